@@ -1,0 +1,137 @@
+import { createHash } from "node:crypto";
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Everything else receives the parsed `Config`
+ * through its factory (`createPostgres(config)`, `createAnalyticsStore(config)`, ...).
+ */
+
+const DEV_SECRET_SEED = "govern-development-only";
+
+const ZUrl = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
+  );
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  DATABASE_URL: ZUrl(["postgres:", "postgresql:"]).default(
+    "postgres://postgres@127.0.0.1:5432/govern",
+  ),
+  APP_DATABASE_URL: ZUrl(["postgres:", "postgresql:"]).optional(),
+  APP_DB_PASSWORD: z.string().min(1).optional(),
+  REDIS_URL: ZUrl(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+  CLICKHOUSE_URL: ZUrl(["http:", "https:"]).optional(),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier")
+    .default("govern"),
+  CLICKHOUSE_DATA_DIR: z.string().default(".data/clickhouse"),
+  ARCHIVE_DIR: z.string().default(".data/archive"),
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().default("127.0.0.1"),
+  GOVERN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default("govern"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Config = {
+  env: "development" | "test" | "production";
+  /** Owner connection: migrations, partition maintenance, governance state. */
+  databaseUrl: string;
+  /** The platform application's login role: not owner, not superuser, not BYPASSRLS. */
+  appDatabaseUrl: string;
+  appDbPassword: string;
+  redisUrl: string;
+  clickhouse: { url?: string; database: string; dataDir: string };
+  archiveDir: string;
+  port: number;
+  host: string;
+  /** Key material for tokens, masking keys and session signing. */
+  secret: string;
+  queuePrefix: string;
+  logLevel: "debug" | "info" | "warn" | "error";
+};
+
+export const APP_LOGIN_ROLE = "govern_app";
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses and validates an environment (defaults to `process.env`); throws `ConfigError`. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === "production" && !e.GOVERN_SECRET) {
+    throw new ConfigError(["GOVERN_SECRET: required in production (at least 32 characters)"]);
+  }
+  // Outside production a stable per-database secret keeps local runs reproducible.
+  const secret =
+    e.GOVERN_SECRET ??
+    createHash("sha256").update(`${DEV_SECRET_SEED}:${e.DATABASE_URL}`).digest("hex");
+  const appDbPassword = e.APP_DB_PASSWORD ?? "govern_app";
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    appDatabaseUrl: e.APP_DATABASE_URL ?? deriveAppUrl(e.DATABASE_URL, appDbPassword),
+    appDbPassword,
+    redisUrl: e.REDIS_URL,
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      database: e.CLICKHOUSE_DATABASE,
+      dataDir: resolve(e.CLICKHOUSE_DATA_DIR),
+    },
+    archiveDir: resolve(e.ARCHIVE_DIR),
+    port: e.PORT,
+    host: e.HOST,
+    secret,
+    queuePrefix: e.QUEUE_PREFIX,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** The application login role connects to the same database as the owner. */
+function deriveAppUrl(ownerUrl: string, password: string): string {
+  const url = new URL(ownerUrl);
+  url.username = APP_LOGIN_ROLE;
+  url.password = password;
+  return url.toString();
+}
+
+/** Same config pointed at another database (tests and provisioning use their own databases). */
+export function withDatabase(config: Config, database: string): Config {
+  const swap = (raw: string) => {
+    const url = new URL(raw);
+    url.pathname = `/${database}`;
+    return url.toString();
+  };
+  return {
+    ...config,
+    databaseUrl: swap(config.databaseUrl),
+    appDatabaseUrl: swap(config.appDatabaseUrl),
+  };
+}
+
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+}
