@@ -38,6 +38,8 @@ DECLARE
   lower_bound timestamptz := date_trunc(step, from_ts, 'UTC');
   upper_bound timestamptz;
   part_name text;
+  part regclass;
+  parent_schema name := (SELECT relnamespace::regnamespace::name FROM pg_class WHERE oid = parent);
   created integer := 0;
 BEGIN
   IF step NOT IN ('day', 'week') THEN
@@ -47,11 +49,12 @@ BEGIN
     upper_bound := lower_bound + ('1 ' || step)::interval;
     part_name := format('%s_p%s', (SELECT relname FROM pg_class WHERE oid = parent),
                         to_char(lower_bound AT TIME ZONE 'UTC', 'YYYYMMDD'));
-    IF to_regclass(quote_ident(part_name)) IS NULL THEN
-      EXECUTE format('CREATE TABLE %I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
-                     part_name, parent, lower_bound, upper_bound);
-      PERFORM governance.enable_tenant_rls(quote_ident(part_name)::regclass);
-      EXECUTE format('GRANT SELECT ON %I TO govern_reader', part_name);
+    IF to_regclass(format('%I.%I', parent_schema, part_name)) IS NULL THEN
+      EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)',
+                     parent_schema, part_name, parent, lower_bound, upper_bound);
+      part := format('%I.%I', parent_schema, part_name)::regclass;
+      PERFORM governance.enable_tenant_rls(part);
+      EXECUTE format('GRANT SELECT ON %s TO govern_reader', part);
       created := created + 1;
     END IF;
     lower_bound := upper_bound;
@@ -100,7 +103,7 @@ BEGIN
 END $$;
 -- The platform's audit trail is append-only for the application.
 GRANT SELECT, INSERT ON audit_logs TO application_role;
-GRANT SELECT ON data_lineage TO application_role;
+GRANT SELECT ON data_lineage, business_events_archive TO application_role;
 GRANT USAGE ON SCHEMA public TO application_role, govern_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO govern_reader;
 
