@@ -13,6 +13,8 @@ export default async function setup(): Promise<void> {
   const template = templateDatabaseName();
   const admin = createOwnerDb(withDatabase(config, "postgres"), { max: 1 });
   try {
+    // Concurrent test runs on one cluster build the template once, one after the other.
+    await sql`SELECT pg_advisory_lock(hashtext('govern-test-template'))`.execute(admin.db);
     const exists = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_database WHERE datname = ${template}`.execute(admin.db);
     if (exists.rows[0]?.n) {

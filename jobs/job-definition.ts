@@ -1,0 +1,32 @@
+import type pg from "pg";
+import type { z } from "zod";
+import type { AnalyticsStore } from "../schema/analytics/analytics-store.ts";
+import type { Config } from "../schema/config.ts";
+import type { Db } from "../schema/postgres.ts";
+import type { QueueName } from "./queues.ts";
+
+/** What every job handler may use; the worker builds it once. */
+export type JobContext = {
+  config: Config;
+  db: Db;
+  pool: pg.Pool;
+  analytics: AnalyticsStore;
+  /** Reports progress in percent (0..100) to the queue, where the console and CLI read it. */
+  progress: (percent: number) => Promise<void>;
+};
+
+/** A job: its queue, validated payload, optional default schedule and thin handler. */
+export type JobDefinition<TPayload extends z.ZodType = z.ZodType> = {
+  queue: QueueName;
+  payload: TPayload;
+  /** Cron in UTC; stored in governance settings once admins can edit it. */
+  defaultCron?: string;
+  run: (context: JobContext, payload: z.infer<TPayload>) => Promise<Record<string, unknown>>;
+};
+
+/** Declares a job with its payload type inferred from the schema. */
+export function defineJob<TPayload extends z.ZodType>(
+  definition: JobDefinition<TPayload>,
+): JobDefinition {
+  return definition as unknown as JobDefinition;
+}

@@ -1,0 +1,46 @@
+import { z } from "zod";
+import { runEtl } from "./etl/etl.ts";
+import { defineJob, type JobDefinition } from "./job-definition.ts";
+import { ensurePartitions } from "./partitions/partitions.ts";
+import type { QueueName } from "./queues.ts";
+
+const ZEtlPayload = z.strictObject({
+  targets: z.array(z.string().min(1).max(100)).max(20).optional(),
+});
+const ZPartitionsPayload = z.strictObject({
+  daysAhead: z.number().int().min(1).max(366).optional(),
+});
+
+/** Every job govern runs, listed once. */
+export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
+  partitions: defineJob({
+    queue: "partitions",
+    payload: ZPartitionsPayload,
+    defaultCron: "15 * * * *",
+    run: async ({ db }, payload) => {
+      const window = payload.daysAhead ? { daysBack: 1, daysAhead: payload.daysAhead } : undefined;
+      const report = await ensurePartitions(db, { window });
+      return report.created;
+    },
+  }),
+  etl: defineJob({
+    queue: "etl",
+    payload: ZEtlPayload,
+    defaultCron: "*/10 * * * *",
+    run: async ({ db, pool, analytics, progress }, payload) => {
+      const targets = payload.targets;
+      let done = 0;
+      const report = await runEtl(
+        { db, pool, store: analytics },
+        {
+          targets,
+          onProgress: () => {
+            done += 1;
+            void progress(Math.min(99, done));
+          },
+        },
+      );
+      return Object.fromEntries(Object.entries(report.targets).map(([k, v]) => [k, v.rows]));
+    },
+  }),
+};
