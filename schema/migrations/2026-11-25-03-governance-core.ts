@@ -80,6 +80,8 @@ CREATE FUNCTION governance.audit_events_chain() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('governance.audit_events'));
+  -- Numbered under the lock, so id order is chain order even with concurrent writers.
+  NEW.id := nextval(pg_get_serial_sequence('governance.audit_events', 'id'));
   NEW.prev_hash := coalesce(
     (SELECT hash FROM governance.audit_events ORDER BY id DESC LIMIT 1),
     '\\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
