@@ -1,4 +1,4 @@
-import { type Job, Queue, Worker } from "bullmq";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "../server/logger.ts";
 import type { JobContext } from "./job-definition.ts";
@@ -56,17 +56,23 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       definition.queue,
       async (job: Job) => {
         const { triggeredBy, ...raw } = (job.data ?? {}) as Record<string, unknown>;
-        // Payloads are validated again here: a queue is an input like any other.
-        const payload = definition.payload.parse(raw);
         const runId = await recordRunStart(deps.db, {
           queue: definition.queue,
           jobName: job.name,
           queueJobId: job.id,
           attempt: job.attemptsMade + 1,
-          payload,
+          payload: raw,
           triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
         });
         try {
+          // Payloads are validated again here: a queue is an input like any other.
+          const parsed = definition.payload.safeParse(raw);
+          if (!parsed.success) {
+            throw new UnrecoverableError(
+              `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`,
+            );
+          }
+          const payload = parsed.data;
           const counts = await definition.run(
             { ...deps, progress: (percent) => job.updateProgress(percent) },
             payload,

@@ -347,10 +347,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const code = await main(process.argv.slice(2));
-  if (code >= 0) {
-    process.exit(code);
-  }
-}
