@@ -152,8 +152,7 @@ const COMMANDS: Record<string, Command> = {
         }
         asOf = new Date(`${asOfRaw}T00:00:00Z`);
       }
-      await migrate(config);
-      const report = await seed(config, {
+      const options = {
         tenants: positiveInt(values.tenants, "tenants", 10_000),
         customersPerTenant: positiveInt(
           values["customers-per-tenant"],
@@ -162,7 +161,9 @@ const COMMANDS: Record<string, Command> = {
         ),
         seed: positiveInt(values.seed, "seed", 2 ** 31 - 1),
         asOf,
-      });
+      };
+      await migrate(config);
+      const report = await seed(config, options);
       print(
         values.json === true,
         report,
