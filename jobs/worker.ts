@@ -11,7 +11,7 @@ export type WorkerDeps = Omit<JobContext, "progress"> & { redis: Redis; logger: 
 export type RunningWorker = {
   queues: Map<QueueName, Queue>;
   enqueue: (
-    queue: QueueName,
+    queue: string,
     payload?: Record<string, unknown>,
     triggeredBy?: string,
   ) => Promise<string>;
@@ -98,7 +98,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   return {
     queues,
     enqueue: async (name, payload = {}, triggeredBy = "manual") => {
-      const queue = queues.get(name);
+      const queue = queues.get(name as QueueName);
       if (!queue) {
         throw new Error(`no job is defined for queue ${name}`);
       }

@@ -409,6 +409,18 @@ export interface FinancialTransactions {
   updated_at: Generated<Timestamp | null>;
 }
 
+export interface GovernanceApiTokens {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp | null;
+  id: Generated<string>;
+  last_used_at: Timestamp | null;
+  name: string;
+  revoked_at: Timestamp | null;
+  token_hash: Buffer;
+  token_prefix: string;
+  user_id: string;
+}
+
 export interface GovernanceAuditEvents {
   action: string;
   actor: string;
@@ -454,6 +466,14 @@ export interface GovernanceEtlWatermarks {
   watermark: Timestamp;
 }
 
+export interface GovernanceJobLedger {
+  created_at: Generated<Timestamp>;
+  detail: Generated<Json>;
+  ledger_key: string;
+  queue: string;
+  run_id: string | null;
+}
+
 export interface GovernanceJobRuns {
   attempt: Generated<number>;
   counts: Generated<Json>;
@@ -469,6 +489,16 @@ export interface GovernanceJobRuns {
   started_at: Timestamp | null;
   status: string;
   triggered_by: string | null;
+}
+
+export interface GovernanceSessions {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  last_seen_at: Generated<Timestamp>;
+  source_ip: string | null;
+  token_hash: Buffer;
+  user_agent: string | null;
+  user_id: string;
 }
 
 export interface GovernanceSettings {
@@ -735,11 +765,14 @@ export interface DB {
   document_processing_jobs: DocumentProcessingJobs;
   documents: Documents;
   financial_transactions: FinancialTransactions;
+  "governance.api_tokens": GovernanceApiTokens;
   "governance.audit_events": GovernanceAuditEvents;
   "governance.connections": GovernanceConnections;
   "governance.console_users": GovernanceConsoleUsers;
   "governance.etl_watermarks": GovernanceEtlWatermarks;
+  "governance.job_ledger": GovernanceJobLedger;
   "governance.job_runs": GovernanceJobRuns;
+  "governance.sessions": GovernanceSessions;
   "governance.settings": GovernanceSettings;
   integration_sync_logs: IntegrationSyncLogs;
   integrations: Integrations;

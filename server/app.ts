@@ -1,32 +1,52 @@
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import type { Redis } from "ioredis";
-import type { AnalyticsStore } from "../schema/analytics/analytics-store.ts";
-import type { Config } from "../schema/config.ts";
-import type { Db } from "../schema/postgres.ts";
-import { AppError, type ErrorBody } from "./errors.ts";
-import { checkHealth } from "./health.ts";
-import type { Logger } from "./logger.ts";
+import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
+import type { AppDeps, AppEnv } from "./api/context.ts";
+import { sourceIp } from "./api/request-meta.ts";
+import { principalFromSession, principalFromToken, SESSION_COOKIE } from "./auth/principal.ts";
+import { AppError, type ErrorBody, type ErrorCode } from "./errors.ts";
+import { ROUTES } from "./routes/index.ts";
 
-export type AppDeps = {
-  config: Config;
-  db: Db;
-  redis: Redis;
-  analytics: AnalyticsStore;
-  logger: Logger;
-};
+export type { AppDeps, AppEnv } from "./api/context.ts";
 
-export type AppEnv = { Variables: { requestId: string } };
+const MAX_BODY_BYTES = 1024 * 1024;
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-/** The HTTP application: one error model, request ids, secure headers, and the /api/v1 routes. */
-export function newApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>();
+function errorJson(c: Context<AppEnv>, code: ErrorCode, message: string, details?: unknown) {
+  const body: ErrorBody = { error: { code, message, details, requestId: c.get("requestId") } };
+  return c.json(body, new AppError(code, message).status);
+}
+
+/** The HTTP application: one error model, request ids, secure headers, auth, audit, /api/v1. */
+export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    // Validation failures answer in the one error model, naming each field.
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({
+          path: i.path.join("."),
+          message: i.message,
+        }));
+        return errorJson(
+          c as Context<AppEnv>,
+          "invalid_request",
+          "The request is not valid.",
+          issues,
+        );
+      }
+    },
+  });
 
   app.use("*", async (c, next) => {
     const incoming = c.req.header("x-request-id");
     const requestId = incoming && /^[\w-]{1,100}$/.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
+    c.set("deps", deps);
     c.header("x-request-id", requestId);
     const started = performance.now();
     await next();
@@ -36,6 +56,7 @@ export function newApp(deps: AppDeps): Hono<AppEnv> {
       path: c.req.path,
       status: c.res.status,
       ms: Math.round(performance.now() - started),
+      actor: c.get("principal")?.email,
     });
   });
   app.use(
@@ -47,54 +68,124 @@ export function newApp(deps: AppDeps): Hono<AppEnv> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
         frameAncestors: ["'none'"],
         formAction: ["'self'"],
         baseUri: ["'self'"],
         objectSrc: ["'none'"],
       },
+      referrerPolicy: "same-origin",
     }),
   );
-
-  app.get("/api/v1/health", async (c) => {
-    const report = await checkHealth(deps);
-    return c.json(report, report.status === "ok" ? 200 : 503);
-  });
-
-  app.get("/", (c) =>
-    c.text(
-      "govern API is running. The console arrives with the next release; see /api/v1/health.\n",
-    ),
+  // Counts the bytes actually read, so a chunked body without Content-Length is bounded too.
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        errorJson(
+          c as Context<AppEnv>,
+          "payload_too_large",
+          `Bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+        ),
+    }),
   );
-
-  app.notFound((c) => {
-    const body: ErrorBody = {
-      error: {
-        code: "not_found",
-        message: `No route for ${c.req.method} ${c.req.path}`,
-        requestId: c.get("requestId"),
-      },
-    };
-    return c.json(body, 404);
+  // CSRF: a cross-site form can send text/plain or form data, never application/json, and a
+  // browser's Origin header cannot be forged by a page.
+  app.use("/api/*", async (c, next) => {
+    if (MUTATING.has(c.req.method)) {
+      const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+      const hasBody =
+        c.req.header("content-length") !== "0" &&
+        (c.req.header("content-length") || c.req.header("transfer-encoding"));
+      if (hasBody && type !== "application/json") {
+        return errorJson(c, "unsupported_media_type", "Send the body as application/json.");
+      }
+      const origin = c.req.header("origin");
+      if (origin && new URL(c.req.url).host !== safeHost(origin)) {
+        return errorJson(c, "forbidden", "Cross-origin requests are not accepted.");
+      }
+    }
+    await next();
   });
+  // Who is asking (not whether they may: each route decides that where it acts).
+  app.use("/api/*", async (c, next) => {
+    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S{1,200})$/i)?.[1];
+    const cookie = getCookie(c, SESSION_COOKIE);
+    const principal = bearer
+      ? await principalFromToken(deps.db, bearer)
+      : cookie && cookie.length <= 200
+        ? await principalFromSession(deps.db, cookie)
+        : undefined;
+    c.set("principal", principal);
+    await next();
+  });
+  // Every mutating request leaves an audit event, allowed or refused.
+  app.use("/api/*", async (c, next) => {
+    await next();
+    if (!MUTATING.has(c.req.method) || c.res.status === 404) {
+      return;
+    }
+    const note = c.get("audit");
+    const principal = c.get("principal");
+    await appendAuditEvent(deps.db, {
+      actor: principal?.email ?? "anonymous",
+      actorRole: principal?.role ?? null,
+      action: note?.action ?? `${c.req.method} ${c.req.routePath}`,
+      target: note?.target ?? c.req.path.slice(0, 500),
+      summary: { status: c.res.status, ...note?.summary },
+      requestId: c.get("requestId"),
+      sourceIp: sourceIp(c) ?? null,
+    }).catch((error: Error) => deps.logger.error("audit append failed", { error: error.message }));
+  });
+
+  for (const route of ROUTES) {
+    route.register(app);
+  }
+
+  app.doc31("/api/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "govern API",
+      version: "1",
+      description:
+        "Data-governance console API. Authenticate with the session cookie (console) or `Authorization: Bearer TOKEN`.",
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+    type: "http",
+    scheme: "bearer",
+  });
+
+  app.notFound((c) => errorJson(c, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 
   app.onError((error, c) => {
-    const requestId = c.get("requestId");
     if (error instanceof AppError) {
-      const body: ErrorBody = {
-        error: { code: error.code, message: error.message, details: error.details, requestId },
-      };
-      return c.json(body, error.status);
+      return errorJson(c, error.code, error.message, error.details);
     }
-    deps.logger.error("unhandled error", { requestId, error: (error as Error).stack });
-    const body: ErrorBody = {
-      error: {
-        code: "internal",
-        message: "Something went wrong; the request id is in the log.",
-        requestId,
-      },
-    };
-    return c.json(body, 500);
+    if (error instanceof HTTPException && error.status < 500) {
+      const code: ErrorCode =
+        error.status === 413
+          ? "payload_too_large"
+          : error.status === 401
+            ? "unauthenticated"
+            : "invalid_request";
+      return errorJson(c, code, error.message || "The request is not valid.");
+    }
+    deps.logger.error("unhandled error", {
+      requestId: c.get("requestId"),
+      error: (error as Error).stack,
+    });
+    return errorJson(c, "internal", "Something went wrong; the request id is in the log.");
   });
 
   return app;
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }

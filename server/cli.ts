@@ -97,7 +97,7 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   const runtime = await openRuntime(config);
   await migrateAnalytics(runtime.analytics);
   const worker = withWorker ? await startWorker({ ...runtime, logger }) : undefined;
-  const app = newApp({ ...runtime, logger });
+  const app = newApp({ ...runtime, logger, enqueue: worker?.enqueue });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host });
   const shutdown = async (signal: string) => {
     logger.info("shutting down", { signal });

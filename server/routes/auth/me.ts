@@ -1,0 +1,49 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import {
+  PERMISSIONS,
+  permissionsOf,
+  ROLES,
+  type Role,
+} from "../../../schema/domain/permissions.ts";
+import { findUserById } from "../../../schema/governance/console-users.repository.ts";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { AppError } from "../../errors.ts";
+
+export const ZMe = z
+  .object({
+    user: z.object({
+      id: z.string(),
+      email: z.string(),
+      displayName: z.string(),
+      role: z.enum(ROLES),
+    }),
+    permissions: z.array(z.enum(Object.keys(PERMISSIONS) as [keyof typeof PERMISSIONS])),
+  })
+  .openapi("Me");
+
+export function meOf(user: { id: string; email: string; displayName: string; role: Role }) {
+  return {
+    user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role },
+    permissions: permissionsOf(user.role),
+  };
+}
+
+export const getMe = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/api/v1/me",
+    tags: ["auth"],
+    summary: "The signed-in person and what their role may do (the console shows only that)",
+    responses: { 200: jsonResponse(ZMe, "The signed-in person"), ...errorResponses },
+  }),
+  "authenticated",
+  async (c) => {
+    const principal = c.get("principal");
+    const user = principal && (await findUserById(c.get("deps").db, principal.userId));
+    if (!user) {
+      throw new AppError("unauthenticated", "The account behind this session no longer exists.");
+    }
+    return c.json(meOf(user), 200);
+  },
+);
