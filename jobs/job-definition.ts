@@ -11,6 +11,8 @@ export type JobContext = {
   db: Db;
   pool: pg.Pool;
   analytics: AnalyticsStore;
+  /** This run's governance.job_runs id: ledger rows (jobs/ledger.ts) point back to it. */
+  runId: string;
   /** Reports progress in percent (0..100) to the queue, where the console and CLI read it. */
   progress: (percent: number) => Promise<void>;
 };
@@ -19,7 +21,7 @@ export type JobContext = {
 export type JobDefinition<TPayload extends z.ZodType = z.ZodType> = {
   queue: QueueName;
   payload: TPayload;
-  /** Cron in UTC; stored in governance settings once admins can edit it. */
+  /** Cron in UTC, used until an admin stores another in governance.settings (jobs/schedules.ts). */
   defaultCron?: string;
   run: (context: JobContext, payload: z.infer<TPayload>) => Promise<Record<string, unknown>>;
 };

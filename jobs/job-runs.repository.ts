@@ -1,6 +1,76 @@
 import { sql } from "kysely";
 import type { Db } from "../schema/postgres.ts";
 
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export type JobRun = {
+  id: string;
+  queue: string;
+  jobName: string;
+  queueJobId: string | null;
+  status: RunStatus;
+  attempt: number;
+  counts: Record<string, unknown>;
+  error: string | null;
+  triggeredBy: string | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationMs: number | null;
+};
+
+/** A run enqueued by a person or the API, before any worker has it. */
+export async function recordRunQueued(
+  db: Db,
+  run: {
+    queue: string;
+    jobName: string;
+    queueJobId: string;
+    payload: unknown;
+    triggeredBy: string;
+  },
+): Promise<string> {
+  const row = await db
+    .insertInto("governance.job_runs")
+    .values({
+      queue: run.queue,
+      job_name: run.jobName,
+      queue_job_id: run.queueJobId,
+      status: "queued",
+      payload: JSON.stringify(run.payload ?? {}),
+      triggered_by: run.triggeredBy,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Marks the runs of a job still 'running' as failed: the worker that ran them died (SIGKILL,
+ * crash) and BullMQ handed the stalled job out again. Returns the runs it closed.
+ */
+export async function failAbandonedRuns(
+  db: Db,
+  queue: string,
+  queueJobId: string,
+): Promise<{ id: string; durationMs: number | null }[]> {
+  const rows = await db
+    .updateTable("governance.job_runs")
+    .set({
+      status: "failed",
+      error: "the worker stopped during this run; the job was retried",
+      finished_at: sql<Date>`now()`,
+      duration_ms: sql<number>`(extract(epoch FROM now() - started_at) * 1000)::int`,
+    })
+    .where("queue", "=", queue)
+    .where("queue_job_id", "=", queueJobId)
+    .where("status", "=", "running")
+    .returning(["id", "duration_ms"])
+    .execute();
+  return rows.map((r) => ({ id: r.id, durationMs: r.duration_ms }));
+}
+
+/** Starts a run: takes over the job's queued row if it has one, otherwise records a new one. */
 export async function recordRunStart(
   db: Db,
   run: {
@@ -12,6 +82,19 @@ export async function recordRunStart(
     triggeredBy?: string;
   },
 ): Promise<string> {
+  if (run.queueJobId) {
+    const claimed = await db
+      .updateTable("governance.job_runs")
+      .set({ status: "running", attempt: run.attempt, started_at: sql<Date>`now()` })
+      .where("queue", "=", run.queue)
+      .where("queue_job_id", "=", run.queueJobId)
+      .where("status", "=", "queued")
+      .returning("id")
+      .executeTakeFirst();
+    if (claimed) {
+      return claimed.id;
+    }
+  }
   const row = await db
     .insertInto("governance.job_runs")
     .values({
@@ -29,12 +112,13 @@ export async function recordRunStart(
   return row.id;
 }
 
+/** Ends a run; returns its duration in milliseconds. */
 export async function recordRunEnd(
   db: Db,
   id: string,
   outcome: { status: "succeeded" | "failed"; counts?: Record<string, unknown>; error?: string },
-): Promise<void> {
-  await db
+): Promise<number | null> {
+  const row = await db
     .updateTable("governance.job_runs")
     .set({
       status: outcome.status,
@@ -44,5 +128,57 @@ export async function recordRunEnd(
       duration_ms: sql<number>`(extract(epoch FROM now() - started_at) * 1000)::int`,
     })
     .where("id", "=", id)
-    .execute();
+    .returning("duration_ms")
+    .executeTakeFirst();
+  return row?.duration_ms ?? null;
+}
+
+export type RunFilter = {
+  queue?: string;
+  status?: RunStatus;
+  page: number;
+  pageSize: number;
+  sort: "asc" | "desc";
+};
+
+/** One page of runs, newest first by default (the index on (queue, queued_at) serves it). */
+export async function listRuns(
+  db: Db,
+  filter: RunFilter,
+): Promise<{ items: JobRun[]; total: number }> {
+  let query = db.selectFrom("governance.job_runs");
+  if (filter.queue) {
+    query = query.where("queue", "=", filter.queue);
+  }
+  if (filter.status) {
+    query = query.where("status", "=", filter.status);
+  }
+  const [rows, total] = await Promise.all([
+    query
+      .selectAll()
+      .orderBy("queued_at", filter.sort)
+      .orderBy("id", filter.sort)
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    total: Number(total.n),
+    items: rows.map((r) => ({
+      id: r.id,
+      queue: r.queue,
+      jobName: r.job_name,
+      queueJobId: r.queue_job_id,
+      status: r.status as RunStatus,
+      attempt: r.attempt,
+      counts: (r.counts ?? {}) as Record<string, unknown>,
+      error: r.error,
+      triggeredBy: r.triggered_by,
+      queuedAt: new Date(r.queued_at as unknown as string),
+      startedAt: r.started_at ? new Date(r.started_at as unknown as string) : null,
+      finishedAt: r.finished_at ? new Date(r.finished_at as unknown as string) : null,
+      durationMs: r.duration_ms,
+    })),
+  };
 }

@@ -1,13 +1,13 @@
 import { z } from "zod";
 import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
-import { ensurePartitions } from "./partitions/partitions.ts";
+import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
 
 const ZEtlPayload = z.strictObject({
   targets: z.array(z.string().min(1).max(100)).max(20).optional(),
 });
-const ZPartitionsPayload = z.strictObject({
+export const ZPartitionsPayload = z.strictObject({
   daysAhead: z.number().int().min(1).max(366).optional(),
 });
 
@@ -17,10 +17,9 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "partitions",
     payload: ZPartitionsPayload,
     defaultCron: "15 * * * *",
-    run: async ({ db }, payload) => {
+    run: async ({ db, runId, progress }, payload) => {
       const window = payload.daysAhead ? { daysBack: 1, daysAhead: payload.daysAhead } : undefined;
-      const report = await ensurePartitions(db, { window });
-      return report.created;
+      return runPartitionsJob(db, { runId, window, progress });
     },
   }),
   etl: defineJob({

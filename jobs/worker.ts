@@ -1,15 +1,27 @@
-import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
+import type { Db } from "../schema/postgres.ts";
 import type { Logger } from "../server/logger.ts";
-import type { JobContext } from "./job-definition.ts";
-import { recordRunEnd, recordRunStart } from "./job-runs.repository.ts";
-import type { QueueName } from "./queues.ts";
+import type { JobContext, JobDefinition } from "./job-definition.ts";
+import { failAbandonedRuns, recordRunEnd, recordRunStart } from "./job-runs.repository.ts";
+import { createJobQueues, type JobQueues, type QueueName } from "./queues.ts";
 import { JOBS } from "./registry.ts";
+import { applySchedule, readSchedule } from "./schedules.ts";
 
-export type WorkerDeps = Omit<JobContext, "progress"> & { redis: Redis; logger: Logger };
+export type WorkerDeps = Omit<JobContext, "progress" | "runId"> & { redis: Redis; logger: Logger };
+
+export type WorkerOptions = {
+  /** The jobs to run; defaults to the registry. Tests pass their own (e.g. a slowed job). */
+  jobs?: Partial<Record<QueueName, JobDefinition>>;
+  /** How long a job's lock lives without renewal; a dead worker's job is retried after it. */
+  lockDuration?: number;
+  /** How often stalled (lock-expired) jobs are looked for and handed out again. */
+  stalledInterval?: number;
+};
 
 export type RunningWorker = {
-  queues: Map<QueueName, Queue>;
+  queues: JobQueues;
   enqueue: (
     queue: string,
     payload?: Record<string, unknown>,
@@ -18,97 +30,123 @@ export type RunningWorker = {
   close: () => Promise<void>;
 };
 
-const DEFAULT_JOB_OPTIONS = {
-  attempts: 3,
-  backoff: { type: "exponential", delay: 5_000 },
-  removeOnComplete: { count: 1_000 },
-  removeOnFail: { count: 5_000 },
-} as const;
+async function auditRun(
+  db: Db,
+  queue: string,
+  jobId: string | undefined,
+  outcome: "succeeded" | "failed",
+  summary: Record<string, unknown>,
+): Promise<void> {
+  await appendAuditEvent(db, {
+    actor: "worker",
+    action: `job.${queue}.${outcome}`,
+    target: `job:${queue}/${jobId ?? "?"}`,
+    summary,
+  });
+}
 
 /**
- * Starts one BullMQ worker per defined job, installs its default schedule with
- * upsertJobScheduler (a restart never duplicates a schedule), and records every run.
+ * Starts one BullMQ worker per defined job, applies each queue's schedule (the admin's from
+ * governance.settings, else the job's default cron) with upsertJobScheduler so a restart never
+ * duplicates it, and records every run in governance.job_runs and the audit trail.
  */
-export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
+export async function startWorker(
+  deps: WorkerDeps,
+  options: WorkerOptions = {},
+): Promise<RunningWorker> {
   const prefix = deps.config.queuePrefix;
-  const track = (connection: Redis) => {
-    connections.push(connection);
-    return connection;
-  };
-  const queues = new Map<QueueName, Queue>();
+  const jobs = options.jobs ?? JOBS;
+  const queues = createJobQueues(deps);
   const workers: Worker[] = [];
   const connections: Redis[] = [];
-  for (const definition of Object.values(JOBS)) {
-    const queue = new Queue(definition.queue, {
-      connection: deps.redis,
-      prefix,
-      defaultJobOptions: DEFAULT_JOB_OPTIONS,
-    });
-    queues.set(definition.queue, queue);
-    if (definition.defaultCron) {
-      await queue.upsertJobScheduler(
-        `${definition.queue}-default`,
-        { pattern: definition.defaultCron, tz: "UTC" },
-        { name: definition.queue, data: { triggeredBy: "schedule" } },
-      );
-    }
-    const worker = new Worker(
-      definition.queue,
-      async (job: Job) => {
-        const { triggeredBy, ...raw } = (job.data ?? {}) as Record<string, unknown>;
-        const runId = await recordRunStart(deps.db, {
-          queue: definition.queue,
-          jobName: job.name,
-          queueJobId: job.id,
-          attempt: job.attemptsMade + 1,
-          payload: raw,
-          triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
-        });
-        try {
-          // Payloads are validated again here: a queue is an input like any other.
-          const parsed = definition.payload.safeParse(raw);
-          if (!parsed.success) {
-            throw new UnrecoverableError(
-              `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`,
-            );
-          }
-          const payload = parsed.data;
-          const counts = await definition.run(
-            { ...deps, progress: (percent) => job.updateProgress(percent) },
-            payload,
-          );
-          await job.updateProgress(100);
-          await recordRunEnd(deps.db, runId, { status: "succeeded", counts });
-          return counts;
-        } catch (error) {
-          await recordRunEnd(deps.db, runId, { status: "failed", error: (error as Error).message });
-          deps.logger.error("job failed", {
-            queue: definition.queue,
-            error: (error as Error).message,
-          });
-          throw error;
-        }
-      },
+  for (const definition of Object.values(jobs)) {
+    const schedule = await readSchedule(deps.db, definition.queue, definition.defaultCron);
+    await applySchedule(queues.get(definition.queue), definition.queue, schedule);
+    const worker = new Worker(definition.queue, (job: Job) => runJob(deps, definition, job), {
       // Workers block on their connection, so each gets its own.
-      { connection: track(deps.redis.duplicate()), prefix, concurrency: 1 },
-    );
+      connection: track(connections, deps.redis.duplicate()),
+      prefix,
+      concurrency: 1,
+      ...(options.lockDuration ? { lockDuration: options.lockDuration } : {}),
+      ...(options.stalledInterval ? { stalledInterval: options.stalledInterval } : {}),
+    });
     worker.on("error", (error) => deps.logger.error("worker error", { error: error.message }));
     workers.push(worker);
   }
   return {
     queues,
     enqueue: async (name, payload = {}, triggeredBy = "manual") => {
-      const queue = queues.get(name as QueueName);
-      if (!queue) {
+      const definition = jobs[name as QueueName];
+      if (!definition) {
         throw new Error(`no job is defined for queue ${name}`);
       }
-      const job = await queue.add(name, { ...payload, triggeredBy });
-      return job.id ?? "";
+      return queues.enqueue(definition.queue, payload, triggeredBy);
     },
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
-      await Promise.all([...queues.values()].map((q) => q.close()));
+      await queues.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
     },
   };
+}
+
+function track(connections: Redis[], connection: Redis): Redis {
+  connections.push(connection);
+  return connection;
+}
+
+async function runJob(
+  deps: WorkerDeps,
+  definition: JobDefinition,
+  job: Job,
+): Promise<Record<string, unknown>> {
+  const queue = definition.queue;
+  const { triggeredBy, ...raw } = (job.data ?? {}) as Record<string, unknown>;
+  if (job.id) {
+    // A run still 'running' for this job belonged to a worker that died mid-run.
+    for (const abandoned of await failAbandonedRuns(deps.db, queue, job.id)) {
+      await auditRun(deps.db, queue, job.id, "failed", {
+        runId: abandoned.id,
+        durationMs: abandoned.durationMs,
+        error: "the worker stopped during this run",
+      });
+    }
+  }
+  const attempt = Math.max(job.attemptsStarted, job.attemptsMade + 1);
+  const runId = await recordRunStart(deps.db, {
+    queue,
+    jobName: job.name,
+    queueJobId: job.id,
+    attempt,
+    payload: raw,
+    triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
+  });
+  try {
+    // Payloads are validated again here: a queue is an input like any other.
+    const parsed = definition.payload.safeParse(raw);
+    if (!parsed.success) {
+      throw new UnrecoverableError(
+        `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`,
+      );
+    }
+    const counts = await definition.run(
+      { ...deps, runId, progress: (percent) => job.updateProgress(percent) },
+      parsed.data,
+    );
+    await job.updateProgress(100);
+    const durationMs = await recordRunEnd(deps.db, runId, { status: "succeeded", counts });
+    await auditRun(deps.db, queue, job.id, "succeeded", { runId, attempt, counts, durationMs });
+    return counts;
+  } catch (error) {
+    const message = (error as Error).message;
+    const durationMs = await recordRunEnd(deps.db, runId, { status: "failed", error: message });
+    await auditRun(deps.db, queue, job.id, "failed", {
+      runId,
+      attempt,
+      durationMs,
+      error: message.slice(0, 500),
+    });
+    deps.logger.error("job failed", { queue, error: message });
+    throw error;
+  }
 }

@@ -11,6 +11,7 @@ import { sourceIp } from "./api/request-meta.ts";
 import { principalFromSession, principalFromToken, SESSION_COOKIE } from "./auth/principal.ts";
 import { AppError, type ErrorBody, type ErrorCode } from "./errors.ts";
 import { ROUTES } from "./routes/index.ts";
+import { serveConsole } from "./static.ts";
 
 export type { AppDeps, AppEnv } from "./api/context.ts";
 
@@ -93,11 +94,14 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // CSRF: a cross-site form can send text/plain or form data, never application/json, and a
   // browser's Origin header cannot be forged by a page.
   app.use("/api/*", async (c, next) => {
+    // PostgreSQL text cannot hold NUL: refuse it at the door rather than as a database error.
+    if (/%00/.test(c.req.url)) {
+      return errorJson(c, "invalid_request", "NUL characters are not accepted.");
+    }
     if (MUTATING.has(c.req.method)) {
       const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
-      const hasBody =
-        c.req.header("content-length") !== "0" &&
-        (c.req.header("content-length") || c.req.header("transfer-encoding"));
+      // Any body counts, whatever headers announce it (or fail to).
+      const hasBody = c.req.raw.body !== null && c.req.header("content-length") !== "0";
       if (hasBody && type !== "application/json") {
         return errorJson(c, "unsupported_media_type", "Send the body as application/json.");
       }
@@ -156,6 +160,8 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     type: "http",
     scheme: "bearer",
   });
+
+  serveConsole(app); // the built console at /, after every API route
 
   app.notFound((c) => errorJson(c, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 

@@ -1,25 +1,63 @@
+import { randomBytes } from "node:crypto";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { serve as serveHttp } from "@hono/node-server";
+import type { z } from "@hono/zod-openapi";
 import { ensurePartitions } from "../jobs/partitions/partitions.ts";
 import { startWorker } from "../jobs/worker.ts";
 import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { type Config, ConfigError, loadConfig } from "../schema/config.ts";
+import { can, type Permission, ROLES, type Role } from "../schema/domain/permissions.ts";
+import { findToken, revokeToken } from "../schema/governance/api-tokens.repository.ts";
+import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
+import { listAuditEvents } from "../schema/governance/audit-query.ts";
+import { verifyAuditChain } from "../schema/governance/audit-verify.ts";
+import {
+  type ConsoleUser,
+  countUsers,
+  disableUser,
+  findUserByEmail,
+  insertUser,
+  listUsers,
+} from "../schema/governance/console-users.repository.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
-import { createOwnerDb } from "../schema/postgres.ts";
+import { createOwnerDb, type Db } from "../schema/postgres.ts";
 import { newApp } from "./app.ts";
+import { hashPassword } from "./auth/passwords.ts";
+import { createApiToken, type Principal, principalFromToken } from "./auth/principal.ts";
 import { checkHealth } from "./health.ts";
 import { createLogger } from "./logger.ts";
+import { userView, ZDisplayName, ZEmail, ZNewPassword } from "./routes/users/schemas.ts";
 import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
 
-/** `govern` — the one CLI entry. Commands are thin: parse, call the engine, print. */
+/**
+ * `govern` — the one CLI entry. Commands are thin: parse, authorize, call the engine, print.
+ *
+ * Who acts: the console user whose API token is in GOVERN_TOKEN, held to the same permission
+ * matrix as the API; without a token, the local operator (whoever holds the database
+ * credentials), who may run only the bootstrap commands. Exit codes: 0 done, 1 failed,
+ * 2 refused (usage, configuration, an invalid token, or a role that may not do this).
+ */
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values = Record<string, string | boolean | undefined>;
+
+/** The local operator, or a console user identified by their API token. */
+export type Actor = { kind: "operator" } | { kind: "user"; principal: Principal };
+
+/** How the local operator appears in the audit trail. */
+export const LOCAL_OPERATOR = "local-operator";
+
 type Command = {
   summary: string;
   usage: string;
   options: Options;
-  run: (values: Record<string, string | boolean | undefined>, config: Config) => Promise<number>;
+  /**
+   * `bootstrap`: the local operator may run it without a token. `permission`: what a token's
+   * role needs (a command may check more inside, e.g. acting on another user's token).
+   */
+  access: { bootstrap: boolean; permission: Permission };
+  run: (values: Values, config: Config, actor: Actor) => Promise<number>;
 };
 
 const json = { json: { type: "boolean", default: false } } as const satisfies Options;
@@ -27,6 +65,127 @@ const json = { json: { type: "boolean", default: false } } as const satisfies Op
 const DEMO = { tenants: 3, customersPerTenant: 2_000, seed: 1 };
 
 class UsageError extends Error {}
+
+/** The actor may not run this command (exit 2, like any other refusal). */
+class RefusedError extends Error {}
+
+function requirePermission(actor: Actor, permission: Permission): void {
+  if (actor.kind === "user" && !can(actor.principal.role, permission)) {
+    throw new RefusedError(
+      `the ${actor.principal.role} role of ${actor.principal.email} may not do this (${permission})`,
+    );
+  }
+}
+
+/** Records what a command did, as the token's user or as the local operator. */
+async function auditCommand(
+  db: Db,
+  actor: Actor,
+  event: { action: string; target?: string; summary?: Record<string, unknown> },
+): Promise<void> {
+  await appendAuditEvent(db, {
+    actor: actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR,
+    actorRole: actor.kind === "user" ? actor.principal.role : null,
+    action: event.action,
+    target: event.target ?? null,
+    summary: { via: "cli", ...event.summary },
+  });
+}
+
+/** Runs `work` with a small owner connection that is always closed afterwards. */
+async function withDb<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+  const { db } = createOwnerDb(config, { max: 2 });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Parses a CLI value with a zod schema, naming the option when it does not fit. */
+function option<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  if (value === undefined) {
+    throw new UsageError(`--${name} is required`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`--${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+function roleOption(value: unknown): Role {
+  if (!ROLES.includes(value as Role)) {
+    throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got ${String(value)}`);
+  }
+  return value as Role;
+}
+
+async function userByEmail(db: Db, email: string): Promise<ConsoleUser> {
+  const user = await findUserByEmail(db, email);
+  if (!user) {
+    throw new UsageError(`no user with the email ${email}`);
+  }
+  return user;
+}
+
+/** Adds a user: the same checks as POST /api/v1/users. */
+async function addUser(
+  db: Db,
+  actor: Actor,
+  input: { email: string; displayName: string; role: Role; password: string },
+): Promise<ConsoleUser> {
+  const email = input.email.toLowerCase();
+  if (await findUserByEmail(db, email)) {
+    throw new Error(`a user with the email ${email} exists`);
+  }
+  const user = await insertUser(db, {
+    email,
+    displayName: input.displayName,
+    role: input.role,
+    passwordHash: await hashPassword(input.password),
+  });
+  await auditCommand(db, actor, {
+    action: "users.create",
+    target: `user:${user.email}`,
+    summary: { role: user.role },
+  });
+  return user;
+}
+
+const DEMO_ROLES: { role: Role; local: string; name: string }[] = [
+  { role: "admin", local: "admin", name: "Demo Admin" },
+  { role: "steward", local: "steward", name: "Demo Data Steward" },
+  { role: "compliance_officer", local: "compliance", name: "Demo Compliance Officer" },
+  { role: "engineer", local: "engineer", name: "Demo Engineer" },
+];
+
+/**
+ * One demo user per role with a random strong password, only while there are no users at all;
+ * the passwords are printed this once (only their scrypt hashes are kept).
+ */
+export async function ensureDemoUsers(
+  config: Config,
+  actor: Actor,
+): Promise<{ email: string; role: Role; password: string }[]> {
+  return withDb(config, async (db) => {
+    if ((await countUsers(db)) > 0) {
+      return [];
+    }
+    const logins = [];
+    for (const demo of DEMO_ROLES) {
+      const password = randomBytes(15).toString("base64url");
+      const user = await addUser(db, actor, {
+        email: `${demo.local}@govern.local`,
+        displayName: demo.name,
+        role: demo.role,
+        password,
+      });
+      logins.push({ email: user.email, role: user.role, password });
+    }
+    return logins;
+  });
+}
 
 function positiveInt(value: unknown, name: string, max: number): number {
   const n = Number(value);
@@ -97,7 +256,7 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   const runtime = await openRuntime(config);
   await migrateAnalytics(runtime.analytics);
   const worker = withWorker ? await startWorker({ ...runtime, logger }) : undefined;
-  const app = newApp({ ...runtime, logger, enqueue: worker?.enqueue });
+  const app = newApp({ ...runtime, logger, enqueue: worker?.enqueue, jobs: worker?.queues });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host });
   const shutdown = async (signal: string) => {
     logger.info("shutting down", { signal });
@@ -120,8 +279,12 @@ const COMMANDS: Record<string, Command> = {
     summary: "create the database if needed, apply migrations, create upcoming partitions",
     usage: "govern migrate [--json]",
     options: json,
-    run: async (values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (values, config, actor) => {
       const result = await migrate(config);
+      await withDb(config, (db) =>
+        auditCommand(db, actor, { action: "cli.migrate", summary: { applied: result.applied } }),
+      );
       print(
         values.json === true,
         result,
@@ -143,7 +306,8 @@ const COMMANDS: Record<string, Command> = {
       seed: { type: "string", default: String(DEMO.seed) },
       "as-of": { type: "string" },
     },
-    run: async (values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (values, config, actor) => {
       const asOfRaw = values["as-of"];
       let asOf: Date | undefined;
       if (typeof asOfRaw === "string") {
@@ -164,6 +328,12 @@ const COMMANDS: Record<string, Command> = {
       };
       await migrate(config);
       const report = await seed(config, options);
+      await withDb(config, (db) =>
+        auditCommand(db, actor, {
+          action: "cli.seed",
+          summary: { ...options, asOf: options.asOf?.toISOString(), rows: report.totalRows },
+        }),
+      );
       print(
         values.json === true,
         report,
@@ -177,11 +347,13 @@ const COMMANDS: Record<string, Command> = {
     summary: "create the upcoming partitions of business_events and business_metrics",
     usage: "govern partitions [--days-ahead N] [--json]",
     options: { ...json, "days-ahead": { type: "string", default: "35" } },
-    run: async (values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (values, config, actor) => {
       const { db } = createOwnerDb(config, { max: 1 });
       try {
         const daysAhead = positiveInt(values["days-ahead"], "days-ahead", 366);
         const report = await ensurePartitions(db, { window: { daysBack: 1, daysAhead } });
+        await auditCommand(db, actor, { action: "cli.partitions", summary: { daysAhead } });
         print(
           values.json === true,
           report,
@@ -197,7 +369,8 @@ const COMMANDS: Record<string, Command> = {
     summary: "load the analytics store incrementally from the operational store",
     usage: "govern etl [--target NAME]... [--json]",
     options: { ...json, target: { type: "string", multiple: true } },
-    run: async (values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (values, config, actor) => {
       const { runEtl } = await import("../jobs/etl/etl.ts");
       const runtime = await openRuntime(config);
       try {
@@ -207,6 +380,7 @@ const COMMANDS: Record<string, Command> = {
           { db: runtime.db, pool: runtime.pool, store: runtime.analytics },
           { targets },
         );
+        await auditCommand(runtime.db, actor, { action: "cli.etl", summary: { targets } });
         const lines = Object.entries(report.targets).map(([k, v]) => `  ${k}: ${v.rows} rows`);
         print(
           values.json === true,
@@ -223,6 +397,7 @@ const COMMANDS: Record<string, Command> = {
     summary: "check postgres, redis and clickhouse",
     usage: "govern health [--json]",
     options: json,
+    access: { bootstrap: true, permission: "overview:read" },
     run: async (values, config) => {
       const runtime = await openRuntime(config);
       try {
@@ -242,8 +417,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "serve the API (needs a ClickHouse server if a worker runs in another process)",
     usage: "govern serve",
     options: {},
-    run: async (_values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (_values, config, actor) => {
       await runServer(config, false);
+      await withDb(config, (db) => auditCommand(db, actor, { action: "cli.serve" }));
       process.stdout.write(`govern API listening on http://${config.host}:${config.port}\n`);
       return -1;
     },
@@ -252,11 +429,13 @@ const COMMANDS: Record<string, Command> = {
     summary: "run the job worker and its schedules",
     usage: "govern worker",
     options: {},
-    run: async (_values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (_values, config, actor) => {
       const logger = createLogger(config.logLevel);
       const runtime = await openRuntime(config);
       await migrateAnalytics(runtime.analytics);
       const worker = await startWorker({ ...runtime, logger });
+      await auditCommand(runtime.db, actor, { action: "cli.worker" });
       const stop = async () => {
         await worker.close();
         await runtime.close();
@@ -273,9 +452,11 @@ const COMMANDS: Record<string, Command> = {
       "migrate, load a demo platform if the store is empty, serve API and worker on one port",
     usage: "govern start",
     options: {},
-    run: async (_values, config) => {
+    access: { bootstrap: true, permission: "jobs:run" },
+    run: async (_values, config, actor) => {
       const migrated = await migrate(config);
       process.stdout.write(`database ready (${migrated.applied.length} migration(s) applied)\n`);
+      const logins = await ensureDemoUsers(config, actor);
       const { pool, db } = createOwnerDb(config, { max: 1 });
       const empty = await isOperationalStoreEmpty(pool).finally(() => db.destroy());
       if (empty) {
@@ -288,11 +469,219 @@ const COMMANDS: Record<string, Command> = {
         );
       }
       await runServer(config, true);
+      await withDb(config, (db) => auditCommand(db, actor, { action: "cli.start" }));
       process.stdout.write(
         `\ngovern is running at http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${config.port}\n` +
           `  health: http://${config.host}:${config.port}/api/v1/health\n`,
       );
+      if (logins.length) {
+        // Shown this once: only the password hashes are stored.
+        const width = Math.max(...logins.map((l) => l.email.length));
+        process.stdout.write(
+          `\ndemo logins (shown once; change or disable them before real use):\n${logins
+            .map((l) => `  ${l.email.padEnd(width)}  ${l.password}  (${l.role})`)
+            .join("\n")}\n`,
+        );
+      }
       return -1;
+    },
+  },
+  "users add": {
+    summary: "add a console user",
+    usage: "govern users add --email E --role R --password P [--name N] [--json]",
+    options: {
+      ...json,
+      email: { type: "string" },
+      role: { type: "string" },
+      password: { type: "string" },
+      name: { type: "string" },
+    },
+    access: { bootstrap: true, permission: "users:write" },
+    run: async (values, config, actor) => {
+      const email = option(ZEmail, values.email, "email");
+      const input = {
+        email,
+        role: roleOption(values.role),
+        password: option(ZNewPassword, values.password, "password"),
+        displayName: option(ZDisplayName, values.name ?? email.split("@")[0], "name"),
+      };
+      const user = await withDb(config, (db) => addUser(db, actor, input));
+      print(values.json === true, userView(user), `added ${user.email} (${user.role})`);
+      return 0;
+    },
+  },
+  "users list": {
+    summary: "list console users",
+    usage: "govern users list [--role R] [--json]",
+    options: { ...json, role: { type: "string" } },
+    access: { bootstrap: true, permission: "users:read" },
+    run: async (values, config) => {
+      const role = values.role === undefined ? undefined : roleOption(values.role);
+      const users = await withDb(config, async (db) => {
+        const all: ConsoleUser[] = [];
+        for (;;) {
+          const page = await listUsers(db, {
+            offset: all.length,
+            limit: 200,
+            role,
+            sort: { field: "email", direction: "asc" },
+          });
+          all.push(...page.items);
+          if (page.items.length < 200) {
+            return all;
+          }
+        }
+      });
+      const width = Math.max(5, ...users.map((u) => u.email.length));
+      const lines = users.map(
+        (u) =>
+          `${u.email.padEnd(width)}  ${u.role.padEnd(18)}  ${u.disabledAt ? "disabled" : "active  "}  ${u.displayName}`,
+      );
+      print(
+        values.json === true,
+        users.map(userView),
+        users.length ? lines.join("\n") : "no users yet (govern users add ...)",
+      );
+      return 0;
+    },
+  },
+  "users disable": {
+    summary: "disable a console user and end their sessions",
+    usage: "govern users disable --email E [--json]",
+    options: { ...json, email: { type: "string" } },
+    access: { bootstrap: true, permission: "users:write" },
+    run: async (values, config, actor) => {
+      const email = option(ZEmail, values.email, "email");
+      const user = await withDb(config, async (db) => {
+        const found = await userByEmail(db, email);
+        if (actor.kind === "user" && actor.principal.userId === found.id) {
+          throw new RefusedError("you cannot disable your own account; ask another admin");
+        }
+        const disabled = await disableUser(db, found.id);
+        await auditCommand(db, actor, { action: "users.disable", target: `user:${found.email}` });
+        return disabled ?? found;
+      });
+      print(values.json === true, userView(user), `disabled ${user.email}`);
+      return 0;
+    },
+  },
+  "tokens create": {
+    summary: "create an API token for a user (printed once)",
+    usage: "govern tokens create --email E [--name N] [--expires-in-days D] [--json]",
+    options: {
+      ...json,
+      email: { type: "string" },
+      name: { type: "string", default: "cli" },
+      "expires-in-days": { type: "string" },
+    },
+    access: { bootstrap: true, permission: "tokens:own" },
+    run: async (values, config, actor) => {
+      const email = option(ZEmail, values.email, "email");
+      const name = String(values.name).trim();
+      if (!name || name.length > 100) {
+        throw new UsageError("--name must be 1 to 100 characters");
+      }
+      const days =
+        values["expires-in-days"] === undefined
+          ? undefined
+          : positiveInt(values["expires-in-days"], "expires-in-days", 3650);
+      const created = await withDb(config, async (db) => {
+        const user = await userByEmail(db, email);
+        // Anyone may make their own tokens; making one for someone else is user administration.
+        if (actor.kind === "user" && actor.principal.userId !== user.id) {
+          requirePermission(actor, "users:write");
+        }
+        if (user.disabledAt) {
+          throw new UsageError(`${user.email} is disabled`);
+        }
+        const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : undefined;
+        const token = await createApiToken(db, user.id, name, expiresAt);
+        await auditCommand(db, actor, {
+          action: "tokens.create",
+          target: `token:${token.id}`,
+          summary: { owner: user.email, name, expiresAt: expiresAt?.toISOString() ?? null },
+        });
+        return token;
+      });
+      print(
+        values.json === true,
+        { token: created.token, id: created.id },
+        `token ${created.id} (shown once, keep it safe):\n${created.token}`,
+      );
+      return 0;
+    },
+  },
+  "tokens revoke": {
+    summary: "revoke an API token by id",
+    usage: "govern tokens revoke --id ID [--json]",
+    options: { ...json, id: { type: "string" } },
+    access: { bootstrap: true, permission: "tokens:own" },
+    run: async (values, config, actor) => {
+      const id = String(values.id ?? "");
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+        throw new UsageError("--id must be a token id (a UUID)");
+      }
+      const revoked = await withDb(config, async (db) => {
+        const token = await findToken(db, id);
+        if (!token) {
+          throw new UsageError(`no token with the id ${id}`);
+        }
+        if (actor.kind === "user" && actor.principal.userId !== token.userId) {
+          requirePermission(actor, "users:write");
+        }
+        const result = await revokeToken(db, id);
+        await auditCommand(db, actor, { action: "tokens.revoke", target: `token:${id}` });
+        return result ?? token;
+      });
+      print(values.json === true, revoked, `revoked token ${revoked.id} (${revoked.name})`);
+      return 0;
+    },
+  },
+  "audit list": {
+    summary: "the newest audit events, filtered by actor or action",
+    usage: "govern audit list [--actor A] [--action X] [--limit N] [--json]",
+    options: {
+      ...json,
+      actor: { type: "string" },
+      action: { type: "string" },
+      limit: { type: "string", default: "50" },
+    },
+    access: { bootstrap: false, permission: "audit:read" },
+    run: async (values, config) => {
+      const limit = positiveInt(values.limit, "limit", 1000);
+      const filter = {
+        actor: typeof values.actor === "string" ? values.actor : undefined,
+        action: typeof values.action === "string" ? values.action : undefined,
+      };
+      const { items } = await withDb(config, (db) =>
+        listAuditEvents(db, filter, { page: 1, pageSize: limit, order: "desc" }),
+      );
+      const lines = items.map(
+        (e) => `${e.id}  ${e.occurredAt}  ${e.actor}  ${e.action}  ${e.target ?? ""}`,
+      );
+      print(values.json === true, items, lines.length ? lines.join("\n") : "no matching events");
+      return 0;
+    },
+  },
+  "audit verify": {
+    summary: "walk the audit trail's hash chain; exit 1 naming the first broken row",
+    usage: "govern audit verify [--json]",
+    options: json,
+    access: { bootstrap: false, permission: "audit:verify" },
+    run: async (values, config) => {
+      const report = await withDb(config, verifyAuditChain);
+      const broken = report.firstBroken;
+      print(
+        values.json === true,
+        report,
+        broken
+          ? `audit chain BROKEN at row ${broken.id}: ${broken.reason} (${report.checked} rows checked)`
+          : `audit chain intact (${report.checked} rows checked)`,
+      );
+      if (broken && values.json === true) {
+        process.stderr.write(`audit chain broken at row ${broken.id}: ${broken.reason}\n`);
+      }
+      return report.ok ? 0 : 1;
     },
   },
 };
@@ -306,18 +695,55 @@ function help(): string {
     "",
     "Configuration comes from the environment: DATABASE_URL, REDIS_URL, CLICKHOUSE_URL, ARCHIVE_DIR, PORT,",
     "GOVERN_SECRET (see README). `govern <command> --help` shows a command's options.",
+    "GOVERN_TOKEN (an API token) says who acts, with that user's role; without it only the local",
+    "operator's bootstrap commands run. Exit codes: 0 done, 1 failed, 2 refused or bad usage.",
   ].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${help()}\n`);
-    return name ? 0 : 2;
+/** `users add` and friends are two words; everything else is one. */
+function findCommand(argv: string[]): { name: string; command?: Command; rest: string[] } {
+  const [first = "", second, ...others] = argv;
+  const pair = `${first} ${second ?? ""}`;
+  if (COMMANDS[pair]) {
+    return { name: pair, command: COMMANDS[pair], rest: others };
   }
-  const command = COMMANDS[name];
+  return { name: first, command: COMMANDS[first], rest: argv.slice(1) };
+}
+
+/** The actor for this run: the token's user, or the operator when there is no token. */
+async function resolveActor(config: Config, token: string | undefined): Promise<Actor> {
+  if (token === undefined || token === "") {
+    return { kind: "operator" };
+  }
+  const principal = await withDb(config, (db) => principalFromToken(db, token.trim()));
+  if (!principal) {
+    throw new RefusedError("GOVERN_TOKEN is not a valid API token (unknown, revoked or expired)");
+  }
+  return { kind: "user", principal };
+}
+
+function authorizeCommand(name: string, command: Command, actor: Actor): void {
+  if (actor.kind === "operator" && !command.access.bootstrap) {
+    throw new RefusedError(
+      `"${name}" acts as a console user: set GOVERN_TOKEN to an API token whose role has ${command.access.permission}`,
+    );
+  }
+  requirePermission(actor, command.access.permission);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (!argv[0] || argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
+    process.stdout.write(`${help()}\n`);
+    return argv[0] ? 0 : 2;
+  }
+  const { name, command, rest } = findCommand(argv);
   if (!command) {
-    process.stderr.write(`govern: unknown command "${name}"\n\n${help()}\n`);
+    const group = Object.keys(COMMANDS).filter((k) => k.startsWith(`${name} `));
+    process.stderr.write(
+      group.length
+        ? `govern ${name}: name a subcommand: ${group.join(", ")}\n`
+        : `govern: unknown command "${name}"\n\n${help()}\n`,
+    );
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
@@ -332,8 +758,15 @@ export async function main(argv: string[]): Promise<number> {
       allowPositionals: false,
     });
     const config = loadConfig();
-    return await command.run(values as Record<string, string | boolean | undefined>, config);
+    // The invoking person's credential, not configuration of the process: read here, at the entry.
+    const actor = await resolveActor(config, process.env.GOVERN_TOKEN);
+    authorizeCommand(name, command, actor);
+    return await command.run(values as Values, config, actor);
   } catch (error) {
+    if (error instanceof RefusedError) {
+      process.stderr.write(`govern ${name}: refused: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof ConfigError || error instanceof UsageError) {
       process.stderr.write(`govern ${name}: ${error.message}\nusage: ${command.usage}\n`);
       return 2;

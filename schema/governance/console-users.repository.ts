@@ -94,3 +94,117 @@ export async function markLogin(db: Db, id: string): Promise<void> {
     .where("id", "=", id)
     .execute();
 }
+
+/** Columns a user list may be sorted by, as the API names them. */
+export const USER_SORT_FIELDS = [
+  "email",
+  "displayName",
+  "role",
+  "createdAt",
+  "lastLoginAt",
+] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+const SORT_COLUMN = {
+  email: "email",
+  displayName: "display_name",
+  role: "role",
+  createdAt: "created_at",
+  lastLoginAt: "last_login_at",
+} as const satisfies Record<UserSortField, string>;
+
+export type UserListQuery = {
+  offset: number;
+  limit: number;
+  /** Case-insensitive substring of the email or the display name. */
+  search?: string;
+  role?: Role;
+  sort: { field: UserSortField; direction: "asc" | "desc" };
+};
+
+/** `%`, `_` and `\` are LIKE wildcards; a search for them means the character itself. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/** One page of users, filtered and sorted in the database, with the total before paging. */
+export async function listUsers(
+  db: Db,
+  query: UserListQuery,
+): Promise<{ items: ConsoleUser[]; total: number }> {
+  let base = db.selectFrom("governance.console_users");
+  if (query.search) {
+    const pattern = likePattern(query.search);
+    base = base.where((eb) =>
+      eb.or([eb("email", "ilike", pattern), eb("display_name", "ilike", pattern)]),
+    );
+  }
+  if (query.role) {
+    base = base.where("role", "=", query.role);
+  }
+  const [rows, count] = await Promise.all([
+    base
+      .select(COLUMNS)
+      .orderBy(SORT_COLUMN[query.sort.field], (ob) =>
+        query.sort.direction === "asc" ? ob.asc().nullsFirst() : ob.desc().nullsLast(),
+      )
+      // A stable tiebreak, so pages never overlap or skip rows with equal sort keys.
+      .orderBy("id")
+      .offset(query.offset)
+      .limit(query.limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow(),
+  ]);
+  return { items: rows.map(toUser), total: Number(count.n) };
+}
+
+/** Changes a user's display name and/or role; undefined when there is no such user. */
+export async function updateUser(
+  db: Db,
+  id: string,
+  change: { displayName?: string; role?: Role },
+): Promise<ConsoleUser | undefined> {
+  const row = await db
+    .updateTable("governance.console_users")
+    .set({
+      ...(change.displayName !== undefined ? { display_name: change.displayName } : {}),
+      ...(change.role !== undefined ? { role: change.role } : {}),
+      updated_at: new Date(),
+    })
+    .where("id", "=", id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toUser(row) : undefined;
+}
+
+/**
+ * Disables a user and ends every session they have, in one transaction: a disabled account keeps
+ * no open door (its API tokens stop working because token lookup requires an enabled account).
+ */
+export async function disableUser(db: Db, id: string): Promise<ConsoleUser | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable("governance.console_users")
+      .set((eb) => ({
+        disabled_at: eb.fn.coalesce("disabled_at", eb.val(new Date())),
+        updated_at: new Date(),
+      }))
+      .where("id", "=", id)
+      .returning(COLUMNS)
+      .executeTakeFirst();
+    if (row) {
+      await trx.deleteFrom("governance.sessions").where("user_id", "=", id).execute();
+    }
+    return row ? toUser(row) : undefined;
+  });
+}
+
+export async function enableUser(db: Db, id: string): Promise<ConsoleUser | undefined> {
+  const row = await db
+    .updateTable("governance.console_users")
+    .set({ disabled_at: null, updated_at: new Date() })
+    .where("id", "=", id)
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row ? toUser(row) : undefined;
+}

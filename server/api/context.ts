@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { createJobQueues, type JobQueues } from "../../jobs/queues.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
@@ -18,7 +19,28 @@ export type AppDeps = {
     payload: Record<string, unknown>,
     triggeredBy: string,
   ) => Promise<string>;
+  /**
+   * The job queues (enqueue, counts, cancel, progress). Optional: when absent, `jobQueuesOf`
+   * opens them on `redis` with the configured prefix, so `govern serve` (no worker in the
+   * process) reads and feeds the same queues as `npm start`.
+   */
+  jobs?: JobQueues;
 };
+
+const opened = new WeakMap<AppDeps, JobQueues>();
+
+/** The job queues routes use: the ones passed in, or ones opened once per `deps`. */
+export function jobQueuesOf(deps: AppDeps): JobQueues {
+  if (deps.jobs) {
+    return deps.jobs;
+  }
+  let jobs = opened.get(deps);
+  if (!jobs) {
+    jobs = createJobQueues(deps);
+    opened.set(deps, jobs);
+  }
+  return jobs;
+}
 
 /** What a mutating route tells the audit trail about itself (defaults: method and path). */
 export type AuditNote = { action?: string; target?: string; summary?: Record<string, unknown> };

@@ -1,11 +1,52 @@
 import type { ApiRoute } from "../api/define-route.ts";
+import { exportAudit } from "./audit/export.ts";
+import { listAudit } from "./audit/list.ts";
+import { verifyAudit } from "./audit/verify.ts";
 import { login } from "./auth/login.ts";
 import { logout } from "./auth/logout.ts";
 import { getMe } from "./auth/me.ts";
+import { apiDocsRoute } from "./docs/get.ts";
 import { getHealth } from "./health/get.ts";
+import { cancelJob } from "./jobs/cancel.ts";
+import { listJobs } from "./jobs/list.ts";
+import { runJob } from "./jobs/run.ts";
+import { listJobRuns } from "./jobs/runs.ts";
+import { putSchedule } from "./jobs/schedule.ts";
+import { getOverview } from "./overview/get.ts";
+import { createTokenRoute } from "./tokens/create.ts";
+import { listTokensRoute } from "./tokens/list.ts";
+import { revokeTokenRoute } from "./tokens/revoke.ts";
+import { createUserRoute } from "./users/create.ts";
+import { disableUserRoute } from "./users/disable.ts";
+import { enableUserRoute } from "./users/enable.ts";
+import { listUsersRoute } from "./users/list.ts";
+import { updateUserRoute } from "./users/update.ts";
 
 /**
  * Every API route, listed once. The app registers these; the route × role security test is
  * generated from this list, so a new route is covered the moment it is added here.
  */
-export const ROUTES: ApiRoute[] = [getHealth, login, logout, getMe];
+export const ROUTES: ApiRoute[] = [
+  getHealth,
+  login,
+  logout,
+  getMe,
+  getOverview,
+  listUsersRoute,
+  createUserRoute,
+  updateUserRoute,
+  disableUserRoute,
+  enableUserRoute,
+  listTokensRoute,
+  createTokenRoute,
+  revokeTokenRoute,
+  listAudit,
+  exportAudit,
+  verifyAudit,
+  listJobs,
+  listJobRuns,
+  runJob,
+  cancelJob,
+  putSchedule,
+  apiDocsRoute(() => ROUTES),
+];

@@ -34,7 +34,8 @@ export const login = defineRoute(
   async (c) => {
     const { db, redis, config } = c.get("deps");
     const { email, password } = c.req.valid("json");
-    const ip = sourceIp(c) ?? "unknown";
+    const peer = sourceIp(c);
+    const ip = peer ?? "unknown"; // the throttle still needs a key without a socket
     const throttle = loginThrottle(redis, config.queuePrefix);
     if (await throttle.blocked(ip, email)) {
       throw new AppError(
@@ -56,7 +57,7 @@ export const login = defineRoute(
       await deleteSession(db, previous);
     }
     const session = await createSession(db, user.id, {
-      sourceIp: ip,
+      sourceIp: peer ?? null,
       userAgent: c.req.header("user-agent"),
     });
     await markLogin(db, user.id);

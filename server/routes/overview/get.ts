@@ -1,0 +1,138 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "kysely";
+import { can } from "../../../schema/domain/permissions.ts";
+import type { Db } from "../../../schema/postgres.ts";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+
+const ZOverview = z
+  .object({
+    tenants: z.number().int(),
+    catalog: z.object({
+      tables: z.number().int().describe("Operational tables (a partitioned table counts once)"),
+      columns: z.number().int(),
+      rowEstimate: z
+        .number()
+        .describe("Planner estimate (pg_class.reltuples) over every table and partition"),
+    }),
+    jobs: z.object({
+      last24h: z.record(z.string(), z.number().int()).describe("Runs of the last 24 h by status"),
+      lastFailure: z
+        .object({
+          queue: z.string(),
+          jobName: z.string(),
+          error: z.string().nullable(),
+          at: z.string(),
+        })
+        .nullable(),
+    }),
+    recentAudit: z
+      .array(
+        z.object({
+          id: z.string(),
+          occurredAt: z.string(),
+          actor: z.string(),
+          action: z.string(),
+          target: z.string().nullable(),
+        }),
+      )
+      .nullable()
+      .describe("The latest 10 audit events; null for roles that may not read the audit trail"),
+  })
+  .openapi("Overview");
+
+/** Tables, columns and estimated rows of the operational store, straight from the catalog. */
+async function catalogFigures(db: Db) {
+  const result = await sql<{ tables: number; columns: number; rows: number }>`
+    WITH operational AS (
+      SELECT c.oid, c.relkind, c.relispartition, c.reltuples
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+    )
+    SELECT
+      (SELECT count(*) FROM operational WHERE NOT relispartition)::int AS tables,
+      (SELECT count(*) FROM pg_attribute a JOIN operational o ON o.oid = a.attrelid
+        WHERE NOT o.relispartition AND a.attnum > 0 AND NOT a.attisdropped)::int AS columns,
+      -- Leaf tables hold the rows (partitions included); a never-analysed table has
+      -- reltuples = -1, so the statistics collector's live-tuple count stands in for it.
+      (SELECT coalesce(sum(CASE WHEN o.reltuples >= 0 THEN o.reltuples
+                               ELSE coalesce(s.n_live_tup, 0) END), 0)
+        FROM operational o LEFT JOIN pg_stat_user_tables s ON s.relid = o.oid
+        WHERE o.relkind = 'r')::float8 AS rows`.execute(db);
+  const row = result.rows[0];
+  return {
+    tables: row?.tables ?? 0,
+    columns: row?.columns ?? 0,
+    rowEstimate: Math.round(Number(row?.rows ?? 0)),
+  };
+}
+
+async function jobHealth(db: Db) {
+  const byStatus = await db
+    .selectFrom("governance.job_runs")
+    .select(["status", (eb) => eb.fn.countAll<string>().as("n")])
+    .where("queued_at", ">", sql<Date>`now() - interval '24 hours'`)
+    .groupBy("status")
+    .execute();
+  const failure = await db
+    .selectFrom("governance.job_runs")
+    .select(["queue", "job_name", "error", "finished_at", "queued_at"])
+    .where("status", "=", "failed")
+    .orderBy(sql`coalesce(finished_at, queued_at)`, "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    last24h: Object.fromEntries(byStatus.map((r) => [r.status, Number(r.n)])),
+    lastFailure: failure
+      ? {
+          queue: failure.queue,
+          jobName: failure.job_name,
+          error: failure.error,
+          at: new Date(failure.finished_at ?? failure.queued_at).toISOString(),
+        }
+      : null,
+  };
+}
+
+async function recentAudit(db: Db) {
+  const rows = await db
+    .selectFrom("governance.audit_events")
+    .select(["id", "occurred_at", "actor", "action", "target"])
+    .orderBy("id", "desc")
+    .limit(10)
+    .execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    target: r.target,
+  }));
+}
+
+export const getOverview = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/api/v1/overview",
+    tags: ["overview"],
+    summary: "Real figures for the console's front page: tenants, catalog size, job health, audit",
+    security: [{ bearer: [] }],
+    responses: { 200: jsonResponse(ZOverview, "The overview figures"), ...errorResponses },
+  }),
+  "overview:read",
+  async (c) => {
+    const { db } = c.get("deps");
+    const principal = c.get("principal");
+    const [tenants, catalog, jobs, audit] = await Promise.all([
+      db
+        .selectFrom("tenants")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .executeTakeFirstOrThrow(),
+      catalogFigures(db),
+      jobHealth(db),
+      // The audit trail is for roles that may read it; the overview must not leak it to others.
+      principal && can(principal.role, "audit:read") ? recentAudit(db) : Promise.resolve(null),
+    ]);
+    return c.json({ tenants: Number(tenants.n), catalog, jobs, recentAudit: audit }, 200);
+  },
+);
