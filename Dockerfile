@@ -3,5 +3,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
+RUN npm run build:web
 EXPOSE 8080
 CMD ["node", "bin/govern.js", "start"]

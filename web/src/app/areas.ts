@@ -1,0 +1,29 @@
+import type { Permission } from "../api/types.ts";
+
+/** Every area of the console (DESIGN.md), in sidebar order. */
+export type Area = {
+  path: string;
+  label: string;
+  /** Shown only to roles holding it; areas without one are open to every signed-in person. */
+  permission?: Permission;
+  /** False while the capability is not built: the page says so instead of showing fake data. */
+  built: boolean;
+};
+
+export const AREAS: Area[] = [
+  { path: "/", label: "Overview", permission: "overview:read", built: true },
+  { path: "/catalog", label: "Catalog", built: false },
+  { path: "/review", label: "Review queue", built: false },
+  { path: "/lineage", label: "Lineage", built: false },
+  { path: "/quality", label: "Quality", built: false },
+  { path: "/retention", label: "Retention & approvals", built: false },
+  { path: "/tiering", label: "Tiering", built: false },
+  { path: "/masked-datasets", label: "Masked datasets", built: false },
+  { path: "/jobs", label: "Jobs", permission: "jobs:read", built: true },
+  { path: "/audit", label: "Audit", permission: "audit:read", built: true },
+  { path: "/users", label: "Users", permission: "users:read", built: true },
+];
+
+export function visibleAreas(permissions: readonly Permission[]): Area[] {
+  return AREAS.filter((area) => !area.permission || permissions.includes(area.permission));
+}

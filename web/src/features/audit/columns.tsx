@@ -1,0 +1,65 @@
+import type { AuditEvent } from "../../api/types.ts";
+import { type Columns, formatTime } from "../../components/data-table.tsx";
+
+function summaryText(summary: unknown): string {
+  if (summary === null || summary === undefined) {
+    return "";
+  }
+  return typeof summary === "string" ? summary : JSON.stringify(summary);
+}
+
+export const auditColumns: Columns<AuditEvent> = [
+  {
+    id: "occurredAt",
+    accessorKey: "occurredAt",
+    header: "When",
+    cell: ({ row }) => formatTime(row.original.occurredAt),
+  },
+  { id: "actor", accessorKey: "actor", header: "Actor", enableSorting: false },
+  {
+    id: "actorRole",
+    accessorKey: "actorRole",
+    header: "Role",
+    enableSorting: false,
+    cell: ({ row }) => row.original.actorRole ?? "—",
+  },
+  {
+    id: "action",
+    accessorKey: "action",
+    header: "Action",
+    enableSorting: false,
+    cell: ({ row }) => <code>{row.original.action}</code>,
+  },
+  {
+    id: "target",
+    accessorKey: "target",
+    header: "Target",
+    enableSorting: false,
+    cell: ({ row }) => row.original.target ?? "—",
+  },
+  {
+    id: "summary",
+    header: "Summary",
+    enableSorting: false,
+    cell: ({ row }) => {
+      const text = summaryText(row.original.summary);
+      return (
+        <span className="summary" title={text}>
+          {text}
+        </span>
+      );
+    },
+  },
+  {
+    id: "requestId",
+    header: "Request",
+    enableSorting: false,
+    cell: ({ row }) => <span className="mono muted">{row.original.requestId ?? "—"}</span>,
+  },
+  {
+    id: "sourceIp",
+    header: "Source IP",
+    enableSorting: false,
+    cell: ({ row }) => row.original.sourceIp ?? "—",
+  },
+];

@@ -1,0 +1,251 @@
+import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { api, query } from "../../api/client.ts";
+import type { JobRun, Page, QueueInfo } from "../../api/types.ts";
+import { useSession } from "../../app/session.tsx";
+import { DataTable, directionSort } from "../../components/data-table.tsx";
+import { ProgressBar } from "../../components/progress-bar.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import { runColumns } from "./columns.tsx";
+
+const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+const POLL_MS = 1_000;
+
+type Triggered = { queue: string; jobId: string };
+
+export function JobsPage() {
+  const { can } = useSession();
+  const queues = useApi<{ queues: QueueInfo[] }>("/api/v1/jobs", { pollMs: 3_000 });
+  const [triggered, setTriggered] = useState<Triggered>();
+  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
+  const [reloadKey, setReloadKey] = useState(0);
+
+  const run = async (queue: string) => {
+    setMessage(undefined);
+    try {
+      const { jobId } = await api<{ jobId: string }>(
+        `/api/v1/jobs/${encodeURIComponent(queue)}/run`,
+        {
+          method: "POST",
+          body: {},
+        },
+      );
+      setTriggered({ queue, jobId });
+      setReloadKey((k) => k + 1);
+      queues.reload();
+    } catch (caught) {
+      setMessage({ kind: "error", text: (caught as Error).message });
+    }
+  };
+
+  const cancel = useCallback(async (runRow: JobRun) => {
+    setMessage(undefined);
+    try {
+      await api(`/api/v1/jobs/${encodeURIComponent(runRow.queue)}/cancel`, {
+        method: "POST",
+        body: { jobId: runRow.queueJobId },
+      });
+      setMessage({ kind: "ok", text: `Cancelled ${runRow.queue} job ${runRow.queueJobId}.` });
+      setReloadKey((k) => k + 1);
+    } catch (caught) {
+      setMessage({ kind: "error", text: (caught as Error).message });
+    }
+  }, []);
+
+  const canRun = can("jobs:run");
+  const reloadQueues = queues.reload;
+  const refreshRuns = useCallback(() => {
+    setReloadKey((k) => k + 1);
+    reloadQueues();
+  }, [reloadQueues]);
+  const columns = useMemo(
+    () => runColumns({ canCancel: canRun, onCancel: (r) => void cancel(r) }),
+    [canRun, cancel],
+  );
+
+  return (
+    <section>
+      <h1>Jobs</h1>
+      {message ? (
+        <p className={message.kind === "ok" ? "notice" : "form-error"} role="status">
+          {message.text}
+        </p>
+      ) : null}
+      {triggered ? <TriggeredJob {...triggered} onSettled={refreshRuns} /> : null}
+
+      <h2>Queues</h2>
+      {queues.error ? (
+        <ErrorState error={queues.error} onRetry={queues.reload} />
+      ) : !queues.data ? (
+        <Loading />
+      ) : queues.data.queues.length === 0 ? (
+        <Empty>No queues are defined.</Empty>
+      ) : (
+        <div className="table-scroll">
+          <table className="table" aria-label="queues">
+            <thead>
+              <tr>
+                <th>Queue</th>
+                <th>Waiting</th>
+                <th>Active</th>
+                <th>Completed</th>
+                <th>Failed</th>
+                <th>Delayed</th>
+                <th>Schedule (UTC cron)</th>
+                {can("jobs:run") ? <th>Run</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {queues.data.queues.map((q) => (
+                <tr key={q.queue} data-queue={q.queue}>
+                  <td>
+                    <strong>{q.queue}</strong>
+                    {q.defined ? null : <span className="muted"> — not built yet</span>}
+                  </td>
+                  <td>{q.counts.waiting}</td>
+                  <td>{q.counts.active}</td>
+                  <td>{q.counts.completed}</td>
+                  <td>{q.counts.failed}</td>
+                  <td>{q.counts.delayed}</td>
+                  <td>
+                    {can("schedules:write") && q.defined ? (
+                      <ScheduleEditor
+                        queue={q}
+                        onSaved={queues.reload}
+                        onError={(text) => setMessage({ kind: "error", text })}
+                      />
+                    ) : q.schedule ? (
+                      <span>
+                        <code>{q.schedule.cron}</code> {q.schedule.enabled ? "" : "(paused)"}
+                      </span>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
+                  {can("jobs:run") ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="button button-small button-primary"
+                        disabled={!q.defined}
+                        onClick={() => void run(q.queue)}
+                      >
+                        Run now
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <h2>Runs</h2>
+      <DataTable<JobRun>
+        endpoint="/api/v1/jobs/runs"
+        columns={columns}
+        filters={[
+          {
+            key: "queue",
+            label: "Queue",
+            kind: "select",
+            options: queues.data?.queues.map((q) => q.queue) ?? [],
+          },
+          { key: "status", label: "Status", kind: "select", options: RUN_STATUSES },
+        ]}
+        defaultSort="queuedAt:desc"
+        serverSort={directionSort}
+        pollMs={POLL_MS * 2}
+        reloadKey={reloadKey}
+        emptyText="No job has run yet."
+      />
+    </section>
+  );
+}
+
+/** Follows the job just triggered until it is done, failed or cancelled. */
+function TriggeredJob({ queue, jobId, onSettled }: Triggered & { onSettled: () => void }) {
+  const path = `/api/v1/jobs/runs${query({ queue, sort: "desc", page: 1, pageSize: 25 })}`;
+  const [settled, setSettled] = useState(false);
+  // A failed attempt may still be retried, so only success or cancellation stops the polling.
+  const runs = useApi<Page<JobRun>>(path, { pollMs: settled ? undefined : POLL_MS });
+  const latest = runs.data?.items.find((r) => r.queueJobId === jobId);
+  const status = latest?.status ?? "queued";
+  useEffect(() => {
+    const done = status === "succeeded" || status === "cancelled";
+    setSettled(done);
+    if (done) {
+      onSettled();
+    }
+  }, [status, onSettled]);
+  const progress = status === "succeeded" ? 100 : (latest?.progress ?? 0);
+  return (
+    <div className="panel triggered" data-testid="triggered-job" data-job-id={jobId}>
+      <div className="triggered-head">
+        <strong>{queue}</strong> job {jobId}:{" "}
+        <span className={`badge badge-${status}`}>{status}</span>
+        {latest?.attempt && latest.attempt > 1 ? (
+          <span className="muted"> attempt {latest.attempt}</span>
+        ) : null}
+      </div>
+      <ProgressBar value={progress} status={status} label={`${queue} job ${jobId}`} />
+      {latest?.error ? <p className="form-error">{latest.error}</p> : null}
+      {runs.error ? <ErrorState error={runs.error} /> : null}
+    </div>
+  );
+}
+
+function ScheduleEditor({
+  queue,
+  onSaved,
+  onError,
+}: {
+  queue: QueueInfo;
+  onSaved: () => void;
+  onError: (text: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const save = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    try {
+      await api(`/api/v1/jobs/${encodeURIComponent(queue.queue)}/schedule`, {
+        method: "PUT",
+        body: {
+          cron: String(form.get("cron") ?? "").trim(),
+          enabled: form.get("enabled") === "on",
+        },
+      });
+      onSaved();
+    } catch (caught) {
+      onError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="schedule-editor"
+      onSubmit={save}
+      key={`${queue.schedule?.cron}-${queue.schedule?.enabled}`}
+    >
+      <input
+        name="cron"
+        aria-label={`${queue.queue} cron`}
+        defaultValue={queue.schedule?.cron ?? ""}
+        placeholder="*/10 * * * *"
+        maxLength={100}
+        required
+      />
+      <label className="field-inline">
+        <input name="enabled" type="checkbox" defaultChecked={queue.schedule?.enabled ?? false} />
+        <span>on</span>
+      </label>
+      <button type="submit" className="button button-small" disabled={busy}>
+        Save
+      </button>
+    </form>
+  );
+}

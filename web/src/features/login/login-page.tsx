@@ -1,0 +1,61 @@
+import { type FormEvent, useState } from "react";
+import { api } from "../../api/client.ts";
+import type { Me } from "../../api/types.ts";
+
+export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setBusy(true);
+    setError(undefined);
+    try {
+      const me = await api<Me>("/api/v1/auth/login", {
+        method: "POST",
+        body: {
+          email: String(form.get("email") ?? ""),
+          password: String(form.get("password") ?? ""),
+        },
+      });
+      onSignedIn(me);
+    } catch (caught) {
+      setError((caught as Error).message);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="login">
+      <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <h1 id="login-title">
+          <span className="brand-mark" aria-hidden="true" /> govern
+        </h1>
+        <p className="muted">Sign in to the data-governance console.</p>
+        <label className="field">
+          <span>Email</span>
+          <input name="email" type="email" autoComplete="username" required maxLength={255} />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            maxLength={1024}
+          />
+        </label>
+        {error ? (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Signing in…" : "Sign in"}
+        </button>
+      </form>
+    </main>
+  );
+}

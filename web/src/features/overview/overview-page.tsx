@@ -1,0 +1,115 @@
+import type { Overview } from "../../api/types.ts";
+import { Link } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
+import { formatTime } from "../../components/data-table.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+
+function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="figure">
+      <div className="figure-value">{value}</div>
+      <div className="figure-label">{label}</div>
+      {hint ? <div className="figure-hint muted">{hint}</div> : null}
+    </div>
+  );
+}
+
+export function OverviewPage() {
+  const { can } = useSession();
+  const { data, error, reload } = useApi<Overview>("/api/v1/overview", { pollMs: 30_000 });
+  if (error) {
+    return (
+      <section>
+        <h1>Overview</h1>
+        <ErrorState error={error} onRetry={reload} />
+      </section>
+    );
+  }
+  if (!data) {
+    return (
+      <section>
+        <h1>Overview</h1>
+        <Loading />
+      </section>
+    );
+  }
+  const jobs = data.jobs.last24h;
+  const ran = Object.values(jobs).reduce((a, b) => a + b, 0);
+  return (
+    <section>
+      <h1>Overview</h1>
+      <div className="figures">
+        <Figure label="Tenants" value={data.tenants.toLocaleString()} />
+        <Figure
+          label="Tables"
+          value={data.catalog.tables.toLocaleString()}
+          hint="operational store"
+        />
+        <Figure label="Columns" value={data.catalog.columns.toLocaleString()} />
+        <Figure
+          label="Rows"
+          value={`≈ ${data.catalog.rowEstimate.toLocaleString()}`}
+          hint="planner estimate"
+        />
+      </div>
+
+      <div className="panels">
+        <div className="panel">
+          <h2>Job health, last 24 hours</h2>
+          {ran === 0 ? (
+            <Empty>No job ran in the last 24 hours.</Empty>
+          ) : (
+            <ul className="status-list">
+              {Object.entries(jobs).map(([status, count]) => (
+                <li key={status}>
+                  <span className={`badge badge-${status}`}>{status}</span> {count}
+                </li>
+              ))}
+            </ul>
+          )}
+          {data.jobs.lastFailure ? (
+            <div className="last-failure">
+              <strong>Last failure:</strong> {data.jobs.lastFailure.queue} at{" "}
+              {formatTime(data.jobs.lastFailure.at)} —{" "}
+              {data.jobs.lastFailure.error ?? "no reason recorded"}
+            </div>
+          ) : null}
+          {can("jobs:read") ? <Link to="/jobs">Open jobs →</Link> : null}
+        </div>
+        {data.recentAudit ? (
+          <div className="panel">
+            <h2>Recent audit events</h2>
+            {data.recentAudit.length === 0 ? (
+              <Empty>No audit events yet.</Empty>
+            ) : (
+              <table className="table table-compact">
+                <thead>
+                  <tr>
+                    <th>When</th>
+                    <th>Who</th>
+                    <th>Action</th>
+                    <th>Target</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.recentAudit.map((event) => (
+                    <tr key={event.id}>
+                      <td>{formatTime(event.occurredAt)}</td>
+                      <td>{event.actor}</td>
+                      <td>
+                        <code>{event.action}</code>
+                      </td>
+                      <td>{event.target ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {can("audit:read") ? <Link to="/audit">Open audit trail →</Link> : null}
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,22 @@
+/// <reference types="node" />
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// The console is served by the API server in production (server/static.ts); in development Vite
+// serves it with hot reload and forwards /api to the API so the session cookie stays same-origin.
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [react()],
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // No inline scripts or module-preload polyfill: the server's CSP allows only 'self' scripts.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: { "/api": { target: "http://127.0.0.1:8080", changeOrigin: false } },
+  },
+});
