@@ -7,6 +7,8 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import type { AppDeps, AppEnv } from "./api/context.ts";
+import { authorize } from "./api/define-route.ts";
+import { openApiDocument } from "./api/openapi.ts";
 import { sourceIp } from "./api/request-meta.ts";
 import { principalFromSession, principalFromToken, SESSION_COOKIE } from "./auth/principal.ts";
 import { AppError, type ErrorBody, type ErrorCode } from "./errors.ts";
@@ -147,14 +149,10 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     route.register(app);
   }
 
-  app.doc31("/api/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "govern API",
-      version: "1",
-      description:
-        "Data-governance console API. Authenticate with the session cookie (console) or `Authorization: Bearer TOKEN`.",
-    },
+  // Like every route but login and health, the API's description is for signed-in callers.
+  app.get("/api/v1/openapi.json", (c) => {
+    authorize(c, "authenticated");
+    return c.json(openApiDocument(app));
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
     type: "http",

@@ -39,7 +39,11 @@ let doc: OpenApiDoc;
 
 beforeAll(async () => {
   t = await openConsoleApp("malformed");
-  doc = (await (await t.request("/api/v1/openapi.json")).json()) as OpenApiDoc;
+  doc = (await (
+    await t.request("/api/v1/openapi.json", {
+      headers: { authorization: `Bearer ${t.logins.admin.token}` },
+    })
+  ).json()) as OpenApiDoc;
 });
 
 afterAll(async () => {

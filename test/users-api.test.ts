@@ -215,8 +215,15 @@ describe("own API tokens", () => {
 });
 
 describe("GET /api/v1/docs", () => {
+  test("needs a session or token, like the OpenAPI document it renders", async () => {
+    expect((await t.request("/api/v1/docs")).status).toBe(401);
+    expect((await t.request("/api/v1/openapi.json")).status).toBe(401);
+  });
+
   test("is a readable page of every route, with no scripts, under the app's CSP", async () => {
-    const response = await t.request("/api/v1/docs");
+    const response = await t.request("/api/v1/docs", {
+      headers: { authorization: `Bearer ${t.logins.steward.token}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
     expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self'/);

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../api/context.ts";
 import { type ApiRoute, defineRoute } from "../../api/define-route.ts";
+import { openApiDocument } from "../../api/openapi.ts";
 import { type OpenApiDocument, renderApiReference } from "./render.ts";
 
 const route = createRoute({
@@ -23,17 +24,16 @@ const route = createRoute({
 export function apiDocsRoute(routes: () => readonly ApiRoute[]): ApiRoute {
   const pages = new WeakMap<OpenAPIHono<AppEnv>, Promise<string>>();
   const render = async (app: OpenAPIHono<AppEnv>) => {
-    const response = await app.request("/api/v1/openapi.json");
-    const doc = (await response.json()) as OpenApiDocument;
+    const doc = JSON.parse(JSON.stringify(openApiDocument(app))) as OpenApiDocument;
     const access = new Map(routes().map((r) => [`${r.method} ${r.path}`, r.access]));
     return renderApiReference(doc, (method, path) => access.get(`${method.toUpperCase()} ${path}`));
   };
   return {
     method: "GET",
     path: route.path,
-    access: "public",
+    access: "authenticated",
     register: (app) => {
-      defineRoute(route, "public", async (c) => {
+      defineRoute(route, "authenticated", async (c) => {
         let page = pages.get(app);
         if (!page) {
           page = render(app);
