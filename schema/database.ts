@@ -421,6 +421,13 @@ export interface GovernanceApiTokens {
   user_id: string;
 }
 
+export interface GovernanceAuditChainHead {
+  last_hash: Buffer;
+  last_id: number;
+  singleton: Generated<boolean>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface GovernanceAuditEvents {
   action: string;
   actor: string;
@@ -766,6 +773,7 @@ export interface DB {
   documents: Documents;
   financial_transactions: FinancialTransactions;
   "governance.api_tokens": GovernanceApiTokens;
+  "governance.audit_chain_head": GovernanceAuditChainHead;
   "governance.audit_events": GovernanceAuditEvents;
   "governance.connections": GovernanceConnections;
   "governance.console_users": GovernanceConsoleUsers;

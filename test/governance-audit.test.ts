@@ -55,3 +55,27 @@ test("updates, deletes and truncation are refused, even for the owner", async ()
     /append-only/,
   );
 });
+
+test("verify reports a deleted newest row, which leaves the chain itself intact", async () => {
+  const { verifyAuditChain } = await import("../schema/governance/audit-verify.ts");
+  expect(await verifyAuditChain(t.owner)).toMatchObject({ ok: true });
+  const newest = await sql<{
+    id: number;
+  }>`SELECT max(id)::int AS id FROM governance.audit_events`.execute(t.owner);
+  const id = newest.rows[0]?.id ?? 0;
+  await t.owner.transaction().execute(async (trx) => {
+    await sql`ALTER TABLE governance.audit_events DISABLE TRIGGER audit_events_append_only`.execute(
+      trx,
+    );
+    await sql`DELETE FROM governance.audit_events WHERE id = ${id}`.execute(trx);
+    await sql`ALTER TABLE governance.audit_events ENABLE TRIGGER audit_events_append_only`.execute(
+      trx,
+    );
+  });
+  const result = await verifyAuditChain(t.owner);
+  expect(result.ok).toBe(false);
+  expect(result.firstBroken).toMatchObject({
+    id,
+    reason: expect.stringMatching(/newest rows were deleted/),
+  });
+});

@@ -15,8 +15,8 @@ const PAGE = 5_000;
  * flat, recomputing each hash exactly as the insert trigger does (migration 03) and checking
  * that each row's prev_hash is the previous row's hash. A changed row fails its own hash; a
  * deleted row breaks the next row's link (ids have gaps anyway: the trigger numbers rows under
- * its lock, so gaps alone prove nothing). Deleting only the newest rows leaves no trace in the
- * chain itself.
+ * its lock, so gaps alone prove nothing). Deleting the newest rows leaves the chain intact but
+ * ending before the head the trigger records beside it (governance.audit_chain_head).
  */
 export async function verifyAuditChain(db: Db): Promise<AuditVerifyResult> {
   let previous: { id: number; hash: Buffer } | undefined;
@@ -50,7 +50,35 @@ export async function verifyAuditChain(db: Db): Promise<AuditVerifyResult> {
       previous = { id, hash: row.hash };
     }
     if (page.rows.length < PAGE) {
-      return { ok: true, checked };
+      return checkHead(db, previous, checked);
     }
   }
+}
+
+/** The chain must end exactly where the insert trigger last left its head. */
+async function checkHead(
+  db: Db,
+  last: { id: number; hash: Buffer } | undefined,
+  checked: number,
+): Promise<AuditVerifyResult> {
+  const head = await sql<{ last_id: number; last_hash: Buffer }>`
+    SELECT last_id, last_hash FROM governance.audit_chain_head`.execute(db);
+  const recorded = head.rows[0];
+  if (!recorded) {
+    return last
+      ? {
+          ok: false,
+          checked,
+          firstBroken: { id: last.id, reason: "the chain head record is missing" },
+        }
+      : { ok: true, checked };
+  }
+  const headId = Number(recorded.last_id);
+  if (!last || headId !== last.id || !recorded.last_hash.equals(last.hash)) {
+    const reason = last
+      ? `the chain ends at row ${last.id} but its head records row ${headId}: the newest rows were deleted or the head was rewritten`
+      : `the chain is empty but its head records row ${headId}: every row was deleted`;
+    return { ok: false, checked, firstBroken: { id: headId, reason } };
+  }
+  return { ok: true, checked };
 }

@@ -3,6 +3,7 @@ import * as m01 from "./2026-11-25-01-operational-tables.ts";
 import * as m02 from "./2026-11-25-02-tenancy-indexes-views.ts";
 import * as m03 from "./2026-11-25-03-governance-core.ts";
 import * as m04 from "./2026-11-25-04-console-auth-and-ledger.ts";
+import * as m05 from "./2026-11-25-05-audit-chain-head.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-02-tenancy-indexes-views": m02,
   "2026-11-25-03-governance-core": m03,
   "2026-11-25-04-console-auth-and-ledger": m04,
+  "2026-11-25-05-audit-chain-head": m05,
 };
