@@ -6,6 +6,7 @@ import { can, ROLES, type Role } from "../schema/domain/permissions.ts";
 import { ROUTES } from "../server/routes/index.ts";
 import { type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 import {
+  fetchOpenApi,
   type JsonSchema,
   type OpenApiDoc,
   sampleOf,
@@ -39,11 +40,7 @@ let doc: OpenApiDoc;
 
 beforeAll(async () => {
   t = await openConsoleApp("malformed");
-  doc = (await (
-    await t.request("/api/v1/openapi.json", {
-      headers: { authorization: `Bearer ${t.logins.admin.token}` },
-    })
-  ).json()) as OpenApiDoc;
+  doc = await fetchOpenApi(t.request, t.logins.admin.token);
 });
 
 afterAll(async () => {

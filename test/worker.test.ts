@@ -5,7 +5,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startWorker } from "../jobs/worker.ts";
+import { type RunningWorker, startWorker } from "../jobs/worker.ts";
 import { type AnalyticsStore, createAnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
 import { createPool } from "../schema/postgres.ts";
@@ -41,7 +41,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test("runs an enqueued job, records the run with its counts, and reports progress", async () => {
+/** Runs `fn` against a started worker, always closing it and its pool afterwards. */
+async function withWorker(fn: (worker: RunningWorker) => Promise<void>): Promise<void> {
   const pool = createPool(config.databaseUrl, { max: 2 });
   const worker = await startWorker({
     config,
@@ -52,14 +53,28 @@ test("runs an enqueued job, records the run with its counts, and reports progres
     logger: silentLogger,
   });
   try {
+    await fn(worker);
+  } finally {
+    await worker.close();
+    await pool.end();
+  }
+}
+
+/** Polls a job until it completes or fails (10 s at most) and returns its last state. */
+async function settled(queue: Queue, jobId: string): Promise<string> {
+  let state = "";
+  for (let i = 0; i < 100 && state !== "completed" && state !== "failed"; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = await queue.getJobState(jobId);
+  }
+  return state;
+}
+
+test("runs an enqueued job, records the run with its counts, and reports progress", async () => {
+  await withWorker(async (worker) => {
     const jobId = await worker.enqueue("partitions", { daysAhead: 3 }, "test");
     const queue = worker.queues.get("partitions") as Queue;
-    let state = "";
-    for (let i = 0; i < 100 && state !== "completed" && state !== "failed"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = await queue.getJobState(jobId);
-    }
-    expect(state).toBe("completed");
+    expect(await settled(queue, jobId)).toBe("completed");
     expect((await queue.getJob(jobId))?.progress).toBe(100);
     const runs = await sql<{
       status: string;
@@ -73,32 +88,15 @@ test("runs an enqueued job, records the run with its counts, and reports progres
     expect(runs.rows).toHaveLength(1);
     expect(runs.rows[0]).toMatchObject({ status: "succeeded", triggered_by: "test" });
     expect(runs.rows[0]?.counts.business_events).toBeGreaterThan(0);
-  } finally {
-    await worker.close();
-    await pool.end();
-  }
+  });
 });
 
 test("an invalid payload fails the run with the validation reason", async () => {
-  const pool = createPool(config.databaseUrl, { max: 2 });
-  const worker = await startWorker({
-    config,
-    db: t.owner,
-    pool,
-    analytics,
-    redis,
-    logger: silentLogger,
-  });
-  try {
+  await withWorker(async (worker) => {
     const queue = worker.queues.get("partitions") as Queue;
     // A malformed payload is not retried: it would fail the same way every time.
     const job = await queue.add("partitions", { daysAhead: "lots", extra: true });
-    let state = "";
-    for (let i = 0; i < 100 && state !== "failed" && state !== "completed"; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = await queue.getJobState(job.id ?? "");
-    }
-    expect(state).toBe("failed");
+    expect(await settled(queue, job.id ?? "")).toBe("failed");
     expect((await queue.getJob(job.id ?? ""))?.failedReason).toMatch(
       /invalid payload: .*daysAhead/,
     );
@@ -109,25 +107,12 @@ test("an invalid payload fails the run with the validation reason", async () => 
     expect(runs.rows).toEqual([
       { status: "failed", error: expect.stringMatching(/extra|daysAhead/) },
     ]);
-  } finally {
-    await worker.close();
-    await pool.end();
-  }
+  });
 });
 
 test("restarting the worker never duplicates a schedule", async () => {
   for (let i = 0; i < 2; i++) {
-    const pool = createPool(config.databaseUrl, { max: 2 });
-    const worker = await startWorker({
-      config,
-      db: t.owner,
-      pool,
-      analytics,
-      redis,
-      logger: silentLogger,
-    });
-    await worker.close();
-    await pool.end();
+    await withWorker(async () => {});
   }
   const queue = new Queue("etl", { connection: redis, prefix: config.queuePrefix });
   expect(await queue.getJobSchedulersCount()).toBe(1);

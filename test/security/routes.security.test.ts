@@ -3,7 +3,7 @@ import { can, ROLES, type Role } from "../../schema/domain/permissions.ts";
 import type { Access } from "../../server/api/define-route.ts";
 import { ROUTES } from "../../server/routes/index.ts";
 import { type ConsoleApp, openConsoleApp } from "../support/console-app.ts";
-import { type OpenApiDoc, sampleRequest } from "../support/openapi-samples.ts";
+import { fetchOpenApi, type OpenApiDoc, sampleRequest } from "../support/openapi-samples.ts";
 
 /**
  * Generated from ROUTES: every route × (anonymous, each role) × path variants. A route added to
@@ -23,11 +23,7 @@ let doc: OpenApiDoc;
 
 beforeAll(async () => {
   t = await openConsoleApp("security");
-  doc = (await (
-    await t.request("/api/v1/openapi.json", {
-      headers: { authorization: `Bearer ${t.logins.admin.token}` },
-    })
-  ).json()) as OpenApiDoc;
+  doc = await fetchOpenApi(t.request, t.logins.admin.token);
 });
 
 afterAll(async () => {

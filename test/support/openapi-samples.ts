@@ -137,3 +137,14 @@ export function sampleRequest(doc: OpenApiDoc, method: string, path: string): Sa
     operation,
   };
 }
+
+/** The app's own OpenAPI document, read as a signed-in caller (the document needs one). */
+export async function fetchOpenApi(
+  request: (path: string, init?: RequestInit) => Promise<Response>,
+  token: string,
+): Promise<OpenApiDoc> {
+  const response = await request("/api/v1/openapi.json", {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return (await response.json()) as OpenApiDoc;
+}
