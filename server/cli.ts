@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type ParseArgsConfig, parseArgs } from "node:util";
+import { parseArgs } from "node:util";
 import { serve as serveHttp } from "@hono/node-server";
-import type { z } from "@hono/zod-openapi";
 import { ensurePartitions } from "../jobs/partitions/partitions.ts";
 import { startWorker } from "../jobs/worker.ts";
 import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { type Config, ConfigError, loadConfig } from "../schema/config.ts";
-import { can, type Permission, ROLES, type Role } from "../schema/domain/permissions.ts";
+import type { Role } from "../schema/domain/permissions.ts";
 import { findToken, revokeToken } from "../schema/governance/api-tokens.repository.ts";
-import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import { listAuditEvents } from "../schema/governance/audit-query.ts";
 import { verifyAuditChain } from "../schema/governance/audit-verify.ts";
 import {
@@ -24,7 +22,26 @@ import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb, type Db } from "../schema/postgres.ts";
 import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
-import { createApiToken, type Principal, principalFromToken } from "./auth/principal.ts";
+import { createApiToken, principalFromToken } from "./auth/principal.ts";
+import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
+import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
+import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
+import {
+  type Actor,
+  auditCommand,
+  type Command,
+  json,
+  option,
+  positiveInt,
+  print,
+  progressPrinter,
+  RefusedError,
+  requirePermission,
+  roleOption,
+  UsageError,
+  type Values,
+  withDb,
+} from "./cli/support.ts";
 import { checkHealth } from "./health.ts";
 import { createLogger } from "./logger.ts";
 import { userView, ZDisplayName, ZEmail, ZNewPassword } from "./routes/users/schemas.ts";
@@ -39,87 +56,7 @@ import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
  * 2 refused (usage, configuration, an invalid token, or a role that may not do this).
  */
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-type Values = Record<string, string | boolean | undefined>;
-
-/** The local operator, or a console user identified by their API token. */
-export type Actor = { kind: "operator" } | { kind: "user"; principal: Principal };
-
-/** How the local operator appears in the audit trail. */
-export const LOCAL_OPERATOR = "local-operator";
-
-type Command = {
-  summary: string;
-  usage: string;
-  options: Options;
-  /**
-   * `bootstrap`: the local operator may run it without a token. `permission`: what a token's
-   * role needs (a command may check more inside, e.g. acting on another user's token).
-   */
-  access: { bootstrap: boolean; permission: Permission };
-  run: (values: Values, config: Config, actor: Actor) => Promise<number>;
-};
-
-const json = { json: { type: "boolean", default: false } } as const satisfies Options;
-
 const DEMO = { tenants: 3, customersPerTenant: 2_000, seed: 1 };
-
-class UsageError extends Error {}
-
-/** The actor may not run this command (exit 2, like any other refusal). */
-class RefusedError extends Error {}
-
-function requirePermission(actor: Actor, permission: Permission): void {
-  if (actor.kind === "user" && !can(actor.principal.role, permission)) {
-    throw new RefusedError(
-      `the ${actor.principal.role} role of ${actor.principal.email} may not do this (${permission})`,
-    );
-  }
-}
-
-/** Records what a command did, as the token's user or as the local operator. */
-async function auditCommand(
-  db: Db,
-  actor: Actor,
-  event: { action: string; target?: string; summary?: Record<string, unknown> },
-): Promise<void> {
-  await appendAuditEvent(db, {
-    actor: actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR,
-    actorRole: actor.kind === "user" ? actor.principal.role : null,
-    action: event.action,
-    target: event.target ?? null,
-    summary: { via: "cli", ...event.summary },
-  });
-}
-
-/** Runs `work` with a small owner connection that is always closed afterwards. */
-async function withDb<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
-  const { db } = createOwnerDb(config, { max: 2 });
-  try {
-    return await work(db);
-  } finally {
-    await db.destroy();
-  }
-}
-
-/** Parses a CLI value with a zod schema, naming the option when it does not fit. */
-function option<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
-  if (value === undefined) {
-    throw new UsageError(`--${name} is required`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new UsageError(`--${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
-  }
-  return parsed.data;
-}
-
-function roleOption(value: unknown): Role {
-  if (!ROLES.includes(value as Role)) {
-    throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got ${String(value)}`);
-  }
-  return value as Role;
-}
 
 async function userByEmail(db: Db, email: string): Promise<ConsoleUser> {
   const user = await findUserByEmail(db, email);
@@ -187,33 +124,6 @@ export async function ensureDemoUsers(
   });
 }
 
-function positiveInt(value: unknown, name: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new UsageError(
-      `--${name} must be a whole number between 1 and ${max}, got ${String(value)}`,
-    );
-  }
-  return n;
-}
-
-function print(asJson: boolean, value: unknown, human: string): void {
-  process.stdout.write(asJson ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
-}
-
-/** Progress on stderr (a bar when attached to a terminal), so --json output stays clean. */
-function progressPrinter(): (line: string) => void {
-  let last = 0;
-  return (line) => {
-    const now = Date.now();
-    if (now - last < 500) {
-      return;
-    }
-    last = now;
-    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
-  };
-}
-
 async function migrate(config: Config) {
   const created = await ensureDatabase(config);
   const { db } = createOwnerDb(config, { max: 2 });
@@ -274,7 +184,7 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   return runtime;
 }
 
-const COMMANDS: Record<string, Command> = {
+const CORE_COMMANDS: Record<string, Command> = {
   migrate: {
     summary: "create the database if needed, apply migrations, create upcoming partitions",
     usage: "govern migrate [--json]",
@@ -686,6 +596,13 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const COMMANDS: Record<string, Command> = {
+  ...CORE_COMMANDS,
+  ...CATALOG_COMMANDS,
+  ...MASKING_COMMANDS,
+  ...RETENTION_COMMANDS,
+};
+
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return [
@@ -751,17 +668,25 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const { values } = parseArgs({
+    const expected = command.positionals ?? [];
+    const { values, positionals } = parseArgs({
       args: rest,
       options: command.options,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: expected.length > 0,
     });
+    if (positionals.length !== expected.length) {
+      throw new UsageError(
+        expected.length
+          ? `expected ${expected.map((p) => p.toUpperCase()).join(" ")}`
+          : "takes no positional arguments",
+      );
+    }
     const config = loadConfig();
     // The invoking person's credential, not configuration of the process: read here, at the entry.
     const actor = await resolveActor(config, process.env.GOVERN_TOKEN);
     authorizeCommand(name, command, actor);
-    return await command.run(values as Values, config, actor);
+    return await command.run(values as Values, config, actor, positionals);
   } catch (error) {
     if (error instanceof RefusedError) {
       process.stderr.write(`govern ${name}: refused: ${error.message}\n`);

@@ -4,6 +4,10 @@ import * as m02 from "./2026-11-25-02-tenancy-indexes-views.ts";
 import * as m03 from "./2026-11-25-03-governance-core.ts";
 import * as m04 from "./2026-11-25-04-console-auth-and-ledger.ts";
 import * as m05 from "./2026-11-25-05-audit-chain-head.ts";
+import * as m06 from "./2026-11-25-06-catalog.ts";
+import * as m07 from "./2026-11-25-07-masking.ts";
+import * as m08 from "./2026-11-25-08-synthetic.ts";
+import * as m09 from "./2026-11-25-09-retention.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +16,8 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-03-governance-core": m03,
   "2026-11-25-04-console-auth-and-ledger": m04,
   "2026-11-25-05-audit-chain-head": m05,
+  "2026-11-25-06-catalog": m06,
+  "2026-11-25-07-masking": m07,
+  "2026-11-25-08-synthetic": m08,
+  "2026-11-25-09-retention": m09,
 };

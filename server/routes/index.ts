@@ -5,6 +5,8 @@ import { verifyAudit } from "./audit/verify.ts";
 import { login } from "./auth/login.ts";
 import { logout } from "./auth/logout.ts";
 import { getMe } from "./auth/me.ts";
+import { CATALOG_ROUTES } from "./catalog/index.ts";
+import { DATASET_ROUTES } from "./datasets/index.ts";
 import { apiDocsRoute } from "./docs/get.ts";
 import { getHealth } from "./health/get.ts";
 import { cancelJob } from "./jobs/cancel.ts";
@@ -13,6 +15,7 @@ import { runJob } from "./jobs/run.ts";
 import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
 import { getOverview } from "./overview/get.ts";
+import { RETENTION_ROUTES } from "./retention/index.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
@@ -48,5 +51,8 @@ export const ROUTES: ApiRoute[] = [
   runJob,
   cancelJob,
   putSchedule,
+  ...CATALOG_ROUTES,
+  ...DATASET_ROUTES,
+  ...RETENTION_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

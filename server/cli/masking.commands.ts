@@ -1,0 +1,4 @@
+import type { Command } from "./support.ts";
+
+/** The CLI commands for masked datasets and synthetic data (`provision`, `synth`, `masking`). */
+export const MASKING_COMMANDS: Record<string, Command> = {};

@@ -1,0 +1,119 @@
+import type { ParseArgsConfig } from "node:util";
+import type { z } from "@hono/zod-openapi";
+import type { Config } from "../../schema/config.ts";
+import { can, type Permission, ROLES, type Role } from "../../schema/domain/permissions.ts";
+import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
+import { createOwnerDb, type Db } from "../../schema/postgres.ts";
+import type { Principal } from "../auth/principal.ts";
+
+// What every `govern` command is made of. Commands live in files per area (server/cli/*.ts) and
+// are composed once in server/cli.ts; they are thin: parse, authorize, call the engine, print.
+
+export type Options = NonNullable<ParseArgsConfig["options"]>;
+export type Values = Record<string, string | boolean | undefined>;
+
+/** The local operator, or a console user identified by their API token. */
+export type Actor = { kind: "operator" } | { kind: "user"; principal: Principal };
+
+/** How the local operator appears in the audit trail. */
+export const LOCAL_OPERATOR = "local-operator";
+
+export type Command = {
+  summary: string;
+  usage: string;
+  options: Options;
+  /**
+   * `bootstrap`: the local operator may run it without a token. `permission`: what a token's
+   * role needs (a command may check more inside, e.g. acting on another user's token).
+   */
+  access: { bootstrap: boolean; permission: Permission };
+  /** Names of the positional arguments it takes, in order (`retention approve ID`); none by default. */
+  positionals?: readonly string[];
+  run: (values: Values, config: Config, actor: Actor, positionals: string[]) => Promise<number>;
+};
+
+export const json = { json: { type: "boolean", default: false } } as const satisfies Options;
+
+export class UsageError extends Error {}
+
+/** The actor may not run this command (exit 2, like any other refusal). */
+export class RefusedError extends Error {}
+
+export function requirePermission(actor: Actor, permission: Permission): void {
+  if (actor.kind === "user" && !can(actor.principal.role, permission)) {
+    throw new RefusedError(
+      `the ${actor.principal.role} role of ${actor.principal.email} may not do this (${permission})`,
+    );
+  }
+}
+
+/** Records what a command did, as the token's user or as the local operator. */
+export async function auditCommand(
+  db: Db,
+  actor: Actor,
+  event: { action: string; target?: string; summary?: Record<string, unknown> },
+): Promise<void> {
+  await appendAuditEvent(db, {
+    actor: actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR,
+    actorRole: actor.kind === "user" ? actor.principal.role : null,
+    action: event.action,
+    target: event.target ?? null,
+    summary: { via: "cli", ...event.summary },
+  });
+}
+
+/** Runs `work` with a small owner connection that is always closed afterwards. */
+export async function withDb<T>(config: Config, work: (db: Db) => Promise<T>): Promise<T> {
+  const { db } = createOwnerDb(config, { max: 2 });
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Parses a CLI value with a zod schema, naming the option when it does not fit. */
+export function option<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
+  if (value === undefined) {
+    throw new UsageError(`--${name} is required`);
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw new UsageError(`--${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  }
+  return parsed.data;
+}
+
+export function roleOption(value: unknown): Role {
+  if (!ROLES.includes(value as Role)) {
+    throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got ${String(value)}`);
+  }
+  return value as Role;
+}
+
+export function positiveInt(value: unknown, name: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new UsageError(
+      `--${name} must be a whole number between 1 and ${max}, got ${String(value)}`,
+    );
+  }
+  return n;
+}
+
+export function print(asJson: boolean, value: unknown, human: string): void {
+  process.stdout.write(asJson ? `${JSON.stringify(value, null, 2)}\n` : `${human}\n`);
+}
+
+/** Progress on stderr (a bar when attached to a terminal), so --json output stays clean. */
+export function progressPrinter(): (line: string) => void {
+  let last = 0;
+  return (line) => {
+    const now = Date.now();
+    if (now - last < 500) {
+      return;
+    }
+    last = now;
+    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+}
