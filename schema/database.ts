@@ -466,6 +466,27 @@ export interface GovernanceConsoleUsers {
   updated_at: Generated<Timestamp>;
 }
 
+export interface GovernanceDatasets {
+  created_at: Generated<Timestamp>;
+  database_name: string | null;
+  database_url: string | null;
+  error: string | null;
+  expires_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  key_fingerprint: string | null;
+  kind: string;
+  name: string;
+  owner: string;
+  percent: Numeric | null;
+  progress: Generated<Json>;
+  report: Json | null;
+  size_bytes: number | null;
+  started_at: Timestamp | null;
+  status: string;
+  tenants: string[] | null;
+}
+
 export interface GovernanceEtlWatermarks {
   rows_loaded: Generated<number>;
   target: string;
@@ -496,6 +517,37 @@ export interface GovernanceJobRuns {
   started_at: Timestamp | null;
   status: string;
   triggered_by: string | null;
+}
+
+export interface GovernanceMaskingRules {
+  column_name: string;
+  id: Generated<string>;
+  json_path: Generated<string>;
+  params: Generated<Json>;
+  reason: string | null;
+  schema_name: Generated<string>;
+  set_at: Generated<Timestamp>;
+  set_by: string;
+  store: Generated<string>;
+  strategy: string;
+  table_name: string;
+  version: Generated<number>;
+}
+
+export interface GovernanceMaskingRuleVersions {
+  column_name: string;
+  id: Generated<number>;
+  json_path: string;
+  params: Json;
+  reason: string | null;
+  rule_id: string;
+  schema_name: string;
+  set_at: Timestamp;
+  set_by: string;
+  store: string;
+  strategy: string;
+  table_name: string;
+  version: number;
 }
 
 export interface GovernanceSessions {
@@ -777,9 +829,12 @@ export interface DB {
   "governance.audit_events": GovernanceAuditEvents;
   "governance.connections": GovernanceConnections;
   "governance.console_users": GovernanceConsoleUsers;
+  "governance.datasets": GovernanceDatasets;
   "governance.etl_watermarks": GovernanceEtlWatermarks;
   "governance.job_ledger": GovernanceJobLedger;
   "governance.job_runs": GovernanceJobRuns;
+  "governance.masking_rule_versions": GovernanceMaskingRuleVersions;
+  "governance.masking_rules": GovernanceMaskingRules;
   "governance.sessions": GovernanceSessions;
   "governance.settings": GovernanceSettings;
   integration_sync_logs: IntegrationSyncLogs;
