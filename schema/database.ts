@@ -442,6 +442,144 @@ export interface GovernanceAuditEvents {
   target: string | null;
 }
 
+export interface GovernanceCatalogColumns {
+  classified_at: Timestamp | null;
+  column_name: string;
+  comment: string | null;
+  confidence: number | null;
+  data_type: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_category: string | null;
+  decided_sensitivity: string | null;
+  decision_comment: string | null;
+  definition_hash: string | null;
+  dropped_at: Timestamp | null;
+  evidence: Generated<Json>;
+  first_seen_scan: string | null;
+  foreign_key: Json | null;
+  id: Generated<string>;
+  is_nullable: Generated<boolean>;
+  is_primary_key: Generated<boolean>;
+  json_path: Generated<string>;
+  last_seen_scan: string | null;
+  masked_samples: Generated<Json>;
+  needs_rereview: Generated<boolean>;
+  ordinal: Generated<number>;
+  proposed_category: string | null;
+  proposed_sensitivity: string | null;
+  rereview_evidence: Json | null;
+  review_status: Generated<string>;
+  schema_name: string;
+  stats: Generated<Json>;
+  store: string;
+  table_id: string;
+  table_name: string;
+  version: Generated<number>;
+}
+
+export interface GovernanceCatalogColumnVersions {
+  column_id: string;
+  definition: Json;
+  recorded_at: Generated<Timestamp>;
+  scan_id: string | null;
+  version: number;
+}
+
+export interface GovernanceCatalogDriftEvents {
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  after: Json | null;
+  before: Json | null;
+  column_name: string | null;
+  id: Generated<number>;
+  kind: string;
+  occurred_at: Generated<Timestamp>;
+  scan_id: string | null;
+  schema_name: string;
+  store: string;
+  table_name: string;
+}
+
+export interface GovernanceCatalogEffectiveColumns {
+  blocks_provisioning: boolean | null;
+  classified_at: Timestamp | null;
+  column_name: string | null;
+  comment: string | null;
+  confidence: number | null;
+  data_type: string | null;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decided_category: string | null;
+  decided_sensitivity: string | null;
+  decision_comment: string | null;
+  definition_hash: string | null;
+  dropped_at: Timestamp | null;
+  effective_category: string | null;
+  effective_sensitivity: string | null;
+  evidence: Json | null;
+  first_seen_scan: string | null;
+  foreign_key: Json | null;
+  id: string | null;
+  is_nullable: boolean | null;
+  is_pii: boolean | null;
+  is_primary_key: boolean | null;
+  json_path: string | null;
+  last_seen_scan: string | null;
+  masked_samples: Json | null;
+  needs_rereview: boolean | null;
+  ordinal: number | null;
+  proposed_category: string | null;
+  proposed_sensitivity: string | null;
+  rereview_evidence: Json | null;
+  review_status: string | null;
+  schema_name: string | null;
+  stats: Json | null;
+  store: string | null;
+  table_id: string | null;
+  table_name: string | null;
+  version: number | null;
+}
+
+export interface GovernanceCatalogReviewEvents {
+  action: string;
+  actor: string;
+  category: string | null;
+  column_id: string;
+  comment: string | null;
+  confidence: number | null;
+  evidence: Json | null;
+  id: Generated<number>;
+  occurred_at: Generated<Timestamp>;
+  sensitivity: string | null;
+}
+
+export interface GovernanceCatalogScans {
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  job_run_id: string | null;
+  started_at: Generated<Timestamp>;
+  stats: Generated<Json>;
+  status: Generated<string>;
+  stores: string[];
+  triggered_by: string;
+}
+
+export interface GovernanceCatalogTables {
+  comment: string | null;
+  constraints: Generated<Json>;
+  dropped_at: Timestamp | null;
+  first_seen_scan: string | null;
+  id: Generated<string>;
+  kind: string;
+  last_seen_scan: string | null;
+  row_estimate: number | null;
+  schema_name: string;
+  store: string;
+  table_name: string;
+}
+
 export interface GovernanceConnections {
   created_at: Generated<Timestamp>;
   description: string | null;
@@ -827,6 +965,13 @@ export interface DB {
   "governance.api_tokens": GovernanceApiTokens;
   "governance.audit_chain_head": GovernanceAuditChainHead;
   "governance.audit_events": GovernanceAuditEvents;
+  "governance.catalog_column_versions": GovernanceCatalogColumnVersions;
+  "governance.catalog_columns": GovernanceCatalogColumns;
+  "governance.catalog_drift_events": GovernanceCatalogDriftEvents;
+  "governance.catalog_effective_columns": GovernanceCatalogEffectiveColumns;
+  "governance.catalog_review_events": GovernanceCatalogReviewEvents;
+  "governance.catalog_scans": GovernanceCatalogScans;
+  "governance.catalog_tables": GovernanceCatalogTables;
   "governance.connections": GovernanceConnections;
   "governance.console_users": GovernanceConsoleUsers;
   "governance.datasets": GovernanceDatasets;
