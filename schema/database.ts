@@ -705,6 +705,23 @@ export interface GovernanceSettings {
   value: Json;
 }
 
+export interface GovernanceSyntheticProfiles {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  id: Generated<string>;
+  params: Json;
+  source: Generated<Json>;
+  version: Generated<number>;
+}
+
+export interface GovernanceSyntheticReports {
+  created_at: Generated<Timestamp>;
+  dataset_id: string;
+  id: Generated<string>;
+  profile_id: string;
+  report: Json;
+}
+
 export interface Integrations {
   auth_type: string | null;
   business_id: string;
@@ -982,6 +999,8 @@ export interface DB {
   "governance.masking_rules": GovernanceMaskingRules;
   "governance.sessions": GovernanceSessions;
   "governance.settings": GovernanceSettings;
+  "governance.synthetic_profiles": GovernanceSyntheticProfiles;
+  "governance.synthetic_reports": GovernanceSyntheticReports;
   integration_sync_logs: IntegrationSyncLogs;
   integrations: Integrations;
   invoice_line_items: InvoiceLineItems;
