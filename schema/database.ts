@@ -657,6 +657,22 @@ export interface GovernanceJobRuns {
   triggered_by: string | null;
 }
 
+export interface GovernanceLegalHolds {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  customer_id: string | null;
+  date_from: Timestamp | null;
+  date_to: Timestamp | null;
+  id: Generated<string>;
+  owner: string;
+  reason: string;
+  release_reason: string | null;
+  released_at: Timestamp | null;
+  released_by: string | null;
+  table_name: string | null;
+  tenant_id: string | null;
+}
+
 export interface GovernanceMaskingRules {
   column_name: string;
   id: Generated<string>;
@@ -686,6 +702,108 @@ export interface GovernanceMaskingRuleVersions {
   strategy: string;
   table_name: string;
   version: number;
+}
+
+export interface GovernanceRetentionApprovals {
+  actor: string;
+  decided_at: Generated<Timestamp>;
+  decision: string;
+  expires_at: Timestamp | null;
+  fingerprint: string;
+  id: Generated<number>;
+  reason: string;
+  request_id: string;
+}
+
+export interface GovernanceRetentionArchives {
+  batch: Generated<number>;
+  bytes: number;
+  created_at: Generated<Timestamp>;
+  detail: Generated<Json>;
+  id: Generated<number>;
+  path: string;
+  request_id: string;
+  rows: number;
+  sha256: string;
+  table_name: string;
+}
+
+export interface GovernanceRetentionCertificates {
+  body: Json;
+  issued_at: Generated<Timestamp>;
+  request_id: string;
+  sha256: string;
+}
+
+export interface GovernanceRetentionInvestigations {
+  clear_reason: string | null;
+  cleared_at: Timestamp | null;
+  cleared_by: string | null;
+  id: Generated<string>;
+  reason: string;
+  regulation: string;
+  set_at: Generated<Timestamp>;
+  set_by: string;
+}
+
+export interface GovernanceRetentionLedger {
+  action: string;
+  batch: number;
+  done_at: Generated<Timestamp>;
+  key: string;
+  request_id: string;
+  table_name: string;
+}
+
+export interface GovernanceRetentionPolicies {
+  active: Generated<boolean>;
+  definition: Json;
+  definition_sha256: string;
+  edited_at: Generated<Timestamp>;
+  edited_by: string;
+  id: string;
+  note: string | null;
+  source: string;
+  version: number;
+}
+
+export interface GovernanceRetentionRequestKeys {
+  key: string;
+  ord: number;
+  request_id: string;
+  table_name: string;
+}
+
+export interface GovernanceRetentionRequests {
+  approval_expires_at: Timestamp | null;
+  approval_reasons: Generated<Json>;
+  approved_at: Timestamp | null;
+  approved_by: string | null;
+  approved_fingerprint: string | null;
+  blocked_by: Generated<Json>;
+  counts: Generated<Json>;
+  created_at: Generated<Timestamp>;
+  cutoff: Timestamp | null;
+  decision_reason: string | null;
+  definition: Generated<Json>;
+  error: string | null;
+  executed_by: string | null;
+  fingerprint: string;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  key_set_hash: string | null;
+  kind: string;
+  policy_id: string | null;
+  policy_version: number | null;
+  progress: Generated<Json>;
+  requested_by: string;
+  requires_approval: boolean;
+  started_at: Timestamp | null;
+  status: string;
+  subject: Generated<Json>;
+  tenant_id: string;
+  total_rows: Generated<number>;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface GovernanceSessions {
@@ -995,8 +1113,17 @@ export interface DB {
   "governance.etl_watermarks": GovernanceEtlWatermarks;
   "governance.job_ledger": GovernanceJobLedger;
   "governance.job_runs": GovernanceJobRuns;
+  "governance.legal_holds": GovernanceLegalHolds;
   "governance.masking_rule_versions": GovernanceMaskingRuleVersions;
   "governance.masking_rules": GovernanceMaskingRules;
+  "governance.retention_approvals": GovernanceRetentionApprovals;
+  "governance.retention_archives": GovernanceRetentionArchives;
+  "governance.retention_certificates": GovernanceRetentionCertificates;
+  "governance.retention_investigations": GovernanceRetentionInvestigations;
+  "governance.retention_ledger": GovernanceRetentionLedger;
+  "governance.retention_policies": GovernanceRetentionPolicies;
+  "governance.retention_request_keys": GovernanceRetentionRequestKeys;
+  "governance.retention_requests": GovernanceRetentionRequests;
   "governance.sessions": GovernanceSessions;
   "governance.settings": GovernanceSettings;
   "governance.synthetic_profiles": GovernanceSyntheticProfiles;
