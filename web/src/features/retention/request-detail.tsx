@@ -1,0 +1,245 @@
+import { useEffect, useState } from "react";
+import { api } from "../../api/client.ts";
+import { useSearchState } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
+import { formatTime } from "../../components/data-table.tsx";
+import { ProgressBar } from "../../components/progress-bar.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import { DecisionForm } from "./decision-form.tsx";
+import { formatCount, personLabel, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
+import type { RequestDetail, SampleTable, TableCount } from "./types.ts";
+
+/** One deletion request: its impact preview, decision, progress and certificate. */
+export function RequestDetailView({ id, onBack }: { id: string; onBack: () => void }) {
+  const { can, me } = useSession();
+  const [, setSearch] = useSearchState();
+  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
+  const [polling, setPolling] = useState(false);
+  const detail = useApi<RequestDetail>(`/api/v1/retention/requests/${encodeURIComponent(id)}`, {
+    pollMs: polling ? 1_000 : undefined,
+  });
+  const request = detail.data;
+  // Poll while it runs (or was just enqueued), so the bar moves and the end shows by itself.
+  const status = request?.status;
+  useEffect(() => {
+    if (status) {
+      setPolling((was) => status === "running" || (was && status === "approved"));
+    }
+  }, [status]);
+
+  const execute = async () => {
+    setMessage(undefined);
+    try {
+      await api(`/api/v1/retention/requests/${encodeURIComponent(id)}/execute`, {
+        method: "POST",
+      });
+      setMessage({ kind: "ok", text: "Execution enqueued; progress shows below." });
+      setPolling(true);
+      detail.reload();
+    } catch (caught) {
+      setMessage({ kind: "error", text: (caught as Error).message });
+    }
+  };
+
+  return (
+    <div className="request-detail">
+      <button type="button" className="button button-small button-ghost" onClick={onBack}>
+        ← All requests
+      </button>
+      {detail.error ? (
+        <ErrorState error={detail.error} onRetry={detail.reload} />
+      ) : !request ? (
+        <Loading />
+      ) : (
+        <>
+          <h2>
+            {request.kind === "erasure" ? "Erasure" : "Deletion"} request{" "}
+            <span className="mono">{shortId(request.id)}</span>{" "}
+            <StatusBadge status={request.status} />
+          </h2>
+          {message ? (
+            <p className={message.kind === "ok" ? "notice" : "form-error"} role="status">
+              {message.text}
+            </p>
+          ) : null}
+          <dl className="facts">
+            <dt>Policy</dt>
+            <dd>
+              {request.policyName ?? "—"}
+              {request.policyVersion ? ` (version ${request.policyVersion})` : ""}
+            </dd>
+            <dt>Tenant</dt>
+            <dd className="mono">{request.tenantId ?? "all tenants"}</dd>
+            <dt>Cutoff</dt>
+            <dd>{formatTime(request.cutoff)}</dd>
+            <dt>Predicate</dt>
+            <dd>{request.predicate ? <code>{request.predicate}</code> : "—"}</dd>
+            <dt>Rows</dt>
+            <dd>{formatCount(request.totalRows)}</dd>
+            <dt>Approval</dt>
+            <dd>{request.needsApproval ? "required" : "approved by policy (small, audited)"}</dd>
+            <dt>Requested by</dt>
+            <dd>
+              {personLabel(request.requestedBy)} · {formatTime(request.createdAt)}
+            </dd>
+            <dt>Fingerprint</dt>
+            <dd className="mono fingerprint" data-testid="fingerprint">
+              {request.fingerprint}
+            </dd>
+          </dl>
+          {request.blockedBy ? (
+            <p className="form-error" role="status">
+              Blocked: {request.blockedBy}
+            </p>
+          ) : null}
+
+          {request.status === "running" || request.progress ? (
+            <div className="triggered">
+              <ProgressBar
+                value={
+                  request.progress && request.progress.total > 0
+                    ? (100 * request.progress.done) / request.progress.total
+                    : request.status === "done"
+                      ? 100
+                      : 0
+                }
+                status={request.status === "done" ? "succeeded" : request.status}
+                label="execution progress"
+              />
+              {request.progress ? (
+                <span className="muted">
+                  {formatCount(request.progress.done)} of {formatCount(request.progress.total)} rows
+                </span>
+              ) : null}
+            </div>
+          ) : null}
+
+          <div className="request-actions">
+            {request.status === "pending_approval" && can("retention:approve") ? (
+              request.requestedBy.id === me.user.id ? (
+                <p className="muted" data-testid="self-requested">
+                  {REFUSAL_TEXT.self_approval}
+                </p>
+              ) : (
+                <DecisionForm
+                  requestId={request.id}
+                  fingerprint={request.fingerprint}
+                  onDecided={(text) => {
+                    setMessage({ kind: "ok", text });
+                    detail.reload();
+                  }}
+                />
+              )
+            ) : null}
+            {request.status === "approved" && can("retention:execute") ? (
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={() => void execute()}
+              >
+                Execute
+              </button>
+            ) : null}
+            {request.certificateId ? (
+              <button
+                type="button"
+                className="button"
+                onClick={() => setSearch({ tab: "certificates", id: request.id })}
+              >
+                View certificate
+              </button>
+            ) : null}
+          </div>
+
+          <h3>Impact preview</h3>
+          <CountsTable counts={request.counts} />
+          <h3>Sample rows (masked)</h3>
+          {request.samples.length === 0 ? (
+            <Empty>No sample rows: the candidate set is empty or already deleted.</Empty>
+          ) : (
+            request.samples.map((sample) => <SampleRows key={sample.table} sample={sample} />)
+          )}
+
+          <h3>Timeline</h3>
+          {request.timeline.length === 0 ? (
+            <Empty>Nothing has happened to this request yet.</Empty>
+          ) : (
+            <ol className="timeline">
+              {request.timeline.map((event) => (
+                <li key={`${event.at}-${event.event}-${event.actor ?? ""}`}>
+                  <span className="muted">{formatTime(event.at)}</span>{" "}
+                  <strong>{event.event.replaceAll("_", " ")}</strong>
+                  {event.actor ? ` by ${event.actor}` : ""}
+                  {event.reason ? <span className="muted"> — {event.reason}</span> : null}
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function CountsTable({ counts }: { counts: TableCount[] }) {
+  if (counts.length === 0) {
+    return <Empty>No rows match this request.</Empty>;
+  }
+  return (
+    <div className="table-scroll">
+      <table className="table table-compact" aria-label="counts per table and tenant">
+        <thead>
+          <tr>
+            <th>Table</th>
+            <th>Tenant</th>
+            <th>Rows</th>
+          </tr>
+        </thead>
+        <tbody>
+          {counts.map((count) => (
+            <tr key={`${count.table}-${count.tenantId ?? ""}`}>
+              <td>
+                <code>{count.table}</code>
+              </td>
+              <td className="mono">{count.tenantId ?? "—"}</td>
+              <td>{formatCount(count.rows)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function SampleRows({ sample }: { sample: SampleTable }) {
+  return (
+    <div className="table-scroll sample">
+      <table className="table table-compact" aria-label={`sample rows of ${sample.table}`}>
+        <caption>
+          <code>{sample.table}</code>
+        </caption>
+        <thead>
+          <tr>
+            {sample.columns.map((column) => (
+              <th key={column}>{column}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {sample.rows.map((row, index) => (
+            // Sample rows have no stable id of their own; their order is the server's.
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <tr key={index}>
+              {sample.columns.map((column) => (
+                <td key={column} className="mono">
+                  {row[column] ?? "∅"}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
