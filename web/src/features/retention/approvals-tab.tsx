@@ -1,12 +1,11 @@
 import { useState } from "react";
 import type { Page } from "../../api/types.ts";
 import { useSearchState } from "../../app/router.tsx";
-import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { DecisionForm } from "./decision-form.tsx";
-import { formatCount, personLabel, REFUSAL_TEXT, shortId } from "./format.tsx";
+import { formatCount, REFUSAL_TEXT, shortId } from "./format.tsx";
 import { RequestDetailView } from "./request-detail.tsx";
 import type { DeletionRequest } from "./types.ts";
 
@@ -15,7 +14,6 @@ import type { DeletionRequest } from "./types.ts";
  * officer requested are listed too, but without the decision form, saying why.
  */
 export function ApprovalsTab() {
-  const { me } = useSession();
   const [search, setSearch] = useSearchState();
   const [message, setMessage] = useState<string>();
   const pending = useApi<Page<DeletionRequest>>(
@@ -45,7 +43,7 @@ export function ApprovalsTab() {
       ) : (
         <ul className="inbox">
           {items.map((request) => {
-            const own = request.requestedBy.id === me.user.id;
+            const own = request.requestedByYou;
             return (
               <li
                 key={request.id}
@@ -59,7 +57,7 @@ export function ApprovalsTab() {
                     onClick={() => setSearch({ id: request.id })}
                   >
                     <strong>
-                      {request.kind === "erasure" ? "Erasure" : (request.policyName ?? "Deletion")}
+                      {request.kind === "erasure" ? "Erasure" : (request.policyId ?? "Deletion")}
                     </strong>{" "}
                     <span className="mono">{shortId(request.id)}</span>
                   </button>
@@ -68,8 +66,7 @@ export function ApprovalsTab() {
                     <span className="mono">{shortId(request.tenantId)}</span>
                   </span>
                   <span className="muted">
-                    requested by {personLabel(request.requestedBy)} ·{" "}
-                    {formatTime(request.createdAt)}
+                    requested by {request.requestedBy} · {formatTime(request.createdAt)}
                   </span>
                 </div>
                 {own ? (

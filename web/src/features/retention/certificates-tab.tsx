@@ -45,7 +45,7 @@ export function CertificatesTab() {
         id: "policy",
         header: "Policy",
         enableSorting: false,
-        cell: ({ row }) => row.original.policyName ?? "—",
+        cell: ({ row }) => row.original.policyId ?? "—",
       },
       {
         id: "tenant",
@@ -99,7 +99,7 @@ function CertificateView({ requestId, onBack }: { requestId: string; onBack: () 
       ) : (
         <>
           <h2>
-            Deletion certificate <span className="mono">{shortId(certificate.data.id)}</span>
+            Deletion certificate <span className="mono">{shortId(certificate.data.requestId)}</span>
           </h2>
           <p className="muted">
             Request <span className="mono">{certificate.data.requestId}</span> · issued{" "}

@@ -1,6 +1,7 @@
-import type { Person, RequestStatus } from "./types.ts";
+import type { RequestStatus } from "./types.ts";
 
 const STATUS_BADGE: Record<RequestStatus, string> = {
+  planning: "badge-queued",
   pending_approval: "badge-queued",
   approved: "badge-running",
   rejected: "badge-failed",
@@ -8,19 +9,16 @@ const STATUS_BADGE: Record<RequestStatus, string> = {
   done: "badge-succeeded",
   blocked: "badge-failed",
   expired: "badge-cancelled",
+  failed: "badge-failed",
 };
 
 export function StatusBadge({ status }: { status: string }) {
   const kind = STATUS_BADGE[status as RequestStatus] ?? "";
   return (
     <span className={`badge ${kind}`} data-status={status}>
-      {status.replace("_", " ")}
+      {status.replaceAll("_", " ")}
     </span>
   );
-}
-
-export function personLabel(person: Person | null | undefined): string {
-  return person?.email ?? (person?.id ? `user ${person.id.slice(0, 8)}` : "the scheduler");
 }
 
 export function shortId(id: string | null | undefined): string {

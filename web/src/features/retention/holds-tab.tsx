@@ -16,12 +16,16 @@ export function HoldsTab() {
 
   const columns = useMemo<Columns<LegalHold>>(() => {
     const release = async (hold: LegalHold) => {
-      if (!window.confirm("Release this legal hold? Deletions in its scope may then proceed.")) {
+      const reason = window.prompt(
+        "Release this legal hold? Deletions in its scope may then proceed. Why is it released?",
+      );
+      if (!reason?.trim()) {
         return;
       }
       try {
         await api(`/api/v1/retention/holds/${encodeURIComponent(hold.id)}/release`, {
           method: "POST",
+          body: { reason: reason.trim() },
         });
         setMessage({ kind: "ok", text: "Hold released." });
         setReloadKey((k) => k + 1);
@@ -47,7 +51,7 @@ export function HoldsTab() {
         id: "owner",
         header: "Owner",
         enableSorting: false,
-        cell: ({ row }) => row.original.owner ?? "—",
+        cell: ({ row }) => row.original.owner,
       },
       {
         id: "state",
@@ -157,6 +161,7 @@ function AddHoldForm({
       table: text("table"),
       from: date("from"),
       to: date("to"),
+      owner: text("owner"),
       reason: text("reason") ?? "",
     };
     setBusy(true);
@@ -196,6 +201,10 @@ function AddHoldForm({
         <label className="field">
           <span>To date</span>
           <input name="to" type="date" />
+        </label>
+        <label className="field">
+          <span>Owner</span>
+          <input name="owner" maxLength={255} placeholder="who answers for it (default: you)" />
         </label>
         <label className="field">
           <span>Reason</span>

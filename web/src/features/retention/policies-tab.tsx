@@ -6,13 +6,7 @@ import { type Columns, DataTable, formatTime } from "../../components/data-table
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { formatCount } from "./format.tsx";
-import {
-  POLICY_ACTIONS,
-  type PolicyAction,
-  type PolicyDefinition,
-  type PolicyDetail,
-  type RetentionPolicy,
-} from "./types.ts";
+import { POLICY_ACTIONS, type PolicyDetail, type RetentionPolicy } from "./types.ts";
 
 /** Retention schedules: the list, one policy with its versions, and the edit form. */
 export function PoliciesTab() {
@@ -21,8 +15,8 @@ export function PoliciesTab() {
   const columns = useMemo<Columns<RetentionPolicy>>(
     () => [
       {
-        id: "name",
-        accessorKey: "name",
+        id: "title",
+        accessorKey: "title",
         header: "Policy",
         cell: ({ row }) => (
           <button
@@ -30,7 +24,7 @@ export function PoliciesTab() {
             className="link-button"
             onClick={() => setSearch({ id: row.original.id })}
           >
-            {row.original.name}
+            {row.original.title}
           </button>
         ),
       },
@@ -38,7 +32,7 @@ export function PoliciesTab() {
         id: "regulation",
         header: "Regulation",
         enableSorting: false,
-        cell: ({ row }) => row.original.regulation ?? "business",
+        cell: ({ row }) => row.original.regulation,
       },
       {
         id: "table",
@@ -50,7 +44,7 @@ export function PoliciesTab() {
         id: "period",
         header: "Keep",
         enableSorting: false,
-        cell: ({ row }) => `${row.original.period} after ${row.original.dateColumn}`,
+        cell: ({ row }) => `${row.original.period} after ${row.original.dateColumn.join(" / ")}`,
       },
       {
         id: "action",
@@ -93,7 +87,7 @@ export function PoliciesTab() {
     <DataTable<RetentionPolicy>
       endpoint="/api/v1/retention/policies"
       columns={columns}
-      defaultSort="name:asc"
+      defaultSort="title:asc"
       emptyText="No retention policy is loaded."
     />
   );
@@ -117,7 +111,7 @@ function PolicyDetailView({ id, onBack }: { id: string; onBack: () => void }) {
       ) : (
         <>
           <h2>
-            {policy.name} <span className="badge">v{policy.version}</span>
+            {policy.title} <span className="badge">v{policy.version}</span>
           </h2>
           {message ? (
             <p className="notice" role="status">
@@ -138,25 +132,33 @@ function PolicyDetailView({ id, onBack }: { id: string; onBack: () => void }) {
           ) : (
             <>
               <dl className="facts">
+                <dt>Id</dt>
+                <dd className="mono">{policy.id}</dd>
                 <dt>Regulation</dt>
-                <dd>{policy.regulation ?? "business"}</dd>
+                <dd>{policy.regulation}</dd>
                 <dt>Table</dt>
                 <dd>
-                  <code>{policy.table}</code> by <code>{policy.dateColumn}</code>
+                  <code>{policy.table}</code> aged by <code>{policy.dateColumn.join(", ")}</code>
                 </dd>
                 <dt>Keep for</dt>
                 <dd>{policy.period}</dd>
                 <dt>Condition</dt>
-                <dd>{policy.condition ? <code>{policy.condition}</code> : "—"}</dd>
+                <dd>
+                  <code>{conditionText(policy.definition.condition)}</code>
+                </dd>
                 <dt>Then</dt>
                 <dd>{policy.action.replaceAll("_", " ")}</dd>
-                <dt>Approval above</dt>
-                <dd>{formatCount(policy.threshold)} rows</dd>
+                <dt>Approval</dt>
+                <dd>
+                  above {formatCount(policy.threshold)} rows
+                  {policy.financial ? "; always (financial records)" : ""}
+                </dd>
                 <dt>State</dt>
                 <dd>{policy.enabled ? "enabled" : "disabled"}</dd>
                 <dt>Last change</dt>
                 <dd>
-                  {policy.updatedBy ?? "policy file"} · {formatTime(policy.updatedAt)}
+                  {policy.editedBy} ({policy.source}) · {formatTime(policy.editedAt)}
+                  {policy.note ? ` — ${policy.note}` : ""}
                 </dd>
               </dl>
               {can("retention:policies") ? (
@@ -175,7 +177,7 @@ function PolicyDetailView({ id, onBack }: { id: string; onBack: () => void }) {
           )}
           <h3>Versions</h3>
           {policy.versions.length === 0 ? (
-            <Empty>No earlier versions.</Empty>
+            <Empty>No versions recorded.</Empty>
           ) : (
             <div className="table-scroll">
               <table className="table table-compact" aria-label="policy versions">
@@ -184,17 +186,22 @@ function PolicyDetailView({ id, onBack }: { id: string; onBack: () => void }) {
                     <th>Version</th>
                     <th>When</th>
                     <th>By</th>
-                    <th>Reason</th>
+                    <th>Note</th>
                     <th>Definition</th>
                   </tr>
                 </thead>
                 <tbody>
                   {policy.versions.map((version) => (
-                    <tr key={version.version}>
-                      <td>v{version.version}</td>
-                      <td>{formatTime(version.changedAt)}</td>
-                      <td>{version.changedBy ?? "policy file"}</td>
-                      <td>{version.reason ?? "—"}</td>
+                    <tr key={version.version} data-version={version.version}>
+                      <td>
+                        v{version.version}
+                        {version.active ? <span className="badge">current</span> : null}
+                      </td>
+                      <td>{formatTime(version.editedAt)}</td>
+                      <td>
+                        {version.editedBy} <span className="muted">({version.source})</span>
+                      </td>
+                      <td>{version.note ?? "—"}</td>
                       <td>
                         <code className="summary" title={JSON.stringify(version.definition)}>
                           {JSON.stringify(version.definition)}
@@ -212,7 +219,31 @@ function PolicyDetailView({ id, onBack }: { id: string; onBack: () => void }) {
   );
 }
 
-/** The edit form; the server validates with the policy validator and answers with each error. */
+function conditionText(condition: unknown): string {
+  if (!Array.isArray(condition) || condition.length === 0) {
+    return "every row past the cutoff";
+  }
+  return condition
+    .map((clause: { column?: string; path?: string[]; op?: string; value?: unknown }) => {
+      const column = clause.path ? `${clause.column}.${clause.path.join(".")}` : clause.column;
+      return `${column} ${clause.op}${clause.value === undefined ? "" : ` ${JSON.stringify(clause.value)}`}`;
+    })
+    .join(" and ");
+}
+
+/** JSON typed in a textarea, or the text itself when it does not parse (the server says why). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The edit form. It sends the whole policy back: the server validates it with the retention
+ * rules validator (shape and fit to the real schema) and lists every problem, shown here.
+ */
 function PolicyForm({
   policy,
   onSaved,
@@ -224,51 +255,63 @@ function PolicyForm({
 }) {
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  const current = policy.definition;
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const text = (key: string) => String(form.get(key) ?? "").trim();
-    const definition: Partial<PolicyDefinition> = {
-      dateColumn: text("dateColumn"),
+    const number = (key: string) => (text(key) === "" ? undefined : Number(text(key)));
+    const dateColumns = text("dateColumn")
+      .split(",")
+      .map((c) => c.trim())
+      .filter(Boolean);
+    const definition: Record<string, unknown> = {
+      ...current,
       period: text("period"),
-      condition: text("condition") || null,
-      action: text("action") as PolicyAction,
-      threshold: Number(text("threshold")),
+      dateColumn: dateColumns.length === 1 ? dateColumns[0] : dateColumns,
+      action: text("action"),
+      threshold: number("threshold"),
+      approvalTtlDays: number("approvalTtlDays"),
+      driftTolerance: number("driftTolerance"),
       enabled: form.get("enabled") === "on",
+      financial: form.get("financial") === "on",
+      condition: parseJson(text("condition") || "[]"),
     };
+    const anonymize = text("anonymize");
+    if (anonymize) {
+      definition.anonymize = parseJson(anonymize);
+    } else {
+      delete definition.anonymize;
+    }
     setBusy(true);
     setErrors([]);
     try {
       const saved = await api<{ version: number }>(
         `/api/v1/retention/policies/${encodeURIComponent(policy.id)}`,
-        { method: "PUT", body: { definition, reason: text("reason") } },
+        { method: "PUT", body: { definition, note: text("note") } },
       );
       onSaved(saved.version);
     } catch (caught) {
-      // The server lists every validation error in its message, one per "; ".
+      // The server's message lists every validation problem, separated by "; ".
       setErrors((caught as Error).message.split("; "));
       setBusy(false);
     }
   };
   return (
     <form className="panel" onSubmit={submit} aria-label="edit policy">
-      <h3>Edit {policy.name}</h3>
+      <h3>Edit {policy.title}</h3>
       <p className="muted">
-        Saving makes a new version; requests already planned keep the version they were planned
-        with.
+        Saving makes version {policy.version + 1}; requests already planned keep the version they
+        were planned with.
       </p>
       <div className="form-grid">
-        <label className="field">
-          <span>Date column</span>
-          <input name="dateColumn" defaultValue={policy.dateColumn} required maxLength={100} />
-        </label>
         <label className="field">
           <span>Keep for</span>
           <input name="period" defaultValue={policy.period} required maxLength={50} />
         </label>
         <label className="field">
-          <span>Condition</span>
-          <input name="condition" defaultValue={policy.condition ?? ""} maxLength={500} />
+          <span>Date column(s)</span>
+          <input name="dateColumn" defaultValue={policy.dateColumn.join(", ")} required />
         </label>
         <label className="field">
           <span>Action</span>
@@ -282,24 +325,57 @@ function PolicyForm({
         </label>
         <label className="field">
           <span>Approval threshold (rows)</span>
+          <input name="threshold" type="number" step={1} defaultValue={policy.threshold} />
+        </label>
+        <label className="field">
+          <span>Approval valid for (days)</span>
           <input
-            name="threshold"
+            name="approvalTtlDays"
             type="number"
-            min={0}
             step={1}
-            defaultValue={policy.threshold}
-            required
+            defaultValue={String(current.approvalTtlDays ?? "")}
+          />
+        </label>
+        <label className="field">
+          <span>Drift tolerance (0–1)</span>
+          <input
+            name="driftTolerance"
+            type="number"
+            step="any"
+            defaultValue={String(current.driftTolerance ?? "")}
           />
         </label>
         <label className="field field-check">
           <input name="enabled" type="checkbox" defaultChecked={policy.enabled} />
           <span>Enabled</span>
         </label>
-        <label className="field">
-          <span>Reason for the change</span>
-          <input name="reason" required maxLength={1000} />
+        <label className="field field-check">
+          <input name="financial" type="checkbox" defaultChecked={policy.financial} />
+          <span>Financial records (always needs approval)</span>
         </label>
       </div>
+      <label className="field">
+        <span>Condition (JSON list of clauses, all must hold)</span>
+        <textarea
+          name="condition"
+          rows={3}
+          className="mono"
+          defaultValue={JSON.stringify(current.condition ?? [])}
+        />
+      </label>
+      <label className="field">
+        <span>Anonymize (JSON map column → null | redact | hash | empty_json)</span>
+        <textarea
+          name="anonymize"
+          rows={2}
+          className="mono"
+          defaultValue={current.anonymize ? JSON.stringify(current.anonymize) : ""}
+        />
+      </label>
+      <label className="field">
+        <span>Why it changes</span>
+        <input name="note" required maxLength={1000} />
+      </label>
       {errors.length ? (
         <ul className="form-error" role="alert" aria-label="validation errors">
           {errors.map((error) => (

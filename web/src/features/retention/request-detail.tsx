@@ -7,12 +7,12 @@ import { ProgressBar } from "../../components/progress-bar.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { DecisionForm } from "./decision-form.tsx";
-import { formatCount, personLabel, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
+import { formatCount, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
 import type { RequestDetail, SampleTable, TableCount } from "./types.ts";
 
 /** One deletion request: its impact preview, decision, progress and certificate. */
 export function RequestDetailView({ id, onBack }: { id: string; onBack: () => void }) {
-  const { can, me } = useSession();
+  const { can } = useSession();
   const [, setSearch] = useSearchState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
   const [polling, setPolling] = useState(false);
@@ -64,33 +64,52 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
             </p>
           ) : null}
           <dl className="facts">
-            <dt>Policy</dt>
+            <dt>{request.kind === "erasure" ? "Person" : "Policy"}</dt>
             <dd>
-              {request.policyName ?? "—"}
-              {request.policyVersion ? ` (version ${request.policyVersion})` : ""}
+              {request.kind === "erasure" ? (
+                <span className="mono">customer {String(request.subject.customer_id ?? "?")}</span>
+              ) : (
+                `${request.policyId ?? "—"} (version ${request.policyVersion ?? "?"})`
+              )}
             </dd>
             <dt>Tenant</dt>
-            <dd className="mono">{request.tenantId ?? "all tenants"}</dd>
+            <dd className="mono">{request.tenantId}</dd>
             <dt>Cutoff</dt>
             <dd>{formatTime(request.cutoff)}</dd>
-            <dt>Predicate</dt>
-            <dd>{request.predicate ? <code>{request.predicate}</code> : "—"}</dd>
             <dt>Rows</dt>
             <dd>{formatCount(request.totalRows)}</dd>
             <dt>Approval</dt>
-            <dd>{request.needsApproval ? "required" : "approved by policy (small, audited)"}</dd>
+            <dd>
+              {request.requiresApproval
+                ? `required (${request.approvalReasons.join(", ").replaceAll("_", " ") || "policy"})`
+                : "approved by policy (small, audited)"}
+              {request.approvedBy
+                ? ` · approved by ${request.approvedBy} ${formatTime(request.approvedAt)}`
+                : ""}
+              {request.approvalExpiresAt
+                ? ` · valid until ${formatTime(request.approvalExpiresAt)}`
+                : ""}
+            </dd>
             <dt>Requested by</dt>
             <dd>
-              {personLabel(request.requestedBy)} · {formatTime(request.createdAt)}
+              {request.requestedBy} · {formatTime(request.createdAt)}
             </dd>
+            <dt>Key set</dt>
+            <dd className="mono">{request.keySetHash ?? "—"}</dd>
             <dt>Fingerprint</dt>
             <dd className="mono fingerprint" data-testid="fingerprint">
               {request.fingerprint}
             </dd>
           </dl>
-          {request.blockedBy ? (
+          {request.blockedBy.length > 0 ? (
             <p className="form-error" role="status">
-              Blocked: {request.blockedBy}
+              Blocked by {request.blockedBy.join(", ")}: a legal hold (or the investigation flag)
+              covers rows of this request.
+            </p>
+          ) : null}
+          {request.error ? (
+            <p className="form-error" role="status">
+              {request.error}
             </p>
           ) : null}
 
@@ -117,7 +136,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
 
           <div className="request-actions">
             {request.status === "pending_approval" && can("retention:approve") ? (
-              request.requestedBy.id === me.user.id ? (
+              request.requestedByYou ? (
                 <p className="muted" data-testid="self-requested">
                   {REFUSAL_TEXT.self_approval}
                 </p>
@@ -141,7 +160,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
                 Execute
               </button>
             ) : null}
-            {request.certificateId ? (
+            {request.hasCertificate ? (
               <button
                 type="button"
                 className="button"
@@ -153,7 +172,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
           </div>
 
           <h3>Impact preview</h3>
-          <CountsTable counts={request.counts} />
+          <CountsTable counts={request.impact} />
           <h3>Sample rows (masked)</h3>
           {request.samples.length === 0 ? (
             <Empty>No sample rows: the candidate set is empty or already deleted.</Empty>

@@ -7,7 +7,7 @@ import {
   fieldSort,
   formatTime,
 } from "../../components/data-table.tsx";
-import { formatCount, personLabel, StatusBadge, shortId } from "./format.tsx";
+import { formatCount, StatusBadge, shortId } from "./format.tsx";
 import { RequestDetailView } from "./request-detail.tsx";
 import { type DeletionRequest, REQUEST_KINDS, REQUEST_STATUSES } from "./types.ts";
 
@@ -47,7 +47,7 @@ export function requestColumns(open: (id: string) => void): Columns<DeletionRequ
       id: "policy",
       header: "Policy",
       enableSorting: false,
-      cell: ({ row }) => row.original.policyName ?? "—",
+      cell: ({ row }) => row.original.policyId ?? "—",
     },
     {
       id: "tenant",
@@ -71,7 +71,7 @@ export function requestColumns(open: (id: string) => void): Columns<DeletionRequ
       id: "requestedBy",
       header: "Requested by",
       enableSorting: false,
-      cell: ({ row }) => personLabel(row.original.requestedBy),
+      cell: ({ row }) => row.original.requestedBy,
     },
   ];
 }

@@ -2,6 +2,7 @@
 // these mirror it for the console, which imports no server code).
 
 export const REQUEST_STATUSES = [
+  "planning",
   "pending_approval",
   "approved",
   "rejected",
@@ -9,6 +10,7 @@ export const REQUEST_STATUSES = [
   "done",
   "blocked",
   "expired",
+  "failed",
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -18,54 +20,67 @@ export type RequestKind = (typeof REQUEST_KINDS)[number];
 export const POLICY_ACTIONS = ["delete", "archive_then_delete", "anonymize"] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
-/** The editable definition of a retention policy (one version of it). */
-export type PolicyDefinition = {
-  name: string;
-  regulation: string | null;
-  description: string | null;
-  table: string;
-  dateColumn: string;
-  period: string;
-  condition: string | null;
-  action: PolicyAction;
-  threshold: number;
-  enabled: boolean;
-};
-
-export type RetentionPolicy = PolicyDefinition & {
+export type RetentionPolicy = {
   id: string;
   version: number;
-  updatedAt: string | null;
-  updatedBy: string | null;
+  title: string;
+  description: string | null;
+  regulation: string;
+  table: string;
+  dateColumn: string[];
+  period: string;
+  action: string;
+  threshold: number;
+  financial: boolean;
+  enabled: boolean;
+  source: string;
+  editedBy: string;
+  editedAt: string;
+  note: string | null;
+  /** The policy as validated (rules/retention/schema.ts); the edit form sends it back whole. */
+  definition: Record<string, unknown>;
 };
 
 export type PolicyVersion = {
   version: number;
+  active: boolean;
+  source: string;
+  editedBy: string;
+  editedAt: string;
+  note: string | null;
   definition: Record<string, unknown>;
-  changedBy: string | null;
-  changedAt: string | null;
-  reason: string | null;
 };
 
 export type PolicyDetail = RetentionPolicy & { versions: PolicyVersion[] };
-
-export type Person = { id: string | null; email: string | null };
 
 export type DeletionRequest = {
   id: string;
   kind: RequestKind;
   status: RequestStatus;
   policyId: string | null;
-  policyName: string | null;
-  tenantId: string | null;
+  policyVersion: number | null;
+  tenantId: string;
+  subject: Record<string, unknown>;
   totalRows: number;
-  needsApproval: boolean;
+  counts: Record<string, number>;
+  requiresApproval: boolean;
+  approvalReasons: string[];
   fingerprint: string;
-  requestedBy: Person;
+  requestedBy: string;
+  /** The signed-in person requested it, so may not approve it. */
+  requestedByYou: boolean;
   createdAt: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  approvalExpiresAt: string | null;
+  blockedBy: string[];
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  hasCertificate: boolean;
 };
 
-export type TableCount = { table: string; tenantId: string | null; rows: number };
+export type TableCount = { table: string; tenantId: string; rows: number };
 
 export type SampleTable = {
   table: string;
@@ -81,26 +96,14 @@ export type TimelineEvent = {
   reason: string | null;
 };
 
-export type Approval = {
-  decision: "approved" | "rejected";
-  by: Person;
-  reason: string;
-  at: string;
-  expiresAt: string | null;
-  fingerprint: string | null;
-};
-
 export type RequestDetail = DeletionRequest & {
   cutoff: string | null;
-  predicate: string | null;
-  policyVersion: number | null;
-  counts: TableCount[];
+  definition: Record<string, unknown>;
+  keySetHash: string | null;
+  impact: TableCount[];
   samples: SampleTable[];
-  approvals: Approval[];
   timeline: TimelineEvent[];
   progress: { done: number; total: number } | null;
-  blockedBy: string | null;
-  certificateId: string | null;
 };
 
 export type LegalHold = {
@@ -111,13 +114,16 @@ export type LegalHold = {
   from: string | null;
   to: string | null;
   reason: string;
-  owner: string | null;
+  owner: string;
+  createdBy: string;
   createdAt: string;
   releasedAt: string | null;
   releasedBy: string | null;
+  releaseReason: string | null;
 };
 
 export type InvestigationFlag = {
+  regulation: string;
   active: boolean;
   reason: string | null;
   setBy: string | null;
@@ -125,25 +131,18 @@ export type InvestigationFlag = {
 };
 
 export type CertificateSummary = {
+  /** The request it certifies (one certificate per request). */
   id: string;
   requestId: string;
   kind: RequestKind;
-  policyName: string | null;
-  tenantId: string | null;
+  policyId: string | null;
+  tenantId: string;
   totalRows: number;
+  sha256: string;
   issuedAt: string;
 };
 
 export type Certificate = CertificateSummary & {
-  /** The signed statement as stored: what, when, who requested and approved, counts, checksums. */
+  /** The stored statement: what, when, who requested and approved, counts, checksums. */
   body: Record<string, unknown>;
 };
-
-/** The error details a refused approval carries (error.details.reason). */
-export type Refusal =
-  | "self_approval"
-  | "expired"
-  | "fingerprint_mismatch"
-  | "held"
-  | "wrong_status"
-  | string;
