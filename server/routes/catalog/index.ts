@@ -1,4 +1,17 @@
 import type { ApiRoute } from "../../api/define-route.ts";
+import { listDriftRoute } from "./drift.ts";
+import { exportCatalogRoute } from "./export.ts";
+import { getCatalogColumnRoute } from "./get.ts";
+import { listCatalogColumnsRoute } from "./list.ts";
+import { scanCatalogRoute } from "./scan.ts";
+import { catalogSummaryRoute } from "./summary.ts";
 
 /** The routes for catalog, classification and review; server/routes/index.ts composes them into ROUTES. */
-export const CATALOG_ROUTES: ApiRoute[] = [];
+export const CATALOG_ROUTES: ApiRoute[] = [
+  listCatalogColumnsRoute,
+  catalogSummaryRoute,
+  exportCatalogRoute,
+  getCatalogColumnRoute,
+  listDriftRoute,
+  scanCatalogRoute,
+];

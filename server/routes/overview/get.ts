@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "kysely";
 import { can } from "../../../schema/domain/permissions.ts";
+import { catalogSummary } from "../../../schema/governance/catalog-query.ts";
 import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { ZCatalogSummary } from "../catalog/schemas.ts";
 
 const ZOverview = z
   .object({
@@ -26,6 +28,9 @@ const ZOverview = z
         })
         .nullable(),
     }),
+    classification: ZCatalogSummary.describe(
+      "The governance catalog: columns classified and reviewed, proposals pending, PII by category and table",
+    ),
     recentAudit: z
       .array(
         z.object({
@@ -123,16 +128,20 @@ export const getOverview = defineRoute(
   async (c) => {
     const { db } = c.get("deps");
     const principal = c.get("principal");
-    const [tenants, catalog, jobs, audit] = await Promise.all([
+    const [tenants, catalog, jobs, classification, audit] = await Promise.all([
       db
         .selectFrom("tenants")
         .select((eb) => eb.fn.countAll<string>().as("n"))
         .executeTakeFirstOrThrow(),
       catalogFigures(db),
       jobHealth(db),
+      catalogSummary(db),
       // The audit trail is for roles that may read it; the overview must not leak it to others.
       principal && can(principal.role, "audit:read") ? recentAudit(db) : Promise.resolve(null),
     ]);
-    return c.json({ tenants: Number(tenants.n), catalog, jobs, recentAudit: audit }, 200);
+    return c.json(
+      { tenants: Number(tenants.n), catalog, jobs, classification, recentAudit: audit },
+      200,
+    );
   },
 );
