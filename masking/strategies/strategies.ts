@@ -1,0 +1,419 @@
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import type { Category } from "../../schema/domain/classification.ts";
+import { tokenizeDigits } from "./fpe.ts";
+import { hmac } from "./key.ts";
+import {
+  ADDRESS_KEEP,
+  capitalize,
+  EMAIL_DOMAINS,
+  FIRST_SYLLABLES,
+  keepCase,
+  LAST_SYLLABLES,
+  syllableWord,
+} from "./words.ts";
+
+/**
+ * The masking strategies, in Node. Every function is deterministic under the key: the same real
+ * value gives the same masked value in every table, every JSONB document, every free text and
+ * every run. sql-functions.ts computes the very same values inside Postgres (tested value for
+ * value), which is what provisioning uses; these serve previews, scrub tests and detokenizing.
+ */
+
+export const STRATEGIES = [
+  "substitute",
+  "scramble",
+  "tokenize",
+  "encrypt",
+  "hash",
+  "partial",
+  "nullify",
+  "date_shift",
+  "noise",
+  "scrub",
+  "allow",
+] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Which part of a person's name a value holds: decides the syllables each word gets. */
+export type NamePart = "first" | "last" | "full";
+
+export type StrategyParams = {
+  /** substitute: the category whose fake to produce (default: the column's category). */
+  category?: Category;
+  /** substitute person_name: first/last/full (default full: first word first, others last). */
+  part?: NamePart;
+  /** partial: how many trailing characters stay visible (default 4). */
+  keep?: number;
+  /** date_shift: the column naming the entity whose offset applies (default customer_id or id). */
+  entity?: string;
+  /** date_shift: the largest shift in days either way (default 30). */
+  days?: number;
+  /** noise: the largest relative change (default 0.1 = ±10 %). */
+  bound?: number;
+};
+
+/** The known first and last names (lower case) scrub looks for in free text. */
+export type NameDictionary = { first: ReadonlySet<string>; last: ReadonlySet<string> };
+
+const EMPTY_NAMES: NameDictionary = { first: new Set(), last: new Set() };
+
+// ---- substitute --------------------------------------------------------------------------
+
+/** `abbey.waters@comcast.net` → `ralika.venmor.1f2e3d4c@example.org`; unique per input. */
+export function substituteEmail(key: Buffer, value: string): string {
+  const h = hmac(key, `email:${value.trim().toLowerCase()}`);
+  const first = syllableWord(h, 0, FIRST_SYLLABLES).toLowerCase();
+  const last = syllableWord(h, 8, LAST_SYLLABLES).toLowerCase();
+  const tag = h.subarray(16, 20).toString("hex");
+  return `${first}.${last}.${tag}@${EMAIL_DOMAINS[(h[24] ?? 0) % 3]}`;
+}
+
+/**
+ * `(630) 687-8290` → `(418) 093-5512`: the format and a leading `+country` code kept, the other
+ * digits tokenized (a bijection, so distinct numbers stay distinct and unique constraints hold).
+ */
+export function substitutePhone(key: Buffer, value: string): string {
+  const trimmed = value.trimStart();
+  let keep = 0;
+  if (trimmed.startsWith("+")) {
+    const firstDigit = trimmed.replace(/[^0-9]/g, "").charAt(0);
+    keep = firstDigit === "1" || firstDigit === "7" ? 1 : 2;
+  }
+  let seen = 0;
+  let prefix = "";
+  let rest = value;
+  if (keep > 0) {
+    // Split after the country code's digits; the national digits are tokenized as one string.
+    for (let i = 0; i < value.length; i++) {
+      if (/[0-9]/.test(value.charAt(i))) {
+        seen++;
+      }
+      if (seen === keep) {
+        prefix = value.slice(0, i + 1);
+        rest = value.slice(i + 1);
+        break;
+      }
+    }
+  }
+  return prefix + tokenizeDigits(key, rest);
+}
+
+/** One name word: same word, same fake, whatever the surrounding value. */
+export function substituteNameWord(key: Buffer, word: string, part: "first" | "last"): string {
+  const h = hmac(key, `${part}:${word.toLowerCase()}`);
+  const fake = syllableWord(h, 0, part === "first" ? FIRST_SYLLABLES : LAST_SYLLABLES);
+  return keepCase(word, fake);
+}
+
+/** `Abbey Waters` → `Ralika Venmor`; punctuation and spacing kept, word by word. */
+export function substituteName(key: Buffer, value: string, part: NamePart = "full"): string {
+  let words = 0;
+  return value.replace(/[A-Za-z]+/g, (word) => {
+    words++;
+    const as = part === "full" ? (words === 1 ? "first" : "last") : part;
+    return substituteNameWord(key, word, as);
+  });
+}
+
+/** Keyed digits of the same length (first digit kept non-zero when it was). */
+function substituteNumber(key: Buffer, digits: string): string {
+  const h = hmac(key, `num:${digits}`);
+  let out = "";
+  for (let i = 0; i < digits.length; i++) {
+    const b = h[i % 32] ?? 0;
+    out += i === 0 && digits.charAt(0) !== "0" ? String((b % 9) + 1) : String(b % 10);
+  }
+  return out;
+}
+
+/**
+ * `16283 Liberty Street, Skokie, IL 60613` → `52907 Dalvenor Street, Morkes, IL 38110`: numbers
+ * and place words replaced word by word (so a street masks the same inside any address or text),
+ * street types, unit words and two-letter state codes kept.
+ */
+export function substituteAddress(key: Buffer, value: string): string {
+  return value.replace(/[A-Za-z]+|[0-9]+/g, (token) => {
+    if (/^[0-9]/.test(token)) {
+      return substituteNumber(key, token);
+    }
+    const lower = token.toLowerCase();
+    if ((ADDRESS_KEEP as readonly string[]).includes(lower)) {
+      return token;
+    }
+    if (token.length === 2 && token === token.toUpperCase()) {
+      return token;
+    }
+    const h = hmac(key, `place:${lower}`);
+    return keepCase(token, syllableWord(h, 0, LAST_SYLLABLES));
+  });
+}
+
+/** An IPv4 stays an IPv4, an IPv6 becomes one in the documentation range. */
+export function substituteIp(key: Buffer, value: string): string {
+  const h = hmac(key, `ip:${value.trim().toLowerCase()}`);
+  if (value.includes(":")) {
+    return `2001:db8:${h.subarray(0, 2).toString("hex")}:${h.subarray(2, 4).toString("hex")}::${h.subarray(4, 6).toString("hex")}`;
+  }
+  return `${10 + ((h[0] ?? 0) % 200)}.${h[1]}.${h[2]}.${h[3]}`;
+}
+
+// ---- other strategies --------------------------------------------------------------------
+
+/** Every letter and digit replaced by a keyed one of the same class; everything else kept. */
+export function scramble(key: Buffer, value: string): string {
+  const chars = Array.from(value);
+  const blocks: Buffer[] = [];
+  for (let j = 0; j * 32 < chars.length; j++) {
+    blocks.push(hmac(key, `scr:${j}:${value}`));
+  }
+  return chars
+    .map((c, i) => {
+      const b = blocks[Math.floor(i / 32)]?.[i % 32] ?? 0;
+      if (c >= "0" && c <= "9") {
+        return String.fromCharCode(48 + (b % 10));
+      }
+      if (c >= "a" && c <= "z") {
+        return String.fromCharCode(97 + (b % 26));
+      }
+      if (c >= "A" && c <= "Z") {
+        return String.fromCharCode(65 + (b % 26));
+      }
+      return c;
+    })
+    .join("");
+}
+
+/** Keyed HMAC-SHA256, hex. */
+export function hashValue(key: Buffer, value: string): string {
+  return hmac(key, `hash:${value}`).toString("hex");
+}
+
+/** `4242424242424242` → `************4242`. */
+export function partial(value: string, keep = 4): string {
+  const chars = Array.from(value);
+  const hidden = Math.max(chars.length - keep, 0);
+  return "*".repeat(hidden) + chars.slice(hidden).join("");
+}
+
+function encryptionKey(key: Buffer): Buffer {
+  return hmac(key, "enc");
+}
+
+/**
+ * Deterministic AES-256-CBC with a synthetic IV (HMAC of the plaintext): equal values give equal
+ * ciphertexts (joins still work), and only govern's key decrypts. base64(iv ‖ ciphertext).
+ */
+export function encryptValue(key: Buffer, value: string): string {
+  const iv = hmac(key, `iv:${value}`).subarray(0, 16);
+  const cipher = createCipheriv("aes-256-cbc", encryptionKey(key), iv);
+  return Buffer.concat([iv, cipher.update(value, "utf8"), cipher.final()]).toString("base64");
+}
+
+export function decryptValue(key: Buffer, token: string): string {
+  const raw = Buffer.from(token, "base64");
+  const decipher = createDecipheriv("aes-256-cbc", encryptionKey(key), raw.subarray(0, 16));
+  return Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString("utf8");
+}
+
+/** Whole days an entity's dates move: the same for every date of that entity, in every table. */
+export function dateShiftDays(key: Buffer, entity: string, days = 30): number {
+  const h = hmac(key, `shift:${entity}`);
+  return (h.readUInt32BE(0) % (2 * days + 1)) - days;
+}
+
+/** Shifts a `YYYY-MM-DD` date or a Date by the entity's offset. */
+export function dateShift<T extends string | Date>(
+  key: Buffer,
+  value: T,
+  entity: string,
+  days = 30,
+): T {
+  const offset = dateShiftDays(key, entity, days) * 86_400_000;
+  if (typeof value === "string") {
+    const d = new Date(`${value.slice(0, 10)}T00:00:00Z`);
+    return new Date(d.getTime() + offset).toISOString().slice(0, 10) as T;
+  }
+  return new Date(value.getTime() + offset) as T;
+}
+
+/** Canonical text of a number, as Postgres' trim_scale(numeric)::text writes it. */
+function numberText(value: number | string): string {
+  const s = String(value).trim();
+  if (!s.includes(".")) {
+    return s;
+  }
+  return s.replace(/0+$/, "").replace(/\.$/, "");
+}
+
+/** `value × (1 + f·bound)`, f in [-1, 1] keyed by the value: the same amount, the same noise. */
+export function noise(key: Buffer, value: number | string, bound = 0.1): number {
+  const h = hmac(key, `noise:${numberText(value)}`);
+  const f = ((h.readUInt32BE(0) % 2001) - 1000) / 1000;
+  return Number(value) * (1 + f * bound);
+}
+
+// ---- scrub -------------------------------------------------------------------------------
+
+// The entity patterns scrub replaces, in this order. Written to mean the same in JavaScript and
+// in Postgres regular expressions (ASCII classes, no \d/\w shorthands).
+export const SCRUB_PATTERNS = {
+  email: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}",
+  card: "(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])",
+  phone:
+    "(?<![0-9+])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])",
+  street: "[0-9]{1,6}(?: [A-Z][a-z]+){1,4}",
+  word: "[A-Z][a-z]+",
+} as const;
+
+/** Distinct matches, longest first, then by code point: the order replacements happen in. */
+function distinctMatches(text: string, pattern: string): string[] {
+  const found = new Set(text.match(new RegExp(pattern, "g")) ?? []);
+  return [...found].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Free text: emails, card numbers, phones, street addresses and known first/last names replaced
+ * by the same substitutes their columns get (a customer's email masks identically inside a
+ * message); everything else kept. `names` are the lower-cased names of the source's name columns.
+ */
+export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_NAMES): string {
+  let t = text;
+  const passes: [string, (m: string) => string][] = [
+    [SCRUB_PATTERNS.email, (m) => substituteEmail(key, m)],
+    [SCRUB_PATTERNS.card, (m) => tokenizeDigits(key, m)],
+    [SCRUB_PATTERNS.phone, (m) => substitutePhone(key, m)],
+    [SCRUB_PATTERNS.street, (m) => substituteAddress(key, m)],
+  ];
+  for (const [pattern, mask] of passes) {
+    for (const m of distinctMatches(t, pattern)) {
+      t = t.split(m).join(mask(m));
+    }
+  }
+  for (const word of distinctMatches(t, SCRUB_PATTERNS.word)) {
+    const lower = word.toLowerCase();
+    const part = names.first.has(lower) ? "first" : names.last.has(lower) ? "last" : undefined;
+    if (part) {
+      t = t.replace(new RegExp(`\\b${word}\\b`, "g"), substituteNameWord(key, word, part));
+    }
+  }
+  return t;
+}
+
+// ---- dispatch ----------------------------------------------------------------------------
+
+/** The realistic fake of `category` for a text value. */
+export function substitute(
+  key: Buffer,
+  value: string,
+  category: Category | undefined,
+  params: StrategyParams = {},
+  names?: NameDictionary,
+): string {
+  switch (category) {
+    case "email":
+      return substituteEmail(key, value);
+    case "phone":
+      return substitutePhone(key, value);
+    case "person_name":
+      return substituteName(key, value, params.part ?? "full");
+    case "postal_address":
+      return substituteAddress(key, value);
+    case "ip_address":
+      return substituteIp(key, value);
+    case "payment_card":
+    case "bank_account":
+    case "government_id":
+      return tokenizeDigits(key, value);
+    case "credential":
+      return hashValue(key, value);
+    case "free_text_pii":
+      return scrub(key, value, names);
+    default:
+      return scramble(key, value);
+  }
+}
+
+/**
+ * Masks one text value with a strategy. `entity` is the date_shift entity's id (text). Returns
+ * null for nullify. Dates and numbers go through dateShift/noise directly.
+ */
+export function maskText(
+  key: Buffer,
+  strategy: Strategy,
+  value: string,
+  options: {
+    category?: Category;
+    params?: StrategyParams;
+    entity?: string;
+    names?: NameDictionary;
+  } = {},
+): string | null {
+  const params = options.params ?? {};
+  switch (strategy) {
+    case "substitute":
+      return substitute(key, value, params.category ?? options.category, params, options.names);
+    case "scramble":
+      return scramble(key, value);
+    case "tokenize":
+      return tokenizeDigits(key, value);
+    case "encrypt":
+      return encryptValue(key, value);
+    case "hash":
+      return hashValue(key, value);
+    case "partial":
+      return partial(value, params.keep ?? 4);
+    case "nullify":
+      return null;
+    case "date_shift":
+      return dateShift(key, value, options.entity ?? value, params.days ?? 30);
+    case "noise":
+      return numberText(noise(key, value, params.bound ?? 0.1).toFixed(2));
+    case "scrub":
+      return scrub(key, value, options.names);
+    case "allow":
+      return value;
+  }
+}
+
+export { capitalize };
+
+// ---- JSONB -------------------------------------------------------------------------------
+
+/** The rule for one JSONB key path: strategy, the path's category, params. */
+export type JsonPathRule = { s: Strategy; c?: Category; p?: StrategyParams };
+
+/**
+ * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
+ * `items[].email`, `[].line1` for elements of a top-level array), else `rules["*"]`; keys and
+ * structure kept. Mirrors `pg_temp.gm_jsonb` for string leaves.
+ */
+export function maskJson(
+  key: Buffer,
+  value: unknown,
+  rules: Record<string, JsonPathRule>,
+  names?: NameDictionary,
+  path = "",
+): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v) => maskJson(key, v, rules, names, `${path}[]`));
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        maskJson(key, v, rules, names, path === "" ? k : `${path}.${k}`),
+      ]),
+    );
+  }
+  const rule = rules[path] ?? rules[path.replace(/^\[\]\.?/, "")] ?? rules["*"];
+  if (!rule || rule.s === "allow") {
+    return value;
+  }
+  if (rule.s === "nullify") {
+    return null;
+  }
+  if (typeof value === "string") {
+    return maskText(key, rule.s, value, { category: rule.c, params: rule.p, names });
+  }
+  return value;
+}
