@@ -1,0 +1,381 @@
+import { classifyColumn } from "../../rules/classification/index.ts";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
+import type {
+  ColumnProposal,
+  ColumnSample,
+  PathProposal,
+} from "../../schema/domain/classification.ts";
+import type { Db } from "../../schema/postgres.ts";
+import type { ColumnDef, Store, TableDef } from "./catalog-types.ts";
+import {
+  type ColumnObservation,
+  finishScan,
+  isBaseline,
+  markUnseenDropped,
+  startScan,
+  type TableObservations,
+  writeObservations,
+} from "./catalog-write.ts";
+import { introspectClickhouse } from "./introspect-clickhouse.ts";
+import { introspectPostgres } from "./introspect-postgres.ts";
+import { collectJsonPaths } from "./json-paths.ts";
+import { maskedExamples } from "./mask.ts";
+import { sampleClickhouseTable } from "./sample-clickhouse.ts";
+import {
+  DEFAULT_SAMPLE_LIMITS,
+  type SampleLimits,
+  samplePostgresTable,
+  type TableSample,
+} from "./sample-postgres.ts";
+
+export type Classifier = (sample: ColumnSample) => ColumnProposal;
+
+export type ScanOptions = {
+  stores?: Store[];
+  triggeredBy: string;
+  jobRunId?: string | null;
+  limits?: SampleLimits;
+  /** The column classifier; rules/classification's by default. */
+  classify?: Classifier;
+  onProgress?: (progress: { done: number; total: number; table: string }) => void;
+};
+
+export type StoreReport = {
+  tables: number;
+  columns: number;
+  baseline: boolean;
+  dropped?: { tables: number; columns: number };
+  /** Why the store was not scanned (unreachable, ...): nothing of it was marked dropped. */
+  error?: string;
+};
+
+export type ScanReport = {
+  scanId: string;
+  stores: Partial<Record<Store, StoreReport>>;
+  tables: number;
+  columns: number;
+  paths: number;
+  /** Non-null sampled values handed to the classifier (columns and JSON paths). */
+  valuesClassified: number;
+  rowsRead: number;
+  /** The largest sample any one table returned: bounded by limits.rows. */
+  maxRowsPerTable: number;
+  flagged: number;
+  drift: number;
+  durationMs: number;
+  timings: { introspectMs: number; sampleMs: number; classifyMs: number; writeMs: number };
+};
+
+/** Observations written per catalog transaction. */
+const FLUSH_ROWS = 2000;
+
+type Deps = { db: Db; analytics?: AnalyticsStore | null };
+
+/**
+ * One scan of the platform: introspects each store, samples every table with one bounded query,
+ * classifies each column and JSON path, and reconciles the catalog table by table (proposals,
+ * versions, drift, re-review flags; never a steward's decision). The next table's sample is read
+ * while the current one is classified and written. A store that cannot be reached is reported
+ * and left as it was; tables it no longer has are marked dropped only after it scanned fully.
+ */
+export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<ScanReport> {
+  const started = Date.now();
+  const stores = options.stores ?? (deps.analytics ? ["postgres", "clickhouse"] : ["postgres"]);
+  const limits = options.limits ?? DEFAULT_SAMPLE_LIMITS;
+  const classify = options.classify ?? classifyColumn;
+  const scanId = await startScan(deps.db, {
+    stores: [...stores],
+    triggeredBy: options.triggeredBy,
+    jobRunId: options.jobRunId,
+  });
+  const report: ScanReport = {
+    scanId,
+    stores: {},
+    tables: 0,
+    columns: 0,
+    paths: 0,
+    valuesClassified: 0,
+    rowsRead: 0,
+    maxRowsPerTable: 0,
+    flagged: 0,
+    drift: 0,
+    durationMs: 0,
+    timings: { introspectMs: 0, sampleMs: 0, classifyMs: 0, writeMs: 0 },
+  };
+  try {
+    const work: { store: Store; tables: TableDef[]; baseline: boolean }[] = [];
+    let t0 = Date.now();
+    for (const store of stores) {
+      try {
+        const tables = await introspect(deps, store);
+        const baseline = await isBaseline(deps.db, store);
+        work.push({ store, tables, baseline });
+        report.stores[store] = { tables: tables.length, columns: 0, baseline };
+      } catch (error) {
+        report.stores[store] = {
+          tables: 0,
+          columns: 0,
+          baseline: false,
+          error: (error as Error).message,
+        };
+      }
+    }
+    report.timings.introspectMs = Date.now() - t0;
+
+    const queue = work.flatMap((w) => w.tables.map((table) => ({ ...w, table })));
+    const read = (i: number): Promise<TableSample> | undefined => {
+      const item = queue[i];
+      if (!item) {
+        return undefined;
+      }
+      const sampling = sample(deps, item.table, limits);
+      sampling.catch(() => {}); // awaited below; keeps an early failure from going unhandled
+      return sampling;
+    };
+    // Tables are written in batches: a few set-based statements per batch, not per table.
+    let buffer: TableObservations[] = [];
+    let buffered = 0;
+    const flush = async () => {
+      const started = Date.now();
+      const written = await writeObservations(deps.db, scanId, buffer);
+      report.flagged += written.flagged;
+      report.drift += written.drift;
+      report.timings.writeMs += Date.now() - started;
+      buffer = [];
+      buffered = 0;
+    };
+    let next = read(0);
+    for (let i = 0; i < queue.length; i++) {
+      const item = queue[i];
+      if (!item || !next) {
+        break;
+      }
+      t0 = Date.now();
+      const tableSample = await next;
+      report.timings.sampleMs += Date.now() - t0;
+      next = read(i + 1);
+
+      t0 = Date.now();
+      const observations = observe(item.table, tableSample, classify, report);
+      report.timings.classifyMs += Date.now() - t0;
+
+      buffer.push({ table: item.table, observations, baseline: item.baseline });
+      buffered += observations.length;
+      if (buffered >= FLUSH_ROWS || i === queue.length - 1) {
+        await flush();
+      }
+
+      report.tables += 1;
+      report.columns += item.table.columns.length;
+      report.rowsRead += tableSample.rowsRead;
+      report.maxRowsPerTable = Math.max(report.maxRowsPerTable, tableSample.rowsRead);
+      const storeReport = report.stores[item.store];
+      if (storeReport) {
+        storeReport.columns += item.table.columns.length;
+      }
+      options.onProgress?.({
+        done: i + 1,
+        total: queue.length,
+        table: `${item.table.schema}.${item.table.name}`,
+      });
+    }
+
+    t0 = Date.now();
+    for (const w of work) {
+      const dropped = await markUnseenDropped(deps.db, {
+        scanId,
+        store: w.store,
+        baseline: w.baseline,
+      });
+      const storeReport = report.stores[w.store];
+      if (storeReport) {
+        storeReport.dropped = dropped;
+      }
+      if (!w.baseline) {
+        report.drift += dropped.tables + dropped.columns;
+      }
+    }
+    report.timings.writeMs += Date.now() - t0;
+    report.durationMs = Date.now() - started;
+    await finishScan(deps.db, scanId, { status: "succeeded", stats: report });
+    return report;
+  } catch (error) {
+    report.durationMs = Date.now() - started;
+    await finishScan(deps.db, scanId, {
+      status: "failed",
+      stats: report,
+      error: (error as Error).message,
+    }).catch(() => {});
+    throw error;
+  }
+}
+
+async function introspect(deps: Deps, store: Store): Promise<TableDef[]> {
+  if (store === "postgres") {
+    return introspectPostgres(deps.db);
+  }
+  if (!deps.analytics) {
+    throw new Error("no analytics store configured");
+  }
+  return introspectClickhouse(deps.analytics);
+}
+
+/** Reads one table's bounded sample from its store. */
+export function sample(deps: Deps, table: TableDef, limits: SampleLimits): Promise<TableSample> {
+  if (table.store === "clickhouse") {
+    if (!deps.analytics) {
+      throw new Error("no analytics store configured");
+    }
+    return sampleClickhouseTable(deps.analytics, table, limits);
+  }
+  return samplePostgresTable(deps.db, table, limits);
+}
+
+const NO_PROPOSAL: Omit<ColumnProposal, "paths"> = {
+  category: "none",
+  sensitivity: "internal",
+  confidence: 0,
+  evidence: [],
+};
+
+/** Classifies every column of a sampled table (and each JSON path found), with stats. */
+function observe(
+  table: TableDef,
+  tableSample: TableSample,
+  classify: Classifier,
+  report: ScanReport,
+): ColumnObservation[] {
+  const out: ColumnObservation[] = [];
+  const base = {
+    sampled_rows: tableSample.rowsRead,
+    method: tableSample.method,
+    ...(tableSample.percent !== undefined ? { percent: tableSample.percent } : {}),
+    ...(tableSample.tenants !== undefined ? { tenants: tableSample.tenants } : {}),
+    ...(tableSample.skippedReason ? { skipped: tableSample.skippedReason } : {}),
+  };
+  for (const column of table.columns) {
+    const all = tableSample.values.get(column.name) ?? [];
+    const values = all.filter((v) => v !== null && v !== undefined);
+    report.valuesClassified += values.length;
+    const proposal = safeClassify(classify, {
+      table: table.name,
+      column: column.name,
+      type: column.dataType,
+      ...(column.comment ? { comment: column.comment } : {}),
+      samples: values,
+    });
+    out.push({
+      column,
+      jsonPath: "",
+      proposal: {
+        category: proposal.category,
+        sensitivity: proposal.sensitivity,
+        confidence: proposal.confidence,
+        evidence: proposal.evidence,
+      },
+      maskedSamples: column.sampleKind === "json" ? [] : maskedExamples(values),
+      stats: { ...base, ...valueStats(values, all.length) },
+    });
+    if (column.sampleKind === "json") {
+      out.push(...pathObservations(column, values, proposal.paths, base, report));
+    }
+  }
+  return out;
+}
+
+function pathObservations(
+  column: ColumnDef,
+  documents: unknown[],
+  proposals: PathProposal[],
+  base: Record<string, unknown>,
+  report: ScanReport,
+): ColumnObservation[] {
+  const found = collectJsonPaths(documents);
+  const byPath = new Map(proposals.map((p) => [p.path, p]));
+  const out: ColumnObservation[] = [];
+  const seen = new Set<string>();
+  for (const p of found) {
+    seen.add(p.path);
+    const values = p.values.filter((v) => v !== null);
+    report.valuesClassified += values.length;
+    report.paths += 1;
+    const proposal = byPath.get(p.path);
+    out.push({
+      column,
+      jsonPath: p.path,
+      pathTypes: [...p.types],
+      proposal: proposal ? pathProposal(proposal) : NO_PROPOSAL,
+      maskedSamples: maskedExamples(values),
+      stats: { ...base, documents: p.documents, ...valueStats(values, p.values.length) },
+    });
+  }
+  // A path the classifier names that the walk did not (another spelling): kept, without values.
+  for (const proposal of proposals) {
+    if (!seen.has(proposal.path)) {
+      report.paths += 1;
+      out.push({
+        column,
+        jsonPath: proposal.path,
+        pathTypes: [],
+        proposal: pathProposal(proposal),
+        maskedSamples: [],
+        stats: { ...base },
+      });
+    }
+  }
+  return out;
+}
+
+function pathProposal(p: PathProposal): Omit<ColumnProposal, "paths"> {
+  return {
+    category: p.category,
+    sensitivity: p.sensitivity,
+    confidence: p.confidence,
+    evidence: p.evidence,
+  };
+}
+
+/** A classifier that throws on one column must not stop the scan: that column gets `none`. */
+function safeClassify(classify: Classifier, column: ColumnSample): ColumnProposal {
+  try {
+    return classify(column);
+  } catch (error) {
+    return {
+      ...NO_PROPOSAL,
+      evidence: [
+        {
+          detector: "classifier_error",
+          signal: "value",
+          category: "none",
+          matched: 0,
+          sampled: column.samples.length,
+          examples: [],
+          note: (error as Error).message.slice(0, 200),
+        },
+      ],
+      paths: [],
+    };
+  }
+}
+
+function valueStats(values: unknown[], total: number): Record<string, unknown> {
+  const distinct = new Set<string>();
+  let minLength: number | null = null;
+  let maxLength: number | null = null;
+  for (const v of values) {
+    const text = typeof v === "string" ? v : JSON.stringify(v);
+    if (distinct.size < 10_000) {
+      distinct.add(text);
+    }
+    if (typeof v === "string") {
+      minLength = minLength === null ? v.length : Math.min(minLength, v.length);
+      maxLength = maxLength === null ? v.length : Math.max(maxLength, v.length);
+    }
+  }
+  return {
+    sampled: values.length,
+    nulls: total - values.length,
+    distinct: distinct.size,
+    ...(minLength !== null ? { min_length: minLength, max_length: maxLength } : {}),
+  };
+}
