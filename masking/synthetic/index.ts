@@ -1,0 +1,20 @@
+/** Synthetic platforms: fitted profiles, generation, comparison reports. */
+export { fitSyntheticProfile } from "./fit.ts";
+export { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
+export { MARGINAL_DEFS } from "./marginals.ts";
+export type { ProfileParams, ProfileSource, SyntheticProfile } from "./profile.ts";
+export type { CategoricalComparison, NumericComparison, SyntheticReport } from "./report.ts";
+export { compareWithProfile } from "./report.ts";
+export {
+  DATASET_NAME,
+  fitAndStoreProfile,
+  requestSyntheticDataset,
+  runSyntheticDataset,
+  SYNTH_DEFAULTS,
+  SYNTH_LIMITS,
+  type SynthOptions,
+  SynthRefusal,
+  type SynthResult,
+  syntheticDatabaseName,
+} from "./synthesize.ts";
+export { findProfile, findReport } from "./synthetic.repository.ts";
