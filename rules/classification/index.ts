@@ -1,9 +1,10 @@
-import type { ColumnProposal, ColumnSample } from "../../schema/domain/classification.ts";
-
 /**
- * Proposes a category, sensitivity and confidence for one column from its name, type, comment and
- * sampled values. (Placeholder until the detectors land: everything is `none`.)
+ * The PII classifier: column proposals from names, comments and sampled values (`classifyColumn`),
+ * the offline contract (`classifySampleFile`), and the free-text entity finder (`findEntities`)
+ * that masking's `scrub` and retention erasure reuse.
  */
-export function classifyColumn(_column: ColumnSample): ColumnProposal {
-  return { category: "none", sensitivity: "internal", confidence: 0, evidence: [], paths: [] };
-}
+export { classifyColumn, classifyColumns } from "./classify.ts";
+export { type Entity, findEntities } from "./entities.ts";
+export { maskValue } from "./mask.ts";
+export { classifySampleFile, type OfflineColumn, SampleFileError } from "./offline.ts";
+export { SENSITIVITY } from "./scoring.ts";

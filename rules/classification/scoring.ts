@@ -1,0 +1,481 @@
+import type { Category, Evidence, Sensitivity } from "../../schema/domain/classification.ts";
+import { isPhone } from "./detectors/contact.ts";
+import { isHexDigest, isOpaqueBlob, isRandomToken } from "./detectors/credential.ts";
+import { dateYear, looksLikeBirthDates } from "./detectors/date-of-birth.ts";
+import { isAccountNumberShape } from "./detectors/financial.ts";
+import { isCoordinate } from "./detectors/geolocation.ts";
+import { isDocumentNumber } from "./detectors/government-id.ts";
+import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
+import { isCity } from "./detectors/person-name.ts";
+import { ANY_SHARE, CONTACT_SHARE, isProse, isTemplate, proseStats } from "./free-text.ts";
+import { maskValue } from "./mask.ts";
+import type { NameSignal } from "./name-signals.ts";
+
+/**
+ * Combines name/comment signals with value detectors into one proposal:
+ * 1. values that validate strongly (emails, IPs, hashes, IBANs...) decide, whatever the name;
+ * 2. a name hint is confirmed by values (weak detectors or, for categories without a checksum,
+ *    values of a compatible shape) and refused when values contradict it (booleans, enums,
+ *    templates, another category) — a name alone never decides against the values;
+ * 3. prose is judged by the share of values embedding entities;
+ * 4. with a name that says nothing, weak detectors decide at a dominant share; a hard-negative
+ *    name (`order_number`, `checksum`) silences them.
+ */
+
+export type Decision = {
+  category: Category;
+  confidence: number;
+  evidence: Evidence[];
+};
+
+export const SENSITIVITY: Record<Category, Sensitivity> = {
+  payment_card: "restricted",
+  bank_account: "restricted",
+  government_id: "restricted",
+  credential: "restricted",
+  email: "confidential",
+  phone: "confidential",
+  person_name: "confidential",
+  postal_address: "confidential",
+  date_of_birth: "confidential",
+  ip_address: "confidential",
+  geolocation: "confidential",
+  free_text_pii: "confidential",
+  none: "internal",
+};
+
+/** Values sampled per column beyond which more add nothing but time. */
+const MAX_VALUES = 1000;
+const EXAMPLES = 3;
+
+type Hit = { detector: ValueDetector; matched: number; examples: string[] };
+
+export type ValueStats = {
+  sampled: number;
+  booleans: number;
+  numbers: number;
+  distinct: Map<string, number>;
+  hits: Map<string, Hit>;
+  /** Values (counted with repeats) hit by any detector of a category, strong or weak. */
+  byCategory: Map<Category, { any: number; strong: number }>;
+};
+
+/** Flattens scalars (arrays of scalars element by element) into strings, counted once per value. */
+export function collectValues(samples: unknown[]): ValueStats {
+  const stats: ValueStats = {
+    sampled: 0,
+    booleans: 0,
+    numbers: 0,
+    distinct: new Map(),
+    hits: new Map(),
+    byCategory: new Map(),
+  };
+  const push = (v: unknown) => {
+    if (stats.sampled >= MAX_VALUES || v === null || v === undefined) {
+      return;
+    }
+    let s: string;
+    if (typeof v === "boolean") {
+      stats.booleans++;
+      s = String(v);
+    } else if (typeof v === "number" || typeof v === "bigint") {
+      stats.numbers++;
+      s = String(v);
+    } else if (typeof v === "string") {
+      s = v.trim();
+      if (s === "") {
+        return;
+      }
+      if (s === "true" || s === "false" || s === "t" || s === "f") {
+        stats.booleans++;
+      }
+    } else if (Array.isArray(v)) {
+      for (const item of v) {
+        push(item);
+      }
+      return;
+    } else {
+      s = JSON.stringify(v);
+    }
+    stats.sampled++;
+    stats.distinct.set(s, (stats.distinct.get(s) ?? 0) + 1);
+  };
+  for (const sample of samples) {
+    push(sample);
+  }
+  return stats;
+}
+
+/** Runs every value detector once per distinct value, counting repeats. */
+export function detect(stats: ValueStats): void {
+  for (const [value, count] of stats.distinct) {
+    if (value.length > MAX_VALUE_LENGTH) {
+      continue;
+    }
+    const seen = new Map<Category, boolean>();
+    for (const d of VALUE_DETECTORS) {
+      if (!d.test(value)) {
+        continue;
+      }
+      let hit = stats.hits.get(d.id);
+      if (!hit) {
+        hit = { detector: d, matched: 0, examples: [] };
+        stats.hits.set(d.id, hit);
+      }
+      hit.matched += count;
+      if (hit.examples.length < EXAMPLES) {
+        hit.examples.push(maskValue(value, d.category));
+      }
+      seen.set(d.category, (seen.get(d.category) ?? false) || d.strength === "strong");
+    }
+    for (const [category, strong] of seen) {
+      const c = stats.byCategory.get(category) ?? { any: 0, strong: 0 };
+      c.any += count;
+      if (strong) {
+        c.strong += count;
+      }
+      stats.byCategory.set(category, c);
+    }
+  }
+}
+
+function share(stats: ValueStats, category: Category, kind: "any" | "strong"): number {
+  const c = stats.byCategory.get(category);
+  return c && stats.sampled ? c[kind] / stats.sampled : 0;
+}
+
+/** Share (with repeats) of values satisfying a predicate. */
+function shareOf(stats: ValueStats, test: (v: string) => boolean): number {
+  if (!stats.sampled) {
+    return 0;
+  }
+  let n = 0;
+  for (const [value, count] of stats.distinct) {
+    if (test(value.length > 2048 ? value.slice(0, 2048) : value)) {
+      n += count;
+    }
+  }
+  return n / stats.sampled;
+}
+
+function valueEvidence(stats: ValueStats, category: Category): Evidence[] {
+  const out: Evidence[] = [];
+  for (const hit of stats.hits.values()) {
+    if (hit.detector.category === category) {
+      out.push({
+        detector: hit.detector.id,
+        signal: "value",
+        category,
+        matched: hit.matched,
+        sampled: stats.sampled,
+        examples: hit.examples,
+      });
+    }
+  }
+  return out.sort((a, b) => b.matched - a.matched);
+}
+
+function nameEvidence(
+  signal: NameSignal,
+  source: "name" | "comment",
+  category: Category,
+  note?: string,
+): Evidence {
+  return {
+    detector:
+      `${source}.${signal.kind === "hint" ? signal.rule : signal.kind === "negative" ? signal.rule : "neutral"}`.replace(
+        /\s+/g,
+        "_",
+      ),
+    signal: source,
+    category,
+    matched: 1,
+    sampled: 1,
+    examples: [],
+    ...(note ? { note } : {}),
+  };
+}
+
+const ENUM_VALUE = /^[A-Za-z][A-Za-z_ -]{0,24}$/;
+
+/** Values that cannot hold the hinted category: flags, enumerations, templates. */
+function contradiction(stats: ValueStats): string | undefined {
+  if (stats.booleans >= stats.sampled * 0.8) {
+    return "values are booleans";
+  }
+  if (shareOf(stats, isTemplate) >= 0.3) {
+    return "values are templates with placeholders";
+  }
+  if (
+    stats.sampled >= 8 &&
+    stats.distinct.size <= 4 &&
+    shareOf(stats, (v) => ENUM_VALUE.test(v)) >= 0.9
+  ) {
+    return "values are a small set of labels";
+  }
+  return undefined;
+}
+
+const THIS_YEAR = new Date().getUTCFullYear();
+const PERSONISH = /^[\p{L}\p{M}][\p{L}\p{M}'’. -]{0,60}$/u;
+const COMPANY =
+  /\b(inc|llc|ltd|gmbh|corp|company|group|plc|llp|hoa|bistro|school|realty|club|partners|services|solutions)\b/i;
+
+/** Values of a shape the hinted category can take, for categories without a checksum to verify. */
+function compatible(category: Category, stats: ValueStats): number {
+  switch (category) {
+    case "phone":
+      return shareOf(
+        stats,
+        (v) =>
+          isPhone(v, false) ||
+          (/^\+?[\d\s().-]{7,20}$/.test(v) && v.replace(/\D/g, "").length >= 7),
+      );
+    case "person_name": {
+      if (stats.numbers > stats.sampled * 0.2 || shareOf(stats, isCity) > 0.4) {
+        return 0;
+      }
+      if (stats.sampled >= 8 && stats.distinct.size < stats.sampled * 0.2) {
+        return 0;
+      }
+      return shareOf(
+        stats,
+        (v) => PERSONISH.test(v) && v.split(/\s+/).length <= 5 && !COMPANY.test(v),
+      );
+    }
+    case "postal_address":
+      return shareOf(
+        stats,
+        (v) =>
+          v.length >= 5 && /\p{L}{2}/u.test(v) && (/\d/.test(v) || v.includes(" ")) && !isCity(v),
+      );
+    case "date_of_birth":
+      return shareOf(stats, (v) => {
+        const y =
+          dateYear(v) ?? (/^\d{4}-\d{2}-\d{2}[T ]/.test(v) ? Number(v.slice(0, 4)) : undefined);
+        return y !== undefined && y >= THIS_YEAR - 120 && y <= THIS_YEAR;
+      });
+    case "government_id":
+      return shareOf(stats, (v) => isDocumentNumber(v) || /^\d{3}-?\d{2}-?\d{4}$/.test(v));
+    case "bank_account":
+      return shareOf(
+        stats,
+        (v) =>
+          isAccountNumberShape(v) ||
+          /^[A-Z]{2}\d{2}[A-Z0-9 ]{8,32}$/i.test(v) ||
+          /^\d{2}-\d{2}-\d{2}$/.test(v),
+      );
+    case "credential": {
+      if (stats.numbers > stats.sampled * 0.5) {
+        return 0;
+      }
+      return shareOf(
+        stats,
+        (v) =>
+          v.length >= 4 &&
+          !/^\d{4}-\d{2}-\d{2}/.test(v) &&
+          (isHexDigest(v) || isOpaqueBlob(v) || isRandomToken(v) || !/\s/.test(v)),
+      );
+    }
+    case "geolocation":
+      return shareOf(
+        stats,
+        (v) => isCoordinate(v) || (/^-?\d{1,3}(\.\d+)?$/.test(v) && Math.abs(Number(v)) <= 180),
+      );
+    default:
+      return 0;
+  }
+}
+
+/** Numbers that are one sequence (order numbers, ids): long common prefix across distinct values. */
+function sequential(stats: ValueStats): boolean {
+  const values = [...stats.distinct.keys()]
+    .map((v) => v.replace(/\D/g, ""))
+    .filter((v) => v.length >= 12);
+  if (values.length < 4) {
+    return false;
+  }
+  values.sort();
+  const a = values[0] as string;
+  const z = values[values.length - 1] as string;
+  let i = 0;
+  while (i < a.length && a[i] === z[i]) {
+    i++;
+  }
+  return i >= Math.min(a.length, z.length) * 0.5;
+}
+
+const STRONG_FIRST: Category[] = [
+  "credential",
+  "bank_account",
+  "government_id",
+  "email",
+  "ip_address",
+  "geolocation",
+  "phone",
+];
+
+const round = (x: number) => Math.round(Math.min(0.99, Math.max(0.05, x)) * 100) / 100;
+
+/**
+ * Decides a column's (or a JSON path's) category from its name signal, comment signal and values.
+ */
+export function decide(
+  name: NameSignal,
+  comment: NameSignal,
+  stats: ValueStats,
+  proseValues: string[],
+): Decision {
+  const hint = name.kind === "hint" ? name : comment.kind === "hint" ? comment : undefined;
+  const hintSource: "name" | "comment" = name.kind === "hint" ? "name" : "comment";
+  const negative = name.kind === "negative";
+  const withName = (category: Category, confidence: number, extra: Evidence[] = []): Decision => {
+    const evidence = [...valueEvidence(stats, category), ...extra];
+    if (hint && hint.category === category) {
+      evidence.unshift(nameEvidence(hint, hintSource, category));
+    }
+    return { category, confidence: round(confidence), evidence };
+  };
+  const none = (confidence: number, note?: string): Decision => {
+    const evidence: Evidence[] = [];
+    if (name.kind !== "neutral" || note) {
+      evidence.push(nameEvidence(name, "name", hint?.category ?? "none", note));
+    }
+    return { category: "none", confidence: round(confidence), evidence };
+  };
+
+  if (stats.sampled === 0) {
+    return hint && hint.strength === "strong"
+      ? withName(hint.category, 0.4, [])
+      : none(0.5, "no non-null samples");
+  }
+
+  // 1. Strong validators decide.
+  let best: Category | undefined;
+  let bestShare = 0;
+  for (const category of STRONG_FIRST) {
+    const s = share(stats, category, "strong");
+    if (s > bestShare) {
+      best = category;
+      bestShare = s;
+    }
+  }
+  if (best && (bestShare >= 0.5 || (bestShare >= 0.25 && hint?.category === best))) {
+    const agrees = hint?.category === best;
+    return withName(best, agrees ? 0.9 + 0.09 * bestShare : 0.72 + 0.25 * bestShare);
+  }
+
+  // Free text: judged by embedded entities, whatever the name hints at.
+  const prose = proseValues.length >= stats.sampled * 0.5 && proseValues.length > 0;
+
+  // 2. A name hint, confirmed or refused by the values.
+  if (hint) {
+    const refused = contradiction(stats);
+    const c = hint.category;
+    if (refused) {
+      return none(0.8, `name suggests ${c} but ${refused}`);
+    }
+    const weakShare = share(stats, c, "any");
+    if (c === "date_of_birth" && hint.strength === "strong") {
+      const compat = compatible(c, stats);
+      if (compat >= 0.6) {
+        return withName(c, 0.75 + 0.2 * compat);
+      }
+    } else if (c === "person_name") {
+      const threshold = hint.strength === "strong" ? 0.3 : 0.5;
+      if (weakShare >= threshold) {
+        return withName(c, 0.75 + 0.2 * weakShare);
+      }
+      if (hint.strength === "strong" && compatible(c, stats) >= 0.7) {
+        return withName(c, 0.6);
+      }
+    } else if (hint.strength === "strong") {
+      if (weakShare >= 0.3 && c !== "payment_card" && c !== "email" && c !== "ip_address") {
+        return withName(c, 0.8 + 0.15 * weakShare);
+      }
+      if (c === "payment_card" && weakShare >= 0.5) {
+        return withName(c, 0.8 + 0.15 * weakShare);
+      }
+      if (c !== "payment_card" && c !== "email" && c !== "ip_address") {
+        const compat = compatible(c, stats);
+        if (compat >= 0.7) {
+          return withName(c, 0.55 + 0.15 * compat);
+        }
+      }
+    }
+  }
+
+  // 3. Prose.
+  if (prose) {
+    const p = proseStats(proseValues);
+    const scanned = p.values - p.templates;
+    const contactShare = scanned ? p.withContact / scanned : 0;
+    const anyShare = scanned ? (p.withContact + p.withName) / scanned : 0;
+    if (p.templates >= p.values * 0.3) {
+      return none(0.85, "values are templates with placeholders");
+    }
+    // Under an organisation/product name, capitalised words are names of things, not people.
+    if (contactShare >= CONTACT_SHARE || (!negative && anyShare >= ANY_SHARE)) {
+      const evidence: Evidence[] = [...p.byCategory.entries()].map(([category, matched]) => ({
+        detector: `free_text.${category}`,
+        signal: "value",
+        category,
+        matched,
+        sampled: p.values,
+        examples: [],
+      }));
+      evidence.unshift({
+        detector: "free_text.embedded_entities",
+        signal: "value",
+        category: "free_text_pii",
+        matched: p.withContact + p.withName,
+        sampled: p.values,
+        examples: p.examples,
+        note: `${Math.round(contactShare * 100)}% of values embed contact details, ${Math.round(anyShare * 100)}% any personal data`,
+      });
+      return {
+        category: "free_text_pii",
+        confidence: round(0.6 + 0.35 * Math.min(1, anyShare / 0.6)),
+        evidence,
+      };
+    }
+    return none(0.75, `prose: ${Math.round(anyShare * 100)}% of values embed personal data`);
+  }
+
+  // 4. Values alone (the name says nothing), weak detectors at a dominant share.
+  if (!negative) {
+    const card = share(stats, "payment_card", "any");
+    if (card >= 0.8 && !sequential(stats)) {
+      return withName("payment_card", 0.6 + 0.3 * card);
+    }
+    const aba = stats.hits.get("bank_account.aba");
+    if (aba && aba.matched / stats.sampled >= 0.9 && stats.distinct.size >= 3) {
+      return withName("bank_account", 0.7);
+    }
+    const bare = stats.hits.get("phone.digits");
+    if (bare && bare.matched / stats.sampled >= 0.9 && !sequential(stats)) {
+      return withName("phone", 0.65);
+    }
+    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.sampled;
+    const person = share(stats, "person_name", "any");
+    const distinctRatio = stats.distinct.size / stats.sampled;
+    if ((full >= 0.5 || (person >= 0.8 && distinctRatio >= 0.3)) && shareOf(stats, isCity) < 0.3) {
+      return withName("person_name", 0.55 + 0.35 * person);
+    }
+    const address = share(stats, "postal_address", "any");
+    if (address >= 0.6) {
+      return withName("postal_address", 0.6 + 0.3 * address);
+    }
+    const dob = share(stats, "date_of_birth", "any");
+    if (dob >= 0.9 && looksLikeBirthDates([...stats.distinct.keys()])) {
+      return withName("date_of_birth", 0.6);
+    }
+  }
+  const anyWeak = [...stats.byCategory.values()].some((c) => c.any >= stats.sampled * 0.3);
+  if (hint) {
+    return none(0.6, `name suggests ${hint.category}; values do not confirm it`);
+  }
+  return none(negative ? 0.9 : anyWeak ? 0.6 : 0.85);
+}
+
+export { isProse };
