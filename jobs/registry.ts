@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { ZSynthJobPayload } from "../masking/synthetic/job-payload.ts";
+import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
@@ -20,6 +22,26 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     run: async ({ db, runId, progress }, payload) => {
       const window = payload.daysAhead ? { daysBack: 1, daysAhead: payload.daysAhead } : undefined;
       return runPartitionsJob(db, { runId, window, progress });
+    },
+  }),
+  synth: defineJob({
+    queue: "synth",
+    payload: ZSynthJobPayload,
+    run: async ({ db, config, progress }, payload) => {
+      const { datasetId, requestedBy, ...options } = payload;
+      const result = await runSyntheticDataset(
+        db,
+        config,
+        datasetId,
+        { ...options, createdBy: requestedBy },
+        progress,
+      );
+      return {
+        datasetId,
+        rows: result.totalRows,
+        ks: result.report.worst.ks,
+        tvd: result.report.worst.tvd,
+      };
     },
   }),
   etl: defineJob({
