@@ -1,0 +1,350 @@
+import { sql } from "kysely";
+import { can, type Role } from "../../schema/domain/permissions.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { refreshRequestBlock } from "./holds.ts";
+import { reevaluateRequest } from "./planner.ts";
+import { type Blocker, getRequest, type RetentionRequest } from "./requests.ts";
+
+/**
+ * The approval gate. A compliance officer other than the requester approves or rejects a
+ * waiting request, with a reason; an approval binds the request's fingerprint (recomputed from
+ * the live data at that moment, so an officer never approves a plan the data has left behind)
+ * and expires (policy's approvalTtlDays, default 7). `checkExecutable` is what the executor asks
+ * before it starts and between batches.
+ *
+ * Refusals are results, not exceptions: each names why, in words a person can act on. The
+ * route or CLI command that calls these functions writes the audit event.
+ */
+
+/** Who decides: a console user's email (or `local-operator`) and role. */
+export type Decider = { name: string; role: Role | null };
+
+export type Refusal =
+  | { ok: false; code: "not_found"; message: string }
+  | { ok: false; code: "reason_required"; message: string }
+  | { ok: false; code: "not_permitted"; message: string }
+  | { ok: false; code: "self_approval"; message: string }
+  | { ok: false; code: "expired"; message: string; expiredAt: Date | null }
+  | { ok: false; code: "fingerprint_mismatch"; message: string; expected: string; actual: string }
+  | { ok: false; code: "held"; message: string; blockers: Blocker[] }
+  | { ok: false; code: "wrong_status"; message: string; status: string };
+
+export type Decision = { ok: true; request: RetentionRequest } | Refusal;
+
+export type RefusalCode = Refusal["code"];
+
+function heldRefusal(request: RetentionRequest, blockers: Blocker[]): Refusal {
+  const names = blockers.map((b) =>
+    b.kind === "legal_hold"
+      ? `legal hold ${b.id} (${b.reason})`
+      : `${b.regulation} investigation ${b.id} (${b.reason})`,
+  );
+  return {
+    ok: false,
+    code: "held",
+    message: `request ${request.id} is held by ${names.join(", ")}`,
+    blockers,
+  };
+}
+
+async function precheck(
+  db: Db,
+  input: { requestId: string; decider: Decider; reason: string },
+  verb: "approve" | "reject",
+): Promise<RetentionRequest | Refusal> {
+  const request = await getRequest(db, input.requestId);
+  if (!request) {
+    return { ok: false, code: "not_found", message: `no retention request ${input.requestId}` };
+  }
+  if (!input.reason.trim()) {
+    return { ok: false, code: "reason_required", message: `a reason is required to ${verb}` };
+  }
+  if (!input.decider.role || !can(input.decider.role, "retention:approve")) {
+    return {
+      ok: false,
+      code: "not_permitted",
+      message: `only a compliance officer may ${verb} a deletion request (${input.decider.name} is ${input.decider.role ?? "not a console user"})`,
+    };
+  }
+  if (input.decider.name.toLowerCase() === request.requestedBy.toLowerCase()) {
+    return {
+      ok: false,
+      code: "self_approval",
+      message: `self-approval refused: ${input.decider.name} requested ${request.id}; another compliance officer must ${verb} it`,
+    };
+  }
+  return request;
+}
+
+/**
+ * Approves a waiting request. `fingerprint` (optional) is the one the officer was shown; the
+ * request's fingerprint must equal it and the live data must still produce it.
+ */
+export async function approveRequest(
+  db: Db,
+  input: { requestId: string; decider: Decider; reason: string; fingerprint?: string; now?: Date },
+): Promise<Decision> {
+  const checked = await precheck(db, input, "approve");
+  if ("ok" in checked) {
+    return checked;
+  }
+  let request = checked;
+  if (request.status === "blocked") {
+    const blockers = await refreshRequestBlock(db, request);
+    if (blockers.length) {
+      return heldRefusal(request, blockers);
+    }
+    request = (await getRequest(db, request.id)) ?? request;
+  }
+  if (request.status === "expired") {
+    return {
+      ok: false,
+      code: "expired",
+      message: `request ${request.id} expired (${request.decisionReason ?? "its approval window passed"}); plan again`,
+      expiredAt: request.approvalExpiresAt,
+    };
+  }
+  if (request.status !== "pending_approval") {
+    return {
+      ok: false,
+      code: "wrong_status",
+      message: `request ${request.id} is ${request.status}, not waiting for approval`,
+      status: request.status,
+    };
+  }
+  if (input.fingerprint && input.fingerprint !== request.fingerprint) {
+    return {
+      ok: false,
+      code: "fingerprint_mismatch",
+      message: `fingerprint mismatch: you reviewed ${input.fingerprint}, the request is ${request.fingerprint}`,
+      expected: input.fingerprint,
+      actual: request.fingerprint,
+    };
+  }
+  const live = await reevaluateRequest(db, request);
+  if (live.fingerprint !== request.fingerprint) {
+    return {
+      ok: false,
+      code: "fingerprint_mismatch",
+      message: `fingerprint mismatch: the data changed since ${request.id} was planned (${request.totalRows} rows planned, ${live.totalRows} now); plan again`,
+      expected: request.fingerprint,
+      actual: live.fingerprint,
+    };
+  }
+  const blockers = await refreshRequestBlock(db, request);
+  if (blockers.length) {
+    return heldRefusal(request, blockers);
+  }
+  const now = input.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + request.definition.approvalTtlDays * 86_400_000);
+  const updated = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable("governance.retention_requests")
+      .set({
+        status: "approved",
+        approved_by: input.decider.name,
+        approved_at: now,
+        approved_fingerprint: request.fingerprint,
+        approval_expires_at: expiresAt,
+        decision_reason: input.reason.trim(),
+        updated_at: sql<Date>`now()`,
+      })
+      .where("id", "=", request.id)
+      .where("status", "=", "pending_approval")
+      .where("fingerprint", "=", request.fingerprint)
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) {
+      return false;
+    }
+    await trx
+      .insertInto("governance.retention_approvals")
+      .values({
+        request_id: request.id,
+        actor: input.decider.name,
+        decision: "approve",
+        reason: input.reason.trim(),
+        fingerprint: request.fingerprint,
+        decided_at: now,
+        expires_at: expiresAt,
+      })
+      .execute();
+    return true;
+  });
+  const fresh = (await getRequest(db, request.id)) ?? request;
+  if (!updated) {
+    return {
+      ok: false,
+      code: "wrong_status",
+      message: `request ${request.id} changed while approving (now ${fresh.status})`,
+      status: fresh.status,
+    };
+  }
+  return { ok: true, request: fresh };
+}
+
+/** Rejects a waiting, blocked or approved (not yet running) request. */
+export async function rejectRequest(
+  db: Db,
+  input: { requestId: string; decider: Decider; reason: string },
+): Promise<Decision> {
+  const checked = await precheck(db, input, "reject");
+  if ("ok" in checked) {
+    return checked;
+  }
+  const request = checked;
+  const open = ["pending_approval", "blocked", "approved"];
+  const updated = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable("governance.retention_requests")
+      .set({
+        status: "rejected",
+        decision_reason: input.reason.trim(),
+        updated_at: sql<Date>`now()`,
+      })
+      .where("id", "=", request.id)
+      .where("status", "in", open)
+      .returning("id")
+      .executeTakeFirst();
+    if (!row) {
+      return false;
+    }
+    await trx
+      .insertInto("governance.retention_approvals")
+      .values({
+        request_id: request.id,
+        actor: input.decider.name,
+        decision: "reject",
+        reason: input.reason.trim(),
+        fingerprint: request.fingerprint,
+      })
+      .execute();
+    return true;
+  });
+  const fresh = (await getRequest(db, request.id)) ?? request;
+  if (!updated) {
+    return {
+      ok: false,
+      code: "wrong_status",
+      message: `request ${request.id} is ${fresh.status}; only waiting, blocked or approved requests can be rejected`,
+      status: fresh.status,
+    };
+  }
+  return { ok: true, request: fresh };
+}
+
+/**
+ * May this request be executed now? Approved (by a person or by policy), the approval bound to
+ * the request's current fingerprint and not expired, and nothing holding it. An expired approval
+ * marks the request `expired`; a hold marks it `blocked`. `running` counts as executable so a
+ * resumed execution passes (its approval was checked when it started).
+ */
+export async function checkExecutable(
+  db: Db,
+  requestId: string,
+  options: { now?: Date; allowRunning?: boolean } = {},
+): Promise<Decision> {
+  const request = await getRequest(db, requestId);
+  if (!request) {
+    return { ok: false, code: "not_found", message: `no retention request ${requestId}` };
+  }
+  const statuses = options.allowRunning === false ? ["approved"] : ["approved", "running"];
+  if (request.status === "blocked") {
+    const blockers = await refreshRequestBlock(db, request);
+    if (blockers.length) {
+      return heldRefusal(request, blockers);
+    }
+  }
+  const current = (await getRequest(db, requestId)) ?? request;
+  if (current.status === "pending_approval") {
+    return {
+      ok: false,
+      code: "wrong_status",
+      message: `request ${current.id} needs approval by a compliance officer (${current.approvalReasons.join(", ") || "policy"}) before it can run`,
+      status: current.status,
+    };
+  }
+  if (current.status === "expired") {
+    return {
+      ok: false,
+      code: "expired",
+      message: `request ${current.id} expired; plan again`,
+      expiredAt: current.approvalExpiresAt,
+    };
+  }
+  if (!statuses.includes(current.status)) {
+    return {
+      ok: false,
+      code: "wrong_status",
+      message: `request ${current.id} is ${current.status}, not approved`,
+      status: current.status,
+    };
+  }
+  if (!current.approvedBy || current.approvedFingerprint !== current.fingerprint) {
+    return {
+      ok: false,
+      code: "fingerprint_mismatch",
+      message: `fingerprint mismatch: the approval covers ${current.approvedFingerprint ?? "nothing"}, the request is ${current.fingerprint}`,
+      expected: current.approvedFingerprint ?? "",
+      actual: current.fingerprint,
+    };
+  }
+  const now = options.now ?? new Date();
+  if (
+    current.status === "approved" &&
+    current.approvalExpiresAt &&
+    current.approvalExpiresAt <= now
+  ) {
+    await db
+      .updateTable("governance.retention_requests")
+      .set({
+        status: "expired",
+        decision_reason: "approval expired before execution",
+        updated_at: sql<Date>`now()`,
+      })
+      .where("id", "=", current.id)
+      .where("status", "=", "approved")
+      .execute();
+    return {
+      ok: false,
+      code: "expired",
+      message: `approval of ${current.id} expired at ${current.approvalExpiresAt.toISOString()}; plan and approve again`,
+      expiredAt: current.approvalExpiresAt,
+    };
+  }
+  if (current.status === "approved") {
+    const blockers = await refreshRequestBlock(db, current);
+    if (blockers.length) {
+      return heldRefusal(current, blockers);
+    }
+  }
+  return { ok: true, request: current };
+}
+
+/**
+ * How far the live candidate set has drifted from the approved plan: total rows now over rows
+ * planned. The executor stops and asks again when `withinTolerance` is false (rows inserted after
+ * approval are never deleted either way: it deletes only the frozen key set).
+ */
+export async function candidateDrift(
+  db: Db,
+  request: RetentionRequest,
+): Promise<{
+  planned: number;
+  now: number;
+  drift: number;
+  withinTolerance: boolean;
+  counts: Record<string, number>;
+}> {
+  const live = await reevaluateRequest(db, request);
+  const planned = request.totalRows;
+  const drift =
+    planned === 0 ? (live.totalRows === 0 ? 0 : 1) : Math.abs(live.totalRows - planned) / planned;
+  return {
+    planned,
+    now: live.totalRows,
+    drift,
+    withinTolerance: drift <= (request.definition.driftTolerance ?? 0.05),
+    counts: live.counts,
+  };
+}

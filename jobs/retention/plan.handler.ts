@@ -1,0 +1,36 @@
+import { z } from "zod";
+import type { Db } from "../../schema/postgres.ts";
+import { PLANNER_ACTOR, planRetention } from "./planner.ts";
+
+/** `retention` job payload `{action: "plan"}`: run the planner now (scheduled daily). */
+export const ZRetentionPlanPayload = z.strictObject({
+  action: z.literal("plan"),
+  policyIds: z.array(z.string().min(1).max(100)).max(100).optional(),
+  tenantIds: z.array(z.uuid()).max(1000).optional(),
+});
+export type TRetentionPlanPayload = z.infer<typeof ZRetentionPlanPayload>;
+
+/** The thin job side of the planner: plans as the retention job and reports progress. */
+export async function runRetentionPlanJob(
+  db: Db,
+  progress: (percent: number) => Promise<void>,
+  payload: TRetentionPlanPayload,
+): Promise<Record<string, unknown>> {
+  const outcomes = await planRetention(db, {
+    requestedBy: PLANNER_ACTOR,
+    policyIds: payload.policyIds,
+    tenantIds: payload.tenantIds,
+    onProgress: (done, total) => {
+      void progress(Math.min(99, Math.floor((done / Math.max(1, total)) * 100)));
+    },
+  });
+  const byStatus: Record<string, number> = {};
+  for (const { request } of outcomes) {
+    byStatus[request.status] = (byStatus[request.status] ?? 0) + 1;
+  }
+  return {
+    requests: outcomes.length,
+    created: outcomes.filter((o) => o.outcome === "created").length,
+    ...byStatus,
+  };
+}
