@@ -1,4 +1,5 @@
 import { classifyColumn } from "../../rules/classification/index.ts";
+import { walkJson } from "../../rules/classification/json-paths.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type {
   ColumnProposal,
@@ -18,7 +19,6 @@ import {
 } from "./catalog-write.ts";
 import { introspectClickhouse } from "./introspect-clickhouse.ts";
 import { introspectPostgres } from "./introspect-postgres.ts";
-import { collectJsonPaths } from "./json-paths.ts";
 import { maskedExamples } from "./mask.ts";
 import { sampleClickhouseTable } from "./sample-clickhouse.ts";
 import {
@@ -290,23 +290,24 @@ function pathObservations(
   base: Record<string, unknown>,
   report: ScanReport,
 ): ColumnObservation[] {
-  const found = collectJsonPaths(documents);
+  // The classifier's own walk, so catalog path rows and its path proposals spell paths alike.
+  const found = walkJson(documents);
   const byPath = new Map(proposals.map((p) => [p.path, p]));
   const out: ColumnObservation[] = [];
   const seen = new Set<string>();
-  for (const p of found) {
-    seen.add(p.path);
-    const values = p.values.filter((v) => v !== null);
+  for (const [path, pathValues] of found) {
+    seen.add(path);
+    const values = pathValues.filter((v) => v !== null && v !== undefined);
     report.valuesClassified += values.length;
     report.paths += 1;
-    const proposal = byPath.get(p.path);
+    const proposal = byPath.get(path);
     out.push({
       column,
-      jsonPath: p.path,
-      pathTypes: [...p.types],
+      jsonPath: path,
+      pathTypes: [...new Set(values.map((v) => (Array.isArray(v) ? "array" : typeof v)))],
       proposal: proposal ? pathProposal(proposal) : NO_PROPOSAL,
       maskedSamples: maskedExamples(values),
-      stats: { ...base, documents: p.documents, ...valueStats(values, p.values.length) },
+      stats: { ...base, ...valueStats(values, pathValues.length) },
     });
   }
   // A path the classifier names that the walk did not (another spelling): kept, without values.
