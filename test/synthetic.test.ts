@@ -2,12 +2,12 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
+import { MaskingError } from "../masking/masking-error.ts";
 import { fitSyntheticProfile } from "../masking/synthetic/fit.ts";
 import {
   findReport,
   requestSyntheticDataset,
   runSyntheticDataset,
-  SynthRefusal,
   type SynthResult,
 } from "../masking/synthetic/index.ts";
 import { isSafeLabel, type ProfileParams } from "../masking/synthetic/profile.ts";
@@ -195,7 +195,7 @@ describe("synthetic dataset", () => {
   it("refuses a second dataset with the same name and a name that is not an identifier", async () => {
     await expect(
       requestSyntheticDataset(source.owner, source.config, { name, owner: "x" }),
-    ).rejects.toBeInstanceOf(SynthRefusal);
+    ).rejects.toBeInstanceOf(MaskingError);
     await expect(
       requestSyntheticDataset(source.owner, source.config, { name: "Bad-Name", owner: "x" }),
     ).rejects.toThrow(/lower-case/);

@@ -6,14 +6,12 @@ export type { ProfileParams, ProfileSource, SyntheticProfile } from "./profile.t
 export type { CategoricalComparison, NumericComparison, SyntheticReport } from "./report.ts";
 export { compareWithProfile } from "./report.ts";
 export {
-  DATASET_NAME,
   fitAndStoreProfile,
   requestSyntheticDataset,
   runSyntheticDataset,
   SYNTH_DEFAULTS,
   SYNTH_LIMITS,
   type SynthOptions,
-  SynthRefusal,
   type SynthResult,
   syntheticDatabaseName,
 } from "./synthesize.ts";

@@ -1,8 +1,16 @@
 import type { Config } from "../../schema/config.ts";
 import { withDatabase } from "../../schema/config.ts";
 import { createOwnerDb, type Db } from "../../schema/postgres.ts";
+import {
+  createDataset,
+  DATASET_NAME,
+  getDataset,
+  setTableProgress,
+  updateDataset,
+} from "../datasets.repository.ts";
+import { MaskingError } from "../masking-error.ts";
 import { fitSyntheticProfile } from "./fit.ts";
-import { generateSyntheticPlatform } from "./generate.ts";
+import { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
 import type { SyntheticProfile } from "./profile.ts";
 import { compareWithProfile, type SyntheticReport } from "./report.ts";
 import { findProfile, insertProfile, saveReport } from "./synthetic.repository.ts";
@@ -21,20 +29,6 @@ import {
 
 export const SYNTH_DEFAULTS = { tenants: 3, customersPerTenant: 200, seed: 1 } as const;
 export const SYNTH_LIMITS = { tenants: 100, customersPerTenant: 200_000 } as const;
-
-/** Dataset names become part of a database name: short, lower case, no surprises. */
-export const DATASET_NAME = /^[a-z][a-z0-9_]{0,39}$/;
-
-/** An expected refusal (bad or conflicting request), not a failure. */
-export class SynthRefusal extends Error {
-  constructor(
-    readonly code: "invalid" | "conflict" | "not_found",
-    message: string,
-  ) {
-    super(message);
-    this.name = "SynthRefusal";
-  }
-}
 
 export type SynthOptions = {
   tenants?: number;
@@ -75,40 +69,32 @@ export async function requestSyntheticDataset(
   request: { name: string; owner: string; expiresInDays?: number; profileId?: string },
 ): Promise<{ id: string; databaseName: string }> {
   if (!DATASET_NAME.test(request.name)) {
-    throw new SynthRefusal(
+    throw new MaskingError(
       "invalid",
-      "name: lower-case letters, digits and _ only, starting with a letter, at most 40",
+      "name: lower-case letters, digits, _ and - only, starting with a letter, at most 40",
     );
   }
   if (request.profileId && !(await findProfile(db, request.profileId))) {
-    throw new SynthRefusal("not_found", `no synthetic profile ${request.profileId}`);
+    throw new MaskingError("not_found", `no synthetic profile ${request.profileId}`);
   }
-  const taken = await db
-    .selectFrom("governance.datasets")
-    .select("id")
-    .where("name", "=", request.name)
-    .executeTakeFirst();
-  if (taken) {
-    throw new SynthRefusal("conflict", `a dataset named ${request.name} already exists`);
-  }
-  const databaseName = syntheticDatabaseName(request.name);
-  const expires = request.expiresInDays
+  const expiresAt = request.expiresInDays
     ? new Date(Date.now() + request.expiresInDays * 86_400_000)
     : null;
-  const row = await db
-    .insertInto("governance.datasets")
-    .values({
-      name: request.name,
-      kind: "synthetic",
-      status: "requested",
-      owner: request.owner,
-      database_name: databaseName,
-      database_url: databaseUrlFor(config, databaseName),
-      expires_at: expires,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, databaseName };
+  const created = await createDataset(db, {
+    name: request.name,
+    kind: "synthetic",
+    owner: request.owner,
+    expiresAt,
+  });
+  if (!created) {
+    throw new MaskingError("conflict", `a dataset named ${request.name} already exists`);
+  }
+  const databaseName = syntheticDatabaseName(request.name);
+  await updateDataset(db, created.id, {
+    databaseName,
+    databaseUrl: databaseUrlFor(config, databaseName),
+  });
+  return { id: created.id, databaseName };
 }
 
 /**
@@ -123,34 +109,30 @@ export async function runSyntheticDataset(
   options: SynthOptions & { createdBy: string },
   progress?: (percent: number) => Promise<void> | void,
 ): Promise<SynthResult> {
-  const dataset = await db
-    .selectFrom("governance.datasets")
-    .selectAll()
-    .where("id", "=", datasetId)
-    .executeTakeFirst();
-  if (dataset?.kind !== "synthetic" || !dataset.database_name) {
-    throw new SynthRefusal("not_found", `no synthetic dataset ${datasetId}`);
+  const dataset = await getDataset(db, datasetId);
+  if (dataset?.kind !== "synthetic" || !dataset.databaseName) {
+    throw new MaskingError("not_found", `no synthetic dataset ${datasetId}`);
   }
   if (dataset.status === "ready" || dataset.status === "dropped") {
-    throw new SynthRefusal("conflict", `dataset ${dataset.name} is already ${dataset.status}`);
+    throw new MaskingError("conflict", `dataset ${dataset.name} is already ${dataset.status}`);
   }
-  const databaseName = dataset.database_name;
+  const databaseName = dataset.databaseName;
   const tenants = options.tenants ?? SYNTH_DEFAULTS.tenants;
   const customersPerTenant = options.customersPerTenant ?? SYNTH_DEFAULTS.customersPerTenant;
   const seed = options.seed ?? SYNTH_DEFAULTS.seed;
-  await setDataset(db, datasetId, { status: "running", started_at: new Date(), error: null });
+  await updateDataset(db, datasetId, { status: "running", startedAt: new Date(), error: null });
   try {
     const profile =
       (await findProfile(db, options.profileId)) ??
       (options.profileId ? undefined : await fitAndStoreProfile(db, options.createdBy));
     if (!profile) {
-      throw new SynthRefusal("not_found", `no synthetic profile ${options.profileId}`);
+      throw new MaskingError("not_found", `no synthetic profile ${options.profileId}`);
     }
     await progress?.(5);
     await createMigratedDatabase(config, databaseName);
     await progress?.(15);
     const target = createOwnerDb(withDatabase(config, databaseName), { max: 2 });
-    const tableProgress: Record<string, { status: string; rows: number }> = {};
+    let done = 0;
     let lastWrite = 0;
     try {
       const generated = await generateSyntheticPlatform(target.pool, profile.params, {
@@ -158,31 +140,27 @@ export async function runSyntheticDataset(
         customersPerTenant,
         seed,
         onProgress: (p) => {
-          tableProgress[p.table] = { status: p.done ? "done" : "copying", rows: p.rows };
           const now = Date.now();
-          if (p.done || now - lastWrite > 1000) {
-            lastWrite = now;
-            const done = Object.values(tableProgress).filter((t) => t.status === "done").length;
-            void setDataset(db, datasetId, { progress: JSON.stringify(tableProgress) }).catch(
-              () => {},
-            );
-            void progress?.(15 + Math.round((done / 8) * 70));
+          if (!p.done && now - lastWrite < 1000 && p.rows > 0) {
+            return;
           }
+          lastWrite = now;
+          done += p.done ? 1 : 0;
+          const status = p.done ? "done" : "copying";
+          void setTableProgress(db, datasetId, p.table, { status, rows: p.rows }).catch(() => {});
+          void progress?.(15 + Math.round((done / SYNTHETIC_TABLES.length) * 70));
         },
       });
-      await setDataset(db, datasetId, {
-        status: "verifying",
-        progress: JSON.stringify(tableProgress),
-      });
+      await updateDataset(db, datasetId, { status: "verifying" });
       const report = await compareWithProfile(target.db, profile.params);
       await saveReport(db, { datasetId, profileId: profile.id, report });
       await progress?.(95);
       const size = await databaseSize(config, databaseName);
-      await setDataset(db, datasetId, {
+      await updateDataset(db, datasetId, {
         status: "ready",
-        finished_at: new Date(),
-        size_bytes: size,
-        report: JSON.stringify({
+        finishedAt: new Date(),
+        sizeBytes: size,
+        report: {
           kind: "synthetic",
           profileId: profile.id,
           seed,
@@ -192,7 +170,7 @@ export async function runSyntheticDataset(
           totalRows: generated.totalRows,
           durationMs: generated.durationMs,
           worst: report.worst,
-        }),
+        },
       });
       return {
         datasetId,
@@ -209,25 +187,11 @@ export async function runSyntheticDataset(
     }
   } catch (error) {
     await dropDatabase(config, databaseName).catch(() => {});
-    await setDataset(db, datasetId, {
+    await updateDataset(db, datasetId, {
       status: "failed",
-      finished_at: new Date(),
+      finishedAt: new Date(),
       error: error instanceof Error ? error.message : String(error),
     }).catch(() => {});
     throw error;
   }
-}
-
-type DatasetPatch = {
-  status?: string;
-  progress?: string;
-  report?: string;
-  size_bytes?: number;
-  started_at?: Date;
-  finished_at?: Date;
-  error?: string | null;
-};
-
-async function setDataset(db: Db, id: string, patch: DatasetPatch): Promise<void> {
-  await db.updateTable("governance.datasets").set(patch).where("id", "=", id).execute();
 }

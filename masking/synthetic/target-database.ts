@@ -9,7 +9,7 @@ import { createOwnerDb } from "../../schema/postgres.ts";
  * migrate` builds the real store. The names are checked before they reach DDL.
  */
 
-const DB_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+const DB_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export function assertDatabaseName(name: string): void {
   if (!DB_NAME.test(name)) {
