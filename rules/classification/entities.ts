@@ -26,7 +26,8 @@ const SSN_CONTEXT = /(?:ssn|social security|soc\.? sec|tax ?payer|tin)\b[^\n]{0,
 const SIN = /\b\d{3}[- ]\d{3}[- ]\d{3}\b/g;
 const NINO = /\b[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b/g;
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+// Not inside a version string (Chrome/116.0.5845.96) or a longer dotted number.
+const IPV4 = /(?<![\w./-])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)/g;
 const SECRET =
   /\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[A-Za-z0-9_-]{35}|SG\.[\w-]{16,}\.[\w-]{16,}|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]{16,})|\$2[abxy]?\$\d{2}\$[./A-Za-z0-9]{53}|\$argon2[^\s]{20,}/g;
 const PASSWORD_CONTEXT = /\b(?:password|passwd|pwd|passcode|pin)\s*(?:is|:|=)\s*(\S{4,64})/gi;

@@ -36,6 +36,10 @@ export function isProse(value: string): boolean {
   return spaces >= 2;
 }
 
+// Organisation names built from surnames ("Mills, Hettinger and Stroman", "Beatty - Miller").
+const COMPANY_SHAPED =
+  /^[\p{Lu}][\p{L}'’-]+(?:, [\p{Lu}][\p{L}'’-]+)* (?:and|&|-|und|et|y|e) [\p{Lu}][\p{L}'’-]+(?: (?:Inc|LLC|Ltd|LLP|GmbH|Group|Co)\.?)?$|\b(?:Inc|LLC|Ltd|LLP|GmbH|PLC|Corp|Group|Holdings)\.?$/u;
+
 export function isTemplate(value: string): boolean {
   return TEMPLATE.test(value);
 }
@@ -58,6 +62,9 @@ export function proseStats(values: string[]): ProseStats {
     const text = raw.length > SCAN_CHARS ? raw.slice(0, SCAN_CHARS) : raw;
     const spans = findEntities(text);
     if (spans.length === 0) {
+      continue;
+    }
+    if (COMPANY_SHAPED.test(text) && spans.every((s) => s.category === "person_name")) {
       continue;
     }
     let contact = false;

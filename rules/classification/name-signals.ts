@@ -48,11 +48,15 @@ const RULES: Rule[] = [
   ],
   [
     b(
-      "ssn|social_security(?:_number|_no)?|sin|nino|ni_number|national_insurance(?:_number|_no)?|national_id(?:_number)?|passport(?:_number|_no|_num|_id)?|driver_?s?_licen[cs]e(?:_number|_no|_id)?|driving_licen[cs]e(?:_number|_no)?|dl_(?:number|no|num)|licen[cs]e_(?:number|no)|tax_id|tin|itin|dni|nie|nif|cpf|aadhaar|aadhar|citizen_id|voter_id|personal_id|id_card(?:_number)?|identity_(?:number|card|document)|personnummer|steuer_id|codice_fiscale|bsn|gov(?:ernment)?_id|sozialversicherungsnummer",
+      "ssn|social_security(?:_number|_no)?|sin|nino|ni_number|national_insurance(?:_number|_no)?|national_id(?:_number)?|passport(?:_number|_no|_num|_id)?|driver_?s?_licen[cs]e(?:_number|_no|_id)?|driving_licen[cs]e(?:_number|_no)?|dl_(?:number|no|num)|licen[cs]e_(?:number|no)|tax_id|tin|itin|dni|nie|nif|cpf|aadhaar|aadhar|citizen_id|voter_id|personal_id|id_card(?:_number)?|identity_(?:number|card|document)|id_document(?:_number)?|identity_document_number|personnummer|steuer_id|codice_fiscale|bsn|gov(?:ernment)?_id|sozialversicherungsnummer",
     ),
     h("government_id", "strong", "government id"),
   ],
   [b("caller_id|caller_number|ani"), h("phone", "strong", "phone")],
+  [
+    /_(?:password|passwd|pwd|pass)_(?:\w+_)?(?:hash|hashed|md5|sha\d*|digest|crypt|bcrypt|salt)_|_(?:hash|hashed|md5|sha\d*|digest|crypt|bcrypt|salted)_(?:\w+_)?(?:password|passwd|pwd)_/,
+    h("credential", "strong", "password hash"),
+  ],
   [
     new RegExp(`_(?:${PERSON_QUALIFIERS})_?name_(?:first_|last_|full_)?$`),
     h("person_name", "strong", "person name"),

@@ -350,6 +350,14 @@ export function decide(
       : none(0.5, "no non-null samples");
   }
 
+  // Values confirming a strong name hint decide first (a card number column whose grouped
+  // digits also parse as phone numbers is still a card number column).
+  const strongHint =
+    hint && (hint.strength === "strong" || (hintSource === "comment" && name.kind === "neutral"));
+  if (hint && strongHint && share(stats, hint.category, "any") >= 0.6) {
+    return withName(hint.category, 0.9 + 0.09 * share(stats, hint.category, "any"));
+  }
+
   // 1. Strong validators decide.
   let best: Category | undefined;
   let bestShare = 0;
@@ -376,7 +384,7 @@ export function decide(
       return none(0.8, `name suggests ${c} but ${refused}`);
     }
     const weakShare = share(stats, c, "any");
-    if (c === "date_of_birth" && hint.strength === "strong") {
+    if (c === "date_of_birth" && strongHint) {
       const compat = compatible(c, stats);
       if (compat >= 0.6) {
         return withName(c, 0.75 + 0.2 * compat);
@@ -386,10 +394,10 @@ export function decide(
       if (weakShare >= threshold) {
         return withName(c, 0.75 + 0.2 * weakShare);
       }
-      if (hint.strength === "strong" && compatible(c, stats) >= 0.7) {
+      if (strongHint && compatible(c, stats) >= 0.7) {
         return withName(c, 0.6);
       }
-    } else if (hint.strength === "strong") {
+    } else if (strongHint) {
       if (weakShare >= 0.3 && c !== "payment_card" && c !== "email" && c !== "ip_address") {
         return withName(c, 0.8 + 0.15 * weakShare);
       }
@@ -405,7 +413,36 @@ export function decide(
     }
   }
 
-  // 3. Prose.
+  // 3. Values alone (the name says nothing), weak detectors at a dominant share.
+  if (!negative) {
+    const card = share(stats, "payment_card", "any");
+    if (card >= 0.8 && !sequential(stats)) {
+      return withName("payment_card", 0.6 + 0.3 * card);
+    }
+    const aba = stats.hits.get("bank_account.aba");
+    if (aba && aba.matched / stats.sampled >= 0.9 && stats.distinct.size >= 3) {
+      return withName("bank_account", 0.7);
+    }
+    const bare = stats.hits.get("phone.digits");
+    if (bare && bare.matched / stats.sampled >= 0.9 && !sequential(stats)) {
+      return withName("phone", 0.65);
+    }
+    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.sampled;
+    const person = share(stats, "person_name", "any");
+    const distinctRatio = stats.distinct.size / stats.sampled;
+    if ((full >= 0.5 || (person >= 0.8 && distinctRatio >= 0.3)) && shareOf(stats, isCity) < 0.3) {
+      return withName("person_name", 0.55 + 0.35 * person);
+    }
+    const address = share(stats, "postal_address", "any");
+    if (address >= 0.6) {
+      return withName("postal_address", 0.6 + 0.3 * address);
+    }
+    const dob = share(stats, "date_of_birth", "any");
+    if (dob >= 0.9 && looksLikeBirthDates([...stats.distinct.keys()])) {
+      return withName("date_of_birth", 0.6);
+    }
+  }
+  // 4. Prose.
   if (prose) {
     const p = proseStats(proseValues);
     const scanned = p.values - p.templates;
@@ -442,35 +479,6 @@ export function decide(
     return none(0.75, `prose: ${Math.round(anyShare * 100)}% of values embed personal data`);
   }
 
-  // 4. Values alone (the name says nothing), weak detectors at a dominant share.
-  if (!negative) {
-    const card = share(stats, "payment_card", "any");
-    if (card >= 0.8 && !sequential(stats)) {
-      return withName("payment_card", 0.6 + 0.3 * card);
-    }
-    const aba = stats.hits.get("bank_account.aba");
-    if (aba && aba.matched / stats.sampled >= 0.9 && stats.distinct.size >= 3) {
-      return withName("bank_account", 0.7);
-    }
-    const bare = stats.hits.get("phone.digits");
-    if (bare && bare.matched / stats.sampled >= 0.9 && !sequential(stats)) {
-      return withName("phone", 0.65);
-    }
-    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.sampled;
-    const person = share(stats, "person_name", "any");
-    const distinctRatio = stats.distinct.size / stats.sampled;
-    if ((full >= 0.5 || (person >= 0.8 && distinctRatio >= 0.3)) && shareOf(stats, isCity) < 0.3) {
-      return withName("person_name", 0.55 + 0.35 * person);
-    }
-    const address = share(stats, "postal_address", "any");
-    if (address >= 0.6) {
-      return withName("postal_address", 0.6 + 0.3 * address);
-    }
-    const dob = share(stats, "date_of_birth", "any");
-    if (dob >= 0.9 && looksLikeBirthDates([...stats.distinct.keys()])) {
-      return withName("date_of_birth", 0.6);
-    }
-  }
   const anyWeak = [...stats.byCategory.values()].some((c) => c.any >= stats.sampled * 0.3);
   if (hint) {
     return none(0.6, `name suggests ${hint.category}; values do not confirm it`);

@@ -1,4 +1,4 @@
-import { en } from "@faker-js/faker";
+import * as faker from "@faker-js/faker";
 import type { ValueDetector } from "./types.ts";
 
 /**
@@ -17,13 +17,26 @@ const EXTRA_STREET_WORDS =
 
 let streetWords: Set<string> | undefined;
 
+/** Street words of every faker locale (single words only) plus common abbreviations. */
 function words(): Set<string> {
   if (!streetWords) {
-    streetWords = new Set(
-      [...(en.location?.street_suffix ?? []), ...EXTRA_STREET_WORDS.split(" ")].map((w) =>
-        w.toLowerCase(),
-      ),
-    );
+    const set = new Set(EXTRA_STREET_WORDS.split(" "));
+    for (const [key, locale] of Object.entries(faker)) {
+      if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(key) || !locale || typeof locale !== "object") {
+        continue;
+      }
+      const location = (locale as { location?: Record<string, unknown> }).location;
+      for (const list of [location?.street_suffix, location?.street_prefix]) {
+        if (Array.isArray(list)) {
+          for (const w of list) {
+            if (typeof w === "string" && !w.includes(" ")) {
+              set.add(w.toLowerCase().replace(/\.$/, ""));
+            }
+          }
+        }
+      }
+    }
+    streetWords = set;
   }
   return streetWords;
 }
@@ -34,27 +47,38 @@ const PO_BOX = /\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado)\s*\d+/i
 const GLUED_STREET =
   /\p{L}{3,}(?:straße|strasse|str\.|weg|gasse|allee|platz|vägen|gatan|gade|vej)\b/iu;
 
-/** A street line or a full address with a house number and a street word. */
+const STARTS_WITH_NUMBER = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?\s+\p{L}/u;
+const ENDS_WITH_NUMBER = /\s\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?=$|[,\n])/;
+
+/**
+ * A street line or a full address: it starts with the house number ("12 Market Street",
+ * "12 rue de la Paix") or with the street ("Hauptstraße 12", "Calle Mayor 3, Madrid"), and holds a
+ * street word. Prose that merely mentions an address does not start that way.
+ */
 export function isStreetAddress(value: string): boolean {
-  if (value.length < 6 || value.length > 200) {
+  if (value.length < 6 || value.length > 160) {
     return false;
   }
-  if (PO_BOX.test(value)) {
+  if (PO_BOX.test(value) && value.search(PO_BOX) === 0) {
     return true;
   }
   if (!HOUSE_NUMBER.test(value)) {
+    return false;
+  }
+  const leading = STARTS_WITH_NUMBER.test(value);
+  if (!leading && !ENDS_WITH_NUMBER.test(value.split(/[,\n]/)[0] ?? "")) {
     return false;
   }
   if (GLUED_STREET.test(value)) {
     return true;
   }
   const set = words();
-  let letters = 0;
+  let index = 0;
   for (const m of value.matchAll(TOKEN)) {
     const w = m[0].toLowerCase().replace(/\.$/, "");
-    letters++;
+    index++;
     // The street word follows a name ("Market Street") or leads it ("rue de la Paix").
-    if (letters >= 1 && set.has(w) && /\p{L}{2,}/u.test(value.replace(m[0], ""))) {
+    if (set.has(w) && (leading || index <= 2) && /\p{L}{2,}/u.test(value.replace(m[0], ""))) {
       return true;
     }
   }

@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { cardBrand } from "./financial.ts";
 import type { ValueDetector } from "./types.ts";
 
 // Local part and domain per RFC 5321's common subset; the TLD must be alphabetic, 2-24 chars.
@@ -70,7 +71,8 @@ export function isFormattedPhone(value: string): boolean {
   }
   // Short national numbers take the shape of ids and tax numbers (12-3456789): international only.
   const international = value.startsWith("+") || value.startsWith("00");
-  return (international || countDigits(value) >= 10) && isPhone(value, true);
+  // Card numbers written in groups (3680-797271-4923) are not phone numbers.
+  return (international || countDigits(value) >= 10) && isPhone(value, true) && !cardBrand(value);
 }
 
 function countDigits(value: string): number {

@@ -22,7 +22,8 @@ export const COMMON_WORDS = new Set(
     "ward wood young jean angel august hardy christian patience precious heaven justice sincere " +
     "blue green black white brown gray grey long short little small new old park street road " +
     "london paris sydney dallas houston austin phoenix denver madison jordan jackson lincoln " +
-    "the and for with from this that customer service monday tuesday friday sunday saturday"
+    "the and for with from this that customer service monday tuesday friday sunday saturday " +
+    "mac linux android chrome safari edge opera gecko windows apple intel version mobile"
   ).split(" "),
 );
 
@@ -99,6 +100,14 @@ export function isFullName(value: string): boolean {
     if (!NAME_TOKEN.test(t) && !/^[\p{L}'’-]+$/u.test(t)) {
       return false;
     }
+  }
+  if (/^\p{Lo}+$/u.test(tokens[0] as string)) {
+    // Scripts without case (CJK): both parts must be known names.
+    return (
+      tokens.length === 2 &&
+      (last.has(tokens[0] as string) || first.has(tokens[0] as string)) &&
+      (first.has(tokens[1] as string) || last.has(tokens[1] as string))
+    );
   }
   const f = norm(tokens[0] as string);
   const l = norm(tokens[tokens.length - 1] as string);
