@@ -180,6 +180,8 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   if (worker) {
     await worker.enqueue("partitions", {}, "startup");
     await worker.enqueue("etl", {}, "startup");
+    // After the ETL, so a fresh demo's console opens on a populated catalog.
+    await worker.enqueue("classify", {}, "startup");
   }
   return runtime;
 }
