@@ -22,6 +22,8 @@ export type CatalogFilter = {
   table?: string;
   /** The effective category (the steward's decision, else the proposal). */
   category?: Category;
+  /** The scanner's proposed category, whatever was decided. */
+  proposedCategory?: Category;
   sensitivity?: Sensitivity;
   status?: CatalogStatusFilter;
   minConfidence?: number;
@@ -197,6 +199,9 @@ function filtered(db: Db, filter: CatalogFilter): ColumnQuery {
   if (filter.category) {
     query = query.where("effective_category", "=", filter.category);
   }
+  if (filter.proposedCategory) {
+    query = query.where("proposed_category", "=", filter.proposedCategory);
+  }
   if (filter.sensitivity) {
     query = query.where("effective_sensitivity", "=", filter.sensitivity);
   }
@@ -204,14 +209,12 @@ function filtered(db: Db, filter: CatalogFilter): ColumnQuery {
   if (status === "needs_rereview") {
     query = query.where("needs_rereview", "=", true);
   } else if (status === "open") {
-    // Waiting for a steward: a pending proposal (an entry never classified has nothing to
-    // decide yet) or a decision a re-scan contradicted.
-    query = query.where((eb) =>
-      eb.or([
-        eb.and([eb("review_status", "=", "pending"), eb("proposed_category", "is not", null)]),
-        eb("needs_rereview", "=", true),
-      ]),
-    );
+    // Waiting for a steward: a pending proposal or a decision a re-scan contradicted (an entry
+    // never classified has nothing to decide yet). The same rows a bulk decision by filter
+    // touches (catalog-review.repository.ts), so its preview count is exact.
+    query = query
+      .where("proposed_category", "is not", null)
+      .where((eb) => eb.or([eb("review_status", "=", "pending"), eb("needs_rereview", "=", true)]));
   } else if (status) {
     query = query.where("review_status", "=", status);
   }

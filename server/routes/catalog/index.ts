@@ -1,8 +1,11 @@
 import type { ApiRoute } from "../../api/define-route.ts";
+import { bulkReviewRoute } from "./bulk-review.ts";
 import { listDriftRoute } from "./drift.ts";
+import { acknowledgeDriftRoute } from "./drift-acknowledge.ts";
 import { exportCatalogRoute } from "./export.ts";
 import { getCatalogColumnRoute } from "./get.ts";
 import { listCatalogColumnsRoute } from "./list.ts";
+import { reviewColumnRoute } from "./review.ts";
 import { scanCatalogRoute } from "./scan.ts";
 import { catalogSummaryRoute } from "./summary.ts";
 
@@ -12,6 +15,9 @@ export const CATALOG_ROUTES: ApiRoute[] = [
   catalogSummaryRoute,
   exportCatalogRoute,
   getCatalogColumnRoute,
+  reviewColumnRoute,
+  bulkReviewRoute,
   listDriftRoute,
+  acknowledgeDriftRoute,
   scanCatalogRoute,
 ];

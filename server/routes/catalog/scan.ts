@@ -5,8 +5,16 @@ import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 
-// No options yet: a scan covers every store. The body stays strict so a typo is refused.
-const ZScanRequest = z.strictObject({}).openapi("CatalogScanRequest");
+const ZScanRequest = z
+  .strictObject({
+    stores: z
+      .array(z.enum(["postgres", "clickhouse"]))
+      .min(1)
+      .max(2)
+      .optional()
+      .openapi({ description: "Which stores to scan (default: both)" }),
+  })
+  .openapi("CatalogScanRequest");
 
 export const scanCatalogRoute = defineRoute(
   createRoute({
@@ -32,7 +40,8 @@ export const scanCatalogRoute = defineRoute(
     if (!definition) {
       throw new AppError("unavailable", "The classify job is not installed in this version.");
     }
-    const payload = {};
+    const body = c.req.valid("json") ?? {};
+    const payload = body.stores ? { stores: [...new Set(body.stores)] } : {};
     const parsed = definition.payload.safeParse(payload);
     if (!parsed.success) {
       throw new AppError("unavailable", "The classify job needs options this route cannot give.");
@@ -57,7 +66,7 @@ export const scanCatalogRoute = defineRoute(
     c.set("audit", {
       action: "catalog.scan",
       target: `job:classify/${jobId}`,
-      summary: {},
+      summary: { payload },
     });
     return c.json({ jobId, queue: "classify" as const }, 202);
   },

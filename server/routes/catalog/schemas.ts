@@ -52,13 +52,16 @@ export const ZCatalogQuery = z.strictObject({
   category: ZCategory.optional().openapi({
     description: "The effective category (decision, else proposal)",
   }),
+  proposed: ZCategory.optional().openapi({
+    description: "The scanner's proposed category, whatever a steward decided",
+  }),
   sensitivity: ZSensitivity.optional(),
   status: z
     .enum(["pending", "accepted", "rejected", "overridden", "needs_rereview", "open"])
     .optional()
     .openapi({
       description:
-        "A review status; needs_rereview: a re-scan contradicted the decision; open: waiting for a steward (pending with a proposal, or needs re-review)",
+        "A review status; needs_rereview: a re-scan contradicted the decision; open: waiting for a steward (a proposal pending or flagged for re-review; what a bulk decision by filter touches)",
     }),
   minConfidence: queryConfidence,
   maxConfidence: queryConfidence,
@@ -81,6 +84,7 @@ export function toCatalogFilter(query: TCatalogQuery): CatalogFilter {
     schema: query.schema,
     table: query.table,
     category: query.category,
+    proposedCategory: query.proposed,
     sensitivity: query.sensitivity,
     status: query.status,
     minConfidence: query.minConfidence,
