@@ -3,9 +3,11 @@ import { ApiError, api, SIGNED_OUT } from "../api/client.ts";
 import type { Me, Permission } from "../api/types.ts";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { AuditPage } from "../features/audit/audit-page.tsx";
+import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
+import { ReviewPage } from "../features/review/review-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
 import { AREAS } from "./areas.ts";
 import { Layout } from "./layout.tsx";
@@ -18,6 +20,8 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/jobs": JobsPage,
   "/audit": AuditPage,
   "/users": UsersPage,
+  "/catalog": CatalogPage,
+  "/review": ReviewPage,
 };
 
 type AuthState =

@@ -12,8 +12,8 @@ export type Area = {
 
 export const AREAS: Area[] = [
   { path: "/", label: "Overview", permission: "overview:read", built: true },
-  { path: "/catalog", label: "Catalog", built: false },
-  { path: "/review", label: "Review queue", built: false },
+  { path: "/catalog", label: "Catalog", permission: "catalog:read", built: true },
+  { path: "/review", label: "Review queue", permission: "catalog:read", built: true },
   { path: "/lineage", label: "Lineage", built: false },
   { path: "/quality", label: "Quality", built: false },
   { path: "/retention", label: "Retention & approvals", built: false },

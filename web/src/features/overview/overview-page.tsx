@@ -4,6 +4,11 @@ import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
+import type { CatalogSummary } from "../catalog/types.ts";
+
+/** The overview with the catalog's classification figures (server/routes/overview/get.ts). */
+type OverviewWithCatalog = Overview & { classification?: CatalogSummary };
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -17,7 +22,9 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 
 export function OverviewPage() {
   const { can } = useSession();
-  const { data, error, reload } = useApi<Overview>("/api/v1/overview", { pollMs: 30_000 });
+  const { data, error, reload } = useApi<OverviewWithCatalog>("/api/v1/overview", {
+    pollMs: 30_000,
+  });
   if (error) {
     return (
       <section>
@@ -53,6 +60,21 @@ export function OverviewPage() {
           hint="planner estimate"
         />
       </div>
+
+      {data.classification ? (
+        <>
+          <h2>
+            Classification{" "}
+            {can("catalog:read") ? (
+              <Link to="/catalog" className="h2-link">
+                Open catalog →
+              </Link>
+            ) : null}
+          </h2>
+          <ClassificationFigures summary={data.classification} />
+          <PiiBreakdown summary={data.classification} />
+        </>
+      ) : null}
 
       <div className="panels">
         <div className="panel">

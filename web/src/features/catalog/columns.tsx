@@ -1,0 +1,73 @@
+import { Link } from "../../app/router.tsx";
+import { type Columns, formatTime } from "../../components/data-table.tsx";
+import { CategoryBadge, Confidence, SensitivityBadge, StatusBadge } from "./badges.tsx";
+import type { CatalogColumn } from "./types.ts";
+
+/** The catalog table's columns; `detailHref` keeps the current filters in the link. */
+export function catalogColumns(detailHref: (id: string) => string): Columns<CatalogColumn> {
+  return [
+    {
+      id: "table",
+      header: "Table",
+      cell: ({ row }) => (
+        <span className="mono">
+          {row.original.store === "clickhouse" ? <span className="store-tag">ch</span> : null}
+          {row.original.schema}.{row.original.table}
+        </span>
+      ),
+    },
+    {
+      id: "column",
+      header: "Column",
+      cell: ({ row }) => (
+        <Link to={detailHref(row.original.id)} className="mono column-link">
+          {row.original.column}
+          {row.original.jsonPath ? (
+            <span className="json-path"> → {row.original.jsonPath}</span>
+          ) : null}
+        </Link>
+      ),
+    },
+    {
+      id: "type",
+      header: "Type",
+      enableSorting: false,
+      cell: ({ row }) => (
+        <span className="mono muted">
+          {row.original.dataType}
+          {row.original.isNullable ? "" : " not null"}
+        </span>
+      ),
+    },
+    {
+      id: "category",
+      header: "Category",
+      cell: ({ row }) => <CategoryBadge category={row.original.effectiveCategory} />,
+    },
+    {
+      id: "sensitivity",
+      header: "Sensitivity",
+      cell: ({ row }) => <SensitivityBadge sensitivity={row.original.effectiveSensitivity} />,
+    },
+    {
+      id: "confidence",
+      header: "Confidence",
+      cell: ({ row }) => <Confidence value={row.original.confidence} />,
+    },
+    {
+      id: "status",
+      header: "Review",
+      cell: ({ row }) => (
+        <StatusBadge
+          status={row.original.reviewStatus}
+          needsRereview={row.original.needsRereview}
+        />
+      ),
+    },
+    {
+      id: "classifiedAt",
+      header: "Classified",
+      cell: ({ row }) => formatTime(row.original.classifiedAt),
+    },
+  ];
+}

@@ -1,0 +1,107 @@
+import { Link } from "../../app/router.tsx";
+import { share } from "./badges.tsx";
+import type { CatalogSummary } from "./types.ts";
+
+function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  return (
+    <div className="figure">
+      <div className="figure-value">{value}</div>
+      <div className="figure-label">{label}</div>
+      {hint ? <div className="figure-hint muted">{hint}</div> : null}
+    </div>
+  );
+}
+
+/** Classified, reviewed, pending and PII figures; shared by the overview and the catalog page. */
+export function ClassificationFigures({ summary }: { summary: CatalogSummary }) {
+  return (
+    <div className="figures" data-testid="classification-figures">
+      <Figure
+        label="Classified"
+        value={share(summary.classified, summary.columns)}
+        hint={`${summary.classified.toLocaleString()} of ${summary.columns.toLocaleString()} columns`}
+      />
+      <Figure
+        label="Reviewed"
+        value={share(summary.reviewed, summary.columns)}
+        hint={`${summary.reviewed.toLocaleString()} columns decided by a steward`}
+      />
+      <Figure
+        label="Pending review"
+        value={summary.pending.toLocaleString()}
+        hint={
+          summary.needsRereview
+            ? `+ ${summary.needsRereview.toLocaleString()} flagged for re-review`
+            : "columns and JSONB paths"
+        }
+      />
+      <Figure
+        label="PII columns"
+        value={summary.piiColumns.toLocaleString()}
+        hint={`in ${summary.piiByTable.length}${summary.piiByTable.length === 20 ? "+" : ""} tables`}
+      />
+    </div>
+  );
+}
+
+/** PII columns by category as bars, and the tables holding the most. */
+export function PiiBreakdown({ summary }: { summary: CatalogSummary }) {
+  const max = Math.max(1, ...summary.piiByCategory.map((c) => c.columns));
+  return (
+    <div className="panels pii-panels">
+      <div className="panel">
+        <h2>PII columns by category</h2>
+        {summary.piiByCategory.length === 0 ? (
+          <p className="muted">No column holds personal data, or nothing is classified yet.</p>
+        ) : (
+          <ul className="bars" aria-label="PII by category">
+            {summary.piiByCategory.map((c) => (
+              <li key={c.category}>
+                <Link to={`/catalog?category=${c.category}`} className="bar-label">
+                  {c.category}
+                </Link>
+                <span className="bar-track" aria-hidden="true">
+                  <span className="bar-fill" style={{ width: `${(c.columns / max) * 100}%` }} />
+                </span>
+                <span className="bar-value">{c.columns}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      <div className="panel">
+        <h2>PII columns by table</h2>
+        {summary.piiByTable.length === 0 ? (
+          <p className="muted">No table holds personal data, or nothing is classified yet.</p>
+        ) : (
+          <table className="table table-compact" aria-label="PII by table">
+            <thead>
+              <tr>
+                <th>Table</th>
+                <th>PII columns</th>
+                <th>Categories</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.piiByTable.map((t) => (
+                <tr key={`${t.store}:${t.schema}.${t.table}`}>
+                  <td>
+                    <Link
+                      to={`/catalog?store=${t.store}&schema=${encodeURIComponent(t.schema)}&table=${encodeURIComponent(t.table)}&pii=true`}
+                      className="mono"
+                    >
+                      {t.store === "clickhouse" ? "ch " : ""}
+                      {t.schema}.{t.table}
+                    </Link>
+                  </td>
+                  <td>{t.columns}</td>
+                  <td className="muted">{t.categories.join(", ")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,459 @@
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { query } from "../../api/client.ts";
+import type { Page } from "../../api/types.ts";
+import { navigate, useSearchState } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import {
+  CategoryBadge,
+  Confidence,
+  entryName,
+  SensitivityBadge,
+  StatusBadge,
+} from "../catalog/badges.tsx";
+import { EvidenceTable } from "../catalog/evidence-table.tsx";
+import { bulkReview, type ReviewDecision, reviewColumn } from "../catalog/review-api.ts";
+import {
+  CATEGORY_OPTIONS,
+  type CatalogColumn,
+  type CatalogColumnDetail,
+  type CatalogSummary,
+} from "../catalog/types.ts";
+import { BulkAccept } from "./bulk-accept.tsx";
+import { OverrideDialog } from "./override-dialog.tsx";
+import { expectedAfter, fromDetail, isOpen, nextOpen, type QueueRow } from "./queue-state.ts";
+import { ShortcutHelp, useShortcuts } from "./shortcuts.tsx";
+
+const PAGE_SIZE = 50;
+const FILTER_KEYS = ["status", "category", "minConfidence", "schema", "table", "q"] as const;
+const QUEUE_STATUSES = ["open", "pending", "needs_rereview"] as const;
+
+type Message = { kind: "ok" | "error"; text: string };
+
+/**
+ * The steward's review queue, built for speed: flagged decisions and pending proposals first,
+ * surest first; the keyboard moves and decides (? lists the keys); decisions show at once and
+ * are replaced by the server's answer, or rolled back with the reason when refused.
+ */
+export function ReviewPage() {
+  const { can } = useSession();
+  const canReview = can("catalog:review");
+  const [search, setSearch] = useSearchState();
+  const filters = Object.fromEntries(FILTER_KEYS.map((k) => [k, search.get(k) ?? undefined]));
+  const status = filters.status ?? "open";
+  const page = Math.max(1, Number(search.get("page")) || 1);
+  const path = `/api/v1/catalog/columns${query({
+    ...filters,
+    status,
+    sort: "queue:asc",
+    page,
+    pageSize: PAGE_SIZE,
+  })}`;
+  const list = useApi<Page<CatalogColumn>>(path);
+  const summary = useApi<CatalogSummary>("/api/v1/catalog/summary");
+
+  const [rows, setRows] = useState<QueueRow[]>([]);
+  const [focus, setFocus] = useState(0);
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [overriding, setOverriding] = useState<QueueRow>();
+  const [help, setHelp] = useState(false);
+  const [message, setMessage] = useState<Message>();
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
+
+  useEffect(() => {
+    setRows(list.data?.items ?? []);
+    setSelected(new Set());
+    setFocus(0);
+  }, [list.data]);
+
+  const focused = rows[focus];
+  useEffect(() => {
+    document
+      .querySelector(`[data-row-index="${focus}"]`)
+      ?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [focus]);
+
+  const replace = useCallback((updates: Map<string, QueueRow>) => {
+    setRows((current) => current.map((row) => updates.get(row.id) ?? row));
+  }, []);
+
+  /** Decides one row: shown at once, then the server's answer (or a rollback and the reason). */
+  const decideOne = useCallback(
+    async (row: QueueRow, decision: ReviewDecision) => {
+      const index = rowsRef.current.findIndex((r) => r.id === row.id);
+      replace(new Map([[row.id, expectedAfter(row, decision)]]));
+      setFocus(nextOpen(rowsRef.current, index));
+      setMessage(undefined);
+      try {
+        const detail = await reviewColumn(row.id, decision);
+        replace(new Map([[row.id, fromDetail(detail)]]));
+      } catch (caught) {
+        replace(new Map([[row.id, row]]));
+        setMessage({
+          kind: "error",
+          text: `${entryName(row)}: ${(caught as Error).message} (not saved)`,
+        });
+      }
+    },
+    [replace],
+  );
+
+  const acceptSelected = useCallback(async () => {
+    const chosen = rowsRef.current.filter((r) => selected.has(r.id) && isOpen(r));
+    if (chosen.length === 0) {
+      setMessage({ kind: "error", text: "Select columns first (x), then shift+a accepts them." });
+      return;
+    }
+    replace(new Map(chosen.map((r) => [r.id, expectedAfter(r, { action: "accept" })])));
+    setSelected(new Set());
+    setMessage(undefined);
+    try {
+      const result = await bulkReview({ ids: chosen.map((r) => r.id) }, "accept");
+      const changed = new Set(result.ids);
+      // Rows the server did not change (decided elsewhere meanwhile) go back to what they were.
+      replace(
+        new Map(
+          chosen.map((r) => [
+            r.id,
+            changed.has(r.id) ? { ...expectedAfter(r, { action: "accept" }), saving: false } : r,
+          ]),
+        ),
+      );
+      const skipped = chosen.length - changed.size;
+      setMessage({
+        kind: skipped ? "error" : "ok",
+        text: `Accepted ${changed.size} proposal${changed.size === 1 ? "" : "s"}${
+          skipped ? `; ${skipped} had changed meanwhile and were left alone` : ""
+        }.`,
+      });
+      summary.reload();
+    } catch (caught) {
+      replace(new Map(chosen.map((r) => [r.id, r])));
+      setMessage({ kind: "error", text: `${(caught as Error).message} (nothing saved)` });
+    }
+  }, [replace, selected, summary.reload]);
+
+  const move = useCallback(
+    (delta: number) =>
+      setFocus((f) => Math.max(0, Math.min(rowsRef.current.length - 1, f + delta))),
+    [],
+  );
+  const toggle = useCallback((id: string) => {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (next.has(id)) {
+        next.delete(id);
+      } else {
+        next.add(id);
+      }
+      return next;
+    });
+  }, []);
+
+  const handlers = useMemo<Record<string, () => void>>(() => {
+    const onFocused = (fn: (row: QueueRow) => void) => () => {
+      const row = rowsRef.current[focus];
+      if (row) {
+        fn(row);
+      }
+    };
+    const decide = (action: "accept" | "reject") =>
+      onFocused((row) => {
+        if (!row.saving) {
+          void decideOne(row, { action });
+        }
+      });
+    return {
+      j: () => move(1),
+      k: () => move(-1),
+      "?": () => setHelp((h) => !h),
+      enter: onFocused((row) => navigate(`/catalog?column=${encodeURIComponent(row.id)}`)),
+      ...(canReview
+        ? {
+            a: decide("accept"),
+            r: decide("reject"),
+            o: onFocused((row) => setOverriding(row)),
+            x: onFocused((row) => toggle(row.id)),
+            "shift+a": () => void acceptSelected(),
+          }
+        : {}),
+    };
+  }, [focus, move, decideOne, toggle, acceptSelected, canReview]);
+  useShortcuts(handlers, !help && !overriding);
+
+  const applyFilters = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const changes: Record<string, string | undefined> = { page: undefined };
+    for (const key of FILTER_KEYS) {
+      changes[key] = String(form.get(key) ?? "").trim() || undefined;
+    }
+    if (changes.status === "open") {
+      changes.status = undefined;
+    }
+    setSearch(changes);
+  };
+
+  const total = list.data?.total ?? 0;
+  const openRows = rows.filter(isOpen).length;
+  const allSelected = rows.length > 0 && rows.every((r) => !isOpen(r) || selected.has(r.id));
+
+  return (
+    <section className="review-page">
+      <div className="page-head">
+        <h1>Review queue</h1>
+        <button
+          type="button"
+          className="button button-small button-ghost"
+          onClick={() => setHelp(true)}
+        >
+          Shortcuts <kbd>?</kbd>
+        </button>
+      </div>
+      <p className="muted">
+        {summary.data
+          ? `${summary.data.pending.toLocaleString()} proposals pending, ${summary.data.needsRereview.toLocaleString()} decisions flagged for re-review. `
+          : ""}
+        j/k move, a accept, r reject, o override, x select, shift+a accept selected.
+      </p>
+      {message ? (
+        <p className={message.kind === "ok" ? "notice" : "form-error"} role="status">
+          {message.text}
+        </p>
+      ) : null}
+
+      {canReview ? (
+        <BulkAccept
+          onDone={(text) => {
+            setMessage({ kind: "ok", text });
+            list.reload();
+            summary.reload();
+          }}
+        />
+      ) : null}
+
+      <form className="filters queue-filters" onSubmit={applyFilters} key={search.toString()}>
+        <label className="field-inline" htmlFor="queue-status">
+          <span>Show</span>
+          <select id="queue-status" name="status" defaultValue={status}>
+            {QUEUE_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s === "open" ? "waiting (pending + re-review)" : s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field-inline" htmlFor="queue-category">
+          <span>Category</span>
+          <select id="queue-category" name="category" defaultValue={filters.category ?? ""}>
+            <option value="">any</option>
+            {CATEGORY_OPTIONS.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field-inline" htmlFor="queue-min">
+          <span>Confidence ≥</span>
+          <input
+            id="queue-min"
+            name="minConfidence"
+            size={5}
+            defaultValue={filters.minConfidence}
+          />
+        </label>
+        <label className="field-inline" htmlFor="queue-schema">
+          <span>Schema</span>
+          <input id="queue-schema" name="schema" size={10} defaultValue={filters.schema} />
+        </label>
+        <label className="field-inline" htmlFor="queue-table">
+          <span>Table</span>
+          <input id="queue-table" name="table" size={12} defaultValue={filters.table} />
+        </label>
+        <label className="field-inline" htmlFor="queue-q">
+          <span>Search</span>
+          <input id="queue-q" name="q" type="search" size={16} defaultValue={filters.q} />
+        </label>
+        <button type="submit" className="button button-small">
+          Filter
+        </button>
+      </form>
+
+      {list.error ? (
+        <ErrorState error={list.error} onRetry={list.reload} />
+      ) : !list.data ? (
+        <Loading />
+      ) : rows.length === 0 ? (
+        <Empty>Nothing waits for review here. Well done — or widen the filters.</Empty>
+      ) : (
+        <div className="queue-layout">
+          <div className="table-scroll queue-list">
+            <table className="table queue-table" aria-label="review queue">
+              <thead>
+                <tr>
+                  {canReview ? (
+                    <th>
+                      <input
+                        type="checkbox"
+                        aria-label="select all"
+                        checked={allSelected}
+                        onChange={() =>
+                          setSelected(
+                            allSelected ? new Set() : new Set(rows.filter(isOpen).map((r) => r.id)),
+                          )
+                        }
+                      />
+                    </th>
+                  ) : null}
+                  <th>Column</th>
+                  <th>Proposal</th>
+                  <th>Confidence</th>
+                  <th>Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((row, index) => (
+                  <tr
+                    key={row.id}
+                    data-row-index={index}
+                    data-id={row.id}
+                    data-status={row.reviewStatus}
+                    aria-selected={index === focus}
+                    className={[
+                      index === focus ? "focused" : "",
+                      isOpen(row) ? "" : "decided",
+                      row.saving ? "saving" : "",
+                    ].join(" ")}
+                    onClick={() => setFocus(index)}
+                  >
+                    {canReview ? (
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`select ${entryName(row)}`}
+                          checked={selected.has(row.id)}
+                          disabled={!isOpen(row)}
+                          onChange={() => toggle(row.id)}
+                          onClick={(e) => e.stopPropagation()}
+                        />
+                      </td>
+                    ) : null}
+                    <td className="mono">
+                      {entryName(row)}
+                      <div className="muted small">{row.dataType}</div>
+                    </td>
+                    <td>
+                      <CategoryBadge category={row.effectiveCategory} />{" "}
+                      <SensitivityBadge sensitivity={row.effectiveSensitivity} />
+                    </td>
+                    <td>
+                      <Confidence value={row.confidence} />
+                    </td>
+                    <td>
+                      <StatusBadge status={row.reviewStatus} needsRereview={row.needsRereview} />
+                      {row.saving ? <span className="muted small"> saving…</span> : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div className="pager">
+              <span className="muted">
+                {openRows} of {rows.length} on this page still open · {total.toLocaleString()}{" "}
+                matched
+              </span>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={page <= 1}
+                onClick={() => setSearch({ page: page > 2 ? String(page - 1) : undefined })}
+              >
+                Previous
+              </button>
+              <button type="button" className="button button-small" onClick={list.reload}>
+                Refresh queue
+              </button>
+              <button
+                type="button"
+                className="button button-small"
+                disabled={page * PAGE_SIZE >= total}
+                onClick={() => setSearch({ page: String(page + 1) })}
+              >
+                Next
+              </button>
+            </div>
+          </div>
+          {focused ? <FocusedDetail row={focused} /> : null}
+        </div>
+      )}
+
+      {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+      {overriding ? (
+        <OverrideDialog
+          column={overriding}
+          onClose={() => setOverriding(undefined)}
+          onSubmit={(decision) => {
+            const row = overriding;
+            setOverriding(undefined);
+            void decideOne(row, decision);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+/** The evidence behind the focused row's proposal, so a steward decides without leaving. */
+function FocusedDetail({ row }: { row: QueueRow }) {
+  const { data, error } = useApi<CatalogColumnDetail>(
+    `/api/v1/catalog/columns/${encodeURIComponent(row.id)}`,
+  );
+  const detail = data?.id === row.id ? data : undefined;
+  return (
+    <aside className="panel queue-detail" aria-label="focused column">
+      <h2 className="mono">{entryName(row)}</h2>
+      <p>
+        <span className="muted">
+          {row.store} · {row.dataType}
+        </span>
+      </p>
+      {error ? (
+        <ErrorState error={error} />
+      ) : !detail ? (
+        <Loading />
+      ) : (
+        <>
+          {detail.needsRereview ? (
+            <>
+              <h3>Why it is flagged</h3>
+              <EvidenceTable evidence={detail.rereviewEvidence ?? []} label="re-review evidence" />
+            </>
+          ) : null}
+          <h3>Evidence</h3>
+          <EvidenceTable evidence={detail.evidence} label="evidence" />
+          <h3>Masked samples</h3>
+          {detail.maskedSamples.length === 0 ? (
+            <p className="muted">No samples kept.</p>
+          ) : (
+            <ul className="samples">
+              {detail.maskedSamples.slice(0, 10).map((s, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: samples may repeat
+                <li key={i}>
+                  <code>{typeof s === "string" ? s : JSON.stringify(s)}</code>
+                </li>
+              ))}
+            </ul>
+          )}
+          {detail.decisionComment ? (
+            <p>
+              <strong>Decision comment:</strong> {detail.decisionComment}
+            </p>
+          ) : null}
+        </>
+      )}
+    </aside>
+  );
+}
