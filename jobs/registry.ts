@@ -6,6 +6,8 @@ import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
+import { runRetentionExecuteJob, ZRetentionExecutePayload } from "./retention/execute.handler.ts";
+import { runRetentionPlanJob, ZRetentionPlanPayload } from "./retention/plan.handler.ts";
 
 const ZEtlPayload = z.strictObject({
   targets: z.array(z.string().min(1).max(100)).max(20).optional(),
@@ -20,6 +22,14 @@ export const ZClassifyPayload = z.strictObject({
 export const ZPartitionsPayload = z.strictObject({
   daysAhead: z.number().int().min(1).max(366).optional(),
 });
+/** `{action: "plan"}` daily (the schedule sends `{}`: plan); further actions join this union. */
+export const ZRetentionPayload = z.preprocess(
+  (value) =>
+    value && typeof value === "object" && !("action" in value)
+      ? { ...value, action: "plan" }
+      : value,
+  z.discriminatedUnion("action", [ZRetentionPlanPayload, ZRetentionExecutePayload]),
+);
 
 /** Every job govern runs, listed once. */
 export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
@@ -30,6 +40,19 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     run: async ({ db, runId, progress }, payload) => {
       const window = payload.daysAhead ? { daysBack: 1, daysAhead: payload.daysAhead } : undefined;
       return runPartitionsJob(db, { runId, window, progress });
+    },
+  }),
+  retention: defineJob({
+    queue: "retention",
+    payload: ZRetentionPayload,
+    defaultCron: "30 3 * * *",
+    run: async ({ db, pool, config, progress }, payload) => {
+      switch (payload.action) {
+        case "plan":
+          return runRetentionPlanJob(db, progress, payload);
+        case "execute":
+          return runRetentionExecuteJob({ db, pool, config, progress }, payload);
+      }
     },
   }),
   synth: defineJob({

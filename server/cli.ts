@@ -619,12 +619,16 @@ function help(): string {
   ].join("\n");
 }
 
-/** `users add` and friends are two words; everything else is one. */
+/** `users add` and friends are two words, `retention hold add` three; everything else is one. */
 function findCommand(argv: string[]): { name: string; command?: Command; rest: string[] } {
-  const [first = "", second, ...others] = argv;
+  const [first = "", second, third, ...others] = argv;
+  const triple = `${first} ${second ?? ""} ${third ?? ""}`;
+  if (COMMANDS[triple]) {
+    return { name: triple, command: COMMANDS[triple], rest: others };
+  }
   const pair = `${first} ${second ?? ""}`;
   if (COMMANDS[pair]) {
-    return { name: pair, command: COMMANDS[pair], rest: others };
+    return { name: pair, command: COMMANDS[pair], rest: argv.slice(2) };
   }
   return { name: first, command: COMMANDS[first], rest: argv.slice(1) };
 }
