@@ -51,7 +51,9 @@ const EXAMPLES = 3;
 type Hit = { detector: ValueDetector; matched: number; examples: string[] };
 
 export type ValueStats = {
+  /** Non-null values seen, and how many of them (with repeats) the detectors evaluated. */
   sampled: number;
+  evaluated: number;
   booleans: number;
   numbers: number;
   distinct: Map<string, number>;
@@ -64,6 +66,7 @@ export type ValueStats = {
 export function collectValues(samples: unknown[]): ValueStats {
   const stats: ValueStats = {
     sampled: 0,
+    evaluated: 0,
     booleans: 0,
     numbers: 0,
     distinct: new Map(),
@@ -106,10 +109,22 @@ export function collectValues(samples: unknown[]): ValueStats {
   return stats;
 }
 
+/** Distinct values the detectors evaluate per column: shares settle long before, work stays bounded. */
+const MAX_EVALUATED = 256;
+// Shapes no detector accepts: uuids, short integers and decimals, booleans.
+const INERT =
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d{1,2}|true|false)$/i;
+
 /** Runs every value detector once per distinct value, counting repeats. */
 export function detect(stats: ValueStats): void {
+  let evaluatedDistinct = 0;
   for (const [value, count] of stats.distinct) {
-    if (value.length > MAX_VALUE_LENGTH) {
+    if (evaluatedDistinct >= MAX_EVALUATED) {
+      break;
+    }
+    evaluatedDistinct++;
+    stats.evaluated += count;
+    if (value.length > MAX_VALUE_LENGTH || INERT.test(value)) {
       continue;
     }
     const seen = new Map<Category, boolean>();
@@ -117,6 +132,7 @@ export function detect(stats: ValueStats): void {
       if (!d.test(value)) {
         continue;
       }
+      const strong = d.strength === "strong";
       let hit = stats.hits.get(d.id);
       if (!hit) {
         hit = { detector: d, matched: 0, examples: [] };
@@ -126,7 +142,11 @@ export function detect(stats: ValueStats): void {
       if (hit.examples.length < EXAMPLES) {
         hit.examples.push(maskValue(value, d.category));
       }
-      seen.set(d.category, (seen.get(d.category) ?? false) || d.strength === "strong");
+      seen.set(d.category, (seen.get(d.category) ?? false) || strong);
+      if (strong) {
+        // A value that validates strongly is that thing; the other detectors would only echo it.
+        break;
+      }
     }
     for (const [category, strong] of seen) {
       const c = stats.byCategory.get(category) ?? { any: 0, strong: 0 };
@@ -141,7 +161,7 @@ export function detect(stats: ValueStats): void {
 
 function share(stats: ValueStats, category: Category, kind: "any" | "strong"): number {
   const c = stats.byCategory.get(category);
-  return c && stats.sampled ? c[kind] / stats.sampled : 0;
+  return c && stats.evaluated ? c[kind] / stats.evaluated : 0;
 }
 
 /** Share (with repeats) of values satisfying a predicate. */
@@ -167,7 +187,7 @@ function valueEvidence(stats: ValueStats, category: Category): Evidence[] {
         signal: "value",
         category,
         matched: hit.matched,
-        sampled: stats.sampled,
+        sampled: stats.evaluated,
         examples: hit.examples,
       });
     }
@@ -228,8 +248,8 @@ function compatible(category: Category, stats: ValueStats): number {
       return shareOf(
         stats,
         (v) =>
-          isPhone(v, false) ||
-          (/^\+?[\d\s().-]{7,20}$/.test(v) && v.replace(/\D/g, "").length >= 7),
+          (/^\+?[\d\s().-]{7,20}$/.test(v) && v.replace(/\D/g, "").length >= 7) ||
+          isPhone(v, false),
       );
     case "person_name": {
       if (stats.numbers > stats.sampled * 0.2 || shareOf(stats, isCity) > 0.4) {
@@ -420,14 +440,14 @@ export function decide(
       return withName("payment_card", 0.6 + 0.3 * card);
     }
     const aba = stats.hits.get("bank_account.aba");
-    if (aba && aba.matched / stats.sampled >= 0.9 && stats.distinct.size >= 3) {
+    if (aba && aba.matched / stats.evaluated >= 0.9 && stats.distinct.size >= 3) {
       return withName("bank_account", 0.7);
     }
     const bare = stats.hits.get("phone.digits");
-    if (bare && bare.matched / stats.sampled >= 0.9 && !sequential(stats)) {
+    if (bare && bare.matched / stats.evaluated >= 0.9 && !sequential(stats)) {
       return withName("phone", 0.65);
     }
-    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.sampled;
+    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.evaluated;
     const person = share(stats, "person_name", "any");
     const distinctRatio = stats.distinct.size / stats.sampled;
     if ((full >= 0.5 || (person >= 0.8 && distinctRatio >= 0.3)) && shareOf(stats, isCity) < 0.3) {
@@ -479,7 +499,7 @@ export function decide(
     return none(0.75, `prose: ${Math.round(anyShare * 100)}% of values embed personal data`);
   }
 
-  const anyWeak = [...stats.byCategory.values()].some((c) => c.any >= stats.sampled * 0.3);
+  const anyWeak = [...stats.byCategory.values()].some((c) => c.any >= stats.evaluated * 0.3);
   if (hint) {
     return none(0.6, `name suggests ${hint.category}; values do not confirm it`);
   }

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { cardBrand } from "./financial.ts";
 import type { ValueDetector } from "./types.ts";
 
@@ -38,9 +38,28 @@ function phoneDigits(value: string): string | undefined {
  * regions a multi-tenant SMB platform meets. `validOnly` false accepts possible (right length)
  * numbers, for columns whose name already says phone.
  */
-const REGIONS = ["US", "GB", "DE", "FR", "CA", "AU", "ES", "IT", "NL", "IN", "BR", "MX"] as const;
+// A leading trunk 0 rules out North America; without it the NANP comes first (one parse for most).
+const TRUNK_REGIONS = ["GB", "DE", "FR", "NL", "AU", "IT", "BR", "IN"] as const;
+const PLAIN_REGIONS = ["US", "ES", "IN", "IT", "MX", "BR"] as const;
+const NANP = ["US"] as const;
+// (415) 555-0100, 415-555-0100, 415.555.0100, 1-415-555-0100: written the North American way.
+const NANP_WRITTEN =
+  /^(?:1[-. ]?)?(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}[-.]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?$/i;
 
 const DATE_LIKE = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$/;
+
+/** NANP: area code and exchange start 2-9, neither is N11, the area code's middle digit is not 9. */
+function nanpValid(ten: string): boolean {
+  if (ten.length !== 10) {
+    return false;
+  }
+  const a = ten.charCodeAt(0) - 48;
+  const e = ten.charCodeAt(3) - 48;
+  if (a < 2 || e < 2 || ten[1] === "9") {
+    return false;
+  }
+  return !(ten[1] === "1" && ten[2] === "1") && !(ten[4] === "1" && ten[5] === "1");
+}
 
 export function isPhone(value: string, validOnly = true): boolean {
   const digits = phoneDigits(value);
@@ -52,7 +71,17 @@ export function isPhone(value: string, validOnly = true): boolean {
       const n = parsePhoneNumberFromString(value.startsWith("00") ? `+${value.slice(2)}` : value);
       return n !== undefined && (validOnly ? n.isValid() : n.isPossible());
     }
-    for (const region of REGIONS) {
+    if (NANP_WRITTEN.test(value)) {
+      // North American numbers checked by the plan's own rules: libphonenumber would try every
+      // NANP country's patterns in turn, the slowest path of a scan.
+      return nanpValid(digits.length === 11 ? digits.slice(1) : digits);
+    }
+    const regions = digits.startsWith("0")
+      ? TRUNK_REGIONS
+      : NANP_WRITTEN.test(value) || (digits.length === 11 && digits.startsWith("1"))
+        ? NANP
+        : PLAIN_REGIONS;
+    for (const region of regions) {
       const n = parsePhoneNumberFromString(value, region);
       if (n && (validOnly ? n.isValid() : n.isPossible())) {
         return true;

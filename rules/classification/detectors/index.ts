@@ -9,13 +9,15 @@ import { NETWORK_DETECTORS } from "./network.ts";
 import { PERSON_DETECTORS } from "./person-name.ts";
 import type { ValueDetector } from "./types.ts";
 
-/** Every value detector, in the order their categories win ties (most specific first). */
+/** Every value detector; the first strong match ends a value's detection. */
 export const VALUE_DETECTORS: ValueDetector[] = [
+  // Cheap and frequent first: a strong match ends the value's detection.
+  ...CONTACT_DETECTORS.slice(0, 1),
+  ...NETWORK_DETECTORS,
   ...CREDENTIAL_DETECTORS,
   ...FINANCIAL_DETECTORS,
   ...GOVERNMENT_ID_DETECTORS,
-  ...CONTACT_DETECTORS,
-  ...NETWORK_DETECTORS,
+  ...CONTACT_DETECTORS.slice(1),
   ...GEO_DETECTORS,
   ...DOB_DETECTORS,
   ...ADDRESS_DETECTORS,
