@@ -340,3 +340,26 @@ describe("planner", () => {
     expect((await getRequest(database.owner, request.id))?.status).toBe("approved");
   });
 });
+
+describe("every shipped policy", () => {
+  test("plans without error over the demo platform, each request with a fingerprint and counts", async () => {
+    const outcomes = await planRetention(database.owner, {
+      requestedBy: "retention-job",
+      tenantIds: [tenantIds[1] ?? ""],
+    });
+    const policies = new Set(outcomes.map((o) => o.request.policy));
+    for (const id of [
+      "audit-logs-7y",
+      "inactive-customers-7y",
+      "sox-invoices-7y",
+      "ccpa-interactions-2y",
+    ]) {
+      expect(policies).toContain(id);
+    }
+    for (const { request } of outcomes) {
+      expect(request.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(request.totalRows).toBeGreaterThan(0);
+      expect(["pending_approval", "approved", "blocked"]).toContain(request.status);
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { DEFAULT_APPROVAL_TTL_DAYS } from "../../rules/retention/index.ts";
 import { can, type Role } from "../../schema/domain/permissions.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { refreshRequestBlock } from "./holds.ts";
@@ -136,7 +137,8 @@ export async function approveRequest(
     return heldRefusal(request, blockers);
   }
   const now = input.now ?? new Date();
-  const expiresAt = new Date(now.getTime() + request.definition.approvalTtlDays * 86_400_000);
+  const ttlDays = request.definition?.approvalTtlDays ?? DEFAULT_APPROVAL_TTL_DAYS;
+  const expiresAt = new Date(now.getTime() + ttlDays * 86_400_000);
   const updated = await db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable("governance.retention_requests")
@@ -344,7 +346,7 @@ export async function candidateDrift(
     planned,
     now: live.totalRows,
     drift,
-    withinTolerance: drift <= (request.definition.driftTolerance ?? 0.05),
+    withinTolerance: drift <= (request.definition?.driftTolerance ?? 0.05),
     counts: live.counts,
   };
 }

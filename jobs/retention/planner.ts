@@ -133,9 +133,35 @@ export async function evaluateDefinition(
   throw new Error("unreachable");
 }
 
+/** Recomputes a request of another kind (erasure) from its own definition. */
+export type RequestEvaluator = (db: Db, request: RetentionRequest) => Promise<Evaluation>;
+
+const evaluators: Partial<Record<RetentionRequest["kind"], RequestEvaluator>> = {};
+
+/**
+ * Lets the engine that writes requests of `kind` (erasure) say how to recompute them, so the
+ * approval gate and drift check work for them too. Without one, a request of that kind is
+ * compared with its stored figures only.
+ */
+export function registerRequestEvaluator(kind: "erasure", evaluator: RequestEvaluator): void {
+  evaluators[kind] = evaluator;
+}
+
 /** Recomputes a stored request's candidate set from its definition (see evaluateDefinition). */
 export async function reevaluateRequest(db: Db, request: RetentionRequest): Promise<Evaluation> {
-  return evaluateDefinition(db, request.definition, request.tenantId);
+  if (request.kind === "retention") {
+    return evaluateDefinition(db, request.definition, request.tenantId);
+  }
+  const evaluator = evaluators[request.kind];
+  if (evaluator) {
+    return evaluator(db, request);
+  }
+  return {
+    counts: request.counts,
+    totalRows: request.totalRows,
+    keySetHash: request.keySetHash ?? "",
+    fingerprint: request.fingerprint,
+  };
 }
 
 function approvalReasons(definition: RequestDefinition, evaluation: Evaluation): string[] {

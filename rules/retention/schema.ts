@@ -13,7 +13,13 @@ export type Regulation = (typeof REGULATIONS)[number];
 export const ACTIONS = ["delete", "archive_then_delete", "anonymize"] as const;
 export type RetentionAction = (typeof ACTIONS)[number];
 
+/**
+ * What `anonymize` does to a column: `null` → NULL; `redact` → the text "[redacted]" (so a
+ * condition `neq "[redacted]"` keeps anonymized rows out of the next plan); `hash` → hex sha256
+ * of the value; `empty_json` → '{}'.
+ */
 export const ANONYMIZE_STRATEGIES = ["null", "redact", "hash", "empty_json"] as const;
+export const REDACTED = "[redacted]";
 export type AnonymizeStrategy = (typeof ANONYMIZE_STRATEGIES)[number];
 
 export const DEFAULT_THRESHOLD = 10_000;
