@@ -1,0 +1,200 @@
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip, createGzip, constants as zlib } from "node:zlib";
+import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+
+/**
+ * The archive store's side of archive-then-delete: gzip NDJSON files, one per executed batch,
+ * under `<archiveDir>/retention/<request id>/<table>/`, and a manifest listing every file with
+ * its row count and sha256.
+ *
+ * A batch file is streamed straight out of the batch's own `COPY (WITH d AS (DELETE ...
+ * RETURNING ...)) TO STDOUT`, written under a temporary name, fsynced, renamed and its folder
+ * fsynced before the batch's transaction commits. So a committed batch always has its file on
+ * disk; a batch whose transaction never commits (crash) leaves at most a file that the retry of
+ * that same batch number overwrites, and that the final manifest ignores.
+ */
+
+export type ArchivePart = {
+  table: string;
+  batch: number;
+  /** Relative to the archive directory. */
+  path: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+};
+
+export type ArchiveManifest = {
+  requestId: string;
+  createdAt: string;
+  tables: Record<string, { rows: number; files: number }>;
+  files: ArchivePart[];
+};
+
+/** Where a request's archive lives. */
+export function requestArchiveDir(archiveDir: string, requestId: string): string {
+  return join(archiveDir, "retention", requestId);
+}
+
+export function batchFilePath(
+  archiveDir: string,
+  requestId: string,
+  table: string,
+  batch: number,
+): string {
+  return join(
+    requestArchiveDir(archiveDir, requestId),
+    table,
+    `batch-${String(batch).padStart(6, "0")}.ndjson.gz`,
+  );
+}
+
+/** Counts newline-terminated rows and hashes the compressed bytes as they go by. */
+class LineCounter extends Transform {
+  rows = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+      this.rows += 1;
+    }
+    done(null, chunk);
+  }
+}
+
+class Hasher extends Transform {
+  readonly hash = createHash("sha256");
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/**
+ * Runs `copySql` (a `COPY (...) TO STDOUT` statement) on `client` — inside the caller's open
+ * transaction — and streams its output through gzip into `file`, durably (fsync of the file and
+ * of its folder). Returns the rows written, the compressed size and its sha256.
+ */
+export async function copyToArchiveFile(
+  client: pg.PoolClient,
+  copySql: string,
+  file: string,
+): Promise<{ rows: number; bytes: number; sha256: string }> {
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp`;
+  const counter = new LineCounter();
+  const hasher = new Hasher();
+  await pipeline(
+    client.query(copyTo(copySql)),
+    counter,
+    // Level 1: archiving must keep up with the delete; NDJSON still shrinks several times.
+    createGzip({ level: zlib.Z_BEST_SPEED }),
+    hasher,
+    createWriteStream(tmp),
+  );
+  const handle = await open(tmp, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  await fsyncDir(dirname(file));
+  return { rows: counter.rows, bytes: hasher.bytes, sha256: hasher.hash.digest("hex") };
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes the request's manifest from the archive parts recorded in the database (the committed
+ * batches) and removes any file a crashed batch left behind that no committed batch names.
+ * Returns the manifest and its sha256.
+ */
+export async function writeManifest(
+  archiveDir: string,
+  requestId: string,
+  parts: ArchivePart[],
+): Promise<{ manifest: ArchiveManifest; path: string; sha256: string }> {
+  const dir = requestArchiveDir(archiveDir, requestId);
+  await mkdir(dir, { recursive: true });
+  const tables: ArchiveManifest["tables"] = {};
+  for (const part of parts) {
+    const entry = tables[part.table] ?? { rows: 0, files: 0 };
+    entry.rows += part.rows;
+    entry.files += 1;
+    tables[part.table] = entry;
+  }
+  const manifest: ArchiveManifest = {
+    requestId,
+    createdAt: new Date().toISOString(),
+    tables,
+    files: parts,
+  };
+  await removeOrphans(archiveDir, dir, new Set(parts.map((p) => p.path)));
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  const path = join(dir, "manifest.json");
+  await writeFile(`${path}.tmp`, text);
+  const handle = await open(`${path}.tmp`, "r+");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(`${path}.tmp`, path);
+  await fsyncDir(dir);
+  return {
+    manifest,
+    path: relative(archiveDir, path),
+    sha256: createHash("sha256").update(text).digest("hex"),
+  };
+}
+
+async function removeOrphans(archiveDir: string, dir: string, keep: Set<string>): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) {
+      continue;
+    }
+    const full = join(entry.parentPath, entry.name);
+    const rel = relative(archiveDir, full);
+    if ((rel.endsWith(".ndjson.gz") || rel.endsWith(".tmp")) && !keep.has(rel)) {
+      await rm(full, { force: true });
+    }
+  }
+}
+
+/** sha256 of a file's bytes (to check an archive file against its manifest). */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+  }
+  return hash.digest("hex");
+}
+
+/** Reads an archive file back as parsed rows (tests and restores; small files). */
+export async function readArchiveRows(file: string): Promise<Record<string, unknown>[]> {
+  const chunks: Buffer[] = [];
+  await pipeline(createReadStream(file), createGunzip(), async (source) => {
+    for await (const chunk of source) {
+      chunks.push(chunk as Buffer);
+    }
+  });
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -1,0 +1,80 @@
+import { sql } from "kysely";
+import type { Db } from "../../schema/postgres.ts";
+import {
+  customerExpression,
+  keyExpression,
+  quoteIdent,
+  recordDateExpression,
+  type SchemaGraph,
+} from "./graph.ts";
+
+/**
+ * What the executor must know about an operational table before it touches it, from the schema
+ * graph (pg_catalog, never the request alone): its key, its columns, how a legal hold's customer
+ * and date scope reach its rows, and whether the platform's audit trigger copies its rows.
+ */
+export type TableShape = {
+  table: string;
+  /** Single-column primary key, or null: rows are keyed by a digest of the whole row. */
+  keyColumn: string | null;
+  /** SQL (over alias `t`) of the row's key as text. */
+  keyText: string;
+  /** SQL (over `t`) true when the row's key is in the batch's key array `keys`. */
+  keyIn: (keys: string) => string;
+  columns: Map<string, { dataType: string; nullable: boolean }>;
+  customerExpr: string | null;
+  dateExpr: string | null;
+  hasTenant: boolean;
+  audited: boolean;
+};
+
+/** Key types that index lookups can cast text keys to. */
+const CASTABLE = /^(uuid|integer|bigint|smallint|text|character varying(\(\d+\))?)$/;
+
+export class TableShapeError extends Error {}
+
+export { quoteIdent };
+
+/** Reads the shape of `public.<table>`; throws TableShapeError when the table is unknown. */
+export async function readTableShape(
+  db: Db,
+  graph: SchemaGraph,
+  table: string,
+): Promise<TableShape> {
+  const info = graph.tables.get(table);
+  if (!info) {
+    throw new TableShapeError(`no operational table named ${table}`);
+  }
+  const nullable = await sql<{ column_name: string; is_nullable: string; data_type: string }>`
+    SELECT column_name, is_nullable, data_type FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name = ${table}`.execute(db);
+  const columns = new Map(
+    nullable.rows.map((c) => [
+      c.column_name,
+      { dataType: c.data_type, nullable: c.is_nullable === "YES" },
+    ]),
+  );
+  const audited = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM pg_trigger tr JOIN pg_proc p ON p.oid = tr.tgfoid
+    WHERE tr.tgrelid = ${`public.${quoteIdent(table)}`}::regclass AND p.proname = 'audit_trigger'
+      AND NOT tr.tgisinternal`.execute(db);
+  const keyColumn = info.keyColumn;
+  const keyType = info.keyType;
+  const keyText = keyExpression(info);
+  const keyIn =
+    keyColumn && keyType && CASTABLE.test(keyType)
+      ? (keys: string) =>
+          `t.${quoteIdent(keyColumn)} = ANY((${keys})::${keyType.replace(/\(\d+\)$/, "")}[])`
+      : (keys: string) => `${keyText} = ANY(${keys})`;
+  return {
+    table,
+    keyColumn,
+    keyText,
+    keyIn,
+    columns,
+    customerExpr: customerExpression(graph, table),
+    dateExpr: recordDateExpression(graph, table),
+    hasTenant: columns.has("tenant_id"),
+    audited: (audited.rows[0]?.n ?? 0) > 0,
+  };
+}
