@@ -44,6 +44,11 @@ export type TableDef = {
   readable: boolean;
   /** On-disk size in bytes when known: bounds sampling when the row estimate is missing. */
   bytes: number | null;
+  /**
+   * A partitioned table's largest leaf partitions (at most a few): sampling reads these
+   * directly, because planning a query over hundreds of partitions costs more than reading.
+   */
+  samplePartitions?: { schema: string; name: string; rows: number }[];
 };
 
 /** The part of a column's definition whose change is drift and bumps its version. */

@@ -49,6 +49,17 @@ type ColumnRow = {
   typname: string;
 };
 
+type LeafRow = {
+  oid: number;
+  schema_name: string;
+  table_name: string;
+  rows: number;
+  bytes: number;
+};
+
+/** Leaf partitions a partitioned table's sample may read at most: its largest ones. */
+const SAMPLED_PARTITIONS = 32;
+
 type ConstraintRow = {
   oid: number;
   name: string;
@@ -107,7 +118,7 @@ export async function introspectPostgres(db: Db): Promise<TableDef[]> {
            pg_get_constraintdef(con.oid) AS definition,
            con.conkey::int[] AS conkey, con.confkey::int[] AS confkey,
            fn.nspname AS ref_schema, fc.relname AS ref_table,
-           (SELECT array_agg(fa.attname ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
+           (SELECT array_agg(fa.attname::text ORDER BY k.ord) FROM unnest(con.confkey) WITH ORDINALITY k(attnum, ord)
               JOIN pg_attribute fa ON fa.attrelid = con.confrelid AND fa.attnum = k.attnum) AS ref_columns
     FROM pg_constraint con
     LEFT JOIN pg_class fc ON fc.oid = con.confrelid
@@ -115,6 +126,21 @@ export async function introspectPostgres(db: Db): Promise<TableDef[]> {
     WHERE con.conrelid = ANY (${sql.val(oids)}::oid[]) AND con.contype IN ('p', 'f', 'u', 'c', 'x')
     ORDER BY con.conrelid, con.conname`.execute(db);
 
+  const partitioned = tables.rows.filter((t) => t.relkind === "p").map((t) => t.oid);
+  const leaves =
+    partitioned.length === 0
+      ? { rows: [] as LeafRow[] }
+      : await sql<LeafRow>`
+    SELECT t.parent::int8 AS oid, n.nspname AS schema_name, c.relname AS table_name,
+           CASE WHEN c.reltuples >= 0 THEN c.reltuples::int8
+                ELSE (pg_relation_size(c.oid) / 8192 * 50)::int8 END AS rows,
+           pg_relation_size(c.oid)::int8 AS bytes
+    FROM (SELECT p.oid AS parent, (pg_partition_tree(p.oid)).* FROM pg_class p
+          WHERE p.oid = ANY (${sql.val(partitioned)}::oid[])) t
+    JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE t.isleaf AND pg_relation_size(c.oid) > 0
+    ORDER BY t.parent, pg_relation_size(c.oid) DESC, c.relname`.execute(db);
+  const leavesByTable = groupBy(leaves.rows, (l) => l.oid);
   const columnsByTable = groupBy(columns.rows, (c) => c.oid);
   const constraintsByTable = groupBy(constraints.rows, (c) => c.oid);
   return tables.rows.map((t) => {
@@ -167,6 +193,13 @@ export async function introspectPostgres(db: Db): Promise<TableDef[]> {
       rowEstimate: t.row_estimate,
       bytes: t.bytes,
       readable: t.readable,
+      ...(t.relkind === "p"
+        ? {
+            samplePartitions: (leavesByTable.get(t.oid) ?? [])
+              .slice(0, SAMPLED_PARTITIONS)
+              .map((l) => ({ schema: l.schema_name, name: l.table_name, rows: l.rows })),
+          }
+        : {}),
       columns: columnDefs,
       constraints: cons.map((con) => ({
         name: con.name,

@@ -70,9 +70,6 @@ export function planPostgresSample(
     ...table.columns.map((c) => sql`s0.${sql.id(c.name)}`),
   ]);
   const isRelation = ["table", "partitioned_table", "materialized_view"].includes(table.kind);
-  const estimate =
-    table.rowEstimate ??
-    (table.bytes === null ? null : Math.ceil(table.bytes / 8192) * ROWS_PER_PAGE_GUESS);
   const interleave = hasTenant
     ? sql`ORDER BY row_number() OVER (PARTITION BY s0.tenant_id ORDER BY random()), random()`
     : sql`ORDER BY random()`;
@@ -84,16 +81,66 @@ export function planPostgresSample(
   if (!isRelation) {
     return { method: "limit", query: () => build(sql`${relation} s0`, null) };
   }
-  if (estimate !== null && estimate <= FULL_READ_ROWS) {
-    return { method: "full", query: () => build(sql`${relation} s0`, interleave) };
+  // A partitioned table is read through its largest leaves, each named directly.
+  const parts = enoughPartitions(table.samplePartitions, OVERSAMPLE * limits.rows);
+  const sources =
+    parts && parts.length > 0
+      ? parts.map((p) => ({ relation: sql.id(p.schema, p.name), rows: p.rows }))
+      : [{ relation, rows: estimateRows(table) }];
+  const known = sources.every((s) => s.rows !== null);
+  const total = sources.reduce((sum, s) => sum + (s.rows ?? 0), 0);
+  const names = sql.join(table.columns.map((c) => sql.id(c.name)));
+  const from = (percent?: number) => {
+    if (parts && parts.length > 0) {
+      const union = sql.join(
+        sources.map(
+          (s) =>
+            sql`SELECT ${names} FROM ${s.relation}${percent === undefined ? sql`` : sql` TABLESAMPLE SYSTEM (${sql.lit(percent)})`}`,
+        ),
+        sql` UNION ALL `,
+      );
+      return sql`(${union}) s0`;
+    }
+    return percent === undefined
+      ? sql`${relation} s0`
+      : sql`${relation} s0 TABLESAMPLE SYSTEM (${sql.lit(percent)})`;
+  };
+  if (known && total <= FULL_READ_ROWS) {
+    return { method: "full", query: () => build(from(), interleave) };
   }
-  const percent = samplePercent(estimate, limits.rows);
+  const percent = samplePercent(known ? total : null, limits.rows);
   return {
     method: "tablesample",
     percent,
-    query: (p = percent) =>
-      build(sql`${relation} s0 TABLESAMPLE SYSTEM (${sql.lit(p)})`, interleave),
+    query: (p = percent) => build(from(p), interleave),
   };
+}
+
+/** The largest partitions (they come sorted by size) until they hold `rows` rows between them. */
+function enoughPartitions(
+  partitions: TableDef["samplePartitions"],
+  rows: number,
+): TableDef["samplePartitions"] {
+  if (!partitions) {
+    return undefined;
+  }
+  let sum = 0;
+  const picked = [];
+  for (const p of partitions) {
+    picked.push(p);
+    sum += p.rows;
+    if (sum >= rows) {
+      break;
+    }
+  }
+  return picked;
+}
+
+function estimateRows(table: TableDef): number | null {
+  return (
+    table.rowEstimate ??
+    (table.bytes === null ? null : Math.ceil(table.bytes / 8192) * ROWS_PER_PAGE_GUESS)
+  );
 }
 
 /** The SYSTEM percentage that should yield OVERSAMPLE × rows; unknown size: a small slice. */
