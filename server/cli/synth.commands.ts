@@ -1,0 +1,152 @@
+import { z } from "@hono/zod-openapi";
+import { MaskingError } from "../../masking/masking-error.ts";
+import {
+  findProfile,
+  fitAndStoreProfile,
+  requestSyntheticDataset,
+  runSyntheticDataset,
+  SYNTH_DEFAULTS,
+  SYNTH_LIMITS,
+} from "../../masking/synthetic/index.ts";
+import {
+  type Actor,
+  auditCommand,
+  type Command,
+  json,
+  LOCAL_OPERATOR,
+  option,
+  positiveInt,
+  print,
+  progressPrinter,
+  RefusedError,
+  UsageError,
+  withDb,
+} from "./support.ts";
+
+/** `govern synth` and `govern synth profile`: composed into MASKING_COMMANDS. */
+
+const who = (actor: Actor) => (actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR);
+
+/** The engine's refusals exit 2 like any other refusal; bad names are usage errors. */
+function refusal(error: unknown): never {
+  if (error instanceof MaskingError) {
+    throw error.code === "invalid"
+      ? new UsageError(error.message)
+      : new RefusedError(error.message);
+  }
+  throw error;
+}
+
+export const SYNTH_COMMANDS: Record<string, Command> = {
+  synth: {
+    summary: "generate a fully synthetic platform, fitted to the real one, into a new database",
+    usage:
+      "govern synth [--name X] [--tenants N] [--customers-per-tenant M] [--seed S] [--expires-in-days D] [--json]",
+    options: {
+      ...json,
+      name: { type: "string" },
+      tenants: { type: "string" },
+      "customers-per-tenant": { type: "string" },
+      seed: { type: "string" },
+      "expires-in-days": { type: "string" },
+    },
+    access: { bootstrap: true, permission: "datasets:provision" },
+    run: async (values, config, actor) => {
+      const name =
+        values.name === undefined
+          ? `synthetic_${new Date().toISOString().slice(0, 16).replace(/\D/g, "")}`
+          : String(values.name);
+      const tenants =
+        values.tenants === undefined
+          ? SYNTH_DEFAULTS.tenants
+          : positiveInt(values.tenants, "tenants", SYNTH_LIMITS.tenants);
+      const customersPerTenant =
+        values["customers-per-tenant"] === undefined
+          ? SYNTH_DEFAULTS.customersPerTenant
+          : positiveInt(
+              values["customers-per-tenant"],
+              "customers-per-tenant",
+              SYNTH_LIMITS.customersPerTenant,
+            );
+      const seed =
+        values.seed === undefined
+          ? SYNTH_DEFAULTS.seed
+          : option(z.coerce.number().int().min(0).max(2_147_483_647), values.seed, "seed");
+      const expiresInDays =
+        values["expires-in-days"] === undefined
+          ? undefined
+          : positiveInt(values["expires-in-days"], "expires-in-days", 365);
+      const show = progressPrinter();
+      const result = await withDb(config, async (db) => {
+        const { id } = await requestSyntheticDataset(db, config, {
+          name,
+          owner: who(actor),
+          expiresInDays,
+        }).catch(refusal);
+        await auditCommand(db, actor, {
+          action: "datasets.synthetic.request",
+          target: `dataset:${name}`,
+          summary: { id, tenants, customersPerTenant, seed },
+        });
+        return runSyntheticDataset(
+          db,
+          config,
+          id,
+          { tenants, customersPerTenant, seed, createdBy: who(actor) },
+          (percent) => show(`synth ${name}: ${percent}%`),
+        );
+      });
+      const lines = [
+        `synthetic dataset ${name} ready: ${result.databaseUrl}`,
+        `${result.totalRows} rows in ${result.durationMs} ms (profile ${result.profileId})`,
+        ...result.report.columns.map(
+          (c) => `  ${c.column.padEnd(40)} ${c.statistic.toUpperCase()} ${c.value.toFixed(3)}`,
+        ),
+      ];
+      print(
+        values.json === true,
+        {
+          database_url: result.databaseUrl,
+          dataset_id: result.datasetId,
+          profile_id: result.profileId,
+          tables: result.tables,
+          report: result.report,
+        },
+        lines.join("\n"),
+      );
+      return 0;
+    },
+  },
+  "synth profile": {
+    summary:
+      "fit a synthetic profile to the real store and print it (--latest: print the stored one)",
+    usage: "govern synth profile [--latest] [--json]",
+    options: { ...json, latest: { type: "boolean", default: false } },
+    access: { bootstrap: true, permission: "datasets:provision" },
+    run: async (values, config, actor) => {
+      const profile = await withDb(config, async (db) => {
+        if (values.latest === true) {
+          const found = await findProfile(db);
+          if (!found) {
+            throw new RefusedError("no profile has been fitted yet (govern synth profile)");
+          }
+          return found;
+        }
+        const fitted = await fitAndStoreProfile(db, who(actor));
+        await auditCommand(db, actor, {
+          action: "synthetic.profile.fit",
+          target: `synthetic-profile:${fitted.id}`,
+          summary: { tenants: fitted.source.tenants },
+        });
+        return fitted;
+      });
+      const human = [
+        `profile ${profile.id} fitted ${profile.createdAt} by ${profile.createdBy}`,
+        `tenants: ${profile.params.tenants.length}, span: ${profile.params.spanDays} days`,
+        `columns: ${Object.keys(profile.params.marginals).join(", ")}`,
+      ].join("\n");
+      print(values.json === true, profile, human);
+      return 0;
+    },
+  },
+};
