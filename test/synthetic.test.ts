@@ -26,7 +26,7 @@ beforeAll(async () => {
   source = await createTestDatabase("synthetic");
   const { pool, db } = createOwnerDb(source.config, { max: 4 });
   try {
-    await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 80, seed: 11 });
+    await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 60, seed: 11 });
   } finally {
     await db.destroy();
   }
@@ -37,12 +37,12 @@ beforeAll(async () => {
   });
   result = await runSyntheticDataset(source.owner, source.config, id, {
     tenants: 2,
-    customersPerTenant: 150,
+    customersPerTenant: 120,
     seed: 5,
     createdBy: "engineer@synthetic.test",
   });
   target = createOwnerDb(withDatabase(source.config, result.databaseName), { max: 2 }).db;
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await target?.destroy();
@@ -128,8 +128,8 @@ describe("synthetic dataset", () => {
     expect(row.status).toBe("ready");
     expect(Number(row.size_bytes)).toBeGreaterThan(0);
     expect(row.database_url).not.toMatch(/:[^/@]*@/);
-    expect(result.tables.customers).toBe(300);
-    expect(result.tables.jobs).toBeGreaterThan(300);
+    expect(result.tables.customers).toBe(240);
+    expect(result.tables.jobs).toBeGreaterThan(240);
     expect(result.tables.payments).toBeGreaterThan(100);
     const stored = await findReport(source.owner, result.datasetId);
     expect(stored?.report.columns.length).toBe(result.report.columns.length);

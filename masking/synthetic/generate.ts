@@ -17,7 +17,8 @@ import type { ProfileParams } from "./profile.ts";
  * Generates a fully synthetic platform from a profile into an empty, migrated database: tenants,
  * their business and staff, customers, interactions, jobs, invoices and payments. Tables load one
  * after another in foreign-key order, each with one COPY; each pass draws the customers' plans
- * again from their own streams (plan.ts), so nothing is held between tables.
+ * again from their own streams (plan.ts), so nothing is held between tables. The caller builds
+ * the schema around the load (target-database.ts).
  *
  * Identities come from faker, seeded per row, and are fictitious by construction: e-mails at the
  * reserved example.com/.net/.org domains, phone numbers in the 555-01xx block reserved for
@@ -74,7 +75,6 @@ export async function generateSyntheticPlatform(
     );
     options.onProgress?.({ table, rows: tables[table] ?? 0, done: true });
   }
-  await pool.query(`ANALYZE ${SYNTHETIC_TABLES.join(", ")}`);
   const totalRows = Object.values(tables).reduce((a, b) => a + b, 0);
   return { tables, totalRows, durationMs: Math.round(performance.now() - started) };
 }

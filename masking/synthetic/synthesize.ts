@@ -9,16 +9,18 @@ import {
   updateDataset,
 } from "../datasets.repository.ts";
 import { MaskingError } from "../masking-error.ts";
+import { datasetDatabaseName } from "../provision/provision.ts";
 import { fitSyntheticProfile } from "./fit.ts";
 import { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
 import type { SyntheticProfile } from "./profile.ts";
 import { compareWithProfile, type SyntheticReport } from "./report.ts";
 import { findProfile, insertProfile, saveReport } from "./synthetic.repository.ts";
 import {
-  createMigratedDatabase,
+  createTargetDatabase,
   databaseSize,
   databaseUrlFor,
   dropDatabase,
+  finishTargetDatabase,
 } from "./target-database.ts";
 
 /**
@@ -55,8 +57,9 @@ export async function fitAndStoreProfile(db: Db, createdBy: string): Promise<Syn
   return insertProfile(db, { createdBy, source, params });
 }
 
+/** Same naming as masked clones (`govern_ds_<name>`): dataset names are unique across kinds. */
 export function syntheticDatabaseName(name: string): string {
-  return `govern_syn_${name}`;
+  return datasetDatabaseName(name);
 }
 
 /**
@@ -129,7 +132,7 @@ export async function runSyntheticDataset(
       throw new MaskingError("not_found", `no synthetic profile ${options.profileId}`);
     }
     await progress?.(5);
-    await createMigratedDatabase(config, databaseName);
+    await createTargetDatabase(config, databaseName);
     await progress?.(15);
     const target = createOwnerDb(withDatabase(config, databaseName), { max: 2 });
     let done = 0;
@@ -152,6 +155,7 @@ export async function runSyntheticDataset(
         },
       });
       await updateDataset(db, datasetId, { status: "verifying" });
+      await finishTargetDatabase(config, databaseName);
       const report = await compareWithProfile(target.db, profile.params);
       await saveReport(db, { datasetId, profileId: profile.id, report });
       await progress?.(95);
