@@ -18,7 +18,7 @@ export type Entity = { category: Category; start: number; end: number };
 
 const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/g;
 const PHONE =
-  /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?)?\d[\d\s.-]{5,15}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?/g;
+  /(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?)?\d[\d\s.-]{5,15}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?/g;
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$/;
 const CARD = /\b\d(?:[ -]?\d){11,18}\b/g;
 const SSN = /\b(\d{3})-(\d{2})-(\d{4})\b/g;
@@ -364,7 +364,7 @@ export function findEntities(text: string, options: FindOptions = {}): Entity[] 
       (m) => {
         const raw = m[0].trim();
         const digitCount = raw.replace(/\D/g, "").length;
-        if (digitCount < 10 || DATE_LIKE.test(raw) || /^\d+\.\d{1,2}$/.test(raw)) {
+        if (digitCount < 10 || DATE_LIKE.test(raw) || /\.\d{1,2}$/.test(raw)) {
           return undefined;
         }
         if (!/[\s().+-]/.test(raw) && digitCount > 11) {

@@ -36,7 +36,7 @@ const PERSON_QUALIFIERS =
   "spouse|parent|emergency_contact|beneficiary|applicant|signer|signatory|legal_guardian|" +
   "passenger|guest|attendee|driver|technician|tech|caller|requester|author|teacher|student|" +
   "father|mother|partner|referrer|billing|shipping|receiver|payer|payee|traveler|doctor|agent|" +
-  "rep|manager|supervisor|worker|staff|nurse|physician|landlord|buyer|seller|witness|child|kid";
+  "rep|manager|assignee|owner|approver|reviewer|reporter|requester|supervisor|worker|staff|nurse|physician|landlord|buyer|seller|witness|child|kid";
 
 const RULES: Rule[] = [
   // Names that look negative but are personal data.
@@ -181,8 +181,12 @@ const RULES: Rule[] = [
   ],
   [
     end(
-      "by|name|names|display_name|contact|recipient|sender|owner|assignee|author|handled_by|participant|participants|attendee|attendees|signer|holder|customer|client|patient|employee|member|user_name|username|login",
+      "by|contact|recipient|sender|owner|assignee|author|handled_by|participant|participants|attendee|attendees|signer|holder|customer|client|patient|employee|member|login",
     ),
+    h("person_name", "weak", "maybe a person"),
+  ],
+  [
+    /^_(?:name|names|display_name|user_name|username|screen_name|nick)_$/,
     h("person_name", "weak", "maybe a person"),
   ],
   [b("\\w+_name|name_\\w+"), neg("a thing's name")],

@@ -119,7 +119,12 @@ export function isFullName(value: string): boolean {
   // One known side plus a capitalised other side: names from outside faker's lists.
   return (
     (firstKnown && !COMMON_WORDS.has(f) && /^\p{Lu}/u.test(tokens[tokens.length - 1] as string)) ||
-    (lastKnown && first.has(norm(tokens[1] as string)) && tokens.length === 2)
+    (lastKnown && first.has(norm(tokens[1] as string)) && tokens.length === 2) ||
+    // A known surname after a capitalised given name outside the lists ("Jürgen Müller").
+    (lastKnown &&
+      tokens.length === 2 &&
+      /^\p{Lu}\p{Ll}{2,}$/u.test(tokens[0] as string) &&
+      !COMMON_WORDS.has(f))
   );
 }
 
