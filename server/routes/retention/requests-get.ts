@@ -1,0 +1,56 @@
+import { createRoute } from "@hono/zod-openapi";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { AppError } from "../../errors.ts";
+import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
+import { maskedSamples } from "./samples.ts";
+import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
+
+export const getRequestRoute = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/api/v1/retention/requests/{id}",
+    tags: ["retention"],
+    summary:
+      "One request: its impact preview (counts per table and tenant, masked sample rows), fingerprint, timeline and progress",
+    request: { params: ZUuidParams },
+    responses: {
+      200: jsonResponse(ZRequestDetail, "The request"),
+      404: errorAnswer("No such request"),
+      ...errorResponses,
+    },
+  }),
+  "retention:read",
+  async (c) => {
+    const db = c.get("deps").db;
+    const { id } = c.req.valid("param");
+    const found = await findRequest(db, id);
+    if (!found) {
+      throw new AppError("not_found", `No retention request ${id}.`);
+    }
+    const { request, hasCertificate } = found;
+    const started = request.startedAt !== null || request.status === "running";
+    const [samples, timeline, done] = await Promise.all([
+      maskedSamples(db, request),
+      requestTimeline(db, request),
+      started ? ledgerCount(db, id) : Promise.resolve(0),
+    ]);
+    return c.json(
+      {
+        ...requestView(request, hasCertificate, c.get("principal")?.email),
+        cutoff: request.cutoff ? request.cutoff.toISOString() : null,
+        definition: request.definition as unknown as Record<string, unknown>,
+        keySetHash: request.keySetHash,
+        impact: Object.entries(request.counts).map(([table, rows]) => ({
+          table,
+          tenantId: request.tenantId,
+          rows: Number(rows) || 0,
+        })),
+        samples,
+        timeline,
+        progress: started ? { done, total: request.totalRows } : null,
+      },
+      200,
+    );
+  },
+);

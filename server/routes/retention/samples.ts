@@ -1,0 +1,100 @@
+import { sql } from "kysely";
+import { keyMatch, loadSchemaGraph } from "../../../jobs/retention/graph.ts";
+import type { RetentionRequest } from "../../../jobs/retention/requests.ts";
+import type { Db } from "../../../schema/postgres.ts";
+
+/**
+ * A few rows of a request's frozen key set, per table, masked for the impact preview: enough
+ * for a compliance officer to recognise what the plan would delete, never the person behind it.
+ */
+
+const ROWS_PER_TABLE = 5;
+const MAX_TABLES = 12;
+const MAX_COLUMNS = 10;
+
+/** Columns whose values are structure, not content: keys, states, times, amounts. */
+const STRUCTURAL =
+  /^(id|tenant_id|.*_id|status|state|type|kind|.*_type|.*_status|.*_at|.*_date|date|time|created|updated|currency|amount|total|.*_amount|.*_total|quantity|archived|is_.*|has_.*)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * One value as the preview shows it. Structural columns keep their value unless it looks like
+ * contact data; everything else keeps only its shape (first character, length), so names,
+ * e-mails, phones, addresses, notes and JSON never leave the server.
+ */
+export function maskValue(column: string, value: unknown): string | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (value instanceof Date) {
+    return value.toISOString();
+  }
+  if (typeof value === "boolean") {
+    return String(value);
+  }
+  if (typeof value === "object") {
+    const size = Array.isArray(value) ? value.length : Object.keys(value).length;
+    return Array.isArray(value) ? `[…] (${size} items)` : `{…} (${size} keys)`;
+  }
+  const text = String(value);
+  const looksPersonal = /@|\+?\d[\d\s().-]{6,}\d/.test(text) && !UUID.test(text);
+  if (STRUCTURAL.test(column) && !looksPersonal && text.length <= 64) {
+    return text;
+  }
+  if (typeof value === "number" || typeof value === "bigint") {
+    return "#".repeat(Math.min(String(value).length, 12));
+  }
+  if (/^[^\s@]+@[^\s@]+$/.test(text)) {
+    // Keep only that it is an address and its top-level domain.
+    const tld = text.split(".").at(-1)?.slice(0, 6) ?? "";
+    return `${text[0] ?? ""}•••@•••.${tld}`;
+  }
+  return text.length <= 1
+    ? "•"
+    : `${text[0]}${"•".repeat(Math.min(text.length - 1, 8))} (${text.length})`;
+}
+
+export type SampleTable = {
+  table: string;
+  columns: string[];
+  rows: Record<string, string | null>[];
+};
+
+/** Masked sample rows of each table of the request's plan that still has rows. */
+export async function maskedSamples(db: Db, request: RetentionRequest): Promise<SampleTable[]> {
+  const tables = Object.entries(request.counts)
+    .filter(([, rows]) => Number(rows) > 0)
+    .map(([table]) => table)
+    .slice(0, MAX_TABLES);
+  if (tables.length === 0) {
+    return [];
+  }
+  const graph = await loadSchemaGraph(db);
+  const samples: SampleTable[] = [];
+  for (const table of tables) {
+    const info = graph.tables.get(table);
+    if (!info) {
+      continue; // A table the store no longer has: nothing to show, nothing to interpolate.
+    }
+    // Keys are per tenant; where the table carries tenant_id, say so to the join as well.
+    const sameTenant = info.columns.has("tenant_id")
+      ? sql`t.tenant_id = ${request.tenantId}::uuid AND`
+      : sql``;
+    const result = await sql<Record<string, unknown>>`
+      SELECT t.* FROM governance.retention_request_keys k
+      JOIN ${sql.table(`public.${table}`)} t
+        ON ${sameTenant} ${sql.raw(keyMatch(info, "k.key", "t"))}
+      WHERE k.request_id = ${request.id}::uuid AND k.table_name = ${table}
+      ORDER BY k.key
+      LIMIT ${ROWS_PER_TABLE}`.execute(db);
+    const columns = [...info.columns.keys()].slice(0, MAX_COLUMNS);
+    samples.push({
+      table,
+      columns,
+      rows: result.rows.map((row) =>
+        Object.fromEntries(columns.map((column) => [column, maskValue(column, row[column])])),
+      ),
+    });
+  }
+  return samples;
+}

@@ -1,0 +1,239 @@
+import { z } from "@hono/zod-openapi";
+import { ZError } from "../../api/schemas.ts";
+import { noNul } from "../users/schemas.ts";
+
+// The wire contract of /api/v1/retention/*; web/src/features/retention/types.ts mirrors it.
+
+export const REQUEST_STATUSES = [
+  "planning",
+  "pending_approval",
+  "approved",
+  "rejected",
+  "running",
+  "done",
+  "blocked",
+  "expired",
+  "failed",
+] as const;
+export const REQUEST_KINDS = ["retention", "erasure"] as const;
+
+/** A whole number written in decimal ("0x10", "1e3" and " 7" are refused, not reinterpreted). */
+export const queryInt = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max))
+    .optional()
+    .transform((n) => n ?? fallback)
+    .openapi({ type: "integer", minimum: min, maximum: max, default: fallback });
+
+/** Printable text without control characters (NUL cannot be stored; the rest hides content). */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(...noNul)
+    .refine((value) => !/\p{Cc}/u.test(value), "must not contain control characters");
+
+export const ZPolicyId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, "a policy id: lower-case letters, digits, . _ -");
+
+export const ZPolicyParams = z.strictObject({
+  id: ZPolicyId.openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const ZUuidParams = z.strictObject({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const ZPaging = {
+  page: queryInt(1, 1_000_000, 1),
+  pageSize: queryInt(1, 200, 25),
+};
+
+export const ZPolicy = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    regulation: z.string(),
+    table: z.string(),
+    dateColumn: z.array(z.string()),
+    period: z.string(),
+    action: z.string(),
+    threshold: z.number().int(),
+    financial: z.boolean(),
+    enabled: z.boolean(),
+    source: z.string(),
+    editedBy: z.string(),
+    editedAt: z.string(),
+    note: z.string().nullable(),
+    definition: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "The policy as validated (rules/retention/schema.ts)" }),
+  })
+  .openapi("RetentionPolicy");
+
+export const ZPolicyVersion = z
+  .object({
+    version: z.number().int(),
+    active: z.boolean(),
+    source: z.string(),
+    editedBy: z.string(),
+    editedAt: z.string(),
+    note: z.string().nullable(),
+    definition: z.record(z.string(), z.unknown()),
+  })
+  .openapi("RetentionPolicyVersion");
+
+export const ZPolicyDetail = ZPolicy.extend({ versions: z.array(ZPolicyVersion) }).openapi(
+  "RetentionPolicyDetail",
+);
+
+export const ZPolicyEdit = z
+  .strictObject({
+    definition: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: "The whole policy; validated by the retention rules validator" }),
+    note: text(1000).openapi({ description: "Why it changed (kept with the version)" }),
+    expectedVersion: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .openapi({ description: "Refuse (409) unless this is still the current version" }),
+  })
+  .openapi("RetentionPolicyEdit");
+
+export const ZRequest = z
+  .object({
+    id: z.string(),
+    kind: z.enum(REQUEST_KINDS),
+    status: z.string(),
+    policyId: z.string().nullable(),
+    policyVersion: z.number().int().nullable(),
+    tenantId: z.string(),
+    subject: z.record(z.string(), z.unknown()),
+    totalRows: z.number().int(),
+    counts: z.record(z.string(), z.number()),
+    requiresApproval: z.boolean(),
+    approvalReasons: z.array(z.string()),
+    fingerprint: z.string(),
+    requestedBy: z.string(),
+    requestedByYou: z
+      .boolean()
+      .openapi({ description: "The caller requested it, so may not approve it" }),
+    createdAt: z.string(),
+    approvedBy: z.string().nullable(),
+    approvedAt: z.string().nullable(),
+    approvalExpiresAt: z.string().nullable(),
+    blockedBy: z.array(z.string()),
+    error: z.string().nullable(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    hasCertificate: z.boolean(),
+  })
+  .openapi("RetentionRequest");
+
+export const ZTableCount = z.object({
+  table: z.string(),
+  tenantId: z.string(),
+  rows: z.number().int(),
+});
+
+export const ZSampleTable = z.object({
+  table: z.string(),
+  columns: z.array(z.string()),
+  rows: z
+    .array(z.record(z.string(), z.string().nullable()))
+    .openapi({ description: "Masked values only; raw PII never leaves the server" }),
+});
+
+export const ZTimelineEvent = z.object({
+  at: z.string(),
+  event: z.string(),
+  actor: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+export const ZRequestDetail = ZRequest.extend({
+  cutoff: z.string().nullable(),
+  definition: z.record(z.string(), z.unknown()),
+  keySetHash: z.string().nullable(),
+  impact: z.array(ZTableCount),
+  samples: z.array(ZSampleTable),
+  timeline: z.array(ZTimelineEvent),
+  progress: z
+    .object({ done: z.number().int(), total: z.number().int() })
+    .nullable()
+    .openapi({ description: "Rows done of the plan (ledger), while running or after" }),
+}).openapi("RetentionRequestDetail");
+
+export const ZHold = z
+  .object({
+    id: z.string(),
+    tenantId: z.string().nullable(),
+    customerId: z.string().nullable(),
+    table: z.string().nullable(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    reason: z.string(),
+    owner: z.string(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    releasedAt: z.string().nullable(),
+    releasedBy: z.string().nullable(),
+    releaseReason: z.string().nullable(),
+  })
+  .openapi("LegalHold");
+
+export const ZInvestigation = z
+  .object({
+    regulation: z.string(),
+    active: z.boolean(),
+    reason: z.string().nullable(),
+    setBy: z.string().nullable(),
+    setAt: z.string().nullable(),
+  })
+  .openapi("InvestigationFlag");
+
+export const ZCertificateSummary = z
+  .object({
+    id: z.string().openapi({ description: "The request it certifies (one per request)" }),
+    requestId: z.string(),
+    kind: z.string(),
+    policyId: z.string().nullable(),
+    tenantId: z.string(),
+    totalRows: z.number().int(),
+    sha256: z.string(),
+    issuedAt: z.string(),
+  })
+  .openapi("RetentionCertificateSummary");
+
+export const ZCertificate = ZCertificateSummary.extend({
+  body: z.record(z.string(), z.unknown()),
+}).openapi("RetentionCertificate");
+
+export const ZDecision = z
+  .strictObject({
+    reason: text(1000),
+    fingerprint: z
+      .string()
+      .regex(/^[0-9a-f]{16,128}$/, "a hex fingerprint")
+      .optional()
+      .openapi({ description: "The fingerprint the approver saw; refused if it changed since" }),
+  })
+  .openapi("RetentionDecision");
+
+export const iso = (value: unknown): string => new Date(value as string).toISOString();
+export const isoOrNull = (value: unknown): string | null =>
+  value === null || value === undefined ? null : iso(value);
+
+/** An error answer other than the standard 400/401/403 (e.g. 404, 409), in the one error model. */
+export const errorAnswer = (description: string) =>
+  ({ description, content: { "application/json": { schema: ZError } } }) as const;
