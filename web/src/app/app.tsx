@@ -8,6 +8,7 @@ import { JobsPage } from "../features/jobs/jobs-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
+import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
 import { AREAS } from "./areas.ts";
 import { Layout } from "./layout.tsx";
@@ -22,6 +23,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/users": UsersPage,
   "/catalog": CatalogPage,
   "/review": ReviewPage,
+  "/retention": RetentionPage,
 };
 
 type AuthState =

@@ -16,7 +16,12 @@ export const AREAS: Area[] = [
   { path: "/review", label: "Review queue", permission: "catalog:read", built: true },
   { path: "/lineage", label: "Lineage", built: false },
   { path: "/quality", label: "Quality", built: false },
-  { path: "/retention", label: "Retention & approvals", built: false },
+  {
+    path: "/retention",
+    label: "Retention & approvals",
+    permission: "retention:read",
+    built: true,
+  },
   { path: "/tiering", label: "Tiering", built: false },
   { path: "/masked-datasets", label: "Masked datasets", built: false },
   { path: "/jobs", label: "Jobs", permission: "jobs:read", built: true },

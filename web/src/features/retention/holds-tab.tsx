@@ -89,7 +89,7 @@ export function HoldsTab() {
 
   return (
     <div className="holds">
-      <InvestigationPanel canEdit={canHold} />
+      {canHold ? <InvestigationPanel canEdit /> : null}
       {message ? (
         <p className={message.kind === "ok" ? "notice" : "form-error"} role="status">
           {message.text}
