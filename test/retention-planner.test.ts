@@ -363,3 +363,22 @@ describe("every shipped policy", () => {
     }
   });
 });
+
+describe("two planners at once", () => {
+  test("make one open request for a policy and tenant, and both report it", async () => {
+    const [a, b] = await Promise.all([
+      plan("retention-job", ["job-status-history-3y"]),
+      plan("local-operator", ["job-status-history-3y"]),
+    ]);
+    const ids = new Set([...(a ?? []), ...(b ?? [])].map((o) => o.request.id));
+    expect(ids.size).toBe(1);
+    const open = await database.owner
+      .selectFrom("governance.retention_requests")
+      .select("id")
+      .where("policy_id", "=", "job-status-history-3y")
+      .where("tenant_id", "=", tenantIds[0] ?? "")
+      .where("status", "in", ["pending_approval", "approved", "blocked", "running", "planning"])
+      .execute();
+    expect(open).toHaveLength(1);
+  });
+});

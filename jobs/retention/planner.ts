@@ -295,12 +295,28 @@ export async function planPolicyForTenant(
       });
       return { id: row.id, superseded: open?.id ?? null };
     })
-    .catch((error: unknown) => {
+    .catch(async (error: unknown) => {
       if (error instanceof Rollback) {
         return { id: null, superseded: null };
       }
+      // Another planner (the job and a CLI run at once) took the slot first: report its request.
+      if ((error as { code?: string }).code === "23505") {
+        return { id: null, superseded: null, concurrent: true };
+      }
       throw error;
     });
+  if ("concurrent" in created) {
+    const other = await db
+      .selectFrom("governance.retention_requests")
+      .select("id")
+      .where("kind", "=", "retention")
+      .where("policy_id", "=", definition.policyId)
+      .where("tenant_id", "=", tenantId)
+      .where("status", "in", [...OPEN_STATUSES])
+      .executeTakeFirst();
+    const request = other ? await getRequest(db, other.id) : undefined;
+    return request ? { request, outcome: "kept" } : undefined;
+  }
   if (!created.id) {
     if (open && !created.superseded) {
       const request = await getRequest(db, open.id);
