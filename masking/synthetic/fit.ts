@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
+import { MaskingError } from "../masking-error.ts";
 import { fitMarginal, MARGINAL_DEFS } from "./marginals.ts";
 import {
   COUNT_CAP,
@@ -45,7 +46,10 @@ export async function fitSyntheticProfile(
       FROM tenants t ORDER BY customers DESC, t.id`.execute(r);
     const active = tenantRows.rows.filter((t) => t.customers > 0);
     if (active.length === 0) {
-      throw new Error("the operational store has no customers to fit a profile to");
+      throw new MaskingError(
+        "conflict",
+        "the operational store has no customers to fit a profile to",
+      );
     }
     const totalCustomers = active.reduce((a, t) => a + t.customers, 0);
 

@@ -1,4 +1,29 @@
 import type { ApiRoute } from "../../api/define-route.ts";
+import { dropDatasetRoute } from "./drop.ts";
+import { gateStatusRoute } from "./gate.ts";
+import { getDatasetRoute } from "./get.ts";
+import { listDatasetsRoute } from "./list.ts";
+import { requestDatasetRoute } from "./request.ts";
+import { allowAsIsRoute } from "./rules-allow.ts";
+import { listMaskingRulesRoute } from "./rules-list.ts";
+import { setMaskingRuleRoute } from "./rules-set.ts";
+import { fitProfileRoute } from "./synthetic-fit.ts";
+import { latestProfileRoute } from "./synthetic-profile.ts";
+import { syntheticReportRoute } from "./synthetic-report.ts";
+import { requestSyntheticRoute } from "./synthetic-request.ts";
 
 /** The routes for masking rules, masked and synthetic datasets; server/routes/index.ts composes them into ROUTES. */
-export const DATASET_ROUTES: ApiRoute[] = [];
+export const DATASET_ROUTES: ApiRoute[] = [
+  listDatasetsRoute,
+  getDatasetRoute,
+  requestDatasetRoute,
+  dropDatasetRoute,
+  gateStatusRoute,
+  listMaskingRulesRoute,
+  setMaskingRuleRoute,
+  allowAsIsRoute,
+  fitProfileRoute,
+  latestProfileRoute,
+  requestSyntheticRoute,
+  syntheticReportRoute,
+];

@@ -1,0 +1,25 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { blockingColumns, ZBlockingColumn } from "./gate-check.ts";
+
+export const gateStatusRoute = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/api/v1/masking/gate",
+    tags: ["masking"],
+    summary: "Whether provisioning would run now, and every column that blocks it",
+    responses: {
+      200: jsonResponse(
+        z.object({ ok: z.boolean(), blocking: z.array(ZBlockingColumn) }),
+        "The provisioning gate",
+      ),
+      ...errorResponses,
+    },
+  }),
+  "masking:read",
+  async (c) => {
+    const blocking = await blockingColumns(c.get("deps").db);
+    return c.json({ ok: blocking.length === 0, blocking }, 200);
+  },
+);

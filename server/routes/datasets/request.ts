@@ -1,0 +1,110 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { createDataset, getDataset } from "../../../masking/datasets.repository.ts";
+import { validateProvisionOptions } from "../../../masking/provision/provision.ts";
+import { maskingKey } from "../../../masking/strategies/key.ts";
+import { jobQueuesOf } from "../../api/context.ts";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { AppError } from "../../errors.ts";
+import { blockingColumns } from "./gate-check.ts";
+import {
+  conflict,
+  engine,
+  requirePrincipal,
+  toWireDataset,
+  ZDataset,
+  ZDatasetName,
+} from "./schemas.ts";
+
+const ZRequest = z
+  .strictObject({
+    name: ZDatasetName,
+    tenants: z.array(z.string().uuid()).min(1).max(1000).optional(),
+    percent: z.number().gt(0).max(100).optional(),
+    expiresInDays: z.number().int().min(1).max(365).optional(),
+  })
+  .refine((b) => !(b.tenants && b.percent !== undefined), {
+    message: "give tenants or percent, not both",
+  })
+  .openapi("MaskedDatasetRequest");
+
+/**
+ * Runs the provisioning gate before anything is queued, so a refusal comes back at once as a
+ * 409 naming every blocking `table.column` (with its reason and catalog entry) instead of as a
+ * failed job minutes later. The masking job runs the gate again when it starts.
+ */
+export const requestDatasetRoute = defineRoute(
+  createRoute({
+    method: "post",
+    path: "/api/v1/datasets",
+    tags: ["datasets"],
+    summary: "Request a masked copy of production; refused (409) while any column blocks the gate",
+    request: { body: jsonBody(ZRequest) },
+    responses: {
+      202: jsonResponse(
+        z.object({ dataset: ZDataset, jobId: z.string() }),
+        "Registered and queued",
+      ),
+      ...errorResponses,
+      ...conflict,
+    },
+  }),
+  "datasets:provision",
+  async (c) => {
+    const principal = requirePrincipal(c.get("principal"));
+    const body = c.req.valid("json");
+    const deps = c.get("deps");
+    const options = {
+      name: body.name,
+      tenants: body.tenants ?? null,
+      percent: body.percent ?? null,
+      expiresInDays: body.expiresInDays ?? null,
+      requestedBy: principal.email,
+    };
+    await engine(async () => validateProvisionOptions(options));
+    if (await getDataset(deps.db, body.name)) {
+      throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
+    }
+    const blocking = await blockingColumns(deps.db);
+    if (blocking.length > 0) {
+      c.set("audit", {
+        action: "datasets.request.refused",
+        target: `dataset:${body.name}`,
+        summary: { blocking: blocking.map((b) => b.column) },
+      });
+      throw new AppError(
+        "conflict",
+        `Provisioning refused: ${blocking.length} column(s) block it: ${blocking
+          .map((b) => b.column)
+          .join(", ")}`,
+        { blocking },
+      );
+    }
+    const created = await createDataset(deps.db, {
+      name: body.name,
+      kind: "masked",
+      owner: principal.email,
+      tenants: body.tenants ?? null,
+      percent: body.percent ?? null,
+      expiresAt: body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null,
+      keyFingerprint: maskingKey(deps.config.secret).fingerprint,
+    });
+    if (!created) {
+      throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
+    }
+    const payload = {
+      name: body.name,
+      datasetId: created.id,
+      ...(body.tenants ? { tenants: body.tenants } : {}),
+      ...(body.percent !== undefined ? { percent: body.percent } : {}),
+      ...(body.expiresInDays ? { expiresInDays: body.expiresInDays } : {}),
+    };
+    const jobId = await jobQueuesOf(deps).enqueue("masking", payload, principal.email);
+    c.set("audit", {
+      action: "datasets.request",
+      target: `dataset:${body.name}`,
+      summary: { id: created.id, tenants: body.tenants ?? null, percent: body.percent ?? null },
+    });
+    return c.json({ dataset: toWireDataset(created), jobId }, 202);
+  },
+);

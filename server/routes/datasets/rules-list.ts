@@ -1,0 +1,50 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { maskingRulesView } from "./rules-view.ts";
+
+const ZQuery = z.strictObject({
+  table: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a table name")
+    .optional(),
+});
+
+export const ZRuleRow = z
+  .object({
+    catalogColumnId: z.string().nullable(),
+    table: z.string(),
+    column: z.string(),
+    jsonPath: z.string(),
+    category: z.string().nullable(),
+    reviewStatus: z.string().nullable(),
+    blocksProvisioning: z.boolean(),
+    strategy: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    source: z.enum(["rule", "default"]),
+    version: z.number().nullable(),
+    setBy: z.string().nullable(),
+    setAt: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi("MaskingRuleRow");
+
+export const listMaskingRulesRoute = defineRoute(
+  createRoute({
+    method: "get",
+    path: "/api/v1/masking/rules",
+    tags: ["masking"],
+    summary:
+      "The rule in force for every personal-data column and JSONB path: a steward's, or the category default",
+    request: { query: ZQuery },
+    responses: {
+      200: jsonResponse(z.object({ items: z.array(ZRuleRow) }), "Rules by table, column, path"),
+      ...errorResponses,
+    },
+  }),
+  "masking:read",
+  async (c) => {
+    const items = await maskingRulesView(c.get("deps").db, { table: c.req.valid("query").table });
+    return c.json({ items }, 200);
+  },
+);

@@ -1,0 +1,98 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { setMaskingRule } from "../../../masking/rules/masking-rules.repository.ts";
+import { STRATEGIES } from "../../../masking/strategies/strategies.ts";
+import { CATEGORIES } from "../../../schema/domain/classification.ts";
+import { defineRoute } from "../../api/define-route.ts";
+import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { conflict, engine, requirePrincipal } from "./schemas.ts";
+
+const ident = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a plain identifier");
+export const ZRuleTarget = {
+  table: ident,
+  column: ident,
+  jsonPath: z
+    .string()
+    .max(300)
+    .regex(/^[A-Za-z0-9_.[\]-]*$/, "a JSONB key path such as address.street or items[].email")
+    .optional(),
+};
+
+const ZSetRule = z
+  .strictObject({
+    ...ZRuleTarget,
+    strategy: z.enum(STRATEGIES),
+    params: z
+      .strictObject({
+        category: z.enum(CATEGORIES).optional(),
+        part: z.enum(["first", "last", "full"]).optional(),
+        keep: z.number().int().min(0).max(32).optional(),
+        entity: ident.optional(),
+        days: z.number().int().min(1).max(3650).optional(),
+        bound: z.number().min(0).max(10).optional(),
+      })
+      .optional(),
+    reason: z.string().trim().max(1000).optional(),
+  })
+  .openapi("SetMaskingRuleRequest");
+
+export const ZRuleResult = z.object({
+  id: z.string(),
+  table: z.string(),
+  column: z.string(),
+  jsonPath: z.string(),
+  strategy: z.string(),
+  version: z.number(),
+  setBy: z.string(),
+  reason: z.string().nullable(),
+});
+
+export const setMaskingRuleRoute = defineRoute(
+  createRoute({
+    method: "put",
+    path: "/api/v1/masking/rules",
+    tags: ["masking"],
+    summary: "Set the masking rule of a column or JSONB path (a new version; the old ones kept)",
+    request: { body: jsonBody(ZSetRule) },
+    responses: {
+      200: jsonResponse(ZRuleResult, "The rule now in force"),
+      ...errorResponses,
+      ...conflict,
+    },
+  }),
+  "masking:rules",
+  async (c) => {
+    const principal = requirePrincipal(c.get("principal"));
+    const body = c.req.valid("json");
+    const rule = await engine(() =>
+      setMaskingRule(c.get("deps").db, {
+        ...body,
+        reason: body.reason ?? null,
+        setBy: principal.email,
+      }),
+    );
+    const target = `${rule.table}.${rule.column}${rule.jsonPath ? `:${rule.jsonPath}` : ""}`;
+    c.set("audit", {
+      action: "masking.rules.set",
+      target: `column:${target}`,
+      summary: {
+        strategy: rule.strategy,
+        params: rule.params,
+        version: rule.version,
+        reason: rule.reason,
+      },
+    });
+    return c.json(
+      {
+        id: rule.id,
+        table: rule.table,
+        column: rule.column,
+        jsonPath: rule.jsonPath,
+        strategy: rule.strategy,
+        version: rule.version,
+        setBy: rule.setBy,
+        reason: rule.reason,
+      },
+      200,
+    );
+  },
+);

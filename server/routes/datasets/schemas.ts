@@ -1,0 +1,116 @@
+import { z } from "@hono/zod-openapi";
+import type { Dataset } from "../../../masking/datasets.repository.ts";
+import { MaskingError } from "../../../masking/masking-error.ts";
+import type { Principal } from "../../auth/principal.ts";
+import { AppError } from "../../errors.ts";
+
+/** Wire shapes and small helpers shared by the dataset, masking-rule and synthetic routes. */
+
+export const ZDatasetName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,39}$/, "lower-case letters, digits, _ and -, starting with a letter")
+  .openapi({ example: "debug_invoices" });
+
+export const ZUuidParam = z.strictObject({
+  id: z
+    .string()
+    .uuid()
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const ZTableProgress = z.object({
+  status: z.string(),
+  rows: z.number(),
+  expected: z.number().nullable().optional(),
+  ms: z.number().optional(),
+});
+
+export const ZDataset = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(["masked", "synthetic"]),
+    status: z.string(),
+    owner: z.string(),
+    databaseName: z.string().nullable(),
+    databaseUrl: z.string().nullable().openapi({ description: "Connection string, no password" }),
+    tenants: z.array(z.string()).nullable(),
+    percent: z.number().nullable(),
+    progress: z.record(z.string(), ZTableProgress),
+    report: z.unknown(),
+    sizeBytes: z.number().nullable(),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .openapi("Dataset");
+export type TDataset = z.infer<typeof ZDataset>;
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function toWireDataset(d: Dataset): TDataset {
+  return {
+    id: d.id,
+    name: d.name,
+    kind: d.kind,
+    status: d.status,
+    owner: d.owner,
+    databaseName: d.databaseName,
+    databaseUrl: d.databaseUrl,
+    tenants: d.tenants,
+    percent: d.percent,
+    progress: d.progress,
+    report: d.report ?? null,
+    sizeBytes: d.sizeBytes === null ? null : Number(d.sizeBytes),
+    expiresAt: iso(d.expiresAt),
+    createdAt: iso(d.createdAt) ?? "",
+    startedAt: iso(d.startedAt),
+    finishedAt: iso(d.finishedAt),
+    error: d.error,
+  };
+}
+
+export function requirePrincipal(principal: Principal | undefined): Principal {
+  if (!principal) {
+    throw new AppError("unauthenticated", "Sign in first.");
+  }
+  return principal;
+}
+
+/** The masking engine's expected refusals as API errors; anything else stays a 500. */
+export function asAppError(error: unknown): unknown {
+  if (error instanceof MaskingError) {
+    const code =
+      error.code === "not_found"
+        ? "not_found"
+        : error.code === "conflict"
+          ? "conflict"
+          : "invalid_request";
+    return new AppError(code, error.message, error.details);
+  }
+  return error;
+}
+
+/** Runs engine work, turning its refusals into API errors. */
+export async function engine<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw asAppError(error);
+  }
+}
+
+export const notFound = {
+  404: {
+    description: "Not found",
+    content: { "application/json": { schema: z.object({ error: z.unknown() }) } },
+  },
+} as const;
+export const conflict = {
+  409: {
+    description: "Conflicts with the current state (name taken, provisioning refused)",
+    content: { "application/json": { schema: z.object({ error: z.unknown() }) } },
+  },
+} as const;
