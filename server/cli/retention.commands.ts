@@ -5,6 +5,7 @@ import {
   type Decision,
   rejectRequest,
 } from "../../jobs/retention/approvals.ts";
+import { executeRequest } from "../../jobs/retention/executor.ts";
 import {
   addHold,
   clearInvestigation,
@@ -17,6 +18,7 @@ import {
 import { planRetention } from "../../jobs/retention/planner.ts";
 import { currentPolicies, getPolicy, policyHistory } from "../../jobs/retention/policies.ts";
 import { requestSummary } from "../../jobs/retention/requests.ts";
+import { createOwnerDb } from "../../schema/postgres.ts";
 import {
   type Actor,
   auditCommand,
@@ -24,6 +26,7 @@ import {
   json,
   LOCAL_OPERATOR,
   option,
+  positiveInt,
   print,
   progressPrinter,
   RefusedError,
@@ -187,6 +190,64 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
   },
   "retention approve": decisionCommand("approve"),
   "retention reject": decisionCommand("reject"),
+  "retention execute": {
+    summary: "Execute an approved deletion request; waits for the end and prints its certificate",
+    usage: "govern retention execute ID [--batch-size N] [--json]",
+    options: { "batch-size": { type: "string" }, ...json },
+    positionals: ["id"],
+    access: { bootstrap: true, permission: "retention:execute" },
+    run: async (values, config, actor, positionals) => {
+      const requestId = positionalId(positionals, "ID");
+      const batchSize =
+        values["batch-size"] === undefined
+          ? undefined
+          : positiveInt(values["batch-size"], "batch-size", 50_000);
+      const { db, pool } = createOwnerDb(config, { max: 3 });
+      try {
+        const bar = progressPrinter();
+        const outcome = await executeRequest({ db, pool, config }, requestId, {
+          actor: actorName(actor),
+          batchSize,
+          onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
+        });
+        await auditCommand(db, actor, {
+          action: `retention.request.execute_${outcome.outcome}`,
+          target: `retention_request:${requestId}`,
+          summary:
+            outcome.outcome === "done"
+              ? { rows: outcome.report.rows, certificate: outcome.certificate.sha256 }
+              : outcome.outcome === "blocked"
+                ? { heldKeys: outcome.heldKeys, heldBy: outcome.heldBy }
+                : { refused: outcome.reason, message: outcome.message },
+        });
+        if (outcome.outcome === "refused") {
+          if (outcome.reason === "not_found") {
+            throw new UsageError(outcome.message);
+          }
+          throw new RefusedError(`${outcome.reason}: ${outcome.message}`);
+        }
+        if (outcome.outcome === "blocked") {
+          throw new RefusedError(`held: ${outcome.message}`);
+        }
+        const certificate = {
+          request_id: outcome.certificate.requestId,
+          sha256: outcome.certificate.sha256,
+          issued_at: outcome.certificate.issuedAt.toISOString(),
+          body: outcome.certificate.body,
+        };
+        print(
+          values.json === true,
+          certificate,
+          `${requestId} done: ${Object.entries(outcome.certificate.body.tables)
+            .map(([t, c]) => `${t} ${c.done}`)
+            .join(", ")}; certificate sha256 ${outcome.certificate.sha256}`,
+        );
+        return 0;
+      } finally {
+        await db.destroy();
+      }
+    },
+  },
   "retention hold add": {
     summary: "Place a legal hold (by tenant, customer, table or date range)",
     usage:
