@@ -24,29 +24,34 @@ CREATE FUNCTION pg_temp.gm_key() RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL S
 CREATE FUNCTION pg_temp.gm_h(m text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
   $$ SELECT hmac(convert_to(m, 'UTF8'), pg_temp.gm_key(), 'sha256') $$;
 
+-- PL/pgSQL rather than SQL for the per-value helpers: SQL functions that cannot be inlined pay
+-- executor start-up on every call (~1 ms), PL/pgSQL simple expressions a few microseconds.
 CREATE FUNCTION pg_temp.gm_word(h bytea, o int, syl text[]) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT upper(left(w, 1)) || substr(w, 2) FROM (
-    SELECT syl[get_byte(h, o + 1) % 32 + 1] || syl[get_byte(h, o + 2) % 32 + 1]
-      || CASE WHEN get_byte(h, o) % 2 = 1 THEN syl[get_byte(h, o + 3) % 32 + 1] ELSE '' END
-      || CASE WHEN get_byte(h, o + 4) % 2 = 1
-           THEN (${arr(ENDINGS)})[get_byte(h, o + 5) % 8 + 1] ELSE '' END AS w) s
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE w text;
+BEGIN
+  w := syl[get_byte(h, o + 1) % 32 + 1] || syl[get_byte(h, o + 2) % 32 + 1];
+  IF get_byte(h, o) % 2 = 1 THEN w := w || syl[get_byte(h, o + 3) % 32 + 1]; END IF;
+  IF get_byte(h, o + 4) % 2 = 1 THEN w := w || (${arr(ENDINGS)})[get_byte(h, o + 5) % 8 + 1]; END IF;
+  RETURN upper(left(w, 1)) || substr(w, 2);
+END $$;
 
 CREATE FUNCTION pg_temp.gm_case(token text, o text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN length(token) > 1 AND token = upper(token) AND token <> lower(token) THEN upper(o)
-              WHEN token = lower(token) THEN lower(o) ELSE o END
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  RETURN CASE WHEN length(token) > 1 AND token = upper(token) AND token <> lower(token) THEN upper(o)
+              WHEN token = lower(token) THEN lower(o) ELSE o END;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_email(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT lower(pg_temp.gm_word(h, 0, ${arr(FIRST_SYLLABLES)})) || '.'
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE h bytea := hmac(convert_to('email:' || lower(btrim(v)), 'UTF8'), pg_temp.gm_key(), 'sha256');
+BEGIN
+  RETURN lower(pg_temp.gm_word(h, 0, ${arr(FIRST_SYLLABLES)})) || '.'
       || lower(pg_temp.gm_word(h, 8, ${arr(LAST_SYLLABLES)})) || '.'
       || encode(substr(h, 17, 4), 'hex') || '@'
-      || (${arr(EMAIL_DOMAINS)})[get_byte(h, 24) % 3 + 1]
-  FROM (SELECT pg_temp.gm_h('email:' || lower(btrim(v))) AS h) s
-$$;
+      || (${arr(EMAIL_DOMAINS)})[get_byte(h, 24) % 3 + 1];
+END $$;
 
 CREATE FUNCTION pg_temp.gm_round(r int, half text) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -58,38 +63,45 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT CASE WHEN len = 0 THEN '' ELSE lpad(trunc(x)::text, len, '0') END
 $$;
 
+-- Inlined on purpose: calling the small SQL helpers from PL/pgSQL costs more than the HMACs.
 CREATE FUNCTION pg_temp.gm_feistel(d text, decrypt boolean) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE n int := length(d); u int; v int; a numeric; b numeric; ma numeric; mb numeric;
-        r int; f numeric;
+        r int; f numeric; k bytea := pg_temp.gm_key(); half text;
 BEGIN
   IF n = 0 THEN RETURN d; END IF;
   u := n / 2; v := n - u;
-  ma := power(10::numeric, u)::numeric(60, 0); mb := power(10::numeric, v)::numeric(60, 0);
+  ma := trunc(10::numeric ^ u); mb := trunc(10::numeric ^ v);
   a := CASE WHEN u = 0 THEN 0 ELSE left(d, u)::numeric END;
   b := substr(d, u + 1)::numeric;
   FOR i IN 0..9 LOOP
     r := CASE WHEN decrypt THEN 9 - i ELSE i END;
     IF r % 2 = 0 THEN
-      f := mod(pg_temp.gm_round(r, pg_temp.gm_pad(b, v)), ma);
-      a := CASE WHEN decrypt THEN mod(mod(a - f, ma) + ma, ma) ELSE mod(a + f, ma) END;
+      half := lpad(b::text, v, '0');
+      f := ('x' || encode(substr(hmac(convert_to('tok:' || r || ':' || half, 'UTF8'), k, 'sha256'), 1, 7), 'hex'))::bit(56)::bigint;
+      a := CASE WHEN decrypt THEN mod(mod(a - mod(f, ma), ma) + ma, ma) ELSE mod(a + f, ma) END;
     ELSE
-      f := mod(pg_temp.gm_round(r, pg_temp.gm_pad(a, u)), mb);
-      b := CASE WHEN decrypt THEN mod(mod(b - f, mb) + mb, mb) ELSE mod(b + f, mb) END;
+      half := CASE WHEN u = 0 THEN '' ELSE lpad(a::text, u, '0') END;
+      f := ('x' || encode(substr(hmac(convert_to('tok:' || r || ':' || half, 'UTF8'), k, 'sha256'), 1, 7), 'hex'))::bit(56)::bigint;
+      b := CASE WHEN decrypt THEN mod(mod(b - mod(f, mb), mb) + mb, mb) ELSE mod(b + f, mb) END;
     END IF;
   END LOOP;
-  RETURN pg_temp.gm_pad(a, u) || pg_temp.gm_pad(b, v);
+  RETURN CASE WHEN u = 0 THEN '' ELSE lpad(a::text, u, '0') END || lpad(b::text, v, '0');
 END $$;
 
 -- Digits replaced in order by their Feistel token, every other character kept.
 CREATE FUNCTION pg_temp.gm_tokenize(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE WHEN isd THEN substr(t, k::int, 1) ELSE c END, '' ORDER BY i), '')
-  FROM (SELECT i, c, t, c ~ '^[0-9]$' AS isd,
-               count(*) FILTER (WHERE c ~ '^[0-9]$') OVER (ORDER BY i) AS k
-        FROM (SELECT pg_temp.gm_feistel(regexp_replace(v, '[^0-9]', '', 'g'), false) AS t) s,
-             LATERAL (SELECT i, substr(v, i, 1) AS c FROM generate_series(1, length(v)) i) x) y
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE t text := pg_temp.gm_feistel(regexp_replace(v, '[^0-9]', '', 'g'), false);
+        out text := ''; c text; k int := 0;
+BEGIN
+  FOR i IN 1..length(v) LOOP
+    c := substr(v, i, 1);
+    IF c >= '0' AND c <= '9' THEN k := k + 1; out := out || substr(t, k, 1);
+    ELSE out := out || c; END IF;
+  END LOOP;
+  RETURN out;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_phone(v text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -109,60 +121,83 @@ BEGIN
 END $$;
 
 CREATE FUNCTION pg_temp.gm_name_word(w text, part text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT pg_temp.gm_case(w, pg_temp.gm_word(pg_temp.gm_h(part || ':' || lower(w)), 0,
-    CASE WHEN part = 'first' THEN ${arr(FIRST_SYLLABLES)} ELSE ${arr(LAST_SYLLABLES)} END))
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  RETURN pg_temp.gm_case(w, pg_temp.gm_word(
+    hmac(convert_to(part || ':' || lower(w), 'UTF8'), pg_temp.gm_key(), 'sha256'), 0,
+    CASE WHEN part = 'first' THEN ${arr(FIRST_SYLLABLES)} ELSE ${arr(LAST_SYLLABLES)} END));
+END $$;
 
 CREATE FUNCTION pg_temp.gm_name(v text, part text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE WHEN p[1] IS NULL THEN p[2] ELSE pg_temp.gm_name_word(p[1],
-      CASE WHEN part = 'full' THEN CASE WHEN n = 1 THEN 'first' ELSE 'last' END ELSE part END)
-    END, '' ORDER BY o), '')
-  FROM (SELECT p, o, count(p[1]) OVER (ORDER BY o) AS n
-        FROM regexp_matches(v, '([A-Za-z]+)|([^A-Za-z]+)', 'g') WITH ORDINALITY AS x(p, o)) s
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE out text := ''; p text[]; n int := 0;
+BEGIN
+  FOR p IN SELECT x FROM regexp_matches(v, '([A-Za-z]+)|([^A-Za-z]+)', 'g') x LOOP
+    IF p[1] IS NULL THEN
+      out := out || p[2];
+    ELSE
+      n := n + 1;
+      out := out || pg_temp.gm_name_word(p[1],
+        CASE WHEN part = 'full' THEN CASE WHEN n = 1 THEN 'first' ELSE 'last' END ELSE part END);
+    END IF;
+  END LOOP;
+  RETURN out;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_number(d text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT string_agg(CASE WHEN i = 1 AND left(d, 1) <> '0' THEN (get_byte(h, 0) % 9 + 1)::text
-                         ELSE (get_byte(h, (i - 1) % 32) % 10)::text END, '' ORDER BY i)
-  FROM (SELECT pg_temp.gm_h('num:' || d) AS h) s, generate_series(1, length(d)) i
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE h bytea := hmac(convert_to('num:' || d, 'UTF8'), pg_temp.gm_key(), 'sha256'); out text := '';
+BEGIN
+  FOR i IN 1..length(d) LOOP
+    out := out || CASE WHEN i = 1 AND left(d, 1) <> '0' THEN (get_byte(h, 0) % 9 + 1)::text
+                       ELSE (get_byte(h, (i - 1) % 32) % 10)::text END;
+  END LOOP;
+  RETURN out;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_address(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE out text := ''; p text[];
+BEGIN
+  FOR p IN SELECT x FROM regexp_matches(v, '([A-Za-z]+)|([0-9]+)|([^A-Za-z0-9]+)', 'g') x LOOP
+    out := out || CASE
       WHEN p[1] IS NOT NULL AND (lower(p[1]) = ANY (${arr(ADDRESS_KEEP)})
         OR (length(p[1]) = 2 AND p[1] = upper(p[1]))) THEN p[1]
-      WHEN p[1] IS NOT NULL THEN pg_temp.gm_case(p[1],
-        pg_temp.gm_word(pg_temp.gm_h('place:' || lower(p[1])), 0, ${arr(LAST_SYLLABLES)}))
+      WHEN p[1] IS NOT NULL THEN pg_temp.gm_case(p[1], pg_temp.gm_word(
+        hmac(convert_to('place:' || lower(p[1]), 'UTF8'), pg_temp.gm_key(), 'sha256'), 0, ${arr(LAST_SYLLABLES)}))
       WHEN p[2] IS NOT NULL THEN pg_temp.gm_number(p[2])
-      ELSE p[3] END, '' ORDER BY o), '')
-  FROM regexp_matches(v, '([A-Za-z]+)|([0-9]+)|([^A-Za-z0-9]+)', 'g') WITH ORDINALITY AS x(p, o)
-$$;
+      ELSE p[3] END;
+  END LOOP;
+  RETURN out;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_ip(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN strpos(v, ':') > 0
-    THEN '2001:db8:' || encode(substr(h, 1, 2), 'hex') || ':' || encode(substr(h, 3, 2), 'hex')
-         || '::' || encode(substr(h, 5, 2), 'hex')
-    ELSE (10 + get_byte(h, 0) % 200) || '.' || get_byte(h, 1) || '.' || get_byte(h, 2) || '.'
-         || get_byte(h, 3) END
-  FROM (SELECT pg_temp.gm_h('ip:' || lower(btrim(v))) AS h) s
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE h bytea := hmac(convert_to('ip:' || lower(btrim(v)), 'UTF8'), pg_temp.gm_key(), 'sha256');
+BEGIN
+  IF strpos(v, ':') > 0 THEN
+    RETURN '2001:db8:' || encode(substr(h, 1, 2), 'hex') || ':' || encode(substr(h, 3, 2), 'hex')
+         || '::' || encode(substr(h, 5, 2), 'hex');
+  END IF;
+  RETURN (10 + get_byte(h, 0) % 200) || '.' || get_byte(h, 1) || '.' || get_byte(h, 2) || '.' || get_byte(h, 3);
+END $$;
 
 CREATE FUNCTION pg_temp.gm_scramble(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg(CASE
-      WHEN c ~ '^[0-9]$' THEN chr(48 + get_byte(b, i - 1) % 10)
-      WHEN c ~ '^[a-z]$' THEN chr(97 + get_byte(b, i - 1) % 26)
-      WHEN c ~ '^[A-Z]$' THEN chr(65 + get_byte(b, i - 1) % 26)
-      ELSE c END, '' ORDER BY i), '')
-  FROM (SELECT string_agg(pg_temp.gm_h('scr:' || j || ':' || v), ''::bytea ORDER BY j) AS b
-        FROM generate_series(0, greatest(length(v) - 1, 0) / 32) j) s,
-       LATERAL (SELECT i, substr(v, i, 1) AS c FROM generate_series(1, length(v)) i) x
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE b bytea := ''::bytea; out text := ''; c text; x int;
+BEGIN
+  FOR j IN 0..greatest(length(v) - 1, 0) / 32 LOOP
+    b := b || hmac(convert_to('scr:' || j || ':' || v, 'UTF8'), pg_temp.gm_key(), 'sha256');
+  END LOOP;
+  FOR i IN 1..length(v) LOOP
+    c := substr(v, i, 1);
+    x := get_byte(b, i - 1);
+    out := out || CASE WHEN c >= '0' AND c <= '9' THEN chr(48 + x % 10)
+                       WHEN c >= 'a' AND c <= 'z' THEN chr(97 + x % 26)
+                       WHEN c >= 'A' AND c <= 'Z' THEN chr(65 + x % 26) ELSE c END;
+  END LOOP;
+  RETURN out;
+END $$;
 
 CREATE FUNCTION pg_temp.gm_hash(v text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT encode(pg_temp.gm_h('hash:' || v), 'hex') $$;
@@ -176,11 +211,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
   $$ SELECT repeat('*', greatest(length(v) - keep, 0)) || right(v, keep) $$;
 
 CREATE FUNCTION pg_temp.gm_encrypt(v text) RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT translate(encode(iv || encrypt_iv(convert_to(v, 'UTF8'), pg_temp.gm_h('enc'), iv,
-    'aes-cbc/pad:pkcs'), 'base64'), E'\\n', '')
-  FROM (SELECT substr(pg_temp.gm_h('iv:' || v), 1, 16) AS iv) s
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE iv bytea := substr(pg_temp.gm_h('iv:' || v), 1, 16);
+BEGIN
+  RETURN translate(encode(iv || encrypt_iv(convert_to(v, 'UTF8'), pg_temp.gm_h('enc'), iv,
+    'aes-cbc/pad:pkcs'), 'base64'), E'\\n', '');
+END $$;
 
 CREATE FUNCTION pg_temp.gm_shift_days(entity text, days int) RETURNS int
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
@@ -189,10 +225,11 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$;
 
 CREATE FUNCTION pg_temp.gm_noise(v numeric, bound float8) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT v * (1 + ((('x' || encode(substr(pg_temp.gm_h('noise:' || trim_scale(v)::text), 1, 4),
-    'hex'))::bit(32)::bigint % 2001 - 1000) / 1000.0) * bound::numeric)
-$$;
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+BEGIN
+  RETURN v * (1 + ((('x' || encode(substr(pg_temp.gm_h('noise:' || trim_scale(v)::text), 1, 4),
+    'hex'))::bit(32)::bigint % 2001 - 1000) / 1000.0) * bound::numeric);
+END $$;
 
 -- Known names (lower case) scrub replaces in free text; filled by provisioning per session.
 CREATE TEMP TABLE gm_first_names (n text PRIMARY KEY);
@@ -202,37 +239,48 @@ CREATE FUNCTION pg_temp.gm_scrub(v text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT AS $$
 DECLARE t text := v; m text; part text;
 BEGIN
-  FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.email)}, 'g') x) s
-           ORDER BY length(y) DESC, y COLLATE "C" LOOP
-    t := replace(t, m, pg_temp.gm_email(m));
-  END LOOP;
-  FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.card)}, 'g') x) s
-           ORDER BY length(y) DESC, y COLLATE "C" LOOP
-    t := replace(t, m, pg_temp.gm_tokenize(m));
-  END LOOP;
-  FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.phone)}, 'g') x) s
-           ORDER BY length(y) DESC, y COLLATE "C" LOOP
-    t := replace(t, m, pg_temp.gm_phone(m));
-  END LOOP;
-  FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.street)}, 'g') x) s
-           ORDER BY length(y) DESC, y COLLATE "C" LOOP
-    t := replace(t, m, pg_temp.gm_address(m));
-  END LOOP;
-  FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.word)}, 'g') x) s
-           ORDER BY length(y) DESC, y COLLATE "C" LOOP
-    part := CASE WHEN EXISTS (SELECT 1 FROM pg_temp.gm_first_names WHERE n = lower(m)) THEN 'first'
-                 WHEN EXISTS (SELECT 1 FROM pg_temp.gm_last_names WHERE n = lower(m)) THEN 'last' END;
-    IF part IS NOT NULL THEN
+  -- Cheap guards first: most values (ids, statuses, short labels) hold no entity at all.
+  IF strpos(t, '@') > 0 THEN
+    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.email)}, 'g') x) s
+             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+      t := replace(t, m, pg_temp.gm_email(m));
+    END LOOP;
+  END IF;
+  IF t ~ '[0-9]{4}' THEN
+    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.card)}, 'g') x) s
+             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+      t := replace(t, m, pg_temp.gm_tokenize(m));
+    END LOOP;
+    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.phone)}, 'g') x) s
+             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+      t := replace(t, m, pg_temp.gm_phone(m));
+    END LOOP;
+  END IF;
+  IF t ~ '[0-9] [A-Z]' THEN
+    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.street)}, 'g') x) s
+             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+      t := replace(t, m, pg_temp.gm_address(m));
+    END LOOP;
+  END IF;
+  IF t ~ '[A-Z][a-z]' THEN
+    FOR m, part IN
+      SELECT y, CASE WHEN f.n IS NOT NULL THEN 'first' ELSE 'last' END
+      FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.word)}, 'g') x) s
+      LEFT JOIN pg_temp.gm_first_names f ON f.n = lower(s.y)
+      LEFT JOIN pg_temp.gm_last_names l ON l.n = lower(s.y)
+      WHERE f.n IS NOT NULL OR l.n IS NOT NULL
+      ORDER BY length(y) DESC, y COLLATE "C" LOOP
       t := regexp_replace(t, '\\m' || m || '\\M', pg_temp.gm_name_word(m, part), 'g');
-    END IF;
-  END LOOP;
+    END LOOP;
+  END IF;
   RETURN t;
 END $$;
 
 -- One text value through a strategy: what JSONB leaves use (columns call the functions directly).
 CREATE FUNCTION pg_temp.gm_text(v text, strategy text, category text, params jsonb) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE strategy
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN CASE strategy
     WHEN 'substitute' THEN CASE coalesce(params->>'category', category)
       WHEN 'email' THEN pg_temp.gm_email(v)
       WHEN 'phone' THEN pg_temp.gm_phone(v)
@@ -258,8 +306,8 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WHEN 'date_shift' THEN CASE WHEN v ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}'
       THEN to_char(left(v, 10)::date + pg_temp.gm_shift_days(v, coalesce((params->>'days')::int, 30)), 'YYYY-MM-DD')
       ELSE pg_temp.gm_scramble(v) END
-    ELSE v END
-$$;
+    ELSE v END;
+END $$;
 
 -- A JSONB document with a rule per key path ({"path": {"s": strategy, "c": category, "p": params}},
 -- "*" for every other string leaf). Paths: 'address.street', 'items[].email', '[].line1'.

@@ -1,0 +1,528 @@
+import { pipeline } from "node:stream/promises";
+import { sql } from "kysely";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { type Config, withDatabase } from "../../schema/config.ts";
+import { createDb, createPool, type Db } from "../../schema/postgres.ts";
+import {
+  createDataset,
+  DATASET_NAME,
+  type Dataset,
+  getDataset,
+  setTableProgress,
+  type TableProgress,
+  updateDataset,
+} from "../datasets.repository.ts";
+import { type LeakScanReport, leakScan } from "../leak-scan/leak-scan.ts";
+import { MaskingError } from "../masking-error.ts";
+import { leakScanKey, maskingKey } from "../strategies/key.ts";
+import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
+import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
+import { copySchemaSection, redactUrl } from "./schema-copy.ts";
+import { ident, maskedSelect } from "./select.ts";
+import { foreignKeys, subsetFilters } from "./subset.ts";
+
+/**
+ * Provisioning a masked clone: gate → target database → schema (pre-data) → every table streamed
+ * source → masker → target with binary COPY, tables in parallel (constraints come after the
+ * load, so order does not matter) → sequences → indexes, constraints, triggers (post-data) →
+ * materialized views → leak scan → handed over. Masking happens inside the source's
+ * `COPY (SELECT ...)` with the session's pg_temp.gm_* functions: no row passes through Node.
+ * Any failure drops the target database and marks the dataset failed: a dataset is either
+ * complete and verified, or gone.
+ */
+
+export type ProvisionDeps = {
+  /** Governance connection (catalog, rules, datasets). */
+  db: Db;
+  config: Config;
+};
+
+export type ProvisionOptions = {
+  name: string;
+  tenants?: string[] | null;
+  /** 0 < percent ≤ 100: share of customers kept (with their closure). */
+  percent?: number | null;
+  /**
+   * An existing, empty database to fill instead of creating one. It is not dropped on failure
+   * (govern did not create it); its tables are.
+   */
+  targetUrl?: string | null;
+  requestedBy: string;
+  expiresInDays?: number | null;
+  /** Called after each table starts and finishes. */
+  onProgress?: (event: {
+    table: string;
+    progress: TableProgress;
+    done: number;
+    total: number;
+  }) => void;
+  /** Copy connections (default 2). */
+  parallel?: number;
+  /** Use this dataset row (created by the API before enqueuing the job) instead of a new one. */
+  datasetId?: string;
+  /** Test hook: runs after each table is copied (throw to simulate a failure mid-copy). */
+  afterTable?: (table: string) => void | Promise<void>;
+};
+
+export type ProvisionReport = {
+  dataset: { id: string; name: string };
+  database: string;
+  subset: { tenants: string[] | null; percent: number | null };
+  keyFingerprint: string;
+  tables: Record<string, { rows: number; ms: number; filtered: boolean }>;
+  totalRows: number;
+  rules: { column: string; path?: string; category: string; strategy: string; source: string }[];
+  leakScan: LeakScanReport;
+  timings: {
+    gateMs: number;
+    schemaMs: number;
+    copyMs: number;
+    constraintsMs: number;
+    refreshMs: number;
+    leakScanMs: number;
+    totalMs: number;
+  };
+  rowsPerSecond: number;
+  sizeBytes: number;
+};
+
+export type ProvisionResult =
+  | { kind: "refused"; datasetId: string; blocking: string[]; reasons: Record<string, BlockReason> }
+  | { kind: "ready"; datasetId: string; databaseUrl: string; report: ProvisionReport };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The database a dataset gets: `govern_ds_<name>`. */
+export function datasetDatabaseName(name: string): string {
+  return `govern_ds_${name.replace(/-/g, "_")}`;
+}
+
+/** Throws MaskingError('invalid') when the options cannot be provisioned as given. */
+export function validateProvisionOptions(o: ProvisionOptions): void {
+  if (!DATASET_NAME.test(o.name)) {
+    throw new MaskingError(
+      "invalid",
+      "name must start with a letter and hold only a-z, 0-9, _ and - (at most 40 characters)",
+    );
+  }
+  for (const t of o.tenants ?? []) {
+    if (!UUID.test(t)) {
+      throw new MaskingError("invalid", `tenant ${t} is not a UUID`);
+    }
+  }
+  if (o.percent != null && !(o.percent > 0 && o.percent <= 100)) {
+    throw new MaskingError("invalid", "percent must be greater than 0 and at most 100");
+  }
+  if (o.expiresInDays != null && !(Number.isInteger(o.expiresInDays) && o.expiresInDays >= 1)) {
+    throw new MaskingError("invalid", "expires-in-days must be a whole number of at least 1");
+  }
+  if (o.targetUrl != null) {
+    try {
+      const u = new URL(o.targetUrl);
+      if (!/^postgres(ql)?:$/.test(u.protocol) || u.pathname.length < 2) {
+        throw new Error();
+      }
+    } catch {
+      throw new MaskingError("invalid", "target-url must be a postgres:// URL naming a database");
+    }
+  }
+}
+
+/** Reserves the dataset row: a new one, or a finished one of the same name reused. */
+async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise<Dataset> {
+  if (o.datasetId) {
+    const existing = await getDataset(deps.db, o.datasetId);
+    if (!existing) {
+      throw new MaskingError("not_found", `dataset ${o.datasetId} not found`);
+    }
+    return existing;
+  }
+  const expiresAt = o.expiresInDays ? new Date(Date.now() + o.expiresInDays * 86_400_000) : null;
+  const fresh = {
+    name: o.name,
+    kind: "masked" as const,
+    owner: o.requestedBy,
+    tenants: o.tenants?.length ? o.tenants : null,
+    percent: o.percent ?? null,
+    expiresAt,
+    keyFingerprint: maskingKey(deps.config.secret).fingerprint,
+  };
+  const created = await createDataset(deps.db, fresh);
+  if (created) {
+    return created;
+  }
+  const existing = await getDataset(deps.db, o.name);
+  if (!existing || !["refused", "failed", "dropped", "expired"].includes(existing.status)) {
+    throw new MaskingError("conflict", `a dataset named ${o.name} already exists`);
+  }
+  await deps.db
+    .updateTable("governance.datasets")
+    .set({
+      kind: "masked",
+      status: "requested",
+      owner: fresh.owner,
+      tenants: fresh.tenants,
+      percent: fresh.percent,
+      expires_at: fresh.expiresAt,
+      key_fingerprint: fresh.keyFingerprint,
+      progress: "{}",
+      report: null,
+      error: null,
+      size_bytes: null,
+      database_name: null,
+      database_url: null,
+      started_at: null,
+      finished_at: null,
+      created_at: new Date(),
+    })
+    .where("id", "=", existing.id)
+    .execute();
+  return (await getDataset(deps.db, existing.id)) as Dataset;
+}
+
+/** Lower-cased first and last names of the source's name columns, for scrub. */
+async function nameDictionary(
+  source: pg.PoolClient,
+  plan: TablePlan[],
+  schema: string,
+): Promise<{ first: string[]; last: string[] }> {
+  const parts: string[] = [];
+  for (const t of plan) {
+    for (const c of t.columns) {
+      const from = `${ident(schema)}.${ident(t.table)} t`;
+      const tokens = (v: string) =>
+        `SELECT lower(m[1]) AS n, o FROM ${from}, LATERAL regexp_matches(${v}, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
+      if (c.category === "person_name" && c.typeCategory === "S") {
+        const part = c.params.part ?? "full";
+        const col = `t.${ident(c.column)}`;
+        parts.push(
+          part === "full"
+            ? `SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${tokens(col)}) s`
+            : `SELECT n, '${part}' FROM (${tokens(col)}) s`,
+        );
+      }
+      for (const p of c.paths.filter((x) => x.category === "person_name")) {
+        const path = p.path.replace(/\[\]/g, "").split(".").filter(Boolean);
+        const v = `(t.${ident(c.column)}::jsonb #>> '{${path.join(",")}}')`;
+        if (!p.path.includes("[]")) {
+          parts.push(
+            `SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${tokens(v)}) s`,
+          );
+        }
+      }
+    }
+  }
+  if (parts.length === 0) {
+    return { first: [], last: [] };
+  }
+  const r = await source.query<{ n: string; part: string }>(
+    `SELECT DISTINCT n, part FROM (${parts.join(" UNION ALL ")}) u(n, part)`,
+  );
+  return {
+    first: r.rows.filter((x) => x.part === "first").map((x) => x.n),
+    last: r.rows.filter((x) => x.part === "last").map((x) => x.n),
+  };
+}
+
+/**
+ * Provisions a masked clone. Returns `refused` (naming every blocking column as `table.column`)
+ * when the gate fails, `ready` with the connection string (no password) and the report when the
+ * dataset is complete and the leak scan clean. Throws MaskingError for bad options or a name in
+ * use, and any other error after recording the dataset as failed and dropping the target.
+ */
+export async function provisionDataset(
+  deps: ProvisionDeps,
+  options: ProvisionOptions,
+): Promise<ProvisionResult> {
+  validateProvisionOptions(options);
+  const started = Date.now();
+  const schema = "public";
+  const dataset = await reserveDataset(deps, options);
+  const sourcePool = createPool(deps.config.databaseUrl, {
+    max: (options.parallel ?? 2) + 1,
+    applicationName: "govern-provision",
+  });
+  const source = createDb(sourcePool);
+  const gate = await checkProvisioningGate({ db: deps.db, source }, { schema });
+  const gateMs = Date.now() - started;
+  if (gate.kind === "refused") {
+    await updateDataset(deps.db, dataset.id, {
+      status: "refused",
+      finishedAt: new Date(),
+      report: { blocking: gate.blocking, reasons: gate.reasons },
+      error: `refused: ${gate.blocking.length} column(s) not cleared by the catalog`,
+    });
+    await source.destroy();
+    return {
+      kind: "refused",
+      datasetId: dataset.id,
+      blocking: gate.blocking,
+      reasons: gate.reasons,
+    };
+  }
+
+  const ownTarget = !options.targetUrl;
+  const databaseName = ownTarget
+    ? datasetDatabaseName(options.name)
+    : new URL(options.targetUrl as string).pathname.slice(1);
+  const targetUrl = options.targetUrl ?? withDatabase(deps.config, databaseName).databaseUrl;
+  const databaseUrl = redactUrl(targetUrl);
+  const tables = gate.tables;
+  const progress: Record<string, TableProgress> = Object.fromEntries(
+    tables.map((t) => [t.table, { status: "pending", rows: 0, expected: t.estimatedRows }]),
+  );
+  await updateDataset(deps.db, dataset.id, {
+    status: "running",
+    startedAt: new Date(),
+    databaseName,
+    databaseUrl,
+    progress,
+  });
+
+  let targetPool: pg.Pool | undefined;
+  let created = false;
+  try {
+    if (ownTarget) {
+      const admin = new pg.Client({
+        connectionString: withDatabase(deps.config, "postgres").databaseUrl,
+      });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${ident(databaseName)} TEMPLATE template0`);
+        created = true;
+      } finally {
+        await admin.end();
+      }
+    }
+    targetPool = createPool(targetUrl, {
+      max: (options.parallel ?? 2) + 1,
+      applicationName: "govern-provision",
+    });
+
+    // 1. Schema before the data.
+    const t0 = Date.now();
+    // pg_dump recreates the schema itself; an empty one in the way is dropped, a used one refused.
+    const used = await targetPool.query(
+      "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
+      [schema],
+    );
+    if ((used.rows[0]?.n ?? 0) > 0) {
+      throw new MaskingError(
+        "conflict",
+        `the target database already has objects in schema ${schema}`,
+      );
+    }
+    await targetPool.query(`DROP SCHEMA IF EXISTS ${ident(schema)}`);
+    await copySchemaSection(deps.config.databaseUrl, targetUrl, "pre-data", schema);
+    const extensions = await sql<{ extname: string; schema: string }>`
+      SELECT e.extname, n.nspname AS schema FROM pg_extension e
+      JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'`.execute(source);
+    for (const e of extensions.rows) {
+      await targetPool.query(
+        `CREATE EXTENSION IF NOT EXISTS ${ident(e.extname)} SCHEMA ${ident(e.schema)}`,
+      );
+    }
+    const schemaMs = Date.now() - t0;
+
+    // 2. Data, masked in the source's SELECT, tables in parallel.
+    const t1 = Date.now();
+    const columnsOf = new Map(
+      tables.map((t) => [t.table, new Set(t.columns.map((c) => c.column))]),
+    );
+    const filters = subsetFilters(columnsOf, await foreignKeys(source, schema), {
+      tenants: options.tenants,
+      percent: options.percent,
+    });
+    const key = maskingKey(deps.config.secret).bytes;
+    const setup = await sourcePool.connect();
+    let names: { first: string[]; last: string[] };
+    try {
+      names = await nameDictionary(setup, tables, schema);
+    } finally {
+      setup.release();
+    }
+    const queue = [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows);
+    const results: ProvisionReport["tables"] = {};
+    let done = 0;
+    const worker = async () => {
+      const src = await sourcePool.connect();
+      const dst = await (targetPool as pg.Pool).connect();
+      try {
+        await src.query(maskingFunctionsSql(key));
+        await src.query("INSERT INTO pg_temp.gm_first_names SELECT DISTINCT unnest($1::text[])", [
+          names.first,
+        ]);
+        await src.query("INSERT INTO pg_temp.gm_last_names SELECT DISTINCT unnest($1::text[])", [
+          names.last,
+        ]);
+        await src.query("ANALYZE pg_temp.gm_first_names; ANALYZE pg_temp.gm_last_names");
+        await dst.query("SET synchronous_commit = off");
+        for (let table = queue.shift(); table; table = queue.shift()) {
+          const tableStart = Date.now();
+          const name = table.table;
+          const running: TableProgress = {
+            status: "copying",
+            rows: 0,
+            expected: table.estimatedRows,
+          };
+          await setTableProgress(deps.db, dataset.id, name, running);
+          options.onProgress?.({ table: name, progress: running, done, total: tables.length });
+          const select = maskedSelect(table, schema, filters.get(name) ?? null);
+          const columns = table.columns.map((c) => ident(c.column)).join(", ");
+          const sink = copyFrom(
+            `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
+          );
+          await pipeline(
+            src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`)),
+            dst.query(sink),
+          );
+          const finished: TableProgress = {
+            status: "done",
+            rows: sink.rowCount,
+            expected: table.estimatedRows,
+            ms: Date.now() - tableStart,
+          };
+          results[name] = {
+            rows: sink.rowCount,
+            ms: finished.ms ?? 0,
+            filtered: filters.get(name) != null,
+          };
+          done++;
+          await setTableProgress(deps.db, dataset.id, name, finished);
+          options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
+          await options.afterTable?.(name);
+        }
+      } finally {
+        await src.query("DISCARD TEMP").catch(() => {});
+        src.release();
+        dst.release();
+      }
+    };
+    const workers = Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker);
+    const settled = await Promise.allSettled(workers);
+    const failure = settled.find((s) => s.status === "rejected");
+    if (failure) {
+      queue.length = 0;
+      throw (failure as PromiseRejectedResult).reason;
+    }
+    const copyMs = Date.now() - t1;
+
+    // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
+    const t2 = Date.now();
+    const seqs = await sql<{ name: string; last_value: string | null }>`
+      SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
+      FROM pg_sequences WHERE schemaname = ${schema}`.execute(source);
+    for (const s of seqs.rows.filter((x) => x.last_value !== null)) {
+      await targetPool.query("SELECT setval($1::regclass, $2::bigint, true)", [
+        s.name,
+        s.last_value,
+      ]);
+    }
+    await copySchemaSection(deps.config.databaseUrl, targetUrl, "post-data", schema);
+    const constraintsMs = Date.now() - t2;
+    const t3 = Date.now();
+    const matviews = await targetPool.query<{ name: string }>(
+      "SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) AS name FROM pg_matviews WHERE schemaname = $1",
+      [schema],
+    );
+    for (const m of matviews.rows) {
+      await targetPool.query(`REFRESH MATERIALIZED VIEW ${m.name}`);
+    }
+    const refreshMs = Date.now() - t3;
+
+    // 4. Prove it.
+    await updateDataset(deps.db, dataset.id, { status: "verifying" });
+    const scan = await leakScan({
+      source: sourcePool,
+      target: targetPool,
+      plan: tables,
+      key: leakScanKey(deps.config.secret),
+      schema,
+    });
+    const sizeBytes = Number(
+      (await targetPool.query("SELECT pg_database_size(current_database())::bigint AS n")).rows[0]
+        ?.n ?? 0,
+    );
+    const totalRows = Object.values(results).reduce((n, r) => n + r.rows, 0);
+    const totalMs = Date.now() - started;
+    const report: ProvisionReport = {
+      dataset: { id: dataset.id, name: options.name },
+      database: databaseName,
+      subset: {
+        tenants: options.tenants?.length ? options.tenants : null,
+        percent: options.percent ?? null,
+      },
+      keyFingerprint: maskingKey(deps.config.secret).fingerprint,
+      tables: results,
+      totalRows,
+      rules: tables.flatMap((t) =>
+        t.columns.flatMap((c) => [
+          ...(c.strategy !== "allow" || c.ruleSource === "rule"
+            ? [
+                {
+                  column: `${t.table}.${c.column}`,
+                  category: c.category,
+                  strategy: c.strategy,
+                  source: c.ruleSource,
+                },
+              ]
+            : []),
+          ...c.paths.map((p) => ({
+            column: `${t.table}.${c.column}`,
+            path: p.path,
+            category: p.category,
+            strategy: p.strategy,
+            source: p.ruleSource,
+          })),
+        ]),
+      ),
+      leakScan: scan,
+      timings: { gateMs, schemaMs, copyMs, constraintsMs, refreshMs, leakScanMs: scan.ms, totalMs },
+      rowsPerSecond: Math.round(totalRows / Math.max(totalMs / 1000, 0.001)),
+      sizeBytes,
+    };
+    if (!scan.clean) {
+      const where = scan.findings.map((f) => `${f.column} (${f.rows})`).join(", ");
+      throw Object.assign(new Error(`leak scan found source personal data in ${where}`), {
+        report,
+      });
+    }
+    await updateDataset(deps.db, dataset.id, {
+      status: "ready",
+      finishedAt: new Date(),
+      report,
+      sizeBytes,
+    });
+    return { kind: "ready", datasetId: dataset.id, databaseUrl, report };
+  } catch (error) {
+    await targetPool?.end().catch(() => {});
+    targetPool = undefined;
+    if (created) {
+      await dropDatabase(deps.config, databaseName).catch(() => {});
+    }
+    const report = (error as { report?: unknown }).report;
+    await updateDataset(deps.db, dataset.id, {
+      status: "failed",
+      finishedAt: new Date(),
+      error: error instanceof Error ? error.message : String(error),
+      ...(report ? { report } : {}),
+      ...(created ? { databaseUrl: null } : {}),
+    });
+    throw error;
+  } finally {
+    await targetPool?.end().catch(() => {});
+    await source.destroy();
+  }
+}
+
+/** Drops a database govern created (terminating its sessions). */
+export async function dropDatabase(config: Config, databaseName: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(config, "postgres").databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${ident(databaseName)} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
