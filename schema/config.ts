@@ -44,6 +44,10 @@ const ZEnv = z.object({
     .regex(/^[A-Za-z0-9_-]+$/)
     .default("govern"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LLM_BASE_URL: ZUrl(["http:", "https:"]).optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
 });
 
 export type Config = {
@@ -62,6 +66,11 @@ export type Config = {
   secret: string;
   queuePrefix: string;
   logLevel: "debug" | "info" | "warn" | "error";
+  /**
+   * Optional LLM second opinion on low-confidence classifications (any OpenAI-compatible API).
+   * Off unless a base URL or an API key is set; only columns below `minConfidence` are asked.
+   */
+  llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
 };
 
 export const APP_LOGIN_ROLE = "govern_app";
@@ -107,6 +116,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret,
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
+    llm: {
+      baseUrl: e.LLM_BASE_URL,
+      apiKey: e.LLM_API_KEY,
+      model: e.LLM_MODEL,
+      minConfidence: e.LLM_MIN_CONFIDENCE,
+    },
   };
 }
 
