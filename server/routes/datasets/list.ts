@@ -12,8 +12,11 @@ const ZQuery = z.strictObject({
     .optional(),
   owner: z.string().max(255).optional(),
   includeGone: z.enum(["true", "false"]).optional(),
-  sort: z.enum(["created_at", "name", "size_bytes", "status"]).optional(),
-  order: z.enum(["asc", "desc"]).optional(),
+  /** `field:asc|desc`, the console's data-table spelling. */
+  sort: z
+    .string()
+    .regex(/^(created_at|name|size_bytes|status):(asc|desc)$/, "field:asc|desc")
+    .optional(),
   page: queryInt(1, 100_000, 1),
   pageSize: queryInt(1, 200, 50),
 });
@@ -40,13 +43,17 @@ export const listDatasetsRoute = defineRoute(
   "masking:read",
   async (c) => {
     const q = c.req.valid("query");
+    const [sort, order] = (q.sort ?? "created_at:desc").split(":") as [
+      "created_at" | "name" | "size_bytes" | "status",
+      "asc" | "desc",
+    ];
     const result = await listDatasets(c.get("deps").db, {
       kind: q.kind,
       status: q.status,
       owner: q.owner,
       includeGone: q.includeGone === "true",
-      sort: q.sort,
-      order: q.order,
+      sort,
+      order,
       limit: q.pageSize,
       offset: (q.page - 1) * q.pageSize,
     });

@@ -6,7 +6,13 @@ import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
 import { conflict, engine, requirePrincipal } from "./schemas.ts";
 
-const ident = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a plain identifier");
+// Names are checked against the catalog by the engine (unknown → 400) and only ever travel as
+// bound values; here they just need to be plausible.
+const ident = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[^\u0000\s]+$/, "a column or table name");
 export const ZRuleTarget = {
   table: ident,
   column: ident,
@@ -26,7 +32,10 @@ const ZSetRule = z
         category: z.enum(CATEGORIES).optional(),
         part: z.enum(["first", "last", "full"]).optional(),
         keep: z.number().int().min(0).max(32).optional(),
-        entity: ident.optional(),
+        entity: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a column name")
+          .optional(),
         days: z.number().int().min(1).max(3650).optional(),
         bound: z.number().min(0).max(10).optional(),
       })
