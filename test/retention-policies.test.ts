@@ -214,3 +214,16 @@ describe("policy versions", () => {
     ).rejects.toThrow(/changed meanwhile/);
   });
 });
+
+describe("retention job", () => {
+  test("the schedule's empty payload means plan; the handler reports what it made", async () => {
+    const { JOBS } = await import("../jobs/registry.ts");
+    const parsed = JOBS.retention?.payload.safeParse({});
+    expect(parsed?.success && parsed.data).toEqual({ action: "plan" });
+    expect(JOBS.retention?.payload.safeParse({ action: "plan", bogus: 1 }).success).toBe(false);
+    const { runRetentionPlanJob } = await import("../jobs/retention/plan.handler.ts");
+    const counts = await runRetentionPlanJob(database.owner, async () => {}, { action: "plan" });
+    // No tenants in this database: nothing to plan, and nothing made.
+    expect(counts).toMatchObject({ requests: 0, created: 0 });
+  });
+});
