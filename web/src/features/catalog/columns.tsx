@@ -8,6 +8,8 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
   return [
     {
       id: "table",
+      // An accessor makes the header a sort button; the server does the sorting.
+      accessorFn: (r) => `${r.schema}.${r.table}`,
       header: "Table",
       cell: ({ row }) => (
         <span className="mono">
@@ -18,6 +20,7 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
     },
     {
       id: "column",
+      accessorFn: (r) => r.column,
       header: "Column",
       cell: ({ row }) => (
         <Link to={detailHref(row.original.id)} className="mono column-link">
@@ -41,21 +44,25 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
     },
     {
       id: "category",
+      accessorFn: (r) => r.effectiveCategory,
       header: "Category",
       cell: ({ row }) => <CategoryBadge category={row.original.effectiveCategory} />,
     },
     {
       id: "sensitivity",
+      accessorFn: (r) => r.effectiveSensitivity,
       header: "Sensitivity",
       cell: ({ row }) => <SensitivityBadge sensitivity={row.original.effectiveSensitivity} />,
     },
     {
       id: "confidence",
+      accessorFn: (r) => r.confidence,
       header: "Confidence",
       cell: ({ row }) => <Confidence value={row.original.confidence} />,
     },
     {
       id: "status",
+      accessorFn: (r) => r.reviewStatus,
       header: "Review",
       cell: ({ row }) => (
         <StatusBadge
@@ -66,6 +73,7 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
     },
     {
       id: "classifiedAt",
+      accessorFn: (r) => r.classifiedAt,
       header: "Classified",
       cell: ({ row }) => formatTime(row.original.classifiedAt),
     },

@@ -51,6 +51,7 @@ export function DriftList() {
     () => [
       {
         id: "occurredAt",
+        accessorKey: "occurredAt",
         header: "When",
         cell: ({ row }) => formatTime(row.original.occurredAt),
       },

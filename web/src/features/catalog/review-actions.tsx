@@ -25,6 +25,8 @@ export function OverrideFields({
         <select
           id="override-category"
           name="category"
+          // Named explicitly: a wrapping label's name would include every option's text.
+          aria-label="Category"
           defaultValue={category ?? "none"}
           // biome-ignore lint/a11y/noAutofocus: the picker opens for exactly this choice
           autoFocus={autoFocus}
@@ -38,7 +40,12 @@ export function OverrideFields({
       </label>
       <label className="field" htmlFor="override-sensitivity">
         <span>Sensitivity</span>
-        <select id="override-sensitivity" name="sensitivity" defaultValue={sensitivity ?? ""}>
+        <select
+          id="override-sensitivity"
+          name="sensitivity"
+          aria-label="Sensitivity"
+          defaultValue={sensitivity ?? ""}
+        >
           <option value="">default for the category</option>
           {SENSITIVITY_OPTIONS.map((s) => (
             <option key={s} value={s}>

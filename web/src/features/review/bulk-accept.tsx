@@ -103,7 +103,7 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
       >
         <label className="field-inline" htmlFor="bulk-category">
           <span>Category</span>
-          <select id="bulk-category" name="category" defaultValue="">
+          <select id="bulk-category" name="category" aria-label="Category" defaultValue="">
             <option value="">any</option>
             {CATEGORY_OPTIONS.map((c) => (
               <option key={c} value={c}>
@@ -124,7 +124,7 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
         </label>
         <label className="field-inline" htmlFor="bulk-store">
           <span>Store</span>
-          <select id="bulk-store" name="store" defaultValue="">
+          <select id="bulk-store" name="store" aria-label="Store" defaultValue="">
             <option value="">any</option>
             <option value="postgres">postgres</option>
             <option value="clickhouse">clickhouse</option>

@@ -237,7 +237,7 @@ export function ReviewPage() {
       <form className="filters queue-filters" onSubmit={applyFilters} key={search.toString()}>
         <label className="field-inline" htmlFor="queue-status">
           <span>Show</span>
-          <select id="queue-status" name="status" defaultValue={status}>
+          <select id="queue-status" name="status" aria-label="Show" defaultValue={status}>
             {QUEUE_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s === "open" ? "waiting (pending + re-review)" : s}
@@ -247,7 +247,12 @@ export function ReviewPage() {
         </label>
         <label className="field-inline" htmlFor="queue-category">
           <span>Category</span>
-          <select id="queue-category" name="category" defaultValue={filters.category ?? ""}>
+          <select
+            id="queue-category"
+            name="category"
+            aria-label="Category"
+            defaultValue={filters.category ?? ""}
+          >
             <option value="">any</option>
             {CATEGORY_OPTIONS.map((c) => (
               <option key={c} value={c}>
