@@ -397,6 +397,7 @@ describe("requests and the approval gate", () => {
     expect(JSON.parse(job.data ?? "{}")).toMatchObject({
       action: "execute",
       requestId: request.id,
+      actor: t.logins.compliance_officer.user.email,
     });
     expect((await lastAudit("retention.request.execute"))?.summary).toMatchObject({ jobId });
 

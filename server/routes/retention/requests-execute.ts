@@ -39,7 +39,8 @@ export const executeRequestRoute = defineRoute(
       });
       throw refusalError(gate);
     }
-    const payload = { action: "execute", requestId: id };
+    // The actor rides along so the certificate names who executed it, not just "worker".
+    const payload = { action: "execute", requestId: id, actor };
     const jobId = deps.enqueue
       ? await deps.enqueue("retention", payload, actor)
       : await jobQueuesOf(deps).enqueue("retention", payload, actor);
