@@ -14,7 +14,7 @@ const MAX_COLUMNS = 10;
 
 /** Columns whose values are structure, not content: keys, states, times, amounts. */
 const STRUCTURAL =
-  /^(id|tenant_id|.*_id|status|state|type|kind|.*_type|.*_status|.*_at|.*_date|date|time|created|updated|currency|amount|total|.*_amount|.*_total|quantity|archived|is_.*|has_.*)$/;
+  /^(id|tenant_id|.*_id|status|state|type|kind|.*_type|.*_status|.*_at|.*_date|date|time|created|updated|currency|amount|total|.*_amount|.*_total|quantity|archived|is_.*|has_.*|direction|channel|priority|source)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -87,7 +87,8 @@ export async function maskedSamples(db: Db, request: RetentionRequest): Promise<
       WHERE k.request_id = ${request.id}::uuid AND k.table_name = ${table}
       ORDER BY k.key
       LIMIT ${ROWS_PER_TABLE}`.execute(db);
-    const columns = [...info.columns.keys()].slice(0, MAX_COLUMNS);
+    // tenant_id is the request's own (shown beside the counts): room for a column that informs.
+    const columns = [...info.columns.keys()].filter((c) => c !== "tenant_id").slice(0, MAX_COLUMNS);
     samples.push({
       table,
       columns,

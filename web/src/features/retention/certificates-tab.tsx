@@ -108,11 +108,106 @@ function CertificateView({ requestId, onBack }: { requestId: string; onBack: () 
           <a className="button button-primary" href={certificateUrl(requestId)} download>
             Download JSON
           </a>
+          <CertificateSummaryView body={certificate.data.body} sha256={certificate.data.sha256} />
+          <h3>As stored</h3>
           <pre className="certificate-body" data-testid="certificate-body">
             {JSON.stringify(certificate.data.body, null, 2)}
           </pre>
         </>
       )}
+    </div>
+  );
+}
+
+type CertificateTables = Record<
+  string,
+  { planned?: number; done?: number; action?: string; archived?: number | null; skipped?: number }
+>;
+type CertificateFile = { table?: string; path?: string; rows?: number; sha256?: string };
+
+/** The certificate in words and tables: who, when, what per table, and the archive's checksums. */
+function CertificateSummaryView({
+  body,
+  sha256,
+}: {
+  body: Record<string, unknown>;
+  sha256: string;
+}) {
+  const text = (key: string) => (typeof body[key] === "string" ? (body[key] as string) : null);
+  const tables = (body.tables ?? {}) as CertificateTables;
+  const archive = body.archive as { files?: CertificateFile[]; manifestSha256?: string } | null;
+  return (
+    <div className="certificate-summary">
+      <dl className="facts">
+        <dt>Requested by</dt>
+        <dd>
+          {text("requestedBy") ?? "—"} · {formatTime(text("requestedAt"))}
+        </dd>
+        <dt>Approved by</dt>
+        <dd>
+          {text("approvedBy") ?? "policy (below threshold)"} · {formatTime(text("approvedAt"))}
+          {text("approvalReason") ? ` — ${text("approvalReason")}` : ""}
+        </dd>
+        <dt>Executed by</dt>
+        <dd>
+          {text("executedBy") ?? "—"} · {formatTime(text("startedAt"))} →{" "}
+          {formatTime(text("finishedAt"))}
+        </dd>
+        <dt>Fingerprint</dt>
+        <dd className="mono">{text("fingerprint") ?? "—"}</dd>
+        <dt>Certificate sha256</dt>
+        <dd className="mono">{sha256}</dd>
+      </dl>
+      <div className="table-scroll">
+        <table className="table table-compact" aria-label="certified counts per table">
+          <thead>
+            <tr>
+              <th>Table</th>
+              <th>Action</th>
+              <th>Planned</th>
+              <th>Done</th>
+              <th>Archived</th>
+              <th>Skipped (held)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {Object.entries(tables).map(([table, row]) => (
+              <tr key={table}>
+                <td>
+                  <code>{table}</code>
+                </td>
+                <td>{row.action?.replaceAll("_", " ") ?? "—"}</td>
+                <td>{formatCount(row.planned)}</td>
+                <td>{formatCount(row.done)}</td>
+                <td>{formatCount(row.archived ?? undefined)}</td>
+                <td>{formatCount(row.skipped)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {archive?.files?.length ? (
+        <div className="table-scroll">
+          <table className="table table-compact" aria-label="archive files">
+            <thead>
+              <tr>
+                <th>Archive file</th>
+                <th>Rows</th>
+                <th>sha256</th>
+              </tr>
+            </thead>
+            <tbody>
+              {archive.files.map((file) => (
+                <tr key={file.path}>
+                  <td className="mono">{file.path}</td>
+                  <td>{formatCount(file.rows)}</td>
+                  <td className="mono">{file.sha256}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useSession } from "../../app/session.tsx";
 import { type Columns, DataTable, formatTime } from "../../components/data-table.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { shortId } from "./format.tsx";
 import type { InvestigationFlag, LegalHold } from "./types.ts";
 
 /** Legal holds (each blocks every deletion in its scope) and the SOX investigation flag. */
@@ -128,14 +129,19 @@ export function HoldsTab() {
 
 function HoldScope({ hold }: { hold: LegalHold }) {
   const parts = [
-    hold.tenantId ? `tenant ${hold.tenantId}` : null,
-    hold.customerId ? `customer ${hold.customerId}` : null,
+    hold.tenantId ? `tenant ${shortId(hold.tenantId)}` : "every tenant",
+    hold.customerId ? `customer ${shortId(hold.customerId)}` : null,
     hold.table ? `table ${hold.table}` : null,
     hold.from || hold.to
       ? `dated ${hold.from ? formatTime(hold.from) : "…"} – ${hold.to ? formatTime(hold.to) : "…"}`
       : null,
   ].filter(Boolean);
-  return <span className="mono">{parts.length ? parts.join(" · ") : "everything"}</span>;
+  const full = [hold.tenantId, hold.customerId].filter(Boolean).join(" / ");
+  return (
+    <span className="mono" title={full}>
+      {parts.join(" · ")}
+    </span>
+  );
 }
 
 function AddHoldForm({
