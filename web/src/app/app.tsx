@@ -6,6 +6,7 @@ import { AuditPage } from "../features/audit/audit-page.tsx";
 import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
+import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
@@ -24,6 +25,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/catalog": CatalogPage,
   "/review": ReviewPage,
   "/retention": RetentionPage,
+  "/masked-datasets": MaskedDatasetsPage,
 };
 
 type AuthState =

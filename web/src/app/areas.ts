@@ -23,7 +23,12 @@ export const AREAS: Area[] = [
     built: true,
   },
   { path: "/tiering", label: "Tiering", built: false },
-  { path: "/masked-datasets", label: "Masked datasets", built: false },
+  {
+    path: "/masked-datasets",
+    label: "Masked datasets",
+    permission: "masking:read",
+    built: true,
+  },
   { path: "/jobs", label: "Jobs", permission: "jobs:read", built: true },
   { path: "/audit", label: "Audit", permission: "audit:read", built: true },
   { path: "/users", label: "Users", permission: "users:read", built: true },

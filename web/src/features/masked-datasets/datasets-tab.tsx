@@ -1,0 +1,279 @@
+import { useEffect, useState } from "react";
+import { api } from "../../api/client.ts";
+import { Link, useSearchState } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
+import { type Columns, DataTable, type Filter, formatTime } from "../../components/data-table.tsx";
+import { ProgressBar } from "../../components/progress-bar.tsx";
+import { ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import {
+  ACTIVE_STATUSES,
+  formatAge,
+  formatBytes,
+  formatExpiry,
+  overallProgress,
+} from "./format.ts";
+import type { Dataset } from "./types.ts";
+
+const FILTERS: Filter[] = [
+  { key: "kind", label: "Kind", kind: "select", options: ["masked", "synthetic"] },
+  {
+    key: "status",
+    label: "Status",
+    kind: "select",
+    options: [
+      "requested",
+      "running",
+      "verifying",
+      "ready",
+      "failed",
+      "refused",
+      "dropped",
+      "expired",
+    ],
+  },
+  { key: "owner", label: "Owner", kind: "text", placeholder: "email" },
+];
+
+const BADGE: Record<string, string> = {
+  ready: "badge-succeeded",
+  failed: "badge-failed",
+  refused: "badge-failed",
+  running: "badge-running",
+  verifying: "badge-running",
+  requested: "badge-queued",
+  dropped: "badge-cancelled",
+  expired: "badge-cancelled",
+};
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`badge ${BADGE[status] ?? ""}`}>{status}</span>;
+}
+
+const columns: Columns<Dataset> = [
+  {
+    id: "name",
+    accessorKey: "name",
+    header: "Name",
+    cell: ({ row }) => (
+      <Link to={`/masked-datasets?tab=datasets&dataset=${row.original.id}`}>
+        {row.original.name}
+      </Link>
+    ),
+  },
+  { id: "kind", accessorKey: "kind", header: "Kind", enableSorting: false },
+  {
+    id: "status",
+    accessorKey: "status",
+    header: "Status",
+    cell: ({ row }) => <StatusBadge status={row.original.status} />,
+  },
+  { id: "owner", accessorKey: "owner", header: "Owner", enableSorting: false },
+  {
+    id: "created_at",
+    accessorKey: "createdAt",
+    header: "Age",
+    cell: ({ row }) => (
+      <span title={formatTime(row.original.createdAt)}>{formatAge(row.original.createdAt)}</span>
+    ),
+  },
+  {
+    id: "size_bytes",
+    accessorKey: "sizeBytes",
+    header: "Size",
+    cell: ({ row }) => formatBytes(row.original.sizeBytes),
+  },
+  {
+    id: "expiresAt",
+    accessorKey: "expiresAt",
+    header: "Expires",
+    enableSorting: false,
+    cell: ({ row }) => formatExpiry(row.original.expiresAt),
+  },
+];
+
+export function DatasetsTab() {
+  const [search] = useSearchState();
+  const selected = search.get("dataset");
+  const [reloadKey, setReloadKey] = useState(0);
+  return (
+    <div>
+      {selected ? (
+        <DatasetDetail id={selected} onChanged={() => setReloadKey((k) => k + 1)} />
+      ) : null}
+      <DataTable<Dataset>
+        endpoint="/api/v1/datasets"
+        columns={columns}
+        filters={FILTERS}
+        defaultSort="created_at:desc"
+        pollMs={5000}
+        reloadKey={reloadKey}
+        emptyText="No dataset yet. Request a masked copy or a synthetic platform."
+      />
+    </div>
+  );
+}
+
+export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () => void }) {
+  const { me } = useSession();
+  // Polls while the dataset is being built; a finished one stops changing.
+  const [polling, setPolling] = useState(true);
+  const { data, error, loading, reload } = useApi<Dataset>(`/api/v1/datasets/${id}`, {
+    pollMs: polling ? 2000 : undefined,
+  });
+  useEffect(() => {
+    if (data) {
+      setPolling(ACTIVE_STATUSES.includes(data.status));
+    }
+  }, [data]);
+  const [dropError, setDropError] = useState<string>();
+  const [dropping, setDropping] = useState(false);
+  if (error) {
+    return <ErrorState error={error} onRetry={reload} />;
+  }
+  if (!data) {
+    return loading ? <Loading label="Loading the dataset…" /> : null;
+  }
+  const active = ACTIVE_STATUSES.includes(data.status);
+  const mayDrop =
+    (data.owner === me.user.email || me.user.role === "admin") &&
+    !active &&
+    data.status !== "dropped" &&
+    data.status !== "expired";
+  const drop = async () => {
+    if (!window.confirm(`Drop ${data.name} and its database?`)) {
+      return;
+    }
+    setDropping(true);
+    setDropError(undefined);
+    try {
+      await api(`/api/v1/datasets/${data.id}`, { method: "DELETE" });
+      reload();
+      onChanged?.();
+    } catch (caught) {
+      setDropError((caught as Error).message);
+    } finally {
+      setDropping(false);
+    }
+  };
+  const tables = Object.entries(data.progress).sort(([a], [b]) => a.localeCompare(b));
+  const report = (data.report ?? null) as Record<string, unknown> | null;
+  return (
+    <div className="panel md-detail" data-testid="dataset-detail">
+      <h2>
+        {data.name} <StatusBadge status={data.status} />
+      </h2>
+      <p className="muted">
+        {data.kind} · owner {data.owner} · created {formatTime(data.createdAt)} · expires{" "}
+        {formatExpiry(data.expiresAt)} · {formatBytes(data.sizeBytes)}
+        {data.percent !== null ? ` · ${data.percent}% of customers` : ""}
+        {data.tenants ? ` · ${data.tenants.length} tenant(s)` : ""}
+      </p>
+      {data.databaseUrl && data.status === "ready" ? (
+        <ConnectionString url={data.databaseUrl} />
+      ) : null}
+      {data.error ? (
+        <div className="form-error" role="alert">
+          {data.error}
+        </div>
+      ) : null}
+      {active || tables.length ? (
+        <div className="md-progress">
+          <ProgressBar
+            value={data.status === "ready" ? 100 : overallProgress(data.progress)}
+            status={
+              data.status === "ready"
+                ? "succeeded"
+                : data.status === "failed"
+                  ? "failed"
+                  : "running"
+            }
+            label={`${data.name} overall`}
+          />
+          <table className="md-tables">
+            <tbody>
+              {tables.map(([table, p]) => (
+                <tr key={table}>
+                  <td>
+                    <code>{table}</code>
+                  </td>
+                  <td className="md-bar">
+                    <ProgressBar
+                      value={
+                        p.status === "done"
+                          ? 100
+                          : p.expected
+                            ? (p.rows / Math.max(1, p.expected)) * 100
+                            : p.status === "copying"
+                              ? 50
+                              : 0
+                      }
+                      status={
+                        p.status === "done"
+                          ? "succeeded"
+                          : p.status === "failed"
+                            ? "failed"
+                            : "running"
+                      }
+                      label={table}
+                    />
+                  </td>
+                  <td className="md-num">{p.rows.toLocaleString()} rows</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {report && data.kind === "synthetic" && data.status === "ready" ? (
+        <p>
+          <Link to={`/masked-datasets?tab=synthetic&dataset=${data.id}`}>
+            See the real-against-synthetic report →
+          </Link>
+        </p>
+      ) : null}
+      {report && data.kind === "masked" ? (
+        <details>
+          <summary>Report</summary>
+          <pre className="md-json">{JSON.stringify(report, null, 2)}</pre>
+        </details>
+      ) : null}
+      <div className="form-actions">
+        {mayDrop ? (
+          <button type="button" className="button" onClick={drop} disabled={dropping}>
+            {dropping ? "Dropping…" : "Drop dataset"}
+          </button>
+        ) : null}
+        <Link to="/masked-datasets?tab=datasets" className="button button-ghost">
+          Close
+        </Link>
+      </div>
+      {dropError ? (
+        <div className="form-error" role="alert">
+          {dropError}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function ConnectionString({ url }: { url: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+      window.setTimeout(() => setCopied(false), 1500);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div className="md-connection">
+      <code data-testid="connection-string">{url}</code>
+      <button type="button" className="button button-small" onClick={copy}>
+        {copied ? "Copied" : "Copy"}
+      </button>
+    </div>
+  );
+}

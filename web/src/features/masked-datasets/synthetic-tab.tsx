@@ -1,0 +1,223 @@
+import { type FormEvent, useState } from "react";
+import { ApiError, api } from "../../api/client.ts";
+import { Link, navigate, useSearchState } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import { DatasetDetail, StatusBadge } from "./datasets-tab.tsx";
+import { DistributionChart } from "./distribution-chart.tsx";
+import { formatAge } from "./format.ts";
+import type { Dataset, SyntheticProfile, SyntheticReport } from "./types.ts";
+
+/** Synthetic platforms: the fitted profile, a request form, the datasets and their reports. */
+export function SyntheticTab() {
+  const [search] = useSearchState();
+  const selected = search.get("dataset");
+  const { can } = useSession();
+  const datasets = useApi<{ items: Dataset[] }>("/api/v1/datasets?kind=synthetic&pageSize=50", {
+    pollMs: 5000,
+  });
+  return (
+    <div className="md-synthetic-tab">
+      <div className="panels">
+        <ProfilePanel canFit={can("datasets:provision")} />
+        {can("datasets:provision") ? <SyntheticRequestForm /> : null}
+      </div>
+      <h2>Synthetic datasets</h2>
+      {datasets.error ? <ErrorState error={datasets.error} onRetry={datasets.reload} /> : null}
+      {!datasets.data && !datasets.error ? <Loading /> : null}
+      {datasets.data && datasets.data.items.length === 0 ? (
+        <Empty>No synthetic dataset yet.</Empty>
+      ) : null}
+      {datasets.data?.items.length ? (
+        <ul className="md-list">
+          {datasets.data.items.map((d) => (
+            <li key={d.id} className={d.id === selected ? "active" : undefined}>
+              <Link to={`/masked-datasets?tab=synthetic&dataset=${d.id}`}>{d.name}</Link>{" "}
+              <StatusBadge status={d.status} />{" "}
+              <span className="muted">
+                {d.owner} · {formatAge(d.createdAt)} ago
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {selected ? (
+        <>
+          <DatasetDetail id={selected} onChanged={datasets.reload} />
+          <ReportView id={selected} />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function ProfilePanel({ canFit }: { canFit: boolean }) {
+  const profile = useApi<SyntheticProfile>("/api/v1/synthetic/profiles/latest");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const fit = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api("/api/v1/synthetic/profiles", { method: "POST" });
+      profile.reload();
+    } catch (caught) {
+      setError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const missing = profile.error instanceof ApiError && profile.error.status === 404;
+  return (
+    <div className="panel" data-testid="profile-panel">
+      <h2>Profile</h2>
+      {profile.error && !missing ? (
+        <ErrorState error={profile.error} onRetry={profile.reload} />
+      ) : null}
+      {missing ? <p className="muted">No profile has been fitted yet.</p> : null}
+      {!profile.data && !profile.error ? <Loading label="Loading the profile…" /> : null}
+      {profile.data ? (
+        <p>
+          Fitted {formatAge(profile.data.createdAt)} ago by {profile.data.createdBy}:{" "}
+          {profile.data.params.tenants.length} tenant(s),{" "}
+          {(profile.data.source.tables.customers ?? 0).toLocaleString()} customers read in
+          aggregate, {Object.keys(profile.data.params.marginals).length} fitted columns. Parameters
+          only: no real value is kept.
+        </p>
+      ) : null}
+      {canFit ? (
+        <button type="button" className="button" onClick={fit} disabled={busy}>
+          {busy ? "Fitting…" : "Fit profile now"}
+        </button>
+      ) : null}
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function SyntheticRequestForm() {
+  const [name, setName] = useState("");
+  const [tenants, setTenants] = useState("3");
+  const [customers, setCustomers] = useState("200");
+  const [seed, setSeed] = useState("1");
+  const [expiry, setExpiry] = useState("7");
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const created = await api<{ dataset: Dataset }>("/api/v1/synthetic/datasets", {
+        method: "POST",
+        body: {
+          name: name.trim(),
+          tenants: Number(tenants),
+          customersPerTenant: Number(customers),
+          seed: Number(seed),
+          ...(expiry ? { expiresInDays: Number(expiry) } : {}),
+        },
+      });
+      navigate(`/masked-datasets?tab=synthetic&dataset=${created.dataset.id}`);
+    } catch (caught) {
+      setError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="panel form-grid" onSubmit={submit} aria-label="Request a synthetic dataset">
+      <h2>New synthetic platform</h2>
+      <label className="field">
+        <span>Name</span>
+        <input
+          name="synthetic-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+      </label>
+      <label className="field">
+        <span>Tenants</span>
+        <input
+          type="number"
+          min="1"
+          max="100"
+          value={tenants}
+          onChange={(e) => setTenants(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Customers per tenant</span>
+        <input
+          type="number"
+          min="1"
+          max="200000"
+          value={customers}
+          onChange={(e) => setCustomers(e.target.value)}
+        />
+      </label>
+      <label className="field">
+        <span>Seed</span>
+        <input type="number" min="0" value={seed} onChange={(e) => setSeed(e.target.value)} />
+      </label>
+      <label className="field">
+        <span>Expires after (days)</span>
+        <input
+          type="number"
+          min="1"
+          max="365"
+          value={expiry}
+          onChange={(e) => setExpiry(e.target.value)}
+        />
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? "Requesting…" : "Generate"}
+        </button>
+      </div>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
+        </div>
+      ) : null}
+    </form>
+  );
+}
+
+function ReportView({ id }: { id: string }) {
+  const report = useApi<SyntheticReport>(`/api/v1/datasets/${id}/synthetic-report`, {
+    pollMs: 5000,
+  });
+  if (report.error) {
+    return report.error instanceof ApiError && report.error.status === 404 ? (
+      <Empty>The report appears here once the platform is generated.</Empty>
+    ) : (
+      <ErrorState error={report.error} onRetry={report.reload} />
+    );
+  }
+  if (!report.data) {
+    return <Loading label="Loading the report…" />;
+  }
+  const { worst, columns } = report.data;
+  return (
+    <div className="md-report" data-testid="synthetic-report">
+      <h2>Real against synthetic</h2>
+      <p className="muted">
+        Per fitted column: the Kolmogorov–Smirnov statistic for numbers, total variation distance
+        for categories (0 = identical). Worst KS {worst.ks.toFixed(3)}, worst TVD{" "}
+        {worst.tvd.toFixed(3)}.
+      </p>
+      <div className="md-charts">
+        {columns.map((c) => (
+          <DistributionChart key={c.column} comparison={c} />
+        ))}
+      </div>
+    </div>
+  );
+}

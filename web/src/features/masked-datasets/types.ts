@@ -1,0 +1,88 @@
+/** Wire types of the masked-datasets API (server/routes/datasets). */
+
+export type TableProgress = { status: string; rows: number; expected?: number | null; ms?: number };
+
+export type Dataset = {
+  id: string;
+  name: string;
+  kind: "masked" | "synthetic";
+  status: string;
+  owner: string;
+  databaseName: string | null;
+  databaseUrl: string | null;
+  tenants: string[] | null;
+  percent: number | null;
+  progress: Record<string, TableProgress>;
+  report: unknown;
+  sizeBytes: number | null;
+  expiresAt: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+};
+
+export type BlockingColumn = { column: string; reason: string; catalogColumnId: string | null };
+export type Gate = { ok: boolean; blocking: BlockingColumn[] };
+
+export type RuleRow = {
+  catalogColumnId: string | null;
+  table: string;
+  column: string;
+  jsonPath: string;
+  category: string | null;
+  reviewStatus: string | null;
+  blocksProvisioning: boolean;
+  strategy: string;
+  params: Record<string, unknown>;
+  source: "rule" | "default";
+  version: number | null;
+  setBy: string | null;
+  setAt: string | null;
+  reason: string | null;
+};
+
+export type Comparison = {
+  column: string;
+  kind: "numeric" | "categorical";
+  statistic: "ks" | "tvd";
+  value: number;
+  realTotal: number;
+  syntheticTotal: number;
+  real: number[];
+  synthetic: number[];
+  edges?: number[];
+  logScale?: boolean;
+  labels?: string[];
+  chiSquare?: { statistic: number; df: number };
+};
+
+export type SyntheticReport = {
+  profileId: string;
+  createdAt: string;
+  columns: Comparison[];
+  worst: { ks: number; tvd: number };
+};
+
+export type SyntheticProfile = {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+  version: number;
+  source: { tables: Record<string, number>; tenants: number; fittedAt: string; durationMs: number };
+  params: { spanDays: number; tenants: { key: string }[]; marginals: Record<string, unknown> };
+};
+
+export const STRATEGIES = [
+  "substitute",
+  "scramble",
+  "tokenize",
+  "encrypt",
+  "hash",
+  "partial",
+  "nullify",
+  "date_shift",
+  "noise",
+  "scrub",
+  "allow",
+] as const;
