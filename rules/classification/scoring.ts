@@ -271,8 +271,12 @@ function compatible(category: Category, stats: ValueStats): number {
       );
     case "date_of_birth":
       return shareOf(stats, (v) => {
+        // A date, a timestamp at midnight-ish, or a birth year alone (`birth_year`).
         const y =
-          dateYear(v) ?? (/^\d{4}-\d{2}-\d{2}[T ]/.test(v) ? Number(v.slice(0, 4)) : undefined);
+          dateYear(v) ??
+          (/^\d{4}-\d{2}-\d{2}[T ]/.test(v) || /^\d{4}$/.test(v)
+            ? Number(v.slice(0, 4))
+            : undefined);
         return y !== undefined && y >= THIS_YEAR - 120 && y <= THIS_YEAR;
       });
     case "government_id":

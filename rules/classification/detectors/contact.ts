@@ -127,8 +127,30 @@ export function isBarePhone(value: string): boolean {
   return n?.isValid() === true;
 }
 
+const MAILBOX = /^(?:"[^"]{0,80}"|[^<>@,;"]{0,80})\s*<([^<>\s]+)>$/;
+
+/**
+ * An address as mail headers write it: `Jane Roe <jane@example.com>`, or a short list of them
+ * separated by commas or semicolons (cc lists).
+ */
+export function isMailbox(value: string): boolean {
+  if (value.length > 600 || value.indexOf("@") < 1) {
+    return false;
+  }
+  const parts = value.includes(",") || value.includes(";") ? value.split(/[;,]\s*/) : [value];
+  if (parts.length > 10) {
+    return false;
+  }
+  return parts.every((p) => {
+    const t = p.trim();
+    const m = MAILBOX.exec(t);
+    return isEmail(m ? (m[1] as string) : t);
+  });
+}
+
 export const CONTACT_DETECTORS: ValueDetector[] = [
   { id: "email.syntax", category: "email", strength: "strong", test: isEmail },
+  { id: "email.mailbox", category: "email", strength: "strong", test: isMailbox },
   { id: "phone.formatted", category: "phone", strength: "strong", test: isFormattedPhone },
   { id: "phone.digits", category: "phone", strength: "weak", test: isBarePhone },
 ];

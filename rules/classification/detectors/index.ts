@@ -12,12 +12,12 @@ import type { ValueDetector } from "./types.ts";
 /** Every value detector; the first strong match ends a value's detection. */
 export const VALUE_DETECTORS: ValueDetector[] = [
   // Cheap and frequent first: a strong match ends the value's detection.
-  ...CONTACT_DETECTORS.slice(0, 1),
+  ...CONTACT_DETECTORS.slice(0, 2),
   ...NETWORK_DETECTORS,
   ...CREDENTIAL_DETECTORS,
   ...FINANCIAL_DETECTORS,
   ...GOVERNMENT_ID_DETECTORS,
-  ...CONTACT_DETECTORS.slice(1),
+  ...CONTACT_DETECTORS.slice(2),
   ...GEO_DETECTORS,
   ...DOB_DETECTORS,
   ...ADDRESS_DETECTORS,
