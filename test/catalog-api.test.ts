@@ -599,6 +599,8 @@ describe("summary and overview", () => {
     // metadata counts as an email column once (its contact.email path), like customers.email.
     const email = summary.piiByCategory.find((c) => c.category === "email");
     expect(email?.columns).toBe(3);
+    // customers, invoices (notes), crm.accounts and the ClickHouse events table.
+    expect(summary.piiTables).toBe(4);
     expect(summary.piiByCategory.find((c) => c.category === "none")).toBeUndefined();
     expect(summary.piiByTable[0]).toMatchObject({
       schema: "public",

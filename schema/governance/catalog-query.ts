@@ -155,6 +155,8 @@ export type CatalogSummary = {
   needsRereview: number;
   /** Distinct columns holding personal data (at column level or in one of their paths). */
   piiColumns: number;
+  /** Tables with at least one PII column. */
+  piiTables: number;
   piiByCategory: Array<{ category: Category; columns: number }>;
   /** The tables with the most PII columns (at most 20). */
   piiByTable: Array<{
@@ -640,6 +642,9 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
         sql<number>`count(*) FILTER (WHERE needs_rereview)`.as("needs_rereview"),
         sql<number>`count(DISTINCT (store, schema_name, table_name, column_name))
           FILTER (WHERE is_pii)`.as("pii_columns"),
+        sql<number>`count(DISTINCT (store, schema_name, table_name)) FILTER (WHERE is_pii)`.as(
+          "pii_tables",
+        ),
       ])
       .executeTakeFirstOrThrow(),
     // A column counts once per category, whether the column itself or a path inside it holds it.
@@ -687,6 +692,7 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
     pending: Number(counts.pending),
     needsRereview: Number(counts.needs_rereview),
     piiColumns: Number(counts.pii_columns),
+    piiTables: Number(counts.pii_tables),
     piiByCategory: byCategory.map((r) => ({
       category: r.effective_category as Category,
       columns: Number(r.n),

@@ -216,6 +216,7 @@ export const ZCatalogSummary = z
     pending: z.number().int().describe("Columns and paths whose proposal waits for a steward"),
     needsRereview: z.number().int().describe("Decisions a re-scan contradicted"),
     piiColumns: z.number().int().describe("Columns holding personal data (or a path that does)"),
+    piiTables: z.number().int().describe("Tables with at least one PII column"),
     piiByCategory: z.array(z.object({ category: ZCategory, columns: z.number().int() })),
     piiByTable: z.array(
       z.object({

@@ -100,7 +100,7 @@ export function ColumnDetail({
                 <dd>{c.tableInfo.comment ?? "—"}</dd>
                 <dt>Constraints</dt>
                 <dd>
-                  <pre className="json">{json(c.tableInfo.constraints)}</pre>
+                  <Constraints value={c.tableInfo.constraints} />
                 </dd>
                 <dt>Foreign keys</dt>
                 <dd>
@@ -332,6 +332,33 @@ export function ColumnDetail({
         Where this column flows (lineage) will show here once lineage is built.
       </p>
     </section>
+  );
+}
+
+/** Constraints as the scanner records them ({name, type, definition}), one line each. */
+function Constraints({ value }: { value: unknown }) {
+  const list = Array.isArray(value) ? value : [];
+  if (list.length === 0) {
+    return <span>—</span>;
+  }
+  return (
+    <ul className="constraints">
+      {list.map((item, i) => {
+        const entry = (item ?? {}) as { name?: unknown; definition?: unknown; type?: unknown };
+        const name = typeof entry.name === "string" ? entry.name : `#${i + 1}`;
+        const text =
+          typeof entry.definition === "string"
+            ? entry.definition
+            : typeof entry.type === "string"
+              ? entry.type
+              : JSON.stringify(item);
+        return (
+          <li key={name}>
+            <code>{text}</code> <span className="muted small">{name}</span>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

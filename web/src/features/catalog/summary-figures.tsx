@@ -38,7 +38,7 @@ export function ClassificationFigures({ summary }: { summary: CatalogSummary }) 
       <Figure
         label="PII columns"
         value={summary.piiColumns.toLocaleString()}
-        hint={`in ${summary.piiByTable.length}${summary.piiByTable.length === 20 ? "+" : ""} tables`}
+        hint={`in ${summary.piiTables.toLocaleString()} table${summary.piiTables === 1 ? "" : "s"}`}
       />
     </div>
   );
@@ -70,7 +70,12 @@ export function PiiBreakdown({ summary }: { summary: CatalogSummary }) {
         )}
       </div>
       <div className="panel">
-        <h2>PII columns by table</h2>
+        <h2>
+          PII columns by table
+          {summary.piiTables > summary.piiByTable.length ? (
+            <span className="muted small"> (top {summary.piiByTable.length})</span>
+          ) : null}
+        </h2>
         {summary.piiByTable.length === 0 ? (
           <p className="muted">No table holds personal data, or nothing is classified yet.</p>
         ) : (

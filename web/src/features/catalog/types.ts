@@ -142,6 +142,7 @@ export type CatalogSummary = {
   pending: number;
   needsRereview: number;
   piiColumns: number;
+  piiTables: number;
   piiByCategory: Array<{ category: Category; columns: number }>;
   piiByTable: Array<{
     store: string;

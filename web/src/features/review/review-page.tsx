@@ -52,6 +52,7 @@ export function ReviewPage() {
   })}`;
   const list = useApi<Page<CatalogColumn>>(path);
   const summary = useApi<CatalogSummary>("/api/v1/catalog/summary");
+  const reloadSummary = summary.reload;
 
   const [rows, setRows] = useState<QueueRow[]>([]);
   const [focus, setFocus] = useState(0);
@@ -89,6 +90,7 @@ export function ReviewPage() {
       try {
         const detail = await reviewColumn(row.id, decision);
         replace(new Map([[row.id, fromDetail(detail)]]));
+        reloadSummary();
       } catch (caught) {
         replace(new Map([[row.id, row]]));
         setMessage({
@@ -97,7 +99,7 @@ export function ReviewPage() {
         });
       }
     },
-    [replace],
+    [replace, reloadSummary],
   );
 
   const acceptSelected = useCallback(async () => {
@@ -128,12 +130,12 @@ export function ReviewPage() {
           skipped ? `; ${skipped} had changed meanwhile and were left alone` : ""
         }.`,
       });
-      summary.reload();
+      reloadSummary();
     } catch (caught) {
       replace(new Map(chosen.map((r) => [r.id, r])));
       setMessage({ kind: "error", text: `${(caught as Error).message} (nothing saved)` });
     }
-  }, [replace, selected, summary.reload]);
+  }, [replace, selected, reloadSummary]);
 
   const move = useCallback(
     (delta: number) =>
