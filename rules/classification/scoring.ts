@@ -266,8 +266,8 @@ function compatible(category: Category, stats: ValueStats): number {
     case "postal_address":
       return shareOf(
         stats,
-        (v) =>
-          v.length >= 5 && /\p{L}{2}/u.test(v) && (/\d/.test(v) || v.includes(" ")) && !isCity(v),
+        // A street alone ("Gartenstr.") is part of an address; a city alone is not.
+        (v) => v.length >= 4 && /\p{L}{2}/u.test(v) && !isCity(v) && !/^[a-z_]+$/.test(v),
       );
     case "date_of_birth":
       return shareOf(stats, (v) => {
