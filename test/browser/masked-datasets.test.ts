@@ -1,0 +1,233 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { type ServerType, serve } from "@hono/node-server";
+import { Redis } from "ioredis";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { runCatalogScan } from "../../jobs/classify/scan.ts";
+import { JOBS } from "../../jobs/registry.ts";
+import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
+import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
+import { dropDatabase } from "../../masking/provision/provision.ts";
+import {
+  type AnalyticsStore,
+  createAnalyticsStore,
+} from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
+import type { Role } from "../../schema/domain/permissions.ts";
+import { insertUser } from "../../schema/governance/console-users.repository.ts";
+import { createPool } from "../../schema/postgres.ts";
+import { newApp } from "../../server/app.ts";
+import { hashPassword } from "../../server/auth/passwords.ts";
+import { silentLogger } from "../../server/logger.ts";
+import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+
+/**
+ * The masked-datasets page in Chromium: an engineer asks for a masked copy and is refused with
+ * the blocking columns linked to the catalog; fits a profile, generates a synthetic platform
+ * (the real synth job runs in this process), watches it finish and reads the plotted report.
+ */
+
+const ROOT = join(import.meta.dirname, "../..");
+const ARTIFACTS = join(ROOT, "test/artifacts");
+const CHROMIUM = "/usr/bin/chromium";
+const PASSWORD = "browser-test-password-42";
+const id = randomBytes(4).toString("hex");
+const dataDir = join(ROOT, `.data/test-browser-md-${id}`);
+const emailOf = (role: Role) => `${role.replace("_", "-")}-${id}@masked.test`;
+const syntheticName = `syn_browser_${id}`;
+
+let t: TestDatabase;
+let config: Config;
+let redis: Redis;
+let analytics: AnalyticsStore;
+let pool: ReturnType<typeof createPool>;
+let worker: RunningWorker;
+let server: ServerType;
+let browser: Browser;
+let baseUrl = "";
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
+  }
+  if (!existsSync(join(ROOT, "web/dist/index.html"))) {
+    execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts"], {
+      cwd: ROOT,
+      stdio: "ignore",
+    });
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  t = await createTestDatabase("browser_md");
+  config = {
+    ...t.config,
+    queuePrefix: `govern-test-browser-md-${id}`,
+    clickhouse: { ...t.config.clickhouse, dataDir },
+  };
+  redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  analytics = await createAnalyticsStore(config);
+  pool = createPool(config.databaseUrl, { max: 4 });
+  await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 25, seed: 31 });
+  // Every column known to the catalog, personal-data proposals pending review: the gate refuses.
+  await runCatalogScan({ db: t.owner }, { stores: ["postgres"], triggeredBy: "test" });
+  const synth = JOBS.synth;
+  if (!synth) {
+    throw new Error("the synth job is not registered");
+  }
+  worker = await startWorker(
+    { config, db: t.owner, pool, analytics, redis, logger: silentLogger },
+    { jobs: { synth } },
+  );
+  const app = newApp({
+    config,
+    db: t.owner,
+    redis,
+    analytics,
+    logger: silentLogger,
+    enqueue: worker.enqueue,
+    jobs: worker.queues,
+  });
+  const passwordHash = await hashPassword(PASSWORD);
+  for (const role of ["engineer", "steward"] as const) {
+    await insertUser(t.owner, {
+      email: emailOf(role),
+      displayName: `Test ${role}`,
+      role,
+      passwordHash,
+    });
+  }
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await worker?.close();
+  await pool?.end();
+  await analytics?.close();
+  if (redis) {
+    const keys = await redis.keys(`${config.queuePrefix}:*`);
+    if (keys.length) {
+      await redis.del(...keys);
+    }
+    await redis.quit();
+  }
+  if (config) {
+    await dropDatabase(config, `govern_ds_${syntheticName}`).catch(() => {});
+  }
+  await t?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signIn(role: Role): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel("Email").fill(emailOf(role));
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("signed-in").waitFor();
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+test("an engineer's masked copy is refused, naming the blocking columns with catalog links", async () => {
+  const page = await signIn("engineer");
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Masked datasets" })
+    .click();
+  await page.getByRole("button", { name: "Request a masked copy" }).click();
+  const gate = page.getByTestId("gate");
+  await gate.waitFor();
+  await expect(gate.textContent()).resolves.toContain("customers.email");
+  const link = gate.getByRole("link", { name: "customers.email" });
+  expect(await link.getAttribute("href")).toMatch(/^\/catalog\?column=[0-9a-f-]{36}$/);
+
+  await page.locator('input[name="name"]').fill("debug_copy");
+  await page.getByRole("button", { name: "Request masked copy" }).click();
+  const error = page.getByTestId("request-error");
+  await error.waitFor();
+  await expect(error.textContent()).resolves.toMatch(/refused.*customers\.email/);
+  await shot(page, "masked-datasets-refused");
+  await page.context().close();
+});
+
+test("a synthetic platform is generated, listed with its owner, and its report plotted", async () => {
+  const page = await signIn("engineer");
+  await page.goto(`${baseUrl}/masked-datasets?tab=synthetic`);
+  await page.getByRole("button", { name: "Fit profile now" }).click();
+  await page
+    .getByTestId("profile-panel")
+    .getByText(/fitted columns/)
+    .waitFor();
+
+  await page.locator('input[name="synthetic-name"]').fill(syntheticName);
+  const form = page.getByRole("form", { name: "Request a synthetic dataset" });
+  await form.getByLabel("Tenants").fill("1");
+  await form.getByLabel("Customers per tenant").fill("40");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByTestId("dataset-detail").waitFor();
+
+  const report = page.getByTestId("synthetic-report");
+  await report.waitFor({ timeout: 150_000 });
+  const charts = report.getByTestId("synthetic-chart");
+  expect(await charts.count()).toBeGreaterThanOrEqual(10);
+  const quoted = report.locator('[data-column="jobs.quoted_amount"]');
+  await expect(quoted.textContent()).resolves.toMatch(/KS 0\.\d{3}/);
+  expect(await quoted.locator("rect.md-real").count()).toBeGreaterThan(5);
+  expect(await quoted.locator("rect.md-synthetic").count()).toBeGreaterThan(5);
+  await expect(page.getByTestId("connection-string").textContent()).resolves.toContain(
+    `govern_ds_${syntheticName}`,
+  );
+  await shot(page, "masked-datasets-synthetic-report");
+
+  await page.goto(`${baseUrl}/masked-datasets`);
+  const row = page.getByRole("row", { name: new RegExp(syntheticName) });
+  await row.waitFor();
+  await expect(row.textContent()).resolves.toContain(emailOf("engineer"));
+  await expect(row.textContent()).resolves.toContain("ready");
+  await shot(page, "masked-datasets-list");
+  await page.context().close();
+  expect(pageErrors).toEqual([]);
+}, 240_000);
+
+test("a steward sees the masking rules and may change one; has no request tab", async () => {
+  const page = await signIn("steward");
+  await page.goto(`${baseUrl}/masked-datasets?tab=rules&table=customers`);
+  const email = page.getByRole("row", { name: /customers\.email/ }).first();
+  await email.waitFor();
+  await expect(email.textContent()).resolves.toContain("category default");
+  expect(await page.getByRole("button", { name: "Request a masked copy" }).count()).toBe(0);
+  await email.getByRole("button", { name: "Change" }).click();
+  await page.getByLabel("strategy for customers.email").selectOption("hash");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page
+    .getByRole("row", { name: /customers\.email.*rule v1/ })
+    .first()
+    .waitFor();
+  await shot(page, "masked-datasets-rules");
+  await page.context().close();
+});
