@@ -1,8 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Store } from "../../jobs/classify/catalog-types.ts";
 import { forEachProposal, type ProposalEntry } from "../../jobs/classify/proposals.ts";
-import { runCatalogScan } from "../../jobs/classify/scan.ts";
-import { classifySampleFile, SampleFileError } from "../../rules/classification/index.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
@@ -137,6 +135,10 @@ const classify: Command = {
       } catch (error) {
         throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
       }
+      // Loaded here, not at the top: the classifier's name lists slow every other command's start.
+      const { classifySampleFile, SampleFileError } = await import(
+        "../../rules/classification/offline.ts"
+      );
       let result: ReturnType<typeof classifySampleFile>;
       try {
         result = classifySampleFile(raw);
@@ -179,6 +181,7 @@ const classify: Command = {
       : analytics.store
         ? ["postgres", "clickhouse"]
         : ["postgres"];
+    const { runCatalogScan } = await import("../../jobs/classify/scan.ts");
     const { db } = createOwnerDb(config, { max: 4 });
     try {
       const show = progressPrinter();
