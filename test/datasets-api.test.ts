@@ -157,7 +157,7 @@ describe("dataset list, get and drop", () => {
     const own = await call("engineer", `/api/v1/datasets/${mine}`, { method: "DELETE" });
     expect(own.status).toBe(200);
     const again = await call("engineer", `/api/v1/datasets/${mine}`, { method: "DELETE" });
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(404);
     const admin = await call("admin", `/api/v1/datasets/${theirs}`, { method: "DELETE" });
     expect(admin.status).toBe(200);
     const list = (await (await call("engineer", "/api/v1/datasets")).json()) as { total: number };

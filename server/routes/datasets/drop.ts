@@ -1,13 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { getDataset, updateDataset } from "../../../masking/datasets.repository.ts";
-import { dropDatabase } from "../../../masking/provision/provision.ts";
+import { getDataset } from "../../../masking/datasets.repository.ts";
+import { dropDataset } from "../../../masking/provision/lifecycle.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { conflict, notFound, requirePrincipal, ZUuidParam } from "./schemas.ts";
-
-/** A dataset still being built belongs to its job: dropping it then would race the copy. */
-const BUSY = ["requested", "running", "verifying"];
+import { conflict, engine, notFound, requirePrincipal, ZUuidParam } from "./schemas.ts";
 
 export const dropDatasetRoute = defineRoute(
   createRoute({
@@ -34,17 +31,8 @@ export const dropDatasetRoute = defineRoute(
     if (dataset.owner !== principal.email && principal.role !== "admin") {
       throw new AppError("forbidden", `Only ${dataset.owner} or an admin may drop this dataset.`);
     }
-    if (BUSY.includes(dataset.status)) {
-      throw new AppError("conflict", `The dataset is ${dataset.status}; drop it once it finishes.`);
-    }
-    if (dataset.status === "dropped" || dataset.status === "expired") {
-      throw new AppError("conflict", `The dataset is already ${dataset.status}.`);
-    }
-    // Only a database govern created in this cluster is dropped; a --target-url database is not ours.
-    if (dataset.databaseName) {
-      await dropDatabase(deps.config, dataset.databaseName);
-    }
-    await updateDataset(deps.db, dataset.id, { status: "dropped", finishedAt: new Date() });
+    // Refuses (409) while the dataset is still being built, 404 once it is gone.
+    await engine(() => dropDataset(deps, dataset.id));
     c.set("audit", {
       action: "datasets.drop",
       target: `dataset:${dataset.name}`,
