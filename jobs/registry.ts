@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runMaskingJob, ZMaskingJobPayload } from "../masking/provision/job.ts";
 import { ZSynthJobPayload } from "../masking/synthetic/job-payload.ts";
 import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
@@ -54,6 +55,14 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
           return runRetentionExecuteJob({ db, pool, config, progress }, payload);
       }
     },
+  }),
+  masking: defineJob({
+    queue: "masking",
+    payload: ZMaskingJobPayload,
+    // The schedule sends {}: the expiry sweep.
+    defaultCron: "*/30 * * * *",
+    run: async ({ db, config, progress }, payload) =>
+      runMaskingJob({ db, config, progress }, payload),
   }),
   synth: defineJob({
     queue: "synth",

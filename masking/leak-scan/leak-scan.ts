@@ -41,19 +41,27 @@ CREATE FUNCTION pg_temp.gl_key() RETURNS bytea LANGUAGE sql IMMUTABLE AS
 CREATE FUNCTION pg_temp.gl_h(v text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS
   $$ SELECT hmac(convert_to(v, 'UTF8'), pg_temp.gl_key(), 'sha256') $$;
 -- Identifying value of a source value of a category (null when it identifies nobody alone).
-CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS $$
-  SELECT CASE
-    WHEN category = 'email' THEN nullif(lower(btrim(v)), '')
-    WHEN category = 'phone' THEN (SELECT right(d, 10) FROM (SELECT regexp_replace(v, '[^0-9]', '', 'g') d) s WHERE length(d) >= 7)
-    WHEN category IN ('payment_card', 'bank_account', 'government_id')
-      THEN (SELECT d FROM (SELECT regexp_replace(v, '[^0-9]', '', 'g') d) s WHERE length(d) >= 6)
-    WHEN category = 'postal_address' THEN lower(substring(v FROM '[0-9]+(?: [A-Za-z]+){1,4}'))
-    WHEN category = 'person_name' THEN (SELECT lower(w[array_length(w, 1) - 1] || ' ' || w[array_length(w, 1)])
-      FROM (SELECT ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m) w) s
-      WHERE array_length(w, 1) >= 2)
-    WHEN category IN ('credential', 'ip_address') THEN (SELECT lower(btrim(v)) WHERE length(btrim(v)) >= 7)
-  END
-$$;
+CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE d text; w text[];
+BEGIN
+  IF category = 'email' THEN
+    RETURN CASE WHEN strpos(v, '@') > 0 THEN lower(btrim(v)) END;
+  ELSIF category IN ('phone', 'payment_card', 'bank_account', 'government_id') THEN
+    d := regexp_replace(v, '[^0-9]', '', 'g');
+    IF category = 'phone' THEN RETURN CASE WHEN length(d) >= 7 THEN right(d, 10) END; END IF;
+    RETURN CASE WHEN length(d) >= 6 THEN d END;
+  ELSIF category = 'postal_address' THEN
+    RETURN lower(substring(v FROM '[0-9]+(?: [A-Za-z]+){1,4}'));
+  ELSIF category = 'person_name' THEN
+    w := ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m);
+    RETURN CASE WHEN array_length(w, 1) >= 2
+      THEN lower(w[array_length(w, 1) - 1] || ' ' || w[array_length(w, 1)]) END;
+  ELSIF category IN ('credential', 'ip_address') THEN
+    RETURN CASE WHEN length(btrim(v)) >= 7 THEN lower(btrim(v)) END;
+  END IF;
+  RETURN NULL;
+END $$;
 `;
 
 const CANDIDATES_SQL = /* sql */ `
@@ -100,7 +108,7 @@ function identifierQueries(table: TablePlan, schema: string): string[] {
     if (c.category !== "none" && c.category !== "free_text_pii") {
       const cat = literal(c.category);
       if (isJson(c)) {
-        out.push(`SELECT pg_temp.gl_ident(v, ${cat}) FROM (${leaves(c, "strict $.**")}) s`);
+        // A JSON column's own category summarizes its paths: identifiers come from the paths.
       } else if (c.typeCategory === "A") {
         out.push(
           `SELECT pg_temp.gl_ident(x, ${cat}) FROM ${from}, unnest(t.${ident(c.column)}::text[]) x`,

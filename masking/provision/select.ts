@@ -76,8 +76,13 @@ function entityColumn(c: ColumnPlan, table: TablePlan): string | null {
 /** The rules gm_jsonb applies to a JSON column: per path, and `*` for the column's own rule. */
 export function jsonRules(c: ColumnPlan): Record<string, JsonPathRule> {
   const rules: Record<string, JsonPathRule> = {};
-  if (c.strategy !== "allow") {
+  // A JSON column's own category summarizes its paths (the scanner proposes the dominant one),
+  // so it does not say what every other leaf holds: those are scrubbed. A steward's rule on the
+  // column itself does apply to every leaf without a path rule.
+  if (c.ruleSource === "rule" && c.strategy !== "allow") {
     rules["*"] = { s: c.strategy, c: c.category, p: c.params };
+  } else if (c.ruleSource === "default") {
+    rules["*"] = { s: "scrub" };
   }
   for (const p of c.paths) {
     rules[p.path] = { s: p.strategy, c: p.category, p: p.params };

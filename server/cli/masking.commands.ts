@@ -1,7 +1,273 @@
-import type { Command } from "./support.ts";
+import { z } from "@hono/zod-openapi";
+import { type Dataset, listDatasets } from "../../masking/datasets.repository.ts";
+import { MaskingError } from "../../masking/masking-error.ts";
+import { dropDataset } from "../../masking/provision/lifecycle.ts";
+import { provisionDataset } from "../../masking/provision/provision.ts";
+import { listMaskingRules, setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
+import { STRATEGIES, type Strategy } from "../../masking/strategies/strategies.ts";
+import {
+  type Actor,
+  auditCommand,
+  type Command,
+  json,
+  LOCAL_OPERATOR,
+  option,
+  print,
+  progressPrinter,
+  UsageError,
+  type Values,
+  withDb,
+} from "./support.ts";
 import { SYNTH_COMMANDS } from "./synth.commands.ts";
+
+function actorName(actor: Actor): string {
+  return actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR;
+}
+
+function text(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** Engine input errors are usage errors here (exit 2 with the engine's message). */
+async function engine<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MaskingError) {
+      throw new UsageError(error.message);
+    }
+    throw error;
+  }
+}
+
+const provision: Command = {
+  summary: "provision a masked copy of the platform; waits and prints its connection string",
+  usage:
+    "govern provision --name X [--tenants ID,...] [--percent P] [--target-url URL] [--expires-in-days N] [--json]",
+  options: {
+    name: { type: "string" },
+    tenants: { type: "string" },
+    percent: { type: "string" },
+    "target-url": { type: "string" },
+    "expires-in-days": { type: "string" },
+    ...json,
+  },
+  access: { bootstrap: true, permission: "datasets:provision" },
+  async run(values, config, actor) {
+    const name = option(z.string().min(1), values.name, "name");
+    const tenantsRaw = text(values, "tenants");
+    const tenants = tenantsRaw
+      ? tenantsRaw
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : null;
+    const percentRaw = text(values, "percent");
+    const percent = percentRaw === undefined ? null : Number(percentRaw);
+    if (percent !== null && !Number.isFinite(percent)) {
+      throw new UsageError(`--percent must be a number, got ${percentRaw}`);
+    }
+    const daysRaw = text(values, "expires-in-days");
+    const expiresInDays = daysRaw === undefined ? null : Number(daysRaw);
+    const asJson = values.json === true;
+    return withDb(config, async (db) => {
+      const progress = progressPrinter();
+      const result = await engine(() =>
+        provisionDataset(
+          { db, config },
+          {
+            name,
+            tenants,
+            percent,
+            targetUrl: text(values, "target-url") ?? null,
+            requestedBy: actorName(actor),
+            expiresInDays,
+            onProgress: (e) =>
+              progress(
+                `provision ${name}: ${e.done}/${e.total} tables (${e.table} ${e.progress.status})`,
+              ),
+          },
+        ),
+      );
+      if (result.kind === "refused") {
+        await auditCommand(db, actor, {
+          action: "dataset.provision_refused",
+          target: name,
+          summary: { blocking: result.blocking },
+        });
+        process.stderr.write(
+          `govern provision: refused: these columns are not cleared by the catalog (unknown or pending review):\n${result.blocking
+            .map((b) => `  ${b} (${result.reasons[b]})`)
+            .join("\n")}\n`,
+        );
+        if (asJson) {
+          print(true, { refused: true, blocking: result.blocking, reasons: result.reasons }, "");
+        }
+        return 2;
+      }
+      await auditCommand(db, actor, {
+        action: "dataset.provision",
+        target: name,
+        summary: {
+          dataset_id: result.datasetId,
+          tenants,
+          percent,
+          rows: result.report.totalRows,
+          leak_scan_clean: result.report.leakScan.clean,
+        },
+      });
+      print(
+        asJson,
+        { database_url: result.databaseUrl, report: result.report },
+        `${result.databaseUrl}\n${result.report.totalRows} rows in ${result.report.timings.totalMs} ms, leak scan clean`,
+      );
+      return 0;
+    });
+  },
+};
+
+const rulesList: Command = {
+  summary: "list the masking rules set by stewards",
+  usage: "govern masking rules list [--table T] [--json]",
+  options: { table: { type: "string" }, ...json },
+  access: { bootstrap: true, permission: "masking:read" },
+  async run(values, config) {
+    return withDb(config, async (db) => {
+      const rules = await listMaskingRules(db, { table: text(values, "table") });
+      print(
+        values.json === true,
+        rules,
+        rules.length
+          ? rules
+              .map(
+                (r) =>
+                  `${r.table}.${r.column}${r.jsonPath ? `#${r.jsonPath}` : ""}  ${r.strategy}  v${r.version}  ${r.setBy}${r.reason ? `  (${r.reason})` : ""}`,
+              )
+              .join("\n")
+          : "no rules set: every column gets its category's default",
+      );
+      return 0;
+    });
+  },
+};
+
+function ruleCommand(kind: "set" | "allow"): Command {
+  return {
+    summary:
+      kind === "set"
+        ? "set the masking rule of a column or JSONB path (versioned, audited)"
+        : "allow a column or JSONB path to be copied as is (needs a reason; audited)",
+    usage:
+      kind === "set"
+        ? "govern masking rules set --table T --column C [--path P] --strategy S [--params JSON] [--reason R] [--json]"
+        : "govern masking rules allow --table T --column C [--path P] --reason R [--json]",
+    options: {
+      table: { type: "string" },
+      column: { type: "string" },
+      path: { type: "string" },
+      strategy: { type: "string" },
+      params: { type: "string" },
+      reason: { type: "string" },
+      ...json,
+    },
+    access: { bootstrap: true, permission: "masking:rules" },
+    async run(values, config, actor) {
+      const table = option(z.string().min(1).max(100), values.table, "table");
+      const column = option(z.string().min(1).max(100), values.column, "column");
+      const strategy: Strategy =
+        kind === "allow"
+          ? "allow"
+          : (option(z.enum(STRATEGIES), values.strategy, "strategy") as Strategy);
+      let params: Record<string, unknown> = {};
+      const rawParams = text(values, "params");
+      if (rawParams !== undefined) {
+        try {
+          params = z.record(z.string(), z.unknown()).parse(JSON.parse(rawParams));
+        } catch {
+          throw new UsageError("--params must be a JSON object");
+        }
+      }
+      const reason = text(values, "reason");
+      if (kind === "allow" && !reason?.trim()) {
+        throw new UsageError("--reason is required to allow a column as is");
+      }
+      return withDb(config, async (db) => {
+        const rule = await engine(() =>
+          setMaskingRule(db, {
+            table,
+            column,
+            jsonPath: text(values, "path") ?? "",
+            strategy,
+            params,
+            reason: reason ?? null,
+            setBy: actorName(actor),
+          }),
+        );
+        await auditCommand(db, actor, {
+          action: kind === "allow" ? "masking.rule_allow" : "masking.rule_set",
+          target: `${table}.${column}${rule.jsonPath ? `#${rule.jsonPath}` : ""}`,
+          summary: { strategy: rule.strategy, params: rule.params, version: rule.version, reason },
+        });
+        print(
+          values.json === true,
+          rule,
+          `${table}.${column}: ${rule.strategy} (v${rule.version})`,
+        );
+        return 0;
+      });
+    },
+  };
+}
+
+function datasetLine(d: Dataset): string {
+  const age = Math.round((Date.now() - d.createdAt.getTime()) / 60_000);
+  const size = d.sizeBytes ? `${Math.round(d.sizeBytes / 1_048_576)} MB` : "-";
+  return `${d.name}  ${d.kind}  ${d.status}  ${d.owner}  ${age} min  ${size}  ${d.databaseUrl ?? ""}`;
+}
+
+const datasetsList: Command = {
+  summary: "list masked and synthetic datasets (owner, age, size, status)",
+  usage: "govern datasets list [--all] [--json]",
+  options: { all: { type: "boolean", default: false }, ...json },
+  access: { bootstrap: true, permission: "masking:read" },
+  async run(values, config) {
+    return withDb(config, async (db) => {
+      const { items } = await listDatasets(db, { includeGone: values.all === true, limit: 500 });
+      print(
+        values.json === true,
+        items,
+        items.length ? items.map(datasetLine).join("\n") : "no datasets",
+      );
+      return 0;
+    });
+  },
+};
+
+const datasetsDrop: Command = {
+  summary: "drop a dataset's database",
+  usage: "govern datasets drop NAME [--json]",
+  options: { ...json },
+  positionals: ["name"],
+  access: { bootstrap: true, permission: "datasets:provision" },
+  async run(values, config, actor, positionals) {
+    const name = positionals[0] ?? "";
+    return withDb(config, async (db) => {
+      const dropped = await engine(() => dropDataset({ db, config }, name));
+      await auditCommand(db, actor, { action: "dataset.drop", target: dropped.name });
+      print(values.json === true, { dropped: dropped.name }, `dropped ${dropped.name}`);
+      return 0;
+    });
+  },
+};
 
 /** The CLI commands for masked datasets and synthetic data (`provision`, `synth`, `masking`). */
 export const MASKING_COMMANDS: Record<string, Command> = {
   ...SYNTH_COMMANDS,
+  provision,
+  "masking rules list": rulesList,
+  "masking rules set": ruleCommand("set"),
+  "masking rules allow": ruleCommand("allow"),
+  "datasets list": datasetsList,
+  "datasets drop": datasetsDrop,
 };
