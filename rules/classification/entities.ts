@@ -221,12 +221,19 @@ function addressRe(): RegExp {
 const NAME_SPAN =
   /\b[\p{Lu}][\p{Ll}'’]{2,}(?:-[\p{Lu}][\p{Ll}]+)?(?:\s[\p{Lu}][\p{Ll}'’]+(?:-[\p{Lu}][\p{Ll}]+)?)?/gu;
 
+const PLACE_PREFIX =
+  /(?:^|\s)(?:North|East|West|South|New|Lake|Port|Fort|Mount|Mt\.?|Saint|St\.?|San|Santa|Los|Las|El|La|Le|Bad|Sankt)\s$/;
+
 /** First names as they appear in prose: a known first name that is not a common English word. */
 function personSpans(text: string, out: Entity[]): void {
   const { first, last } = nameSets();
   NAME_SPAN.lastIndex = 0;
   for (let m = NAME_SPAN.exec(text); m !== null; m = NAME_SPAN.exec(text)) {
     const span = m[0];
+    // "Port Joannie", "Lake Lucasview", "San Jose": places named after people are places.
+    if (PLACE_PREFIX.test(text.slice(Math.max(0, m.index - 7), m.index))) {
+      continue;
+    }
     const space = span.search(/\s/);
     const head = (space > 0 ? span.slice(0, space) : span).replace(/['’]s?$/, "").toLowerCase();
     if (!first.has(head) || COMMON_WORDS.has(head)) {

@@ -64,7 +64,11 @@ export function proseStats(values: string[]): ProseStats {
     if (spans.length === 0) {
       continue;
     }
-    if (COMPANY_SHAPED.test(text) && spans.every((s) => s.category === "person_name")) {
+    // A name alone counts in sentences, not in short labels ("Port Lucas Airport", company names).
+    if (
+      spans.every((s) => s.category === "person_name") &&
+      (COMPANY_SHAPED.test(text) || text.split(/\s+/).length < 4)
+    ) {
       continue;
     }
     let contact = false;

@@ -41,8 +41,8 @@ export function isSpanishId(value: string): boolean {
   return value.length >= 9 && value.length <= 10 && spanishId(value.toUpperCase());
 }
 
-// Passport and licence shapes (letters and digits, 6-20, at least 5 digits): only with context.
-const DOCUMENT_NUMBER = /^(?=(?:.*\d){5})[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$/i;
+// Passport and licence shapes (letters and digits, 6-20, at least 3 digits): only with context.
+const DOCUMENT_NUMBER = /^(?=(?:.*\d){3})[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$/i;
 
 export function isDocumentNumber(value: string): boolean {
   return DOCUMENT_NUMBER.test(value);
