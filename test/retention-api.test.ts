@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -23,6 +26,8 @@ let pool: pg.Pool;
 let tenantIds: string[];
 /** A second compliance officer: the one who may approve what the first requested. */
 let secondOfficer: { email: string; token: string };
+/** This file's own archive store, so archive-then-delete writes nowhere shared. */
+let archiveDir: string;
 
 type Json = Record<string, unknown>;
 type Request = Json & {
@@ -83,6 +88,7 @@ async function planPolicy(policyId: string): Promise<Request> {
 
 beforeAll(async () => {
   t = await openConsoleApp("retentionapi");
+  archiveDir = mkdtempSync(join(tmpdir(), "govern-retention-api-"));
   pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   const report = await seedDemoPlatform(pool, {
     tenants: 2,
@@ -104,6 +110,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   await t?.close();
+  if (archiveDir) {
+    rmSync(archiveDir, { recursive: true, force: true });
+  }
 });
 
 describe("policies", () => {
@@ -405,10 +414,11 @@ describe("requests and the approval gate", () => {
     expect(missing.status).toBe(404);
 
     // No worker runs in this test: run the executor the job would run.
-    const outcome = await executeRequest({ db: t.db, pool, config: t.config }, request.id, {
+    const config = { ...t.config, archiveDir };
+    const outcome = await executeRequest({ db: t.db, pool, config }, request.id, {
       actor: "worker",
     });
-    expect(outcome.outcome).toBe("done");
+    expect(outcome.outcome, JSON.stringify(outcome).slice(0, 800)).toBe("done");
 
     const detail = await call("steward", `/api/v1/retention/requests/${request.id}`);
     expect(detail.body).toMatchObject({ status: "done", hasCertificate: true });
@@ -465,5 +475,69 @@ describe("rejection, investigation flag", () => {
       body: { active: false, reason: "inquiry closed" },
     });
     expect(lifted.body).toMatchObject({ active: false });
+  });
+});
+
+describe("erasure", () => {
+  test("a compliance officer plans one person's erasure; the plan waits for another officer and shows none of their identifiers", async () => {
+    const tenant = tenantIds[1] ?? "";
+    const person = await sql<{ id: string; email: string; phone: string | null }>`
+      SELECT id::text AS id, email, phone FROM customers
+      WHERE tenant_id = ${tenant} AND email IS NOT NULL ORDER BY id LIMIT 1`.execute(t.db);
+    const customer = person.rows[0];
+    if (!customer) {
+      throw new Error("the demo platform has no customer with an email");
+    }
+    for (const who of ["steward", "engineer"] as const) {
+      const refused = await call(who, "/api/v1/retention/erasure", {
+        method: "POST",
+        body: { tenantId: tenant, customerId: customer.id },
+      });
+      expect(refused.status, who).toBe(403);
+    }
+    const unknown = await call("compliance_officer", "/api/v1/retention/erasure", {
+      method: "POST",
+      body: { tenantId: tenant, customerId: crypto.randomUUID() },
+    });
+    expect(unknown.status).toBe(400);
+
+    const planned = await call("compliance_officer", "/api/v1/retention/erasure", {
+      method: "POST",
+      body: { tenantId: tenant, customerId: customer.id },
+    });
+    expect(planned.status, JSON.stringify(planned.body)).toBe(201);
+    expect(planned.body).toMatchObject({
+      kind: "erasure",
+      status: "pending_approval",
+      tenantId: tenant,
+      subject: { customer_id: customer.id },
+      requiresApproval: true,
+    });
+    expect(planned.body.totalRows).toBeGreaterThan(0);
+    const id = planned.body.id as string;
+    expect((await lastAudit("retention.erasure.plan"))?.summary).toMatchObject({
+      customerId: customer.id,
+    });
+
+    const detail = await call("steward", `/api/v1/retention/requests/${id}`);
+    expect(detail.status).toBe(200);
+    const text = JSON.stringify(detail.body);
+    expect(text).not.toContain(customer.email);
+    if (customer.phone) {
+      expect(text).not.toContain(customer.phone);
+    }
+    expect(text).not.toContain("sealed");
+
+    const own = await call("compliance_officer", `/api/v1/retention/requests/${id}/approve`, {
+      method: "POST",
+      body: { reason: "the customer asked" },
+    });
+    expect(own.body.error).toMatchObject({ details: { reason: "self_approval" } });
+    const approved = await call("second", `/api/v1/retention/requests/${id}/approve`, {
+      method: "POST",
+      body: { reason: "identity verified", fingerprint: planned.body.fingerprint },
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect(approved.body.status).toBe("approved");
   });
 });

@@ -1,5 +1,6 @@
 import type { ApiRoute } from "../../api/define-route.ts";
 import { getCertificateRoute, listCertificatesRoute } from "./certificates.ts";
+import { erasureRoute } from "./erasure.ts";
 import { addHoldRoute, listHoldsRoute, releaseHoldRoute } from "./holds.ts";
 import { getInvestigationRoute, putInvestigationRoute } from "./investigation.ts";
 import { planRoute } from "./plan.ts";
@@ -29,4 +30,5 @@ export const RETENTION_ROUTES: ApiRoute[] = [
   releaseHoldRoute,
   getInvestigationRoute,
   putInvestigationRoute,
+  erasureRoute,
 ];

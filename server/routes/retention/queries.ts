@@ -48,7 +48,11 @@ export function requestView(request: RetentionRequest, hasCertificate: boolean, 
     policyId: request.policy,
     policyVersion: request.policyVersion,
     tenantId: request.tenantId,
-    subject: asRecord(request.subject),
+    // Only the person's id: an erasure's subject also carries its sealed identifiers.
+    subject:
+      typeof request.subject?.customer_id === "string"
+        ? { customer_id: request.subject.customer_id }
+        : {},
     totalRows: request.totalRows,
     counts: Object.fromEntries(
       Object.entries(asRecord(request.counts)).map(([table, n]) => [table, Number(n) || 0]),

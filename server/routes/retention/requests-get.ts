@@ -39,7 +39,7 @@ export const getRequestRoute = defineRoute(
       {
         ...requestView(request, hasCertificate, c.get("principal")?.email),
         cutoff: request.cutoff ? request.cutoff.toISOString() : null,
-        definition: request.definition as unknown as Record<string, unknown>,
+        definition: wireDefinition(request.definition as unknown as Record<string, unknown>),
         keySetHash: request.keySetHash,
         impact: Object.entries(request.counts).map(([table, rows]) => ({
           table,
@@ -54,3 +54,13 @@ export const getRequestRoute = defineRoute(
     );
   },
 );
+
+/**
+ * The definition as the console may see it: an erasure's carries digests of the person's
+ * identifiers, and a digest of an e-mail address can be guessed back; the plan needs them, the
+ * preview does not.
+ */
+function wireDefinition(definition: Record<string, unknown>): Record<string, unknown> {
+  const { identifiers: _identifiers, ...rest } = definition;
+  return rest;
+}
