@@ -327,3 +327,36 @@ describe("synthetic datasets", () => {
     expect(body.columns[0]).toMatchObject({ column: "payments.payment_method", value: 0.04 });
   });
 });
+
+describe("masked dataset request once the gate opens", () => {
+  it("registers the dataset and queues the masking job with the engine's payload", async () => {
+    // A steward has decided every column: the gate has nothing left to refuse.
+    await sql`UPDATE governance.catalog_columns
+      SET review_status = 'accepted', decided_category = coalesce(proposed_category, 'none'),
+          decided_sensitivity = proposed_sensitivity, needs_rereview = false`.execute(t.db);
+    const gate = (await (await call("engineer", "/api/v1/masking/gate")).json()) as { ok: boolean };
+    expect(gate.ok).toBe(true);
+    const res = await call("engineer", "/api/v1/datasets", {
+      method: "POST",
+      body: { name: "masked_ten", percent: 10, expiresInDays: 2 },
+    });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { dataset: { id: string; kind: string; status: string } };
+    expect(body.dataset).toMatchObject({ kind: "masked", status: "requested" });
+    const run = await sql<{ payload: Record<string, unknown> }>`
+      SELECT payload FROM governance.job_runs WHERE queue = 'masking'`.execute(t.db);
+    expect(run.rows[0]?.payload).toMatchObject({
+      action: "provision",
+      datasetId: body.dataset.id,
+      name: "masked_ten",
+      percent: 10,
+      requestedBy: t.logins.engineer.user.email,
+    });
+    const again = await call("engineer", "/api/v1/datasets", {
+      method: "POST",
+      body: { name: "masked_ten" },
+    });
+    expect(again.status).toBe(409);
+    expect(await auditActions()).toContain("datasets.request");
+  });
+});

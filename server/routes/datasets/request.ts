@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDataset, getDataset } from "../../../masking/datasets.repository.ts";
+import { ZMaskingJobPayload } from "../../../masking/provision/job.ts";
 import { validateProvisionOptions } from "../../../masking/provision/provision.ts";
 import { maskingKey } from "../../../masking/strategies/key.ts";
 import { jobQueuesOf } from "../../api/context.ts";
@@ -92,13 +93,16 @@ export const requestDatasetRoute = defineRoute(
     if (!created) {
       throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
     }
-    const payload = {
-      name: body.name,
+    // The masking job's own schema checks the payload here too: a contract drift fails loudly.
+    const payload = ZMaskingJobPayload.parse({
+      action: "provision",
       datasetId: created.id,
-      ...(body.tenants ? { tenants: body.tenants } : {}),
-      ...(body.percent !== undefined ? { percent: body.percent } : {}),
-      ...(body.expiresInDays ? { expiresInDays: body.expiresInDays } : {}),
-    };
+      name: body.name,
+      tenants: body.tenants ?? null,
+      percent: body.percent ?? null,
+      expiresInDays: body.expiresInDays ?? null,
+      requestedBy: principal.email,
+    }) as Record<string, unknown>;
     const jobId = await jobQueuesOf(deps).enqueue("masking", payload, principal.email);
     c.set("audit", {
       action: "datasets.request",
