@@ -80,10 +80,10 @@ export async function main(args: string[]): Promise<void> {
 
       // 1. Baseline: a plain clone of the same schema and rows.
       await sql`CREATE DATABASE ${sql.id(plainDb)} TEMPLATE template0`.execute(admin.db);
-      await sql
-        .raw(`DROP SCHEMA public`)
-        .execute(createOwnerDb(withDatabase(base, plainDb)).db)
-        .catch(() => {});
+      // pg_dump --schema public recreates the schema: the empty default one goes first.
+      const plain = createOwnerDb(withDatabase(base, plainDb), { max: 1 });
+      await sql`DROP SCHEMA public`.execute(plain.db);
+      await plain.db.destroy();
       const p0 = Date.now();
       await plainClone(config.databaseUrl, withDatabase(base, plainDb).databaseUrl);
       const plainMs = Date.now() - p0;
