@@ -178,6 +178,30 @@ test("a policy edit shows the validator's errors, then saves a new version", asy
   await page.context().close();
 });
 
+test("the erasure form plans one person's erasure and opens the plan, which waits for approval", async () => {
+  const customer = await b.db
+    .selectFrom("customers")
+    .select("id")
+    .where("tenant_id", "=", tenantId)
+    .orderBy("id")
+    .executeTakeFirstOrThrow();
+  const page = await b.newPage();
+  await b.openAs(page, "compliance_officer", "/retention?tab=erasure");
+  const form = page.getByRole("form", { name: "request erasure" });
+  await form.getByLabel("Tenant id").fill(tenantId);
+  await form.getByLabel("Customer id").fill(customer.id);
+  await form.getByRole("button", { name: "Plan erasure" }).click();
+  const plan = page.getByTestId("erasure-plan");
+  await plan.waitFor({ timeout: 60_000 });
+  expect(await plan.textContent()).toMatch(/pending approval/);
+  await b.shot(page, "retention-erasure");
+  await plan.getByRole("button", { name: "Open the plan" }).click();
+  await page.getByRole("table", { name: "counts per table and tenant" }).waitFor();
+  expect(await page.getByRole("heading", { name: /Erasure request/ }).count()).toBe(1);
+  await page.getByTestId("self-requested").waitFor();
+  await page.context().close();
+});
+
 test("a steward sees requests but no approvals inbox, and an engineer no retention page", async () => {
   const page = await b.newPage();
   await b.openAs(page, "steward", "/retention");
