@@ -13,6 +13,7 @@ import {
   formatExpiry,
   overallProgress,
 } from "./format.ts";
+import { MaskedReportSummary } from "./masked-report.tsx";
 import type { Dataset } from "./types.ts";
 
 const FILTERS: Filter[] = [
@@ -232,12 +233,7 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
           </Link>
         </p>
       ) : null}
-      {report && data.kind === "masked" ? (
-        <details>
-          <summary>Report</summary>
-          <pre className="md-json">{JSON.stringify(report, null, 2)}</pre>
-        </details>
-      ) : null}
+      {report && data.kind === "masked" ? <MaskedReportSummary report={report} /> : null}
       <div className="form-actions">
         {mayDrop ? (
           <button type="button" className="button" onClick={drop} disabled={dropping}>
