@@ -55,14 +55,32 @@ export function batchFilePath(
   );
 }
 
-/** Counts newline-terminated rows and hashes the compressed bytes as they go by. */
-class LineCounter extends Transform {
+/**
+ * Counts newline-terminated rows and regroups COPY's one-message-per-row chunks into blocks of
+ * ~256 KB, so gzip and the file see a few large writes instead of one per row.
+ */
+class RowBlocks extends Transform {
   rows = 0;
+  private pending: Buffer[] = [];
+  private size = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
       this.rows += 1;
     }
-    done(null, chunk);
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    if (this.size >= 262_144) {
+      this.push(Buffer.concat(this.pending, this.size));
+      this.pending = [];
+      this.size = 0;
+    }
+    done();
+  }
+  override _flush(done: TransformCallback): void {
+    if (this.size > 0) {
+      this.push(Buffer.concat(this.pending, this.size));
+    }
+    done();
   }
 }
 
@@ -88,7 +106,7 @@ export async function copyToArchiveFile(
 ): Promise<{ rows: number; bytes: number; sha256: string }> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  const counter = new LineCounter();
+  const counter = new RowBlocks();
   const hasher = new Hasher();
   await pipeline(
     client.query(copyTo(copySql)),

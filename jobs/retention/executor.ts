@@ -348,14 +348,13 @@ async function run(
       const tableReport = { planned: plan.planned, done: 0, skipped: 0, action: plan.action };
       report.tables[plan.table] = tableReport;
       let after = "";
+      const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
       for (;;) {
-        // Keys of the plan not yet in the ledger, in key order; `after` walks past held ones.
+        // The plan's keys in key order, walked by `after` (an index range scan). Keys a crashed
+        // run already did are skipped by the statement itself (NOT EXISTS in the ledger).
         const next = await client.query<{ key: string }>(
           `SELECT k.key FROM governance.retention_request_keys k
            WHERE k.request_id = $1 AND k.table_name = $2 AND k.key > $3
-             AND NOT EXISTS (SELECT 1 FROM governance.retention_ledger l
-                             WHERE l.request_id = k.request_id AND l.table_name = k.table_name
-                               AND l.key = k.key)
            ORDER BY k.key LIMIT $4`,
           [request.id, plan.table, after, batchSize],
         );
@@ -375,6 +374,8 @@ async function run(
           keys,
           batch,
           options,
+          doneAll,
+          resumed,
         );
         batch += 1;
         report.batches += 1;
@@ -472,6 +473,8 @@ async function runBatch(
   keys: string[],
   batch: number,
   options: ExecuteOptions,
+  doneBefore: number,
+  resumed: boolean,
 ): Promise<BatchResult> {
   const held = new Map<string, string[]>();
   await client.query("BEGIN");
@@ -482,24 +485,36 @@ async function runBatch(
     await client.query(
       "LOCK TABLE governance.legal_holds, governance.retention_investigations IN SHARE MODE",
     );
-    const heldSet = new Set<string>();
+    const skip = new Set<string>();
     const investigation = isSoxGoverned(request)
       ? await activeInvestigation(pinned, "SOX")
       : undefined;
     if (investigation) {
       held.set(`investigation:${investigation.id}`, keys);
       for (const key of keys) {
-        heldSet.add(key);
+        skip.add(key);
       }
     } else {
       for (const { key, holdId } of await heldKeys(pinned, { request, table: plan.table, keys })) {
-        if (!heldSet.has(key)) {
-          heldSet.add(key);
+        if (!skip.has(key)) {
+          skip.add(key);
           held.set(holdId, [...(held.get(holdId) ?? []), key]);
         }
       }
     }
-    const actionable = heldSet.size === 0 ? keys : keys.filter((k) => !heldSet.has(k));
+    // Keys an earlier (crashed, blocked) run already did. When the table had no ledger rows as
+    // this run began, the only ones are this run's, all before `keys` in key order.
+    if (resumed) {
+      const already = await client.query<{ key: string }>(
+        `SELECT key FROM governance.retention_ledger
+         WHERE request_id = $1 AND table_name = $2 AND key = ANY($3::text[])`,
+        [request.id, plan.table, keys],
+      );
+      for (const { key } of already.rows) {
+        skip.add(key);
+      }
+    }
+    const actionable = skip.size === 0 ? keys : keys.filter((k) => !skip.has(k));
     let done = 0;
     if (actionable.length > 0) {
       await client.query(
@@ -525,12 +540,11 @@ async function runBatch(
     }
     await client.query(
       `UPDATE governance.retention_requests
-       SET progress = jsonb_build_object(
-             'done', (SELECT count(*) FROM governance.retention_ledger WHERE request_id = $1),
-             'total', total_rows, 'table', $2::text, 'batch', $3::int),
+       SET progress = jsonb_build_object('done', $4::int, 'total', total_rows,
+             'table', $2::text, 'batch', $3::int),
            updated_at = now()
        WHERE id = $1`,
-      [request.id, plan.table, batch],
+      [request.id, plan.table, batch, doneBefore + done],
     );
     await client.query("COMMIT");
     return { done, held, lockMs: performance.now() - lockStart };
@@ -602,15 +616,16 @@ function anonymizeExpression(column: string, strategy: string, shape: TableShape
 const KEYS_SQL =
   "(SELECT array_agg(k) FROM jsonb_array_elements_text(current_setting('govern.retention_keys')::jsonb) AS k)";
 
+/**
+ * The batch's rows. Keys already in the ledger were taken out of the batch just before, in the
+ * same transaction; should a concurrent run of the same request act on one meanwhile, its ledger
+ * row makes this statement's ledger insert fail and the whole batch roll back.
+ */
 function targetWhere(shape: TableShape): string {
   const tenant = shape.hasTenant
     ? " AND t.tenant_id = current_setting('govern.retention_tenant')::uuid"
     : "";
-  return `${shape.keyIn(KEYS_SQL)}${tenant}
-    AND NOT EXISTS (SELECT 1 FROM governance.retention_ledger l
-      WHERE l.request_id = current_setting('govern.retention_request')::uuid
-        AND l.table_name = current_setting('govern.retention_table')
-        AND l.key = ${shape.keyText})`;
+  return `${shape.keyIn(KEYS_SQL)}${tenant}`;
 }
 
 const LEDGER_INSERT = (keyExpr: string, action: "delete" | "anonymize") => `

@@ -65,7 +65,7 @@ export async function readTableShape(
     keyColumn && keyType && CASTABLE.test(keyType)
       ? (keys: string) =>
           `t.${quoteIdent(keyColumn)} = ANY((${keys})::${keyType.replace(/\(\d+\)$/, "")}[])`
-      : (keys: string) => `${keyText} = ANY(${keys})`;
+      : (keys: string) => `${keyText} = ANY((${keys})::text[])`;
   return {
     table,
     keyColumn,

@@ -5,6 +5,7 @@ import {
   type Decision,
   rejectRequest,
 } from "../../jobs/retention/approvals.ts";
+import { ErasureInputError, executeErasure, planErasure } from "../../jobs/retention/erasure.ts";
 import { executeRequest } from "../../jobs/retention/executor.ts";
 import {
   addHold,
@@ -18,7 +19,26 @@ import {
 import { planRetention } from "../../jobs/retention/planner.ts";
 import { currentPolicies, getPolicy, policyHistory } from "../../jobs/retention/policies.ts";
 import { requestSummary } from "../../jobs/retention/requests.ts";
+import {
+  type AnalyticsStore,
+  createAnalyticsStore,
+} from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
 import { createOwnerDb } from "../../schema/postgres.ts";
+
+/** Runs `work` with the analytics store open (an erasure reaches it too), closed afterwards. */
+async function withAnalytics<T>(
+  config: Config,
+  work: (analytics: AnalyticsStore) => Promise<T>,
+): Promise<T> {
+  const analytics = await createAnalyticsStore(config);
+  try {
+    return await work(analytics);
+  } finally {
+    await analytics.close();
+  }
+}
+
 import {
   type Actor,
   auditCommand,
@@ -190,6 +210,41 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
   },
   "retention approve": decisionCommand("approve"),
   "retention reject": decisionCommand("reject"),
+  "retention erase": {
+    summary: "Plan the erasure of one customer (right to erasure); prints the request it made",
+    usage: "govern retention erase --tenant T --customer C [--json]",
+    options: { tenant: { type: "string" }, customer: { type: "string" }, ...json },
+    access: { bootstrap: true, permission: "retention:plan" },
+    run: async (values, config, actor) => {
+      const tenantId = option(ZId, values.tenant, "tenant");
+      const customerId = option(ZId, values.customer, "customer");
+      return withDb(config, async (db) => {
+        let request: Awaited<ReturnType<typeof planErasure>>;
+        try {
+          request = await planErasure(
+            { db, config },
+            { tenantId, customerId, requestedBy: actorName(actor) },
+          );
+        } catch (error) {
+          if (error instanceof ErasureInputError) {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }
+        await auditCommand(db, actor, {
+          action: "retention.erasure.plan",
+          target: `retention_request:${request.id}`,
+          summary: { tenantId, customerId, counts: request.counts },
+        });
+        print(
+          values.json === true,
+          requestSummary(request),
+          `${request.id} ${request.status}: ${request.totalRows} rows about customer ${customerId}`,
+        );
+        return 0;
+      });
+    },
+  },
   "retention execute": {
     summary: "Execute an approved deletion request; waits for the end and prints its certificate",
     usage: "govern retention execute ID [--batch-size N] [--json]",
@@ -205,11 +260,25 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
       const { db, pool } = createOwnerDb(config, { max: 3 });
       try {
         const bar = progressPrinter();
-        const outcome = await executeRequest({ db, pool, config }, requestId, {
-          actor: actorName(actor),
-          batchSize,
-          onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
-        });
+        const kind = await db
+          .selectFrom("governance.retention_requests")
+          .select("kind")
+          .where("id", "=", requestId)
+          .executeTakeFirst();
+        const outcome =
+          kind?.kind === "erasure"
+            ? await withAnalytics(config, (analytics) =>
+                executeErasure({ db, pool, config, analytics }, requestId, {
+                  actor: actorName(actor),
+                  batchSize,
+                  onProgress: (percent) => bar(`erasure: ${percent}%`),
+                }),
+              )
+            : await executeRequest({ db, pool, config }, requestId, {
+                actor: actorName(actor),
+                batchSize,
+                onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
+              });
         await auditCommand(db, actor, {
           action: `retention.request.execute_${outcome.outcome}`,
           target: `retention_request:${requestId}`,

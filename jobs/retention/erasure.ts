@@ -1,0 +1,371 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import type pg from "pg";
+import { loadRetentionSchedule } from "../../rules/retention/index.ts";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
+import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { canonicalJson, planFingerprint } from "./definition.ts";
+import {
+  anyOf,
+  eraseFromAnalytics,
+  type Identifier,
+  identifierHash,
+  proveErasure,
+} from "./erasure-proof.ts";
+import { type ExecutionOutcome, executeRequest } from "./executor.ts";
+import { customerExpression, keyExpression, loadSchemaGraph, type SchemaGraph } from "./graph.ts";
+import { refreshRequestBlock } from "./holds.ts";
+import { plannedKeySetHash } from "./ledger-hash.ts";
+import { getRequest, type RetentionRequest } from "./requests.ts";
+
+/**
+ * The right to erasure for one customer of one tenant.
+ *
+ * Planning finds every row about the person: rows linked to them through foreign keys (their
+ * jobs, invoices, payments, interactions, calendar events, ... and audit rows about them, via
+ * the schema graph's customer expression) and rows anywhere in the tenant whose text holds their
+ * email, phone or full name (communications, documents, JSONB, AI context and conversations,
+ * the old/new values the audit trigger copied). What happens to each table:
+ * - financial records (invoices, line items, payments, ledger transactions), the customer row
+ *   itself and their jobs are kept, because the law keeps financial records for their period and
+ *   those rows reference the customer, but anonymized: personal columns nulled or redacted and
+ *   the identifiers replaced inside every text column;
+ * - other rows linked to the person whose tables nothing else points at (interactions, calendar
+ *   events, events, AI context) are deleted;
+ * - every other row that mentions them is scrubbed: identifiers replaced in its text.
+ * The request (kind `erasure`) always needs a compliance officer's approval. The identifiers are
+ * kept sealed (AES-256-GCM under the configuration secret) in the request until it is done: a
+ * resumed execution needs them after the customer row is anonymized.
+ *
+ * Executing runs the retention executor on that plan, erases the person from the analytics
+ * store, then proves their identifiers appear in neither store and records the proof in the
+ * certificate.
+ */
+
+export class ErasureInputError extends Error {}
+
+const FINANCIAL_FALLBACK = ["invoices", "invoice_line_items", "payments", "financial_transactions"];
+/** Kept and anonymized: FK parents of kept financial rows. */
+const KEPT = ["customers", "jobs", "audit_logs"];
+/** Deleted when linked to the person: rows about them that no other table points at. */
+const DELETABLE = [
+  "customer_interactions",
+  "calendar_events",
+  "business_events",
+  "ai_context_cache",
+  "ai_conversations",
+];
+
+const PERSONAL: Record<string, Record<string, string>> = {
+  customers: {
+    first_name: "redact",
+    last_name: "redact",
+    company_name: "null",
+    email: "null",
+    phone: "null",
+    secondary_phone: "null",
+    addresses: "empty_json",
+    communication_preferences: "empty_json",
+    customer_insights: "empty_json",
+    custom_fields: "empty_json",
+  },
+  jobs: { service_address: "null", location_notes: "null" },
+  payments: {
+    credit_card_number: "null",
+    bank_account_number: "null",
+    bank_routing_number: "null",
+    cardholder_name: "redact",
+    billing_address: "null",
+  },
+};
+
+type ErasureTable = {
+  table: string;
+  ord: number;
+  keyColumn: string | null;
+  keyType: string | null;
+  via: never[];
+  action: "delete" | "anonymize";
+  anonymize: Record<string, string>;
+  scrub: boolean;
+  /** linked: about the person through FKs; mentioned: their identifiers in the row's text. */
+  reach: "linked" | "mentioned" | "both";
+};
+
+function sealKey(config: Config): Buffer {
+  return createHash("sha256").update(`${config.secret}:retention-erasure`).digest();
+}
+
+function seal(config: Config, identifiers: Identifier[]): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", sealKey(config), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(identifiers), "utf8"), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString("base64");
+}
+
+function unseal(config: Config, sealed: string): Identifier[] {
+  const raw = Buffer.from(sealed, "base64");
+  const decipher = createDecipheriv("aes-256-gcm", sealKey(config), raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  const text = Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString(
+    "utf8",
+  );
+  return JSON.parse(text) as Identifier[];
+}
+
+/** The person's identifiers: email, phones (as stored and as digits), full name. */
+export function identifiersOf(customer: {
+  email: string | null;
+  phone: string | null;
+  secondary_phone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+}): Identifier[] {
+  const out: Identifier[] = [];
+  if (customer.email?.trim()) {
+    out.push({ kind: "email", value: customer.email.trim() });
+  }
+  for (const phone of [customer.phone, customer.secondary_phone]) {
+    if (phone?.trim()) {
+      out.push({ kind: "phone", value: phone.trim() });
+      const digits = phone.replace(/\D/g, "");
+      if (digits.length >= 7 && digits !== phone.trim()) {
+        out.push({ kind: "phone", value: digits });
+      }
+    }
+  }
+  const name = [customer.first_name, customer.last_name].filter((p) => p?.trim()).join(" ");
+  if (customer.first_name?.trim() && customer.last_name?.trim()) {
+    out.push({ kind: "name", value: name });
+  }
+  return out;
+}
+
+/** Tables in deletion order: children before parents (over every FK of the schema). */
+function deletionOrder(graph: SchemaGraph): Map<string, number> {
+  const names = [...graph.tables.keys()].sort();
+  const order: string[] = [];
+  const placed = new Set<string>();
+  const pending = [...names];
+  while (pending.length) {
+    // Place a table once every table pointing at it (its children) is placed.
+    const index = pending.findIndex((t) =>
+      graph.foreignKeys.every((fk) => fk.parent !== t || fk.child === t || placed.has(fk.child)),
+    );
+    const [next] = pending.splice(index >= 0 ? index : 0, 1);
+    if (next === undefined) {
+      break;
+    }
+    order.push(next);
+    placed.add(next);
+  }
+  return new Map(order.map((t, i) => [t, i + 1]));
+}
+
+export type PlanErasureInput = { tenantId: string; customerId: string; requestedBy: string };
+
+/**
+ * Plans the erasure of one customer: writes a request (kind `erasure`, `pending_approval`) with
+ * its key set per table. An open erasure of the same person is returned instead of a second.
+ */
+export async function planErasure(
+  deps: { db: Db; config: Config },
+  input: PlanErasureInput,
+): Promise<RetentionRequest> {
+  const { db } = deps;
+  const customer = await sql<{
+    email: string | null;
+    phone: string | null;
+    secondary_phone: string | null;
+    first_name: string | null;
+    last_name: string | null;
+  }>`SELECT email, phone, secondary_phone, first_name, last_name FROM customers
+     WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.customerId}::uuid`.execute(db);
+  const person = customer.rows[0];
+  if (!person) {
+    throw new ErasureInputError(`no customer ${input.customerId} in tenant ${input.tenantId}`);
+  }
+  const open = await db
+    .selectFrom("governance.retention_requests")
+    .select("id")
+    .where("kind", "=", "erasure")
+    .where("tenant_id", "=", input.tenantId)
+    .where(sql<boolean>`subject->>'customer_id' = ${input.customerId}`)
+    .where("status", "in", ["planning", "pending_approval", "approved", "blocked", "running"])
+    .executeTakeFirst();
+  if (open) {
+    const existing = await getRequest(db, open.id);
+    if (existing) {
+      return existing;
+    }
+  }
+  const identifiers = identifiersOf(person);
+  const pattern = anyOf(identifiers.map((i) => i.value));
+  const graph = await loadSchemaGraph(db);
+  const ord = deletionOrder(graph);
+  const schedule = loadRetentionSchedule();
+  const financial = schedule.financialTables.length ? schedule.financialTables : FINANCIAL_FALLBACK;
+  const id = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto("governance.retention_requests")
+      .values({
+        kind: "erasure",
+        tenant_id: input.tenantId,
+        subject: JSON.stringify({
+          customer_id: input.customerId,
+          sealed_identifiers: seal(deps.config, identifiers),
+        }),
+        definition: JSON.stringify({}),
+        fingerprint: "",
+        status: "planning",
+        requires_approval: true,
+        approval_reasons: JSON.stringify(["erasure"]),
+        requested_by: input.requestedBy,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const tables: ErasureTable[] = [];
+    for (const [name, info] of graph.tables) {
+      if (!info.columns.has("tenant_id")) {
+        continue;
+      }
+      const linked = customerExpression(graph, name);
+      const key = keyExpression(info);
+      const reachLinked = linked
+        ? sql`(${sql.raw(linked)}) = ${input.customerId}::uuid`
+        : sql<boolean>`false`;
+      const inserted = await sql<{ linked: boolean }>`
+        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
+        SELECT ${row.id}::uuid, ${name}, ${sql.raw(key)}, ${ord.get(name) ?? 0}
+        FROM ${sql.raw(`public."${name.replaceAll('"', '""')}"`)} t
+        WHERE t.tenant_id = ${input.tenantId}::uuid
+          AND (${reachLinked} OR (t.*)::text ~* ${pattern})
+        ON CONFLICT DO NOTHING`.execute(trx);
+      if (Number(inserted.numAffectedRows ?? 0) === 0) {
+        continue;
+      }
+      const kept = KEPT.includes(name) || financial.includes(name);
+      // Tables without a single-column key are keyed by a digest of the row, which an update
+      // would change: their rows are deleted, never anonymized.
+      const action =
+        !info.keyColumn || (!kept && DELETABLE.includes(name) && linked) ? "delete" : "anonymize";
+      tables.push({
+        table: name,
+        ord: ord.get(name) ?? 0,
+        keyColumn: info.keyColumn,
+        keyType: info.keyType,
+        via: [],
+        action,
+        anonymize: action === "anonymize" ? (PERSONAL[name] ?? {}) : {},
+        scrub: action === "anonymize",
+        reach: linked ? "both" : "mentioned",
+      });
+    }
+    tables.sort((a, b) => a.ord - b.ord || a.table.localeCompare(b.table));
+    const counts = Object.fromEntries(
+      (
+        await sql<{ table_name: string; n: number }>`
+          SELECT table_name, count(*)::int AS n FROM governance.retention_request_keys
+          WHERE request_id = ${row.id}::uuid GROUP BY table_name ORDER BY table_name`.execute(trx)
+      ).rows.map((r) => [r.table_name, r.n]),
+    );
+    const totalRows = Object.values(counts).reduce((a, b) => a + b, 0);
+    const definition = {
+      format: 1,
+      kind: "erasure",
+      customerId: input.customerId,
+      identifiers: identifiers.map((i) => ({ kind: i.kind, sha256: identifierHash(i.value) })),
+      tables,
+      financialTables: tables.filter((t) => financial.includes(t.table)).map((t) => t.table),
+      soxTables: [],
+      approvalTtlDays: 7,
+      driftTolerance: 0,
+      threshold: 0,
+    };
+    const keySetHash = await plannedKeySetHash(trx, row.id);
+    const fingerprint = planFingerprint({
+      policyId: null,
+      policyVersion: null,
+      cutoff: null,
+      definition,
+      counts,
+      keySetHash,
+    });
+    await trx
+      .updateTable("governance.retention_requests")
+      .set({
+        definition: canonicalJson(definition),
+        counts: JSON.stringify(counts),
+        total_rows: totalRows,
+        key_set_hash: keySetHash,
+        fingerprint,
+        status: "pending_approval",
+      })
+      .where("id", "=", row.id)
+      .execute();
+    await appendAuditEvent(trx, {
+      actor: input.requestedBy,
+      action: "retention.erasure.planned",
+      target: `retention_request:${row.id}`,
+      summary: { tenantId: input.tenantId, customerId: input.customerId, counts, fingerprint },
+    });
+    return row.id;
+  });
+  const request = await getRequest(db, id);
+  if (!request) {
+    throw new Error(`erasure request ${id} vanished`);
+  }
+  await refreshRequestBlock(db, request);
+  return (await getRequest(db, id)) ?? request;
+}
+
+export type ErasureDeps = { db: Db; pool: pg.Pool; config: Config; analytics?: AnalyticsStore };
+
+/**
+ * Executes an approved erasure: the plan through the retention executor (identifiers scrubbed in
+ * kept rows), then the analytics store, then the proof, recorded in the certificate. The sealed
+ * identifiers are dropped from the request once it is done.
+ */
+export async function executeErasure(
+  deps: ErasureDeps,
+  requestId: string,
+  options: { actor: string; batchSize?: number; onProgress?: (percent: number) => void },
+): Promise<ExecutionOutcome> {
+  const request = await getRequest(deps.db, requestId);
+  if (!request || request.kind !== "erasure") {
+    return {
+      outcome: "refused",
+      requestId,
+      reason: "not_found",
+      message: `no erasure request ${requestId}`,
+    };
+  }
+  const sealed = request.subject.sealed_identifiers;
+  const identifiers = typeof sealed === "string" ? unseal(deps.config, sealed) : [];
+  const customerId = String(request.subject.customer_id ?? "");
+  const outcome = await executeRequest(deps, requestId, {
+    actor: options.actor,
+    batchSize: options.batchSize,
+    checkDrift: false,
+    identifiers: identifiers.map((i) => i.value),
+    onProgress: (p) => options.onProgress?.(p.percent),
+    finish: async () => {
+      const analytics = deps.analytics
+        ? await eraseFromAnalytics(deps.analytics, { customerId, identifiers })
+        : {};
+      const proof = await proveErasure(
+        { db: deps.db, analytics: deps.analytics },
+        { tenantId: request.tenantId, identifiers },
+      );
+      return { proof: { ...proof, analyticsRowsErased: analytics } };
+    },
+  });
+  if (outcome.outcome === "done") {
+    await sql`UPDATE governance.retention_requests
+      SET subject = subject - 'sealed_identifiers', updated_at = now()
+      WHERE id = ${requestId}`.execute(deps.db);
+  }
+  return outcome;
+}
