@@ -317,7 +317,6 @@ export function ReviewPage() {
                   ) : null}
                   <th>Column</th>
                   <th>Proposal</th>
-                  <th>Confidence</th>
                   <th>Status</th>
                 </tr>
               </thead>
@@ -352,12 +351,12 @@ export function ReviewPage() {
                       {entryName(row)}
                       <div className="muted small">{row.dataType}</div>
                     </td>
-                    <td>
+                    <td className="queue-proposal">
                       <CategoryBadge category={row.effectiveCategory} />{" "}
                       <SensitivityBadge sensitivity={row.effectiveSensitivity} />
-                    </td>
-                    <td>
-                      <Confidence value={row.confidence} />
+                      <div>
+                        <Confidence value={row.confidence} />
+                      </div>
                     </td>
                     <td>
                       <StatusBadge status={row.reviewStatus} needsRereview={row.needsRereview} />
