@@ -349,6 +349,8 @@ export function decide(
   comment: NameSignal,
   stats: ValueStats,
   proseValues: string[],
+  /** Values (with repeats) that are prose; `proseValues` may be a capped distinct subset. */
+  proseCount = proseValues.length,
 ): Decision {
   const hint = name.kind === "hint" ? name : comment.kind === "hint" ? comment : undefined;
   const hintSource: "name" | "comment" = name.kind === "hint" ? "name" : "comment";
@@ -398,7 +400,7 @@ export function decide(
   }
 
   // Free text: judged by embedded entities, whatever the name hints at.
-  const prose = proseValues.length >= stats.sampled * 0.5 && proseValues.length > 0;
+  const prose = proseCount >= stats.sampled * 0.5 && proseValues.length > 0;
 
   // 2. A name hint, confirmed or refused by the values.
   if (hint) {
