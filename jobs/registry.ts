@@ -7,7 +7,12 @@ import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
-import { runRetentionExecuteJob, ZRetentionExecutePayload } from "./retention/execute.handler.ts";
+import {
+  runRetentionEraseJob,
+  runRetentionExecuteJob,
+  ZRetentionErasePayload,
+  ZRetentionExecutePayload,
+} from "./retention/execute.handler.ts";
 import { runRetentionPlanJob, ZRetentionPlanPayload } from "./retention/plan.handler.ts";
 
 const ZEtlPayload = z.strictObject({
@@ -29,7 +34,7 @@ export const ZRetentionPayload = z.preprocess(
     value && typeof value === "object" && !("action" in value)
       ? { ...value, action: "plan" }
       : value,
-  z.discriminatedUnion("action", [ZRetentionPlanPayload, ZRetentionExecutePayload]),
+  z.discriminatedUnion("action", [ZRetentionPlanPayload, ZRetentionExecutePayload, ZRetentionErasePayload]),
 );
 
 /** Every job govern runs, listed once. */
@@ -47,12 +52,14 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "retention",
     payload: ZRetentionPayload,
     defaultCron: "30 3 * * *",
-    run: async ({ db, pool, config, progress }, payload) => {
+    run: async ({ db, pool, config, analytics, progress }, payload) => {
       switch (payload.action) {
         case "plan":
           return runRetentionPlanJob(db, progress, payload);
         case "execute":
-          return runRetentionExecuteJob({ db, pool, config, progress }, payload);
+          return runRetentionExecuteJob({ db, pool, config, analytics, progress }, payload);
+        case "erase":
+          return runRetentionEraseJob({ db, config }, payload);
       }
     },
   }),
@@ -88,8 +95,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "classify",
     payload: ZClassifyPayload,
     defaultCron: "0 * * * *",
-    run: async ({ db, analytics, runId, progress }, payload) =>
-      runClassifyJob({ db, analytics, runId, progress }, payload),
+    run: async ({ config, db, analytics, runId, progress }, payload) =>
+      runClassifyJob({ config, db, analytics, runId, progress }, payload),
   }),
   etl: defineJob({
     queue: "etl",

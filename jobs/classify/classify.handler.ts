@@ -1,5 +1,6 @@
 import type { JobContext } from "../job-definition.ts";
 import type { Store } from "./catalog-types.ts";
+import { llmConfigured, secondOpinion } from "./llm-review.ts";
 import { runCatalogScan } from "./scan.ts";
 
 /**
@@ -9,7 +10,7 @@ import { runCatalogScan } from "./scan.ts";
  * the interrupted scan stays `running` in catalog_scans with no effect on what it did not write.
  */
 export async function runClassifyJob(
-  context: Pick<JobContext, "db" | "analytics" | "runId" | "progress">,
+  context: Pick<JobContext, "config" | "db" | "analytics" | "runId" | "progress">,
   payload: { stores?: Store[] },
 ): Promise<Record<string, unknown>> {
   let lastPercent = -1;
@@ -19,6 +20,9 @@ export async function runClassifyJob(
       stores: payload.stores,
       triggeredBy: "job:classify",
       jobRunId: context.runId,
+      secondOpinion: llmConfigured(context.config)
+        ? (items) => secondOpinion(context.config, items)
+        : undefined,
       onProgress: ({ done, total }) => {
         const percent = Math.min(99, Math.floor((done / Math.max(1, total)) * 100));
         if (percent !== lastPercent) {

@@ -37,6 +37,13 @@ export type ScanOptions = {
   limits?: SampleLimits;
   /** The column classifier; rules/classification's by default. */
   classify?: Classifier;
+  /**
+   * A second opinion on each table's column proposals (the optional LLM review): gets the
+   * samples and proposals, returns proposals in the same order.
+   */
+  secondOpinion?: (
+    items: { sample: ColumnSample; proposal: ColumnProposal }[],
+  ) => Promise<ColumnProposal[]>;
   onProgress?: (progress: { done: number; total: number; table: string }) => void;
 };
 
@@ -172,6 +179,9 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
 
       t0 = Date.now();
       const observations = observe(item.table, tableSample, classify, report);
+      if (options.secondOpinion) {
+        await reviewAgain(options.secondOpinion, item.table, tableSample, observations);
+      }
       report.timings.classifyMs += Date.now() - t0;
 
       buffer.push({ table: item.table, observations, baseline: item.baseline });
@@ -247,6 +257,40 @@ export function sample(deps: Deps, table: TableDef, limits: SampleLimits): Promi
     return sampleClickhouseTable(deps.analytics, table, limits);
   }
   return samplePostgresTable(deps.db, table, limits);
+}
+
+/** Replaces the column-level proposals with the second opinion's (JSON path rows keep theirs). */
+async function reviewAgain(
+  review: NonNullable<ScanOptions["secondOpinion"]>,
+  table: TableDef,
+  tableSample: TableSample,
+  observations: ColumnObservation[],
+): Promise<void> {
+  const rows = observations.filter((o) => o.jsonPath === "");
+  const reviewed = await review(
+    rows.map((o) => ({
+      sample: {
+        table: table.name,
+        column: o.column.name,
+        type: o.column.dataType,
+        samples: (tableSample.values.get(o.column.name) ?? []).filter(
+          (v) => v !== null && v !== undefined,
+        ),
+      },
+      proposal: { ...o.proposal, paths: [] },
+    })),
+  );
+  rows.forEach((row, k) => {
+    const next = reviewed[k];
+    if (next) {
+      row.proposal = {
+        category: next.category,
+        sensitivity: next.sensitivity,
+        confidence: next.confidence,
+        evidence: next.evidence,
+      };
+    }
+  });
 }
 
 const NO_PROPOSAL: Omit<ColumnProposal, "paths"> = {

@@ -182,6 +182,7 @@ const classify: Command = {
         ? ["postgres", "clickhouse"]
         : ["postgres"];
     const { runCatalogScan } = await import("../../jobs/classify/scan.ts");
+    const { llmConfigured, secondOpinion } = await import("../../jobs/classify/llm-review.ts");
     const { db } = createOwnerDb(config, { max: 4 });
     try {
       const show = progressPrinter();
@@ -192,6 +193,9 @@ const classify: Command = {
               {
                 stores,
                 triggeredBy: `cli:${actorName(actor)}`,
+                secondOpinion: llmConfigured(config)
+                  ? (items) => secondOpinion(config, items)
+                  : undefined,
                 onProgress: (p) => show(`scanning ${p.done}/${p.total} ${p.table}`),
               },
             )
