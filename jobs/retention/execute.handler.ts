@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { JobContext } from "../job-definition.ts";
-import { executeRequest } from "./executor.ts";
+import { executeErasure, planErasure } from "./erasure.ts";
+import { type ExecutionOutcome, executeRequest } from "./executor.ts";
+import { getRequest, requestSummary } from "./requests.ts";
 
 /** `retention` job payload `{action: "execute", requestId}`: carry out an approved request. */
 export const ZRetentionExecutePayload = z.strictObject({
@@ -12,22 +14,47 @@ export const ZRetentionExecutePayload = z.strictObject({
 });
 export type TRetentionExecutePayload = z.infer<typeof ZRetentionExecutePayload>;
 
+/** `retention` job payload `{action: "erase", tenantId, customerId}`: plan an erasure. */
+export const ZRetentionErasePayload = z.strictObject({
+  action: z.literal("erase"),
+  tenantId: z.uuid(),
+  customerId: z.uuid(),
+  requestedBy: z.string().min(1).max(255),
+});
+export type TRetentionErasePayload = z.infer<typeof ZRetentionErasePayload>;
+
 /**
- * The thin job side of the executor. A refusal (not approved, expired, held, drift) ends the run
- * without retrying: the same request would be refused again. A crash mid-run is retried by
- * BullMQ and resumes from the ledger.
+ * The thin job side of the executor (erasure requests go through the erasure engine, which
+ * also cleans the analytics store and records the proof). A refusal (not approved, expired,
+ * held, drift) ends the run without retrying: the same request would be refused again. A crash
+ * mid-run is retried by BullMQ and resumes from the ledger.
  */
 export async function runRetentionExecuteJob(
-  context: Pick<JobContext, "db" | "pool" | "config" | "progress">,
+  context: Pick<JobContext, "db" | "pool" | "config" | "progress"> &
+    Partial<Pick<JobContext, "analytics">>,
   payload: TRetentionExecutePayload,
   hooks: { beforeBatch?: () => Promise<void> } = {},
 ): Promise<Record<string, unknown>> {
-  const outcome = await executeRequest(context, payload.requestId, {
-    actor: payload.actor ?? "worker",
-    batchSize: payload.batchSize,
-    beforeBatch: hooks.beforeBatch,
-    onProgress: (p) => context.progress(p.percent),
-  });
+  const request = await getRequest(context.db, payload.requestId);
+  const actor = payload.actor ?? "worker";
+  const outcome: ExecutionOutcome =
+    request?.kind === "erasure"
+      ? await executeErasure(
+          {
+            db: context.db,
+            pool: context.pool,
+            config: context.config,
+            analytics: context.analytics,
+          },
+          payload.requestId,
+          { actor, batchSize: payload.batchSize, onProgress: (p) => void context.progress(p) },
+        )
+      : await executeRequest(context, payload.requestId, {
+          actor,
+          batchSize: payload.batchSize,
+          beforeBatch: hooks.beforeBatch,
+          onProgress: (p) => context.progress(p.percent),
+        });
   if (outcome.outcome === "refused") {
     return { outcome: outcome.outcome, reason: outcome.reason, message: outcome.message };
   }
@@ -41,4 +68,14 @@ export async function runRetentionExecuteJob(
     longestBatchLockMs: Math.round(outcome.report.longestBatchLockMs),
     certificateSha256: outcome.certificate.sha256,
   };
+}
+
+/** Plans an erasure from the queue (the console's erasure form enqueues it). */
+export async function runRetentionEraseJob(
+  context: Pick<JobContext, "db" | "config">,
+  payload: TRetentionErasePayload,
+): Promise<Record<string, unknown>> {
+  const request = await planErasure(context, payload);
+  const summary = requestSummary(request);
+  return { requestId: summary.id, status: summary.status, rows: summary.total_rows };
 }
