@@ -154,7 +154,7 @@ function deletionOrder(graph: SchemaGraph): Map<string, number> {
     const index = pending.findIndex((t) =>
       graph.foreignKeys.every((fk) => fk.parent !== t || fk.child === t || placed.has(fk.child)),
     );
-    const [next] = pending.splice(index >= 0 ? index : 0, 1);
+    const [next] = pending.splice(Math.max(index, 0), 1);
     if (next === undefined) {
       break;
     }
@@ -334,7 +334,7 @@ export async function executeErasure(
   options: { actor: string; batchSize?: number; onProgress?: (percent: number) => void },
 ): Promise<ExecutionOutcome> {
   const request = await getRequest(deps.db, requestId);
-  if (!request || request.kind !== "erasure") {
+  if (request?.kind !== "erasure") {
     return {
       outcome: "refused",
       requestId,
