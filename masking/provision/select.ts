@@ -18,7 +18,7 @@ export function literal(value: string): string {
 }
 
 /** A text expression masked by the column's strategy (null for unsupported combinations). */
-function textExpr(c: ColumnPlan, v: string, table: TablePlan): string {
+function textExpr(c: ColumnPlan, v: string): string {
   const p = c.params;
   switch (c.strategy) {
     case "substitute":
@@ -59,7 +59,6 @@ function textExpr(c: ColumnPlan, v: string, table: TablePlan): string {
     default:
       return `pg_temp.gm_text(${v}, ${literal(c.strategy)}, ${literal(c.category)}, ${literal(JSON.stringify(p))}::jsonb)`;
   }
-  void table;
 }
 
 /** The entity whose offset a date_shift uses: the rule's column, else customer_id, else id. */
@@ -124,19 +123,18 @@ export function columnExpr(c: ColumnPlan, table: TablePlan): string {
       textExpr(
         { ...c, strategy: "substitute", params: { category: "ip_address" } },
         `host(${col})`,
-        table,
       ),
     );
   }
   if (c.typeCategory === "A") {
-    const element = textExpr(c, "x", table);
+    const element = textExpr(c, "x");
     return `CASE WHEN ${col} IS NULL THEN NULL ELSE ARRAY(SELECT ${element} FROM unnest(${col}::text[]) WITH ORDINALITY AS u(x, o) ORDER BY o)::${c.type} END`;
   }
   if (c.typeCategory === "S") {
-    return cast(textExpr(c, col, table));
+    return cast(textExpr(c, col));
   }
   // Numbers, dates and other types with a text strategy: masked as text, cast back.
-  return cast(textExpr(c, `${col}::text`, table));
+  return cast(textExpr(c, `${col}::text`));
 }
 
 /** `SELECT <masked columns> FROM <table> [WHERE filter]`. */
