@@ -4,6 +4,7 @@ import { STRATEGIES } from "../../../masking/strategies/strategies.ts";
 import { CATEGORIES } from "../../../schema/domain/classification.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { noNul } from "../users/schemas.ts";
 import { conflict, engine, requirePrincipal } from "./schemas.ts";
 
 // Names are checked against the catalog by the engine (unknown → 400) and only ever travel as
@@ -12,7 +13,8 @@ const ident = z
   .string()
   .min(1)
   .max(63)
-  .regex(/^[^\u0000\s]+$/, "a column or table name");
+  .regex(/^\S+$/, "a column or table name")
+  .refine(...noNul);
 export const ZRuleTarget = {
   table: ident,
   column: ident,
