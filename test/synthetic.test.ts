@@ -46,8 +46,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await target?.destroy();
-  if (result) {
-    await dropDatabase(source.config, result.databaseName);
+  // By name, so a run that failed midway leaves nothing behind either.
+  if (source) {
+    await dropDatabase(source.config, `govern_ds_${name}`);
   }
   await source?.drop();
 });
