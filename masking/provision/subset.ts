@@ -115,7 +115,7 @@ export function subsetFilters(
     }
     return tables.get(table)?.has("tenant_id") ? `${a}.tenant_id = ANY (${list})` : null;
   };
-  const sampleFilter = (table: string, a: string, depth: number): string[] => {
+  const sampleFilter = (table: string, a: string, depth: number, skipSelf = false): string[] => {
     if (!sampled.has(table) || depth > 8) {
       return [];
     }
@@ -123,11 +123,13 @@ export function subsetFilters(
       return [`abs(hashtext(${a}.id::text)) % 10000 < ${Math.round((percent ?? 100) * 100)}`];
     }
     const out: string[] = [];
-    for (const fk of fks.filter((f) => f.table === table && sampled.has(f.parent))) {
+    for (const fk of fks.filter(
+      (f) => f.table === table && sampled.has(f.parent) && !(skipSelf && f.parent === table),
+    )) {
       const p = `p${++aliases}`;
       const selfRef = fk.parent === table;
       const inner = selfRef
-        ? sampleFilter(table, p, 99) // one level: rows of the same table, not recursively
+        ? sampleFilter(table, p, depth + 1, true) // one level: the referenced row's own links
         : sampleFilter(fk.parent, p, depth + 1);
       if (selfRef && inner.length === 0) {
         continue;
