@@ -54,6 +54,9 @@ BEGIN
   ELSIF category = 'postal_address' THEN
     RETURN lower(substring(v FROM '[0-9]+(?: [A-Za-z]+){1,4}'));
   ELSIF category = 'person_name' THEN
+    -- Only values shaped like a person's name (2-3 capitalized words): a column mislabelled
+    -- person_name that holds job titles or company names must not turn them into identifiers.
+    IF v !~ '^\\s*[A-Z][A-Za-z''-]+( [A-Z][A-Za-z''-]+){1,2}\\s*$' THEN RETURN NULL; END IF;
     w := ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m);
     RETURN CASE WHEN array_length(w, 1) >= 2
       THEN lower(w[array_length(w, 1) - 1] || ' ' || w[array_length(w, 1)]) END;
