@@ -538,7 +538,9 @@ async function runBatch(
         await redactAuditCopies(client, request, plan);
       }
     }
-    await client.query(
+    // Also the ledger's referential check, once per batch instead of a foreign key firing once
+    // per ledger row: the request row is locked until commit, and a missing one rolls back.
+    const progress = await client.query(
       `UPDATE governance.retention_requests
        SET progress = jsonb_build_object('done', $4::int, 'total', total_rows,
              'table', $2::text, 'batch', $3::int),
@@ -546,6 +548,9 @@ async function runBatch(
        WHERE id = $1`,
       [request.id, plan.table, batch, doneBefore + done],
     );
+    if (progress.rowCount !== 1) {
+      throw new ExecutorError(`retention request ${request.id} no longer exists`);
+    }
     await client.query("COMMIT");
     return { done, held, lockMs: performance.now() - lockStart };
   } catch (error) {
