@@ -108,8 +108,8 @@ function decisionCommand(verb: "approve" | "reject"): Command {
   return {
     summary:
       verb === "approve"
-        ? "Approve a deletion request (a compliance officer other than the requester)"
-        : "Reject a deletion request, with a reason",
+        ? "approve a deletion request (a compliance officer other than the requester)"
+        : "reject a deletion request, with a reason",
     usage: `govern retention ${verb} ID --reason R${verb === "approve" ? " [--fingerprint F]" : ""} [--json]`,
     options: {
       reason: { type: "string" },
@@ -159,7 +159,7 @@ function decisionCommand(verb: "approve" | "reject"): Command {
 
 export const RETENTION_COMMANDS: Record<string, Command> = {
   "retention plan": {
-    summary: "Run the retention planner now and print the deletion requests it made",
+    summary: "run the retention planner now and print the deletion requests it made",
     usage: "govern retention plan [--policy ID] [--tenant UUID] [--json]",
     options: { policy: { type: "string" }, tenant: { type: "string" }, ...json },
     access: { bootstrap: true, permission: "retention:plan" },
@@ -211,7 +211,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
   "retention approve": decisionCommand("approve"),
   "retention reject": decisionCommand("reject"),
   "retention erase": {
-    summary: "Plan the erasure of one customer (right to erasure); prints the request it made",
+    summary: "plan the erasure of one customer (right to erasure); prints the request it made",
     usage: "govern retention erase --tenant T --customer C [--json]",
     options: { tenant: { type: "string" }, customer: { type: "string" }, ...json },
     access: { bootstrap: true, permission: "retention:plan" },
@@ -246,7 +246,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention execute": {
-    summary: "Execute an approved deletion request; waits for the end and prints its certificate",
+    summary: "execute an approved deletion request; waits for the end and prints its certificate",
     usage: "govern retention execute ID [--batch-size N] [--json]",
     options: { "batch-size": { type: "string" }, ...json },
     positionals: ["id"],
@@ -318,7 +318,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention hold add": {
-    summary: "Place a legal hold (by tenant, customer, table or date range)",
+    summary: "place a legal hold (by tenant, customer, table or date range)",
     usage:
       "govern retention hold add --tenant T [--customer C] [--table T] [--from D --to D] --reason R [--owner O] [--json]",
     options: {
@@ -381,7 +381,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention hold release": {
-    summary: "Release a legal hold",
+    summary: "release a legal hold",
     usage: "govern retention hold release ID [--reason R] [--json]",
     options: { reason: { type: "string" }, ...json },
     positionals: ["id"],
@@ -406,7 +406,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention hold list": {
-    summary: "List legal holds (active ones unless --all)",
+    summary: "list legal holds (active ones unless --all)",
     usage: "govern retention hold list [--tenant T] [--all] [--json]",
     options: { tenant: { type: "string" }, all: { type: "boolean", default: false }, ...json },
     access: { bootstrap: true, permission: "retention:read" },
@@ -432,7 +432,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention investigation set": {
-    summary: "Set the SOX investigation flag: SOX-governed records cannot be destroyed",
+    summary: "set the SOX investigation flag: SOX-governed records cannot be destroyed",
     usage: "govern retention investigation set --reason R [--json]",
     options: { reason: { type: "string" }, ...json },
     access: { bootstrap: true, permission: "retention:holds" },
@@ -460,7 +460,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention investigation clear": {
-    summary: "Clear the SOX investigation flag",
+    summary: "clear the SOX investigation flag",
     usage: "govern retention investigation clear --reason R [--json]",
     options: { reason: { type: "string" }, ...json },
     access: { bootstrap: false, permission: "retention:holds" },
@@ -482,7 +482,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     },
   },
   "retention policies list": {
-    summary: "List the current retention policies",
+    summary: "list the current retention policies",
     usage: "govern retention policies list [--json]",
     options: { ...json },
     access: { bootstrap: true, permission: "retention:read" },
@@ -511,7 +511,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
       }),
   },
   "retention policies show": {
-    summary: "Show one retention policy and its versions",
+    summary: "show one retention policy and its versions",
     usage: "govern retention policies show ID [--version N] [--json]",
     options: { version: { type: "string" }, ...json },
     positionals: ["id"],
