@@ -34,7 +34,11 @@ export const ZRetentionPayload = z.preprocess(
     value && typeof value === "object" && !("action" in value)
       ? { ...value, action: "plan" }
       : value,
-  z.discriminatedUnion("action", [ZRetentionPlanPayload, ZRetentionExecutePayload, ZRetentionErasePayload]),
+  z.discriminatedUnion("action", [
+    ZRetentionPlanPayload,
+    ZRetentionExecutePayload,
+    ZRetentionErasePayload,
+  ]),
 );
 
 /** Every job govern runs, listed once. */
