@@ -111,7 +111,8 @@ describe("GET /api/v1/jobs", () => {
       schedule: { cron: "15 * * * *", enabled: true },
       counts: { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 },
     });
-    expect(body.queues.find((q) => q.queue === "classify")).toMatchObject({
+    // Lineage has a queue but no engine yet.
+    expect(body.queues.find((q) => q.queue === "lineage")).toMatchObject({
       defined: false,
       schedule: null,
     });
@@ -231,7 +232,7 @@ describe("running and cancelling jobs", () => {
   });
 
   test("an unknown queue, or one without a handler, is a 400", async () => {
-    for (const queue of ["nope", "classify", "PARTITIONS"]) {
+    for (const queue of ["nope", "lineage", "PARTITIONS"]) {
       const run = await call(`/api/v1/jobs/${queue}/run`, "admin", { method: "POST", body: {} });
       expect(run.status, queue).toBe(400);
       expect(await run.json()).toMatchObject({ error: { code: "invalid_request" } });
