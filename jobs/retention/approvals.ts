@@ -4,7 +4,7 @@ import { can, type Role } from "../../schema/domain/permissions.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { refreshRequestBlock } from "./holds.ts";
 import { reevaluateRequest } from "./planner.ts";
-import { type Blocker, getRequest, type RetentionRequest } from "./requests.ts";
+import { type Blocker, getRequest, type RequestStatus, type RetentionRequest } from "./requests.ts";
 
 /**
  * The approval gate. A compliance officer other than the requester approves or rejects a
@@ -139,39 +139,14 @@ export async function approveRequest(
   const now = input.now ?? new Date();
   const ttlDays = request.definition?.approvalTtlDays ?? DEFAULT_APPROVAL_TTL_DAYS;
   const expiresAt = new Date(now.getTime() + ttlDays * 86_400_000);
-  const updated = await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable("governance.retention_requests")
-      .set({
-        status: "approved",
-        approved_by: input.decider.name,
-        approved_at: now,
-        approved_fingerprint: request.fingerprint,
-        approval_expires_at: expiresAt,
-        decision_reason: input.reason.trim(),
-        updated_at: sql<Date>`now()`,
-      })
-      .where("id", "=", request.id)
-      .where("status", "=", "pending_approval")
-      .where("fingerprint", "=", request.fingerprint)
-      .returning("id")
-      .executeTakeFirst();
-    if (!row) {
-      return false;
-    }
-    await trx
-      .insertInto("governance.retention_approvals")
-      .values({
-        request_id: request.id,
-        actor: input.decider.name,
-        decision: "approve",
-        reason: input.reason.trim(),
-        fingerprint: request.fingerprint,
-        decided_at: now,
-        expires_at: expiresAt,
-      })
-      .execute();
-    return true;
+  const updated = await recordDecision(db, {
+    request,
+    decider: input.decider,
+    decision: "approve",
+    reason: input.reason,
+    from: ["pending_approval"],
+    now,
+    expiresAt,
   });
   const fresh = (await getRequest(db, request.id)) ?? request;
   if (!updated) {
@@ -185,27 +160,48 @@ export async function approveRequest(
   return { ok: true, request: fresh };
 }
 
-/** Rejects a waiting, blocked or approved (not yet running) request. */
-export async function rejectRequest(
+/**
+ * Records a decision in one transaction: the request leaves one of the `from` statuses (approved
+ * or rejected, with the reason) and retention_approvals gets the decision, bound to the
+ * fingerprint the decider saw. False when the request left those statuses, or its plan changed,
+ * meanwhile: nothing is written then.
+ */
+async function recordDecision(
   db: Db,
-  input: { requestId: string; decider: Decider; reason: string },
-): Promise<Decision> {
-  const checked = await precheck(db, input, "reject");
-  if ("ok" in checked) {
-    return checked;
-  }
-  const request = checked;
-  const open = ["pending_approval", "blocked", "approved"];
-  const updated = await db.transaction().execute(async (trx) => {
+  input: {
+    request: RetentionRequest;
+    decider: Decider;
+    decision: "approve" | "reject";
+    reason: string;
+    from: RequestStatus[];
+    now: Date;
+    /** approve: when the approval lapses. */
+    expiresAt?: Date;
+  },
+): Promise<boolean> {
+  const { request, now } = input;
+  const reason = input.reason.trim();
+  const approval =
+    input.decision === "approve"
+      ? {
+          approved_by: input.decider.name,
+          approved_at: now,
+          approved_fingerprint: request.fingerprint,
+          approval_expires_at: input.expiresAt ?? null,
+        }
+      : {};
+  return db.transaction().execute(async (trx) => {
     const row = await trx
       .updateTable("governance.retention_requests")
       .set({
-        status: "rejected",
-        decision_reason: input.reason.trim(),
+        status: input.decision === "approve" ? "approved" : "rejected",
+        decision_reason: reason,
         updated_at: sql<Date>`now()`,
+        ...approval,
       })
       .where("id", "=", request.id)
-      .where("status", "in", open)
+      .where("status", "in", input.from)
+      .where("fingerprint", "=", request.fingerprint)
       .returning("id")
       .executeTakeFirst();
     if (!row) {
@@ -216,12 +212,34 @@ export async function rejectRequest(
       .values({
         request_id: request.id,
         actor: input.decider.name,
-        decision: "reject",
-        reason: input.reason.trim(),
+        decision: input.decision,
+        reason,
         fingerprint: request.fingerprint,
+        decided_at: now,
+        expires_at: input.expiresAt ?? null,
       })
       .execute();
     return true;
+  });
+}
+
+/** Rejects a waiting, blocked or approved (not yet running) request. */
+export async function rejectRequest(
+  db: Db,
+  input: { requestId: string; decider: Decider; reason: string },
+): Promise<Decision> {
+  const checked = await precheck(db, input, "reject");
+  if ("ok" in checked) {
+    return checked;
+  }
+  const request = checked;
+  const updated = await recordDecision(db, {
+    request,
+    decider: input.decider,
+    decision: "reject",
+    reason: input.reason,
+    from: ["pending_approval", "blocked", "approved"],
+    now: new Date(),
   });
   const fresh = (await getRequest(db, request.id)) ?? request;
   if (!updated) {
