@@ -6,23 +6,19 @@ import { provisionDataset } from "../../masking/provision/provision.ts";
 import { listMaskingRules, setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES, type Strategy } from "../../masking/strategies/strategies.ts";
 import {
-  type Actor,
+  actorName,
   auditCommand,
   type Command,
   json,
-  LOCAL_OPERATOR,
   option,
   print,
   progressPrinter,
+  targetOptions,
   UsageError,
   type Values,
   withDb,
 } from "./support.ts";
 import { SYNTH_COMMANDS } from "./synth.commands.ts";
-
-function actorName(actor: Actor): string {
-  return actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR;
-}
 
 function text(values: Values, name: string): string | undefined {
   const v = values[name];
@@ -173,8 +169,11 @@ function ruleCommand(kind: "set" | "allow"): Command {
     },
     access: { bootstrap: true, permission: "masking:rules" },
     async run(values, config, actor) {
-      const table = option(z.string().min(1).max(100), values.table, "table");
-      const column = option(z.string().min(1).max(100), values.column, "column");
+      const { table, column, reason } = targetOptions(values, {
+        table: "required",
+        column: "required",
+        reason: kind === "allow" ? "required" : "optional",
+      });
       const strategy: Strategy =
         kind === "allow"
           ? "allow"
@@ -188,10 +187,6 @@ function ruleCommand(kind: "set" | "allow"): Command {
           throw new UsageError("--params must be a JSON object");
         }
       }
-      const reason = text(values, "reason");
-      if (kind === "allow" && !reason?.trim()) {
-        throw new UsageError("--reason is required to allow a column as is");
-      }
       return withDb(config, async (db) => {
         const rule = await engine(() =>
           setMaskingRule(db, {
@@ -200,7 +195,7 @@ function ruleCommand(kind: "set" | "allow"): Command {
             jsonPath: text(values, "path") ?? "",
             strategy,
             params,
-            reason: reason ?? null,
+            reason,
             setBy: actorName(actor),
           }),
         );

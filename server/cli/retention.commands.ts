@@ -41,6 +41,7 @@ async function withAnalytics<T>(
 
 import {
   type Actor,
+  actorName,
   auditCommand,
   type Command,
   json,
@@ -50,6 +51,7 @@ import {
   print,
   progressPrinter,
   RefusedError,
+  targetOptions,
   UsageError,
   type Values,
   withDb,
@@ -62,16 +64,11 @@ import {
  */
 
 const ZId = z.uuid({ message: "must be a UUID" });
-const ZReason = z.string().trim().min(1, "must not be empty").max(2000);
 const ZDay = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/, "must be a date like 2026-01-31")
   .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v))
   .refine((d) => !Number.isNaN(d.getTime()), "must be a real date");
-
-function actorName(actor: Actor): string {
-  return actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR;
-}
 
 function decider(actor: Actor): Decider {
   return actor.kind === "user"
@@ -120,7 +117,7 @@ function decisionCommand(verb: "approve" | "reject"): Command {
     access: { bootstrap: false, permission: "retention:approve" },
     run: async (values: Values, config, actor, positionals) => {
       const requestId = positionalId(positionals, "ID");
-      const reason = option(ZReason, values.reason, "reason");
+      const { reason } = targetOptions(values, { reason: "required" });
       return withDb(config, async (db) => {
         const result: Decision =
           verb === "approve"
@@ -334,17 +331,9 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     access: { bootstrap: true, permission: "retention:holds" },
     run: async (values, config, actor) => {
       const tenantId = option(ZId, values.tenant, "tenant");
-      const reason = option(ZReason, values.reason, "reason");
+      const { table, reason } = targetOptions(values, { table: "optional", reason: "required" });
       const customerId =
         values.customer === undefined ? null : option(ZId, values.customer, "customer");
-      const table =
-        values.table === undefined
-          ? null
-          : option(
-              z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a table name"),
-              values.table,
-              "table",
-            );
       const dateFrom = values.from === undefined ? null : option(ZDay, values.from, "from");
       const dateTo = values.to === undefined ? null : option(ZDay, values.to, "to");
       const owner =
@@ -388,10 +377,13 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     access: { bootstrap: false, permission: "retention:holds" },
     run: async (values, config, actor, positionals) => {
       const id = positionalId(positionals, "ID");
-      const reason =
-        values.reason === undefined ? undefined : option(ZReason, values.reason, "reason");
+      const { reason } = targetOptions(values, { reason: "optional" });
       return withDb(config, async (db) => {
-        const hold = await releaseHold(db, { id, releasedBy: actorName(actor), reason });
+        const hold = await releaseHold(db, {
+          id,
+          releasedBy: actorName(actor),
+          reason: reason ?? undefined,
+        });
         if (!hold) {
           throw new UsageError(`no legal hold ${id}`);
         }
@@ -437,7 +429,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     options: { reason: { type: "string" }, ...json },
     access: { bootstrap: true, permission: "retention:holds" },
     run: async (values, config, actor) => {
-      const reason = option(ZReason, values.reason, "reason");
+      const { reason } = targetOptions(values, { reason: "required" });
       return withDb(config, async (db) => {
         const { investigation, created } = await setInvestigation(db, {
           reason,
@@ -465,7 +457,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     options: { reason: { type: "string" }, ...json },
     access: { bootstrap: false, permission: "retention:holds" },
     run: async (values, config, actor) => {
-      const reason = option(ZReason, values.reason, "reason");
+      const { reason } = targetOptions(values, { reason: "required" });
       return withDb(config, async (db) => {
         const cleared = await clearInvestigation(db, { reason, clearedBy: actorName(actor) });
         if (!cleared) {

@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from "node:util";
-import type { z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Config } from "../../schema/config.ts";
 import { can, type Permission, ROLES, type Role } from "../../schema/domain/permissions.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
@@ -54,7 +54,7 @@ export async function auditCommand(
   event: { action: string; target?: string; summary?: Record<string, unknown> },
 ): Promise<void> {
   await appendAuditEvent(db, {
-    actor: actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR,
+    actor: actorName(actor),
     actorRole: actor.kind === "user" ? actor.principal.role : null,
     action: event.action,
     target: event.target ?? null,
@@ -82,6 +82,46 @@ export function option<T>(schema: z.ZodType<T>, value: unknown, name: string): T
     throw new UsageError(`--${name}: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   }
   return parsed.data;
+}
+
+const ZTableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, "must be a table name");
+const ZColumnName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, "must be a column name");
+const ZReason = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(2000, "must be at most 2000 characters");
+
+type Need = "required" | "optional";
+type Parsed<N extends Need> = N extends "required" ? string : string | null;
+
+/**
+ * The --table, --column and --reason options of commands that say where they act and why,
+ * parsed alike everywhere: names as identifiers, a reason trimmed and not empty. An option not
+ * named in `need` (or optional and not given) is null.
+ */
+export function targetOptions<
+  T extends Need = "optional",
+  C extends Need = "optional",
+  R extends Need = "optional",
+>(
+  values: Values,
+  need: { table?: T; column?: C; reason?: R },
+): { table: Parsed<T>; column: Parsed<C>; reason: Parsed<R> } {
+  const read = (name: "table" | "column" | "reason", schema: z.ZodType<string>) =>
+    need[name] === undefined || (need[name] === "optional" && values[name] === undefined)
+      ? null
+      : option(schema, values[name], name);
+  return {
+    table: read("table", ZTableName),
+    column: read("column", ZColumnName),
+    reason: read("reason", ZReason),
+  } as { table: Parsed<T>; column: Parsed<C>; reason: Parsed<R> };
+}
+
+/** Who a command acts as, in the audit trail and in what it records (requested_by, set_by). */
+export function actorName(actor: Actor): string {
+  return actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR;
 }
 
 export function roleOption(value: unknown): Role {
