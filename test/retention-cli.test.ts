@@ -1,8 +1,11 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { releaseHold } from "../jobs/retention/holds.ts";
+import { approveRequest } from "../jobs/retention/approvals.ts";
+import { addHold, releaseHold } from "../jobs/retention/holds.ts";
 import type { Role } from "../schema/domain/permissions.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
 import { hashPassword } from "../server/auth/passwords.ts";
@@ -10,8 +13,10 @@ import { createApiToken } from "../server/auth/principal.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /**
- * `govern retention ...`: the CLI contract (plan --json, approve/reject, hold add --json), who
- * may run what (GOVERN_TOKEN), and refusals that exit 2 with the reason.
+ * `govern retention ...`: the CLI contract (plan --json, approve/reject, hold add --json,
+ * execute --json, erase --json), who may run what (GOVERN_TOKEN), and refusals that exit 2 with
+ * the reason (self-approval, fingerprint mismatch, held by hold ID, expired). One seeded
+ * database for the file; the tests run in order and build on each other's requests.
  */
 
 const BIN = join(import.meta.dirname, "../bin/govern.js");
@@ -19,6 +24,10 @@ let database: TestDatabase;
 const tokens: Record<string, string> = {};
 let tenantId: string;
 let customerId: string;
+/** A second customer, with contact details, for the erasure. */
+let erinId: string;
+/** The analytics store of the spawned CLI (an erasure's execution opens it). */
+let clickhouseDir: string;
 
 type Run = { code: number; stdout: string; stderr: string };
 
@@ -26,6 +35,7 @@ function govern(args: string[], token?: string): Promise<Run> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     DATABASE_URL: database.config.databaseUrl,
+    CLICKHOUSE_DATA_DIR: clickhouseDir,
     GOVERN_TOKEN: token,
   };
   if (token === undefined) {
@@ -50,6 +60,7 @@ async function user(email: string, role: Role): Promise<string> {
 
 beforeAll(async () => {
   database = await createTestDatabase("retention_cli");
+  clickhouseDir = mkdtempSync(join(tmpdir(), "govern-retention-cli-"));
   tokens.alice = await user("alice@ret.test", "compliance_officer");
   tokens.bob = await user("bob@ret.test", "compliance_officer");
   tokens.steward = await user("stew@ret.test", "steward");
@@ -77,10 +88,18 @@ beforeAll(async () => {
     INSERT INTO invoices (tenant_id, business_id, customer_id, job_id, invoice_number, status, subtotal, total_amount, issue_date, created_at)
     VALUES (${tenantId}, ${businessId}, ${customerId}, ${job.rows[0]?.id}, 'INV-1', 'paid', 120, 120, (now() - interval '10 years')::date, now() - interval '10 years')
   `.execute(database.owner);
+  const erin = await sql<{ id: string }>`
+    INSERT INTO customers (tenant_id, business_id, first_name, last_name, email, phone)
+    VALUES (${tenantId}, ${businessId}, 'Erin', 'Erase', 'erin@erase.test', '+1 555 0100')
+    RETURNING id`.execute(database.owner);
+  erinId = erin.rows[0]?.id ?? "";
 }, 120_000);
 
 afterAll(async () => {
   await database?.drop();
+  if (clickhouseDir) {
+    rmSync(clickhouseDir, { recursive: true, force: true });
+  }
 });
 
 type Planned = {
@@ -131,6 +150,16 @@ describe("govern retention", SPAWNS, () => {
     );
     expect(steward.code).toBe(2);
     expect(steward.stderr).toMatch(/retention:approve/);
+  });
+
+  test("approve with a fingerprint other than the request's is refused (exit 2, fingerprint mismatch)", async () => {
+    const run = await govern(
+      ["retention", "approve", planned.id, "--reason", "ok", "--fingerprint", "0".repeat(64)],
+      tokens.bob,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/fingerprint mismatch/);
+    expect(run.stderr).toContain("0".repeat(64));
   });
 
   test("hold add --json prints its id; the held request cannot be approved (exit 2 naming the hold)", async () => {
@@ -184,6 +213,80 @@ describe("govern retention", SPAWNS, () => {
       actor: "alice@ret.test",
       action: "retention.request.approve_refused",
     });
+  });
+
+  test("execute while a hold covers the approved request exits 2 naming the hold", async () => {
+    const hold = await addHold(database.owner, {
+      tenantId,
+      customerId,
+      table: null,
+      dateFrom: null,
+      dateTo: null,
+      reason: "subpoena",
+      createdBy: "alice@ret.test",
+    });
+    const run = await govern(["retention", "execute", planned.id, "--json"], tokens.alice);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/held/);
+    expect(run.stderr).toContain(hold.id);
+    expect(run.stdout).toBe("");
+    await releaseHold(database.owner, { id: hold.id, releasedBy: "alice@ret.test" });
+    const left = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM customers WHERE id = ${customerId}`.execute(database.owner);
+    expect(left.rows[0]?.n).toBe(1);
+  });
+
+  test("execute ID --json waits for the end and prints the certificate", async () => {
+    const run = await govern(["retention", "execute", planned.id, "--json"], tokens.alice);
+    expect(run.code, run.stderr).toBe(0);
+    const certificate = JSON.parse(run.stdout) as {
+      request_id: string;
+      sha256: string;
+      issued_at: string;
+      body: { tables: Record<string, { done: number }>; approvedBy?: string };
+    };
+    expect(certificate.request_id).toBe(planned.id);
+    expect(certificate.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number.isNaN(Date.parse(certificate.issued_at))).toBe(false);
+    expect(certificate.body.tables).toMatchObject({
+      customers: { done: 1 },
+      jobs: { done: 1 },
+      invoices: { done: 1 },
+    });
+    const left = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM customers WHERE id = ${customerId}`.execute(database.owner);
+    expect(left.rows[0]?.n).toBe(0);
+  });
+
+  test("erase --json prints the request it made; an expired approval is refused at execute (exit 2)", async () => {
+    const erase = await govern(
+      ["retention", "erase", "--tenant", tenantId, "--customer", erinId, "--json"],
+      tokens.alice,
+    );
+    expect(erase.code, erase.stderr).toBe(0);
+    const request = JSON.parse(erase.stdout) as Planned;
+    expect(request.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(request).toMatchObject({
+      tenant_id: tenantId,
+      status: "pending_approval",
+      counts: { customers: 1 },
+    });
+    const approval = await approveRequest(database.owner, {
+      requestId: request.id,
+      decider: { name: "bob@ret.test", role: "compliance_officer" },
+      reason: "GDPR art. 17",
+    });
+    expect(approval.ok, JSON.stringify(approval)).toBe(true);
+    await sql`UPDATE governance.retention_requests
+      SET approval_expires_at = now() - interval '1 minute' WHERE id = ${request.id}`.execute(
+      database.owner,
+    );
+    const run = await govern(["retention", "execute", request.id, "--json"], tokens.alice);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/expired/);
+    const erin = await sql<{ email: string | null }>`
+      SELECT email FROM customers WHERE id = ${erinId}`.execute(database.owner);
+    expect(erin.rows[0]?.email).toBe("erin@erase.test");
   });
 
   test("bad input exits 2 with a message, never a stack trace", async () => {
