@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { runEtl } from "../jobs/etl/etl.ts";
 import { approveRequest } from "../jobs/retention/approvals.ts";
 import { executeErasure, planErasure } from "../jobs/retention/erasure.ts";
@@ -18,20 +19,35 @@ import {
   migrateAnalytics,
 } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
+import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /**
  * The right to erasure end to end: a seeded demo platform loaded into the analytics store by the
- * ETL; one customer erased on a compliance officer's approval. Afterwards their email and phone
- * appear in no table of either store (checked here independently of the engine's own proof),
- * while their invoices and payments are kept, anonymized.
+ * ETL and scanned by the catalog; one customer erased on a compliance officer's approval.
+ * Afterwards their email and phone appear in no table of either store (checked here
+ * independently of the engine's own proof), while their invoices and payments are kept,
+ * anonymized. Which columns are personal comes from the catalog: a table of our own that no
+ * fixed list names has its catalog-classified column anonymized, and a table the catalog never
+ * scanned falls back to the fixed lists (scrubbed).
  */
+
+type Person = {
+  tenant_id: string;
+  id: string;
+  business_id: string;
+  email: string;
+  phone: string;
+  first_name: string;
+  invoices: number;
+};
 
 let database: TestDatabase;
 let pool: pg.Pool;
 let config: Config;
 let store: AnalyticsStore;
 let archiveDir: string;
+let person: Person;
 const dataDir = resolve(".data/test-clickhouse", `erasure-${randomBytes(6).toString("hex")}`);
 
 beforeAll(async () => {
@@ -40,6 +56,48 @@ beforeAll(async () => {
   config = { ...database.config, archiveDir };
   pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 15, seed: 97 });
+  // The customer with the most invoices, whose email and phone are spread across tables.
+  const pick = await sql<Person>`
+    SELECT c.tenant_id::text, c.id::text, c.business_id::text, c.email, c.phone, c.first_name,
+           (SELECT count(*)::int FROM invoices i WHERE i.customer_id = c.id) AS invoices
+    FROM customers c WHERE c.email IS NOT NULL AND c.phone IS NOT NULL AND c.first_name IS NOT NULL
+    ORDER BY invoices DESC, c.id LIMIT 1`.execute(database.owner);
+  const picked = pick.rows[0];
+  if (!picked) {
+    throw new Error("no customer seeded");
+  }
+  person = picked;
+  // A table no fixed list names, linked to customers: `alias` holds first names only (no
+  // identifier of the person), so only the catalog's classification can make it personal.
+  await sql`CREATE TABLE public.loyalty_members (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), tenant_id uuid NOT NULL,
+      customer_id uuid NOT NULL, alias text, tier text NOT NULL,
+      FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id))`.execute(
+    database.owner,
+  );
+  await sql`GRANT SELECT ON public.loyalty_members TO govern_reader`.execute(database.owner);
+  await sql`INSERT INTO public.loyalty_members (tenant_id, customer_id, alias, tier)
+      SELECT tenant_id, id, first_name, 'gold' FROM customers`.execute(database.owner);
+  await runCatalogScan({ db: database.owner }, { triggeredBy: "test", stores: ["postgres"] });
+  const alias = await sql<{ id: string }>`
+    SELECT id::text FROM governance.catalog_columns
+    WHERE table_name = 'loyalty_members' AND column_name = 'alias' AND json_path = ''`.execute(
+    database.owner,
+  );
+  await reviewColumns(database.owner, {
+    target: { ids: alias.rows.map((r) => r.id) },
+    action: "override",
+    category: "person_name",
+    actor: "steward@example.test",
+  });
+  // A table created after the scan: the catalog does not know it, the fixed lists decide.
+  await sql`CREATE TABLE public.referral_notes (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), tenant_id uuid NOT NULL, note text)`.execute(
+    database.owner,
+  );
+  await sql`INSERT INTO public.referral_notes (tenant_id, note) VALUES
+      (${person.tenant_id}, ${`referred by ${person.email}`}),
+      (${person.tenant_id}, 'walk-in, no referrer')`.execute(database.owner);
   store = await createAnalyticsStore({
     ...config,
     clickhouse: { database: "govern_erasure_test", dataDir },
@@ -73,6 +131,18 @@ async function postgresTraces(needle: string): Promise<Record<string, number>> {
   return out;
 }
 
+type ErasurePlanTable = {
+  table: string;
+  action: string;
+  actionSource: string;
+  reach: string;
+  anonymize: Record<string, string>;
+  scrubColumns: string[] | null;
+  columnSource: string | null;
+  columnCategories: Record<string, string>;
+  columnWhy: string;
+};
+
 async function analyticsTraces(needle: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [table, entry] of await analyticsStringColumns(store)) {
@@ -91,23 +161,6 @@ async function analyticsTraces(needle: string): Promise<Record<string, number>> 
 }
 
 test("erasing a seeded customer leaves no trace of their email or phone in any table of either store; invoices and payments stay, anonymized", async () => {
-  // The customer with the most invoices, whose email and phone are spread across tables.
-  const pick = await sql<{
-    tenant_id: string;
-    id: string;
-    business_id: string;
-    email: string;
-    phone: string;
-    invoices: number;
-  }>`
-    SELECT c.tenant_id::text, c.id::text, c.business_id::text, c.email, c.phone,
-           (SELECT count(*)::int FROM invoices i WHERE i.customer_id = c.id) AS invoices
-    FROM customers c WHERE c.email IS NOT NULL AND c.phone IS NOT NULL
-    ORDER BY invoices DESC, c.id LIMIT 1`.execute(database.owner);
-  const person = pick.rows[0];
-  if (!person) {
-    throw new Error("no customer seeded");
-  }
   expect(person.invoices).toBeGreaterThan(0);
   // An event about them carrying their contact details, so the analytics store holds them too.
   await sql`
@@ -130,6 +183,40 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
   expect(request.counts.customers).toBe(1);
   expect(request.counts.invoices).toBe(person.invoices);
   expect(request.totalRows).toBeGreaterThan(person.invoices);
+  // Each table's decisions say where they came from.
+  const planned = new Map(
+    (request.definition.tables as unknown as ErasurePlanTable[]).map((t) => [t.table, t] as const),
+  );
+  expect(planned.get("customers")).toMatchObject({
+    action: "anonymize",
+    actionSource: "fixed_list",
+    columnSource: "catalog",
+    anonymize: { email: "null", first_name: "redact" },
+    columnCategories: { email: "email", first_name: "person_name" },
+  });
+  expect(planned.get("invoices")).toMatchObject({
+    action: "anonymize",
+    actionSource: "financial_schedule",
+  });
+  expect(planned.get("loyalty_members")).toMatchObject({
+    action: "anonymize",
+    actionSource: "default",
+    reach: "linked",
+    columnSource: "catalog",
+    anonymize: { alias: "redact" },
+    columnCategories: { alias: "person_name" },
+  });
+  expect(planned.get("loyalty_members")?.scrubColumns).toContain("tier");
+  expect(request.counts.loyalty_members).toBe(1);
+  expect(planned.get("referral_notes")).toMatchObject({
+    action: "anonymize",
+    reach: "mentioned",
+    columnSource: "fixed_list",
+    anonymize: {},
+    scrubColumns: null,
+  });
+  expect(planned.get("referral_notes")?.columnWhy).toMatch(/not scanned/);
+  expect(request.counts.referral_notes).toBe(1);
 
   const refused = await executeErasure(
     { db: database.owner, pool, config, analytics: store },
@@ -180,7 +267,61 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
     SELECT email, first_name FROM customers WHERE id = ${person.id}`.execute(database.owner);
   expect(customer.rows[0]?.email).toBeNull();
   expect(customer.rows[0]?.first_name).toBe("REDACTED");
+  // The catalog-classified column of a table no fixed list names: anonymized for this person
+  // only; the table the catalog never saw: scrubbed.
+  const members = await sql<{ alias: string | null; tier: string; mine: boolean }>`
+    SELECT alias, tier, customer_id = ${person.id} AS mine FROM loyalty_members
+    WHERE tenant_id = ${person.tenant_id}`.execute(database.owner);
+  const mine = members.rows.filter((m) => m.mine);
+  expect(mine).toEqual([{ alias: "REDACTED", tier: "gold", mine: true }]);
+  expect(members.rows.filter((m) => !m.mine && m.alias === "REDACTED")).toEqual([]);
+  const notes = await sql<{ note: string }>`
+    SELECT note FROM referral_notes ORDER BY note`.execute(database.owner);
+  expect(notes.rows.map((r) => r.note)).toEqual(["referred by [erased]", "walk-in, no referrer"]);
   const done = await getRequest(database.owner, request.id);
   expect(done?.status).toBe("done");
   expect(done?.subject.sealed_identifiers).toBeUndefined();
 }, 180_000);
+
+test("a table the catalog does not know falls back to the fixed lists, and the plan says so", async () => {
+  const pick = await sql<{ tenant_id: string; id: string; email: string }>`
+    SELECT tenant_id::text, id::text, email FROM customers
+    WHERE email IS NOT NULL AND company_name IS NOT NULL AND id <> ${person.id}
+    ORDER BY id LIMIT 1`.execute(database.owner);
+  const other = pick.rows[0];
+  if (!other) {
+    throw new Error("no second customer with a company name");
+  }
+  // The catalog forgets the customers table (as if it were added after the last scan).
+  await sql`DELETE FROM governance.catalog_tables
+    WHERE store = 'postgres' AND table_name = 'customers'`.execute(database.owner);
+  const request = await planErasure(
+    { db: database.owner, config },
+    { tenantId: other.tenant_id, customerId: other.id, requestedBy: "alice@compliance.test" },
+  );
+  const customers = (request.definition.tables as unknown as ErasurePlanTable[]).find(
+    (t) => t.table === "customers",
+  );
+  // The fixed list nulls company_name, which the catalog does not count as personal.
+  expect(customers).toMatchObject({
+    columnSource: "fixed_list",
+    columnCategories: {},
+    anonymize: { company_name: "null", first_name: "redact" },
+    scrubColumns: null,
+  });
+  expect(customers?.columnWhy).toMatch(/not scanned/);
+  const approval = await approveRequest(database.owner, {
+    requestId: request.id,
+    decider: { name: "bob@compliance.test", role: "compliance_officer" },
+    reason: "GDPR art. 17",
+  });
+  expect(approval.ok, JSON.stringify(approval)).toBe(true);
+  const outcome = await executeErasure({ db: database.owner, pool, config }, request.id, {
+    actor: "worker",
+  });
+  expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+  expect(await postgresTraces(other.email)).toEqual({});
+  const row = await sql<{ company_name: string | null; first_name: string | null }>`
+    SELECT company_name, first_name FROM customers WHERE id = ${other.id}`.execute(database.owner);
+  expect(row.rows[0]).toEqual({ company_name: null, first_name: "REDACTED" });
+}, 120_000);

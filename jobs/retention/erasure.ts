@@ -7,6 +7,7 @@ import type { Config } from "../../schema/config.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { canonicalJson, planFingerprint } from "./definition.ts";
+import { type ColumnSource, decideColumns, loadCatalogColumns } from "./erasure-columns.ts";
 import {
   anyOf,
   eraseFromAnalytics,
@@ -15,7 +16,14 @@ import {
   proveErasure,
 } from "./erasure-proof.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
-import { customerExpression, keyExpression, loadSchemaGraph, type SchemaGraph } from "./graph.ts";
+import {
+  customerExpression,
+  keyExpression,
+  loadSchemaGraph,
+  quoteIdent,
+  type SchemaGraph,
+  type TableInfo,
+} from "./graph.ts";
 import { refreshRequestBlock } from "./holds.ts";
 import { plannedKeySetHash } from "./ledger-hash.ts";
 import { getRequest, type RetentionRequest } from "./requests.ts";
@@ -27,14 +35,21 @@ import { getRequest, type RetentionRequest } from "./requests.ts";
  * jobs, invoices, payments, interactions, calendar events, ... and audit rows about them, via
  * the schema graph's customer expression) and rows anywhere in the tenant whose text holds their
  * email, phone or full name (communications, documents, JSONB, AI context and conversations,
- * the old/new values the audit trigger copied). What happens to each table:
- * - financial records (invoices, line items, payments, ledger transactions), the customer row
- *   itself and their jobs are kept, because the law keeps financial records for their period and
- *   those rows reference the customer, but anonymized: personal columns nulled or redacted and
- *   the identifiers replaced inside every text column;
- * - other rows linked to the person whose tables nothing else points at (interactions, calendar
- *   events, events, AI context) are deleted;
- * - every other row that mentions them is scrubbed: identifiers replaced in its text.
+ * the old/new values the audit trigger copied). What happens to each table (the plan records,
+ * per table, where each decision came from):
+ * - financial records (the retention schedule's financial tables: invoices, line items,
+ *   payments, ledger transactions), the customer row itself, their jobs and the audit trail are
+ *   kept, because the law keeps financial records for their period and those rows reference the
+ *   customer, but anonymized;
+ * - rows of tables nothing else points at (interactions, calendar events, events, AI context)
+ *   are deleted when every planned row of the table is about the person;
+ * - every other row that mentions them is kept and scrubbed.
+ * Which columns of a kept row are personal (anonymized: nulled, redacted or emptied) and which
+ * text columns are scrubbed (the identifiers replaced) come from the catalog where it has
+ * classified the table, else from fixed lists (erasure-columns.ts). A table whose planned rows
+ * only mention the person is scrubbed, never anonymized: the rest of such a row is about someone
+ * else. (The executor treats a table's planned rows alike, so a table holding both kinds is
+ * anonymized whole.)
  * The request (kind `erasure`) always needs a compliance officer's approval. The identifiers are
  * kept sealed (AES-256-GCM under the configuration secret) in the request until it is done: a
  * resumed execution needs them after the customer row is anonymized.
@@ -58,28 +73,11 @@ const DELETABLE = [
   "ai_conversations",
 ];
 
-const PERSONAL: Record<string, Record<string, string>> = {
-  customers: {
-    first_name: "redact",
-    last_name: "redact",
-    company_name: "null",
-    email: "null",
-    phone: "null",
-    secondary_phone: "null",
-    addresses: "empty_json",
-    communication_preferences: "empty_json",
-    customer_insights: "empty_json",
-    custom_fields: "empty_json",
-  },
-  jobs: { service_address: "null", location_notes: "null" },
-  payments: {
-    credit_card_number: "null",
-    bank_account_number: "null",
-    bank_routing_number: "null",
-    cardholder_name: "redact",
-    billing_address: "null",
-  },
-};
+/**
+ * Where a table's action came from: the retention schedule's financial tables (kept for their
+ * legal period), the fixed lists above, or the table's shape (no single-column key).
+ */
+type ActionSource = "financial_schedule" | "fixed_list" | "no_single_key" | "default";
 
 type ErasureTable = {
   table: string;
@@ -88,9 +86,23 @@ type ErasureTable = {
   keyType: string | null;
   via: never[];
   action: "delete" | "anonymize";
+  actionSource: ActionSource;
   anonymize: Record<string, string>;
   scrub: boolean;
-  /** linked: about the person through FKs; mentioned: their identifiers in the row's text. */
+  /**
+   * The text and JSON columns scrubbed for the identifiers; null: every one the table has. The
+   * catalog lists a table's columns only when it saw all of them (erasure-columns.ts), so its
+   * list is the same set the executor scrubs (every text and JSON column of the live table).
+   */
+  scrubColumns: string[] | null;
+  /** Where the personal and scrubbed columns came from, and why (null: rows deleted). */
+  columnSource: ColumnSource | null;
+  columnCategories: Record<string, string>;
+  columnWhy: string;
+  /**
+   * linked: every planned row is about the person (through FKs); mentioned: none is, each only
+   * holds their identifiers in its text; both: some of each.
+   */
   reach: "linked" | "mentioned" | "both";
 };
 
@@ -164,6 +176,34 @@ function deletionOrder(graph: SchemaGraph): Map<string, number> {
   return new Map(order.map((t, i) => [t, i + 1]));
 }
 
+/**
+ * Delete or anonymize a table's rows. Tables without a single-column key are keyed by a digest
+ * of the row, which an update would change: their rows are deleted, never anonymized. Rows of a
+ * deletable table are deleted only when every one is about the person: a row that merely
+ * mentions them is someone else's, scrubbed instead.
+ */
+function decideAction(
+  info: TableInfo,
+  name: string,
+  reach: ErasureTable["reach"],
+  financial: string[],
+  financialSource: ActionSource,
+): { action: ErasureTable["action"]; source: ActionSource } {
+  if (!info.keyColumn) {
+    return { action: "delete", source: "no_single_key" };
+  }
+  if (financial.includes(name)) {
+    return { action: "anonymize", source: financialSource };
+  }
+  if (KEPT.includes(name)) {
+    return { action: "anonymize", source: "fixed_list" };
+  }
+  if (DELETABLE.includes(name) && reach === "linked") {
+    return { action: "delete", source: "fixed_list" };
+  }
+  return { action: "anonymize", source: "default" };
+}
+
 export type PlanErasureInput = { tenantId: string; customerId: string; requestedBy: string };
 
 /**
@@ -205,7 +245,9 @@ export async function planErasure(
   const pattern = anyOf(identifiers.map((i) => i.value));
   const graph = await loadSchemaGraph(db);
   const ord = deletionOrder(graph);
+  const catalog = await loadCatalogColumns(db);
   const schedule = loadRetentionSchedule();
+  const financialSource = schedule.financialTables.length ? "financial_schedule" : "fixed_list";
   const financial = schedule.financialTables.length ? schedule.financialTables : FINANCIAL_FALLBACK;
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -231,26 +273,33 @@ export async function planErasure(
       if (!info.columns.has("tenant_id")) {
         continue;
       }
-      const linked = customerExpression(graph, name);
+      const about = customerExpression(graph, name);
       const key = keyExpression(info);
-      const reachLinked = linked
-        ? sql`(${sql.raw(linked)}) = ${input.customerId}::uuid`
+      const reachLinked = about
+        ? sql`(${sql.raw(about)}) = ${input.customerId}::uuid`
         : sql<boolean>`false`;
-      const inserted = await sql<{ linked: boolean }>`
-        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
-        SELECT ${row.id}::uuid, ${name}, ${sql.raw(key)}, ${ord.get(name) ?? 0}
-        FROM ${sql.raw(`public."${name.replaceAll('"', '""')}"`)} t
-        WHERE t.tenant_id = ${input.tenantId}::uuid
-          AND (${reachLinked} OR (t.*)::text ~* ${pattern})
-        ON CONFLICT DO NOTHING`.execute(trx);
-      if (Number(inserted.numAffectedRows ?? 0) === 0) {
+      const found = await sql<{ rows: number; linked: number }>`
+        WITH c AS (
+          SELECT ${sql.raw(key)} AS key, coalesce(${reachLinked}, false) AS linked
+          FROM ${sql.raw(`public.${quoteIdent(name)}`)} t
+          WHERE t.tenant_id = ${input.tenantId}::uuid
+            AND (${reachLinked} OR (t.*)::text ~* ${pattern})
+        ), i AS (
+          INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
+          SELECT ${row.id}::uuid, ${name}, c.key, ${ord.get(name) ?? 0} FROM c
+          ON CONFLICT DO NOTHING
+        )
+        SELECT count(*)::int AS rows, count(*) FILTER (WHERE linked)::int AS linked FROM c`.execute(
+        trx,
+      );
+      const { rows = 0, linked = 0 } = found.rows[0] ?? {};
+      if (rows === 0) {
         continue;
       }
-      const kept = KEPT.includes(name) || financial.includes(name);
-      // Tables without a single-column key are keyed by a digest of the row, which an update
-      // would change: their rows are deleted, never anonymized.
-      const action =
-        !info.keyColumn || (!kept && DELETABLE.includes(name) && linked) ? "delete" : "anonymize";
+      const reach = linked === rows ? "linked" : linked > 0 ? "both" : "mentioned";
+      const { action, source } = decideAction(info, name, reach, financial, financialSource);
+      const columns =
+        action === "anonymize" ? decideColumns(catalog, info, reach !== "mentioned") : null;
       tables.push({
         table: name,
         ord: ord.get(name) ?? 0,
@@ -258,9 +307,14 @@ export async function planErasure(
         keyType: info.keyType,
         via: [],
         action,
-        anonymize: action === "anonymize" ? (PERSONAL[name] ?? {}) : {},
+        actionSource: source,
+        anonymize: columns?.anonymize ?? {},
         scrub: action === "anonymize",
-        reach: linked ? "both" : "mentioned",
+        scrubColumns: columns?.scrubColumns ?? null,
+        columnSource: columns?.source ?? null,
+        columnCategories: columns?.categories ?? {},
+        columnWhy: columns?.why ?? "rows deleted",
+        reach,
       });
     }
     tables.sort((a, b) => a.ord - b.ord || a.table.localeCompare(b.table));
