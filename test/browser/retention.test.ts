@@ -198,6 +198,12 @@ test("the erasure form plans one person's erasure and opens the plan, which wait
   await plan.getByRole("button", { name: "Open the plan" }).click();
   await page.getByRole("table", { name: "counts per table and tenant" }).waitFor();
   expect(await page.getByRole("heading", { name: /Erasure request/ }).count()).toBe(1);
+  // Each table's decision and where it came from (no catalog scan here: the fixed lists).
+  await page.getByRole("table", { name: "erasure decisions per table" }).waitFor();
+  const customers = page.getByTestId("erasure-decision-customers");
+  expect(await customers.textContent()).toMatch(/anonymize.*first_name → redact.*fixed list/);
+  expect(await customers.textContent()).toMatch(/not scanned/);
+  await b.shot(page, "retention-erasure-plan");
   await page.getByTestId("self-requested").waitFor();
   await page.context().close();
 });

@@ -39,7 +39,9 @@ export function ErasureTab() {
           Finds every row about the customer — through foreign keys and through the catalog (their
           email, phone or name in messages, documents, JSONB and the audit trail) — and plans its
           deletion or anonymisation. Financial records are kept for their legal period, anonymised.
-          The plan then needs another compliance officer's approval.
+          Which columns are personal comes from the catalog where it has classified the table, else
+          from fixed lists; the plan shows which, table by table. It then needs another compliance
+          officer's approval.
         </p>
         <div className="form-grid">
           <label className="field">

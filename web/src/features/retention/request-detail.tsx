@@ -7,6 +7,7 @@ import { ProgressBar } from "../../components/progress-bar.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { DecisionForm } from "./decision-form.tsx";
+import { ErasureDecisions } from "./erasure-decisions.tsx";
 import { formatCount, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
 import type { RequestDetail, SampleTable, TableCount } from "./types.ts";
 
@@ -173,6 +174,12 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
 
           <h3>Impact preview</h3>
           <CountsTable counts={request.impact} />
+          {request.kind === "erasure" ? (
+            <>
+              <h3>What happens to each table</h3>
+              <ErasureDecisions definition={request.definition} />
+            </>
+          ) : null}
           <h3>Sample rows (masked)</h3>
           {request.samples.length === 0 ? (
             <Empty>No sample rows: the candidate set is empty or already deleted.</Empty>
