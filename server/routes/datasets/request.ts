@@ -3,19 +3,12 @@ import { createDataset, getDataset } from "../../../masking/datasets.repository.
 import { ZMaskingJobPayload } from "../../../masking/provision/job.ts";
 import { validateProvisionOptions } from "../../../masking/provision/provision.ts";
 import { maskingKey } from "../../../masking/strategies/key.ts";
-import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
-import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { jsonBody } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { blockingColumns } from "./gate-check.ts";
-import {
-  conflict,
-  engine,
-  requirePrincipal,
-  toWireDataset,
-  ZDataset,
-  ZDatasetName,
-} from "./schemas.ts";
+import { queueDatasetJob, queuedDatasetResponses } from "./queue.ts";
+import { engine, requirePrincipal, ZDatasetName } from "./schemas.ts";
 
 const ZRequest = z
   .strictObject({
@@ -41,14 +34,7 @@ export const requestDatasetRoute = defineRoute(
     tags: ["datasets"],
     summary: "Request a masked copy of production; refused (409) while any column blocks the gate",
     request: { body: jsonBody(ZRequest) },
-    responses: {
-      202: jsonResponse(
-        z.object({ dataset: ZDataset, jobId: z.string() }),
-        "Registered and queued",
-      ),
-      ...errorResponses,
-      ...conflict,
-    },
+    responses: queuedDatasetResponses,
   }),
   "datasets:provision",
   async (c) => {
@@ -103,12 +89,14 @@ export const requestDatasetRoute = defineRoute(
       expiresInDays: body.expiresInDays ?? null,
       requestedBy: principal.email,
     }) as Record<string, unknown>;
-    const jobId = await jobQueuesOf(deps).enqueue("masking", payload, principal.email);
-    c.set("audit", {
+    const queued = await queueDatasetJob(c, {
+      dataset: created,
+      queue: "masking",
+      payload,
+      requestedBy: principal.email,
       action: "datasets.request",
-      target: `dataset:${body.name}`,
       summary: { id: created.id, tenants: body.tenants ?? null, percent: body.percent ?? null },
     });
-    return c.json({ dataset: toWireDataset(created), jobId }, 202);
+    return c.json(queued, 202);
   },
 );
