@@ -179,25 +179,44 @@ export type DriftFilter = {
 
 type Effective = "governance.catalog_effective_columns";
 type ColumnQuery = SelectQueryBuilder<DB, Effective, object>;
+type Drift = "governance.catalog_drift_events";
+type DriftQuery = SelectQueryBuilder<DB, Drift, object>;
 
 const SENSITIVITY_RANK = sql<number>`CASE effective_sensitivity
   WHEN 'public' THEN 1 WHEN 'internal' THEN 2 WHEN 'confidential' THEN 3
   WHEN 'restricted' THEN 4 END`;
+
+/** Where an entry or a drift event is: the part of a filter both kinds of row answer to. */
+type CatalogLocation = Pick<CatalogFilter, "store" | "schema" | "table">;
+
+/**
+ * Narrows a query over catalog entries or drift events (both carry store, schema_name and
+ * table_name) to the store, schema and table a filter names; an unset field matches all.
+ */
+function applyCatalogFilter<TB extends Effective | Drift>(
+  query: SelectQueryBuilder<DB, TB, object>,
+  filter: CatalogLocation,
+): SelectQueryBuilder<DB, TB, object> {
+  const conditions = [
+    ["store", filter.store],
+    ["schema_name", filter.schema],
+    ["table_name", filter.table],
+  ] as const;
+  let narrowed = query;
+  for (const [column, value] of conditions) {
+    if (value) {
+      narrowed = narrowed.where(sql<SqlBool>`${sql.ref(column)} = ${value}`);
+    }
+  }
+  return narrowed;
+}
 
 function filtered(db: Db, filter: CatalogFilter): ColumnQuery {
   let query: ColumnQuery = db.selectFrom("governance.catalog_effective_columns");
   if (!filter.includeDropped) {
     query = query.where("dropped_at", "is", null);
   }
-  if (filter.store) {
-    query = query.where("store", "=", filter.store);
-  }
-  if (filter.schema) {
-    query = query.where("schema_name", "=", filter.schema);
-  }
-  if (filter.table) {
-    query = query.where("table_name", "=", filter.table);
-  }
+  query = applyCatalogFilter(query, filter);
   if (filter.category) {
     query = query.where("effective_category", "=", filter.category);
   }
@@ -708,22 +727,12 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
   };
 }
 
-type DriftQuery = SelectQueryBuilder<DB, "governance.catalog_drift_events", object>;
-
 function driftFiltered(db: Db, filter: DriftFilter): DriftQuery {
   let query: DriftQuery = db.selectFrom("governance.catalog_drift_events");
   if (filter.kind) {
     query = query.where("kind", "=", filter.kind);
   }
-  if (filter.store) {
-    query = query.where("store", "=", filter.store);
-  }
-  if (filter.schema) {
-    query = query.where("schema_name", "=", filter.schema);
-  }
-  if (filter.table) {
-    query = query.where("table_name", "=", filter.table);
-  }
+  query = applyCatalogFilter(query, filter);
   if (filter.acknowledged !== undefined) {
     query = query.where("acknowledged_at", filter.acknowledged ? "is not" : "is", null);
   }
