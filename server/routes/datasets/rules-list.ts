@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { effectiveMaskingRules } from "../../../masking/rules/effective.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-import { maskingRulesView } from "./rules-view.ts";
 
 const ZQuery = z.strictObject({
   table: z
@@ -44,7 +44,9 @@ export const listMaskingRulesRoute = defineRoute(
   }),
   "masking:read",
   async (c) => {
-    const items = await maskingRulesView(c.get("deps").db, { table: c.req.valid("query").table });
+    const items = await effectiveMaskingRules(c.get("deps").db, {
+      table: c.req.valid("query").table,
+    });
     return c.json({ items }, 200);
   },
 );

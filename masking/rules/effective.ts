@@ -1,15 +1,15 @@
 import { sql } from "kysely";
-import { defaultRule } from "../../../masking/rules/defaults.ts";
-import { listMaskingRules } from "../../../masking/rules/masking-rules.repository.ts";
-import type { Category } from "../../../schema/domain/classification.ts";
-import type { Db } from "../../../schema/postgres.ts";
+import type { Category } from "../../schema/domain/classification.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { defaultRule } from "./defaults.ts";
+import { listMaskingRules } from "./masking-rules.repository.ts";
 
 /**
- * The masking rules table as the console shows it: every personal-data column and JSONB path the
- * catalog knows, with the rule in force (a steward's, or its category's default), plus every
- * steward rule on a column the catalog no longer calls personal (e.g. allowed as is).
+ * The effective masking rules: every personal-data column and JSONB path the catalog knows, with
+ * the rule in force (a steward's, or its category's default), plus every steward rule on a column
+ * the catalog no longer calls personal (e.g. allowed as is). The console's and the API's rules table.
  */
-export type RuleRow = {
+export type EffectiveRule = {
   catalogColumnId: string | null;
   table: string;
   column: string;
@@ -36,7 +36,10 @@ type CatalogRow = {
   blocks_provisioning: boolean;
 };
 
-export async function maskingRulesView(db: Db, filter: { table?: string }): Promise<RuleRow[]> {
+export async function effectiveMaskingRules(
+  db: Db,
+  filter: { table?: string },
+): Promise<EffectiveRule[]> {
   const catalog = await sql<CatalogRow>`
     SELECT id, table_name, column_name, json_path, effective_category, review_status,
            blocks_provisioning
@@ -50,7 +53,7 @@ export async function maskingRulesView(db: Db, filter: { table?: string }): Prom
   const byKey = new Map(
     rules.filter((r) => r.schema === "public").map((r) => [key(r.table, r.column, r.jsonPath), r]),
   );
-  const rows: RuleRow[] = [];
+  const rows: EffectiveRule[] = [];
   const seen = new Set<string>();
   for (const c of catalog.rows) {
     const k = key(c.table_name, c.column_name, c.json_path);
