@@ -97,6 +97,11 @@ export async function main(args: string[]): Promise<void> {
       `retention: archive-then-delete ${outcome.report.rows} rows in ${Math.round(deleteMs)} ms (${executorRate} rows/s; ${outcome.report.batches} batches of ${batch}; archive ${(archiveBytes / 1e6).toFixed(1)} MB gzip; longest batch lock ${outcome.report.longestBatchLockMs.toFixed(1)} ms; whole call incl. gate and certificate ${Math.round(executeMs)} ms)`,
     );
 
+    const phases = Object.entries(outcome.report.phasesMs)
+      .map(([phase, ms]) => `${phase} ${Math.round(ms)}`)
+      .join(", ");
+    console.log(`retention: executor time by phase, ms: ${phases}`);
+
     // The baseline: plain batched DELETE of the same rows, 10k per batch, one transaction each.
     await sql`CHECKPOINT`.execute(db);
     const t3 = performance.now();
@@ -138,7 +143,7 @@ export async function main(args: string[]): Promise<void> {
 }
 
 /** A tenant with 1,000 customers and `rows` interactions three years old (same text per tenant). */
-async function seedTenant(db: Db, label: string, rows: number): Promise<string> {
+export async function seedTenant(db: Db, label: string, rows: number): Promise<string> {
   const tenant = await sql<{ id: string }>`
     INSERT INTO tenants (business_name) VALUES (${`Bench ${label}`}) RETURNING id::text AS id`.execute(
     db,

@@ -752,6 +752,7 @@ export interface GovernanceRetentionLedger {
   done_at: Generated<Timestamp>;
   key: string;
   request_id: string;
+  seq: number;
   table_name: string;
 }
 
@@ -771,7 +772,9 @@ export interface GovernanceRetentionRequestKeys {
   key: string;
   ord: number;
   request_id: string;
+  seq: Generated<number>;
   table_name: string;
+  tid: string | null;
 }
 
 export interface GovernanceRetentionRequests {

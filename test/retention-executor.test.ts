@@ -307,4 +307,101 @@ describe("retention executor", () => {
     expect(await interactionIds(tenant)).toEqual(before);
     expect(await ledgerKeys(request.id)).toHaveLength(0);
   }, 60_000);
+  test("rows updated after planning (moved from where the plan saw them) are still found by key: deleted, in the ledger once, archived as they are now", async () => {
+    // After the drift test: the new plan supersedes its request.
+    const tenant = tenantIds[2] as string;
+    const request = await planFor(tenant);
+    await approve(request);
+    const planned = await plannedKeys(request.id);
+    const moved = planned.slice(0, 5);
+    // An UPDATE writes a new row version elsewhere: the plan's location no longer holds it.
+    await sql`UPDATE customer_interactions SET content = 'edited after approval'
+      WHERE id::text = ANY(${moved})`.execute(database.owner);
+    const outcome = await executeRequest(deps(), request.id, { actor: "worker", batchSize: 4 });
+    expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+    const after = await interactionIds(tenant);
+    expect(planned.filter((k) => after.has(k))).toEqual([]);
+    const ledger = await ledgerKeys(request.id);
+    expect(ledger.length).toBe(planned.length);
+    expect(new Set(ledger)).toEqual(new Set(planned));
+    const archived: Record<string, string | null>[] = [];
+    for (const file of outcome.outcome === "done"
+      ? (outcome.certificate.body.archive?.files ?? [])
+      : []) {
+      archived.push(...(await readArchiveRows(join(archiveDir, file.path))));
+    }
+    expect(archived.map((r) => r.id).sort()).toEqual([...planned].sort());
+    for (const row of archived.filter((r) => moved.includes(String(r.id)))) {
+      expect(row.content).toBe("edited after approval");
+    }
+    const manifest = JSON.parse(
+      await readFile(
+        join(
+          archiveDir,
+          outcome.outcome === "done" ? (outcome.certificate.body.archive?.manifest ?? "") : "",
+        ),
+        "utf8",
+      ),
+    );
+    expect(manifest.format).toBe("csv+header;gzip");
+    expect(
+      manifest.tables.customer_interactions.columns.map((c: { name: string }) => c.name),
+    ).toEqual(Object.keys(archived[0] ?? {}));
+  }, 60_000);
+
+  test("anonymizing varchar(n) columns: a marker, a hash or a scrubbed text longer than n is trimmed to fit", async () => {
+    const tenant = tenantIds[0] as string;
+    const payments = await sql<{ id: string; customer_id: string }>`
+      SELECT id::text AS id, customer_id::text AS customer_id FROM payments
+      WHERE tenant_id = ${tenant} AND customer_id IS NOT NULL ORDER BY id LIMIT 3`.execute(
+      database.owner,
+    );
+    expect(payments.rows.length).toBeGreaterThan(0);
+    const ids = payments.rows.map((r) => r.id);
+    // card_brand is varchar(20): "Bo" → "[erased]" makes its 19 characters 25.
+    await sql`UPDATE payments SET card_last4 = '4242', bank_routing_number = '021000021',
+        card_brand = 'Card of Bo S. Smith'
+      WHERE id::text = ANY(${ids})`.execute(database.owner);
+    const definition = {
+      tables: [
+        {
+          table: "payments",
+          action: "anonymize",
+          anonymize: { card_last4: "redact", bank_routing_number: "hash" },
+          scrub: true,
+        },
+      ],
+    };
+    const inserted = await sql<{ id: string }>`
+      INSERT INTO governance.retention_requests (kind, tenant_id, subject, definition, counts,
+        total_rows, fingerprint, status, requires_approval, requested_by, approved_by, approved_at,
+        approved_fingerprint, approval_expires_at)
+      VALUES ('erasure', ${tenant}, ${JSON.stringify({ customer_id: payments.rows[0]?.customer_id })}::jsonb,
+        ${JSON.stringify(definition)}::jsonb, ${JSON.stringify({ payments: ids.length })}::jsonb,
+        ${ids.length}, 'fp-varchar', 'approved', false, ${requester}, 'policy', now(), 'fp-varchar',
+        now() + interval '1 day')
+      RETURNING id::text AS id`.execute(database.owner);
+    const requestId = inserted.rows[0]?.id as string;
+    // Keys without a location (as the erasure planner writes them): looked up by key.
+    await sql`INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
+      SELECT ${requestId}::uuid, 'payments', k, 0 FROM unnest(${ids}::text[]) k`.execute(
+      database.owner,
+    );
+    const outcome = await executeRequest(deps(), requestId, {
+      actor: "worker",
+      checkDrift: false,
+      identifiers: ["Bo"],
+    });
+    expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+    const rows = await sql<{ card_last4: string; bank_routing_number: string; card_brand: string }>`
+      SELECT card_last4, bank_routing_number, card_brand FROM payments WHERE id::text = ANY(${ids})`.execute(
+      database.owner,
+    );
+    for (const row of rows.rows) {
+      expect(row.card_last4).toBe("REDA");
+      expect(row.bank_routing_number).toMatch(/^[0-9a-f]{9}$/);
+      expect(row.card_brand).toBe("Card of [erased] S. ");
+    }
+    expect(new Set(await ledgerKeys(requestId))).toEqual(new Set(ids));
+  }, 60_000);
 });

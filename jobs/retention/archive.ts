@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
@@ -9,9 +9,11 @@ import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 
 /**
- * The archive store's side of archive-then-delete: gzip NDJSON files, one per executed batch,
- * under `<archiveDir>/retention/<request id>/<table>/`, and a manifest listing every file with
- * its row count and sha256.
+ * The archive store's side of archive-then-delete: gzip CSV files (Postgres's own CSV, a header
+ * line of column names, NULL as an unquoted empty field, so `COPY ... FROM ... (FORMAT csv,
+ * HEADER)` restores them), one per executed batch, under `<archiveDir>/retention/<request id>/
+ * <table>/`, and a manifest listing every file with its row count and sha256, and each table's
+ * columns and types.
  *
  * A batch file is streamed straight out of the batch's own `COPY (WITH d AS (DELETE ...
  * RETURNING ...)) TO STDOUT`, written under a temporary name, fsynced, renamed and its folder
@@ -19,6 +21,9 @@ import { to as copyTo } from "pg-copy-streams";
  * disk; a batch whose transaction never commits (crash) leaves at most a file that the retry of
  * that same batch number overwrites, and that the final manifest ignores.
  */
+
+/** The archive's file format, named in the manifest. */
+export const ARCHIVE_FORMAT = "csv+header;gzip";
 
 export type ArchivePart = {
   table: string;
@@ -30,10 +35,14 @@ export type ArchivePart = {
   sha256: string;
 };
 
+/** A table's archived columns in file order, with their Postgres types. */
+export type ArchiveColumns = { name: string; type: string }[];
+
 export type ArchiveManifest = {
   requestId: string;
   createdAt: string;
-  tables: Record<string, { rows: number; files: number }>;
+  format: typeof ARCHIVE_FORMAT;
+  tables: Record<string, { rows: number; files: number; columns: ArchiveColumns }>;
   files: ArchivePart[];
 };
 
@@ -51,22 +60,22 @@ export function batchFilePath(
   return join(
     requestArchiveDir(archiveDir, requestId),
     table,
-    `batch-${String(batch).padStart(6, "0")}.ndjson.gz`,
+    `batch-${String(batch).padStart(6, "0")}.csv.gz`,
   );
 }
 
 /**
- * Counts newline-terminated rows and regroups COPY's one-message-per-row chunks into blocks of
- * ~256 KB, so gzip and the file see a few large writes instead of one per row.
+ * Counts CSV records (line ends outside quoted fields; a doubled quote inside one toggles twice)
+ * and regroups COPY's small chunks into blocks of ~256 KB, so gzip and the file see a few large
+ * writes instead of one per row.
  */
-class RowBlocks extends Transform {
-  rows = 0;
+class CsvRecords extends Transform {
+  records = 0;
+  private quoted = false;
   private pending: Buffer[] = [];
   private size = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-      this.rows += 1;
-    }
+    this.count(chunk);
     this.pending.push(chunk);
     this.size += chunk.length;
     if (this.size >= 262_144) {
@@ -82,6 +91,30 @@ class RowBlocks extends Transform {
     }
     done();
   }
+  private count(chunk: Buffer): void {
+    let i = 0;
+    for (;;) {
+      if (this.quoted) {
+        const close = chunk.indexOf(34, i);
+        if (close === -1) {
+          return;
+        }
+        this.quoted = false;
+        i = close + 1;
+        continue;
+      }
+      const quote = chunk.indexOf(34, i);
+      const end = quote === -1 ? chunk.length : quote;
+      for (let nl = chunk.indexOf(10, i); nl !== -1 && nl < end; nl = chunk.indexOf(10, nl + 1)) {
+        this.records += 1;
+      }
+      if (quote === -1) {
+        return;
+      }
+      this.quoted = true;
+      i = quote + 1;
+    }
+  }
 }
 
 class Hasher extends Transform {
@@ -95,27 +128,32 @@ class Hasher extends Transform {
 }
 
 /**
- * Runs `copySql` (a `COPY (...) TO STDOUT` statement) on `client` — inside the caller's open
- * transaction — and streams its output through gzip into `file`, durably (fsync of the file and
- * of its folder). Returns the rows written, the compressed size and its sha256.
+ * Runs `copySql` (a `COPY (...) TO STDOUT (FORMAT csv, HEADER)` statement) on `client` — inside
+ * the caller's open transaction — and streams its output through gzip into `file`, durably (fsync
+ * of the file and of its folder). Returns the rows written (header excluded), the compressed
+ * size and its sha256.
  */
 export async function copyToArchiveFile(
   client: pg.PoolClient,
   copySql: string,
   file: string,
+  /** Called when the rows are written, before the fsync (the executor times the two apart). */
+  onWritten?: () => void,
 ): Promise<{ rows: number; bytes: number; sha256: string }> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  const counter = new RowBlocks();
+  // A name of its own: a second run of the same request never writes into this one's file.
+  const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
+  const counter = new CsvRecords();
   const hasher = new Hasher();
   await pipeline(
     client.query(copyTo(copySql)),
     counter,
-    // Level 1: archiving must keep up with the delete; NDJSON still shrinks several times.
+    // Level 1: archiving must keep up with the delete; CSV text still shrinks several times.
     createGzip({ level: zlib.Z_BEST_SPEED }),
     hasher,
     createWriteStream(tmp),
   );
+  onWritten?.();
   const handle = await open(tmp, "r+");
   try {
     await handle.sync();
@@ -124,7 +162,11 @@ export async function copyToArchiveFile(
   }
   await rename(tmp, file);
   await fsyncDir(dirname(file));
-  return { rows: counter.rows, bytes: hasher.bytes, sha256: hasher.hash.digest("hex") };
+  return {
+    rows: Math.max(0, counter.records - 1),
+    bytes: hasher.bytes,
+    sha256: hasher.hash.digest("hex"),
+  };
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -145,12 +187,13 @@ export async function writeManifest(
   archiveDir: string,
   requestId: string,
   parts: ArchivePart[],
+  columns: Record<string, ArchiveColumns>,
 ): Promise<{ manifest: ArchiveManifest; path: string; sha256: string }> {
   const dir = requestArchiveDir(archiveDir, requestId);
   await mkdir(dir, { recursive: true });
   const tables: ArchiveManifest["tables"] = {};
   for (const part of parts) {
-    const entry = tables[part.table] ?? { rows: 0, files: 0 };
+    const entry = tables[part.table] ?? { rows: 0, files: 0, columns: columns[part.table] ?? [] };
     entry.rows += part.rows;
     entry.files += 1;
     tables[part.table] = entry;
@@ -158,6 +201,7 @@ export async function writeManifest(
   const manifest: ArchiveManifest = {
     requestId,
     createdAt: new Date().toISOString(),
+    format: ARCHIVE_FORMAT,
     tables,
     files: parts,
   };
@@ -187,7 +231,7 @@ async function removeOrphans(archiveDir: string, dir: string, keep: Set<string>)
     }
     const full = join(entry.parentPath, entry.name);
     const rel = relative(archiveDir, full);
-    if ((rel.endsWith(".ndjson.gz") || rel.endsWith(".tmp")) && !keep.has(rel)) {
+    if ((rel.endsWith(".csv.gz") || rel.endsWith(".tmp")) && !keep.has(rel)) {
       await rm(full, { force: true });
     }
   }
@@ -202,17 +246,63 @@ export async function fileSha256(file: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** Reads an archive file back as parsed rows (tests and restores; small files). */
-export async function readArchiveRows(file: string): Promise<Record<string, unknown>[]> {
+/**
+ * Reads an archive file back as rows keyed by the header's column names, values as Postgres
+ * wrote them in CSV (text; an unquoted empty field is NULL). For tests and restores of small files.
+ */
+export async function readArchiveRows(file: string): Promise<Record<string, string | null>[]> {
   const chunks: Buffer[] = [];
   await pipeline(createReadStream(file), createGunzip(), async (source) => {
     for await (const chunk of source) {
       chunks.push(chunk as Buffer);
     }
   });
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const [header, ...records] = parseCsv(Buffer.concat(chunks).toString("utf8"));
+  const names = (header ?? []).map((name) => name ?? "");
+  return records.map((values) =>
+    Object.fromEntries(names.map((name, i) => [name, values[i] ?? null])),
+  );
+}
+
+/** RFC 4180 records as Postgres writes them: an unquoted empty field is null, `""` is "". */
+export function parseCsv(text: string): (string | null)[][] {
+  const records: (string | null)[][] = [];
+  let record: (string | null)[] = [];
+  let field = "";
+  let quoted = false;
+  let wasQuoted = false;
+  const endField = () => {
+    record.push(field === "" && !wasQuoted ? null : field);
+    field = "";
+    wasQuoted = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+      wasQuoted = true;
+    } else if (c === ",") {
+      endField();
+    } else if (c === "\n") {
+      endField();
+      records.push(record);
+      record = [];
+    } else if (c !== "\r" || text[i + 1] !== "\n") {
+      field += c;
+    }
+  }
+  if (field !== "" || wasQuoted || record.length > 0) {
+    endField();
+    records.push(record);
+  }
+  return records;
 }

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type pg from "pg";
 import type { Config } from "../../schema/config.ts";
@@ -12,7 +13,13 @@ import {
   storeCertificate,
 } from "./certificate.ts";
 import { loadSchemaGraph } from "./graph.ts";
-import { activeInvestigation, heldKeys, isSoxGoverned, requestBlockers } from "./holds.ts";
+import {
+  activeInvestigation,
+  heldKeys,
+  holdsCovering,
+  isSoxGoverned,
+  requestBlockers,
+} from "./holds.ts";
 import { ledgerKeySetHash, plannedKeySetHash } from "./ledger-hash.ts";
 import { type Blocker, getRequest, type RetentionRequest } from "./requests.ts";
 import { quoteIdent, readTableShape, type TableShape, TableShapeError } from "./table-shape.ts";
@@ -99,6 +106,23 @@ export type ExecutionReport = {
   rowsPerSecond: number;
   /** The longest time one batch held its row locks (BEGIN to COMMIT), in ms. */
   longestBatchLockMs: number;
+  /** Where the batches' time went, in ms summed over the run. */
+  phasesMs: BatchPhases;
+};
+
+/**
+ * A batch's phases: finding its plan keys (`walk`, before the transaction), opening the
+ * transaction and locking (`open`), legal holds and the investigation flag (`holds`), the
+ * delete or anonymize with its ledger rows and, for archive-then-delete, the rows streamed
+ * through gzip into the file (`statement`), the file's fsync (`sync`), progress and commit.
+ */
+export type BatchPhases = {
+  walk: number;
+  open: number;
+  holds: number;
+  statement: number;
+  sync: number;
+  commit: number;
 };
 
 export type ExecutionOutcome =
@@ -199,6 +223,7 @@ function emptyReport(): ExecutionReport {
     durationMs: 0,
     rowsPerSecond: 0,
     longestBatchLockMs: 0,
+    phasesMs: { walk: 0, open: 0, holds: 0, statement: 0, sync: 0, commit: 0 },
   };
 }
 
@@ -327,6 +352,9 @@ function kyselyOn(client: pg.PoolClient): Db {
 
 type BatchResult = { done: number; held: Map<string, string[]>; lockMs: number };
 
+/** A batch: the plan's keys at positions (after, upto] of one table, in position order. */
+type BatchRange = { after: string; upto: string; count: number };
+
 async function run(
   deps: ExecutorDeps,
   request: RetentionRequest,
@@ -347,36 +375,40 @@ async function run(
     for (const { plan, shape } of tables) {
       const tableReport = { planned: plan.planned, done: 0, skipped: 0, action: plan.action };
       report.tables[plan.table] = tableReport;
-      let after = "";
+      let after = "0";
       const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
       for (;;) {
-        // The plan's keys in key order, walked by `after` (an index range scan). Keys a crashed
-        // run already did are skipped by the statement itself (NOT EXISTS in the ledger).
-        const next = await client.query<{ key: string }>(
-          `SELECT k.key FROM governance.retention_request_keys k
-           WHERE k.request_id = $1 AND k.table_name = $2 AND k.key > $3
-           ORDER BY k.key LIMIT $4`,
+        // The next batch of the plan, by position: one range scan of the plan's position index.
+        // Positions follow the table's pages (plan-keys.ts), so the batch's rows lie together.
+        const walkStart = performance.now();
+        const next = await client.query<{ upto: string | null; n: number }>(
+          `SELECT max(seq)::text AS upto, count(*)::int AS n FROM (
+             SELECT seq FROM governance.retention_request_keys
+             WHERE request_id = $1 AND table_name = $2 AND seq > $3
+             ORDER BY seq LIMIT $4) s`,
           [request.id, plan.table, after, batchSize],
         );
-        const keys = next.rows.map((r) => r.key);
-        if (keys.length === 0) {
+        report.phasesMs.walk += performance.now() - walkStart;
+        const upto = next.rows[0]?.upto;
+        if (!upto) {
           break;
         }
-        after = keys[keys.length - 1] as string;
+        const range: BatchRange = { after, upto, count: next.rows[0]?.n ?? 0 };
+        after = upto;
         await options.beforeBatch?.();
-        const result = await runBatch(
-          deps,
-          client,
-          pinned,
-          request,
-          plan,
-          shape,
-          keys,
-          batch,
-          options,
-          doneAll,
-          resumed,
-        );
+        const run = { doneBefore: doneAll, resumed, phases: report.phasesMs };
+        const result =
+          (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
+            ...run,
+            fast: plan.action === "archive_then_delete",
+          })) ??
+          (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
+            ...run,
+            fast: false,
+          }));
+        if (!result) {
+          throw new ExecutorError(`batch ${batch} of ${plan.table} did not complete`);
+        }
         batch += 1;
         report.batches += 1;
         report.longestBatchLockMs = Math.max(report.longestBatchLockMs, result.lockMs);
@@ -449,10 +481,13 @@ async function ledgerCount(db: Db, requestId: string, table?: string): Promise<n
   return result.rows[0]?.n ?? 0;
 }
 
+/** After every batch number used so far: a batch's ledger rows and its archive file. */
 async function nextBatchNumber(db: Db, requestId: string): Promise<number> {
   const result = await sql<{ n: number }>`
-    SELECT coalesce(max(batch), 0)::int + 1 AS n FROM governance.retention_ledger
-    WHERE request_id = ${requestId}`.execute(db);
+    SELECT greatest(
+      (SELECT coalesce(max(batch), 0) FROM governance.retention_ledger WHERE request_id = ${requestId}),
+      (SELECT coalesce(max(batch), 0) FROM governance.retention_archives WHERE request_id = ${requestId})
+    )::int + 1 AS n`.execute(db);
   return result.rows[0]?.n ?? 1;
 }
 
@@ -461,40 +496,67 @@ async function nextBatchNumber(db: Db, requestId: string): Promise<number> {
  * investigation flag, skips held keys, deletes (or anonymizes) the rest with their ledger rows
  * in one statement (for archive-then-delete, through COPY into the batch's archive file),
  * redacts the copies the platform's audit trigger just made of those rows, records progress,
- * and commits.
+ * and commits. Values go into the SQL as escaped literals: COPY takes no parameters, and a
+ * statement that names its request, table and positions is planned for them.
  */
 async function runBatch(
   deps: ExecutorDeps,
   client: pg.PoolClient,
   pinned: Db,
   request: RetentionRequest,
-  plan: PlanTable,
-  shape: TableShape,
-  keys: string[],
+  { plan, shape }: { plan: PlanTable; shape: TableShape },
+  range: BatchRange,
   batch: number,
   options: ExecuteOptions,
-  doneBefore: number,
-  resumed: boolean,
-): Promise<BatchResult> {
+  run: { doneBefore: number; resumed: boolean; phases: BatchPhases; fast: boolean },
+): Promise<BatchResult | undefined> {
   const held = new Map<string, string[]>();
-  await client.query("BEGIN");
+  const lit = (value: string) => client.escapeLiteral(value);
   const lockStart = performance.now();
+  let mark = lockStart;
+  const phase = (name: keyof BatchPhases) => {
+    const now = performance.now();
+    run.phases[name] += now - mark;
+    mark = now;
+  };
   try {
-    await client.query("SET LOCAL lock_timeout = '10s'");
-    // A hold (or flag) being placed waits for this batch; one placed before is seen here.
-    await client.query(
-      "LOCK TABLE governance.legal_holds, governance.retention_investigations IN SHARE MODE",
-    );
+    // One round trip: the transaction; holds and the flag locked against change (a hold being
+    // placed waits for this batch; one placed before is seen here); the request row locked
+    // until commit, which is the ledger's referential check once per batch instead of a foreign
+    // key firing per ledger row: a request that is gone rolls the batch back.
+    const opened = (await client.query(
+      `BEGIN;
+       SET LOCAL lock_timeout = '10s';
+       LOCK TABLE governance.legal_holds, governance.retention_investigations IN SHARE MODE;
+       UPDATE governance.retention_requests SET updated_at = now() WHERE id = ${lit(request.id)}`,
+    )) as unknown as pg.QueryResult[];
+    if (opened[opened.length - 1]?.rowCount !== 1) {
+      throw new ExecutorError(`retention request ${request.id} no longer exists`);
+    }
+    phase("open");
+    // The batch's keys are read only when a hold or the flag may cover some of them.
     const skip = new Set<string>();
+    const rangeKeys = async () =>
+      (
+        await client.query<{ key: string }>(
+          `SELECT key FROM governance.retention_request_keys
+           WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND seq <= $4 ORDER BY seq`,
+          [request.id, plan.table, range.after, range.upto],
+        )
+      ).rows.map((r) => r.key);
     const investigation = isSoxGoverned(request)
       ? await activeInvestigation(pinned, "SOX")
       : undefined;
     if (investigation) {
+      const keys = await rangeKeys();
       held.set(`investigation:${investigation.id}`, keys);
       for (const key of keys) {
         skip.add(key);
       }
-    } else {
+    } else if (
+      (await holdsCovering(pinned, { tenantId: request.tenantId, table: plan.table })).length > 0
+    ) {
+      const keys = await rangeKeys();
       for (const { key, holdId } of await heldKeys(pinned, { request, table: plan.table, keys })) {
         if (!skip.has(key)) {
           skip.add(key);
@@ -502,56 +564,77 @@ async function runBatch(
         }
       }
     }
-    // Keys an earlier (crashed, blocked) run already did. When the table had no ledger rows as
-    // this run began, the only ones are this run's, all before `keys` in key order.
-    if (resumed) {
-      const already = await client.query<{ key: string }>(
-        `SELECT key FROM governance.retention_ledger
-         WHERE request_id = $1 AND table_name = $2 AND key = ANY($3::text[])`,
-        [request.id, plan.table, keys],
+    // Resuming: when every key of the range is held or already in the ledger (a batch an
+    // earlier run committed), there is nothing to do; otherwise the statement leaves out the
+    // ledger's keys itself.
+    let pending = range.count - skip.size;
+    if (run.resumed && pending > 0) {
+      const already = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM governance.retention_ledger
+         WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND seq <= $4`,
+        [request.id, plan.table, range.after, range.upto],
       );
-      for (const { key } of already.rows) {
-        skip.add(key);
-      }
+      pending -= already.rows[0]?.n ?? 0;
     }
-    const actionable = skip.size === 0 ? keys : keys.filter((k) => !skip.has(k));
+    phase("holds");
     let done = 0;
-    if (actionable.length > 0) {
-      await client.query(
-        `SELECT set_config('govern.retention_request', $1, true),
-                set_config('govern.retention_table', $2, true),
-                set_config('govern.retention_batch', $3, true),
-                set_config('govern.retention_keys', $4, true),
-                set_config('govern.retention_tenant', $5, true),
-                set_config('govern.erasure_pattern', $6, true)`,
-        [
-          request.id,
-          plan.table,
-          String(batch),
-          JSON.stringify(actionable),
-          request.tenantId,
-          identifierPattern(options.identifiers ?? []),
-        ],
+    let archived: { path: string; rows: number; bytes: number; sha256: string } | undefined;
+    if (pending > 0) {
+      const statement = batchStatement(
+        {
+          request,
+          plan,
+          shape,
+          range,
+          batch,
+          skip: [...skip],
+          resumed: run.resumed,
+          fast: run.fast,
+        },
+        options.identifiers ?? [],
+        lit,
       );
-      done = await applyBatch(deps, client, request, plan, shape, batch);
+      if (plan.action === "archive_then_delete") {
+        const file = batchFilePath(deps.config.archiveDir, request.id, plan.table, batch);
+        const written = await copyToArchiveFile(client, statement, file, () => phase("statement"));
+        phase("sync");
+        if (run.fast && written.rows !== pending) {
+          // The fast statement wrote a ledger row for every pending key: only right when each
+          // was deleted where the plan saw it. Otherwise roll back and take the careful way.
+          await client.query("ROLLBACK");
+          await rm(file, { force: true });
+          return undefined;
+        }
+        done = written.rows;
+        archived = { path: file.slice(deps.config.archiveDir.length + 1), ...written };
+      } else {
+        const result = await client.query<{ n: number }>(statement);
+        done = result.rows[0]?.n ?? 0;
+        phase("statement");
+      }
       if (shape.audited && shape.keyColumn === "id" && done > 0) {
-        await redactAuditCopies(client, request, plan);
+        await redactAuditCopies(client, request, plan, range, lit);
+        phase("statement");
       }
     }
-    // Also the ledger's referential check, once per batch instead of a foreign key firing once
-    // per ledger row: the request row is locked until commit, and a missing one rolls back.
-    const progress = await client.query(
+    // Progress, the archive file's record, and the commit: one round trip.
+    const close = [
       `UPDATE governance.retention_requests
-       SET progress = jsonb_build_object('done', $4::int, 'total', total_rows,
-             'table', $2::text, 'batch', $3::int),
+       SET progress = jsonb_build_object('done', ${run.doneBefore + done}, 'total', total_rows,
+             'table', ${lit(plan.table)}::text, 'batch', ${batch}),
            updated_at = now()
-       WHERE id = $1`,
-      [request.id, plan.table, batch, doneBefore + done],
-    );
-    if (progress.rowCount !== 1) {
-      throw new ExecutorError(`retention request ${request.id} no longer exists`);
+       WHERE id = ${lit(request.id)}`,
+    ];
+    if (archived && archived.rows > 0) {
+      close.push(
+        `INSERT INTO governance.retention_archives (request_id, table_name, batch, path, rows, bytes, sha256)
+         VALUES (${lit(request.id)}, ${lit(plan.table)}, ${batch}, ${lit(archived.path)},
+                 ${archived.rows}, ${archived.bytes}, ${lit(archived.sha256)})`,
+      );
     }
-    await client.query("COMMIT");
+    close.push("COMMIT");
+    await client.query(close.join(";\n"));
+    phase("commit");
     return { done, held, lockMs: performance.now() - lockStart };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
@@ -571,17 +654,28 @@ export function identifierPattern(identifiers: string[]): string {
 }
 
 /**
- * An erased person's identifiers replaced inside a text, JSON or text[] column (the pattern is
- * the transaction's `govern.erasure_pattern`, see identifierPattern); null for other types.
+ * A text value trimmed to the column's declared length: a marker or a scrubbed text (an
+ * identifier replaced by the longer `[erased]`) must still fit varchar(n) / char(n).
  */
-function scrubExpression(column: string, dataType: string): string | null {
+function fitted(value: string, info: { maxLength: number | null } | undefined): string {
+  return info?.maxLength ? `left(${value}, ${info.maxLength})` : value;
+}
+
+const TEXT_TYPES = new Set(["text", "character varying", "character"]);
+
+/**
+ * An erased person's identifiers replaced inside a text or JSON column (`pattern`, an escaped
+ * SQL literal of identifierPattern); null for other types.
+ */
+function scrubExpression(column: string, shape: TableShape, pattern: string): string | null {
+  const info = shape.columns.get(column);
   const col = `t.${quoteIdent(column)}`;
-  const replace = (text: string) =>
-    `regexp_replace(${text}, current_setting('govern.erasure_pattern'), '[erased]', 'gi')`;
-  switch (dataType) {
+  const replace = (text: string) => `regexp_replace(${text}, ${pattern}, '[erased]', 'gi')`;
+  switch (info?.dataType) {
     case "text":
     case "character varying":
-      return replace(col);
+    case "character":
+      return fitted(replace(col), info);
     case "jsonb":
       return `${replace(`${col}::text`)}::jsonb`;
     case "json":
@@ -592,15 +686,15 @@ function scrubExpression(column: string, dataType: string): string | null {
 }
 
 /** What an anonymized column becomes (strategies of rules/retention/schema.ts). */
-function anonymizeExpression(column: string, strategy: string, shape: TableShape): string {
+export function anonymizeExpression(column: string, strategy: string, shape: TableShape): string {
   const info = shape.columns.get(column);
   const col = `t.${quoteIdent(column)}`;
   const isJson = info?.dataType === "jsonb" || info?.dataType === "json";
-  const isText = info?.dataType === "text" || info?.dataType === "character varying";
+  const isText = TEXT_TYPES.has(info?.dataType ?? "");
   switch (strategy) {
     case "null":
       if (info && !info.nullable) {
-        return isJson ? "'{}'::jsonb" : isText ? "'[redacted]'" : col;
+        return isJson ? "'{}'::jsonb" : isText ? fitted("'[redacted]'", info) : col;
       }
       return "NULL";
     case "empty_json":
@@ -609,127 +703,171 @@ function anonymizeExpression(column: string, strategy: string, shape: TableShape
         : "NULL";
     case "hash":
       return isText
-        ? `left(encode(sha256(convert_to(coalesce(${col}, ''), 'UTF8')), 'hex'), 16)`
+        ? fitted(`left(encode(sha256(convert_to(coalesce(${col}, ''), 'UTF8')), 'hex'), 16)`, info)
         : "NULL";
     default:
-      // redact: a fixed marker that fits any varchar length used for names.
-      return isText ? `(CASE WHEN ${col} IS NULL THEN NULL ELSE 'REDACTED' END)` : "NULL";
+      return isText
+        ? `(CASE WHEN ${col} IS NULL THEN NULL ELSE ${fitted("'REDACTED'", info)} END)`
+        : "NULL";
   }
 }
 
-/** The batch's keys (text[]), from the transaction's setting (COPY takes no parameters). */
-const KEYS_SQL =
-  "(SELECT array_agg(k) FROM jsonb_array_elements_text(current_setting('govern.retention_keys')::jsonb) AS k)";
+/** Column names of the statement's rows that carry the plan's position and key. */
+const SEQ = "__govern_seq";
+const KEY = "__govern_key";
 
 /**
- * The batch's rows. Keys already in the ledger were taken out of the batch just before, in the
- * same transaction; should a concurrent run of the same request act on one meanwhile, its ledger
- * row makes this statement's ledger insert fail and the whole batch roll back.
+ * The batch's statement: delete (or anonymize) the planned rows at positions (after, upto] and
+ * write their ledger rows; its result is the count, or for archive-then-delete the rows
+ * themselves as CSV (the caller wraps it in COPY ... TO STDOUT).
+ *
+ * - `b`: the batch's plan keys (one range scan of the position index), less held keys and, when
+ *   resuming, keys already in the ledger.
+ * - `d1`: rows fetched where the planner saw them (`ctid = tid`) and verified by key, so a row
+ *   that moved, or another row now at that place, is never touched by location.
+ * - `m`, `d2`: the keys not found there (updated or moved since planning, or planned without a
+ *   location) looked up by key; the lookup runs only when there are such keys.
+ * - `l`: the ledger rows, from the plan's own (position, key) of each row acted on; the ledger's
+ *   unique (request, table, position) makes a retried or concurrent batch fail and roll back
+ *   rather than act on a row twice.
  */
-function targetWhere(shape: TableShape): string {
-  const tenant = shape.hasTenant
-    ? " AND t.tenant_id = current_setting('govern.retention_tenant')::uuid"
+export function batchStatement(
+  input: {
+    request: Pick<RetentionRequest, "id" | "tenantId">;
+    plan: PlanTable;
+    shape: TableShape;
+    range: Pick<BatchRange, "after" | "upto">;
+    batch: number;
+    skip: string[];
+    resumed: boolean;
+    /**
+     * Archive-then-delete's fast form: a ledger row for every key of `b` and the rows deleted
+     * where the plan saw them, streamed straight out of the DELETE (nothing held in memory). The
+     * caller commits it only when as many rows came out as `b` has keys.
+     */
+    fast?: boolean;
+  },
+  identifiers: string[],
+  lit: (value: string) => string,
+): string {
+  const { request, plan, shape, range, batch } = input;
+  const table = `public.${quoteIdent(plan.table)}`;
+  const requestId = `${lit(request.id)}::uuid`;
+  const tableName = lit(plan.table);
+  const after = BigInt(range.after).toString();
+  const upto = BigInt(range.upto).toString();
+  const tenant = shape.hasTenant ? ` AND t.tenant_id = ${lit(request.tenantId)}::uuid` : "";
+  const skip = input.skip.length
+    ? ` AND k.key <> ALL(ARRAY[${input.skip.map(lit).join(", ")}]::text[])`
     : "";
-  return `${shape.keyIn(KEYS_SQL)}${tenant}`;
+  const unlogged = input.resumed
+    ? ` AND NOT EXISTS (SELECT 1 FROM governance.retention_ledger l
+         WHERE l.request_id = k.request_id AND l.table_name = k.table_name AND l.seq = k.seq)`
+    : "";
+  const b = `SELECT k.seq, k.key, k.tid FROM governance.retention_request_keys k
+      WHERE k.request_id = ${requestId} AND k.table_name = ${tableName}
+        AND k.seq > ${after} AND k.seq <= ${upto}${skip}${unlogged}`;
+  const action = plan.action === "anonymize" ? "anonymize" : "delete";
+  const act = (from: string, where: string, returning: string) => {
+    if (action === "delete") {
+      return `DELETE FROM ${table} AS t${from ? ` USING ${from}` : ""} WHERE ${where}${tenant} RETURNING ${returning}`;
+    }
+    return `UPDATE ${table} AS t SET ${anonymizeSets(plan, shape, identifiers, lit)}${from ? ` FROM ${from}` : ""} WHERE ${where}${tenant} RETURNING ${returning}`;
+  };
+  const ledger = (source: string) =>
+    `INSERT INTO governance.retention_ledger (request_id, table_name, seq, key, batch, action)
+     SELECT ${requestId}, ${tableName}, d.${SEQ}, d.${KEY}, ${batch}, '${action}' FROM (${source}) d`;
+  // Rows come back whole only when they go into the archive; else position and key suffice.
+  const archive = plan.action === "archive_then_delete";
+  const columns = [...shape.columns.keys()].map(quoteIdent);
+  if (archive && input.fast) {
+    return `COPY (
+      WITH b AS (${b}),
+           l AS (${ledger(`SELECT b.seq AS ${SEQ}, b.key AS ${KEY} FROM b`)})
+      ${act("b", `t.ctid = b.tid AND ${shape.keyText} = b.key`, columns.map((c) => `t.${c}`).join(", "))}
+    ) TO STDOUT (FORMAT csv, HEADER)`;
+  }
+  const d1 = act(
+    "b",
+    `t.ctid = b.tid AND ${shape.keyText} = b.key`,
+    `b.seq AS ${SEQ}, b.key AS ${KEY}${archive ? ", t.*" : ""}`,
+  );
+  // Only when d1 missed keys (a one-time filter): which ones, by EXCEPT (hashed or sorted, n log
+  // n however many), looked up by key: a primary key through its index, a row digest by reading
+  // the table.
+  const missed = "(SELECT count(*) FROM d1) < (SELECT count(*) FROM b)";
+  const m = `SELECT b.seq, b.key FROM b WHERE ${missed}
+       EXCEPT ALL SELECT d1.${SEQ}, d1.${KEY} FROM d1 WHERE ${missed}`;
+  const d2 = act(
+    "m",
+    `EXISTS (SELECT 1 FROM m) AND ${shape.keyEquals("m.key")}`,
+    `m.seq AS ${SEQ}, m.key AS ${KEY}${archive ? ", t.*" : ""}`,
+  );
+  const rows = `WITH b AS (${b}),
+       d1 AS (${d1}),
+       m AS (${m}),
+       d2 AS (${d2}),
+       l AS (${ledger(`SELECT ${SEQ}, ${KEY} FROM d1 UNION ALL SELECT ${SEQ}, ${KEY} FROM d2`)})`;
+  if (!archive) {
+    return `${rows} SELECT ((SELECT count(*) FROM d1) + (SELECT count(*) FROM d2))::int AS n`;
+  }
+  const list = columns.join(", ");
+  return `COPY (${rows} SELECT ${list} FROM d1 UNION ALL SELECT ${list} FROM d2)
+    TO STDOUT (FORMAT csv, HEADER)`;
 }
 
-const LEDGER_INSERT = (keyExpr: string, action: "delete" | "anonymize") => `
-  INSERT INTO governance.retention_ledger (request_id, table_name, key, batch, action)
-  SELECT current_setting('govern.retention_request')::uuid, current_setting('govern.retention_table'),
-         ${keyExpr}, current_setting('govern.retention_batch')::int, '${action}' FROM d`;
-
-async function applyBatch(
-  deps: ExecutorDeps,
-  client: pg.PoolClient,
-  request: RetentionRequest,
+/** The SET list of an anonymize batch: the plan's strategies, and for an erasure the scrubs. */
+function anonymizeSets(
   plan: PlanTable,
   shape: TableShape,
-  batch: number,
-): Promise<number> {
-  const table = `public.${quoteIdent(plan.table)}`;
-  // The key of a returned row: its primary key, or the digest of the row as it was.
-  const keyOut = shape.keyText.replace(/\bt\./g, "d.").replace("row_to_json(t)", "row_to_json(d)");
-  const where = targetWhere(shape);
-  if (plan.action === "anonymize") {
-    const assignments = new Map(
-      Object.entries(plan.anonymize).map(([column, strategy]) => [
-        column,
-        anonymizeExpression(column, strategy, shape),
-      ]),
-    );
-    if (plan.scrub) {
-      for (const [column, info] of shape.columns) {
-        const scrubbed = scrubExpression(column, info.dataType);
-        if (scrubbed && !assignments.has(column)) {
-          assignments.set(column, scrubbed);
-        }
+  identifiers: string[],
+  lit: (value: string) => string,
+): string {
+  const assignments = new Map(
+    Object.entries(plan.anonymize).map(([column, strategy]) => [
+      column,
+      anonymizeExpression(column, strategy, shape),
+    ]),
+  );
+  if (plan.scrub) {
+    const pattern = lit(identifierPattern(identifiers));
+    for (const column of shape.columns.keys()) {
+      const scrubbed = scrubExpression(column, shape, pattern);
+      if (scrubbed && !assignments.has(column)) {
+        assignments.set(column, scrubbed);
       }
     }
-    const sets = [...assignments]
-      .map(([column, value]) => `${quoteIdent(column)} = ${value}`)
-      .join(", ");
-    if (!sets) {
-      throw new ExecutorError(`anonymize on ${plan.table} names no columns`);
-    }
-    const result = await client.query<{ n: number }>(
-      `WITH d AS (UPDATE ${table} AS t SET ${sets} WHERE ${where} RETURNING t.*),
-            l AS (${LEDGER_INSERT(keyOut, "anonymize")})
-       SELECT count(*)::int AS n FROM d`,
-    );
-    return result.rows[0]?.n ?? 0;
   }
-  if (plan.action === "delete") {
-    const result = await client.query<{ n: number }>(
-      `WITH d AS (DELETE FROM ${table} AS t WHERE ${where} RETURNING t.*),
-            l AS (${LEDGER_INSERT(keyOut, "delete")})
-       SELECT count(*)::int AS n FROM d`,
-    );
-    return result.rows[0]?.n ?? 0;
+  if (assignments.size === 0) {
+    throw new ExecutorError(`anonymize on ${plan.table} names no columns`);
   }
-  // archive_then_delete: the deleted rows themselves stream into the archive file. CSV with a
-  // quote and delimiter that JSON never contains raw passes each JSON line through verbatim.
-  const file = batchFilePath(deps.config.archiveDir, request.id, plan.table, batch);
-  const copySql = `COPY (
-      WITH d AS (DELETE FROM ${table} AS t WHERE ${where} RETURNING t.*),
-           l AS (${LEDGER_INSERT(keyOut, "delete")})
-      SELECT row_to_json(d)::text FROM d
-    ) TO STDOUT WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
-  const written = await copyToArchiveFile(client, copySql, file);
-  await client.query(
-    `INSERT INTO governance.retention_archives (request_id, table_name, batch, path, rows, bytes, sha256)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      request.id,
-      plan.table,
-      batch,
-      file.slice(deps.config.archiveDir.length + 1),
-      written.rows,
-      written.bytes,
-      written.sha256,
-    ],
-  );
-  return written.rows;
+  return [...assignments].map(([column, value]) => `${quoteIdent(column)} = ${value}`).join(", ");
 }
 
 /**
  * The platform's audit trigger copies each deleted (or updated) row into audit_logs. A retention
  * deletion that left a full copy there would not be a deletion: the copies this transaction just
- * made (same table, same keys, created now()) keep their audit event but lose the data, which
- * now points at the request.
+ * made (same table, the keys of this batch's ledger rows, created now()) keep their audit event
+ * but lose the data, which now points at the request.
  */
 async function redactAuditCopies(
   client: pg.PoolClient,
   request: RetentionRequest,
   plan: PlanTable,
+  range: BatchRange,
+  lit: (value: string) => string,
 ): Promise<void> {
   const marker = JSON.stringify({ redacted: true, retention_request: request.id });
   await client.query(
     `UPDATE public.audit_logs a
-     SET old_values = CASE WHEN a.old_values IS NULL THEN NULL ELSE $3::jsonb END,
-         new_values = CASE WHEN a.new_values IS NULL OR a.action = 'DELETE' THEN NULL ELSE $3::jsonb END
-     WHERE a.tenant_id = $1 AND a.table_name = $2 AND a.created_at = now()
-       AND a.record_id = ANY(${KEYS_SQL}::uuid[])`,
-    [request.tenantId, plan.table, marker],
+     SET old_values = CASE WHEN a.old_values IS NULL THEN NULL ELSE ${lit(marker)}::jsonb END,
+         new_values = CASE WHEN a.new_values IS NULL OR a.action = 'DELETE' THEN NULL ELSE ${lit(marker)}::jsonb END
+     WHERE a.tenant_id = ${lit(request.tenantId)}::uuid AND a.table_name = ${lit(plan.table)}
+       AND a.created_at = now()
+       AND a.record_id IN (
+         SELECT l.key::uuid FROM governance.retention_ledger l
+         WHERE l.request_id = ${lit(request.id)}::uuid AND l.table_name = ${lit(plan.table)}
+           AND l.seq > ${BigInt(range.after)} AND l.seq <= ${BigInt(range.upto)})`,
   );
 }
 
@@ -768,7 +906,15 @@ async function finish(
     }),
   );
   const archived = tables.some((t) => t.plan.action === "archive_then_delete");
-  const manifest = archived ? await writeManifest(deps.config.archiveDir, request.id, parts) : null;
+  const columns = Object.fromEntries(
+    tables.map(({ plan, shape }) => [
+      plan.table,
+      [...shape.columns].map(([name, info]) => ({ name, type: info.dataType })),
+    ]),
+  );
+  const manifest = archived
+    ? await writeManifest(deps.config.archiveDir, request.id, parts, columns)
+    : null;
   const ledgerHash = await ledgerKeySetHash(deps.db, request.id);
   const plannedHash = await plannedKeySetHash(deps.db, request.id);
   const archivedTables = new Set(

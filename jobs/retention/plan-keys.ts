@@ -7,6 +7,10 @@ import { keyExpression, keyMatch, quoteIdent, type SchemaGraph, tableInfo } from
  * A request's key set lives in governance.retention_request_keys, written by INSERT ... SELECT
  * (one statement per table and FK, never through Node's memory). Its hash is
  * `plannedKeySetHash` (ledger-hash.ts), the same function the executor applies to its ledger.
+ *
+ * Each statement inserts its rows in physical order (ORDER BY ctid) and records where each row
+ * lay (`tid`): positions (`seq`, from a sequence) then follow the table's pages, so the executor's
+ * batches are ranges of positions that touch pages in order and fetch rows by location.
  */
 
 /** Rows per table of a request's planned keys. */
@@ -36,23 +40,25 @@ export async function writeKeySet(
     const key = sql.raw(keyExpression(info));
     if (planned.table === definition.root.table) {
       await sql`
-        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
-        SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}
+        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord, tid)
+        SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}, t.ctid
         FROM ${target} t
         WHERE t.tenant_id = ${tenantId}::uuid AND ${rootPredicate(definition)}
+        ORDER BY t.ctid
         ON CONFLICT DO NOTHING
       `.execute(trx);
     }
     for (const fk of planned.via.filter((f) => f.parent !== f.child)) {
       const parent = tableInfo(graph, fk.parent);
       await sql`
-        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
-        SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}
+        INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord, tid)
+        SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}, t.ctid
         FROM ${target} t
         JOIN governance.retention_request_keys k
           ON k.request_id = ${requestId}::uuid AND k.table_name = ${fk.parent}
          AND ${sql.raw(keyMatch({ keyColumn: fk.column, keyType: parent.keyType }, "k.key", "t"))}
         WHERE t.tenant_id = ${tenantId}::uuid
+        ORDER BY t.ctid
         ON CONFLICT DO NOTHING
       `.execute(trx);
     }
@@ -61,8 +67,8 @@ export async function writeKeySet(
       let added = 0;
       for (const fk of selfRefs) {
         const result = await sql`
-          INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
-          SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}
+          INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord, tid)
+          SELECT ${requestId}::uuid, ${planned.table}, ${key}, ${planned.ord}, t.ctid
           FROM ${target} t
           JOIN ${target} p ON p.tenant_id = t.tenant_id
            AND ${sql.raw(`t.${quoteIdent(fk.column)} = p.${quoteIdent(info.keyColumn ?? "id")}`)}
@@ -70,6 +76,7 @@ export async function writeKeySet(
             ON k.request_id = ${requestId}::uuid AND k.table_name = ${planned.table}
            AND k.key = ${sql.raw(keyExpression(info, "p"))}
           WHERE t.tenant_id = ${tenantId}::uuid
+          ORDER BY t.ctid
           ON CONFLICT DO NOTHING
         `.execute(trx);
         added += Number(result.numAffectedRows ?? 0);

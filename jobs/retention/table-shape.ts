@@ -21,7 +21,10 @@ export type TableShape = {
   keyText: string;
   /** SQL (over `t`) true when the row's key is in the batch's key array `keys`. */
   keyIn: (keys: string) => string;
-  columns: Map<string, { dataType: string; nullable: boolean }>;
+  /** SQL (over `t`) true when the row's key is the text `key` (an index lookup when it can be). */
+  keyEquals: (key: string) => string;
+  /** In table order (the archive's column order). `maxLength`: n of varchar(n)/char(n). */
+  columns: Map<string, { dataType: string; nullable: boolean; maxLength: number | null }>;
   customerExpr: string | null;
   dateExpr: string | null;
   hasTenant: boolean;
@@ -45,13 +48,24 @@ export async function readTableShape(
   if (!info) {
     throw new TableShapeError(`no operational table named ${table}`);
   }
-  const nullable = await sql<{ column_name: string; is_nullable: string; data_type: string }>`
-    SELECT column_name, is_nullable, data_type FROM information_schema.columns
-    WHERE table_schema = 'public' AND table_name = ${table}`.execute(db);
+  const nullable = await sql<{
+    column_name: string;
+    is_nullable: string;
+    data_type: string;
+    character_maximum_length: number | null;
+  }>`
+    SELECT column_name, is_nullable, data_type, character_maximum_length
+    FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name = ${table}
+    ORDER BY ordinal_position`.execute(db);
   const columns = new Map(
     nullable.rows.map((c) => [
       c.column_name,
-      { dataType: c.data_type, nullable: c.is_nullable === "YES" },
+      {
+        dataType: c.data_type,
+        nullable: c.is_nullable === "YES",
+        maxLength: c.character_maximum_length === null ? null : Number(c.character_maximum_length),
+      },
     ]),
   );
   const audited = await sql<{ n: number }>`
@@ -66,11 +80,16 @@ export async function readTableShape(
       ? (keys: string) =>
           `t.${quoteIdent(keyColumn)} = ANY((${keys})::${keyType.replace(/\(\d+\)$/, "")}[])`
       : (keys: string) => `${keyText} = ANY((${keys})::text[])`;
+  const keyEquals =
+    keyColumn && keyType && CASTABLE.test(keyType)
+      ? (key: string) => `t.${quoteIdent(keyColumn)} = (${key})::${keyType.replace(/\(\d+\)$/, "")}`
+      : (key: string) => `${keyText} = ${key}`;
   return {
     table,
     keyColumn,
     keyText,
     keyIn,
+    keyEquals,
     columns,
     customerExpr: customerExpression(graph, table),
     dateExpr: recordDateExpression(graph, table),

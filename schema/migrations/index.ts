@@ -8,6 +8,7 @@ import * as m06 from "./2026-11-25-06-catalog.ts";
 import * as m07 from "./2026-11-25-07-masking.ts";
 import * as m08 from "./2026-11-25-08-synthetic.ts";
 import * as m09 from "./2026-11-25-09-retention.ts";
+import * as m10 from "./2026-11-25-10-retention-key-order.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-07-masking": m07,
   "2026-11-25-08-synthetic": m08,
   "2026-11-25-09-retention": m09,
+  "2026-11-25-10-retention-key-order": m10,
 };
