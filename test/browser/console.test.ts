@@ -1,40 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { type ServerType, serve } from "@hono/node-server";
-import { Redis } from "ioredis";
 import { sql } from "kysely";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
-import {
-  type AnalyticsStore,
-  createAnalyticsStore,
-} from "../../schema/analytics/analytics-store.ts";
-import type { Config } from "../../schema/config.ts";
 import { ROLES, type Role } from "../../schema/domain/permissions.ts";
-import { insertUser } from "../../schema/governance/console-users.repository.ts";
-import { createPool } from "../../schema/postgres.ts";
-import { newApp } from "../../server/app.ts";
-import { hashPassword } from "../../server/auth/passwords.ts";
-import { silentLogger } from "../../server/logger.ts";
 import { ROUTES } from "../../server/routes/index.ts";
 import type { Overview } from "../../web/src/api/types.ts";
-import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { type BrowserConsole, openBrowserConsole } from "../support/browser.ts";
 
 /**
  * The console end to end: the real server (API, worker, built console) in this process, driven
  * by Debian's Chromium through playwright-core. Screenshots of each main page go to test/artifacts/.
  */
-
-const ROOT = join(import.meta.dirname, "../..");
-const ARTIFACTS = join(ROOT, "test/artifacts");
-const CHROMIUM = "/usr/bin/chromium";
-const PASSWORD = "browser-test-password-42";
-const id = randomBytes(4).toString("hex");
-const dataDir = join(ROOT, `.data/test-browser-${id}`);
 
 /** Routes other parts of the shell own; a test needing one that is not there yet says so. */
 const hasRoute = (method: string, path: string) =>
@@ -44,8 +20,6 @@ const jobsRoutesExist =
   hasRoute("GET", "/api/v1/jobs/runs") &&
   hasRoute("POST", "/api/v1/jobs/{queue}/run");
 const auditRouteExists = hasRoute("GET", "/api/v1/audit");
-
-const emailOf = (role: Role) => `${role.replace("_", "-")}-${id}@browser.test`;
 
 /** What each role must (and must not) find in the sidebar, stated from the permission matrix. */
 const NAV_EXPECTATIONS: Record<Role, { shown: string[]; hidden: string[] }> = {
@@ -58,123 +32,26 @@ const NAV_EXPECTATIONS: Record<Role, { shown: string[]; hidden: string[] }> = {
   admin: { shown: ["Overview", "Jobs", "Audit", "Users"], hidden: [] },
 };
 
-let t: TestDatabase;
-let config: Config;
-let redis: Redis;
-let analytics: AnalyticsStore;
-let pool: ReturnType<typeof createPool>;
-let worker: RunningWorker;
-let server: ServerType;
-let browser: Browser;
-let baseUrl = "";
-const cspViolations: string[] = [];
+const id = randomBytes(4).toString("hex");
+let b: BrowserConsole;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
-  }
-  // `npm test` builds the console first; a direct vitest run builds it when it is missing.
-  if (!existsSync(join(ROOT, "web/dist/index.html"))) {
-    execFileSync("npx", ["vite", "build", "--config", "web/vite.config.ts"], {
-      cwd: ROOT,
-      stdio: "ignore",
-    });
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  t = await createTestDatabase("browser");
-  config = {
-    ...t.config,
-    queuePrefix: `govern-test-browser-${id}`,
-    clickhouse: { ...t.config.clickhouse, dataDir },
-  };
-  redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  analytics = await createAnalyticsStore(config);
-  pool = createPool(config.databaseUrl, { max: 4 });
-  worker = await startWorker({ config, db: t.owner, pool, analytics, redis, logger: silentLogger });
-  const app = newApp({
-    config,
-    db: t.owner,
-    redis,
-    analytics,
-    logger: silentLogger,
-    enqueue: worker.enqueue,
-  });
-  await t.owner.insertInto("tenants").values({ business_name: "Browser Test Plumbing" }).execute();
-  const passwordHash = await hashPassword(PASSWORD);
-  for (const role of ROLES) {
-    await insertUser(t.owner, {
-      email: emailOf(role),
-      displayName: `Test ${role.replace("_", " ")}`,
-      role,
-      passwordHash,
-    });
-  }
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // playwright gives every launch a fresh temporary profile (user-data-dir) and removes it after.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
+  b = await openBrowserConsole("console", async ({ db }) => {
+    await db.insertInto("tenants").values({ business_name: "Browser Test Plumbing" }).execute();
   });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  await worker?.close();
-  await pool?.end();
-  await analytics?.close();
-  if (redis) {
-    const keys = await redis.keys(`${config.queuePrefix}:*`);
-    if (keys.length) {
-      await redis.del(...keys);
-    }
-    await redis.quit();
-  }
-  await t?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await b?.close();
 });
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
-  const page = await context.newPage();
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content.Security.Policy/i.test(message.text())) {
-      cspViolations.push(message.text());
-    }
-  });
-  page.on("pageerror", (error) => cspViolations.push(`page error: ${error.message}`));
-  return page;
-}
-
-async function signIn(page: Page, role: Role): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel("Email").fill(emailOf(role));
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("signed-in").waitFor();
-}
 
 async function navLabels(page: Page): Promise<string[]> {
   const links = page.getByRole("navigation", { name: "Main" }).getByRole("link");
   return (await links.allTextContents()).map((text) => text.replace(/not built$/, "").trim());
 }
 
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
 test("serves the built console at / and deep links, with an immutable cache on hashed assets", async () => {
-  const index = await fetch(`${baseUrl}/`);
+  const index = await fetch(`${b.baseUrl}/`);
   expect(index.status).toBe(200);
   expect(index.headers.get("content-type")).toContain("text/html");
   expect(index.headers.get("cache-control")).toBe("no-cache");
@@ -182,39 +59,31 @@ test("serves the built console at / and deep links, with an immutable cache on h
   const html = await index.text();
   const script = html.match(/src="(\/assets\/[^"]+\.js)"/)?.[1];
   expect(script).toBeDefined();
-  const asset = await fetch(`${baseUrl}${script}`);
+  const asset = await fetch(`${b.baseUrl}${script}`);
   expect(asset.headers.get("content-type")).toContain("text/javascript");
   expect(asset.headers.get("cache-control")).toContain("immutable");
 
-  const deep = await fetch(`${baseUrl}/jobs?status=failed`);
+  const deep = await fetch(`${b.baseUrl}/jobs?status=failed`);
   expect(deep.status).toBe(200);
   expect(await deep.text()).toBe(html);
   // API paths, however spelled, never fall back to the console page.
   for (const path of ["/api/v1/nope", "//api/v1/nope", "/API/v1/users", "/%61pi/v1/users"]) {
-    const response = await fetch(`${baseUrl}${path}`);
+    const response = await fetch(`${b.baseUrl}${path}`);
     expect(response.status, path).toBeGreaterThanOrEqual(400);
     expect(response.headers.get("content-type"), path).not.toContain("text/html");
   }
-  expect((await fetch(`${baseUrl}/assets/missing.js`)).status).toBe(404);
-  expect((await fetch(`${baseUrl}/..%2f..%2fpackage.json`)).status).not.toBe(200);
+  expect((await fetch(`${b.baseUrl}/assets/missing.js`)).status).toBe(404);
+  expect((await fetch(`${b.baseUrl}/..%2f..%2fpackage.json`)).status).not.toBe(200);
 });
 
-async function apiSession(role: Role): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: emailOf(role), password: PASSWORD }),
-  });
-  expect(response.status).toBe(200);
-  return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-}
-
 test("the overview API reports catalog figures and shows the audit trail only to roles that may read it", async () => {
-  expect((await fetch(`${baseUrl}/api/v1/overview`)).status).toBe(401);
+  expect((await fetch(`${b.baseUrl}/api/v1/overview`)).status).toBe(401);
   // The row figure is the planner's estimate: analysed, the one tenant row counts.
-  await sql`ANALYZE public.tenants`.execute(t.owner);
+  await sql`ANALYZE public.tenants`.execute(b.db);
   const admin = (await (
-    await fetch(`${baseUrl}/api/v1/overview`, { headers: { cookie: await apiSession("admin") } })
+    await fetch(`${b.baseUrl}/api/v1/overview`, {
+      headers: { cookie: await b.sessionCookie("admin") },
+    })
   ).json()) as Overview;
   expect(admin.tenants).toBe(1);
   // The seed's operational model has dozens of tables and hundreds of columns.
@@ -225,32 +94,34 @@ test("the overview API reports catalog figures and shows the audit trail only to
   expect(admin.recentAudit?.length).toBeGreaterThan(0);
   expect(admin.recentAudit?.length).toBeLessThanOrEqual(10);
   const steward = (await (
-    await fetch(`${baseUrl}/api/v1/overview`, { headers: { cookie: await apiSession("steward") } })
+    await fetch(`${b.baseUrl}/api/v1/overview`, {
+      headers: { cookie: await b.sessionCookie("steward") },
+    })
   ).json()) as Overview;
   expect(steward.tenants).toBe(1);
   expect(steward.recentAudit).toBeNull();
 });
 
 test("a wrong password shows an error and keeps the sign-in form", async () => {
-  const page = await newPage();
-  await page.goto(`${baseUrl}/`);
-  await shot(page, "login");
-  await page.getByLabel("Email").fill(emailOf("admin"));
+  const page = await b.newPage();
+  await page.goto(`${b.baseUrl}/`);
+  await b.shot(page, "login");
+  await page.getByLabel("Email").fill(b.emailOf("admin"));
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect
     .poll(() => page.getByRole("alert").textContent(), { timeout: 10_000 })
     .toMatch(/wrong email or password/i);
   expect(await page.getByTestId("signed-in").count()).toBe(0);
-  await shot(page, "login-error");
+  await b.shot(page, "login-error");
   await page.context().close();
 });
 
 describe.each(ROLES)("signed in as %s", (role) => {
   test("the sidebar and actions show only what the role may do", async () => {
-    const page = await newPage();
-    await signIn(page, role);
-    expect(await page.getByTestId("signed-in").textContent()).toContain(emailOf(role));
+    const page = await b.newPage();
+    await b.signIn(page, role);
+    expect(await page.getByTestId("signed-in").textContent()).toContain(b.emailOf(role));
     const labels = await navLabels(page);
     for (const label of NAV_EXPECTATIONS[role].shown) {
       expect(labels, `${role} sees ${label}`).toContain(label);
@@ -261,22 +132,22 @@ describe.each(ROLES)("signed in as %s", (role) => {
     // The overview shows real figures: the one tenant this test created.
     await page.locator(".figure").first().waitFor();
     expect(await page.locator(".figure").first().textContent()).toContain("1Tenants");
-    await shot(page, `overview-${role}`);
+    await b.shot(page, `overview-${role}`);
 
     // A page the role may not open says so, whatever the address bar asks for.
     if (!labels.includes("Users")) {
-      await page.goto(`${baseUrl}/users`);
+      await page.goto(`${b.baseUrl}/users`);
       await page.getByRole("heading", { name: "Not available" }).waitFor();
     }
     // Areas not built yet say so plainly.
-    await page.goto(`${baseUrl}/lineage`);
+    await page.goto(`${b.baseUrl}/lineage`);
     await page.getByText("Not built yet.").waitFor();
     if (role === "admin") {
-      await shot(page, "not-built");
+      await b.shot(page, "not-built");
     }
 
     if (jobsRoutesExist) {
-      await page.goto(`${baseUrl}/jobs`);
+      await page.goto(`${b.baseUrl}/jobs`);
       await page.getByRole("table", { name: "queues" }).waitFor();
       const runButtons = await page.getByRole("button", { name: "Run now" }).count();
       if (role === "admin") {
@@ -298,8 +169,8 @@ describe.each(ROLES)("signed in as %s", (role) => {
 test.skipIf(!jobsRoutesExist)(
   "an admin triggers a job on the Jobs page and watches its progress bar reach done",
   async () => {
-    const page = await newPage();
-    await signIn(page, "admin");
+    const page = await b.newPage();
+    await b.signIn(page, "admin");
     await page.getByRole("link", { name: "Jobs", exact: true }).click();
     const row = page.locator('tr[data-queue="partitions"]');
     await row.getByRole("button", { name: "Run now" }).click();
@@ -310,7 +181,7 @@ test.skipIf(!jobsRoutesExist)(
       .waitFor({ timeout: 45_000 });
     expect(await bar.getAttribute("aria-valuenow")).toBe("100");
     expect(await bar.textContent()).toContain("done");
-    await shot(page, "jobs");
+    await b.shot(page, "jobs");
     await page.context().close();
   },
 );
@@ -318,8 +189,8 @@ test.skipIf(!jobsRoutesExist)(
 test.skipIf(!auditRouteExists)(
   "the audit page filters on the server and keeps the filter and sort in the URL",
   async () => {
-    const page = await newPage();
-    await signIn(page, "compliance_officer");
+    const page = await b.newPage();
+    await b.signIn(page, "compliance_officer");
     await page.getByRole("link", { name: "Audit", exact: true }).click();
     await page.locator("table.table tbody tr").first().waitFor();
     await page.getByLabel("Action").fill("auth.login");
@@ -342,11 +213,11 @@ test.skipIf(!auditRouteExists)(
         return times.length > 1 && Date.parse(times[0] ?? "") <= Date.parse(times.at(-1) ?? "");
       })
       .toBe(true);
-    await shot(page, "audit");
+    await b.shot(page, "audit");
     // The export link carries the same filters and downloads with the session.
     const href = await page.getByRole("link", { name: "Export CSV" }).getAttribute("href");
     expect(href).toContain("action=auth.login");
-    const download = await page.request.get(`${baseUrl}${href}`);
+    const download = await page.request.get(`${b.baseUrl}${href}`);
     expect(download.status()).toBe(200);
     expect(download.headers()["content-type"]).toContain("text/csv");
     // A reload keeps the view: the state lives in the URL.
@@ -357,12 +228,12 @@ test.skipIf(!auditRouteExists)(
 );
 
 test("an admin sees every console user on the Users page and can add one", async () => {
-  const page = await newPage();
-  await signIn(page, "admin");
+  const page = await b.newPage();
+  await b.signIn(page, "admin");
   await page.getByRole("link", { name: "Users", exact: true }).click();
   await page.locator("table.table tbody tr").first().waitFor();
   for (const role of ROLES) {
-    await page.getByRole("cell", { name: emailOf(role), exact: true }).waitFor();
+    await page.getByRole("cell", { name: b.emailOf(role), exact: true }).waitFor();
   }
   await page.getByRole("button", { name: "Add user" }).click();
   const form = page.getByRole("form", { name: "add user" });
@@ -372,10 +243,10 @@ test("an admin sees every console user on the Users page and can add one", async
   await form.getByLabel("Initial password").fill("a-long-enough-password-1");
   await form.getByRole("button", { name: "Add user" }).click();
   await page.getByRole("cell", { name: `added-${id}@browser.test`, exact: true }).waitFor();
-  await shot(page, "users");
+  await b.shot(page, "users");
   await page.context().close();
 });
 
 test("no page broke the strict CSP or threw", () => {
-  expect(cspViolations).toEqual([]);
+  expect(b.problems).toEqual([]);
 });

@@ -24,7 +24,7 @@ import { createTestDatabase, type TestDatabase } from "./database.ts";
 /**
  * The console end to end for a browser test file: the real server (API, worker, built console)
  * in this process over its own database, one user per role, and Debian's Chromium driven by
- * playwright-core. Same setup as test/browser/console.test.ts, shared for area test files.
+ * playwright-core. Every browser test file starts its console here.
  */
 
 const ROOT = join(import.meta.dirname, "../..");
@@ -44,6 +44,8 @@ export type BrowserConsole = {
   signIn: (page: Page, role: Role) => Promise<void>;
   /** Signs in through the API (the page's context keeps the cookie) and opens `path`. */
   openAs: (page: Page, role: Role, path: string) => Promise<void>;
+  /** Signs in through the API outside any page; the session cookie for `fetch`. */
+  sessionCookie: (role: Role) => Promise<string>;
   /** A full-page screenshot to test/artifacts/<name>.png. */
   shot: (page: Page, name: string) => Promise<void>;
   /** CSP violations and uncaught page errors seen so far. */
@@ -158,6 +160,17 @@ export async function openBrowserConsole(
       }
       await page.goto(`${baseUrl}${path}`);
       await page.getByTestId("signed-in").waitFor();
+    },
+    sessionCookie: async (role) => {
+      const response = await fetch(`${baseUrl}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: emailOf(role), password: PASSWORD }),
+      });
+      if (!response.ok) {
+        throw new Error(`sign-in as ${role} failed: ${response.status}`);
+      }
+      return (response.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     },
     shot: async (page, name) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
