@@ -1,29 +1,19 @@
-import { execFile } from "node:child_process";
-import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type CliRun, governInProcess } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
-/** `govern users|tokens|audit`: the CLI contract, and who may run what (GOVERN_TOKEN). */
+/**
+ * `govern users|tokens|audit`: the CLI contract, and who may run what (GOVERN_TOKEN). Commands
+ * run in this process (test/support/cli.ts); test/cli.test.ts spawns the real binary.
+ */
 
-const BIN = join(import.meta.dirname, "../bin/govern.js");
 let database: TestDatabase;
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function govern(args: string[], token?: string): Promise<Run> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
+function govern(args: string[], token?: string): Promise<CliRun> {
+  return governInProcess(args, {
     DATABASE_URL: database.config.databaseUrl,
     GOVERN_TOKEN: token,
-  };
-  if (token === undefined) {
-    delete env.GOVERN_TOKEN;
-  }
-  return new Promise((resolve) => {
-    execFile("node", [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
   });
 }
 
