@@ -1,35 +1,24 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
 import { createApiToken } from "../server/auth/principal.ts";
+import { type CliEnv, type CliRun, governInProcess } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
-const BIN = join(import.meta.dirname, "../bin/govern.js");
 const dataDir = resolve(".data/test-clickhouse", `catalog-cli-${randomBytes(6).toString("hex")}`);
 const CH_DATABASE = "govern_catalog_cli";
 let t: TestDatabase;
-let env: Record<string, string | undefined>;
+let env: CliEnv;
 let scratch: string;
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function govern(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((done) => {
-    execFile(
-      "node",
-      [BIN, ...args],
-      { env: { ...env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
+function govern(args: string[], extraEnv: CliEnv = {}): Promise<CliRun> {
+  return governInProcess(args, { ...env, ...extraEnv });
 }
 
 type Entry = {
@@ -48,7 +37,7 @@ type Entry = {
 let scanned: { columns: Entry[] };
 
 beforeAll(async () => {
-  t = await createTestDatabase("catalog_cli");
+  t = await createTestDatabase("catalog_cli", { demoPartitionsFor: startOfTodayUtc() });
   const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   try {
     await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 30, seed: 5 });
@@ -56,9 +45,9 @@ beforeAll(async () => {
     await pool.end();
   }
   scratch = await mkdtemp(join(tmpdir(), "govern-catalog-cli-"));
-  const { GOVERN_TOKEN: _ignored, ...rest } = process.env;
+  // Commands run in this process (test/support/cli.ts); test/cli.test.ts spawns the real binary.
   env = {
-    ...rest,
+    GOVERN_TOKEN: undefined,
     NODE_ENV: "test",
     DATABASE_URL: t.config.databaseUrl,
     CLICKHOUSE_DATA_DIR: dataDir,

@@ -8,6 +8,7 @@ import { introspectPostgres } from "../jobs/classify/introspect-postgres.ts";
 import { maskValue } from "../jobs/classify/mask.ts";
 import { samplePostgresTable } from "../jobs/classify/sample-postgres.ts";
 import { runCatalogScan, type ScanReport } from "../jobs/classify/scan.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import {
   type AnalyticsStore,
@@ -28,7 +29,7 @@ const CH_DATABASE = "govern_catalog_test";
 const probeTenants = [randomUUID(), randomUUID()];
 
 beforeAll(async () => {
-  t = await createTestDatabase("catalog_scan");
+  t = await createTestDatabase("catalog_scan", { demoPartitionsFor: startOfTodayUtc() });
   db = t.owner;
   pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 4 });
   analytics = await createAnalyticsStore({

@@ -32,15 +32,20 @@ let c: Seeded;
 let emptyBefore: boolean;
 const opened: { t: TestDatabase; pool: pg.Pool }[] = [];
 
-async function open(label: string): Promise<{ t: TestDatabase; pool: pg.Pool }> {
-  const t = await createTestDatabase(label);
+/** `prebuilt`: the demo partitions come with the database (C's seed still makes its own). */
+async function open(label: string, prebuilt: boolean): Promise<{ t: TestDatabase; pool: pg.Pool }> {
+  const t = await createTestDatabase(label, prebuilt ? { demoPartitionsFor: AS_OF } : {});
   const db = { t, pool: new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 }) };
   opened.push(db);
   return db;
 }
 
 beforeAll(async () => {
-  const [da, db, dc] = await Promise.all([open("demo_a"), open("demo_b"), open("demo_c")]);
+  const [da, db, dc] = await Promise.all([
+    open("demo_a", true),
+    open("demo_b", true),
+    open("demo_c", false),
+  ]);
   emptyBefore = await isOperationalStoreEmpty(da.pool);
   // B loads the same options through one connection in many small segments: the rows must not
   // depend on how loading is parallelised or cut. C uses another seed, with triggers and FK

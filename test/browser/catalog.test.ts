@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { runCatalogScan } from "../../jobs/classify/scan.ts";
+import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { type BrowserConsole, openBrowserConsole } from "../support/browser.ts";
@@ -17,10 +18,14 @@ let b: BrowserConsole;
 vi.setConfig({ testTimeout: 150_000 });
 
 beforeAll(async () => {
-  b = await openBrowserConsole("catalog", async ({ db, pool }) => {
-    await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 40, seed: 7 });
-    await runCatalogScan({ db, analytics: null }, { stores: ["postgres"], triggeredBy: "test" });
-  });
+  b = await openBrowserConsole(
+    "catalog",
+    async ({ db, pool }) => {
+      await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 40, seed: 7 });
+      await runCatalogScan({ db, analytics: null }, { stores: ["postgres"], triggeredBy: "test" });
+    },
+    { demoPartitionsFor: startOfTodayUtc() },
+  );
 }, 120_000);
 
 afterAll(async () => {

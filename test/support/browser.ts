@@ -19,7 +19,7 @@ import { createPool, type Db } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { silentLogger } from "../../server/logger.ts";
-import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./database.ts";
 
 /**
  * The console end to end for a browser test file: the real server (API, worker, built console)
@@ -53,10 +53,14 @@ export type BrowserConsole = {
   close: () => Promise<void>;
 };
 
-/** Starts everything; `prepare` runs on the database before the server answers. */
+/**
+ * Starts everything; `prepare` runs on the database before the server answers. `database` as
+ * for createTestDatabase (a `prepare` that seeds the demo platform wants its partitions made).
+ */
 export async function openBrowserConsole(
   label: string,
   prepare?: (deps: { db: Db; pool: pg.Pool; analytics: AnalyticsStore }) => Promise<void>,
+  database: TestDatabaseOptions = {},
 ): Promise<BrowserConsole> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
@@ -71,7 +75,7 @@ export async function openBrowserConsole(
   mkdirSync(ARTIFACTS, { recursive: true });
   const id = randomBytes(4).toString("hex");
   const dataDir = join(ROOT, `.data/test-browser-${label}-${id}`);
-  const t: TestDatabase = await createTestDatabase(`browser_${label}`);
+  const t: TestDatabase = await createTestDatabase(`browser_${label}`, database);
   const config: Config = {
     ...t.config,
     queuePrefix: `govern-test-browser-${label}-${id}`,

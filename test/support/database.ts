@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
+import { ensureDemoPartitions } from "../../masking/demo-platform/index.ts";
 import { type Config, loadConfig, withDatabase } from "../../schema/config.ts";
 import { createAppDb, createOwnerDb, type Db } from "../../schema/postgres.ts";
 import { templateDatabaseName } from "./template.ts";
@@ -14,15 +15,30 @@ export type TestDatabase = {
   drop: () => Promise<void>;
 };
 
+export type TestDatabaseOptions = {
+  /**
+   * The `asOf` the file will seed the demo platform with (seedDemoPlatform's default is today,
+   * startOfTodayUtc()): the database then comes with the demo partitions of that history already
+   * made, cloned from a template built once per migration set and `asOf`. Creating those eight
+   * hundred partitions takes about ten seconds, the bulk of seeding a small platform. The seed
+   * still runs ensureDemoPartitions and finds them there; the database ends up the same.
+   */
+  demoPartitionsFor?: Date;
+};
+
 /** A fresh, migrated database of its own for one test file; `drop()` removes it. */
-export async function createTestDatabase(label: string): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label: string,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   const base = loadConfig({ ...process.env, NODE_ENV: "test" });
   const name = `govern_t_${label.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
   const admin = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
   try {
-    await sql`CREATE DATABASE ${sql.id(name)} TEMPLATE ${sql.id(templateDatabaseName())}`.execute(
-      admin.db,
-    );
+    const template = options.demoPartitionsFor
+      ? await demoTemplate(base, admin.db, options.demoPartitionsFor)
+      : templateDatabaseName();
+    await sql`CREATE DATABASE ${sql.id(name)} TEMPLATE ${sql.id(template)}`.execute(admin.db);
   } finally {
     await admin.db.destroy();
   }
@@ -45,4 +61,46 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       }
     },
   };
+}
+
+/**
+ * The migrated template plus the demo partitions for `asOf`, built on first use under a lock
+ * (concurrent test files wait for one build) and renamed into place only once complete.
+ * test/support/global-setup.ts drops these with the template they were cloned from.
+ */
+async function demoTemplate(base: Config, admin: Db, asOf: Date): Promise<string> {
+  const name = `${templateDatabaseName()}_demo_${asOf.toISOString().slice(0, 10).replaceAll("-", "")}`;
+  await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(admin);
+  try {
+    const exists = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_database WHERE datname = ${name}`.execute(admin);
+    if (exists.rows[0]?.n) {
+      return name;
+    }
+    const building = `${name}_building`;
+    await sql`DROP DATABASE IF EXISTS ${sql.id(building)} WITH (FORCE)`.execute(admin);
+    await sql`CREATE DATABASE ${sql.id(building)} TEMPLATE ${sql.id(templateDatabaseName())}`.execute(
+      admin,
+    );
+    const target = createOwnerDb(withDatabase(base, building), { max: 1 });
+    try {
+      await ensureDemoPartitions(target.pool, asOf);
+    } finally {
+      await target.db.destroy();
+    }
+    // A closed connection's backend may still be exiting; a rename needs the database unused.
+    for (let i = 0; i < 50; i++) {
+      const open = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${building}`.execute(admin);
+      if (!open.rows[0]?.n) {
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await sql`ALTER DATABASE ${sql.id(building)} RENAME TO ${sql.id(name)}`.execute(admin);
+    await sql`ALTER DATABASE ${sql.id(name)} WITH IS_TEMPLATE true`.execute(admin);
+    return name;
+  } finally {
+    await sql`SELECT pg_advisory_unlock(hashtext(${name}))`.execute(admin);
+  }
 }
