@@ -34,11 +34,13 @@ import { quoteIdent, readTableShape, type TableShape, TableShapeError } from "./
  *   to `pending_approval` and nothing is deleted.
  * - Scope. It acts only on the keys frozen in `retention_request_keys` at planning: rows that
  *   started matching the policy after the plan are never touched.
- * - Batches. Each batch is one short transaction: legal holds and the investigation flag are
- *   read again under a SHARE lock (a hold being placed waits for the batch to commit; the next
- *   batch sees it), held keys are skipped, and one statement deletes (or anonymizes) the rest
- *   and writes their ledger rows — `WITH d AS (DELETE ... AND NOT EXISTS (ledger) RETURNING
- *   ...) INSERT INTO ledger SELECT ... FROM d` — so a retried batch can never act on a row twice.
+ * - Batches. Each batch is one short transaction over a range of plan positions (the planner
+ *   numbers keys in the table's physical order and notes each row's location): legal holds and
+ *   the investigation flag are read again under a SHARE lock (a hold being placed waits for the
+ *   batch to commit; the next batch sees it), held keys are skipped, and one statement deletes
+ *   (or anonymizes) the rest and writes their ledger rows (see batchStatement), whose unique
+ *   (request, table, position) means a retried batch can never act on a row twice. Rows are
+ *   taken where the plan saw them only when their key still matches, else looked up by key.
  *   For archive-then-delete that statement runs as `COPY (...) TO STDOUT`, streamed through gzip
  *   into the batch's archive file, fsynced before the commit: deleted = ledger = archived.
  * - Order. Tables go in the plan's deletion order (children before parents).
