@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { setMaskingRule } from "../../../masking/rules/masking-rules.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
-import { ZRuleResult, ZRuleTarget } from "./rules-set.ts";
+import { ruleAuditTarget, toWireRule, ZRuleResult, ZRuleTarget } from "./rules-set.ts";
 import { engine, requirePrincipal } from "./schemas.ts";
 
 const ZAllow = z
@@ -28,24 +28,11 @@ export const allowAsIsRoute = defineRoute(
     const rule = await engine(() =>
       setMaskingRule(c.get("deps").db, { ...body, strategy: "allow", setBy: principal.email }),
     );
-    const target = `${rule.table}.${rule.column}${rule.jsonPath ? `:${rule.jsonPath}` : ""}`;
     c.set("audit", {
       action: "masking.rules.allow",
-      target: `column:${target}`,
+      target: ruleAuditTarget(rule),
       summary: { reason: rule.reason, version: rule.version },
     });
-    return c.json(
-      {
-        id: rule.id,
-        table: rule.table,
-        column: rule.column,
-        jsonPath: rule.jsonPath,
-        strategy: rule.strategy,
-        version: rule.version,
-        setBy: rule.setBy,
-        reason: rule.reason,
-      },
-      200,
-    );
+    return c.json(toWireRule(rule), 200);
   },
 );

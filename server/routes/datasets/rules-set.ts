@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { setMaskingRule } from "../../../masking/rules/masking-rules.repository.ts";
+import {
+  type MaskingRule,
+  setMaskingRule,
+} from "../../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES } from "../../../masking/strategies/strategies.ts";
 import { CATEGORIES } from "../../../schema/domain/classification.ts";
 import { defineRoute } from "../../api/define-route.ts";
@@ -57,6 +60,25 @@ export const ZRuleResult = z.object({
   reason: z.string().nullable(),
 });
 
+/** A rule as the set and allow routes answer it. */
+export function toWireRule(rule: MaskingRule): z.infer<typeof ZRuleResult> {
+  return {
+    id: rule.id,
+    table: rule.table,
+    column: rule.column,
+    jsonPath: rule.jsonPath,
+    strategy: rule.strategy,
+    version: rule.version,
+    setBy: rule.setBy,
+    reason: rule.reason,
+  };
+}
+
+/** The audit target of a rule: `column:table.column`, or `column:table.column:path`. */
+export function ruleAuditTarget(rule: MaskingRule): string {
+  return `column:${rule.table}.${rule.column}${rule.jsonPath ? `:${rule.jsonPath}` : ""}`;
+}
+
 export const setMaskingRuleRoute = defineRoute(
   createRoute({
     method: "put",
@@ -81,10 +103,9 @@ export const setMaskingRuleRoute = defineRoute(
         setBy: principal.email,
       }),
     );
-    const target = `${rule.table}.${rule.column}${rule.jsonPath ? `:${rule.jsonPath}` : ""}`;
     c.set("audit", {
       action: "masking.rules.set",
-      target: `column:${target}`,
+      target: ruleAuditTarget(rule),
       summary: {
         strategy: rule.strategy,
         params: rule.params,
@@ -92,18 +113,6 @@ export const setMaskingRuleRoute = defineRoute(
         reason: rule.reason,
       },
     });
-    return c.json(
-      {
-        id: rule.id,
-        table: rule.table,
-        column: rule.column,
-        jsonPath: rule.jsonPath,
-        strategy: rule.strategy,
-        version: rule.version,
-        setBy: rule.setBy,
-        reason: rule.reason,
-      },
-      200,
-    );
+    return c.json(toWireRule(rule), 200);
   },
 );
