@@ -35,6 +35,8 @@ const TEXTS = [
   "Inbound call from Abbey Waters at (630) 687-8290. Abbey is asking about electrical work at 16283 Liberty Street, Skokie. Email on file: abbeywaters@comcast.net.",
   "Prepared for: Minerva Wiza\n21568 Tom Radial\nSchaumburg, IL 60677\nPhone: (847) 871-1377\nCard 4242 4242 4242 4242, jimbob@x.com and bob@x.com",
   "Nothing personal here, just a Tuesday.",
+  // Compass points and numbered streets are part of the address.
+  "Hedge trimming at 5296 13th Street. Carpet cleaning at 19709 E 5th Street, then 12 NW Oak Road.",
 ];
 
 describe("masking strategies (Node)", () => {
@@ -134,6 +136,13 @@ describe("masking strategies (Node)", () => {
     expect(second).toContain(substituteEmail(key, "jimbob@x.com"));
     expect(second).not.toContain("4242 4242");
     expect(scrub(key, TEXTS[2] ?? "", names)).toBe(TEXTS[2]);
+    const streets = scrub(key, TEXTS[3] ?? "", names);
+    for (const real of ["5296 13th Street", "19709 E 5th Street", "12 NW Oak Road"]) {
+      expect(streets).not.toContain(real);
+    }
+    expect(streets).toMatch(
+      /^Hedge trimming at \d+ \d+th Street\. Carpet cleaning at \d+ E \d+th Street, then \d+ NW \w+ Road\.$/,
+    );
   });
 });
 

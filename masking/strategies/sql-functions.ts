@@ -256,7 +256,7 @@ BEGIN
       t := replace(t, m, pg_temp.gm_phone(m));
     END LOOP;
   END IF;
-  IF t ~ '[0-9] [A-Z]' THEN
+  IF t ~ '[0-9] [0-9A-Z]' THEN
     FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.street)}, 'g') x) s
              ORDER BY length(y) DESC, y COLLATE "C" LOOP
       t := replace(t, m, pg_temp.gm_address(m));

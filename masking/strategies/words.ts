@@ -118,6 +118,10 @@ export const ADDRESS_KEEP = [
   "s",
   "e",
   "w",
+  // Ordinal suffixes of numbered streets ("5th"; "st" and "rd" are above): the number is
+  // substituted, the suffix kept.
+  "nd",
+  "th",
   "ne",
   "nw",
   "se",
