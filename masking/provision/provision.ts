@@ -15,10 +15,11 @@ import {
 } from "../datasets.repository.ts";
 import { type LeakScanReport, leakScan } from "../leak-scan/leak-scan.ts";
 import { MaskingError } from "../masking-error.ts";
+import { personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
-import { copySchemaSection, redactUrl } from "./schema-copy.ts";
+import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
 import { ident, maskedSelect } from "./select.ts";
 import { foreignKeys, subsetFilters } from "./subset.ts";
 
@@ -181,43 +182,49 @@ async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise
   return (await getDataset(deps.db, existing.id)) as Dataset;
 }
 
-/** Lower-cased first and last names of the source's name columns, for scrub. */
+/**
+ * Lower-cased first and last names of the source's name columns, for scrub: the words of
+ * first- and last-name columns, and of full names that name a person (`personNameSql`), their
+ * first word a first name and the rest last names.
+ */
 async function nameDictionary(
   source: pg.PoolClient,
   plan: TablePlan[],
   schema: string,
 ): Promise<{ first: string[]; last: string[] }> {
-  const parts: string[] = [];
+  const parts: { first: string[]; last: string[]; full: string[] } = {
+    first: [],
+    last: [],
+    full: [],
+  };
   for (const t of plan) {
+    const from = `${ident(schema)}.${ident(t.table)} t`;
     for (const c of t.columns) {
-      const from = `${ident(schema)}.${ident(t.table)} t`;
-      const tokens = (v: string) =>
-        `SELECT lower(m[1]) AS n, o FROM ${from}, LATERAL regexp_matches(${v}, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
       if (c.category === "person_name" && c.typeCategory === "S") {
-        const part = c.params.part ?? "full";
-        const col = `t.${ident(c.column)}`;
-        parts.push(
-          part === "full"
-            ? `SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${tokens(col)}) s`
-            : `SELECT n, '${part}' FROM (${tokens(col)}) s`,
-        );
+        const part = c.params.part === "first" || c.params.part === "last" ? c.params.part : "full";
+        parts[part].push(`SELECT t.${ident(c.column)}::text FROM ${from}`);
       }
-      for (const p of c.paths.filter((x) => x.category === "person_name")) {
-        const path = p.path.replace(/\[\]/g, "").split(".").filter(Boolean);
-        const v = `(t.${ident(c.column)}::jsonb #>> '{${path.join(",")}}')`;
-        if (!p.path.includes("[]")) {
-          parts.push(
-            `SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${tokens(v)}) s`,
-          );
-        }
+      for (const p of c.paths.filter(
+        (x) => x.category === "person_name" && !x.path.includes("[]"),
+      )) {
+        const path = p.path.split(".").filter(Boolean);
+        parts.full.push(
+          `SELECT t.${ident(c.column)}::jsonb #>> '{${path.join(",")}}' FROM ${from}`,
+        );
       }
     }
   }
-  if (parts.length === 0) {
-    return { first: [], last: [] };
-  }
+  const union = (qs: string[]) => (qs.length ? qs.join(" UNION ") : "SELECT NULL::text");
+  const words = (rel: string) =>
+    `SELECT lower(m[1]) AS n, o FROM ${rel}, LATERAL regexp_matches(v, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
   const r = await source.query<{ n: string; part: string }>(
-    `SELECT DISTINCT n, part FROM (${parts.join(" UNION ALL ")}) u(n, part)`,
+    `WITH fv(v) AS (${union(parts.first)}), lv(v) AS (${union(parts.last)}),
+      fullv(v) AS (${union(parts.full)}),
+      f AS (SELECT DISTINCT n FROM (${words("fv")}) s),
+      person AS (SELECT v FROM fullv WHERE ${personNameSql("v", "f")})
+     SELECT n, 'first' AS part FROM f
+     UNION SELECT n, 'last' FROM (${words("lv")}) s
+     UNION SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${words("person")}) s`,
   );
   return {
     first: r.rows.filter((x) => x.part === "first").map((x) => x.n),
@@ -281,6 +288,7 @@ export async function provisionDataset(
   });
 
   let targetPool: pg.Pool | undefined;
+  let archive: SchemaArchive | undefined;
   let created = false;
   try {
     if (ownTarget) {
@@ -302,7 +310,7 @@ export async function provisionDataset(
 
     // 1. Schema before the data.
     const t0 = Date.now();
-    // pg_dump recreates the schema itself; an empty one in the way is dropped, a used one refused.
+    // pg_restore recreates the schema itself; an empty one in the way is dropped, a used one refused.
     const used = await targetPool.query(
       "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
       [schema],
@@ -314,7 +322,8 @@ export async function provisionDataset(
       );
     }
     await targetPool.query(`DROP SCHEMA IF EXISTS ${ident(schema)}`);
-    await copySchemaSection(deps.config.databaseUrl, targetUrl, "pre-data", schema);
+    archive = await dumpSchema(deps.config.databaseUrl, schema);
+    await archive.restore(targetUrl, "pre-data");
     const extensions = await sql<{ extname: string; schema: string }>`
       SELECT e.extname, n.nspname AS schema FROM pg_extension e
       JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'`.execute(source);
@@ -419,7 +428,7 @@ export async function provisionDataset(
         s.last_value,
       ]);
     }
-    await copySchemaSection(deps.config.databaseUrl, targetUrl, "post-data", schema);
+    await archive.restore(targetUrl, "post-data", Math.max(1, options.parallel ?? 2));
     const constraintsMs = Date.now() - t2;
     const t3 = Date.now();
     const matviews = await targetPool.query<{ name: string }>(
@@ -438,6 +447,7 @@ export async function provisionDataset(
       target: targetPool,
       plan: tables,
       key: leakScanKey(deps.config.secret),
+      firstNames: names.first,
       schema,
     });
     const sizeBytes = Number(
@@ -512,6 +522,7 @@ export async function provisionDataset(
     throw error;
   } finally {
     await targetPool?.end().catch(() => {});
+    await archive?.remove();
     await source.destroy();
   }
 }

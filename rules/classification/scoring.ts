@@ -1,4 +1,5 @@
 import type { Category, Evidence, Sensitivity } from "../../schema/domain/classification.ts";
+import { COMPANY_NAME } from "./company-names.ts";
 import { isPhone } from "./detectors/contact.ts";
 import { isHexDigest, isOpaqueBlob, isRandomToken } from "./detectors/credential.ts";
 import { dateYear, looksLikeBirthDates } from "./detectors/date-of-birth.ts";
@@ -238,8 +239,6 @@ function contradiction(stats: ValueStats): string | undefined {
 
 const THIS_YEAR = new Date().getUTCFullYear();
 const PERSONISH = /^[\p{L}\p{M}][\p{L}\p{M}'’. -]{0,60}$/u;
-const COMPANY =
-  /\b(inc|llc|ltd|gmbh|corp|company|group|plc|llp|hoa|bistro|school|realty|club|partners|services|solutions)\b/i;
 
 /** Values of a shape the hinted category can take, for categories without a checksum to verify. */
 function compatible(category: Category, stats: ValueStats): number {
@@ -260,7 +259,7 @@ function compatible(category: Category, stats: ValueStats): number {
       }
       return shareOf(
         stats,
-        (v) => PERSONISH.test(v) && v.split(/\s+/).length <= 5 && !COMPANY.test(v),
+        (v) => PERSONISH.test(v) && v.split(/\s+/).length <= 5 && !COMPANY_NAME.test(v),
       );
     }
     case "postal_address":

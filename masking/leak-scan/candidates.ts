@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
+import type { HashSet64 } from "./hash-set.ts";
+
+/**
+ * The target side of the leak scan: a text is cut into the candidates a source identifier could
+ * appear as (normalized exactly as identifiers.ts normalizes source values), and each candidate
+ * is hashed and looked up. Runs in Node over streamed rows: one hash per candidate, and word
+ * pairs only when the first word starts a person-name identifier, so prose costs a few hashes
+ * per sentence instead of one per word.
+ */
+
+/** A house number and the words after it ("19709 E 5th Street"), as identifiers.ts cuts them. */
+export const STREET = "[0-9]+(?: (?:[A-Za-z]+|[0-9]+(?:st|nd|rd|th))){1,5}";
+
+const EMAIL = new RegExp(SCRUB_PATTERNS.email, "g");
+const DIGIT_RUNS = [
+  new RegExp(SCRUB_PATTERNS.phone, "g"),
+  new RegExp(SCRUB_PATTERNS.card, "g"),
+  /[0-9]{6,}/g,
+];
+const STREET_RE = new RegExp(STREET, "g");
+const WORD = /[A-Za-z'-]+/g;
+/** Whole values longer than this are prose, not identifiers. */
+const WHOLE_MAX = 256;
+
+/** First 64 bits of sha256(key || value), as two unsigned 32-bit halves. */
+export function hash64(key: Buffer, value: string): [number, number] {
+  const h = createHash("sha256").update(key).update(value, "utf8").digest();
+  return [h.readUInt32BE(0), h.readUInt32BE(4)];
+}
+
+/** Postgres's btrim(v) and lower(v) for the ASCII-dominated values identifiers are made of. */
+function norm(v: string): string {
+  return v.replace(/^ +| +$/g, "").toLowerCase();
+}
+
+/** Every candidate of `text` (duplicates allowed). */
+export function* candidates(text: string, heads: ReadonlySet<string>): Generator<string> {
+  if (text.length <= WHOLE_MAX) {
+    yield norm(text);
+  }
+  if (text.includes("@")) {
+    for (const m of text.matchAll(EMAIL)) {
+      yield m[0].toLowerCase();
+    }
+  }
+  if (!/[0-9]/.test(text)) {
+    yield* pairs(text, heads);
+    return;
+  }
+  for (const re of DIGIT_RUNS) {
+    for (const m of text.matchAll(re)) {
+      const d = m[0].replace(/[^0-9]/g, "");
+      yield d;
+      if (d.length > 10) {
+        yield d.slice(-10);
+      }
+    }
+  }
+  for (const m of text.matchAll(STREET_RE)) {
+    const words = m[0].toLowerCase().split(" ");
+    for (let k = 2; k <= words.length; k++) {
+      yield words.slice(0, k).join(" ");
+    }
+  }
+  yield* pairs(text, heads);
+}
+
+/** Adjacent word pairs whose first word starts some person-name identifier. */
+function* pairs(text: string, heads: ReadonlySet<string>): Generator<string> {
+  if (heads.size === 0 || !text.includes(" ")) {
+    return;
+  }
+  let previous: string | undefined;
+  for (const m of text.matchAll(WORD)) {
+    const word = m[0].toLowerCase();
+    if (previous !== undefined) {
+      yield `${previous} ${word}`;
+    }
+    previous = heads.has(word) ? word : undefined;
+  }
+}
+
+/** Whether any candidate of `text` is a source identifier. */
+export function leaks(
+  key: Buffer,
+  text: string,
+  identifiers: HashSet64,
+  heads: ReadonlySet<string>,
+): boolean {
+  for (const c of candidates(text, heads)) {
+    const [hi, lo] = hash64(key, c);
+    if (identifiers.has(hi, lo)) {
+      return true;
+    }
+  }
+  return false;
+}

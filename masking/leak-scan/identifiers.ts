@@ -1,0 +1,153 @@
+import readline from "node:readline";
+import type pg from "pg";
+import { to as copyTo } from "pg-copy-streams";
+import { personNameSql } from "../person-names.ts";
+import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
+import { ident, literal } from "../provision/select.ts";
+import { STREET } from "./candidates.ts";
+import type { HashSet64 } from "./hash-set.ts";
+
+/**
+ * The source side of the leak scan: every identifying value of every PII column (and JSONB
+ * path) is normalized and hashed inside the source's own session; only 64-bit hash prefixes
+ * leave it, plus — for person names — the name's first word, which identifies nobody alone and
+ * lets the target side hash only the word pairs that could be a name. Values that do not
+ * identify alone (a first name, a zip code) are only taken in the combinations that do: first
+ * and last name of one row, the number and street of an address.
+ */
+
+// Must normalize exactly as candidates.ts does on the target side.
+const NORMALIZE_SQL = (key: Buffer) => /* sql */ `
+CREATE FUNCTION pg_temp.gl_h(v text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS
+  $$ SELECT encode(substring(sha256('\\x${key.toString("hex")}'::bytea || convert_to(v, 'UTF8')) FROM 1 FOR 8), 'hex') $$;
+-- Identifying value of a source value of a category (null when it identifies nobody alone).
+CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT AS $$
+DECLARE d text; w text[];
+BEGIN
+  IF category = 'email' THEN
+    RETURN CASE WHEN strpos(v, '@') > 0 THEN lower(btrim(v)) END;
+  ELSIF category IN ('phone', 'payment_card', 'bank_account', 'government_id') THEN
+    d := regexp_replace(v, '[^0-9]', '', 'g');
+    IF category = 'phone' THEN RETURN CASE WHEN length(d) >= 7 THEN right(d, 10) END; END IF;
+    RETURN CASE WHEN length(d) >= 6 THEN d END;
+  ELSIF category = 'postal_address' THEN
+    RETURN lower(substring(v FROM '${STREET}'));
+  ELSIF category = 'person_name' THEN
+    -- The last two words: "Mary Ann Smith" is found as "Ann Smith" too.
+    w := ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m);
+    RETURN CASE WHEN array_length(w, 1) >= 2
+      THEN lower(w[array_length(w, 1) - 1] || ' ' || w[array_length(w, 1)]) END;
+  ELSIF category IN ('credential', 'ip_address') THEN
+    RETURN CASE WHEN length(btrim(v)) >= 7 THEN lower(btrim(v)) END;
+  END IF;
+  RETURN NULL;
+END $$;
+`;
+
+/** `address.street` → `$."address"."street"`, `items[].email` → `$."items"[*]."email"`. */
+export function toJsonPath(path: string): string {
+  let out = "$";
+  for (const part of path.split(".")) {
+    const m = /^(.*?)((?:\[\])*)$/.exec(part);
+    const key = m?.[1] ?? part;
+    if (key !== "") {
+      out += `."${key.replace(/["\\]/g, "\\$&")}"`;
+    }
+    out += "[*]".repeat((m?.[2]?.length ?? 0) / 2);
+  }
+  return out;
+}
+
+/** Source SELECTs yielding (identifier, category) per row, for one table. */
+export function identifierQueries(table: TablePlan, schema: string): string[] {
+  const from = `${ident(schema)}.${ident(table.table)} t`;
+  const out: string[] = [];
+  const isJson = (c: ColumnPlan) => c.udt === "jsonb" || c.udt === "json";
+  // A path without arrays is one lookup; jsonb_path_query is kept for arrays (it is far slower).
+  const leaves = (c: ColumnPlan, path: string) =>
+    path.includes("[]")
+      ? `SELECT j #>> '{}' AS v FROM ${from}, LATERAL jsonb_path_query(t.${ident(c.column)}::jsonb, ${literal(`lax ${toJsonPath(path)}`)}) j WHERE jsonb_typeof(j) = 'string'`
+      : `SELECT t.${ident(c.column)}::jsonb #>> ${literal(
+          `{${path
+            .split(".")
+            .map((p) => `"${p.replace(/["\\]/g, "\\$&")}"`)
+            .join(",")}}`,
+        )} AS v FROM ${from}`;
+  // A full name identifies only when it names a person (not a business in a name column).
+  const identOf = (v: string, category: string) =>
+    category === "person_name"
+      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name'`
+      : `pg_temp.gl_ident(${v}, ${literal(category)}), ${literal(category)}`;
+  const identifying = (category: string) => category !== "none" && category !== "free_text_pii";
+  for (const c of table.columns) {
+    if (isJson(c)) {
+      // A JSON column's own category summarizes its paths: identifiers come from the paths.
+      for (const p of c.paths.filter((x) => identifying(x.category))) {
+        out.push(`SELECT ${identOf("v", p.category)} FROM (${leaves(c, p.path)}) s`);
+      }
+    } else if (identifying(c.category) && c.udt !== "bytea") {
+      if (c.typeCategory === "A") {
+        out.push(
+          `SELECT ${identOf("x", c.category)} FROM ${from}, unnest(t.${ident(c.column)}::text[]) x`,
+        );
+      } else {
+        const v = c.udt === "inet" ? `host(t.${ident(c.column)})` : `t.${ident(c.column)}::text`;
+        out.push(`SELECT ${identOf(v, c.category)} FROM ${from}`);
+      }
+    }
+  }
+  // First and last name of one row: identifying together.
+  const part = (p: string) =>
+    table.columns.filter((c) => c.category === "person_name" && c.params.part === p);
+  for (const f of part("first")) {
+    for (const l of part("last")) {
+      out.push(
+        `SELECT pg_temp.gl_ident(t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, 'person_name'), 'person_name' FROM ${from}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds the hash of every identifier of the source to `into`, and the first word of every
+ * person-name identifier to `heads`. `firstNames` are the lower-cased words of the source's
+ * first-name columns (see `personNameSql`).
+ */
+export async function collectIdentifiers(input: {
+  source: pg.PoolClient;
+  plan: TablePlan[];
+  schema: string;
+  key: Buffer;
+  firstNames: string[];
+  into: HashSet64;
+  heads: Set<string>;
+}): Promise<void> {
+  const { source } = input;
+  await source.query(NORMALIZE_SQL(input.key));
+  await source.query("CREATE TEMP TABLE gl_first AS SELECT DISTINCT unnest($1::text[]) AS n", [
+    input.firstNames,
+  ]);
+  await source.query("ANALYZE gl_first");
+  for (const table of input.plan) {
+    const queries = identifierQueries(table, input.schema);
+    if (queries.length === 0) {
+      continue;
+    }
+    const union = queries.join(" UNION ");
+    const copy = source.query(
+      copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END
+        FROM (${union}) q(i, c) WHERE i IS NOT NULL) TO STDOUT`),
+    );
+    for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
+      const tab = line.indexOf("\t");
+      const h = line.slice(0, tab);
+      input.into.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
+      const head = line.slice(tab + 1);
+      if (head !== "\\N") {
+        input.heads.add(head);
+      }
+    }
+  }
+}

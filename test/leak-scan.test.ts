@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { candidates, hash64, leaks } from "../masking/leak-scan/candidates.ts";
+import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
+
+const key = Buffer.alloc(32, 7);
+const all = (text: string, heads: string[] = []) => [...candidates(text, new Set(heads))];
+
+describe("leak scan candidates", () => {
+  it("cut a text into the forms identifiers take", () => {
+    const text =
+      "Met Ann Lee at 19709 E 5th Street. Mail ann.lee@Example.com or call (630) 687-8290.";
+    const got = all(text, ["ann"]);
+    expect(got).toContain(text.toLowerCase());
+    expect(got).toContain("ann.lee@example.com");
+    expect(got).toContain("6306878290");
+    expect(got).toContain("19709 e 5th street");
+    expect(got).toContain("19709 e");
+    expect(got).toContain("ann lee");
+    // Word pairs only where the first word starts a person-name identifier.
+    expect(got).not.toContain("met ann");
+    expect(got).not.toContain("lee at");
+  });
+
+  it("keep the last ten digits of long numbers (a phone with its country code)", () => {
+    expect(all("call +1 630 687 8290 today")).toEqual(
+      expect.arrayContaining(["16306878290", "6306878290"]),
+    );
+  });
+
+  it("find an identifier by its keyed hash, and nothing else", () => {
+    const set = new HashSet64(4);
+    for (const id of ["ann lee", "6306878290", "19709 e 5th street"]) {
+      set.add(...hash64(key, id));
+    }
+    const heads = new Set(["ann"]);
+    expect(leaks(key, "Spoke with Ann Lee today", set, heads)).toBe(true);
+    expect(leaks(key, "Call 630.687.8290", set, heads)).toBe(true);
+    expect(leaks(key, "Gate at 19709 E 5th Street, back", set, heads)).toBe(true);
+    expect(leaks(key, "Ann called about 19709 E 4th Street", set, heads)).toBe(false);
+    // Another key: the same text, different hashes.
+    expect(leaks(Buffer.alloc(32, 8), "Spoke with Ann Lee today", set, heads)).toBe(false);
+  });
+});
+
+describe("HashSet64", () => {
+  it("holds what was added across growth and nothing else", () => {
+    const set = new HashSet64(2);
+    for (let i = 0; i < 50_000; i++) {
+      set.add(i * 7919, i);
+      set.add(i * 7919, i);
+    }
+    expect(set.size).toBe(50_000);
+    for (let i = 0; i < 50_000; i += 97) {
+      expect(set.has(i * 7919, i)).toBe(true);
+      expect(set.has(i * 7919 + 1, i)).toBe(false);
+    }
+  });
+});
