@@ -355,7 +355,13 @@ function kyselyOn(client: pg.PoolClient): Db {
 type BatchResult = { done: number; held: Map<string, string[]>; lockMs: number };
 
 /** A batch: the plan's keys at positions (after, upto] of one table, in position order. */
-type BatchRange = { after: string; upto: string; count: number };
+type BatchRange = {
+  after: string;
+  upto: string;
+  count: number;
+  /** Every key has the location the planner saw (plans written before positions had none). */
+  located: boolean;
+};
 
 async function run(
   deps: ExecutorDeps,
@@ -383,9 +389,9 @@ async function run(
         // The next batch of the plan, by position: one range scan of the plan's position index.
         // Positions follow the table's pages (plan-keys.ts), so the batch's rows lie together.
         const walkStart = performance.now();
-        const next = await client.query<{ upto: string | null; n: number }>(
-          `SELECT max(seq)::text AS upto, count(*)::int AS n FROM (
-             SELECT seq FROM governance.retention_request_keys
+        const next = await client.query<{ upto: string | null; n: number; located: boolean }>(
+          `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
+           FROM (SELECT seq, tid FROM governance.retention_request_keys
              WHERE request_id = $1 AND table_name = $2 AND seq > $3
              ORDER BY seq LIMIT $4) s`,
           [request.id, plan.table, after, batchSize],
@@ -395,14 +401,19 @@ async function run(
         if (!upto) {
           break;
         }
-        const range: BatchRange = { after, upto, count: next.rows[0]?.n ?? 0 };
+        const range: BatchRange = {
+          after,
+          upto,
+          count: next.rows[0]?.n ?? 0,
+          located: next.rows[0]?.located === true,
+        };
         after = upto;
         await options.beforeBatch?.();
         const run = { doneBefore: doneAll, resumed, phases: report.phasesMs };
         const result =
           (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
             ...run,
-            fast: plan.action === "archive_then_delete",
+            fast: plan.action === "archive_then_delete" && range.located,
           })) ??
           (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
             ...run,
