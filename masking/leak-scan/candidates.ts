@@ -10,8 +10,11 @@ import type { HashSet64 } from "./hash-set.ts";
  * per sentence instead of one per word.
  */
 
-/** A house number and the words after it ("19709 E 5th Street"), as identifiers.ts cuts them. */
-export const STREET = "[0-9]+(?: (?:[A-Za-z]+|[0-9]+(?:st|nd|rd|th))){1,5}";
+/**
+ * A house number and the words after it ("19709 E 5th Street", "12 O'Brien Road"), as
+ * identifiers.ts cuts them.
+ */
+export const STREET = "[0-9]+(?: (?:[A-Za-z][A-Za-z']*|[0-9]+(?:st|nd|rd|th))){1,5}";
 
 const EMAIL = new RegExp(SCRUB_PATTERNS.email, "g");
 const DIGIT_RUNS = [

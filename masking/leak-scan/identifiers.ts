@@ -1,7 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
-import { personNameSql } from "../person-names.ts";
+import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
 import { STREET } from "./candidates.ts";
@@ -32,7 +32,7 @@ BEGIN
     IF category = 'phone' THEN RETURN CASE WHEN length(d) >= 7 THEN right(d, 10) END; END IF;
     RETURN CASE WHEN length(d) >= 6 THEN d END;
   ELSIF category = 'postal_address' THEN
-    RETURN lower(substring(v FROM '${STREET}'));
+    RETURN lower(substring(v FROM '${STREET.replace(/'/g, "''")}'));
   ELSIF category = 'person_name' THEN
     -- The last two words: "Mary Ann Smith" is found as "Ann Smith" too.
     w := ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m);
@@ -77,7 +77,7 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
   // A full name identifies only when it names a person (not a business in a name column).
   const identOf = (v: string, category: string) =>
     category === "person_name"
-      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name'`
+      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first", "pg_temp.gl_last")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name'`
       : `pg_temp.gl_ident(${v}, ${literal(category)}), ${literal(category)}`;
   const identifying = (category: string) => category !== "none" && category !== "free_text_pii";
   for (const c of table.columns) {
@@ -112,24 +112,22 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
 
 /**
  * Adds the hash of every identifier of the source to `into`, and the first word of every
- * person-name identifier to `heads`. `firstNames` are the lower-cased words of the source's
- * first-name columns (see `personNameSql`).
+ * person-name identifier to `heads`.
  */
 export async function collectIdentifiers(input: {
   source: pg.PoolClient;
   plan: TablePlan[];
   schema: string;
   key: Buffer;
-  firstNames: string[];
   into: HashSet64;
   heads: Set<string>;
 }): Promise<void> {
   const { source } = input;
   await source.query(NORMALIZE_SQL(input.key));
-  await source.query("CREATE TEMP TABLE gl_first AS SELECT DISTINCT unnest($1::text[]) AS n", [
-    input.firstNames,
-  ]);
-  await source.query("ANALYZE gl_first");
+  const names = nameColumnsSql(input.plan, input.schema);
+  await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
+  await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
+  await source.query("ANALYZE gl_first; ANALYZE gl_last");
   for (const table of input.plan) {
     const queries = identifierQueries(table, input.schema);
     if (queries.length === 0) {

@@ -94,9 +94,9 @@ export async function leakScan(input: {
   target: pg.Pool;
   plan: TablePlan[];
   key: Buffer;
-  /** Lower-cased first names of the source's first-name columns (see `personNameSql`). */
-  firstNames: string[];
   schema?: string;
+  /** Called with each target value that leaks (diagnostics; the report never holds values). */
+  onLeak?: (column: string, text: string) => void;
 }): Promise<LeakScanReport> {
   const started = Date.now();
   const schema = input.schema ?? "public";
@@ -109,7 +109,6 @@ export async function leakScan(input: {
       plan: input.plan,
       schema,
       key: input.key,
-      firstNames: input.firstNames,
       into: identifiers,
       heads,
     });
@@ -149,6 +148,7 @@ export async function leakScan(input: {
             values++;
             if (leaks(input.key, text, identifiers, heads)) {
               hits[i] = (hits[i] ?? 0) + 1;
+              input.onLeak?.(`${table}.${cols[i]?.column}`, text);
               break;
             }
           }

@@ -15,7 +15,7 @@ import {
 } from "../datasets.repository.ts";
 import { type LeakScanReport, leakScan } from "../leak-scan/leak-scan.ts";
 import { MaskingError } from "../masking-error.ts";
-import { personNameSql } from "../person-names.ts";
+import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
@@ -185,46 +185,22 @@ async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise
 /**
  * Lower-cased first and last names of the source's name columns, for scrub: the words of
  * first- and last-name columns, and of full names that name a person (`personNameSql`), their
- * first word a first name and the rest last names.
+ * first word a first name and the rest last names. Words as scrub matches them (letters only).
  */
 async function nameDictionary(
   source: pg.PoolClient,
   plan: TablePlan[],
   schema: string,
 ): Promise<{ first: string[]; last: string[] }> {
-  const parts: { first: string[]; last: string[]; full: string[] } = {
-    first: [],
-    last: [],
-    full: [],
-  };
-  for (const t of plan) {
-    const from = `${ident(schema)}.${ident(t.table)} t`;
-    for (const c of t.columns) {
-      if (c.category === "person_name" && c.typeCategory === "S") {
-        const part = c.params.part === "first" || c.params.part === "last" ? c.params.part : "full";
-        parts[part].push(`SELECT t.${ident(c.column)}::text FROM ${from}`);
-      }
-      for (const p of c.paths.filter(
-        (x) => x.category === "person_name" && !x.path.includes("[]"),
-      )) {
-        const path = p.path.split(".").filter(Boolean);
-        parts.full.push(
-          `SELECT t.${ident(c.column)}::jsonb #>> '{${path.join(",")}}' FROM ${from}`,
-        );
-      }
-    }
-  }
-  const union = (qs: string[]) => (qs.length ? qs.join(" UNION ") : "SELECT NULL::text");
-  const words = (rel: string) =>
-    `SELECT lower(m[1]) AS n, o FROM ${rel}, LATERAL regexp_matches(v, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
+  const columns = nameColumnsSql(plan, schema);
+  const words = (values: string) =>
+    `SELECT lower(m[1]) AS n, o FROM (${values}) s(v), LATERAL regexp_matches(v, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
   const r = await source.query<{ n: string; part: string }>(
-    `WITH fv(v) AS (${union(parts.first)}), lv(v) AS (${union(parts.last)}),
-      fullv(v) AS (${union(parts.full)}),
-      f AS (SELECT DISTINCT n FROM (${words("fv")}) s),
-      person AS (SELECT v FROM fullv WHERE ${personNameSql("v", "f")})
-     SELECT n, 'first' AS part FROM f
-     UNION SELECT n, 'last' FROM (${words("lv")}) s
-     UNION SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${words("person")}) s`,
+    `WITH f AS (${nameWordsSql(columns.first)}), l AS (${nameWordsSql(columns.last)}),
+      person AS (SELECT v FROM (${columns.full}) s(v) WHERE ${personNameSql("v", "f", "l")})
+     SELECT n, 'first' AS part FROM (${words(columns.first)}) s
+     UNION SELECT n, 'last' FROM (${words(columns.last)}) s
+     UNION SELECT n, CASE WHEN o = 1 THEN 'first' ELSE 'last' END FROM (${words("SELECT v FROM person")}) s`,
   );
   return {
     first: r.rows.filter((x) => x.part === "first").map((x) => x.n),
@@ -447,7 +423,6 @@ export async function provisionDataset(
       target: targetPool,
       plan: tables,
       key: leakScanKey(deps.config.secret),
-      firstNames: names.first,
       schema,
     });
     const sizeBytes = Number(

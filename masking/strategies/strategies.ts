@@ -261,8 +261,10 @@ export const SCRUB_PATTERNS = {
   card: "(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])",
   phone:
     "(?<![0-9+])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])",
-  // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words.
-  street: "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z][a-z]+){1,4}",
+  // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words
+  // ("O'Brien" and "McKay" are words).
+  street:
+    "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z][A-Za-z']*[a-z]){1,4}",
   word: "[A-Z][a-z]+",
 } as const;
 
