@@ -235,30 +235,51 @@ END $$;
 CREATE TEMP TABLE gm_first_names (n text PRIMARY KEY);
 CREATE TEMP TABLE gm_last_names (n text PRIMARY KEY);
 
+-- Distinct matches of a pattern, longest first, then by code point: the order Node replaces in.
+-- A loop of regexp_instr/regexp_substr calls, not a query: scrub runs once per value of every
+-- free-text column, and a query per pattern cost more than all the matching.
+CREATE FUNCTION pg_temp.gm_matches(t text, pattern text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE out text[] := '{}'; x text; b int; e int; s int := 1; i int;
+BEGIN
+  LOOP
+    b := regexp_instr(t, pattern, s);
+    EXIT WHEN b = 0;
+    e := regexp_instr(t, pattern, s, 1, 1);
+    x := substr(t, b, e - b);
+    s := greatest(e, b + 1);
+    IF NOT x = ANY (out) THEN
+      i := 1;
+      WHILE i <= cardinality(out) AND (length(out[i]) > length(x)
+        OR (length(out[i]) = length(x) AND out[i] COLLATE "C" < x COLLATE "C")) LOOP
+        i := i + 1;
+      END LOOP;
+      out := out[1:i - 1] || x || out[i:];
+    END IF;
+  END LOOP;
+  RETURN out;
+END $$;
+
 CREATE FUNCTION pg_temp.gm_scrub(v text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT AS $$
 DECLARE t text := v; m text; part text;
 BEGIN
   -- Cheap guards first: most values (ids, statuses, short labels) hold no entity at all.
   IF strpos(t, '@') > 0 THEN
-    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.email)}, 'g') x) s
-             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.email)}) LOOP
       t := replace(t, m, pg_temp.gm_email(m));
     END LOOP;
   END IF;
   IF t ~ '[0-9]{4}' THEN
-    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.card)}, 'g') x) s
-             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.card)}) LOOP
       t := replace(t, m, pg_temp.gm_tokenize(m));
     END LOOP;
-    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.phone)}, 'g') x) s
-             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phone)}) LOOP
       t := replace(t, m, pg_temp.gm_phone(m));
     END LOOP;
   END IF;
   IF t ~ '[0-9] [0-9A-Z]' THEN
-    FOR m IN SELECT y FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.street)}, 'g') x) s
-             ORDER BY length(y) DESC, y COLLATE "C" LOOP
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.street)}) LOOP
       t := replace(t, m, pg_temp.gm_address(m));
     END LOOP;
   END IF;
