@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { getDataset } from "../masking/datasets.repository.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { leakScan } from "../masking/leak-scan/leak-scan.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
@@ -38,7 +39,7 @@ describe("provisioning masked datasets", () => {
   const deps = () => ({ db: t.owner, config: t.config });
 
   beforeAll(async () => {
-    t = await createTestDatabase("provision");
+    t = await createTestDatabase("provision", { demoPartitionsFor: startOfTodayUtc() });
     const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
     try {
       const seeded = await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 30, seed: 11 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { MaskingError } from "../masking/masking-error.ts";
 import { fitSyntheticProfile } from "../masking/synthetic/fit.ts";
@@ -23,7 +24,7 @@ let target: Db;
 const name = `syn_test_${randomBytes(3).toString("hex")}`;
 
 beforeAll(async () => {
-  source = await createTestDatabase("synthetic");
+  source = await createTestDatabase("synthetic", { demoPartitionsFor: startOfTodayUtc() });
   const { pool, db } = createOwnerDb(source.config, { max: 4 });
   try {
     await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 60, seed: 11 });

@@ -18,6 +18,8 @@ import { MaskingError } from "../masking-error.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
+import { BinaryCopyRewriter } from "./binary-copy.ts";
+import { nodeRewriters } from "./node-masks.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
 import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
 import { ident, maskedSelect } from "./select.ts";
@@ -327,6 +329,7 @@ export async function provisionDataset(
     } finally {
       setup.release();
     }
+    const dictionary = { first: new Set(names.first), last: new Set(names.last) };
     const queue = [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows);
     const results: ProvisionReport["tables"] = {};
     let done = 0;
@@ -358,10 +361,11 @@ export async function provisionDataset(
           const sink = copyFrom(
             `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
           );
-          await pipeline(
-            src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`)),
-            dst.query(sink),
-          );
+          const rewriters = nodeRewriters(table, key, dictionary);
+          const out = src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+          await (rewriters.size > 0
+            ? pipeline(out, new BinaryCopyRewriter(rewriters), dst.query(sink))
+            : pipeline(out, dst.query(sink)));
           const finished: TableProgress = {
             status: "done",
             rows: sink.rowCount,

@@ -1,4 +1,5 @@
 import type { JsonPathRule } from "../strategies/strategies.ts";
+import { scrubbedInNode } from "./node-masks.ts";
 import type { ColumnPlan, TablePlan } from "./plan.ts";
 
 /**
@@ -98,6 +99,9 @@ export function columnExpr(c: ColumnPlan, table: TablePlan): string {
   }
   if (c.strategy === "nullify" && c.nullable) {
     return `NULL::${c.type}`;
+  }
+  if (scrubbedInNode(c)) {
+    return col;
   }
   const cast = (e: string) => `(${e})::${c.type}`;
   if (c.udt === "jsonb" || c.udt === "json") {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { runCatalogScan } from "../../jobs/classify/scan.ts";
 import { JOBS } from "../../jobs/registry.ts";
 import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
+import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
 import { dropDatabase } from "../../masking/provision/provision.ts";
 import {
@@ -62,7 +63,7 @@ beforeAll(async () => {
     });
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  t = await createTestDatabase("browser_md");
+  t = await createTestDatabase("browser_md", { demoPartitionsFor: startOfTodayUtc() });
   config = {
     ...t.config,
     queuePrefix: `govern-test-browser-md-${id}`,
