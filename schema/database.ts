@@ -775,6 +775,7 @@ export interface GovernanceRetentionRequestKeys {
   seq: Generated<number>;
   table_name: string;
   tid: string | null;
+  treatment: Generated<string>;
 }
 
 export interface GovernanceRetentionRequests {

@@ -11,6 +11,7 @@ import { runEtl } from "../jobs/etl/etl.ts";
 import { approveRequest } from "../jobs/retention/approvals.ts";
 import { executeErasure, planErasure } from "../jobs/retention/erasure.ts";
 import { analyticsMatch, analyticsStringColumns } from "../jobs/retention/erasure-proof.ts";
+import { executeRequest } from "../jobs/retention/executor.ts";
 import { getRequest } from "../jobs/retention/requests.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import {
@@ -138,10 +139,26 @@ type ErasurePlanTable = {
   reach: string;
   anonymize: Record<string, string>;
   scrubColumns: string[] | null;
+  mentions: { rows: number; scrubColumns: string[] | null } | null;
   columnSource: string | null;
   columnCategories: Record<string, string>;
   columnWhy: string;
 };
+
+/** A communication's columns that an erasure could change. */
+async function communication(id: string) {
+  const rows = await sql<{
+    recipient_type: string | null;
+    recipient_id: string | null;
+    recipient_info: unknown;
+    subject: string | null;
+    content: string | null;
+    status: string | null;
+  }>`
+    SELECT recipient_type, recipient_id::text, recipient_info, subject, content, status
+    FROM communications WHERE id = ${id}`.execute(database.owner);
+  return rows.rows[0];
+}
 
 async function analyticsTraces(needle: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -168,6 +185,28 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
     VALUES (now() - interval '1 hour', ${person.tenant_id}, ${person.business_id}, 'form_submit',
             'contact_form', ${person.id},
             ${JSON.stringify({ email: person.email, phone: person.phone })}::jsonb)`.execute(
+    database.owner,
+  );
+  // Another customer's message that mentions them: someone else's row, only the email goes.
+  const otherMessage = await sql<{ id: string; recipient_id: string }>`
+    INSERT INTO communications (tenant_id, business_id, recipient_type, recipient_id,
+      recipient_info, communication_type, direction, subject, content, status)
+    SELECT c.tenant_id, c.business_id, 'customer', c.id,
+      jsonb_build_object('email', c.email, 'name', c.first_name), 'email', 'inbound',
+      'Referral', ${`My neighbour ${person.email} recommended you. Call me back.`}, 'delivered'
+    FROM customers c
+    WHERE c.tenant_id = ${person.tenant_id} AND c.id <> ${person.id} AND c.email IS NOT NULL
+    ORDER BY c.id LIMIT 1
+    RETURNING id::text, recipient_id::text`.execute(database.owner);
+  const mention = otherMessage.rows[0];
+  if (!mention) {
+    throw new Error("no second customer");
+  }
+  const mentionBefore = await communication(mention.id);
+  // A document tagged with their email (text[]), about no one in particular.
+  await sql`INSERT INTO documents (tenant_id, business_id, filename, tags, description)
+    VALUES (${person.tenant_id}, ${person.business_id}, 'referral.pdf',
+            ARRAY['referral', ${person.email}, NULL, ${`from ${person.phone}`}]::text[], 'scan')`.execute(
     database.owner,
   );
   await runEtl({ db: database.owner, pool, store });
@@ -209,11 +248,36 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
   expect(planned.get("loyalty_members")?.scrubColumns).toContain("tier");
   expect(request.counts.loyalty_members).toBe(1);
   expect(planned.get("referral_notes")).toMatchObject({
-    action: "anonymize",
+    action: "scrub",
     reach: "mentioned",
     columnSource: "fixed_list",
     anonymize: {},
     scrubColumns: null,
+    mentions: { rows: 1, scrubColumns: null },
+  });
+  // Their messages are anonymized, the other customer's message naming them only scrubbed.
+  const communications = planned.get("communications");
+  expect(communications).toMatchObject({ action: "anonymize", reach: "both" });
+  expect(communications?.mentions?.rows).toBeGreaterThanOrEqual(1);
+  const treatments = await sql<{ table_name: string; treatment: string; located: boolean }>`
+    SELECT table_name, treatment, bool_and(tid IS NOT NULL) AS located
+    FROM governance.retention_request_keys WHERE request_id = ${request.id}
+      AND (table_name IN ('communications', 'documents') OR treatment = 'scrub')
+    GROUP BY table_name, treatment`.execute(database.owner);
+  expect(treatments.rows).toContainEqual({
+    table_name: "communications",
+    treatment: "scrub",
+    located: true,
+  });
+  expect(treatments.rows).toContainEqual({
+    table_name: "communications",
+    treatment: "act",
+    located: true,
+  });
+  expect(treatments.rows).toContainEqual({
+    table_name: "documents",
+    treatment: "scrub",
+    located: true,
   });
   expect(planned.get("referral_notes")?.columnWhy).toMatch(/not scanned/);
   expect(request.counts.referral_notes).toBe(1);
@@ -278,6 +342,29 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
   const notes = await sql<{ note: string }>`
     SELECT note FROM referral_notes ORDER BY note`.execute(database.owner);
   expect(notes.rows.map((r) => r.note)).toEqual(["referred by [erased]", "walk-in, no referrer"]);
+  // The other customer's message: only the email replaced; its recipient and the rest kept.
+  const mentionAfter = await communication(mention.id);
+  expect(mentionAfter).toEqual({
+    ...mentionBefore,
+    content: "My neighbour [erased] recommended you. Call me back.",
+  });
+  expect(mentionAfter?.recipient_id).toBe(mention.recipient_id);
+  expect(mentionAfter?.recipient_info).toMatchObject({ email: expect.stringContaining("@") });
+  const scrubbed = await sql<{ action: string }>`
+    SELECT l.action FROM governance.retention_ledger l
+    WHERE l.request_id = ${request.id} AND l.table_name = 'communications'
+      AND l.key = ${mention.id}`.execute(database.owner);
+  expect(scrubbed.rows).toEqual([{ action: "scrub" }]);
+  expect(outcome.certificate.body.tables.communications).toMatchObject({
+    action: "anonymize + scrub",
+    byAction: { scrub: communications?.mentions?.rows },
+  });
+  // The text[] column: each element scrubbed, in order, NULL kept.
+  const documents = await sql<{ tags: (string | null)[] }>`
+    SELECT tags FROM documents WHERE filename = 'referral.pdf'`.execute(database.owner);
+  expect(documents.rows.map((r) => r.tags)).toEqual([
+    ["referral", "[erased]", null, "from [erased]"],
+  ]);
   const done = await getRequest(database.owner, request.id);
   expect(done?.status).toBe("done");
   expect(done?.subject.sealed_identifiers).toBeUndefined();
@@ -325,3 +412,68 @@ test("a table the catalog does not know falls back to the fixed lists, and the p
     SELECT company_name, first_name FROM customers WHERE id = ${other.id}`.execute(database.owner);
   expect(row.rows[0]).toEqual({ company_name: null, first_name: "REDACTED" });
 }, 120_000);
+
+test("an erasure scrubs only the columns its plan lists, text arrays included, and refuses a plan that scrubs a column holding no text", async () => {
+  const tenant = person.tenant_id;
+  const needle = "zq@ex.test";
+  await sql`CREATE TABLE public.erasure_notes (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), tenant_id uuid NOT NULL,
+      note text, memo text, labels varchar(12)[], amount integer)`.execute(database.owner);
+  const inserted = await sql<{ id: string }>`
+    INSERT INTO public.erasure_notes (tenant_id, note, memo, labels, amount)
+    VALUES (${tenant}, ${`from ${needle}`}, ${`cc ${needle}`},
+            ARRAY['a', ${`x ${needle}`}]::varchar(12)[], 7)
+    RETURNING id::text`.execute(database.owner);
+  const id = inserted.rows[0]?.id as string;
+  /** A hand-made approved erasure of one key (treatment scrub) with the given scrub list. */
+  const requestFor = async (scrubColumns: string[]) => {
+    const definition = {
+      tables: [
+        {
+          table: "erasure_notes",
+          action: "scrub",
+          anonymize: {},
+          scrub: true,
+          scrubColumns,
+          mentions: { rows: 1, scrubColumns },
+        },
+      ],
+    };
+    const row = await sql<{ id: string }>`
+      INSERT INTO governance.retention_requests (kind, tenant_id, subject, definition, counts,
+        total_rows, fingerprint, status, requires_approval, requested_by, approved_by, approved_at,
+        approved_fingerprint, approval_expires_at)
+      VALUES ('erasure', ${tenant}, '{}'::jsonb, ${JSON.stringify(definition)}::jsonb,
+        '{"erasure_notes": 1}'::jsonb, 1, 'fp-scrub', 'approved', false, 'alice@compliance.test',
+        'policy', now(), 'fp-scrub', now() + interval '1 day')
+      RETURNING id::text AS id`.execute(database.owner);
+    const requestId = row.rows[0]?.id as string;
+    await sql`INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord, treatment)
+      VALUES (${requestId}::uuid, 'erasure_notes', ${id}, 0, 'scrub')`.execute(database.owner);
+    return requestId;
+  };
+  const refused = await executeRequest(
+    { db: database.owner, pool, config },
+    await requestFor(["note", "amount"]),
+    { actor: "worker", checkDrift: false, identifiers: [needle] },
+  );
+  expect(refused).toMatchObject({ outcome: "refused", reason: "invalid_plan" });
+  expect(refused.outcome === "refused" && refused.message).toMatch(/erasure_notes\.amount/);
+  const outcome = await executeRequest(
+    { db: database.owner, pool, config },
+    await requestFor(["note", "labels"]),
+    { actor: "worker", checkDrift: false, identifiers: [needle] },
+  );
+  expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+  const row = await sql<{ note: string; memo: string; labels: string[]; amount: number }>`
+    SELECT note, memo, labels, amount FROM public.erasure_notes WHERE id = ${id}`.execute(
+    database.owner,
+  );
+  // memo is not on the list: left as it was.
+  expect(row.rows[0]).toEqual({
+    note: "from [erased]",
+    memo: `cc ${needle}`,
+    labels: ["a", "x [erased]"],
+    amount: 7,
+  });
+}, 60_000);

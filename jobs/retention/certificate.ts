@@ -25,10 +25,20 @@ export type CertificateBody = {
   startedAt: string;
   finishedAt: string;
   fingerprint: string;
-  /** Per table: planned keys, rows acted on (ledger), action, archived rows. */
+  /**
+   * Per table: planned keys, rows acted on (ledger), action, archived rows. A table whose rows
+   * were treated two ways (an erasure's "anonymize + scrub") also counts rows per action.
+   */
   tables: Record<
     string,
-    { planned: number; done: number; action: string; archived: number | null; skipped: number }
+    {
+      planned: number;
+      done: number;
+      action: string;
+      byAction?: Record<string, number>;
+      archived: number | null;
+      skipped: number;
+    }
   >;
   keySet: { planned: string | null; ledger: string; archived: string | null };
   archive: {

@@ -21,7 +21,7 @@ export type ColumnDecision = {
   anonymize: Record<string, string>;
   /** Anonymized columns' categories, as the catalog classified them (catalog only). */
   categories: Record<string, string>;
-  /** Text and JSON columns whose identifiers are replaced; null: every one the table has. */
+  /** Text, text[] and JSON columns whose identifiers are replaced; null: every such column. */
   scrubColumns: string[] | null;
   /** Why the source was chosen, for the plan's reader. */
   why: string;
@@ -89,7 +89,8 @@ export async function loadCatalogColumns(db: Db): Promise<CatalogColumns> {
   return out;
 }
 
-const TEXTUAL = /^(text|character varying(\(\d+\))?|json|jsonb)$/;
+/** The catalog's types (format_type) the executor scrubs: text, text arrays, JSON. */
+const TEXTUAL = /^((text|character varying(\(\d+\))?|character(\(\d+\))?)(\[\])?|json|jsonb)$/;
 const JSON_TYPE = /^jsonb?$/;
 
 /** How a personal column is anonymized, by what it holds. */

@@ -41,15 +41,18 @@ import { getRequest, type RetentionRequest } from "./requests.ts";
  *   payments, ledger transactions), the customer row itself, their jobs and the audit trail are
  *   kept, because the law keeps financial records for their period and those rows reference the
  *   customer, but anonymized;
- * - rows of tables nothing else points at (interactions, calendar events, events, AI context)
- *   are deleted when every planned row of the table is about the person;
- * - every other row that mentions them is kept and scrubbed.
+ * - their rows of tables nothing else points at (interactions, calendar events, events, AI
+ *   context) are deleted;
+ * - their other rows are kept and anonymized;
+ * - a row that only mentions them (another customer's message naming them) is someone else's:
+ *   it is kept and scrubbed (their identifiers replaced), never anonymized or deleted. Each
+ *   planned key carries its treatment (`act`: the table's action; `scrub`), so a table holding
+ *   both kinds treats each row as its own (the definition's `mentions` names the scrubbed
+ *   columns). Rows of a table without a single-column key are keyed by a digest of the row,
+ *   which an update would change: they are all deleted.
  * Which columns of a kept row are personal (anonymized: nulled, redacted or emptied) and which
  * text columns are scrubbed (the identifiers replaced) come from the catalog where it has
- * classified the table, else from fixed lists (erasure-columns.ts). A table whose planned rows
- * only mention the person is scrubbed, never anonymized: the rest of such a row is about someone
- * else. (The executor treats a table's planned rows alike, so a table holding both kinds is
- * anonymized whole.)
+ * classified the table, else from fixed lists (erasure-columns.ts).
  * The request (kind `erasure`) always needs a compliance officer's approval. The identifiers are
  * kept sealed (AES-256-GCM under the configuration secret) in the request until it is done: a
  * resumed execution needs them after the customer row is anonymized.
@@ -85,16 +88,19 @@ type ErasureTable = {
   keyColumn: string | null;
   keyType: string | null;
   via: never[];
-  action: "delete" | "anonymize";
+  /** The person's rows; `scrub` when the table only has rows that mention them. */
+  action: "delete" | "anonymize" | "scrub";
   actionSource: ActionSource;
   anonymize: Record<string, string>;
   scrub: boolean;
   /**
-   * The text and JSON columns scrubbed for the identifiers; null: every one the table has. The
-   * catalog lists a table's columns only when it saw all of them (erasure-columns.ts), so its
-   * list is the same set the executor scrubs (every text and JSON column of the live table).
+   * The text, text[] and JSON columns scrubbed for the identifiers; null: every one the table
+   * has. The catalog lists a table's columns only when it saw all of them (erasure-columns.ts),
+   * so its list is the same set the executor would scrub (every such column of the live table).
    */
   scrubColumns: string[] | null;
+  /** Rows that only mention the person (keys of treatment `scrub`): how many, columns scrubbed. */
+  mentions: { rows: number; scrubColumns: string[] | null } | null;
   /** Where the personal and scrubbed columns came from, and why (null: rows deleted). */
   columnSource: ColumnSource | null;
   columnCategories: Record<string, string>;
@@ -177,18 +183,16 @@ function deletionOrder(graph: SchemaGraph): Map<string, number> {
 }
 
 /**
- * Delete or anonymize a table's rows. Tables without a single-column key are keyed by a digest
- * of the row, which an update would change: their rows are deleted, never anonymized. Rows of a
- * deletable table are deleted only when every one is about the person: a row that merely
- * mentions them is someone else's, scrubbed instead.
+ * Delete or anonymize the person's rows of a table. Tables without a single-column key are keyed
+ * by a digest of the row, which an update would change: their rows are deleted, never
+ * anonymized or scrubbed (those that only mention the person too).
  */
 function decideAction(
   info: TableInfo,
   name: string,
-  reach: ErasureTable["reach"],
   financial: string[],
   financialSource: ActionSource,
-): { action: ErasureTable["action"]; source: ActionSource } {
+): { action: "delete" | "anonymize"; source: ActionSource } {
   if (!info.keyColumn) {
     return { action: "delete", source: "no_single_key" };
   }
@@ -198,7 +202,7 @@ function decideAction(
   if (KEPT.includes(name)) {
     return { action: "anonymize", source: "fixed_list" };
   }
-  if (DELETABLE.includes(name) && reach === "linked") {
+  if (DELETABLE.includes(name)) {
     return { action: "delete", source: "fixed_list" };
   }
   return { action: "anonymize", source: "default" };
@@ -278,41 +282,60 @@ export async function planErasure(
       const reachLinked = about
         ? sql`(${sql.raw(about)}) = ${input.customerId}::uuid`
         : sql<boolean>`false`;
-      const found = await sql<{ rows: number; linked: number }>`
+      const decided = decideAction(info, name, financial, financialSource);
+      // A row that only mentions the person is scrubbed, unless the table's rows cannot be
+      // updated (no single-column key): then it is deleted with the rest.
+      const scrubMentions = info.keyColumn !== null;
+      // In physical order with each row's location, as plan-keys.ts writes a retention plan:
+      // the executor's batches then fetch rows by location, pages in order.
+      const found = await sql<{ rows: number; linked: number; mentions: number }>`
         WITH c AS (
-          SELECT ${sql.raw(key)} AS key, coalesce(${reachLinked}, false) AS linked
+          SELECT ${sql.raw(key)} AS key, coalesce(${reachLinked}, false) AS linked, t.ctid AS tid
           FROM ${sql.raw(`public.${quoteIdent(name)}`)} t
           WHERE t.tenant_id = ${input.tenantId}::uuid
             AND (${reachLinked} OR (t.*)::text ~* ${pattern})
         ), i AS (
-          INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord)
-          SELECT ${row.id}::uuid, ${name}, c.key, ${ord.get(name) ?? 0} FROM c
+          INSERT INTO governance.retention_request_keys
+            (request_id, table_name, key, ord, tid, treatment)
+          SELECT ${row.id}::uuid, ${name}, c.key, ${ord.get(name) ?? 0}, c.tid,
+                 CASE WHEN c.linked OR NOT ${scrubMentions} THEN 'act' ELSE 'scrub' END
+          FROM c ORDER BY c.tid
           ON CONFLICT DO NOTHING
+          RETURNING treatment
         )
-        SELECT count(*)::int AS rows, count(*) FILTER (WHERE linked)::int AS linked FROM c`.execute(
-        trx,
-      );
-      const { rows = 0, linked = 0 } = found.rows[0] ?? {};
+        SELECT (SELECT count(*) FROM c)::int AS rows,
+               (SELECT count(*) FROM c WHERE linked)::int AS linked,
+               (SELECT count(*) FROM i WHERE treatment = 'scrub')::int AS mentions`.execute(trx);
+      const { rows = 0, linked = 0, mentions = 0 } = found.rows[0] ?? {};
       if (rows === 0) {
         continue;
       }
       const reach = linked === rows ? "linked" : linked > 0 ? "both" : "mentioned";
-      const { action, source } = decideAction(info, name, reach, financial, financialSource);
-      const columns =
-        action === "anonymize" ? decideColumns(catalog, info, reach !== "mentioned") : null;
+      // The person's rows: deleted, or anonymized (their personal columns) and scrubbed.
+      const personal =
+        linked > 0 || !scrubMentions
+          ? {
+              ...decided,
+              columns: decided.action === "anonymize" ? decideColumns(catalog, info, true) : null,
+            }
+          : null;
+      // Rows that only mention them: scrubbed, the rest of the row kept.
+      const mentioned = mentions > 0 ? decideColumns(catalog, info, false) : null;
+      const columns = personal ? personal.columns : mentioned;
       tables.push({
         table: name,
         ord: ord.get(name) ?? 0,
         keyColumn: info.keyColumn,
         keyType: info.keyType,
         via: [],
-        action,
-        actionSource: source,
-        anonymize: columns?.anonymize ?? {},
-        scrub: action === "anonymize",
+        action: personal?.action ?? "scrub",
+        actionSource: personal?.source ?? "default",
+        anonymize: columns && personal ? columns.anonymize : {},
+        scrub: columns !== null,
         scrubColumns: columns?.scrubColumns ?? null,
+        mentions: mentioned ? { rows: mentions, scrubColumns: mentioned.scrubColumns } : null,
         columnSource: columns?.source ?? null,
-        columnCategories: columns?.categories ?? {},
+        columnCategories: columns && personal ? columns.categories : {},
         columnWhy: columns?.why ?? "rows deleted",
         reach,
       });

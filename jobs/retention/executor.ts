@@ -43,6 +43,10 @@ import { quoteIdent, readTableShape, type TableShape, TableShapeError } from "./
  *   taken where the plan saw them only when their key still matches, else looked up by key.
  *   For archive-then-delete that statement runs as `COPY (...) TO STDOUT`, streamed through gzip
  *   into the batch's archive file, fsynced before the commit: deleted = ledger = archived.
+ * - Treatment. Each plan key says what is done to its row: the plan's action for its table
+ *   (`act`), or `scrub` for a row that only mentions an erased person (someone else's message
+ *   naming them: their identifiers are replaced, the rest is kept). A table is carried out in
+ *   parts, one per treatment, each batch within one part.
  * - Order. Tables go in the plan's deletion order (children before parents).
  * - Crashes. A killed run loses only its open batch (rolled back); running the request again
  *   resumes from the ledger.
@@ -145,16 +149,23 @@ export type ExecutionOutcome =
       blockers?: Blocker[];
     };
 
-/** One table of the plan as the executor carries it out. */
+/** The plan keys' treatments (retention_request_keys.treatment). */
+export type Treatment = "act" | "scrub";
+
+/** One part of a table of the plan (its keys of one treatment) as the executor carries it out. */
 export type PlanTable = {
   table: string;
   ord: number;
   planned: number;
-  action: "delete" | "archive_then_delete" | "anonymize";
+  treatment: Treatment;
+  /** scrub: only the erased person's identifiers are replaced (in `scrubColumns`). */
+  action: "delete" | "archive_then_delete" | "anonymize" | "scrub";
   /** anonymize: column → strategy (null, redact, hash, empty_json). */
   anonymize: Record<string, string>;
-  /** anonymize: also replace the erased person's identifiers inside every text column. */
+  /** anonymize, scrub: replace the erased person's identifiers inside text columns. */
   scrub: boolean;
+  /** The text, text[] and JSON columns scrubbed; null: every one the table has. */
+  scrubColumns: string[] | null;
 };
 
 const DEFAULT_BATCH = 5_000;
@@ -282,24 +293,45 @@ async function gate(
   return undefined;
 }
 
-/** The plan's tables in deletion order, each checked against the store's catalog. */
+/**
+ * The plan's tables in deletion order, each in parts by treatment (`act` first), each checked
+ * against the store's catalog: every column it anonymizes or scrubs exists and can be scrubbed.
+ */
 async function resolvePlan(
   db: Db,
   request: RetentionRequest,
 ): Promise<{ plan: PlanTable; shape: TableShape }[]> {
-  const rows = await sql<{ table_name: string; ord: number; planned: number }>`
-    SELECT table_name, min(ord)::int AS ord, count(*)::int AS planned
+  const rows = await sql<{
+    table_name: string;
+    treatment: Treatment;
+    ord: number;
+    planned: number;
+  }>`
+    SELECT table_name, treatment, min(ord)::int AS ord, count(*)::int AS planned
     FROM governance.retention_request_keys WHERE request_id = ${request.id}
-    GROUP BY table_name ORDER BY min(ord), table_name`.execute(db);
+    GROUP BY table_name, treatment ORDER BY min(ord), table_name, treatment`.execute(db);
   const graph = await loadSchemaGraph(db);
   const out: { plan: PlanTable; shape: TableShape }[] = [];
   for (const row of rows.rows) {
-    const plan = planTable(request, row.table_name, row.ord, row.planned);
+    const plan = planTable(request, row.table_name, row.ord, row.planned, row.treatment);
     const shape = await readTableShape(db, graph, plan.table);
     for (const column of Object.keys(plan.anonymize)) {
       if (!shape.columns.has(column)) {
         throw new ExecutorError(`cannot anonymize ${plan.table}.${column}: no such column`);
       }
+    }
+    for (const column of plan.scrub ? (plan.scrubColumns ?? []) : []) {
+      if (!shape.columns.has(column)) {
+        throw new ExecutorError(`cannot scrub ${plan.table}.${column}: no such column`);
+      }
+      if (!plan.anonymize[column] && scrubExpression(column, shape, "''") === null) {
+        const type = shape.columns.get(column)?.sqlType;
+        throw new ExecutorError(`cannot scrub ${plan.table}.${column}: ${type} holds no text`);
+      }
+    }
+    if (plan.action === "anonymize" || plan.action === "scrub") {
+      // A plan that would change nothing is refused before any batch, not found out midway.
+      anonymizeSets(plan, shape, [], (v) => `'${v.replaceAll("'", "''")}'`);
     }
     out.push({ plan, shape });
   }
@@ -308,13 +340,15 @@ async function resolvePlan(
 
 /**
  * One table's part of the request: the policy's action for the whole cascade (the planner's
- * definition), or per table for an erasure (whose definition names an action per table).
+ * definition), or per table for an erasure (whose definition names an action per table, and
+ * for rows that only mention the person, under `mentions`, the columns scrubbed).
  */
 export function planTable(
   request: Pick<RetentionRequest, "definition">,
   table: string,
   ord: number,
   planned: number,
+  treatment: Treatment = "act",
 ): PlanTable {
   const definition = request.definition as unknown as {
     action?: string;
@@ -325,19 +359,53 @@ export function planTable(
       action?: string;
       anonymize?: Record<string, string>;
       scrub?: boolean;
+      scrubColumns?: string[] | null;
+      mentions?: { scrubColumns?: string[] | null } | null;
     }[];
   };
   const entry = (definition.tables ?? []).find((t) => t.table === table);
+  if (treatment === "scrub") {
+    if (!entry?.mentions) {
+      throw new ExecutorError(`keys of ${table} to scrub, but the plan says nothing about them`);
+    }
+    const scrubColumns = entry.mentions.scrubColumns ?? null;
+    return {
+      table,
+      ord,
+      planned,
+      treatment,
+      action: "scrub",
+      anonymize: {},
+      scrub: true,
+      scrubColumns,
+    };
+  }
   const action = entry?.action ?? definition.action ?? "delete";
-  if (action !== "delete" && action !== "archive_then_delete" && action !== "anonymize") {
+  if (
+    action !== "delete" &&
+    action !== "archive_then_delete" &&
+    action !== "anonymize" &&
+    action !== "scrub"
+  ) {
     throw new ExecutorError(`unknown action ${action} for ${table}`);
   }
   const anonymize =
-    entry?.anonymize ??
-    (action === "anonymize" && definition.root?.table === table
-      ? (definition.anonymize ?? {})
-      : {});
-  return { table, ord, planned, action, anonymize, scrub: entry?.scrub === true };
+    action === "scrub"
+      ? {}
+      : (entry?.anonymize ??
+        (action === "anonymize" && definition.root?.table === table
+          ? (definition.anonymize ?? {})
+          : {}));
+  return {
+    table,
+    ord,
+    planned,
+    treatment,
+    action,
+    anonymize,
+    scrub: action === "scrub" || entry?.scrub === true,
+    scrubColumns: entry?.scrubColumns ?? null,
+  };
 }
 
 /** A Kysely bound to one client, so engine functions run inside the batch's transaction. */
@@ -381,7 +449,17 @@ async function run(
   const pinned = kyselyOn(client);
   try {
     for (const { plan, shape } of tables) {
-      const tableReport = { planned: plan.planned, done: 0, skipped: 0, action: plan.action };
+      // A table's parts (one per treatment) add up to one entry: "anonymize + scrub".
+      const tableReport = report.tables[plan.table] ?? {
+        planned: 0,
+        done: 0,
+        skipped: 0,
+        action: "",
+      };
+      tableReport.planned += plan.planned;
+      tableReport.action = tableReport.action
+        ? `${tableReport.action} + ${plan.action}`
+        : plan.action;
       report.tables[plan.table] = tableReport;
       let after = "0";
       const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
@@ -392,9 +470,9 @@ async function run(
         const next = await client.query<{ upto: string | null; n: number; located: boolean }>(
           `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
            FROM (SELECT seq, tid FROM governance.retention_request_keys
-             WHERE request_id = $1 AND table_name = $2 AND seq > $3
+             WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND treatment = $5
              ORDER BY seq LIMIT $4) s`,
-          [request.id, plan.table, after, batchSize],
+          [request.id, plan.table, after, batchSize, plan.treatment],
         );
         report.phasesMs.walk += performance.now() - walkStart;
         const upto = next.rows[0]?.upto;
@@ -553,8 +631,9 @@ async function runBatch(
       (
         await client.query<{ key: string }>(
           `SELECT key FROM governance.retention_request_keys
-           WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND seq <= $4 ORDER BY seq`,
-          [request.id, plan.table, range.after, range.upto],
+           WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND seq <= $4 AND treatment = $5
+           ORDER BY seq`,
+          [request.id, plan.table, range.after, range.upto, plan.treatment],
         )
       ).rows.map((r) => r.key);
     const investigation = isSoxGoverned(request)
@@ -582,10 +661,14 @@ async function runBatch(
     // ledger's keys itself.
     let pending = range.count - skip.size;
     if (run.resumed && pending > 0) {
+      // The range's keys of this part only: the table's other part may have keys in between.
       const already = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM governance.retention_ledger
-         WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND seq <= $4`,
-        [request.id, plan.table, range.after, range.upto],
+        `SELECT count(*)::int AS n FROM governance.retention_ledger l
+         JOIN governance.retention_request_keys k
+           ON k.request_id = l.request_id AND k.table_name = l.table_name AND k.seq = l.seq
+         WHERE l.request_id = $1 AND l.table_name = $2 AND l.seq > $3 AND l.seq <= $4
+           AND k.treatment = $5`,
+        [request.id, plan.table, range.after, range.upto, plan.treatment],
       );
       pending -= already.rows[0]?.n ?? 0;
     }
@@ -676,9 +759,15 @@ function fitted(value: string, info: { maxLength: number | null } | undefined): 
 
 const TEXT_TYPES = new Set(["text", "character varying", "character"]);
 
+/** Array columns whose elements are text: `text[]`, `character varying(n)[]`, `character(n)[]`. */
+const TEXT_ARRAY = /^(text|character varying(\(\d+\))?|character(\(\d+\))?)\[\]$/;
+
 /**
- * An erased person's identifiers replaced inside a text or JSON column (`pattern`, an escaped
- * SQL literal of identifierPattern); null for other types.
+ * An erased person's identifiers replaced inside a text, text-array or JSON column (`pattern`,
+ * an escaped SQL literal of identifierPattern); null for other types. An array is scrubbed
+ * element by element, in order, NULL elements kept, and cast back to the column's type (which
+ * trims each element to a varchar(n)'s length); one of more than one dimension, rare enough,
+ * through its text form, which keeps its shape.
  */
 function scrubExpression(column: string, shape: TableShape, pattern: string): string | null {
   const info = shape.columns.get(column);
@@ -693,6 +782,15 @@ function scrubExpression(column: string, shape: TableShape, pattern: string): st
       return `${replace(`${col}::text`)}::jsonb`;
     case "json":
       return `${replace(`${col}::text`)}::json`;
+    case "ARRAY": {
+      if (!TEXT_ARRAY.test(info.sqlType)) {
+        return null;
+      }
+      const elements = `ARRAY(SELECT ${replace("e")} FROM unnest(${col}) WITH ORDINALITY u(e, i) ORDER BY i)`;
+      return `(CASE WHEN ${col} IS NULL THEN NULL
+        WHEN array_ndims(${col}) > 1 THEN (${replace(`${col}::text`)})::${info.sqlType}
+        ELSE ${elements}::${info.sqlType} END)`;
+    }
     default:
       return null;
   }
@@ -779,8 +877,8 @@ export function batchStatement(
     : "";
   const b = `SELECT k.seq, k.key, k.tid FROM governance.retention_request_keys k
       WHERE k.request_id = ${requestId} AND k.table_name = ${tableName}
-        AND k.seq > ${after} AND k.seq <= ${upto}${skip}${unlogged}`;
-  const action = plan.action === "anonymize" ? "anonymize" : "delete";
+        AND k.seq > ${after} AND k.seq <= ${upto} AND k.treatment = ${lit(plan.treatment)}${skip}${unlogged}`;
+  const action = plan.action === "archive_then_delete" ? "delete" : plan.action;
   const act = (from: string, where: string, returning: string) => {
     if (action === "delete") {
       return `DELETE FROM ${table} AS t${from ? ` USING ${from}` : ""} WHERE ${where}${tenant} RETURNING ${returning}`;
@@ -829,7 +927,10 @@ export function batchStatement(
     TO STDOUT (FORMAT csv, HEADER)`;
 }
 
-/** The SET list of an anonymize batch: the plan's strategies, and for an erasure the scrubs. */
+/**
+ * The SET list of an anonymize or scrub batch: the plan's strategies, and for an erasure the
+ * scrubs (a column anonymized is not also scrubbed).
+ */
 function anonymizeSets(
   plan: PlanTable,
   shape: TableShape,
@@ -843,8 +944,9 @@ function anonymizeSets(
     ]),
   );
   if (plan.scrub) {
+    // The plan's list (resolvePlan checked each can be scrubbed), or every column that can.
     const pattern = lit(identifierPattern(identifiers));
-    for (const column of shape.columns.keys()) {
+    for (const column of plan.scrubColumns ?? shape.columns.keys()) {
       const scrubbed = scrubExpression(column, shape, pattern);
       if (scrubbed && !assignments.has(column)) {
         assignments.set(column, scrubbed);
@@ -852,7 +954,7 @@ function anonymizeSets(
     }
   }
   if (assignments.size === 0) {
-    throw new ExecutorError(`anonymize on ${plan.table} names no columns`);
+    throw new ExecutorError(`${plan.action} on ${plan.table} names no columns`);
   }
   return [...assignments].map(([column, value]) => `${quoteIdent(column)} = ${value}`).join(", ");
 }
@@ -933,10 +1035,22 @@ async function finish(
   const archivedTables = new Set(
     tables.filter((t) => t.plan.action === "archive_then_delete").map((t) => t.plan.table),
   );
-  const ledgerByTable = await sql<{ table_name: string; n: number }>`
-    SELECT table_name, count(*)::int AS n FROM governance.retention_ledger
-    WHERE request_id = ${request.id} GROUP BY table_name`.execute(deps.db);
-  const doneBy = new Map(ledgerByTable.rows.map((r) => [r.table_name, r.n]));
+  const ledgerByTable = await sql<{ table_name: string; action: string; n: number }>`
+    SELECT table_name, action, count(*)::int AS n FROM governance.retention_ledger
+    WHERE request_id = ${request.id} GROUP BY table_name, action
+    ORDER BY table_name, action`.execute(deps.db);
+  const doneBy = new Map<string, Record<string, number>>();
+  for (const r of ledgerByTable.rows) {
+    doneBy.set(r.table_name, { ...doneBy.get(r.table_name), [r.action]: r.n });
+  }
+  // A table's parts (one per treatment) are one entry of the certificate.
+  const planned = new Map<string, { planned: number; actions: string[] }>();
+  for (const { plan } of tables) {
+    const entry = planned.get(plan.table) ?? { planned: 0, actions: [] };
+    entry.planned += plan.planned;
+    entry.actions.push(plan.action);
+    planned.set(plan.table, entry);
+  }
   const extra = (await options.finish?.()) ?? {};
   const finishedAt = new Date();
   const approval = await sql<{ reason: string }>`
@@ -965,18 +1079,22 @@ async function finish(
     finishedAt: finishedAt.toISOString(),
     fingerprint: request.fingerprint,
     tables: Object.fromEntries(
-      tables.map(({ plan }) => [
-        plan.table,
-        {
-          planned: plan.planned,
-          done: doneBy.get(plan.table) ?? 0,
-          action: plan.action,
-          archived: archivedTables.has(plan.table)
-            ? parts.filter((p) => p.table === plan.table).reduce((n, p) => n + p.rows, 0)
-            : null,
-          skipped: 0,
-        },
-      ]),
+      [...planned].map(([table, entry]) => {
+        const done = doneBy.get(table) ?? {};
+        return [
+          table,
+          {
+            planned: entry.planned,
+            done: Object.values(done).reduce((n, d) => n + d, 0),
+            action: entry.actions.join(" + "),
+            ...(entry.actions.length > 1 ? { byAction: done } : {}),
+            archived: archivedTables.has(table)
+              ? parts.filter((p) => p.table === table).reduce((n, p) => n + p.rows, 0)
+              : null,
+            skipped: 0,
+          },
+        ];
+      }),
     ),
     keySet: {
       planned: plannedHash,

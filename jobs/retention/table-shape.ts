@@ -23,8 +23,14 @@ export type TableShape = {
   keyIn: (keys: string) => string;
   /** SQL (over `t`) true when the row's key is the text `key` (an index lookup when it can be). */
   keyEquals: (key: string) => string;
-  /** In table order (the archive's column order). `maxLength`: n of varchar(n)/char(n). */
-  columns: Map<string, { dataType: string; nullable: boolean; maxLength: number | null }>;
+  /**
+   * In table order (the archive's column order). `maxLength`: n of varchar(n)/char(n);
+   * `sqlType`: the declared type as SQL (`character varying(40)[]`), for casts back to it.
+   */
+  columns: Map<
+    string,
+    { dataType: string; sqlType: string; nullable: boolean; maxLength: number | null }
+  >;
   customerExpr: string | null;
   dateExpr: string | null;
   hasTenant: boolean;
@@ -52,17 +58,22 @@ export async function readTableShape(
     column_name: string;
     is_nullable: string;
     data_type: string;
+    sql_type: string;
     character_maximum_length: number | null;
   }>`
-    SELECT column_name, is_nullable, data_type, character_maximum_length
-    FROM information_schema.columns
-    WHERE table_schema = 'public' AND table_name = ${table}
-    ORDER BY ordinal_position`.execute(db);
+    SELECT c.column_name, c.is_nullable, c.data_type, c.character_maximum_length,
+           format_type(a.atttypid, a.atttypmod) AS sql_type
+    FROM information_schema.columns c
+    JOIN pg_attribute a
+      ON a.attrelid = ${`public.${quoteIdent(table)}`}::regclass AND a.attname = c.column_name
+    WHERE c.table_schema = 'public' AND c.table_name = ${table}
+    ORDER BY c.ordinal_position`.execute(db);
   const columns = new Map(
     nullable.rows.map((c) => [
       c.column_name,
       {
         dataType: c.data_type,
+        sqlType: c.sql_type,
         nullable: c.is_nullable === "YES",
         maxLength: c.character_maximum_length === null ? null : Number(c.character_maximum_length),
       },

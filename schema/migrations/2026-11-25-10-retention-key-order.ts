@@ -8,6 +8,11 @@ import { type Kysely, sql } from "kysely";
  * and pages touched in order. The ledger's unique key becomes (request, table, position): a
  * position names exactly one planned key, so "never twice" holds as before, and new ledger
  * rows append at the index's right edge instead of landing at random text keys.
+ *
+ * Each plan key also says what is done to its row (`treatment`): the plan's action for its table
+ * (`act`: delete, archive, anonymize), or, for a row that only mentions an erased person
+ * (another customer's message naming them), `scrub`: their identifiers replaced, the rest kept.
+ * The ledger records a scrub as such.
  */
 
 const DDL = /* sql */ `
@@ -20,6 +25,8 @@ ALTER TABLE governance.retention_request_keys
     ALTER COLUMN seq SET NOT NULL;
 CREATE UNIQUE INDEX retention_request_keys_seq
     ON governance.retention_request_keys (request_id, table_name, seq);
+ALTER TABLE governance.retention_request_keys
+    ADD COLUMN treatment VARCHAR(10) NOT NULL DEFAULT 'act' CHECK (treatment IN ('act', 'scrub'));
 
 -- The ledger is append-only; its rows only gain the position of the key they already name.
 ALTER TABLE governance.retention_ledger DISABLE TRIGGER retention_ledger_append_only;
@@ -33,6 +40,8 @@ ALTER TABLE governance.retention_ledger ENABLE TRIGGER retention_ledger_append_o
 ALTER TABLE governance.retention_ledger ALTER COLUMN seq SET NOT NULL;
 ALTER TABLE governance.retention_ledger DROP CONSTRAINT retention_ledger_pkey;
 ALTER TABLE governance.retention_ledger ADD PRIMARY KEY (request_id, table_name, seq);
+ALTER TABLE governance.retention_ledger DROP CONSTRAINT retention_ledger_action_check,
+    ADD CONSTRAINT retention_ledger_action_check CHECK (action IN ('delete', 'anonymize', 'scrub'));
 `;
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen and must not depend on app types
