@@ -477,3 +477,89 @@ test("an erasure scrubs only the columns its plan lists, text arrays included, a
     amount: 7,
   });
 }, 60_000);
+
+test("a table's rows about the person and rows that mention them, planned interleaved, resume after a failed batch without skipping or repeating either kind", async () => {
+  const tenant = person.tenant_id;
+  const needle = "yv@ex.test";
+  await sql`CREATE TABLE public.erasure_mixed (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), tenant_id uuid NOT NULL,
+      n integer NOT NULL, note text, memo text)`.execute(database.owner);
+  const rows = await sql<{ id: string; n: number }>`
+    INSERT INTO public.erasure_mixed (tenant_id, n, note, memo)
+    SELECT ${tenant}, n, ${`about ${needle}`}, 'private' FROM generate_series(1, 4) n
+    RETURNING id::text, n`.execute(database.owner);
+  const definition = {
+    tables: [
+      {
+        table: "erasure_mixed",
+        action: "anonymize",
+        anonymize: { memo: "null" },
+        scrub: true,
+        scrubColumns: ["note"],
+        mentions: { rows: 2, scrubColumns: null },
+      },
+    ],
+  };
+  const inserted = await sql<{ id: string }>`
+    INSERT INTO governance.retention_requests (kind, tenant_id, subject, definition, counts,
+      total_rows, fingerprint, status, requires_approval, requested_by, approved_by, approved_at,
+      approved_fingerprint, approval_expires_at)
+    VALUES ('erasure', ${tenant}, '{}'::jsonb, ${JSON.stringify(definition)}::jsonb,
+      '{"erasure_mixed": 4}'::jsonb, 4, 'fp-mixed', 'approved', false, 'alice@compliance.test',
+      'policy', now(), 'fp-mixed', now() + interval '1 day')
+    RETURNING id::text AS id`.execute(database.owner);
+  const requestId = inserted.rows[0]?.id as string;
+  // Odd rows are the person's, even rows mention them; positions alternate between the two.
+  for (const row of [...rows.rows].sort((a, b) => a.n - b.n)) {
+    await sql`INSERT INTO governance.retention_request_keys (request_id, table_name, key, ord, treatment)
+      VALUES (${requestId}::uuid, 'erasure_mixed', ${row.id}, 0,
+              ${row.n % 2 === 1 ? "act" : "scrub"})`.execute(database.owner);
+  }
+  const deps = { db: database.owner, pool, config };
+  let calls = 0;
+  // The third batch (the first of the mentions) fails before it starts.
+  await expect(
+    executeRequest(deps, requestId, {
+      actor: "worker",
+      checkDrift: false,
+      identifiers: [needle],
+      batchSize: 1,
+      beforeBatch: async () => {
+        calls += 1;
+        if (calls === 3) {
+          throw new Error("worker lost");
+        }
+      },
+    }),
+  ).rejects.toThrow("worker lost");
+  const outcome = await executeRequest(deps, requestId, {
+    actor: "worker",
+    checkDrift: false,
+    identifiers: [needle],
+    batchSize: 1,
+  });
+  expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+  const after = await sql<{ n: number; note: string; memo: string | null }>`
+    SELECT n, note, memo FROM public.erasure_mixed ORDER BY n`.execute(database.owner);
+  expect(after.rows).toEqual([
+    { n: 1, note: "about [erased]", memo: null },
+    { n: 2, note: "about [erased]", memo: "private" },
+    { n: 3, note: "about [erased]", memo: null },
+    { n: 4, note: "about [erased]", memo: "private" },
+  ]);
+  const ledger = await sql<{ action: string; n: number }>`
+    SELECT action, count(*)::int AS n FROM governance.retention_ledger
+    WHERE request_id = ${requestId} GROUP BY action ORDER BY action`.execute(database.owner);
+  expect(ledger.rows).toEqual([
+    { action: "anonymize", n: 2 },
+    { action: "scrub", n: 2 },
+  ]);
+  if (outcome.outcome === "done") {
+    expect(outcome.certificate.body.tables.erasure_mixed).toMatchObject({
+      planned: 4,
+      done: 4,
+      action: "anonymize + scrub",
+      byAction: { anonymize: 2, scrub: 2 },
+    });
+  }
+}, 60_000);
