@@ -19,6 +19,8 @@ describe("leak scan candidates", () => {
     // Word pairs only where the first word starts a person-name identifier.
     expect(got).not.toContain("met ann");
     expect(got).not.toContain("lee at");
+    // Only words written with one space between them pair up.
+    expect(all("Spencer, Swift and Weimann", ["spencer"])).not.toContain("spencer swift");
   });
 
   it("keep the last ten digits of long numbers (a phone with its country code)", () => {

@@ -215,10 +215,13 @@ describe("masking strategies in SQL", () => {
         email: "abbeywaters@comcast.net",
         addresses: [{ line1: "16283 Liberty Street", zip: "60613", n: 3 }],
         notes: "call (630) 687-8290",
+        // A path of mixed values: the email under a phone rule is scrubbed, not passed through.
+        calls: [{ from: "(630) 687-8290" }, { from: "abbeywaters@comcast.net" }],
       };
       const rules = {
         name: { s: "substitute", c: "person_name" },
         email: { s: "substitute", c: "email" },
+        "calls[].from": { s: "substitute", c: "phone" },
         "addresses[].line1": { s: "substitute", c: "postal_address" },
         "*": { s: "scrub" },
       } as const;
@@ -226,6 +229,7 @@ describe("masking strategies in SQL", () => {
         `pg_temp.gm_jsonb('${JSON.stringify(doc).replace(/'/g, "''")}'::jsonb, '${JSON.stringify(rules)}'::jsonb, '')`,
       );
       expect(fromSql).toEqual(maskJson(key, doc, rules, names));
+      expect(JSON.stringify(fromSql)).not.toContain("abbeywaters");
     });
   });
 });

@@ -70,18 +70,23 @@ export function* candidates(text: string, heads: ReadonlySet<string>): Generator
   yield* pairs(text, heads);
 }
 
-/** Adjacent word pairs whose first word starts some person-name identifier. */
+/**
+ * Word pairs, written with one space between them ("Spencer, Swift and Weimann" holds no pair
+ * "spencer swift"), whose first word starts some person-name identifier.
+ */
 function* pairs(text: string, heads: ReadonlySet<string>): Generator<string> {
   if (heads.size === 0 || !text.includes(" ")) {
     return;
   }
   let previous: string | undefined;
+  let previousEnd = -1;
   for (const m of text.matchAll(WORD)) {
     const word = m[0].toLowerCase();
-    if (previous !== undefined) {
+    if (previous !== undefined && m.index === previousEnd + 1 && text[previousEnd] === " ") {
       yield `${previous} ${word}`;
     }
     previous = heads.has(word) ? word : undefined;
+    previousEnd = m.index + m[0].length;
   }
 }
 

@@ -25,6 +25,8 @@ CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE d text; w text[];
 BEGIN
+  -- An email is one whatever its column's category says (a path of mixed phones and emails).
+  IF v ~ '^\\s*[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}\\s*$' THEN RETURN lower(btrim(v)); END IF;
   IF category = 'email' THEN
     RETURN CASE WHEN strpos(v, '@') > 0 THEN lower(btrim(v)) END;
   ELSIF category IN ('phone', 'payment_card', 'bank_account', 'government_id') THEN

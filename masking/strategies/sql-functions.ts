@@ -298,11 +298,21 @@ BEGIN
 END $$;
 
 -- One text value through a strategy: what JSONB leaves use (columns call the functions directly).
+-- Whether a value has its category's shape (see fitsCategory in strategies.ts).
+CREATE FUNCTION pg_temp.gm_fits(category text, v text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE category WHEN 'email' THEN strpos(v, '@') > 0
+    WHEN 'phone' THEN strpos(v, '@') = 0 AND length(regexp_replace(v, '[^0-9]', '', 'g')) >= 7
+    ELSE true END
+$$;
+
 CREATE FUNCTION pg_temp.gm_text(v text, strategy text, category text, params jsonb) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
   RETURN CASE strategy
-    WHEN 'substitute' THEN CASE coalesce(params->>'category', category)
+    WHEN 'substitute' THEN CASE
+      WHEN NOT pg_temp.gm_fits(coalesce(params->>'category', category), v) THEN pg_temp.gm_scrub(v)
+      ELSE CASE coalesce(params->>'category', category)
       WHEN 'email' THEN pg_temp.gm_email(v)
       WHEN 'phone' THEN pg_temp.gm_phone(v)
       WHEN 'person_name' THEN pg_temp.gm_name(v, coalesce(params->>'part', 'full'))
@@ -313,7 +323,7 @@ BEGIN
       WHEN 'government_id' THEN pg_temp.gm_tokenize(v)
       WHEN 'credential' THEN pg_temp.gm_hash(v)
       WHEN 'free_text_pii' THEN pg_temp.gm_scrub(v)
-      ELSE pg_temp.gm_scramble(v) END
+      ELSE pg_temp.gm_scramble(v) END END
     WHEN 'scramble' THEN pg_temp.gm_scramble(v)
     WHEN 'tokenize' THEN pg_temp.gm_tokenize(v)
     WHEN 'encrypt' THEN pg_temp.gm_encrypt(v)

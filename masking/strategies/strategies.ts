@@ -262,9 +262,9 @@ export const SCRUB_PATTERNS = {
   phone:
     "(?<![0-9+])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])",
   // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words
-  // ("O'Brien" and "McKay" are words).
+  // ("O'Brien", "McKay" and the "A" of "3202 A Street" are words).
   street:
-    "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z][A-Za-z']*[a-z]){1,4}",
+    "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z](?:[A-Za-z']*[a-z])?){1,4}",
   word: "[A-Z][a-z]+",
 } as const;
 
@@ -337,6 +337,22 @@ export function substitute(
 }
 
 /**
+ * Whether a value has the shape of its category. A JSONB path can hold mixed values (an
+ * interaction's `from` is a phone for calls and an email for emails): a value that does not fit
+ * its path's category is scrubbed, so an email is never passed through a phone substitute.
+ */
+export function fitsCategory(category: Category | undefined, value: string): boolean {
+  switch (category) {
+    case "email":
+      return value.includes("@");
+    case "phone":
+      return !value.includes("@") && value.replace(/[^0-9]/g, "").length >= 7;
+    default:
+      return true;
+  }
+}
+
+/**
  * Masks one text value with a strategy. `entity` is the date_shift entity's id (text). Returns
  * null for nullify. Dates and numbers go through dateShift/noise directly.
  */
@@ -353,8 +369,12 @@ export function maskText(
 ): string | null {
   const params = options.params ?? {};
   switch (strategy) {
-    case "substitute":
-      return substitute(key, value, params.category ?? options.category, params, options.names);
+    case "substitute": {
+      const category = params.category ?? options.category;
+      return fitsCategory(category, value)
+        ? substitute(key, value, category, params, options.names)
+        : scrub(key, value, options.names);
+    }
     case "scramble":
       return scramble(key, value);
     case "tokenize":
