@@ -1,5 +1,4 @@
-import type { JsonPathRule } from "../strategies/strategies.ts";
-import { scrubbedInNode } from "./node-masks.ts";
+import { maskedJson, scrubbedInNode } from "./node-masks.ts";
 import type { ColumnPlan, TablePlan } from "./plan.ts";
 
 /**
@@ -73,23 +72,6 @@ function entityColumn(c: ColumnPlan, table: TablePlan): string | null {
   return null;
 }
 
-/** The rules gm_jsonb applies to a JSON column: per path, and `*` for the column's own rule. */
-export function jsonRules(c: ColumnPlan): Record<string, JsonPathRule> {
-  const rules: Record<string, JsonPathRule> = {};
-  // A JSON column's own category summarizes its paths (the scanner proposes the dominant one),
-  // so it does not say what every other leaf holds: those are scrubbed. A steward's rule on the
-  // column itself does apply to every leaf without a path rule.
-  if (c.ruleSource === "rule" && c.strategy !== "allow") {
-    rules["*"] = { s: c.strategy, c: c.category, p: c.params };
-  } else if (c.ruleSource === "default") {
-    rules["*"] = { s: "scrub" };
-  }
-  for (const p of c.paths) {
-    rules[p.path] = { s: p.strategy, c: p.category, p: p.params };
-  }
-  return rules;
-}
-
 /** The SELECT expression of one column. */
 export function columnExpr(c: ColumnPlan, table: TablePlan): string {
   const col = ident(c.column);
@@ -100,15 +82,11 @@ export function columnExpr(c: ColumnPlan, table: TablePlan): string {
   if (c.strategy === "nullify" && c.nullable) {
     return `NULL::${c.type}`;
   }
-  if (scrubbedInNode(c)) {
+  // Free text and JSON are masked in Node on the COPY stream (node-masks.ts).
+  if (scrubbedInNode(c) || maskedJson(c)) {
     return col;
   }
   const cast = (e: string) => `(${e})::${c.type}`;
-  if (c.udt === "jsonb" || c.udt === "json") {
-    return cast(
-      `pg_temp.gm_jsonb(${col}::jsonb, ${literal(JSON.stringify(jsonRules(c)))}::jsonb, '')`,
-    );
-  }
   if (c.strategy === "date_shift" && (c.typeCategory === "D" || c.udt === "date")) {
     const entity = entityColumn(c, table);
     const key = entity ? `${ident(entity)}::text` : `${col}::text`;

@@ -340,37 +340,5 @@ BEGIN
     ELSE v END;
 END $$;
 
--- A JSONB document with a rule per key path ({"path": {"s": strategy, "c": category, "p": params}},
--- "*" for every other string leaf). Paths: 'address.street', 'items[].email', '[].line1'.
-CREATE FUNCTION pg_temp.gm_jsonb(j jsonb, rules jsonb, path text) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-DECLARE rule jsonb; out jsonb; masked text;
-BEGIN
-  IF j IS NULL THEN RETURN NULL; END IF;
-  CASE jsonb_typeof(j)
-  WHEN 'object' THEN
-    SELECT coalesce(jsonb_object_agg(k, pg_temp.gm_jsonb(val, rules,
-             CASE WHEN path = '' THEN k ELSE path || '.' || k END)), '{}'::jsonb)
-      INTO out FROM jsonb_each(j) AS e(k, val);
-    RETURN out;
-  WHEN 'array' THEN
-    SELECT coalesce(jsonb_agg(pg_temp.gm_jsonb(val, rules, path || '[]') ORDER BY o), '[]'::jsonb)
-      INTO out FROM jsonb_array_elements(j) WITH ORDINALITY AS e(val, o);
-    RETURN out;
-  ELSE
-    rule := coalesce(rules -> path, rules -> regexp_replace(path, '^\\[\\]\\.?', ''), rules -> '*');
-    IF rule IS NULL OR rule->>'s' = 'allow' THEN RETURN j; END IF;
-    IF rule->>'s' = 'nullify' THEN RETURN 'null'::jsonb; END IF;
-    IF jsonb_typeof(j) = 'string' THEN
-      masked := pg_temp.gm_text(j #>> '{}', rule->>'s', rule->>'c', coalesce(rule->'p', '{}'));
-      RETURN coalesce(to_jsonb(masked), 'null'::jsonb);
-    END IF;
-    IF jsonb_typeof(j) = 'number' AND rule->>'s' = 'noise' THEN
-      RETURN to_jsonb(round(pg_temp.gm_noise((j #>> '{}')::numeric,
-        coalesce((rule->'p'->>'bound')::float8, 0.1)), 2));
-    END IF;
-    RETURN j;
-  END CASE;
-END $$;
 `;
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
+import { RawNumber } from "./json-text.ts";
 import { hmac } from "./key.ts";
 import {
   ADDRESS_KEEP,
@@ -387,10 +388,15 @@ export function maskText(
       return partial(value, params.keep ?? 4);
     case "nullify":
       return null;
+    // Text that is not a date or a number (a JSON leaf of another shape) is scrambled, as in SQL.
     case "date_shift":
-      return dateShift(key, value, options.entity ?? value, params.days ?? 30);
+      return /^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(value)
+        ? dateShift(key, value, options.entity ?? value, params.days ?? 30)
+        : scramble(key, value);
     case "noise":
-      return numberText(noise(key, value, params.bound ?? 0.1).toFixed(2));
+      return /^-?[0-9]+(\.[0-9]+)?$/.test(value)
+        ? numberText(noise(key, value, params.bound ?? 0.1).toFixed(2))
+        : scramble(key, value);
     case "scrub":
       return scrub(key, value, options.names);
     case "allow":
@@ -408,7 +414,8 @@ export type JsonPathRule = { s: Strategy; c?: Category; p?: StrategyParams };
 /**
  * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
  * `items[].email`, `[].line1` for elements of a top-level array), else `rules["*"]`; keys and
- * structure kept. Mirrors `pg_temp.gm_jsonb` for string leaves.
+ * structure kept. Numbers may be RawNumbers (json-text.ts): noised ones become RawNumbers with
+ * two decimals, the others stay exactly as written.
  */
 export function maskJson(
   key: Buffer,
@@ -420,7 +427,7 @@ export function maskJson(
   if (Array.isArray(value)) {
     return value.map((v) => maskJson(key, v, rules, names, `${path}[]`));
   }
-  if (value !== null && typeof value === "object") {
+  if (value !== null && typeof value === "object" && !(value instanceof RawNumber)) {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [
         k,
@@ -437,6 +444,11 @@ export function maskJson(
   }
   if (typeof value === "string") {
     return maskText(key, rule.s, value, { category: rule.c, params: rule.p, names });
+  }
+  if (rule.s === "noise" && (value instanceof RawNumber || typeof value === "number")) {
+    const text = value instanceof RawNumber ? value.text : String(value);
+    const noised = noise(key, text, rule.p?.bound ?? 0.1).toFixed(2);
+    return value instanceof RawNumber ? new RawNumber(noised) : Number(noised);
   }
   return value;
 }
