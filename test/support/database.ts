@@ -88,12 +88,18 @@ async function demoTemplate(base: Config, admin: Db, asOf: Date): Promise<string
     } finally {
       await target.db.destroy();
     }
-    // A closed connection's backend may still be exiting; a rename needs the database unused.
+    // A closed connection's backend may still be exiting, and autovacuum may have connected: a
+    // rename needs the database unused, so what is left is terminated.
     for (let i = 0; i < 50; i++) {
       const open = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${building}`.execute(admin);
       if (!open.rows[0]?.n) {
         break;
+      }
+      if (i >= 10) {
+        await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${building}`.execute(
+          admin,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
