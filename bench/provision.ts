@@ -103,7 +103,7 @@ export async function main(args: string[]): Promise<void> {
       }
       const r = result.report;
       console.log(
-        `provision: masked ${maskedMs} ms: gate ${r.timings.gateMs}, schema ${r.timings.schemaMs}, copy ${r.timings.copyMs}, constraints ${r.timings.constraintsMs}, refresh ${r.timings.refreshMs}, leak scan ${r.timings.leakScanMs} (${r.leakScan.identifiers} identifiers, clean ${r.leakScan.clean})`,
+        `provision: masked ${maskedMs} ms: gate ${r.timings.gateMs}, schema ${r.timings.schemaMs}, copy ${r.timings.copyMs}, constraints ${r.timings.constraintsMs}, refresh ${r.timings.refreshMs}, leak scan ${r.timings.leakScanMs} (${r.leakScan.identifiers} identifiers hashed in ${r.leakScan.identifiersMs} ms during the copy, ${r.leakScan.values} values scanned, clean ${r.leakScan.clean})`,
       );
       const withoutScan = maskedMs - r.timings.leakScanMs;
       console.log(

@@ -5,7 +5,7 @@ import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { getDataset } from "../masking/datasets.repository.ts";
 import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
-import { leakScan } from "../masking/leak-scan/leak-scan.ts";
+import { leakScan, sourceIdentifiers } from "../masking/leak-scan/leak-scan.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
 import {
   datasetDatabaseName,
@@ -191,19 +191,23 @@ describe("provisioning masked datasets", () => {
         const scanSource = new pg.Pool({ connectionString: t.config.databaseUrl, max: 1 });
         try {
           const plan = await checkProvisioningGate({ db: t.owner, source: t.owner }, {});
+          const key = leakScanKey(t.config.secret);
           const scan = await leakScan({
-            source: scanSource,
             target: dst,
-            plan: plan.kind === "ok" ? plan.tables : [],
-            key: leakScanKey(t.config.secret),
+            identifiers: await sourceIdentifiers({
+              source: scanSource,
+              plan: plan.kind === "ok" ? plan.tables : [],
+              key,
+            }),
+            key,
           });
           // The platform's audit trigger copied the planted job values into audit_logs too.
           expect(scan.findings).toEqual([
             { column: "audit_logs.new_values", rows: 3 },
             { column: "business_events.properties", rows: 1 },
-            { column: "jobs.title", rows: 1 },
             { column: "jobs.description", rows: 1 },
             { column: "jobs.tags", rows: 1 },
+            { column: "jobs.title", rows: 1 },
           ]);
         } finally {
           await scanSource.end();

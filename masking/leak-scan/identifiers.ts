@@ -114,40 +114,63 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
 
 /**
  * Adds the hash of every identifier of the source to `into`, and the first word of every
- * person-name identifier to `heads`.
+ * person-name identifier to `heads`, reading tables on `parallel` connections of `source` (the
+ * work is the source's: normalizing and hashing in SQL).
  */
 export async function collectIdentifiers(input: {
-  source: pg.PoolClient;
+  source: pg.Pool;
   plan: TablePlan[];
   schema: string;
   key: Buffer;
   into: HashSet64;
   heads: Set<string>;
+  parallel?: number;
 }): Promise<void> {
-  const { source } = input;
-  await source.query(NORMALIZE_SQL(input.key));
+  const queue = [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows);
   const names = nameColumnsSql(input.plan, input.schema);
-  await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
-  await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
-  await source.query("ANALYZE gl_first; ANALYZE gl_last");
-  for (const table of input.plan) {
-    const queries = identifierQueries(table, input.schema);
-    if (queries.length === 0) {
-      continue;
-    }
-    const union = queries.join(" UNION ");
-    const copy = source.query(
-      copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END
-        FROM (${union}) q(i, c) WHERE i IS NOT NULL) TO STDOUT`),
-    );
-    for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-      const tab = line.indexOf("\t");
-      const h = line.slice(0, tab);
-      input.into.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
-      const head = line.slice(tab + 1);
-      if (head !== "\\N") {
-        input.heads.add(head);
+  const worker = async () => {
+    const source = await input.source.connect();
+    try {
+      await source.query(NORMALIZE_SQL(input.key));
+      await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
+      await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
+      await source.query("ANALYZE gl_first; ANALYZE gl_last");
+      for (let table = queue.shift(); table; table = queue.shift()) {
+        await tableIdentifiers(
+          source,
+          identifierQueries(table, input.schema),
+          input.into,
+          input.heads,
+        );
       }
+    } finally {
+      await source.query("DISCARD TEMP").catch(() => {});
+      source.release();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, input.parallel ?? 2) }, worker));
+}
+
+async function tableIdentifiers(
+  source: pg.PoolClient,
+  queries: string[],
+  into: HashSet64,
+  heads: Set<string>,
+): Promise<void> {
+  if (queries.length === 0) {
+    return;
+  }
+  const copy = source.query(
+    copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END
+      FROM (${queries.join(" UNION ")}) q(i, c) WHERE i IS NOT NULL) TO STDOUT`),
+  );
+  for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
+    const tab = line.indexOf("\t");
+    const h = line.slice(0, tab);
+    into.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
+    const head = line.slice(tab + 1);
+    if (head !== "\\N") {
+      heads.add(head);
     }
   }
 }

@@ -32,13 +32,16 @@ export type LeakScanReport = {
   /** Target values (and JSON leaves) scanned. */
   values: number;
   findings: LeakFinding[];
+  /** Time spent hashing the source's identifiers (while the copy ran). */
+  identifiersMs: number;
+  /** Time spent scanning the target. */
   ms: number;
 };
 
 type TargetColumn = { table: string; column: string; kind: "text" | "json" | "array" };
 
 /** Text-bearing columns of the target's tables (partitions through their parent). */
-async function targetColumns(target: pg.PoolClient, schema: string): Promise<TargetColumn[]> {
+async function targetColumns(target: pg.Pool, schema: string): Promise<TargetColumn[]> {
   const r = await target.query<{ table_name: string; column_name: string; kind: string }>(
     `SELECT c.relname AS table_name, a.attname AS column_name,
        CASE WHEN t.typname IN ('json', 'jsonb') THEN 'json'
@@ -85,90 +88,108 @@ function* jsonLeaves(value: unknown): Generator<string> {
   }
 }
 
-/**
- * Scans the target (whose tables are `plan`'s tables) for any identifier of the source. `source`
- * and `target` are pools of the two databases; `key` is the leak-scan key (never the masking key).
- */
-export async function leakScan(input: {
+/** The source's identifiers, collected before (or while) the target is written. */
+export type SourceIdentifiers = { identifiers: HashSet64; heads: Set<string>; ms: number };
+
+/** Hashes every identifier of the source (see identifiers.ts). */
+export async function sourceIdentifiers(input: {
   source: pg.Pool;
-  target: pg.Pool;
   plan: TablePlan[];
   key: Buffer;
   schema?: string;
+  parallel?: number;
+}): Promise<SourceIdentifiers> {
+  const started = Date.now();
+  const identifiers = new HashSet64();
+  const heads = new Set<string>();
+  await collectIdentifiers({
+    source: input.source,
+    plan: input.plan,
+    schema: input.schema ?? "public",
+    key: input.key,
+    into: identifiers,
+    heads,
+    parallel: input.parallel,
+  });
+  return { identifiers, heads, ms: Date.now() - started };
+}
+
+/**
+ * Scans the target for any identifier of the source: `identifiers` from sourceIdentifiers (with
+ * the same `key`, the leak-scan key, never the masking key). Tables are read on `parallel`
+ * connections, so Node cuts and hashes one table's values while Postgres sends another's.
+ */
+export async function leakScan(input: {
+  target: pg.Pool;
+  identifiers: SourceIdentifiers;
+  key: Buffer;
+  schema?: string;
+  parallel?: number;
   /** Called with each target value that leaks (diagnostics; the report never holds values). */
   onLeak?: (column: string, text: string) => void;
 }): Promise<LeakScanReport> {
   const started = Date.now();
   const schema = input.schema ?? "public";
-  const identifiers = new HashSet64();
-  const heads = new Set<string>();
-  const src = await input.source.connect();
-  try {
-    await collectIdentifiers({
-      source: src,
-      plan: input.plan,
-      schema,
-      key: input.key,
-      into: identifiers,
-      heads,
-    });
-  } finally {
-    await src.query("DISCARD TEMP").catch(() => {});
-    src.release();
-  }
-
-  const dst = await input.target.connect();
+  const { identifiers, heads } = input.identifiers;
   const findings: LeakFinding[] = [];
   let values = 0;
-  let columnCount = 0;
-  try {
-    const columns = await targetColumns(dst, schema);
-    columnCount = columns.length;
-    const byTable = new Map<string, TargetColumn[]>();
-    for (const c of columns) {
-      byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
-    }
-    for (const [table, cols] of byTable) {
-      const list = cols
-        .map((c) => (c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)))
-        .join(", ");
-      const copy = dst.query(
-        copyTo(`COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT`),
-      );
-      const hits = cols.map(() => 0);
-      for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-        const fields = line.split("\t");
-        for (let i = 0; i < cols.length; i++) {
-          const raw = copyField(fields[i] ?? "\\N");
-          if (raw === null) {
-            continue;
-          }
-          const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(JSON.parse(raw));
-          for (const text of texts) {
-            values++;
-            if (leaks(input.key, text, identifiers, heads)) {
-              hits[i] = (hits[i] ?? 0) + 1;
-              input.onLeak?.(`${table}.${cols[i]?.column}`, text);
-              break;
-            }
+  const columns = await targetColumns(input.target, schema);
+  const byTable = new Map<string, TargetColumn[]>();
+  for (const c of columns) {
+    byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+  }
+  const queue = [...byTable];
+  const scanTable = async (dst: pg.PoolClient, table: string, cols: TargetColumn[]) => {
+    const list = cols
+      .map((c) => (c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)))
+      .join(", ");
+    const copy = dst.query(
+      copyTo(`COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT`),
+    );
+    const hits = cols.map(() => 0);
+    for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
+      const fields = line.split("\t");
+      for (let i = 0; i < cols.length; i++) {
+        const raw = copyField(fields[i] ?? "\\N");
+        if (raw === null) {
+          continue;
+        }
+        const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(JSON.parse(raw));
+        for (const text of texts) {
+          values++;
+          if (leaks(input.key, text, identifiers, heads)) {
+            hits[i] = (hits[i] ?? 0) + 1;
+            input.onLeak?.(`${table}.${cols[i]?.column}`, text);
+            break;
           }
         }
       }
-      hits.forEach((n, i) => {
-        if (n > 0) {
-          findings.push({ column: `${table}.${cols[i]?.column}`, rows: n });
-        }
-      });
     }
-  } finally {
-    dst.release();
-  }
+    hits.forEach((n, i) => {
+      if (n > 0) {
+        findings.push({ column: `${table}.${cols[i]?.column}`, rows: n });
+      }
+    });
+  };
+  const worker = async () => {
+    const dst = await input.target.connect();
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        await scanTable(dst, next[0], next[1]);
+      }
+    } finally {
+      dst.release();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, input.parallel ?? 2) }, worker));
+  findings.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
   return {
     clean: findings.length === 0,
     identifiers: identifiers.size,
-    columns: columnCount,
+    columns: columns.length,
     values,
     findings,
+    identifiersMs: input.identifiers.ms,
     ms: Date.now() - started,
   };
 }

@@ -13,7 +13,7 @@ import {
   type TableProgress,
   updateDataset,
 } from "../datasets.repository.ts";
-import { type LeakScanReport, leakScan } from "../leak-scan/leak-scan.ts";
+import { type LeakScanReport, leakScan, sourceIdentifiers } from "../leak-scan/leak-scan.ts";
 import { MaskingError } from "../masking-error.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
@@ -224,8 +224,9 @@ export async function provisionDataset(
   const started = Date.now();
   const schema = "public";
   const dataset = await reserveDataset(deps, options);
+  // Copy workers, the setup connection, and the leak scan's identifier readers.
   const sourcePool = createPool(deps.config.databaseUrl, {
-    max: (options.parallel ?? 2) + 1,
+    max: 2 * (options.parallel ?? 2) + 1,
     applicationName: "govern-provision",
   });
   const source = createDb(sourcePool);
@@ -247,6 +248,15 @@ export async function provisionDataset(
     };
   }
 
+  // The leak scan's source side needs only the source: it runs while the target is written.
+  const identifiers = sourceIdentifiers({
+    source: sourcePool,
+    plan: gate.tables,
+    key: leakScanKey(deps.config.secret),
+    schema,
+    parallel: options.parallel ?? 2,
+  });
+  identifiers.catch(() => {});
   const ownTarget = !options.targetUrl;
   const databaseName = ownTarget
     ? datasetDatabaseName(options.name)
@@ -423,11 +433,11 @@ export async function provisionDataset(
     // 4. Prove it.
     await updateDataset(deps.db, dataset.id, { status: "verifying" });
     const scan = await leakScan({
-      source: sourcePool,
       target: targetPool,
-      plan: tables,
+      identifiers: await identifiers,
       key: leakScanKey(deps.config.secret),
       schema,
+      parallel: options.parallel ?? 2,
     });
     const sizeBytes = Number(
       (await targetPool.query("SELECT pg_database_size(current_database())::bigint AS n")).rows[0]
