@@ -10,7 +10,8 @@ type MaskedReport = {
     clean: boolean;
     identifiers: number;
     columns: number;
-    findings: unknown[];
+    values?: number;
+    findings: { column: string; rows: number }[];
     ms: number;
   };
   timings?: Record<string, number>;
@@ -25,8 +26,18 @@ export function MaskedReportSummary({ report }: { report: unknown }) {
         <p className={leak.clean ? undefined : "form-error"}>
           Leak scan: {leak.clean ? "clean" : `${leak.findings.length} finding(s)`}:{" "}
           {leak.identifiers.toLocaleString()} source identifiers checked against{" "}
+          {leak.values !== undefined ? `${leak.values.toLocaleString()} values of ` : ""}
           {leak.columns.toLocaleString()} target columns in {Math.round(leak.ms / 100) / 10} s.
         </p>
+      ) : null}
+      {leak && !leak.clean ? (
+        <ul className="form-error" data-testid="leak-findings">
+          {leak.findings.map((f) => (
+            <li key={f.column}>
+              <code>{f.column}</code>: {f.rows.toLocaleString()} row(s) hold a source identifier
+            </li>
+          ))}
+        </ul>
       ) : null}
       {r.totalRows !== undefined ? (
         <p>
