@@ -501,6 +501,17 @@ describe("erasure", () => {
     });
     expect(unknown.status).toBe(400);
 
+    // Another customer's message naming them: a row that only mentions the person.
+    await sql`
+      INSERT INTO communications (tenant_id, business_id, recipient_type, recipient_id,
+        recipient_info, communication_type, direction, subject, content, status)
+      SELECT c.tenant_id, c.business_id, 'customer', c.id, jsonb_build_object('email', c.email),
+        'email', 'inbound', 'Referral', ${`My neighbour ${customer.email} recommended you.`},
+        'delivered'
+      FROM customers c
+      WHERE c.tenant_id = ${tenant} AND c.id <> ${customer.id} AND c.email IS NOT NULL
+      ORDER BY c.id LIMIT 1`.execute(t.db);
+
     const planned = await call("compliance_officer", "/api/v1/retention/erasure", {
       method: "POST",
       body: { tenantId: tenant, customerId: customer.id },
@@ -527,6 +538,13 @@ describe("erasure", () => {
       expect(text).not.toContain(customer.phone);
     }
     expect(text).not.toContain("sealed");
+    // The plan says which rows only mention the person: scrubbed in these columns, not anonymized.
+    const tables = (detail.body.definition as { tables: { table: string; mentions?: unknown }[] })
+      .tables;
+    expect(tables.find((p) => p.table === "communications")?.mentions).toMatchObject({
+      rows: expect.any(Number),
+    });
+    expect(tables.find((p) => p.table === "customers")?.mentions ?? null).toBeNull();
 
     const own = await call("compliance_officer", `/api/v1/retention/requests/${id}/approve`, {
       method: "POST",

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { planRetention } from "../../jobs/retention/planner.ts";
@@ -181,10 +182,21 @@ test("a policy edit shows the validator's errors, then saves a new version", asy
 test("the erasure form plans one person's erasure and opens the plan, which waits for approval", async () => {
   const customer = await b.db
     .selectFrom("customers")
-    .select("id")
+    .select(["id", "email"])
     .where("tenant_id", "=", tenantId)
+    .where("email", "is not", null)
     .orderBy("id")
     .executeTakeFirstOrThrow();
+  // Another customer's message naming them: a row that only mentions the person.
+  await sql`
+    INSERT INTO communications (tenant_id, business_id, recipient_type, recipient_id,
+      recipient_info, communication_type, direction, subject, content, status)
+    SELECT c.tenant_id, c.business_id, 'customer', c.id,
+      jsonb_build_object('email', c.email), 'email', 'inbound', 'Referral',
+      ${`My neighbour ${customer.email} recommended you.`}, 'delivered'
+    FROM customers c
+    WHERE c.tenant_id = ${tenantId} AND c.id <> ${customer.id} AND c.email IS NOT NULL
+    ORDER BY c.id LIMIT 1`.execute(b.db);
   const page = await b.newPage();
   await b.openAs(page, "compliance_officer", "/retention?tab=erasure");
   const form = page.getByRole("form", { name: "request erasure" });
@@ -203,6 +215,14 @@ test("the erasure form plans one person's erasure and opens the plan, which wait
   const customers = page.getByTestId("erasure-decision-customers");
   expect(await customers.textContent()).toMatch(/anonymize.*first_name → redact.*fixed list/);
   expect(await customers.textContent()).toMatch(/not scanned/);
+  // The other customer's message is only scrubbed of the person's identifiers, not anonymized.
+  const mentions = page
+    .getByTestId("erasure-decision-communications")
+    .getByTestId("erasure-mentions");
+  expect(await mentions.textContent()).toMatch(
+    /^\d+ rows? of other people: only the person's identifiers replaced in .+ \(scrubbed, not anonymized\)$/,
+  );
+  expect(await customers.getByTestId("erasure-mentions").count()).toBe(0);
   await b.shot(page, "retention-erasure-plan");
   await page.getByTestId("self-requested").waitFor();
   await page.context().close();

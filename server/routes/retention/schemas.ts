@@ -161,9 +161,57 @@ export const ZTimelineEvent = z.object({
   reason: z.string().nullable(),
 });
 
+/**
+ * One table of a request's plan (`definition.tables`). A retention plan's entries name the table
+ * and its cascade; an erasure's also say what happens to the person's rows and to rows that only
+ * mention them (jobs/retention/erasure.ts). Other fields of the stored plan pass through.
+ */
+export const ZPlanTable = z
+  .looseObject({
+    table: z.string(),
+    action: z
+      .enum(["delete", "archive_then_delete", "anonymize", "scrub"])
+      .optional()
+      .openapi({ description: "Erasure: what is done to the person's own rows" }),
+    actionSource: z
+      .enum(["financial_schedule", "fixed_list", "no_single_key", "default"])
+      .optional()
+      .openapi({ description: "Erasure: where the action came from" }),
+    reach: z.enum(["linked", "mentioned", "both"]).optional().openapi({
+      description:
+        "Erasure: the planned rows are about the person (foreign keys), only mention them, or both",
+    }),
+    anonymize: z
+      .record(z.string(), z.string())
+      .optional()
+      .openapi({ description: "Erasure: the person's columns and how each is anonymized" }),
+    scrubColumns: z.array(z.string()).nullable().optional().openapi({
+      description:
+        "Erasure: text and JSON columns of the person's rows scrubbed of their identifiers (null: every one)",
+    }),
+    mentions: z
+      .object({
+        rows: z.int().min(0),
+        scrubColumns: z.array(z.string()).nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "Erasure: rows of other people that only mention the person; only the person's identifiers are replaced in `scrubColumns` (null: every text and JSON column), nothing is anonymized or deleted",
+      }),
+    columnSource: z.enum(["catalog", "fixed_list"]).nullable().optional(),
+    columnCategories: z.record(z.string(), z.string()).optional(),
+    columnWhy: z.string().optional(),
+  })
+  .openapi("RetentionPlanTable");
+
 export const ZRequestDetail = ZRequest.extend({
   cutoff: z.string().nullable(),
-  definition: z.record(z.string(), z.unknown()),
+  definition: z.looseObject({ tables: z.array(ZPlanTable).optional() }).openapi({
+    description:
+      "The frozen plan (without an erasure's identifier digests); its `tables` per table",
+  }),
   keySetHash: z.string().nullable(),
   impact: z.array(ZTableCount),
   samples: z.array(ZSampleTable),

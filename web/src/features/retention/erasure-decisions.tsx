@@ -1,22 +1,14 @@
 import { Empty } from "../../components/states.tsx";
+import type { PlanTable, RequestDetail } from "./types.ts";
 
 /**
  * An erasure plan's per-table decisions (jobs/retention/erasure.ts): delete or anonymize, which
- * columns are the person's and which text columns are scrubbed for their identifiers, and where
- * each decision came from (the catalog, the retention schedule or the fixed lists).
+ * columns are the person's and which text columns are scrubbed for their identifiers, where each
+ * decision came from (the catalog, the retention schedule or the fixed lists), and the rows of
+ * other people that only mention the person, which are only scrubbed (never anonymized).
  */
 
-type Decision = {
-  table: string;
-  action: string;
-  actionSource?: string;
-  reach?: string;
-  anonymize?: Record<string, string>;
-  scrubColumns?: string[] | null;
-  columnSource?: string | null;
-  columnCategories?: Record<string, string>;
-  columnWhy?: string;
-};
+type Decision = PlanTable & { action: NonNullable<PlanTable["action"]> };
 
 const ACTION_SOURCE: Record<string, string> = {
   financial_schedule: "financial record (retention schedule)",
@@ -32,7 +24,7 @@ const REACH: Record<string, string> = {
 };
 
 /** The plan's tables, read defensively: the definition is stored JSON. */
-export function erasureDecisions(definition: Record<string, unknown>): Decision[] {
+export function erasureDecisions(definition: RequestDetail["definition"]): Decision[] {
   const tables = definition.tables;
   if (!Array.isArray(tables)) {
     return [];
@@ -43,6 +35,29 @@ export function erasureDecisions(definition: Record<string, unknown>): Decision[
       t !== null &&
       typeof (t as Decision).table === "string" &&
       typeof (t as Decision).action === "string",
+  );
+}
+
+/** The scrubbed columns of a list (null: every text and JSON column the table has). */
+function scrubbedText(columns: string[] | null | undefined): string {
+  return columns === null || columns === undefined
+    ? "every text and JSON column"
+    : columns.length
+      ? columns.join(", ")
+      : "none";
+}
+
+/** Rows of other people that only mention the person: how many, and the columns scrubbed. */
+function Mentions({ mentions }: { mentions: PlanTable["mentions"] }) {
+  if (!mentions || mentions.rows === 0) {
+    return <span className="muted">none</span>;
+  }
+  return (
+    <span data-testid="erasure-mentions">
+      {mentions.rows.toLocaleString()} {mentions.rows === 1 ? "row" : "rows"} of other people: only
+      the person's identifiers replaced in {scrubbedText(mentions.scrubColumns)}
+      <span className="muted"> (scrubbed, not anonymized)</span>
+    </span>
   );
 }
 
@@ -66,7 +81,7 @@ function PersonalColumns({ decision }: { decision: Decision }) {
   );
 }
 
-export function ErasureDecisions({ definition }: { definition: Record<string, unknown> }) {
+export function ErasureDecisions({ definition }: { definition: RequestDetail["definition"] }) {
   const decisions = erasureDecisions(definition);
   if (decisions.length === 0) {
     return <Empty>This plan records no per-table decisions.</Empty>;
@@ -79,6 +94,7 @@ export function ErasureDecisions({ definition }: { definition: Record<string, un
             <th>Table</th>
             <th>Rows</th>
             <th>Action</th>
+            <th>Rows that only mention them</th>
             <th>Personal columns</th>
             <th>Scrubbed for identifiers</th>
             <th>Columns from</th>
@@ -98,15 +114,15 @@ export function ErasureDecisions({ definition }: { definition: Record<string, un
                   · {ACTION_SOURCE[d.actionSource ?? ""] ?? d.actionSource ?? "—"}
                 </span>
               </td>
+              <td>
+                <Mentions mentions={d.mentions} />
+              </td>
               <td>{d.action === "delete" ? "—" : <PersonalColumns decision={d} />}</td>
               <td>
-                {d.action === "delete"
+                {/* A table whose rows only mention the person: its scrub is in the next cell. */}
+                {d.action === "delete" || (d.action === "scrub" && d.mentions)
                   ? "—"
-                  : d.scrubColumns === null || d.scrubColumns === undefined
-                    ? "every text and JSON column"
-                    : d.scrubColumns.length
-                      ? d.scrubColumns.join(", ")
-                      : "none"}
+                  : scrubbedText(d.scrubColumns)}
               </td>
               <td>
                 {d.columnSource === "catalog"

@@ -96,9 +96,35 @@ export type TimelineEvent = {
   reason: string | null;
 };
 
+/**
+ * One table of a request's plan (`definition.tables`); the erasure fields are present on an
+ * erasure's plan only.
+ */
+export type PlanTable = {
+  table: string;
+  /** Erasure: what is done to the person's own rows. */
+  action?: "delete" | "archive_then_delete" | "anonymize" | "scrub";
+  actionSource?: "financial_schedule" | "fixed_list" | "no_single_key" | "default";
+  reach?: "linked" | "mentioned" | "both";
+  /** The person's columns and how each is anonymized. */
+  anonymize?: Record<string, string>;
+  /** Text and JSON columns of the person's rows scrubbed of their identifiers; null: every one. */
+  scrubColumns?: string[] | null;
+  /**
+   * Rows of other people that only mention the person: only the person's identifiers are
+   * replaced, in `scrubColumns` (null: every text and JSON column).
+   */
+  mentions?: { rows: number; scrubColumns: string[] | null } | null;
+  columnSource?: "catalog" | "fixed_list" | null;
+  columnCategories?: Record<string, string>;
+  columnWhy?: string;
+  [field: string]: unknown;
+};
+
 export type RequestDetail = DeletionRequest & {
   cutoff: string | null;
-  definition: Record<string, unknown>;
+  /** The frozen plan (without an erasure's identifier digests). */
+  definition: { tables?: PlanTable[]; [field: string]: unknown };
   keySetHash: string | null;
   impact: TableCount[];
   samples: SampleTable[];
