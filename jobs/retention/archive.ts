@@ -65,17 +65,13 @@ export function batchFilePath(
 }
 
 /**
- * Counts CSV records (line ends outside quoted fields; a doubled quote inside one toggles twice)
- * and regroups COPY's small chunks into blocks of ~256 KB, so gzip and the file see a few large
+ * Regroups COPY's small chunks into blocks of ~256 KB, so gzip and the file see a few large
  * writes instead of one per row.
  */
-class CsvRecords extends Transform {
-  records = 0;
-  private quoted = false;
+class Blocks extends Transform {
   private pending: Buffer[] = [];
   private size = 0;
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.count(chunk);
     this.pending.push(chunk);
     this.size += chunk.length;
     if (this.size >= 262_144) {
@@ -90,30 +86,6 @@ class CsvRecords extends Transform {
       this.push(Buffer.concat(this.pending, this.size));
     }
     done();
-  }
-  private count(chunk: Buffer): void {
-    let i = 0;
-    for (;;) {
-      if (this.quoted) {
-        const close = chunk.indexOf(34, i);
-        if (close === -1) {
-          return;
-        }
-        this.quoted = false;
-        i = close + 1;
-        continue;
-      }
-      const quote = chunk.indexOf(34, i);
-      const end = quote === -1 ? chunk.length : quote;
-      for (let nl = chunk.indexOf(10, i); nl !== -1 && nl < end; nl = chunk.indexOf(10, nl + 1)) {
-        this.records += 1;
-      }
-      if (quote === -1) {
-        return;
-      }
-      this.quoted = true;
-      i = quote + 1;
-    }
   }
 }
 
@@ -143,13 +115,16 @@ export async function copyToArchiveFile(
   await mkdir(dirname(file), { recursive: true });
   // A name of its own: a second run of the same request never writes into this one's file.
   const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  const counter = new CsvRecords();
   const hasher = new Hasher();
+  const copy = client.query(copyTo(copySql));
   await pipeline(
-    client.query(copyTo(copySql)),
-    counter,
-    // Level 1: archiving must keep up with the delete; CSV text still shrinks several times.
-    createGzip({ level: zlib.Z_BEST_SPEED }),
+    copy,
+    new Blocks(),
+    // Level 1: archiving must keep up with the delete; CSV text still shrinks several times. A
+    // 4 KB window (about ten rows back) costs two thirds of the 32 KB window's CPU and still
+    // finds the repeats between neighbouring rows (the bench's rows shrink 5.3× instead of
+    // 4.8×; text that repeats from further back shrinks less); any gunzip reads it.
+    createGzip({ level: zlib.Z_BEST_SPEED, windowBits: 12 }),
     hasher,
     createWriteStream(tmp),
   );
@@ -163,7 +138,8 @@ export async function copyToArchiveFile(
   await rename(tmp, file);
   await fsyncDir(dirname(file));
   return {
-    rows: Math.max(0, counter.records - 1),
+    // The server's own count (its `COPY n` reply): the rows written, the header not counted.
+    rows: copy.rowCount,
     bytes: hasher.bytes,
     sha256: hasher.hash.digest("hex"),
   };

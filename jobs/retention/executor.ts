@@ -39,7 +39,8 @@ import { quoteIdent, readTableShape, type TableShape, TableShapeError } from "./
  *   the investigation flag are read again under a SHARE lock (a hold being placed waits for the
  *   batch to commit; the next batch sees it), held keys are skipped, and one statement deletes
  *   (or anonymizes) the rest and writes their ledger rows (see batchStatement), whose unique
- *   (request, table, position) means a retried batch can never act on a row twice. Rows are
+ *   (request, position) means a retried batch can never act on a row twice (positions come from
+ *   one sequence: each names one planned key of its request). Rows are
  *   taken where the plan saw them only when their key still matches, else looked up by key.
  *   For archive-then-delete that statement runs as `COPY (...) TO STDOUT`, streamed through gzip
  *   into the batch's archive file, fsynced before the commit: deleted = ledger = archived.
@@ -839,7 +840,7 @@ const KEY = "__govern_key";
  * - `m`, `d2`: the keys not found there (updated or moved since planning, or planned without a
  *   location) looked up by key; the lookup runs only when there are such keys.
  * - `l`: the ledger rows, from the plan's own (position, key) of each row acted on; the ledger's
- *   unique (request, table, position) makes a retried or concurrent batch fail and roll back
+ *   unique (request, position) makes a retried or concurrent batch fail and roll back
  *   rather than act on a row twice.
  */
 export function batchStatement(

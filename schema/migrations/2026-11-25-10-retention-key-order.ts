@@ -5,9 +5,10 @@ import { type Kysely, sql } from "kysely";
  * it, the row's physical location at planning (`tid`). The planner assigns positions in the
  * table's physical order, so a batch is one range of positions: one index range scan of the
  * plan, rows fetched by location (verified by key, looked up by key when the row has moved)
- * and pages touched in order. The ledger's unique key becomes (request, table, position): a
- * position names exactly one planned key, so "never twice" holds as before, and new ledger
- * rows append at the index's right edge instead of landing at random text keys.
+ * and pages touched in order. The ledger's unique key becomes (request, position): positions
+ * come from one sequence, so a position names exactly one planned key of its request (whatever
+ * its table) and "never twice" holds as before; new ledger rows append at the index's right edge
+ * instead of landing at random text keys, and the index compares no table names.
  *
  * Each plan key also says what is done to its row (`treatment`): the plan's action for its table
  * (`act`: delete, archive, anonymize), or, for a row that only mentions an erased person
@@ -39,7 +40,7 @@ UPDATE governance.retention_ledger SET seq = nextval('governance.retention_key_s
 ALTER TABLE governance.retention_ledger ENABLE TRIGGER retention_ledger_append_only;
 ALTER TABLE governance.retention_ledger ALTER COLUMN seq SET NOT NULL;
 ALTER TABLE governance.retention_ledger DROP CONSTRAINT retention_ledger_pkey;
-ALTER TABLE governance.retention_ledger ADD PRIMARY KEY (request_id, table_name, seq);
+ALTER TABLE governance.retention_ledger ADD PRIMARY KEY (request_id, seq);
 ALTER TABLE governance.retention_ledger DROP CONSTRAINT retention_ledger_action_check,
     ADD CONSTRAINT retention_ledger_action_check CHECK (action IN ('delete', 'anonymize', 'scrub'));
 `;
