@@ -118,7 +118,8 @@ export type ExecutionReport = {
 };
 
 /**
- * A batch's phases: finding its plan keys (`walk`, before the transaction), opening the
+ * A batch's phases: finding its plan keys (`walk`, before the transaction; for every batch but
+ * a part's first, in the previous batch's commit round trip, so counted in `commit`), opening the
  * transaction and locking (`open`), legal holds and the investigation flag (`holds`), the
  * delete or anonymize with its ledger rows and, for archive-then-delete, the rows streamed
  * through gzip into the file (`statement`), the file's fsync (`sync`), progress and commit.
@@ -421,7 +422,13 @@ function kyselyOn(client: pg.PoolClient): Db {
   });
 }
 
-type BatchResult = { done: number; held: Map<string, string[]>; lockMs: number };
+type BatchResult = {
+  done: number;
+  held: Map<string, string[]>;
+  lockMs: number;
+  /** The part's next batch, found right after the commit; undefined: the part is done. */
+  next: BatchRange | undefined;
+};
 
 /** A batch: the plan's keys at positions (after, upto] of one table, in position order. */
 type BatchRange = {
@@ -462,33 +469,15 @@ async function run(
         ? `${tableReport.action} + ${plan.action}`
         : plan.action;
       report.tables[plan.table] = tableReport;
-      let after = "0";
       const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
-      for (;;) {
-        // The next batch of the plan, by position: one range scan of the plan's position index.
-        // Positions follow the table's pages (plan-keys.ts), so the batch's rows lie together.
-        const walkStart = performance.now();
-        const next = await client.query<{ upto: string | null; n: number; located: boolean }>(
-          `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
-           FROM (SELECT seq, tid FROM governance.retention_request_keys
-             WHERE request_id = $1 AND table_name = $2 AND seq > $3 AND treatment = $5
-             ORDER BY seq LIMIT $4) s`,
-          [request.id, plan.table, after, batchSize, plan.treatment],
-        );
-        report.phasesMs.walk += performance.now() - walkStart;
-        const upto = next.rows[0]?.upto;
-        if (!upto) {
-          break;
-        }
-        const range: BatchRange = {
-          after,
-          upto,
-          count: next.rows[0]?.n ?? 0,
-          located: next.rows[0]?.located === true,
-        };
-        after = upto;
+      // The part's first batch; each batch finds the next one in its commit's round trip.
+      const walkStart = performance.now();
+      const first = await client.query<WalkRow>(walkSql(client, request.id, plan, "0", batchSize));
+      report.phasesMs.walk += performance.now() - walkStart;
+      let range = toRange("0", first.rows[0]);
+      while (range) {
         await options.beforeBatch?.();
-        const run = { doneBefore: doneAll, resumed, phases: report.phasesMs };
+        const run = { doneBefore: doneAll, resumed, phases: report.phasesMs, batchSize };
         const result =
           (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
             ...run,
@@ -518,6 +507,7 @@ async function run(
           percent,
           batches: report.batches,
         });
+        range = result.next;
       }
       // Rows an earlier (crashed) run did count for this table too.
       tableReport.done = await ledgerCount(deps.db, request.id, plan.table);
@@ -573,6 +563,33 @@ async function ledgerCount(db: Db, requestId: string, table?: string): Promise<n
   return result.rows[0]?.n ?? 0;
 }
 
+type WalkRow = { upto: string | null; n: number; located: boolean };
+
+/**
+ * The part's next batch after position `after`: one range scan of the plan's position index
+ * (positions follow the table's pages, plan-keys.ts, so the batch's rows lie together).
+ */
+function walkSql(
+  client: pg.PoolClient,
+  requestId: string,
+  plan: PlanTable,
+  after: string,
+  batchSize: number,
+): string {
+  return `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
+    FROM (SELECT seq, tid FROM governance.retention_request_keys
+      WHERE request_id = ${client.escapeLiteral(requestId)}::uuid
+        AND table_name = ${client.escapeLiteral(plan.table)} AND seq > ${BigInt(after)}
+        AND treatment = ${client.escapeLiteral(plan.treatment)}
+      ORDER BY seq LIMIT ${Math.trunc(batchSize)}) s`;
+}
+
+function toRange(after: string, row: WalkRow | undefined): BatchRange | undefined {
+  return row?.upto
+    ? { after, upto: row.upto, count: row.n, located: row.located === true }
+    : undefined;
+}
+
 /** After every batch number used so far: a batch's ledger rows and its archive file. */
 async function nextBatchNumber(db: Db, requestId: string): Promise<number> {
   const result = await sql<{ n: number }>`
@@ -600,7 +617,13 @@ async function runBatch(
   range: BatchRange,
   batch: number,
   options: ExecuteOptions,
-  run: { doneBefore: number; resumed: boolean; phases: BatchPhases; fast: boolean },
+  run: {
+    doneBefore: number;
+    resumed: boolean;
+    phases: BatchPhases;
+    fast: boolean;
+    batchSize: number;
+  },
 ): Promise<BatchResult | undefined> {
   const held = new Map<string, string[]>();
   const lit = (value: string) => client.escapeLiteral(value);
@@ -730,9 +753,16 @@ async function runBatch(
       );
     }
     close.push("COMMIT");
-    await client.query(close.join(";\n"));
+    // After the commit, in the same round trip: the part's next batch.
+    close.push(walkSql(client, request.id, plan, range.upto, run.batchSize));
+    const closed = (await client.query(close.join(";\n"))) as unknown as pg.QueryResult<WalkRow>[];
     phase("commit");
-    return { done, held, lockMs: performance.now() - lockStart };
+    return {
+      done,
+      held,
+      lockMs: performance.now() - lockStart,
+      next: toRange(range.upto, closed[closed.length - 1]?.rows[0]),
+    };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
