@@ -39,6 +39,12 @@ describe("leak scan candidates", () => {
     expect(leaks(key, "Call 630.687.8290", set, heads)).toBe(true);
     expect(leaks(key, "Gate at 19709 E 5th Street, back", set, heads)).toBe(true);
     expect(leaks(key, "Ann called about 19709 E 4th Street", set, heads)).toBe(false);
+    // A real value that is also the masked image of another is the copy's own: not a leak.
+    const images = new HashSet64(4);
+    images.add(...hash64(key, "6306878290"));
+    expect(leaks(key, "Call 630.687.8290", set, heads, images)).toBe(false);
+    // A digit run inside a token is no phone.
+    expect(leaks(key, "req_a6306878290b", set, heads)).toBe(false);
     // Another key: the same text, different hashes.
     expect(leaks(Buffer.alloc(32, 8), "Spoke with Ann Lee today", set, heads)).toBe(false);
   });

@@ -198,6 +198,7 @@ describe("provisioning masked datasets", () => {
               source: scanSource,
               plan: plan.kind === "ok" ? plan.tables : [],
               key,
+              maskingKey: maskingKey(t.config.secret).bytes,
             }),
             key,
           });

@@ -24,6 +24,7 @@ const DIGIT_RUNS = [
 ];
 const STREET_RE = new RegExp(STREET, "g");
 const WORD = /[A-Za-z'-]+/g;
+const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
 
@@ -63,6 +64,10 @@ export function* candidates(text: string, heads: ReadonlySet<string>): Generator
   }
   for (const re of DIGIT_RUNS) {
     for (const m of text.matchAll(re)) {
+      // A run inside a token ("a6306878290b", a hex id) is no number anyone wrote.
+      if (ALNUM.test(text[m.index - 1] ?? "") || ALNUM.test(text[m.index + m[0].length] ?? "")) {
+        continue;
+      }
       const d = m[0].replace(/[^0-9]/g, "");
       yield d;
       if (d.length > 10) {
@@ -99,16 +104,20 @@ function* pairs(text: string, heads: ReadonlySet<string>): Generator<string> {
   }
 }
 
-/** Whether any candidate of `text` is a source identifier. */
+/**
+ * Whether any candidate of `text` is a source identifier, not counting those that are also
+ * masked images of another source value (`images`): those the copy may hold because of masking.
+ */
 export function leaks(
   key: Buffer,
   text: string,
   identifiers: HashSet64,
   heads: ReadonlySet<string>,
+  images?: HashSet64,
 ): boolean {
   for (const c of candidates(text, heads)) {
     const [hi, lo] = hash64(key, c);
-    if (identifiers.has(hi, lo)) {
+    if (identifiers.has(hi, lo) && !images?.has(hi, lo)) {
       return true;
     }
   }

@@ -4,6 +4,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
+import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
 import { STREET } from "./candidates.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
@@ -61,7 +62,26 @@ export function toJsonPath(path: string): string {
   return out;
 }
 
-/** Source SELECTs yielding (identifier, category) per row, for one table. */
+/**
+ * The identifier of a value's masked image, for the categories whose default substitute keeps
+ * the format (a phone stays ten digits, an account number its length): at a million customers a
+ * masked phone now and then equals another customer's real one. Such a real value is ambiguous —
+ * the copy holds it because masking made it — and is not reported (see candidates.ts).
+ */
+function imageOf(v: string, category: string): string {
+  switch (category) {
+    case "phone":
+      return `CASE WHEN pg_temp.gm_fits('phone', ${v}) THEN pg_temp.gl_ident(pg_temp.gm_phone(${v}), 'phone') END`;
+    case "payment_card":
+    case "bank_account":
+    case "government_id":
+      return `pg_temp.gl_ident(pg_temp.gm_tokenize(${v}), ${literal(category)})`;
+    default:
+      return "NULL::text";
+  }
+}
+
+/** Source SELECTs yielding (identifier, category, masked image's identifier) per row. */
 export function identifierQueries(table: TablePlan, schema: string): string[] {
   const from = `${ident(schema)}.${ident(table.table)} t`;
   const out: string[] = [];
@@ -77,10 +97,11 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
             .join(",")}}`,
         )} AS v FROM ${from}`;
   // A full name identifies only when it names a person (not a business in a name column).
+  // The third column is the identifier of the value's masked image (format-preserving digits only).
   const identOf = (v: string, category: string) =>
     category === "person_name"
-      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first", "pg_temp.gl_last")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name'`
-      : `pg_temp.gl_ident(${v}, ${literal(category)}), ${literal(category)}`;
+      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first", "pg_temp.gl_last")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name', NULL::text`
+      : `pg_temp.gl_ident(${v}, ${literal(category)}), ${literal(category)}, ${imageOf(v, category)}`;
   const identifying = (category: string) => category !== "none" && category !== "free_text_pii";
   for (const c of table.columns) {
     if (isJson(c)) {
@@ -105,7 +126,7 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
   for (const f of part("first")) {
     for (const l of part("last")) {
       out.push(
-        `SELECT pg_temp.gl_ident(t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, 'person_name'), 'person_name' FROM ${from}`,
+        `SELECT pg_temp.gl_ident(t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, 'person_name'), 'person_name', NULL::text FROM ${from}`,
       );
     }
   }
@@ -113,16 +134,19 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
 }
 
 /**
- * Adds the hash of every identifier of the source to `into`, and the first word of every
- * person-name identifier to `heads`, reading tables on `parallel` connections of `source` (the
- * work is the source's: normalizing and hashing in SQL).
+ * Adds the hash of every identifier of the source to `into`, the hash of every masked image of
+ * a format-preserving identifier to `images`, and the first word of every person-name
+ * identifier to `heads`, reading tables on `parallel` connections of `source` (the work is the
+ * source's: normalizing, masking and hashing in SQL). `maskingKey` computes the images.
  */
 export async function collectIdentifiers(input: {
   source: pg.Pool;
   plan: TablePlan[];
   schema: string;
   key: Buffer;
+  maskingKey: Buffer;
   into: HashSet64;
+  images: HashSet64;
   heads: Set<string>;
   parallel?: number;
 }): Promise<void> {
@@ -132,16 +156,12 @@ export async function collectIdentifiers(input: {
     const source = await input.source.connect();
     try {
       await source.query(NORMALIZE_SQL(input.key));
+      await source.query(maskingFunctionsSql(input.maskingKey));
       await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
       await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
       await source.query("ANALYZE gl_first; ANALYZE gl_last");
       for (let table = queue.shift(); table; table = queue.shift()) {
-        await tableIdentifiers(
-          source,
-          identifierQueries(table, input.schema),
-          input.into,
-          input.heads,
-        );
+        await tableIdentifiers(source, identifierQueries(table, input.schema), input);
       }
     } finally {
       await source.query("DISCARD TEMP").catch(() => {});
@@ -154,23 +174,26 @@ export async function collectIdentifiers(input: {
 async function tableIdentifiers(
   source: pg.PoolClient,
   queries: string[],
-  into: HashSet64,
-  heads: Set<string>,
+  out: { into: HashSet64; images: HashSet64; heads: Set<string> },
 ): Promise<void> {
   if (queries.length === 0) {
     return;
   }
   const copy = source.query(
-    copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END
-      FROM (${queries.join(" UNION ")}) q(i, c) WHERE i IS NOT NULL) TO STDOUT`),
+    copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END,
+        pg_temp.gl_h(m)
+      FROM (${queries.join(" UNION ")}) q(i, c, m) WHERE i IS NOT NULL) TO STDOUT`),
   );
+  const add = (set: HashSet64, h: string) =>
+    set.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
   for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-    const tab = line.indexOf("\t");
-    const h = line.slice(0, tab);
-    into.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
-    const head = line.slice(tab + 1);
+    const [h = "", head = "\\N", image = "\\N"] = line.split("\t");
+    add(out.into, h);
     if (head !== "\\N") {
-      heads.add(head);
+      out.heads.add(head);
+    }
+    if (image !== "\\N") {
+      add(out.images, image);
     }
   }
 }

@@ -89,29 +89,40 @@ function* jsonLeaves(value: unknown): Generator<string> {
 }
 
 /** The source's identifiers, collected before (or while) the target is written. */
-export type SourceIdentifiers = { identifiers: HashSet64; heads: Set<string>; ms: number };
+export type SourceIdentifiers = {
+  identifiers: HashSet64;
+  /** Masked images of format-preserving identifiers: a real value among them is ambiguous. */
+  images: HashSet64;
+  heads: Set<string>;
+  ms: number;
+};
 
 /** Hashes every identifier of the source (see identifiers.ts). */
 export async function sourceIdentifiers(input: {
   source: pg.Pool;
   plan: TablePlan[];
   key: Buffer;
+  /** The masking key provisioning uses, to compute masked images. */
+  maskingKey: Buffer;
   schema?: string;
   parallel?: number;
 }): Promise<SourceIdentifiers> {
   const started = Date.now();
   const identifiers = new HashSet64();
+  const images = new HashSet64();
   const heads = new Set<string>();
   await collectIdentifiers({
     source: input.source,
     plan: input.plan,
     schema: input.schema ?? "public",
     key: input.key,
+    maskingKey: input.maskingKey,
     into: identifiers,
+    images,
     heads,
     parallel: input.parallel,
   });
-  return { identifiers, heads, ms: Date.now() - started };
+  return { identifiers, images, heads, ms: Date.now() - started };
 }
 
 /**
@@ -130,7 +141,7 @@ export async function leakScan(input: {
 }): Promise<LeakScanReport> {
   const started = Date.now();
   const schema = input.schema ?? "public";
-  const { identifiers, heads } = input.identifiers;
+  const { identifiers, images, heads } = input.identifiers;
   const findings: LeakFinding[] = [];
   let values = 0;
   const columns = await targetColumns(input.target, schema);
@@ -157,7 +168,7 @@ export async function leakScan(input: {
         const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(JSON.parse(raw));
         for (const text of texts) {
           values++;
-          if (leaks(input.key, text, identifiers, heads)) {
+          if (leaks(input.key, text, identifiers, heads, images)) {
             hits[i] = (hits[i] ?? 0) + 1;
             input.onLeak?.(`${table}.${cols[i]?.column}`, text);
             break;

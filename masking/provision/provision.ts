@@ -253,6 +253,7 @@ export async function provisionDataset(
     source: sourcePool,
     plan: gate.tables,
     key: leakScanKey(deps.config.secret),
+    maskingKey: maskingKey(deps.config.secret).bytes,
     schema,
     parallel: options.parallel ?? 2,
   });
