@@ -99,12 +99,24 @@ describe("govern provision / masking rules / datasets CLI", () => {
       "public business names",
     ]);
     expect(allow.code).toBe(0);
-    const list = await govern(["masking", "rules", "list", "--json"]);
+    const list = await govern(["masking", "rules", "list", "--set-only", "--json"]);
     const rules = JSON.parse(list.stdout) as { table: string; column: string; strategy: string }[];
     expect(rules.map((r) => `${r.table}.${r.column}:${r.strategy}`)).toEqual([
       "payments.card_last4:nullify",
       "tenants.business_name:allow",
     ]);
+    // Without --set-only: every personal-data column with the rule in force, defaults included.
+    const inForce = JSON.parse(
+      (await govern(["masking", "rules", "list", "--table", "customers", "--json"])).stdout,
+    ) as { column: string; jsonPath: string; strategy: string; source: string }[];
+    expect(inForce).toContainEqual(
+      expect.objectContaining({
+        column: "email",
+        jsonPath: "",
+        strategy: "substitute",
+        source: "default",
+      }),
+    );
 
     const ok = await govern(["provision", "--name", `ok-${suffix}`, "--json"]);
     expect(ok.stderr).not.toContain("refused");

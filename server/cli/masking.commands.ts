@@ -3,7 +3,8 @@ import { type Dataset, listDatasets } from "../../masking/datasets.repository.ts
 import { MaskingError } from "../../masking/masking-error.ts";
 import { dropDataset } from "../../masking/provision/lifecycle.ts";
 import { provisionDataset } from "../../masking/provision/provision.ts";
-import { listMaskingRules, setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
+import { effectiveMaskingRules } from "../../masking/rules/effective.ts";
+import { setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES, type Strategy } from "../../masking/strategies/strategies.ts";
 import {
   actorName,
@@ -124,13 +125,15 @@ const provision: Command = {
 };
 
 const rulesList: Command = {
-  summary: "list the masking rules set by stewards",
-  usage: "govern masking rules list [--table T] [--json]",
-  options: { table: { type: "string" }, ...json },
+  summary: "list the masking rules in force: stewards' rules and category defaults",
+  usage: "govern masking rules list [--table T] [--set-only] [--json]",
+  options: { table: { type: "string" }, "set-only": { type: "boolean" }, ...json },
   access: { bootstrap: true, permission: "masking:read" },
   async run(values, config) {
     return withDb(config, async (db) => {
-      const rules = await listMaskingRules(db, { table: text(values, "table") });
+      // The same rows as the API and the console: every personal-data column with its rule.
+      const all = await effectiveMaskingRules(db, { table: text(values, "table") });
+      const rules = values["set-only"] === true ? all.filter((r) => r.source === "rule") : all;
       print(
         values.json === true,
         rules,
@@ -138,10 +141,10 @@ const rulesList: Command = {
           ? rules
               .map(
                 (r) =>
-                  `${r.table}.${r.column}${r.jsonPath ? `#${r.jsonPath}` : ""}  ${r.strategy}  v${r.version}  ${r.setBy}${r.reason ? `  (${r.reason})` : ""}`,
+                  `${r.table}.${r.column}${r.jsonPath ? `#${r.jsonPath}` : ""}  ${r.strategy}  ${r.source === "rule" ? `v${r.version}  ${r.setBy}${r.reason ? `  (${r.reason})` : ""}` : `default for ${r.category}`}${r.blocksProvisioning ? "  [blocks provisioning]" : ""}`,
               )
               .join("\n")
-          : "no rules set: every column gets its category's default",
+          : "no personal-data column known to the catalog and no rule set",
       );
       return 0;
     });
