@@ -10,7 +10,9 @@ describe("leak scan candidates", () => {
     const text =
       "Met Ann Lee at 19709 E 5th Street. Mail ann.lee@Example.com or call (630) 687-8290.";
     const got = all(text, ["ann"]);
-    expect(got).toContain(text.toLowerCase());
+    // Prose is no identifier as a whole; a single long token (a token, an IP) is.
+    expect(all("Met Ann Lee at noon", ["ann"])).not.toContain("met ann lee at noon");
+    expect(all("sk_live_4eC39HqLyjWDarjtT1zdp7dc")).toContain("sk_live_4ec39hqlyjwdarjtt1zdp7dc");
     expect(got).toContain("ann.lee@example.com");
     expect(got).toContain("6306878290");
     expect(got).toContain("19709 e 5th street");
@@ -21,6 +23,11 @@ describe("leak scan candidates", () => {
     expect(got).not.toContain("lee at");
     // Only words written with one space between them pair up.
     expect(all("Spencer, Swift and Weimann", ["spencer"])).not.toContain("spencer swift");
+  });
+
+  it("take digits written in groups as one number (an SSN, an IBAN's digits)", () => {
+    expect(all("SSN 123-45-6789 on file")).toContain("123456789");
+    expect(all("due 2026-01-15 10:30")).not.toContain("2026011510");
   });
 
   it("keep the last ten digits of long numbers (a phone with its country code)", () => {

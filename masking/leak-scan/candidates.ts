@@ -21,10 +21,14 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.phone, "g"),
   new RegExp(SCRUB_PATTERNS.card, "g"),
   /[0-9]{6,}/g,
+  // Digits in groups, as ids and accounts are written ("123-45-6789", "DE89 3704 0044"), dates
+  // excepted (below).
+  /(?<![0-9])[0-9](?:[ -]?[0-9]){5,}(?![0-9])/g,
 ];
 const STREET_RE = new RegExp(STREET, "g");
 const WORD = /[A-Za-z'-]+/g;
 const ALNUM = /^[A-Za-z0-9]$/;
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
 
@@ -48,10 +52,17 @@ function norm(v: string): string {
   return v.replace(/^ +| +$/g, "").toLowerCase();
 }
 
-/** Every candidate of `text` (duplicates allowed). */
+/**
+ * Every candidate of `text` (duplicates allowed). The whole value only where an identifier can
+ * be one: an email, or a single token of 7+ characters (a credential, an IP address); names,
+ * streets, phones and numbers inside longer text are cut out below.
+ */
 export function* candidates(text: string, heads: ReadonlySet<string>): Generator<string> {
   if (text.length <= WHOLE_MAX) {
-    yield norm(text);
+    const whole = norm(text);
+    if (whole.includes("@") || (whole.length >= 7 && !/\s/.test(whole))) {
+      yield whole;
+    }
   }
   if (text.includes("@")) {
     for (const m of text.matchAll(EMAIL)) {
@@ -65,7 +76,11 @@ export function* candidates(text: string, heads: ReadonlySet<string>): Generator
   for (const re of DIGIT_RUNS) {
     for (const m of text.matchAll(re)) {
       // A run inside a token ("a6306878290b", a hex id) is no number anyone wrote.
-      if (ALNUM.test(text[m.index - 1] ?? "") || ALNUM.test(text[m.index + m[0].length] ?? "")) {
+      if (
+        ALNUM.test(text[m.index - 1] ?? "") ||
+        ALNUM.test(text[m.index + m[0].length] ?? "") ||
+        DATE.test(m[0])
+      ) {
         continue;
       }
       const d = m[0].replace(/[^0-9]/g, "");
