@@ -64,8 +64,8 @@ export function toJsonPath(path: string): string {
 
 /**
  * The identifier of a value's masked image, for the categories whose default substitute keeps
- * the format (a phone stays ten digits, an account number its length): at a million customers a
- * masked phone now and then equals another customer's real one. Such a real value is ambiguous —
+ * the format (a phone stays ten digits, an account number its length, an IP address an IP
+ * address): at 100,000 customers a masked phone or IP now and then equals another's real one. Such a real value is ambiguous —
  * the copy holds it because masking made it — and is not reported (see candidates.ts).
  */
 function imageOf(v: string, category: string): string {
@@ -76,6 +76,8 @@ function imageOf(v: string, category: string): string {
     case "bank_account":
     case "government_id":
       return `pg_temp.gl_ident(pg_temp.gm_tokenize(${v}), ${literal(category)})`;
+    case "ip_address":
+      return `pg_temp.gl_ident(pg_temp.gm_ip(${v}), 'ip_address')`;
     default:
       return "NULL::text";
   }
