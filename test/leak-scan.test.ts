@@ -25,7 +25,7 @@ describe("leak scan candidates", () => {
     expect(all("Spencer, Swift and Weimann", ["spencer"])).not.toContain("spencer swift");
   });
 
-  it("take digits written in groups as one number (an SSN, an IBAN's digits)", () => {
+  it("take tax ids as written as one number, and dates as none", () => {
     expect(all("SSN 123-45-6789 on file")).toContain("123456789");
     expect(all("due 2026-01-15 10:30")).not.toContain("2026011510");
   });

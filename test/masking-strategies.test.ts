@@ -40,6 +40,8 @@ const TEXTS = [
   "Inbound call from Abbey Waters at (630) 687-8290. Abbey is asking about electrical work at 16283 Liberty Street, Skokie. Email on file: abbeywaters@comcast.net.",
   "Prepared for: Minerva Wiza\n21568 Tom Radial\nSchaumburg, IL 60677\nPhone: (847) 871-1377\nCard 4242 4242 4242 4242, jimbob@x.com and bob@x.com",
   "Nothing personal here, just a Tuesday.",
+  // Tax ids as written.
+  "Social security number: 987-65-4326, EIN 12-3456789, due 2026-01-15.",
   // Compass points and numbered streets are part of the address.
   "Hedge trimming at 5296 13th Street. Carpet cleaning at 19709 E 5th Street, then 12 NW Oak Road and 7 O'Brien Pine.",
 ];
@@ -141,7 +143,13 @@ describe("masking strategies (Node)", () => {
     expect(second).toContain(substituteEmail(key, "jimbob@x.com"));
     expect(second).not.toContain("4242 4242");
     expect(scrub(key, TEXTS[2] ?? "", names)).toBe(TEXTS[2]);
-    const streets = scrub(key, TEXTS[3] ?? "", names);
+    const ids = scrub(key, TEXTS[3] ?? "", names);
+    expect(ids).not.toContain("987-65-4326");
+    expect(ids).not.toContain("12-3456789");
+    expect(ids).toMatch(
+      /^Social security number: \d{3}-\d{2}-\d{4}, EIN \d{2}-\d{7}, due 2026-01-15\.$/,
+    );
+    const streets = scrub(key, TEXTS[4] ?? "", names);
     for (const real of ["5296 13th Street", "19709 E 5th Street", "12 NW Oak Road", "7 O'Brien"]) {
       expect(streets).not.toContain(real);
     }

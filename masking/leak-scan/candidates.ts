@@ -21,14 +21,11 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.phone, "g"),
   new RegExp(SCRUB_PATTERNS.card, "g"),
   /[0-9]{6,}/g,
-  // Digits in groups, as ids and accounts are written ("123-45-6789", "DE89 3704 0044"), dates
-  // excepted (below).
-  /(?<![0-9])[0-9](?:[ -]?[0-9]){5,}(?![0-9])/g,
+  new RegExp(SCRUB_PATTERNS.taxId, "g"),
 ];
 const STREET_RE = new RegExp(STREET, "g");
 const WORD = /[A-Za-z'-]+/g;
 const ALNUM = /^[A-Za-z0-9]$/;
-const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
 
@@ -76,11 +73,7 @@ export function* candidates(text: string, heads: ReadonlySet<string>): Generator
   for (const re of DIGIT_RUNS) {
     for (const m of text.matchAll(re)) {
       // A run inside a token ("a6306878290b", a hex id) is no number anyone wrote.
-      if (
-        ALNUM.test(text[m.index - 1] ?? "") ||
-        ALNUM.test(text[m.index + m[0].length] ?? "") ||
-        DATE.test(m[0])
-      ) {
+      if (ALNUM.test(text[m.index - 1] ?? "") || ALNUM.test(text[m.index + m[0].length] ?? "")) {
         continue;
       }
       const d = m[0].replace(/[^0-9]/g, "");

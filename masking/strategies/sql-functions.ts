@@ -274,6 +274,9 @@ BEGIN
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.card)}) LOOP
       t := replace(t, m, pg_temp.gm_tokenize(m));
     END LOOP;
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.taxId)}) LOOP
+      t := replace(t, m, pg_temp.gm_tokenize(m));
+    END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phone)}) LOOP
       t := replace(t, m, pg_temp.gm_phone(m));
     END LOOP;

@@ -260,6 +260,8 @@ export function noise(key: Buffer, value: number | string, bound = 0.1): number 
 export const SCRUB_PATTERNS = {
   email: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}",
   card: "(?<![0-9])[0-9](?:[ -]?[0-9]){12,18}(?![0-9])",
+  // US social security and employer identification numbers as written: 123-45-6789, 12-3456789.
+  taxId: "(?<![0-9])(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{2}-[0-9]{7})(?![0-9])",
   phone:
     "(?<![0-9+])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])",
   // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words
@@ -285,6 +287,7 @@ export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_N
   const passes: [string, (m: string) => string][] = [
     [SCRUB_PATTERNS.email, (m) => substituteEmail(key, m)],
     [SCRUB_PATTERNS.card, (m) => tokenizeDigits(key, m)],
+    [SCRUB_PATTERNS.taxId, (m) => tokenizeDigits(key, m)],
     [SCRUB_PATTERNS.phone, (m) => substitutePhone(key, m)],
     [SCRUB_PATTERNS.street, (m) => substituteAddress(key, m)],
   ];
