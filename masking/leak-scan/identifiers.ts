@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
@@ -152,25 +153,34 @@ export async function collectIdentifiers(input: {
   heads: Set<string>;
   parallel?: number;
 }): Promise<void> {
-  const queue = [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows);
   const names = nameColumnsSql(input.plan, input.schema);
-  const worker = async () => {
-    const source = await input.source.connect();
-    try {
-      await source.query(NORMALIZE_SQL(input.key));
-      await source.query(maskingFunctionsSql(input.maskingKey));
-      await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
-      await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
-      await source.query("ANALYZE gl_first; ANALYZE gl_last");
-      for (let table = queue.shift(); table; table = queue.shift()) {
-        await tableIdentifiers(source, identifierQueries(table, input.schema), input);
-      }
-    } finally {
-      await source.query("DISCARD TEMP").catch(() => {});
-      source.release();
-    }
+  const release = async (source: pg.PoolClient) => {
+    await source.query("DISCARD TEMP").catch(() => {});
+    source.release();
   };
-  await Promise.all(Array.from({ length: Math.max(1, input.parallel ?? 2) }, worker));
+  await inParallel(
+    [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows),
+    input.parallel ?? 2,
+    {
+      open: async () => {
+        const source = await input.source.connect();
+        try {
+          await source.query(NORMALIZE_SQL(input.key));
+          await source.query(maskingFunctionsSql(input.maskingKey));
+          await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
+          await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
+          await source.query("ANALYZE gl_first; ANALYZE gl_last");
+          return source;
+        } catch (error) {
+          await release(source);
+          throw error;
+        }
+      },
+      each: (source, table) =>
+        tableIdentifiers(source, identifierQueries(table, input.schema), input),
+      close: release,
+    },
+  );
 }
 
 async function tableIdentifiers(

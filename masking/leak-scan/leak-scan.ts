@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+import { inParallel } from "../parallel.ts";
 import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
 import { leaks } from "./candidates.ts";
@@ -149,8 +150,7 @@ export async function leakScan(input: {
   for (const c of columns) {
     byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   }
-  const queue = [...byTable];
-  const scanTable = async (dst: pg.PoolClient, table: string, cols: TargetColumn[]) => {
+  const scanTable = async (dst: pg.PoolClient, [table, cols]: [string, TargetColumn[]]) => {
     const list = cols
       .map((c) => (c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)))
       .join(", ");
@@ -182,17 +182,11 @@ export async function leakScan(input: {
       }
     });
   };
-  const worker = async () => {
-    const dst = await input.target.connect();
-    try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        await scanTable(dst, next[0], next[1]);
-      }
-    } finally {
-      dst.release();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, input.parallel ?? 2) }, worker));
+  await inParallel([...byTable], input.parallel ?? 2, {
+    open: () => input.target.connect(),
+    each: scanTable,
+    close: async (dst) => dst.release(),
+  });
   findings.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
   return {
     clean: findings.length === 0,

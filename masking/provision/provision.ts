@@ -15,6 +15,7 @@ import {
 } from "../datasets.repository.ts";
 import { type LeakScanReport, leakScan, sourceIdentifiers } from "../leak-scan/leak-scan.ts";
 import { MaskingError } from "../masking-error.ts";
+import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
@@ -341,23 +342,38 @@ export async function provisionDataset(
       setup.release();
     }
     const dictionary = { first: new Set(names.first), last: new Set(names.last) };
-    const queue = [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows);
     const results: ProvisionReport["tables"] = {};
     let done = 0;
-    const worker = async () => {
-      const src = await sourcePool.connect();
-      const dst = await (targetPool as pg.Pool).connect();
-      try {
-        await src.query(maskingFunctionsSql(key));
-        await src.query("INSERT INTO pg_temp.gm_first_names SELECT DISTINCT unnest($1::text[])", [
-          names.first,
-        ]);
-        await src.query("INSERT INTO pg_temp.gm_last_names SELECT DISTINCT unnest($1::text[])", [
-          names.last,
-        ]);
-        await src.query("ANALYZE pg_temp.gm_first_names; ANALYZE pg_temp.gm_last_names");
-        await dst.query("SET synchronous_commit = off");
-        for (let table = queue.shift(); table; table = queue.shift()) {
+    await inParallel(
+      [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows),
+      options.parallel ?? 2,
+      {
+        open: async () => {
+          const src = await sourcePool.connect();
+          try {
+            await src.query(maskingFunctionsSql(key));
+            await src.query(
+              "INSERT INTO pg_temp.gm_first_names SELECT DISTINCT unnest($1::text[])",
+              [names.first],
+            );
+            await src.query(
+              "INSERT INTO pg_temp.gm_last_names SELECT DISTINCT unnest($1::text[])",
+              [names.last],
+            );
+            await src.query("ANALYZE pg_temp.gm_first_names; ANALYZE pg_temp.gm_last_names");
+            const dst = await (targetPool as pg.Pool).connect();
+            await dst.query("SET synchronous_commit = off").catch((error) => {
+              dst.release();
+              throw error;
+            });
+            return { src, dst };
+          } catch (error) {
+            await src.query("DISCARD TEMP").catch(() => {});
+            src.release();
+            throw error;
+          }
+        },
+        each: async ({ src, dst }, table) => {
           const tableStart = Date.now();
           const name = table.table;
           const running: TableProgress = {
@@ -392,20 +408,14 @@ export async function provisionDataset(
           await setTableProgress(deps.db, dataset.id, name, finished);
           options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
           await options.afterTable?.(name);
-        }
-      } finally {
-        await src.query("DISCARD TEMP").catch(() => {});
-        src.release();
-        dst.release();
-      }
-    };
-    const workers = Array.from({ length: Math.max(1, options.parallel ?? 2) }, worker);
-    const settled = await Promise.allSettled(workers);
-    const failure = settled.find((s) => s.status === "rejected");
-    if (failure) {
-      queue.length = 0;
-      throw (failure as PromiseRejectedResult).reason;
-    }
+        },
+        close: async ({ src, dst }) => {
+          await src.query("DISCARD TEMP").catch(() => {});
+          src.release();
+          dst.release();
+        },
+      },
+    );
     const copyMs = Date.now() - t1;
 
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
