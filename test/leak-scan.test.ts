@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { candidates, hash64, leaks } from "../masking/leak-scan/candidates.ts";
 import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
+import { jsonLeaves } from "../masking/leak-scan/leak-scan.ts";
+import { parseJsonText } from "../masking/strategies/json-text.ts";
 
 const key = Buffer.alloc(32, 7);
 const all = (text: string, heads: string[] = []) => [...candidates(text, new Set(heads))];
@@ -54,6 +56,15 @@ describe("leak scan candidates", () => {
     expect(leaks(key, "req_a6306878290b", set, heads)).toBe(false);
     // Another key: the same text, different hashes.
     expect(leaks(Buffer.alloc(32, 8), "Spoke with Ann Lee today", set, heads)).toBe(false);
+  });
+});
+
+describe("leak scan JSON leaves", () => {
+  it("are every string and every number as written", () => {
+    const doc = parseJsonText(
+      '{"card": 4111111111111111111, "n": 12.50, "a": ["x", {"b": "y"}], "t": true}',
+    );
+    expect([...jsonLeaves(doc)]).toEqual(["4111111111111111111", "12.50", "x", "y"]);
   });
 });
 

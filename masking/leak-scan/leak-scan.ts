@@ -4,6 +4,7 @@ import { to as copyTo } from "pg-copy-streams";
 import { inParallel } from "../parallel.ts";
 import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
+import { type JsonValue, parseJsonText, RawNumber } from "../strategies/json-text.ts";
 import { leaks } from "./candidates.ts";
 import { HashSet64 } from "./hash-set.ts";
 import { collectIdentifiers } from "./identifiers.ts";
@@ -12,7 +13,7 @@ import { collectIdentifiers } from "./identifiers.ts";
  * The leak scan: proves a provisioned database holds none of the source's personal data. The
  * source's identifiers arrive as keyed hashes (identifiers.ts); then every text, varchar, jsonb
  * and text[] column of every table of the target is streamed out with COPY and each value (each
- * string and number leaf of JSON) is cut into candidates that are hashed and looked up
+ * string and number leaf of JSON, numbers with every digit as written) is cut into candidates that are hashed and looked up
  * (candidates.ts). A finding names the target column and how many of its rows hold a source
  * identifier; the scan never reports what it found.
  */
@@ -72,12 +73,12 @@ function copyField(raw: string): string | null {
   return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
 }
 
-/** The strings (and numbers) of a JSON value, depth first. */
-function* jsonLeaves(value: unknown): Generator<string> {
+/** The strings and numbers (as written) of a JSON value, depth first. */
+export function* jsonLeaves(value: JsonValue): Generator<string> {
   if (typeof value === "string") {
     yield value;
-  } else if (typeof value === "number") {
-    yield String(value);
+  } else if (value instanceof RawNumber) {
+    yield value.text;
   } else if (Array.isArray(value)) {
     for (const v of value) {
       yield* jsonLeaves(v);
@@ -165,7 +166,7 @@ export async function leakScan(input: {
         if (raw === null) {
           continue;
         }
-        const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(JSON.parse(raw));
+        const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(parseJsonText(raw));
         for (const text of texts) {
           values++;
           if (leaks(input.key, text, identifiers, heads, images)) {
