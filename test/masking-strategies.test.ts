@@ -40,6 +40,8 @@ const TEXTS = [
   "Inbound call from Abbey Waters at (630) 687-8290. Abbey is asking about electrical work at 16283 Liberty Street, Skokie. Email on file: abbeywaters@comcast.net.",
   "Prepared for: Minerva Wiza\n21568 Tom Radial\nSchaumburg, IL 60677\nPhone: (847) 871-1377\nCard 4242 4242 4242 4242, jimbob@x.com and bob@x.com",
   "Nothing personal here, just a Tuesday.",
+  // Names as written: apostrophes and inner capitals inside, a possessive outside.
+  "Voicemail from D'angelo McCullough: D'angelo's van is blue, O'Brien's too.",
   // Tax ids as written.
   "Social security number: 987-65-4326, EIN 12-3456789, due 2026-01-15.",
   // Compass points and numbered streets are part of the address.
@@ -143,13 +145,21 @@ describe("masking strategies (Node)", () => {
     expect(second).toContain(substituteEmail(key, "jimbob@x.com"));
     expect(second).not.toContain("4242 4242");
     expect(scrub(key, TEXTS[2] ?? "", names)).toBe(TEXTS[2]);
-    const ids = scrub(key, TEXTS[3] ?? "", names);
+    const named = scrub(key, TEXTS[3] ?? "", {
+      first: new Set(["d'angelo"]),
+      last: new Set(["mccullough", "o'brien"]),
+    });
+    for (const real of ["D'angelo", "McCullough", "O'Brien"]) {
+      expect(named).not.toContain(real);
+    }
+    expect(named).toMatch(/^Voicemail from \S+ \S+: \S+'s van is blue, \S+'s too\.$/);
+    const ids = scrub(key, TEXTS[4] ?? "", names);
     expect(ids).not.toContain("987-65-4326");
     expect(ids).not.toContain("12-3456789");
     expect(ids).toMatch(
       /^Social security number: \d{3}-\d{2}-\d{4}, EIN \d{2}-\d{7}, due 2026-01-15\.$/,
     );
-    const streets = scrub(key, TEXTS[4] ?? "", names);
+    const streets = scrub(key, TEXTS[5] ?? "", names);
     for (const real of ["5296 13th Street", "19709 E 5th Street", "12 NW Oak Road", "7 O'Brien"]) {
       expect(streets).not.toContain(real);
     }

@@ -19,11 +19,12 @@ import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
+import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import { BinaryCopyRewriter } from "./binary-copy.ts";
 import { nodeRewriters } from "./node-masks.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
 import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
-import { ident, maskedSelect } from "./select.ts";
+import { ident, literal, maskedSelect } from "./select.ts";
 import { foreignKeys, subsetFilters } from "./subset.ts";
 
 /**
@@ -188,7 +189,8 @@ async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise
 /**
  * Lower-cased first and last names of the source's name columns, for scrub: the words of
  * first- and last-name columns, and of full names that name a person (`personNameSql`), their
- * first word a first name and the rest last names. Words as scrub matches them (letters only).
+ * first word a first name and the rest last names. Words as scrub matches them ("D'angelo",
+ * "McCullough"), or runs of letters where a name is not capitalized.
  */
 async function nameDictionary(
   source: pg.PoolClient,
@@ -197,7 +199,7 @@ async function nameDictionary(
 ): Promise<{ first: string[]; last: string[] }> {
   const columns = nameColumnsSql(plan, schema);
   const words = (values: string) =>
-    `SELECT lower(m[1]) AS n, o FROM (${values}) s(v), LATERAL regexp_matches(v, '([A-Za-z]{2,})', 'g') WITH ORDINALITY x(m, o)`;
+    `SELECT lower(m[1]) AS n, o FROM (${values}) s(v), LATERAL regexp_matches(v, ${literal(`(${SCRUB_PATTERNS.word}|[A-Za-z]{2,})`)}, 'g') WITH ORDINALITY x(m, o)`;
   const r = await source.query<{ n: string; part: string }>(
     `WITH f AS (${nameWordsSql(columns.first)}), l AS (${nameWordsSql(columns.last)}),
       person AS (SELECT v FROM (${columns.full}) s(v) WHERE ${personNameSql("v", "f", "l")})

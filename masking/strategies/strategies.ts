@@ -268,7 +268,9 @@ export const SCRUB_PATTERNS = {
   // ("O'Brien", "McKay" and the "A" of "3202 A Street" are words).
   street:
     "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z](?:[A-Za-z']*[a-z])?){1,4}",
-  word: "[A-Z][a-z]+",
+  // A capitalized word as names are written: "D'angelo", "McCullough", "O'Brien" are one word;
+  // a possessive "'s" is not part of it ("Dadenk's" is "Dadenk").
+  word: "[A-Z][a-z]*(?:['’](?!s(?:[^A-Za-z]|$))[A-Za-z]+|[A-Z][a-z]+)*",
 } as const;
 
 /** Distinct matches, longest first, then by code point: the order replacements happen in. */
