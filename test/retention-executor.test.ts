@@ -151,17 +151,27 @@ describe("retention executor", () => {
 
     await releaseHold(database.owner, { id: hold.id, releasedBy: "carol@legal.test" });
     const progress: number[] = [];
+    // The table's batches run on two connections at once: both workers are seen starting one.
+    let starting = 0;
+    let mostStarting = 0;
     const done = await executeRequest(deps(), request.id, {
       actor: "worker",
       batchSize: 25,
       onProgress: (p) => {
         progress.push(p.percent);
       },
+      beforeBatch: async () => {
+        starting += 1;
+        mostStarting = Math.max(mostStarting, starting);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        starting -= 1;
+      },
     });
     expect(done.outcome, JSON.stringify(done)).toBe("done");
     if (done.outcome !== "done") {
       return;
     }
+    expect(mostStarting).toBe(2);
     expect(progress.length).toBeGreaterThan(1);
     expect(done.report.longestBatchLockMs).toBeGreaterThan(0);
 

@@ -1,6 +1,7 @@
 import { rm } from "node:fs/promises";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import type pg from "pg";
+import { inParallel } from "../../masking/parallel.ts";
 import type { Config } from "../../schema/config.ts";
 import type { DB } from "../../schema/database.ts";
 import type { Db } from "../../schema/postgres.ts";
@@ -44,6 +45,8 @@ import { quoteIdent, readTableShape, type TableShape, TableShapeError } from "./
  *   taken where the plan saw them only when their key still matches, else looked up by key.
  *   For archive-then-delete that statement runs as `COPY (...) TO STDOUT`, streamed through gzip
  *   into the batch's archive file, fsynced before the commit: deleted = ledger = archived.
+ *   A table's batches run side by side on two connections (`parallel`): while one waits for
+ *   its file's fsync and its commit, the other deletes.
  * - Treatment. Each plan key says what is done to its row: the plan's action for its table
  *   (`act`), or `scrub` for a row that only mentions an erased person (someone else's message
  *   naming them: their identifiers are replaced, the rest is kept). A table is carried out in
@@ -73,6 +76,8 @@ export type ExecuteOptions = {
   onProgress?: (progress: ExecutionProgress) => void | Promise<void>;
   /** Keys per batch (default 5,000). */
   batchSize?: number;
+  /** Batches of one table run side by side on this many connections (default 2). */
+  parallel?: number;
   /** Called before each batch; the crash test slows the executor down with it. */
   beforeBatch?: () => Promise<void>;
   /**
@@ -118,9 +123,9 @@ export type ExecutionReport = {
 };
 
 /**
- * A batch's phases: finding its plan keys (`walk`, before the transaction; for every batch but
- * a part's first, in the previous batch's commit round trip, so counted in `commit`), opening the
- * transaction and locking (`open`), legal holds and the investigation flag (`holds`), the
+ * A batch's phases, summed over batches that may run side by side: finding the batches' plan
+ * position ranges (`walk`, a few dozen batches per query), opening the transaction and locking
+ * (`open`), legal holds and the investigation flag (`holds`), the
  * delete or anonymize with its ledger rows and, for archive-then-delete, the rows streamed
  * through gzip into the file (`statement`), the file's fsync (`sync`), progress and commit.
  */
@@ -171,6 +176,8 @@ export type PlanTable = {
 };
 
 const DEFAULT_BATCH = 5_000;
+/** Batches of one table run side by side on this many connections. */
+const DEFAULT_PARALLEL = 2;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ExecutorError extends Error {}
@@ -426,8 +433,6 @@ type BatchResult = {
   done: number;
   held: Map<string, string[]>;
   lockMs: number;
-  /** The part's next batch, found right after the commit; undefined: the part is done. */
-  next: BatchRange | undefined;
 };
 
 /** A batch: the plan's keys at positions (after, upto] of one table, in position order. */
@@ -438,6 +443,9 @@ type BatchRange = {
   /** Every key has the location the planner saw (plans written before positions had none). */
   located: boolean;
 };
+
+/** One batch worker's connection, and a Kysely pinned to it for the engine functions. */
+type BatchSession = { client: pg.PoolClient; db: Db };
 
 async function run(
   deps: ExecutorDeps,
@@ -453,44 +461,46 @@ async function run(
   const total = tables.reduce((n, t) => n + t.plan.planned, 0);
   let doneAll = await ledgerCount(deps.db, request.id);
   let batch = await nextBatchNumber(deps.db, request.id);
-  const client = await deps.pool.connect();
-  const pinned = kyselyOn(client);
-  try {
-    for (const { plan, shape } of tables) {
-      // A table's parts (one per treatment) add up to one entry: "anonymize + scrub".
-      const tableReport = report.tables[plan.table] ?? {
-        planned: 0,
-        done: 0,
-        skipped: 0,
-        action: "",
-      };
-      tableReport.planned += plan.planned;
-      tableReport.action = tableReport.action
-        ? `${tableReport.action} + ${plan.action}`
-        : plan.action;
-      report.tables[plan.table] = tableReport;
-      const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
-      // The part's first batch; each batch finds the next one in its commit's round trip.
-      const walkStart = performance.now();
-      const first = await client.query<WalkRow>(walkSql(client, request.id, plan, "0", batchSize));
-      report.phasesMs.walk += performance.now() - walkStart;
-      let range = toRange("0", first.rows[0]);
-      while (range) {
+  for (const { plan, shape } of tables) {
+    // A table's parts (one per treatment) add up to one entry: "anonymize + scrub".
+    const tableReport = report.tables[plan.table] ?? {
+      planned: 0,
+      done: 0,
+      skipped: 0,
+      action: "",
+    };
+    tableReport.planned += plan.planned;
+    tableReport.action = tableReport.action
+      ? `${tableReport.action} + ${plan.action}`
+      : plan.action;
+    report.tables[plan.table] = tableReport;
+    const resumed = (await ledgerCount(deps.db, request.id, plan.table)) > 0;
+    const ranges = new BatchRanges(request.id, plan, batchSize, report.phasesMs);
+    // A part's batches are disjoint key ranges of one table: they run side by side. Parts
+    // (tables) run one after the other, children before parents.
+    const workers = await ranges.workersFor(deps.pool, options.parallel ?? DEFAULT_PARALLEL);
+    await inParallel<BatchRange, BatchSession>((session) => ranges.next(session.client), workers, {
+      open: async () => {
+        const client = await deps.pool.connect();
+        return { client, db: kyselyOn(client) };
+      },
+      each: async (session, range) => {
         await options.beforeBatch?.();
-        const run = { doneBefore: doneAll, resumed, phases: report.phasesMs, batchSize };
+        const number = batch++;
+        const common = { doneBefore: doneAll, resumed, phases: report.phasesMs };
+        const part = { plan, shape };
         const result =
-          (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
-            ...run,
+          (await runBatch(deps, session, request, part, range, number, options, {
+            ...common,
             fast: plan.action === "archive_then_delete" && range.located,
           })) ??
-          (await runBatch(deps, client, pinned, request, { plan, shape }, range, batch, options, {
-            ...run,
+          (await runBatch(deps, session, request, part, range, number, options, {
+            ...common,
             fast: false,
           }));
         if (!result) {
-          throw new ExecutorError(`batch ${batch} of ${plan.table} did not complete`);
+          throw new ExecutorError(`batch ${number} of ${plan.table} did not complete`);
         }
-        batch += 1;
         report.batches += 1;
         report.longestBatchLockMs = Math.max(report.longestBatchLockMs, result.lockMs);
         doneAll += result.done;
@@ -507,13 +517,11 @@ async function run(
           percent,
           batches: report.batches,
         });
-        range = result.next;
-      }
-      // Rows an earlier (crashed) run did count for this table too.
-      tableReport.done = await ledgerCount(deps.db, request.id, plan.table);
-    }
-  } finally {
-    client.release();
+      },
+      close: async (session) => session.client.release(),
+    });
+    // Rows an earlier (crashed) run did count for this table too.
+    tableReport.done = await ledgerCount(deps.db, request.id, plan.table);
   }
   report.rows = Object.values(report.tables).reduce((n, t) => n + t.done, 0);
   report.durationMs = Math.round(performance.now() - started);
@@ -563,31 +571,84 @@ async function ledgerCount(db: Db, requestId: string, table?: string): Promise<n
   return result.rows[0]?.n ?? 0;
 }
 
-type WalkRow = { upto: string | null; n: number; located: boolean };
+/** Batch ranges fetched per query: one query, a few dozen batches. */
+const RANGES_PER_QUERY = 32;
 
 /**
- * The part's next batch after position `after`: one range scan of the plan's position index
- * (positions follow the table's pages, plan-keys.ts, so the batch's rows lie together).
+ * A part's batches in position order, handed out one at a time to its workers. Positions follow
+ * the table's pages (plan-keys.ts), so a batch's rows lie together. One query groups the next
+ * `RANGES_PER_QUERY × batchSize` positions (one range scan of the plan's position index) into
+ * ranges of `batchSize`; the worker that finds fewer left than there are workers loads the next
+ * group, and a worker that finds none waits for that load rather than make its own.
  */
-function walkSql(
-  client: pg.PoolClient,
-  requestId: string,
-  plan: PlanTable,
-  after: string,
-  batchSize: number,
-): string {
-  return `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
-    FROM (SELECT seq, tid FROM governance.retention_request_keys
-      WHERE request_id = ${client.escapeLiteral(requestId)}::uuid
-        AND table_name = ${client.escapeLiteral(plan.table)} AND seq > ${BigInt(after)}
-        AND treatment = ${client.escapeLiteral(plan.treatment)}
-      ORDER BY seq LIMIT ${Math.trunc(batchSize)}) s`;
-}
+class BatchRanges {
+  private readonly queue: BatchRange[] = [];
+  private after = "0";
+  private exhausted = false;
+  private loading: Promise<void> | undefined;
+  private workers = 1;
 
-function toRange(after: string, row: WalkRow | undefined): BatchRange | undefined {
-  return row?.upto
-    ? { after, upto: row.upto, count: row.n, located: row.located === true }
-    : undefined;
+  constructor(
+    private readonly requestId: string,
+    private readonly plan: PlanTable,
+    private readonly batchSize: number,
+    private readonly phases: BatchPhases,
+  ) {}
+
+  /** The next range, or undefined when the part has no more. */
+  async next(client: pg.ClientBase): Promise<BatchRange | undefined> {
+    while (this.queue.length === 0 && !this.exhausted) {
+      await this.loadOnce(client);
+    }
+    const range = this.queue.shift();
+    // Refilled by the worker that finds it running low, before the others find it empty.
+    if (range && this.queue.length < this.workers && !this.exhausted && !this.loading) {
+      await this.loadOnce(client);
+    }
+    return range;
+  }
+
+  /** How many workers the part can use: no more than it has batches (found with one query). */
+  async workersFor(pool: pg.Pool, parallel: number): Promise<number> {
+    const client = await pool.connect();
+    try {
+      await this.load(client);
+    } finally {
+      client.release();
+    }
+    this.workers = Math.max(1, Math.min(parallel, this.exhausted ? this.queue.length : parallel));
+    return this.workers;
+  }
+
+  private loadOnce(client: pg.ClientBase): Promise<void> {
+    this.loading ??= this.load(client).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(client: pg.ClientBase): Promise<void> {
+    const started = performance.now();
+    const size = Math.trunc(this.batchSize);
+    const lit = (v: string) => client.escapeLiteral(v);
+    const rows = await client.query<{ upto: string; n: number; located: boolean }>(
+      `SELECT max(seq)::text AS upto, count(*)::int AS n, bool_and(tid IS NOT NULL) AS located
+       FROM (SELECT seq, tid, (row_number() OVER (ORDER BY seq) - 1) / ${size} AS g
+         FROM (SELECT seq, tid FROM governance.retention_request_keys
+           WHERE request_id = ${lit(this.requestId)}::uuid AND table_name = ${lit(this.plan.table)}
+             AND treatment = ${lit(this.plan.treatment)} AND seq > ${BigInt(this.after)}
+           ORDER BY seq LIMIT ${size * RANGES_PER_QUERY}) k) s
+       GROUP BY g ORDER BY g`,
+    );
+    let keys = 0;
+    for (const row of rows.rows) {
+      this.queue.push({ after: this.after, upto: row.upto, count: row.n, located: row.located });
+      this.after = row.upto;
+      keys += row.n;
+    }
+    this.exhausted = keys < size * RANGES_PER_QUERY;
+    this.phases.walk += performance.now() - started;
+  }
 }
 
 /** After every batch number used so far: a batch's ledger rows and its archive file. */
@@ -610,8 +671,7 @@ async function nextBatchNumber(db: Db, requestId: string): Promise<number> {
  */
 async function runBatch(
   deps: ExecutorDeps,
-  client: pg.PoolClient,
-  pinned: Db,
+  { client, db: pinned }: BatchSession,
   request: RetentionRequest,
   { plan, shape }: { plan: PlanTable; shape: TableShape },
   range: BatchRange,
@@ -622,7 +682,6 @@ async function runBatch(
     resumed: boolean;
     phases: BatchPhases;
     fast: boolean;
-    batchSize: number;
   },
 ): Promise<BatchResult | undefined> {
   const held = new Map<string, string[]>();
@@ -637,13 +696,14 @@ async function runBatch(
   try {
     // One round trip: the transaction; holds and the flag locked against change (a hold being
     // placed waits for this batch; one placed before is seen here); the request row locked
-    // until commit, which is the ledger's referential check once per batch instead of a foreign
-    // key firing per ledger row: a request that is gone rolls the batch back.
+    // against deletion until commit, which is the ledger's referential check once per batch
+    // instead of a foreign key firing per ledger row: a request that is gone rolls the batch
+    // back. Both locks are shared: the part's other batches run alongside.
     const opened = (await client.query(
       `BEGIN;
        SET LOCAL lock_timeout = '10s';
        LOCK TABLE governance.legal_holds, governance.retention_investigations IN SHARE MODE;
-       UPDATE governance.retention_requests SET updated_at = now() WHERE id = ${lit(request.id)}`,
+       SELECT 1 FROM governance.retention_requests WHERE id = ${lit(request.id)} FOR KEY SHARE`,
     )) as unknown as pg.QueryResult[];
     if (opened[opened.length - 1]?.rowCount !== 1) {
       throw new ExecutorError(`retention request ${request.id} no longer exists`);
@@ -737,14 +797,11 @@ async function runBatch(
         phase("statement");
       }
     }
-    // Progress, the archive file's record, and the commit: one round trip.
-    const close = [
-      `UPDATE governance.retention_requests
-       SET progress = jsonb_build_object('done', ${run.doneBefore + done}, 'total', total_rows,
-             'table', ${lit(plan.table)}::text, 'batch', ${batch}),
-           updated_at = now()
-       WHERE id = ${lit(request.id)}`,
-    ];
+    // The archive file's record and the commit, then progress: one round trip. Progress is
+    // written after the commit, in a transaction of its own that does not wait for its WAL
+    // (it is a display, rebuilt from the ledger), so batches running side by side never wait
+    // for each other's lock on the request row; it only grows.
+    const close: string[] = [];
     if (archived && archived.rows > 0) {
       close.push(
         `INSERT INTO governance.retention_archives (request_id, table_name, batch, path, rows, bytes, sha256)
@@ -752,17 +809,21 @@ async function runBatch(
                  ${archived.rows}, ${archived.bytes}, ${lit(archived.sha256)})`,
       );
     }
-    close.push("COMMIT");
-    // After the commit, in the same round trip: the part's next batch.
-    close.push(walkSql(client, request.id, plan, range.upto, run.batchSize));
-    const closed = (await client.query(close.join(";\n"))) as unknown as pg.QueryResult<WalkRow>[];
+    const doneNow = run.doneBefore + done;
+    close.push(
+      "COMMIT",
+      "BEGIN",
+      "SET LOCAL synchronous_commit = off",
+      `UPDATE governance.retention_requests
+       SET progress = jsonb_build_object('done', greatest(${doneNow}, coalesce((progress->>'done')::bigint, 0)),
+             'total', total_rows, 'table', ${lit(plan.table)}::text, 'batch', ${batch}),
+           updated_at = now()
+       WHERE id = ${lit(request.id)}`,
+      "COMMIT",
+    );
+    await client.query(close.join(";\n"));
     phase("commit");
-    return {
-      done,
-      held,
-      lockMs: performance.now() - lockStart,
-      next: toRange(range.upto, closed[closed.length - 1]?.rows[0]),
-    };
+    return { done, held, lockMs: performance.now() - lockStart };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;
@@ -1061,8 +1122,10 @@ async function finish(
   const manifest = archived
     ? await writeManifest(deps.config.archiveDir, request.id, parts, columns)
     : null;
-  const ledgerHash = await ledgerKeySetHash(deps.db, request.id);
-  const plannedHash = await plannedKeySetHash(deps.db, request.id);
+  const [ledgerHash, plannedHash] = await Promise.all([
+    ledgerKeySetHash(deps.db, request.id),
+    plannedKeySetHash(deps.db, request.id),
+  ]);
   const archivedTables = new Set(
     tables.filter((t) => t.plan.action === "archive_then_delete").map((t) => t.plan.table),
   );

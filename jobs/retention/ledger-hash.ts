@@ -11,11 +11,12 @@ export const KEY_SET_LINE = (table: string, key: string) => `${table}\t${key}\n`
 async function hashOf(db: Db, source: "plan" | "ledger", requestId: string): Promise<string> {
   const from =
     source === "plan" ? sql`governance.retention_request_keys` : sql`governance.retention_ledger`;
+  // Sorting the lines themselves orders them as (table, key) does (a tab sorts before every
+  // character of a table name) at half the cost of a sort on two keys.
   const result = await sql<{ hash: string }>`
-    SELECT encode(sha256(convert_to(coalesce(string_agg(
-             table_name || E'\t' || key || E'\n', '' ORDER BY table_name COLLATE "C", key COLLATE "C"),
-           ''), 'UTF8')), 'hex') AS hash
-    FROM ${from} WHERE request_id = ${requestId}`.execute(db);
+    SELECT encode(sha256(convert_to(coalesce(string_agg(line, '' ORDER BY line), ''), 'UTF8')), 'hex') AS hash
+    FROM (SELECT (table_name || E'\t' || key || E'\n') COLLATE "C" AS line
+          FROM ${from} WHERE request_id = ${requestId}) lines`.execute(db);
   return result.rows[0]?.hash ?? "";
 }
 
