@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
@@ -29,19 +28,39 @@ const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
 
-// One buffer for key || value: one-shot crypto.hash over it is twice as fast as a Hash object.
-let scratch = Buffer.alloc(1024);
-
-/** First 64 bits of sha256(key || value), as two unsigned 32-bit halves. */
+/**
+ * A 64-bit keyed hash of a string, as two unsigned 32-bit halves: two murmur3-style lanes over
+ * its UTF-16 code units, seeded from the key. Both sides of the scan hash in this process and
+ * the hashes are never stored, so a fast hash does: a crypto hash per candidate cost ~1.7 µs,
+ * this ~0.1 µs. Chance collisions (a false finding, never a missed leak) are about one in 10^12
+ * lookups at 10 million identifiers.
+ */
 export function hash64(key: Buffer, value: string): [number, number] {
-  const need = key.length + value.length * 3;
-  if (scratch.length < need) {
-    scratch = Buffer.alloc(need * 2);
+  const n = value.length;
+  let a = key.readUInt32BE(0) ^ n;
+  let b = key.readUInt32BE(4) ^ Math.imul(n, 0x9e3779b1);
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    let k = Math.imul(c, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    a ^= k;
+    a = (Math.imul((a << 13) | (a >>> 19), 5) + 0xe6546b64) | 0;
+    let j = Math.imul(c ^ 0x5bd1e995, 0x85ebca6b);
+    j = Math.imul((j << 16) | (j >>> 16), 0xc2b2ae35);
+    b ^= j;
+    b = (Math.imul((b << 11) | (b >>> 21), 9) + 0x52dce729) | 0;
   }
-  key.copy(scratch, 0);
-  const n = scratch.write(value, key.length, "utf8");
-  const h = hash("sha256", scratch.subarray(0, key.length + n), "buffer");
-  return [h.readUInt32BE(0), h.readUInt32BE(4)];
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  a = Math.imul(a, 0xc2b2ae35);
+  a ^= a >>> 16;
+  b ^= b >>> 15;
+  b = Math.imul(b, 0x2c1b3c6d);
+  b ^= b >>> 12;
+  b = Math.imul(b, 0x297a2d39);
+  b ^= b >>> 15;
+  return [a >>> 0, b >>> 0];
 }
 
 /** Postgres's btrim(v) and lower(v) for the ASCII-dominated values identifiers are made of. */

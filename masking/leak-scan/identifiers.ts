@@ -6,22 +6,22 @@ import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts"
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
-import { STREET } from "./candidates.ts";
+import { hash64, STREET } from "./candidates.ts";
+import { copyField } from "./copy-text.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
  * The source side of the leak scan: every identifying value of every PII column (and JSONB
- * path) is normalized and hashed inside the source's own session; only 64-bit hash prefixes
- * leave it, plus — for person names — the name's first word, which identifies nobody alone and
- * lets the target side hash only the word pairs that could be a name. Values that do not
+ * path) is normalized inside the source's own session, and hashed (hash64) the moment it
+ * reaches this process, which keeps only the hashes and — for person names — the name's first
+ * word, which identifies nobody alone and lets the target side hash only the word pairs that
+ * could be a name. Values that do not
  * identify alone (a first name, a zip code) are only taken in the combinations that do: first
  * and last name of one row, the number and street of an address.
  */
 
 // Must normalize exactly as candidates.ts does on the target side.
-const NORMALIZE_SQL = (key: Buffer) => /* sql */ `
-CREATE FUNCTION pg_temp.gl_h(v text) RETURNS text LANGUAGE sql IMMUTABLE STRICT AS
-  $$ SELECT encode(substring(sha256('\\x${key.toString("hex")}'::bytea || convert_to(v, 'UTF8')) FROM 1 FOR 8), 'hex') $$;
+const NORMALIZE_SQL = /* sql */ `
 -- Identifying value of a source value of a category (null when it identifies nobody alone).
 CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT AS $$
@@ -165,7 +165,7 @@ export async function collectIdentifiers(input: {
       open: async () => {
         const source = await input.source.connect();
         try {
-          await source.query(NORMALIZE_SQL(input.key));
+          await source.query(NORMALIZE_SQL);
           await source.query(maskingFunctionsSql(input.maskingKey));
           await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
           await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
@@ -186,26 +186,23 @@ export async function collectIdentifiers(input: {
 async function tableIdentifiers(
   source: pg.PoolClient,
   queries: string[],
-  out: { into: HashSet64; images: HashSet64; heads: Set<string> },
+  out: { key: Buffer; into: HashSet64; images: HashSet64; heads: Set<string> },
 ): Promise<void> {
   if (queries.length === 0) {
     return;
   }
   const copy = source.query(
-    copyTo(`COPY (SELECT DISTINCT pg_temp.gl_h(i), CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END,
-        pg_temp.gl_h(m)
+    copyTo(`COPY (SELECT DISTINCT i, CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END, m
       FROM (${queries.join(" UNION ")}) q(i, c, m) WHERE i IS NOT NULL) TO STDOUT`),
   );
-  const add = (set: HashSet64, h: string) =>
-    set.add(Number.parseInt(h.slice(0, 8), 16), Number.parseInt(h.slice(8, 16), 16));
   for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-    const [h = "", head = "\\N", image = "\\N"] = line.split("\t");
-    add(out.into, h);
-    if (head !== "\\N") {
+    const [i, head, image] = line.split("\t").map(copyField);
+    out.into.add(...hash64(out.key, i ?? ""));
+    if (head) {
       out.heads.add(head);
     }
-    if (image !== "\\N") {
-      add(out.images, image);
+    if (image) {
+      out.images.add(...hash64(out.key, image));
     }
   }
 }

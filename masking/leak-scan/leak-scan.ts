@@ -4,8 +4,9 @@ import { to as copyTo } from "pg-copy-streams";
 import { inParallel } from "../parallel.ts";
 import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
-import { type JsonValue, parseJsonText, RawNumber } from "../strategies/json-text.ts";
+import { jsonTextLeaves } from "../strategies/json-text.ts";
 import { leaks } from "./candidates.ts";
+import { copyField } from "./copy-text.ts";
 import { HashSet64 } from "./hash-set.ts";
 import { collectIdentifiers } from "./identifiers.ts";
 
@@ -61,33 +62,6 @@ async function targetColumns(target: pg.Pool, schema: string): Promise<TargetCol
     column: c.column_name,
     kind: c.kind as TargetColumn["kind"],
   }));
-}
-
-const UNESCAPE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
-
-/** One field of COPY's text format: `\N` is null, backslash escapes undone. */
-function copyField(raw: string): string | null {
-  if (raw === "\\N") {
-    return null;
-  }
-  return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
-}
-
-/** The strings and numbers (as written) of a JSON value, depth first. */
-export function* jsonLeaves(value: JsonValue): Generator<string> {
-  if (typeof value === "string") {
-    yield value;
-  } else if (value instanceof RawNumber) {
-    yield value.text;
-  } else if (Array.isArray(value)) {
-    for (const v of value) {
-      yield* jsonLeaves(v);
-    }
-  } else if (value !== null && typeof value === "object") {
-    for (const v of Object.values(value)) {
-      yield* jsonLeaves(v);
-    }
-  }
 }
 
 /** The source's identifiers, collected before (or while) the target is written. */
@@ -166,7 +140,7 @@ export async function leakScan(input: {
         if (raw === null) {
           continue;
         }
-        const texts = cols[i]?.kind === "text" ? [raw] : jsonLeaves(parseJsonText(raw));
+        const texts = cols[i]?.kind === "text" ? [raw] : jsonTextLeaves(raw);
         for (const text of texts) {
           values++;
           if (leaks(input.key, text, identifiers, heads, images)) {

@@ -1,7 +1,6 @@
-import { type JsonValue, parseJsonText, stringifyJsonText } from "../strategies/json-text.ts";
 import {
   type JsonPathRule,
-  maskJson,
+  maskJsonText,
   type NameDictionary,
   scrub,
 } from "../strategies/strategies.ts";
@@ -72,8 +71,7 @@ export function nodeRewriters(
       const version = c.udt === "jsonb" ? 1 : 0;
       const rules = jsonRules(c);
       out.set(i, (bytes) => {
-        const doc = parseJsonText(bytes.subarray(version).toString("utf8"));
-        const text = stringifyJsonText(maskJson(key, doc, rules, names) as JsonValue);
+        const text = maskJsonText(key, bytes.subarray(version).toString("utf8"), rules, names);
         return version
           ? Buffer.concat([JSONB_VERSION, Buffer.from(text, "utf8")])
           : Buffer.from(text, "utf8");

@@ -1,134 +1,175 @@
 /**
- * JSON text to values and back without losing numbers: JSON.parse turns 12345678901234567890
+ * JSON text rewritten leaf by leaf without losing numbers: JSON.parse turns 12345678901234567890
  * into 12345678901234567000 and 12.50 into 12.5, and a masked copy must keep every number it
- * does not mask exactly as the source wrote it. Numbers stay their source text (RawNumber);
- * everything else is what JSON.parse gives.
+ * does not mask exactly as the source wrote it. Numbers stay their source text (RawNumber), and
+ * the text between the leaves is copied as it is.
  */
 
 export class RawNumber {
   constructor(readonly text: string) {}
 }
 
-export type JsonValue =
-  | string
-  | boolean
-  | null
-  | RawNumber
-  | JsonValue[]
-  | { [key: string]: JsonValue };
-
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const STRING = /"(?:[^"\\]|\\.)*"/y;
 const SPACE = /[ \t\n\r]*/y;
 
-export function parseJsonText(text: string): JsonValue {
-  let at = 0;
-  const space = () => {
-    SPACE.lastIndex = at;
-    SPACE.exec(text);
-    at = SPACE.lastIndex;
-  };
-  const fail = (): never => {
-    throw new SyntaxError(`invalid JSON at position ${at}`);
-  };
-  const value = (): JsonValue => {
-    space();
-    const c = text[at];
+/** A leaf of a JSON text: a string, a number as written, true, false or null. */
+export type JsonLeaf = string | RawNumber | boolean | null;
+
+/**
+ * Visits a leaf at its path (`a.b`, `items[].email`, `[].line1`) and returns the JSON text that
+ * replaces it, or undefined to keep it as written.
+ */
+export type JsonLeafVisitor = (path: string, leaf: JsonLeaf) => string | undefined;
+
+const LITERALS: [string, JsonLeaf][] = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+];
+
+/** One pass over a JSON text (see rewriteJsonLeaves); one per call, so visits may nest. */
+class LeafWalker {
+  private at = 0;
+  private copied = 0;
+  private readonly out: string[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly visit: JsonLeafVisitor,
+  ) {}
+
+  run(): string {
+    this.value("");
+    this.space();
+    if (this.at !== this.text.length) {
+      this.fail();
+    }
+    if (this.out.length === 0) {
+      return this.text;
+    }
+    this.out.push(this.text.slice(this.copied));
+    return this.out.join("");
+  }
+
+  private fail(): never {
+    throw new SyntaxError(`invalid JSON at position ${this.at}`);
+  }
+
+  private space(): void {
+    SPACE.lastIndex = this.at;
+    SPACE.exec(this.text);
+    this.at = SPACE.lastIndex;
+  }
+
+  private string(): string {
+    STRING.lastIndex = this.at;
+    const m = STRING.exec(this.text);
+    if (!m) {
+      return this.fail();
+    }
+    this.at = STRING.lastIndex;
+    const token = m[0];
+    return token.includes("\\") ? (JSON.parse(token) as string) : token.slice(1, -1);
+  }
+
+  private leaf(path: string, start: number, leaf: JsonLeaf): void {
+    const replacement = this.visit(path, leaf);
+    if (replacement !== undefined) {
+      this.out.push(this.text.slice(this.copied, start), replacement);
+      this.copied = this.at;
+    }
+  }
+
+  private value(path: string): void {
+    this.space();
+    const { text } = this;
+    const c = text[this.at];
     if (c === "{") {
-      at++;
-      const out: { [key: string]: JsonValue } = {};
-      space();
-      if (text[at] === "}") {
-        at++;
-        return out;
+      this.at++;
+      this.space();
+      if (text[this.at] === "}") {
+        this.at++;
+        return;
       }
       for (;;) {
-        space();
-        const key = string();
-        space();
-        if (text[at++] !== ":") {
-          fail();
+        this.space();
+        const key = this.string();
+        this.space();
+        if (text[this.at++] !== ":") {
+          this.fail();
         }
-        out[key] = value();
-        space();
-        const next = text[at++];
+        this.value(path === "" ? key : `${path}.${key}`);
+        this.space();
+        const next = text[this.at++];
         if (next === "}") {
-          return out;
+          return;
         }
         if (next !== ",") {
-          fail();
+          this.fail();
         }
       }
     }
     if (c === "[") {
-      at++;
-      const out: JsonValue[] = [];
-      space();
-      if (text[at] === "]") {
-        at++;
-        return out;
+      this.at++;
+      this.space();
+      if (text[this.at] === "]") {
+        this.at++;
+        return;
       }
       for (;;) {
-        out.push(value());
-        space();
-        const next = text[at++];
+        this.value(`${path}[]`);
+        this.space();
+        const next = text[this.at++];
         if (next === "]") {
-          return out;
+          return;
         }
         if (next !== ",") {
-          fail();
+          this.fail();
         }
       }
     }
+    const start = this.at;
     if (c === '"') {
-      return string();
+      this.leaf(path, start, this.string());
+      return;
     }
-    for (const [word, v] of [
-      ["true", true],
-      ["false", false],
-      ["null", null],
-    ] as const) {
-      if (text.startsWith(word, at)) {
-        at += word.length;
-        return v;
+    for (const [word, v] of LITERALS) {
+      if (text.startsWith(word, start)) {
+        this.at += word.length;
+        this.leaf(path, start, v);
+        return;
       }
     }
-    NUMBER.lastIndex = at;
+    NUMBER.lastIndex = start;
     const m = NUMBER.exec(text);
     if (!m) {
-      return fail();
+      this.fail();
     }
-    at = NUMBER.lastIndex;
-    return new RawNumber(m[0]);
-  };
-  const string = (): string => {
-    STRING.lastIndex = at;
-    const m = STRING.exec(text);
-    if (!m) {
-      return fail();
-    }
-    at = STRING.lastIndex;
-    return JSON.parse(m[0]) as string;
-  };
-  const out = value();
-  space();
-  if (at !== text.length) {
-    fail();
+    this.at = NUMBER.lastIndex;
+    this.leaf(path, start, new RawNumber(m[0]));
   }
-  return out;
 }
 
-export function stringifyJsonText(value: JsonValue): string {
-  if (value instanceof RawNumber) {
-    return value.text;
-  }
-  if (Array.isArray(value)) {
-    return `[${value.map(stringifyJsonText).join(", ")}]`;
-  }
-  if (value !== null && typeof value === "object") {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${stringifyJsonText(v)}`)
-      .join(", ")}}`;
-  }
-  return JSON.stringify(value);
+/**
+ * Rewrites a JSON text leaf by leaf in one pass, without building the document: each leaf the
+ * visitor replaces is swapped for its new text, and everything else (keys, structure, spacing,
+ * numbers as written) is copied. Throws SyntaxError on invalid JSON.
+ */
+export function rewriteJsonLeaves(text: string, visit: JsonLeafVisitor): string {
+  return new LeafWalker(text, visit).run();
+}
+
+/** The strings and numbers (as written) of a JSON text, in document order. */
+export function jsonTextLeaves(text: string): string[] {
+  const leaves: string[] = [];
+  rewriteJsonLeaves(text, (_path, leaf) => {
+    if (typeof leaf === "string") {
+      leaves.push(leaf);
+    } else if (leaf instanceof RawNumber) {
+      leaves.push(leaf.text);
+    }
+    return undefined;
+  });
+  return leaves;
 }

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
-import { RawNumber } from "./json-text.ts";
+import { type JsonLeaf, RawNumber, rewriteJsonLeaves } from "./json-text.ts";
 import { hmac } from "./key.ts";
 import {
   ADDRESS_KEEP,
@@ -274,10 +274,26 @@ export const SCRUB_PATTERNS = {
 } as const;
 
 /** Distinct matches, longest first, then by code point: the order replacements happen in. */
-function distinctMatches(text: string, pattern: string): string[] {
-  const found = new Set(text.match(new RegExp(pattern, "g")) ?? []);
+function distinctMatches(text: string, pattern: RegExp): string[] {
+  const found = new Set(text.match(pattern) ?? []);
   return [...found].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
 }
+
+const global = (pattern: string) => new RegExp(pattern, "g");
+
+/**
+ * Scrub's passes in order: what each finds and what replaces it. An email needs an `@`, and
+ * every other entity a digit: text without them skips those passes (most JSON leaves and many
+ * sentences), which finds nothing else than running them would.
+ */
+const SCRUB_PASSES: { re: RegExp; needs: RegExp; mask: (key: Buffer, m: string) => string }[] = [
+  { re: global(SCRUB_PATTERNS.email), needs: /@/, mask: substituteEmail },
+  { re: global(SCRUB_PATTERNS.card), needs: /[0-9]/, mask: tokenizeDigits },
+  { re: global(SCRUB_PATTERNS.taxId), needs: /[0-9]/, mask: tokenizeDigits },
+  { re: global(SCRUB_PATTERNS.phone), needs: /[0-9]/, mask: substitutePhone },
+  { re: global(SCRUB_PATTERNS.street), needs: /[0-9]/, mask: substituteAddress },
+];
+const NAME_WORD = global(SCRUB_PATTERNS.word);
 
 /**
  * Free text: emails, card numbers, phones, street addresses and known first/last names replaced
@@ -286,19 +302,18 @@ function distinctMatches(text: string, pattern: string): string[] {
  */
 export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_NAMES): string {
   let t = text;
-  const passes: [string, (m: string) => string][] = [
-    [SCRUB_PATTERNS.email, (m) => substituteEmail(key, m)],
-    [SCRUB_PATTERNS.card, (m) => tokenizeDigits(key, m)],
-    [SCRUB_PATTERNS.taxId, (m) => tokenizeDigits(key, m)],
-    [SCRUB_PATTERNS.phone, (m) => substitutePhone(key, m)],
-    [SCRUB_PATTERNS.street, (m) => substituteAddress(key, m)],
-  ];
-  for (const [pattern, mask] of passes) {
-    for (const m of distinctMatches(t, pattern)) {
-      t = t.split(m).join(mask(m));
+  for (const { re, needs, mask } of SCRUB_PASSES) {
+    if (!needs.test(t)) {
+      continue;
+    }
+    for (const m of distinctMatches(t, re)) {
+      t = t.split(m).join(mask(key, m));
     }
   }
-  for (const word of distinctMatches(t, SCRUB_PATTERNS.word)) {
+  if (names.first.size === 0 && names.last.size === 0) {
+    return t;
+  }
+  for (const word of distinctMatches(t, NAME_WORD)) {
     const lower = word.toLowerCase();
     const part = names.first.has(lower) ? "first" : names.last.has(lower) ? "last" : undefined;
     if (part) {
@@ -416,44 +431,53 @@ export { capitalize };
 /** The rule for one JSONB key path: strategy, the path's category, params. */
 export type JsonPathRule = { s: Strategy; c?: Category; p?: StrategyParams };
 
-/**
- * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
- * `items[].email`, `[].line1` for elements of a top-level array), else `rules["*"]`; keys and
- * structure kept. Numbers may be RawNumbers (json-text.ts): noised ones become RawNumbers with
- * two decimals, the others stay exactly as written.
- */
-export function maskJson(
+/** The rule of a leaf at `path`: its own, its path inside a top-level array's elements, or `*`. */
+function ruleAt(rules: Record<string, JsonPathRule>, path: string): JsonPathRule | undefined {
+  return rules[path] ?? rules[path.replace(/^\[\]\.?/, "")] ?? rules["*"];
+}
+
+/** One leaf masked by its rule: undefined when it stays as it is. */
+function maskLeaf(
   key: Buffer,
-  value: unknown,
-  rules: Record<string, JsonPathRule>,
-  names?: NameDictionary,
-  path = "",
-): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => maskJson(key, v, rules, names, `${path}[]`));
-  }
-  if (value !== null && typeof value === "object" && !(value instanceof RawNumber)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [
-        k,
-        maskJson(key, v, rules, names, path === "" ? k : `${path}.${k}`),
-      ]),
-    );
-  }
-  const rule = rules[path] ?? rules[path.replace(/^\[\]\.?/, "")] ?? rules["*"];
+  rule: JsonPathRule | undefined,
+  leaf: JsonLeaf,
+  names: NameDictionary | undefined,
+): { value: string | null } | undefined {
   if (!rule || rule.s === "allow") {
-    return value;
+    return undefined;
   }
   if (rule.s === "nullify") {
-    return null;
+    return leaf === null ? undefined : { value: null };
   }
-  if (typeof value === "string") {
-    return maskText(key, rule.s, value, { category: rule.c, params: rule.p, names });
+  if (typeof leaf === "string") {
+    return { value: maskText(key, rule.s, leaf, { category: rule.c, params: rule.p, names }) };
   }
-  if (rule.s === "noise" && (value instanceof RawNumber || typeof value === "number")) {
-    const text = value instanceof RawNumber ? value.text : String(value);
-    const noised = noise(key, text, rule.p?.bound ?? 0.1).toFixed(2);
-    return value instanceof RawNumber ? new RawNumber(noised) : Number(noised);
+  if (rule.s === "noise" && leaf instanceof RawNumber) {
+    return { value: noise(key, leaf.text, rule.p?.bound ?? 0.1).toFixed(2) };
   }
-  return value;
+  return undefined;
+}
+
+/**
+ * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
+ * `items[].email`, `[].line1` for elements of a top-level array), else `rules["*"]`, in one pass
+ * over its text that builds no document (json-text.ts): keys, structure and spacing kept, noised
+ * numbers written with two decimals and every other number exactly as written.
+ */
+export function maskJsonText(
+  key: Buffer,
+  text: string,
+  rules: Record<string, JsonPathRule>,
+  names?: NameDictionary,
+): string {
+  return rewriteJsonLeaves(text, (path, leaf) => {
+    const masked = maskLeaf(key, ruleAt(rules, path), leaf, names);
+    if (!masked) {
+      return undefined;
+    }
+    if (masked.value === null) {
+      return "null";
+    }
+    return leaf instanceof RawNumber ? masked.value : JSON.stringify(masked.value);
+  });
 }
