@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { candidates, hash64, leaks } from "../masking/leak-scan/candidates.ts";
 import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
+import { identifierOf, imageOf, namesPerson } from "../masking/leak-scan/identifiers.ts";
+import { tokenizeDigits } from "../masking/strategies/fpe.ts";
 import { jsonTextLeaves } from "../masking/strategies/json-text.ts";
+import { substitutePhone } from "../masking/strategies/strategies.ts";
 
 const key = Buffer.alloc(32, 7);
 const all = (text: string, heads: string[] = []) => [...candidates(text, new Set(heads))];
@@ -79,5 +82,54 @@ describe("HashSet64", () => {
       expect(set.has(i * 7919, i)).toBe(true);
       expect(set.has(i * 7919 + 1, i)).toBe(false);
     }
+  });
+});
+
+describe("leak scan source identifiers", () => {
+  it("take the identifying form of each category, as candidates cut it from text", () => {
+    expect(identifierOf(" Ann.Lee@Example.com ", "email")).toBe("ann.lee@example.com");
+    // An email is one whatever its path's category says.
+    expect(identifierOf("ann@example.com", "phone")).toBe("ann@example.com");
+    expect(identifierOf("+1 (630) 687-8290", "phone")).toBe("6306878290");
+    expect(identifierOf("12345", "phone")).toBeUndefined();
+    expect(identifierOf("4111 1111 1111 1111", "payment_card")).toBe("4111111111111111");
+    expect(identifierOf("Unit 4, 19709 E 5th Street, Skokie", "postal_address")).toBe(
+      "19709 e 5th street",
+    );
+    expect(identifierOf("Mary Ann Smith", "person_name")).toBe("ann smith");
+    expect(identifierOf("Ann", "person_name")).toBeUndefined();
+    expect(identifierOf("  10.1.2.3 ", "ip_address")).toBe("10.1.2.3");
+    expect(identifierOf("60613", "none")).toBeUndefined();
+    // The same forms the target side cuts out of text.
+    const pairs: [string, string, string][] = [
+      ["Mail ann.lee@example.com", "ann.lee@example.com", "email"],
+      ["call (630) 687-8290", "(630) 687-8290", "phone"],
+      ["at 19709 E 5th Street", "19709 E 5th Street", "postal_address"],
+    ];
+    for (const [text, value, category] of pairs) {
+      expect(all(text)).toContain(identifierOf(value, category));
+    }
+  });
+
+  it("count a full name only when it names a person the name columns know", () => {
+    const words = { first: new Set(["ann", "jackson"]), last: new Set(["lee", "smith"]) };
+    expect(namesPerson("Ann Lee", words)).toBe(true);
+    expect(namesPerson("Jackson Family Medicine", words)).toBe(false);
+    expect(namesPerson("Ann Lee LLC", words)).toBe(false);
+    expect(namesPerson("ann lee", words)).toBe(false);
+    expect(namesPerson("Bob Lee", words)).toBe(false);
+    expect(namesPerson("Bob Lee", { first: new Set(), last: new Set() })).toBe(true);
+  });
+
+  it("know the masked image of a format-preserving identifier, as provisioning masks it", () => {
+    const maskKey = Buffer.alloc(32, 3);
+    expect(imageOf(maskKey, "(630) 687-8290", "phone")).toBe(
+      identifierOf(substitutePhone(maskKey, "(630) 687-8290"), "phone"),
+    );
+    expect(imageOf(maskKey, "4111111111111111", "payment_card")).toBe(
+      tokenizeDigits(maskKey, "4111111111111111"),
+    );
+    expect(imageOf(maskKey, "ann@example.com", "phone")).toBeUndefined();
+    expect(imageOf(maskKey, "Ann Lee", "person_name")).toBeUndefined();
   });
 });

@@ -1,53 +1,122 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
+import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { inParallel } from "../parallel.ts";
-import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
+import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
-import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
+import { tokenizeDigits } from "../strategies/fpe.ts";
+import { fitsCategory, substituteIp, substitutePhone } from "../strategies/strategies.ts";
 import { hash64, STREET } from "./candidates.ts";
 import { copyField } from "./copy-text.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
- * The source side of the leak scan: every identifying value of every PII column (and JSONB
- * path) is normalized inside the source's own session, and hashed (hash64) the moment it
- * reaches this process, which keeps only the hashes and — for person names — the name's first
- * word, which identifies nobody alone and lets the target side hash only the word pairs that
- * could be a name. Values that do not
- * identify alone (a first name, a zip code) are only taken in the combinations that do: first
- * and last name of one row, the number and street of an address.
+ * The source side of the leak scan: every value of every PII column (and JSONB path) is read
+ * from the source as it is, and normalized to its identifying form and hashed (hash64) the
+ * moment it reaches this process, which keeps only the hashes and — for person names — the
+ * name's first word, which identifies nobody alone and lets the target side hash only the word
+ * pairs that could be a name. Normalizing here, in the same language as the target side's
+ * candidates.ts, keeps the two in step, and costs the source only the reading. Values that do
+ * not identify alone (a first name, a zip code) are only taken in the combinations that do:
+ * first and last name of one row, the number and street of an address.
  */
 
-// Must normalize exactly as candidates.ts does on the target side.
-const NORMALIZE_SQL = /* sql */ `
--- Identifying value of a source value of a category (null when it identifies nobody alone).
-CREATE FUNCTION pg_temp.gl_ident(v text, category text) RETURNS text
-LANGUAGE plpgsql IMMUTABLE STRICT AS $$
-DECLARE d text; w text[];
-BEGIN
-  -- An email is one whatever its column's category says (a path of mixed phones and emails).
-  IF v ~ '^\\s*[^@\\s]+@[^@\\s]+\\.[A-Za-z]{2,}\\s*$' THEN RETURN lower(btrim(v)); END IF;
-  IF category = 'email' THEN
-    RETURN CASE WHEN strpos(v, '@') > 0 THEN lower(btrim(v)) END;
-  ELSIF category IN ('phone', 'payment_card', 'bank_account', 'government_id') THEN
-    d := regexp_replace(v, '[^0-9]', '', 'g');
-    IF category = 'phone' THEN RETURN CASE WHEN length(d) >= 7 THEN right(d, 10) END; END IF;
-    RETURN CASE WHEN length(d) >= 6 THEN d END;
-  ELSIF category = 'postal_address' THEN
-    RETURN lower(substring(v FROM '${STREET.replace(/'/g, "''")}'));
-  ELSIF category = 'person_name' THEN
-    -- The last two words: "Mary Ann Smith" is found as "Ann Smith" too.
-    w := ARRAY(SELECT m[1] FROM regexp_matches(v, '([A-Za-z''-]+)', 'g') m);
-    RETURN CASE WHEN array_length(w, 1) >= 2
-      THEN lower(w[array_length(w, 1) - 1] || ' ' || w[array_length(w, 1)]) END;
-  ELSIF category IN ('credential', 'ip_address') THEN
-    RETURN CASE WHEN length(btrim(v)) >= 7 THEN lower(btrim(v)) END;
-  END IF;
-  RETURN NULL;
-END $$;
-`;
+const EMAIL_VALUE = /^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$/;
+const STREET_FIRST = new RegExp(STREET);
+const NAME_WORDS = /[A-Za-z'-]+/g;
+const PERSON_SHAPE = /^\s*[A-Z][A-Za-z'-]+( [A-Z][A-Za-z'-]+){1,2}\s*$/;
+const LAST_WORD = /([A-Za-z'-]+)$/;
+
+/** Postgres's btrim(v): spaces off both ends. */
+function btrim(v: string): string {
+  return v.replace(/^ +| +$/g, "");
+}
+
+/**
+ * The identifying form of a source value of a category (undefined when it identifies nobody
+ * alone), as candidates.ts cuts the same form out of the target's text.
+ */
+export function identifierOf(v: string, category: string): string | undefined {
+  // An email is one whatever its column's category says (a path of mixed phones and emails).
+  if (EMAIL_VALUE.test(v)) {
+    return btrim(v).toLowerCase();
+  }
+  switch (category) {
+    case "email":
+      return v.includes("@") ? btrim(v).toLowerCase() : undefined;
+    case "phone":
+    case "payment_card":
+    case "bank_account":
+    case "government_id": {
+      const d = v.replace(/[^0-9]/g, "");
+      if (category === "phone") {
+        return d.length >= 7 ? d.slice(-10) : undefined;
+      }
+      return d.length >= 6 ? d : undefined;
+    }
+    case "postal_address":
+      return STREET_FIRST.exec(v)?.[0].toLowerCase();
+    case "person_name": {
+      // The last two words: "Mary Ann Smith" is found as "Ann Smith" too.
+      const w = v.match(NAME_WORDS) ?? [];
+      return w.length >= 2 ? `${w[w.length - 2]} ${w[w.length - 1]}`.toLowerCase() : undefined;
+    }
+    case "credential":
+    case "ip_address": {
+      const t = btrim(v);
+      return t.length >= 7 ? t.toLowerCase() : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The words of the source's first- and last-name columns (an empty set is not checked). */
+export type NameWords = { first: ReadonlySet<string>; last: ReadonlySet<string> };
+
+/**
+ * Whether a full-name value names a person: personNameSql (person-names.ts) in JavaScript.
+ * 2-3 capitalized words, none an organisation word, the first a first name and the last a last
+ * name the source's name columns hold.
+ */
+export function namesPerson(v: string, words: NameWords): boolean {
+  if (!PERSON_SHAPE.test(v) || COMPANY_NAME.test(v)) {
+    return false;
+  }
+  const trimmed = btrim(v);
+  const first = trimmed.split(" ")[0]?.toLowerCase() ?? "";
+  const last = LAST_WORD.exec(trimmed)?.[1]?.toLowerCase() ?? "";
+  return (
+    (words.first.size === 0 || words.first.has(first)) &&
+    (words.last.size === 0 || words.last.has(last))
+  );
+}
+
+/**
+ * The identifier of a value's masked image, for the categories whose default substitute keeps
+ * the format (a phone stays ten digits, an account number its length, an IP address an IP
+ * address): at 100,000 customers a masked phone or IP now and then equals another's real one.
+ * Such a real value is ambiguous — the copy holds it because masking made it — and is not
+ * reported (see candidates.ts). Computed with the masking key, as provisioning masks.
+ */
+export function imageOf(maskingKey: Buffer, v: string, category: string): string | undefined {
+  switch (category) {
+    case "phone":
+      return fitsCategory("phone", v)
+        ? identifierOf(substitutePhone(maskingKey, v), "phone")
+        : undefined;
+    case "payment_card":
+    case "bank_account":
+    case "government_id":
+      return identifierOf(tokenizeDigits(maskingKey, v), category);
+    case "ip_address":
+      return identifierOf(substituteIp(maskingKey, v), "ip_address");
+    default:
+      return undefined;
+  }
+}
 
 /** `address.street` → `$."address"."street"`, `items[].email` → `$."items"[*]."email"`. */
 export function toJsonPath(path: string): string {
@@ -63,28 +132,10 @@ export function toJsonPath(path: string): string {
   return out;
 }
 
-/**
- * The identifier of a value's masked image, for the categories whose default substitute keeps
- * the format (a phone stays ten digits, an account number its length, an IP address an IP
- * address): at 100,000 customers a masked phone or IP now and then equals another's real one. Such a real value is ambiguous —
- * the copy holds it because masking made it — and is not reported (see candidates.ts).
- */
-function imageOf(v: string, category: string): string {
-  switch (category) {
-    case "phone":
-      return `CASE WHEN pg_temp.gm_fits('phone', ${v}) THEN pg_temp.gl_ident(pg_temp.gm_phone(${v}), 'phone') END`;
-    case "payment_card":
-    case "bank_account":
-    case "government_id":
-      return `pg_temp.gl_ident(pg_temp.gm_tokenize(${v}), ${literal(category)})`;
-    case "ip_address":
-      return `pg_temp.gl_ident(pg_temp.gm_ip(${v}), 'ip_address')`;
-    default:
-      return "NULL::text";
-  }
-}
+/** The category of first and last name of one row joined: a name that needs no person check. */
+const NAME_PAIR = "name_pair";
 
-/** Source SELECTs yielding (identifier, category, masked image's identifier) per row. */
+/** Source SELECTs yielding the PII values of a table as they are, with their category (v, c). */
 export function identifierQueries(table: TablePlan, schema: string): string[] {
   const from = `${ident(schema)}.${ident(table.table)} t`;
   const out: string[] = [];
@@ -99,27 +150,20 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
             .map((p) => `"${p.replace(/["\\]/g, "\\$&")}"`)
             .join(",")}}`,
         )} AS v FROM ${from}`;
-  // A full name identifies only when it names a person (not a business in a name column).
-  // The third column is the identifier of the value's masked image (format-preserving digits only).
-  const identOf = (v: string, category: string) =>
-    category === "person_name"
-      ? `CASE WHEN ${personNameSql(v, "pg_temp.gl_first", "pg_temp.gl_last")} THEN pg_temp.gl_ident(${v}, 'person_name') END, 'person_name', NULL::text`
-      : `pg_temp.gl_ident(${v}, ${literal(category)}), ${literal(category)}, ${imageOf(v, category)}`;
   const identifying = (category: string) => category !== "none" && category !== "free_text_pii";
   for (const c of table.columns) {
     if (isJson(c)) {
       // A JSON column's own category summarizes its paths: identifiers come from the paths.
       for (const p of c.paths.filter((x) => identifying(x.category))) {
-        out.push(`SELECT ${identOf("v", p.category)} FROM (${leaves(c, p.path)}) s`);
+        out.push(`SELECT v, ${literal(p.category)} FROM (${leaves(c, p.path)}) s`);
       }
     } else if (identifying(c.category) && c.udt !== "bytea") {
+      const category = literal(c.category);
       if (c.typeCategory === "A") {
-        out.push(
-          `SELECT ${identOf("x", c.category)} FROM ${from}, unnest(t.${ident(c.column)}::text[]) x`,
-        );
+        out.push(`SELECT x, ${category} FROM ${from}, unnest(t.${ident(c.column)}::text[]) x`);
       } else {
         const v = c.udt === "inet" ? `host(t.${ident(c.column)})` : `t.${ident(c.column)}::text`;
-        out.push(`SELECT ${identOf(v, c.category)} FROM ${from}`);
+        out.push(`SELECT ${v}, ${category} FROM ${from}`);
       }
     }
   }
@@ -129,7 +173,7 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
   for (const f of part("first")) {
     for (const l of part("last")) {
       out.push(
-        `SELECT pg_temp.gl_ident(t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, 'person_name'), 'person_name', NULL::text FROM ${from}`,
+        `SELECT t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, '${NAME_PAIR}' FROM ${from}`,
       );
     }
   }
@@ -139,8 +183,8 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
 /**
  * Adds the hash of every identifier of the source to `into`, the hash of every masked image of
  * a format-preserving identifier to `images`, and the first word of every person-name
- * identifier to `heads`, reading tables on `parallel` connections of `source` (the work is the
- * source's: normalizing, masking and hashing in SQL). `maskingKey` computes the images.
+ * identifier to `heads`, reading tables on `parallel` connections of `source`. `maskingKey`
+ * computes the images.
  */
 export async function collectIdentifiers(input: {
   source: pg.Pool;
@@ -154,31 +198,17 @@ export async function collectIdentifiers(input: {
   parallel?: number;
 }): Promise<void> {
   const names = nameColumnsSql(input.plan, input.schema);
-  const release = async (source: pg.PoolClient) => {
-    await source.query("DISCARD TEMP").catch(() => {});
-    source.release();
-  };
+  const wordsOf = async (values: string) =>
+    new Set((await input.source.query<{ n: string }>(nameWordsSql(values))).rows.map((r) => r.n));
+  const words: NameWords = { first: await wordsOf(names.first), last: await wordsOf(names.last) };
   await inParallel(
     [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows),
     input.parallel ?? 2,
     {
-      open: async () => {
-        const source = await input.source.connect();
-        try {
-          await source.query(NORMALIZE_SQL);
-          await source.query(maskingFunctionsSql(input.maskingKey));
-          await source.query(`CREATE TEMP TABLE gl_first AS ${nameWordsSql(names.first)}`);
-          await source.query(`CREATE TEMP TABLE gl_last AS ${nameWordsSql(names.last)}`);
-          await source.query("ANALYZE gl_first; ANALYZE gl_last");
-          return source;
-        } catch (error) {
-          await release(source);
-          throw error;
-        }
-      },
+      open: () => input.source.connect(),
       each: (source, table) =>
-        tableIdentifiers(source, identifierQueries(table, input.schema), input),
-      close: release,
+        tableIdentifiers(source, identifierQueries(table, input.schema), { ...input, words }),
+      close: async (source) => source.release(),
     },
   );
 }
@@ -186,22 +216,41 @@ export async function collectIdentifiers(input: {
 async function tableIdentifiers(
   source: pg.PoolClient,
   queries: string[],
-  out: { key: Buffer; into: HashSet64; images: HashSet64; heads: Set<string> },
+  out: {
+    key: Buffer;
+    maskingKey: Buffer;
+    words: NameWords;
+    into: HashSet64;
+    images: HashSet64;
+    heads: Set<string>;
+  },
 ): Promise<void> {
   if (queries.length === 0) {
     return;
   }
   const copy = source.query(
-    copyTo(`COPY (SELECT DISTINCT i, CASE WHEN c = 'person_name' THEN split_part(i, ' ', 1) END, m
-      FROM (${queries.join(" UNION ")}) q(i, c, m) WHERE i IS NOT NULL) TO STDOUT`),
+    copyTo(`COPY (SELECT DISTINCT v, c FROM (${queries.join(" UNION ALL ")}) q(v, c)
+      WHERE v IS NOT NULL) TO STDOUT`),
   );
   for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-    const [i, head, image] = line.split("\t").map(copyField);
-    out.into.add(...hash64(out.key, i ?? ""));
-    if (head) {
-      out.heads.add(head);
+    const tab = line.lastIndexOf("\t");
+    const v = copyField(line.slice(0, tab)) ?? "";
+    const category = line.slice(tab + 1);
+    // A full name identifies only when it names a person (not a business in a name column).
+    if (category === "person_name" && !namesPerson(v, out.words)) {
+      continue;
     }
-    if (image) {
+    const name = category === "person_name" || category === NAME_PAIR;
+    const identifier = identifierOf(v, name ? "person_name" : category);
+    if (identifier === undefined) {
+      continue;
+    }
+    out.into.add(...hash64(out.key, identifier));
+    if (name) {
+      out.heads.add(identifier.split(" ")[0] ?? "");
+    }
+    const image = imageOf(out.maskingKey, v, category);
+    if (image !== undefined) {
       out.images.add(...hash64(out.key, image));
     }
   }

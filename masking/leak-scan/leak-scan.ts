@@ -41,6 +41,10 @@ export type LeakScanReport = {
   ms: number;
 };
 
+/** Values up to this length are remembered with their verdict, up to MEMO_SIZE of them. */
+const MEMO_LENGTH = 64;
+const MEMO_SIZE = 1 << 18;
+
 type TargetColumn = { table: string; column: string; kind: "text" | "json" | "array" };
 
 /** Text-bearing columns of the target's tables (partitions through their parent). */
@@ -125,6 +129,23 @@ export async function leakScan(input: {
   for (const c of columns) {
     byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   }
+  // Short values repeat across a platform (statuses, types, cities, masked names): each is cut
+  // and hashed once per scan.
+  const verdicts = new Map<string, boolean>();
+  const leaksOnce = (text: string): boolean => {
+    if (text.length > MEMO_LENGTH) {
+      return leaks(input.key, text, identifiers, heads, images);
+    }
+    let verdict = verdicts.get(text);
+    if (verdict === undefined) {
+      verdict = leaks(input.key, text, identifiers, heads, images);
+      if (verdicts.size >= MEMO_SIZE) {
+        verdicts.clear();
+      }
+      verdicts.set(text, verdict);
+    }
+    return verdict;
+  };
   const scanTable = async (dst: pg.PoolClient, [table, cols]: [string, TargetColumn[]]) => {
     const list = cols
       .map((c) => (c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)))
@@ -143,7 +164,7 @@ export async function leakScan(input: {
         const texts = cols[i]?.kind === "text" ? [raw] : jsonTextLeaves(raw);
         for (const text of texts) {
           values++;
-          if (leaks(input.key, text, identifiers, heads, images)) {
+          if (leaksOnce(text)) {
             hits[i] = (hits[i] ?? 0) + 1;
             input.onLeak?.(`${table}.${cols[i]?.column}`, text);
             break;
