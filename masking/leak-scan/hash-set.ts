@@ -1,7 +1,19 @@
+/** A HashSet64's arrays, on shared memory: another thread reads the set without a copy. */
+export type HashSet64State = {
+  hi: Uint32Array;
+  lo: Uint32Array;
+  used: Uint8Array;
+  size: number;
+};
+
+const shared = <T>(View: new (b: SharedArrayBuffer) => T, n: number, bytes: number): T =>
+  new View(new SharedArrayBuffer(n * bytes));
+
 /**
- * A set of 64-bit hash prefixes in two flat arrays (open addressing, linear probing): millions
- * of identifiers fit in tens of megabytes, where a Set of strings would need gigabytes. A
- * 64-bit prefix of SHA-256 collides by chance about once in 10^12 lookups at 10 million members.
+ * A set of 64-bit hashes in two flat arrays (open addressing, linear probing): millions of
+ * identifiers fit in tens of megabytes, where a Set of strings would need gigabytes. The arrays
+ * live on shared memory (`state`, `HashSet64.of`): scan threads look up in the very set the
+ * source side filled.
  */
 export class HashSet64 {
   private hi: Uint32Array;
@@ -15,10 +27,26 @@ export class HashSet64 {
     while (n < capacity * 2) {
       n <<= 1;
     }
-    this.hi = new Uint32Array(n);
-    this.lo = new Uint32Array(n);
-    this.used = new Uint8Array(n);
+    this.hi = shared(Uint32Array, n, 4);
+    this.lo = shared(Uint32Array, n, 4);
+    this.used = shared(Uint8Array, n, 1);
     this.mask = n - 1;
+  }
+
+  /** The arrays to hand to another thread (which must only read them). */
+  state(): HashSet64State {
+    return { hi: this.hi, lo: this.lo, used: this.used, size: this.size };
+  }
+
+  /** A set over arrays another thread filled. */
+  static of(state: HashSet64State): HashSet64 {
+    const set = new HashSet64(1);
+    set.hi = state.hi;
+    set.lo = state.lo;
+    set.used = state.used;
+    set.mask = state.used.length - 1;
+    set.size = state.size;
+    return set;
   }
 
   add(hi: number, lo: number): void {
@@ -52,9 +80,9 @@ export class HashSet64 {
   private grow(): void {
     const { hi, lo, used } = this;
     const n = used.length * 2;
-    this.hi = new Uint32Array(n);
-    this.lo = new Uint32Array(n);
-    this.used = new Uint8Array(n);
+    this.hi = shared(Uint32Array, n, 4);
+    this.lo = shared(Uint32Array, n, 4);
+    this.used = shared(Uint8Array, n, 1);
     this.mask = n - 1;
     this.size = 0;
     for (let i = 0; i < used.length; i++) {

@@ -9,7 +9,6 @@ import { ident, literal } from "../provision/select.ts";
 import { tokenizeDigits } from "../strategies/fpe.ts";
 import { fitsCategory, substituteIp, substitutePhone } from "../strategies/strategies.ts";
 import { hash64, STREET } from "./candidates.ts";
-import { copyField } from "./copy-text.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -130,6 +129,16 @@ export function toJsonPath(path: string): string {
     out += "[*]".repeat((m?.[2]?.length ?? 0) / 2);
   }
   return out;
+}
+
+const UNESCAPE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** One field of a line of COPY's text format: `\N` is null, backslash escapes undone. */
+function copyField(raw: string): string | null {
+  if (raw === "\\N") {
+    return null;
+  }
+  return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
 }
 
 /** The category of first and last name of one row joined: a name that needs no person check. */

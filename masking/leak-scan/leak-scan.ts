@@ -1,12 +1,11 @@
-import readline from "node:readline";
+import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { inParallel } from "../parallel.ts";
 import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
-import { jsonTextLeaves } from "../strategies/json-text.ts";
-import { leaks } from "./candidates.ts";
-import { copyField } from "./copy-text.ts";
+import { MaskingThread } from "../threads/masking-threads.ts";
+import type { ThreadSetup } from "../threads/protocol.ts";
 import { HashSet64 } from "./hash-set.ts";
 import { collectIdentifiers } from "./identifiers.ts";
 
@@ -40,10 +39,6 @@ export type LeakScanReport = {
   /** Time spent scanning the target. */
   ms: number;
 };
-
-/** Values up to this length are remembered with their verdict, up to MEMO_SIZE of them. */
-const MEMO_LENGTH = 64;
-const MEMO_SIZE = 1 << 18;
 
 type TargetColumn = { table: string; column: string; kind: "text" | "json" | "array" };
 
@@ -129,59 +124,56 @@ export async function leakScan(input: {
   for (const c of columns) {
     byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   }
-  // Short values repeat across a platform (statuses, types, cities, masked names): each is cut
-  // and hashed once per scan.
-  const verdicts = new Map<string, boolean>();
-  const leaksOnce = (text: string): boolean => {
-    if (text.length > MEMO_LENGTH) {
-      return leaks(input.key, text, identifiers, heads, images);
-    }
-    let verdict = verdicts.get(text);
-    if (verdict === undefined) {
-      verdict = leaks(input.key, text, identifiers, heads, images);
-      if (verdicts.size >= MEMO_SIZE) {
-        verdicts.clear();
-      }
-      verdicts.set(text, verdict);
-    }
-    return verdict;
+  const setup: ThreadSetup = {
+    mode: "scan",
+    key: new Uint8Array(input.key),
+    identifiers: identifiers.state(),
+    images: images.state(),
+    heads: [...heads],
+    keepLeaks: input.onLeak !== undefined,
   };
-  const scanTable = async (dst: pg.PoolClient, [table, cols]: [string, TargetColumn[]]) => {
+  const scanTable = async (
+    { dst, thread }: { dst: pg.PoolClient; thread: MaskingThread },
+    [table, cols]: [string, TargetColumn[]],
+  ) => {
+    // Every field as text (JSON and arrays as JSON text): binary COPY then sends its UTF-8
+    // bytes as they are, with nothing to unescape.
     const list = cols
-      .map((c) => (c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)))
+      .map((c) => `${c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)}::text`)
       .join(", ");
     const copy = dst.query(
-      copyTo(`COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT`),
+      copyTo(
+        `COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT (FORMAT binary)`,
+      ),
     );
-    const hits = cols.map(() => 0);
-    for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-      const fields = line.split("\t");
-      for (let i = 0; i < cols.length; i++) {
-        const raw = copyField(fields[i] ?? "\\N");
-        if (raw === null) {
-          continue;
-        }
-        const texts = cols[i]?.kind === "text" ? [raw] : jsonTextLeaves(raw);
-        for (const text of texts) {
-          values++;
-          if (leaksOnce(text)) {
-            hits[i] = (hits[i] ?? 0) + 1;
-            input.onLeak?.(`${table}.${cols[i]?.column}`, text);
-            break;
-          }
-        }
-      }
+    const scan = thread.scanner(cols.map((c) => (c.kind === "text" ? "text" : "json")));
+    await pipeline(copy, scan.sink);
+    const result = scan.result();
+    values += result.values;
+    for (const [field, text] of result.leaked) {
+      input.onLeak?.(`${table}.${cols[field]?.column}`, text);
     }
-    hits.forEach((n, i) => {
+    result.hits.forEach((n, i) => {
       if (n > 0) {
         findings.push({ column: `${table}.${cols[i]?.column}`, rows: n });
       }
     });
   };
+  // The cutting and hashing run on masking threads, one per connection (masking-threads.ts).
   await inParallel([...byTable], input.parallel ?? 2, {
-    open: () => input.target.connect(),
+    open: async () => {
+      const thread = await MaskingThread.start(setup);
+      const dst = await input.target.connect().catch(async (error) => {
+        await thread.close();
+        throw error;
+      });
+      return { dst, thread };
+    },
     each: scanTable,
-    close: async (dst) => dst.release(),
+    close: async ({ dst, thread }) => {
+      dst.release();
+      await thread.close();
+    },
   });
   findings.sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0));
   return {

@@ -1,10 +1,11 @@
 import { Transform, type TransformCallback } from "node:stream";
 
 /**
- * A transform over PostgreSQL's binary COPY stream that rewrites some fields of every tuple and
- * passes the rest through byte for byte: header, then per tuple an int16 field count and per
- * field an int32 length (-1 for null) and its bytes, then the trailer (count -1). Only the
- * fields with a rewriter are decoded; a tuple is never held beyond the chunk it arrives in.
+ * PostgreSQL's binary COPY stream, tuple by tuple: header, then per tuple an int16 field count
+ * and per field an int32 length (-1 for null) and its bytes, then the trailer (count -1).
+ * BinaryTuples cuts a stream arriving in arbitrary chunks into complete tuples; BinaryCopyRewrite
+ * rewrites some fields of every tuple and passes the rest through byte for byte. Only the fields
+ * with a rewriter are decoded; a tuple is never held beyond the chunk it completes in.
  */
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "binary");
@@ -12,62 +13,54 @@ const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "binary");
 /** Rewrites one field's bytes (never called for nulls); returns the new bytes. */
 export type FieldRewriter = (bytes: Buffer) => Buffer;
 
-export class BinaryCopyRewriter extends Transform {
+/**
+ * Receives the parts of a binary COPY stream in order: the header's bytes, each complete tuple
+ * (`buf` from `start` to `end`, `count` fields after the count), and the trailer's bytes. The
+ * buffers are the chunk pushed or one made for that push, never written to afterwards.
+ */
+export type TupleSink = {
+  header: (bytes: Buffer) => void;
+  tuple: (buf: Buffer, start: number, count: number, end: number) => void;
+  trailer: (bytes: Buffer) => void;
+};
+
+export class BinaryTuples {
   private pending: Buffer = Buffer.alloc(0);
   private headerDone = false;
   private ended = false;
 
-  constructor(private readonly rewriters: ReadonlyMap<number, FieldRewriter>) {
-    super();
-  }
+  constructor(private readonly sink: TupleSink) {}
 
-  override _transform(chunk: Buffer, _encoding: string, done: TransformCallback): void {
-    try {
-      this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-      this.push(this.drain());
-      done();
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    if (this.pending.length > 0 || !this.ended) {
-      done(new Error("binary COPY stream ended mid-tuple"));
-      return;
-    }
-    done();
-  }
-
-  /** Consumes every complete tuple of `pending`; returns their rewritten bytes. */
-  private drain(): Buffer {
-    const out: Buffer[] = [];
-    let buf = this.pending;
+  /** Hands every tuple this chunk completes to the sink. */
+  push(chunk: Buffer): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let at = 0;
     if (!this.headerDone) {
       if (buf.length < 19) {
-        return Buffer.alloc(0);
+        this.pending = Buffer.from(buf);
+        return;
       }
       if (!buf.subarray(0, 11).equals(SIGNATURE)) {
         throw new Error("not a binary COPY stream");
       }
       const headerEnd = 19 + buf.readUInt32BE(15);
       if (buf.length < headerEnd) {
-        return Buffer.alloc(0);
+        this.pending = Buffer.from(buf);
+        return;
       }
-      out.push(buf.subarray(0, headerEnd));
+      this.sink.header(buf.subarray(0, headerEnd));
       at = headerEnd;
       this.headerDone = true;
     }
     while (at + 2 <= buf.length && !this.ended) {
       const count = buf.readInt16BE(at);
       if (count === -1) {
-        out.push(buf.subarray(at, at + 2));
+        this.sink.trailer(buf.subarray(at, at + 2));
         at += 2;
         this.ended = true;
         break;
       }
-      // Find the tuple's end first: only complete tuples are rewritten.
+      // Find the tuple's end first: only complete tuples go to the sink.
       let p = at + 2;
       let complete = true;
       for (let f = 0; f < count; f++) {
@@ -75,8 +68,7 @@ export class BinaryCopyRewriter extends Transform {
           complete = false;
           break;
         }
-        const len = buf.readInt32BE(p);
-        p += 4 + Math.max(0, len);
+        p += 4 + Math.max(0, buf.readInt32BE(p));
         if (p > buf.length) {
           complete = false;
           break;
@@ -85,18 +77,55 @@ export class BinaryCopyRewriter extends Transform {
       if (!complete) {
         break;
       }
-      out.push(this.rewriteTuple(buf, at, count));
+      this.sink.tuple(buf, at, count, p);
       at = p;
     }
     buf = buf.subarray(at);
     this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+  }
+
+  /** Throws when the stream stopped before its trailer. */
+  end(): void {
+    if (this.pending.length > 0 || !this.ended) {
+      throw new Error("binary COPY stream ended mid-tuple");
+    }
+  }
+}
+
+/** Rewrites the fields that have a rewriter (by position) in every tuple of a stream. */
+export class BinaryCopyRewrite {
+  private out: Buffer[] = [];
+  private readonly tuples: BinaryTuples;
+
+  constructor(private readonly rewriters: ReadonlyMap<number, FieldRewriter>) {
+    const keep = (bytes: Buffer) => {
+      this.out.push(bytes);
+    };
+    this.tuples = new BinaryTuples({
+      header: keep,
+      trailer: keep,
+      tuple: (buf, start, count, end) => {
+        this.rewriteTuple(buf, start, count, end);
+      },
+    });
+  }
+
+  /** The bytes to write for this chunk: every tuple it completes, rewritten. */
+  rewrite(chunk: Buffer): Buffer {
+    this.tuples.push(chunk);
+    const out = this.out;
+    this.out = [];
     return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
   }
 
-  private rewriteTuple(buf: Buffer, start: number, count: number): Buffer {
-    const parts: Buffer[] = [buf.subarray(start, start + 2)];
+  end(): void {
+    this.tuples.end();
+  }
+
+  private rewriteTuple(buf: Buffer, start: number, count: number, end: number): void {
+    const parts = this.out;
     let p = start + 2;
-    let runStart = p;
+    let runStart = start;
     for (let f = 0; f < count; f++) {
       const len = buf.readInt32BE(p);
       const rewrite = this.rewriters.get(f);
@@ -112,7 +141,34 @@ export class BinaryCopyRewriter extends Transform {
         p += 4 + Math.max(0, len);
       }
     }
-    parts.push(buf.subarray(runStart, p));
-    return Buffer.concat(parts);
+    parts.push(buf.subarray(runStart, end));
+  }
+}
+
+/** BinaryCopyRewrite as a stream transform, in this thread. */
+export class BinaryCopyRewriter extends Transform {
+  private readonly rewrite: BinaryCopyRewrite;
+
+  constructor(rewriters: ReadonlyMap<number, FieldRewriter>) {
+    super();
+    this.rewrite = new BinaryCopyRewrite(rewriters);
+  }
+
+  override _transform(chunk: Buffer, _encoding: string, done: TransformCallback): void {
+    try {
+      this.push(this.rewrite.rewrite(chunk));
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.rewrite.end();
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   }
 }

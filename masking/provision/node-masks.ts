@@ -58,6 +58,11 @@ function lengthLimit(c: ColumnPlan): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Whether any column of the table is masked in Node (its COPY stream is rewritten). */
+export function hasNodeMasks(table: TablePlan): boolean {
+  return table.columns.some((c) => maskedJson(c) || scrubbedInNode(c));
+}
+
 /** The rewriters of a table's Node-masked fields, by field position in the SELECT list. */
 export function nodeRewriters(
   table: TablePlan,

@@ -20,8 +20,8 @@ import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts"
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
-import { BinaryCopyRewriter } from "./binary-copy.ts";
-import { nodeRewriters } from "./node-masks.ts";
+import { MaskingThread } from "../threads/masking-threads.ts";
+import { hasNodeMasks } from "./node-masks.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
 import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
 import { ident, literal, maskedSelect } from "./select.ts";
@@ -31,8 +31,10 @@ import { foreignKeys, subsetFilters } from "./subset.ts";
  * Provisioning a masked clone: gate → target database → schema (pre-data) → every table streamed
  * source → masker → target with binary COPY, tables in parallel (constraints come after the
  * load, so order does not matter) → sequences → indexes, constraints, triggers (post-data) →
- * materialized views → leak scan → handed over. Masking happens inside the source's
- * `COPY (SELECT ...)` with the session's pg_temp.gm_* functions: no row passes through Node.
+ * materialized views → leak scan → handed over. Simple columns are masked inside the source's
+ * `COPY (SELECT ...)` with the session's pg_temp.gm_* functions; free text and JSON on the
+ * binary COPY stream, on the copy connection's masking thread (node-masks.ts). The leak scan's
+ * source side (identifiers.ts) runs while the schema is restored and the tables copied.
  * Any failure drops the target database and marks the dataset failed: a dataset is either
  * complete and verified, or gone.
  */
@@ -343,7 +345,6 @@ export async function provisionDataset(
     } finally {
       setup.release();
     }
-    const dictionary = { first: new Set(names.first), last: new Set(names.last) };
     const results: ProvisionReport["tables"] = {};
     let done = 0;
     await inParallel(
@@ -351,7 +352,15 @@ export async function provisionDataset(
       options.parallel ?? 2,
       {
         open: async () => {
-          const src = await sourcePool.connect();
+          const thread = await MaskingThread.start({
+            mode: "rewrite",
+            key: new Uint8Array(key),
+            names,
+          });
+          const src = await sourcePool.connect().catch(async (error) => {
+            await thread.close();
+            throw error;
+          });
           try {
             await src.query(maskingFunctionsSql(key));
             await src.query(
@@ -368,14 +377,15 @@ export async function provisionDataset(
               dst.release();
               throw error;
             });
-            return { src, dst };
+            return { src, dst, thread };
           } catch (error) {
             await src.query("DISCARD TEMP").catch(() => {});
             src.release();
+            await thread.close();
             throw error;
           }
         },
-        each: async ({ src, dst }, table) => {
+        each: async ({ src, dst, thread }, table) => {
           const tableStart = Date.now();
           const name = table.table;
           const running: TableProgress = {
@@ -390,10 +400,10 @@ export async function provisionDataset(
           const sink = copyFrom(
             `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
           );
-          const rewriters = nodeRewriters(table, key, dictionary);
           const out = src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
-          await (rewriters.size > 0
-            ? pipeline(out, new BinaryCopyRewriter(rewriters), dst.query(sink))
+          // Free text and JSON are masked on the stream, on the session's masking thread.
+          await (hasNodeMasks(table)
+            ? pipeline(out, thread.rewriter(table), dst.query(sink))
             : pipeline(out, dst.query(sink)));
           const finished: TableProgress = {
             status: "done",
@@ -411,10 +421,11 @@ export async function provisionDataset(
           options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
           await options.afterTable?.(name);
         },
-        close: async ({ src, dst }) => {
+        close: async ({ src, dst, thread }) => {
           await src.query("DISCARD TEMP").catch(() => {});
           src.release();
           dst.release();
+          await thread.close();
         },
       },
     );

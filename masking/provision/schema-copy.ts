@@ -75,10 +75,17 @@ export async function dumpSchema(sourceUrl: string, schema = "public"): Promise<
     throw error;
   }
   return {
+    // One job runs as one transaction: one commit instead of one per statement (thousands
+    // for a partitioned platform); more jobs (post-data) each commit their own.
     restore: (targetUrl, section, jobs = 1) =>
       run(
         "pg_restore",
-        [`--section=${section}`, "--exit-on-error", `--jobs=${jobs}`, file],
+        [
+          `--section=${section}`,
+          "--exit-on-error",
+          jobs > 1 ? `--jobs=${jobs}` : "--single-transaction",
+          file,
+        ],
         targetUrl,
         `schema copy (${section})`,
       ),

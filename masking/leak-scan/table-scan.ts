@@ -1,0 +1,102 @@
+import { BinaryTuples } from "../provision/binary-copy.ts";
+import { jsonTextLeaves } from "../strategies/json-text.ts";
+import { leaks } from "./candidates.ts";
+import type { HashSet64 } from "./hash-set.ts";
+
+/** How a scanned field holds its text: as itself, or as JSON whose leaves are the values. */
+export type FieldKind = "text" | "json";
+
+/** Values up to this length are remembered with their verdict, up to MEMO_SIZE of them. */
+const MEMO_LENGTH = 64;
+const MEMO_SIZE = 1 << 18;
+
+/**
+ * Whether a target value holds a source identifier (candidates.ts), remembering the verdict of
+ * short values: statuses, types, cities and masked names repeat across a platform, and each is
+ * cut and hashed once per scan.
+ */
+export class LeakCheck {
+  private readonly verdicts = new Map<string, boolean>();
+
+  constructor(
+    private readonly key: Buffer,
+    private readonly identifiers: HashSet64,
+    private readonly heads: ReadonlySet<string>,
+    private readonly images: HashSet64,
+  ) {}
+
+  leaks(text: string): boolean {
+    if (text.length > MEMO_LENGTH) {
+      return leaks(this.key, text, this.identifiers, this.heads, this.images);
+    }
+    let verdict = this.verdicts.get(text);
+    if (verdict === undefined) {
+      verdict = leaks(this.key, text, this.identifiers, this.heads, this.images);
+      if (this.verdicts.size >= MEMO_SIZE) {
+        this.verdicts.clear();
+      }
+      this.verdicts.set(text, verdict);
+    }
+    return verdict;
+  }
+}
+
+/** What scanning one table found: per field, how many rows hold an identifier. */
+export type TableScanResult = {
+  hits: number[];
+  values: number;
+  /** The leaking values, when asked for (diagnostics; reports never hold them). */
+  leaked: [field: number, text: string][];
+};
+
+/**
+ * Scans one table's binary COPY stream (every field a text: `kinds` says whether it is JSON):
+ * each value, or each string and number leaf of a JSON value, is checked; a row counts once per
+ * field however many of its leaves leak.
+ */
+export class TableScan {
+  private readonly result: TableScanResult;
+  private readonly tuples: BinaryTuples;
+
+  constructor(
+    private readonly kinds: readonly FieldKind[],
+    private readonly check: LeakCheck,
+    keepLeaks: boolean,
+  ) {
+    this.result = { hits: kinds.map(() => 0), values: 0, leaked: [] };
+    const leaked = keepLeaks ? this.result.leaked : undefined;
+    this.tuples = new BinaryTuples({
+      header: () => {},
+      trailer: () => {},
+      tuple: (buf, start, count) => {
+        let p = start + 2;
+        for (let f = 0; f < count; f++) {
+          const len = buf.readInt32BE(p);
+          p += 4;
+          if (len < 0) {
+            continue;
+          }
+          const text = buf.toString("utf8", p, p + len);
+          p += len;
+          for (const value of this.kinds[f] === "json" ? jsonTextLeaves(text) : [text]) {
+            this.result.values++;
+            if (this.check.leaks(value)) {
+              this.result.hits[f] = (this.result.hits[f] ?? 0) + 1;
+              leaked?.push([f, value]);
+              break;
+            }
+          }
+        }
+      },
+    });
+  }
+
+  push(chunk: Buffer): void {
+    this.tuples.push(chunk);
+  }
+
+  end(): TableScanResult {
+    this.tuples.end();
+    return this.result;
+  }
+}

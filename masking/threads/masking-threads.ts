@@ -1,0 +1,192 @@
+import { Transform, type TransformCallback, Writable } from "node:stream";
+import { Worker } from "node:worker_threads";
+import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
+import type { TablePlan } from "../provision/plan.ts";
+import type { FromThread, ThreadSetup, ToThread } from "./protocol.ts";
+
+/**
+ * Masking threads: the per-value work of provisioning (rewriting free text and JSON on the COPY
+ * stream, cutting and hashing the target's values in the leak scan) runs on threads of its own,
+ * one per copy or scan connection, so it uses every core instead of queueing on the main
+ * thread, which only moves the streams' bytes. A thread never loads embedded ClickHouse (it
+ * imports masking modules only).
+ */
+
+/** Chunks a stream may have on its thread at once: enough to keep the thread busy. */
+const IN_FLIGHT = 4;
+
+const ENTRY = new URL("./worker.mjs", import.meta.url);
+
+export class MaskingThread {
+  private jobs = 0;
+  private current: ThreadJob | undefined;
+  private failure: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on("message", (message: FromThread) => {
+      if (this.current && message.job === this.current.id) {
+        this.current.answer(message);
+      }
+    });
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      this.current?.fail(error);
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`masking thread stopped (exit code ${code})`)));
+  }
+
+  /** Starts a thread; resolves once it runs. */
+  static start(setup: ThreadSetup): Promise<MaskingThread> {
+    const worker = new Worker(ENTRY, { workerData: setup });
+    return new Promise((resolve, reject) => {
+      worker.once("online", () => resolve(new MaskingThread(worker)));
+      worker.once("error", reject);
+    });
+  }
+
+  /** A transform that rewrites a table's binary COPY stream on this thread. */
+  rewriter(table: TablePlan): Transform {
+    const job = this.begin({ type: "rewrite", table });
+    const stream = new Transform({
+      transform(chunk: Buffer, _encoding, done: TransformCallback) {
+        job.send(chunk).then(() => done(), done);
+      },
+      flush(done: TransformCallback) {
+        job.end().then(() => done(), done);
+      },
+    });
+    job.onBytes = (bytes) => stream.push(bytes);
+    return stream;
+  }
+
+  /** A sink that scans a table's binary COPY stream on this thread, and its result. */
+  scanner(kinds: FieldKind[]): { sink: Writable; result: () => TableScanResult } {
+    const job = this.begin({ type: "scan", kinds });
+    let result: TableScanResult | undefined;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        job.send(chunk).then(() => done(), done);
+      },
+      final(done) {
+        job.end().then((scan) => {
+          result = scan;
+          done();
+        }, done);
+      },
+    });
+    return {
+      sink,
+      result: () => {
+        if (!result) {
+          throw new Error("the scan has not finished");
+        }
+        return result;
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners("exit");
+    await this.worker.terminate();
+  }
+
+  private begin(
+    start: { type: "rewrite"; table: TablePlan } | { type: "scan"; kinds: FieldKind[] },
+  ): ThreadJob {
+    this.current?.fail(new Error("a new job started on this thread"));
+    const job = new ThreadJob(++this.jobs, (message) => this.post(message));
+    this.current = job;
+    if (this.failure) {
+      job.fail(this.failure);
+    } else {
+      this.post({ job: job.id, ...start } as ToThread);
+    }
+    return job;
+  }
+
+  private post(message: ToThread): void {
+    if (message.type === "chunk") {
+      this.worker.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
+    } else {
+      this.worker.postMessage(message);
+    }
+  }
+}
+
+/** One stream's job on a thread: chunks in flight, the answers, the end. */
+class ThreadJob {
+  onBytes: (bytes: Buffer) => void = () => {};
+  private inFlight = 0;
+  private wake: (() => void) | undefined;
+  private finished:
+    | { resolve: (scan?: TableScanResult) => void; reject: (e: Error) => void }
+    | undefined;
+  private error: Error | undefined;
+
+  constructor(
+    readonly id: number,
+    private readonly post: (message: ToThread) => void,
+  ) {}
+
+  /** Sends a chunk (copied: the thread takes the copy's memory); waits while IN_FLIGHT are out. */
+  async send(chunk: Buffer): Promise<void> {
+    if (this.error) {
+      throw this.error;
+    }
+    this.post({ job: this.id, type: "chunk", bytes: new Uint8Array(chunk) });
+    this.inFlight++;
+    while (this.inFlight >= IN_FLIGHT && !this.error) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    if (this.error) {
+      throw this.error;
+    }
+  }
+
+  /** Ends the stream; resolves with the thread's result once every chunk is answered. */
+  end(): Promise<TableScanResult | undefined> {
+    if (this.error) {
+      return Promise.reject(this.error);
+    }
+    return new Promise((resolve, reject) => {
+      this.finished = { resolve, reject };
+      this.post({ job: this.id, type: "end" });
+    });
+  }
+
+  answer(message: FromThread): void {
+    switch (message.type) {
+      case "bytes":
+        this.onBytes(
+          Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength),
+        );
+        this.answered();
+        return;
+      case "ack":
+        this.answered();
+        return;
+      case "done":
+        this.finished?.resolve(message.scan);
+        return;
+      case "error":
+        this.fail(new Error(message.message));
+        return;
+    }
+  }
+
+  fail(error: Error): void {
+    this.error ??= error;
+    this.wake?.();
+    this.finished?.reject(this.error);
+  }
+
+  private answered(): void {
+    this.inFlight--;
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,40 @@
+import type { HashSet64State } from "../leak-scan/hash-set.ts";
+import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
+import type { TablePlan } from "../provision/plan.ts";
+
+/**
+ * Messages between provisioning and its masking threads. A thread does one job at a time: a
+ * table's COPY stream arrives in chunks, each answered (rewritten bytes, or an acknowledgement)
+ * so the sender keeps a few in flight, then `end` is answered with `done`. Every message names
+ * its job: answers to a job given up (its stream failed) are recognized and dropped.
+ */
+
+/** What a thread is started for (its workerData). */
+export type ThreadSetup =
+  | {
+      mode: "rewrite";
+      /** The masking key. */
+      key: Uint8Array;
+      names: { first: string[]; last: string[] };
+    }
+  | {
+      mode: "scan";
+      /** The leak-scan key. */
+      key: Uint8Array;
+      identifiers: HashSet64State;
+      images: HashSet64State;
+      heads: string[];
+      keepLeaks: boolean;
+    };
+
+export type ToThread =
+  | { job: number; type: "rewrite"; table: TablePlan }
+  | { job: number; type: "scan"; kinds: FieldKind[] }
+  | { job: number; type: "chunk"; bytes: Uint8Array }
+  | { job: number; type: "end" };
+
+export type FromThread =
+  | { job: number; type: "bytes"; bytes: Uint8Array }
+  | { job: number; type: "ack" }
+  | { job: number; type: "done"; scan?: TableScanResult }
+  | { job: number; type: "error"; message: string };
