@@ -265,3 +265,18 @@ describe("masking strategies in SQL", () => {
     });
   });
 });
+
+describe("HMAC-SHA256 in JavaScript", () => {
+  it("equals node:crypto's for every message length and for non-ASCII text", async () => {
+    const { createHmac, randomBytes } = await import("node:crypto");
+    const { HmacSha256 } = await import("../masking/strategies/hmac-sha256.ts");
+    const secret = randomBytes(32);
+    const ours = new HmacSha256(secret);
+    for (let n = 0; n < 200; n++) {
+      for (const message of ["x".repeat(n), `é✓${"ab".repeat(n)}`]) {
+        const expected = createHmac("sha256", secret).update(message, "utf8").digest("hex");
+        expect(ours.digest(message).toString("hex"), `${n}`).toBe(expected);
+      }
+    }
+  });
+});

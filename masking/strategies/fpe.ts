@@ -1,4 +1,4 @@
-import { hmac } from "./key.ts";
+import { hmac, remembered } from "./key.ts";
 
 /**
  * Format-preserving tokenization of digit strings: a 10-round Feistel network over the two halves
@@ -92,9 +92,9 @@ function mapDigits(value: string, map: (digits: string) => string): string {
 }
 
 /** `4242 4242 4242 4242` → `8306 1175 0934 5518`: same length, same separators. */
-export function tokenizeDigits(key: Buffer, value: string): string {
-  return mapDigits(value, (d) => feistel(key, d, false));
-}
+export const tokenizeDigits = remembered((key: Buffer, value: string): string =>
+  mapDigits(value, (d) => feistel(key, d, false)),
+);
 
 /** The inverse of tokenizeDigits under the same key. */
 export function detokenizeDigits(key: Buffer, token: string): string {

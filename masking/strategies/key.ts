@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { HmacSha256 } from "./hmac-sha256.ts";
 
 /**
  * The masking key: derived from govern's secret (config.secret), never the secret itself, so the
@@ -22,32 +23,51 @@ export function keyFingerprint(bytes: Buffer): string {
   return createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 }
 
-/**
- * Recent HMACs per key buffer. Masking a platform asks for the same ones over and over (a name
- * word, a street, a customer's email in every message about them, each of a phone's ten
- * Feistel rounds), and a lookup costs a fraction of an HMAC. Bounded, and held by the key
- * buffer: it goes when the provisioning run that owns the key does.
- */
-const recent = new WeakMap<Buffer, Map<string, Buffer>>();
+// The latest key's HMAC, weakly held: nearly every call repeats the key.
+let lastKey: WeakRef<Buffer> | undefined;
+let lastHmac: HmacSha256 | undefined;
+const hmacs = new WeakMap<Buffer, HmacSha256>();
+
+/** HMAC-SHA256 of a UTF-8 string: the one primitive every strategy draws from. */
+export function hmac(key: Buffer, message: string): Buffer {
+  let h = lastKey?.deref() === key ? lastHmac : hmacs.get(key);
+  if (!h) {
+    h = new HmacSha256(key);
+    hmacs.set(key, h);
+  }
+  if (h !== lastHmac) {
+    lastKey = new WeakRef(key);
+    lastHmac = h;
+  }
+  return h.digest(message);
+}
+
 const RECENT_MAX = 1 << 17;
 
 /**
- * HMAC-SHA256 of a UTF-8 string: the one primitive every strategy draws from. The buffer
- * returned may be shared: read it, never write to it.
+ * `mask` remembering its recent results per key buffer (bounded, and held by the buffer: gone
+ * with the provisioning run that owns the key). Masking a platform masks the same values over
+ * and over — a name word, a street, a customer's email and phone in every message about them —
+ * and a lookup costs a fraction of the HMACs behind one (ten for a tokenized number).
  */
-export function hmac(key: Buffer, message: string): Buffer {
-  let memo = recent.get(key);
-  if (!memo) {
-    memo = new Map();
-    recent.set(key, memo);
-  }
-  let h = memo.get(message);
-  if (h === undefined) {
-    h = createHmac("sha256", key).update(message, "utf8").digest();
-    if (memo.size >= RECENT_MAX) {
-      memo.clear();
+export function remembered<T>(
+  mask: (key: Buffer, value: string) => T,
+): (key: Buffer, value: string) => T {
+  const byKey = new WeakMap<Buffer, Map<string, T>>();
+  return (key, value) => {
+    let recent = byKey.get(key);
+    if (!recent) {
+      recent = new Map();
+      byKey.set(key, recent);
     }
-    memo.set(message, h);
-  }
-  return h;
+    let out = recent.get(value);
+    if (out === undefined) {
+      out = mask(key, value);
+      if (recent.size >= RECENT_MAX) {
+        recent.clear();
+      }
+      recent.set(value, out);
+    }
+    return out;
+  };
 }

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
 import { type JsonLeaf, RawNumber, rewriteJsonLeaves } from "./json-text.ts";
-import { hmac } from "./key.ts";
+import { hmac, remembered } from "./key.ts";
 import {
   ADDRESS_KEEP,
   capitalize,
@@ -61,13 +61,13 @@ const EMPTY_NAMES: NameDictionary = { first: new Set(), last: new Set() };
 // ---- substitute --------------------------------------------------------------------------
 
 /** `abbey.waters@comcast.net` → `ralika.venmor.1f2e3d4c@example.org`; unique per input. */
-export function substituteEmail(key: Buffer, value: string): string {
+export const substituteEmail = remembered((key: Buffer, value: string): string => {
   const h = hmac(key, `email:${value.trim().toLowerCase()}`);
   const first = syllableWord(h, 0, FIRST_SYLLABLES).toLowerCase();
   const last = syllableWord(h, 8, LAST_SYLLABLES).toLowerCase();
   const tag = h.subarray(16, 20).toString("hex");
   return `${first}.${last}.${tag}@${EMAIL_DOMAINS[(h[24] ?? 0) % 3]}`;
-}
+});
 
 /**
  * `(630) 687-8290` → `(418) 093-5512`: the format and a leading `+country` code kept, the other
@@ -99,11 +99,19 @@ export function substitutePhone(key: Buffer, value: string): string {
   return prefix + tokenizeDigits(key, rest);
 }
 
+const fakeName = (part: "first" | "last") =>
+  remembered((key: Buffer, lower: string) =>
+    syllableWord(
+      hmac(key, `${part}:${lower}`),
+      0,
+      part === "first" ? FIRST_SYLLABLES : LAST_SYLLABLES,
+    ),
+  );
+const FAKE_NAMES = { first: fakeName("first"), last: fakeName("last") };
+
 /** One name word: same word, same fake, whatever the surrounding value. */
 export function substituteNameWord(key: Buffer, word: string, part: "first" | "last"): string {
-  const h = hmac(key, `${part}:${word.toLowerCase()}`);
-  const fake = syllableWord(h, 0, part === "first" ? FIRST_SYLLABLES : LAST_SYLLABLES);
-  return keepCase(word, fake);
+  return keepCase(word, FAKE_NAMES[part](key, word.toLowerCase()));
 }
 
 /** `Abbey Waters` → `Ralika Venmor`; punctuation and spacing kept, word by word. */
@@ -117,7 +125,7 @@ export function substituteName(key: Buffer, value: string, part: NamePart = "ful
 }
 
 /** Keyed digits of the same length (first digit kept non-zero when it was). */
-function substituteNumber(key: Buffer, digits: string): string {
+const substituteNumber = remembered((key: Buffer, digits: string): string => {
   const h = hmac(key, `num:${digits}`);
   let out = "";
   for (let i = 0; i < digits.length; i++) {
@@ -125,7 +133,12 @@ function substituteNumber(key: Buffer, digits: string): string {
     out += i === 0 && digits.charAt(0) !== "0" ? String((b % 9) + 1) : String(b % 10);
   }
   return out;
-}
+});
+
+/** A place word's fake (lower case in, cased by the caller). */
+const fakePlace = remembered((key: Buffer, lower: string) =>
+  syllableWord(hmac(key, `place:${lower}`), 0, LAST_SYLLABLES),
+);
 
 /**
  * `16283 Liberty Street, Skokie, IL 60613` → `52907 Dalvenor Street, Morkes, IL 38110`: numbers
@@ -144,19 +157,18 @@ export function substituteAddress(key: Buffer, value: string): string {
     if (token.length === 2 && token === token.toUpperCase()) {
       return token;
     }
-    const h = hmac(key, `place:${lower}`);
-    return keepCase(token, syllableWord(h, 0, LAST_SYLLABLES));
+    return keepCase(token, fakePlace(key, lower));
   });
 }
 
 /** An IPv4 stays an IPv4, an IPv6 becomes one in the documentation range. */
-export function substituteIp(key: Buffer, value: string): string {
+export const substituteIp = remembered((key: Buffer, value: string): string => {
   const h = hmac(key, `ip:${value.trim().toLowerCase()}`);
   if (value.includes(":")) {
     return `2001:db8:${h.subarray(0, 2).toString("hex")}:${h.subarray(2, 4).toString("hex")}::${h.subarray(4, 6).toString("hex")}`;
   }
   return `${10 + ((h[0] ?? 0) % 200)}.${h[1]}.${h[2]}.${h[3]}`;
-}
+});
 
 // ---- other strategies --------------------------------------------------------------------
 

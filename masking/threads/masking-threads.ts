@@ -14,6 +14,8 @@ import type { FromThread, ThreadSetup, ToThread } from "./protocol.ts";
 
 /** Chunks a stream may have on its thread at once: enough to keep the thread busy. */
 const IN_FLIGHT = 4;
+/** COPY's chunks are gathered to about this size before they go: fewer, larger messages. */
+const BATCH_BYTES = 256 * 1024;
 
 const ENTRY = new URL("./worker.mjs", import.meta.url);
 
@@ -118,6 +120,8 @@ export class MaskingThread {
 class ThreadJob {
   onBytes: (bytes: Buffer) => void = () => {};
   private inFlight = 0;
+  private batch: Buffer[] = [];
+  private batched = 0;
   private wake: (() => void) | undefined;
   private finished:
     | { resolve: (scan?: TableScanResult) => void; reject: (e: Error) => void }
@@ -129,13 +133,20 @@ class ThreadJob {
     private readonly post: (message: ToThread) => void,
   ) {}
 
-  /** Sends a chunk (copied: the thread takes the copy's memory); waits while IN_FLIGHT are out. */
+  /**
+   * Adds a chunk; a batch of BATCH_BYTES goes to the thread (copied: the thread takes the
+   * copy's memory), then waits while IN_FLIGHT batches are out.
+   */
   async send(chunk: Buffer): Promise<void> {
     if (this.error) {
       throw this.error;
     }
-    this.post({ job: this.id, type: "chunk", bytes: new Uint8Array(chunk) });
-    this.inFlight++;
+    this.batch.push(chunk);
+    this.batched += chunk.length;
+    if (this.batched < BATCH_BYTES) {
+      return;
+    }
+    this.flushBatch();
     while (this.inFlight >= IN_FLIGHT && !this.error) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -150,6 +161,9 @@ class ThreadJob {
   end(): Promise<TableScanResult | undefined> {
     if (this.error) {
       return Promise.reject(this.error);
+    }
+    if (this.batched > 0) {
+      this.flushBatch();
     }
     return new Promise((resolve, reject) => {
       this.finished = { resolve, reject };
@@ -181,6 +195,19 @@ class ThreadJob {
     this.error ??= error;
     this.wake?.();
     this.finished?.reject(this.error);
+  }
+
+  private flushBatch(): void {
+    const bytes = new Uint8Array(this.batched);
+    let at = 0;
+    for (const chunk of this.batch) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    this.batch = [];
+    this.batched = 0;
+    this.post({ job: this.id, type: "chunk", bytes });
+    this.inFlight++;
   }
 
   private answered(): void {
