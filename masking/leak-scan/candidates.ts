@@ -23,7 +23,7 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.taxId, "g"),
 ];
 const STREET_RE = new RegExp(STREET, "g");
-const WORD = /[A-Za-z'-]+/g;
+const DIGIT = /[0-9]/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
@@ -68,26 +68,41 @@ function norm(v: string): string {
   return v.replace(/^ +| +$/g, "").toLowerCase();
 }
 
+/** Is handed each candidate; returns true to stop (a leak is found). */
+type Visit = (candidate: string) => boolean;
+
+const WHITESPACE = /\s/;
+
 /**
- * Every candidate of `text` (duplicates allowed). The whole value only where an identifier can
- * be one: an email, or a single token of 7+ characters (a credential, an IP address); names,
- * streets, phones and numbers inside longer text are cut out below.
+ * Hands every candidate of `text` (duplicates allowed) to `visit` until it returns true; says
+ * whether it did. The whole value only where an identifier can be one: an email, or a single
+ * token of 7+ characters (a credential, an IP address); names, streets, phones and numbers
+ * inside longer text are cut out below.
  */
-export function* candidates(text: string, heads: ReadonlySet<string>): Generator<string> {
+function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): boolean {
+  const hasAt = text.includes("@");
   if (text.length <= WHOLE_MAX) {
-    const whole = norm(text);
-    if (whole.includes("@") || (whole.length >= 7 && !/\s/.test(whole))) {
-      yield whole;
+    if (hasAt) {
+      if (visit(norm(text))) {
+        return true;
+      }
+    } else if (text.length >= 7) {
+      // Without whitespace there is nothing to trim (the common case costs no normalizing).
+      const whole = WHITESPACE.test(text) ? norm(text) : text.toLowerCase();
+      if (whole.length >= 7 && !WHITESPACE.test(whole) && visit(whole)) {
+        return true;
+      }
     }
   }
-  if (text.includes("@")) {
+  if (hasAt) {
     for (const m of text.matchAll(EMAIL)) {
-      yield m[0].toLowerCase();
+      if (visit(m[0].toLowerCase())) {
+        return true;
+      }
     }
   }
-  if (!/[0-9]/.test(text)) {
-    yield* pairs(text, heads);
-    return;
+  if (!DIGIT.test(text)) {
+    return eachPair(text, heads, visit);
   }
   for (const re of DIGIT_RUNS) {
     for (const m of text.matchAll(re)) {
@@ -96,39 +111,69 @@ export function* candidates(text: string, heads: ReadonlySet<string>): Generator
         continue;
       }
       const d = m[0].replace(/[^0-9]/g, "");
-      yield d;
-      if (d.length > 10) {
-        yield d.slice(-10);
+      if (visit(d) || (d.length > 10 && visit(d.slice(-10)))) {
+        return true;
       }
     }
   }
   for (const m of text.matchAll(STREET_RE)) {
     const words = m[0].toLowerCase().split(" ");
     for (let k = 2; k <= words.length; k++) {
-      yield words.slice(0, k).join(" ");
+      if (visit(words.slice(0, k).join(" "))) {
+        return true;
+      }
     }
   }
-  yield* pairs(text, heads);
+  return eachPair(text, heads, visit);
+}
+
+/** Every candidate of `text` (duplicates allowed), in the order the scan tries them. */
+export function candidates(text: string, heads: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  eachCandidate(text, heads, (c) => {
+    out.push(c);
+    return false;
+  });
+  return out;
+}
+
+/** Letters, apostrophes and hyphens: what a name word is made of ([A-Za-z'-]). */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 45;
 }
 
 /**
  * Word pairs, written with one space between them ("Spencer, Swift and Weimann" holds no pair
- * "spencer swift"), whose first word starts some person-name identifier.
+ * "spencer swift"), whose first word starts some person-name identifier. Words are found by
+ * character code: prose is most of what the scan reads.
  */
-function* pairs(text: string, heads: ReadonlySet<string>): Generator<string> {
+function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boolean {
   if (heads.size === 0 || !text.includes(" ")) {
-    return;
+    return false;
   }
   let previous: string | undefined;
   let previousEnd = -1;
-  for (const m of text.matchAll(WORD)) {
-    const word = m[0].toLowerCase();
-    if (previous !== undefined && m.index === previousEnd + 1 && text[previousEnd] === " ") {
-      yield `${previous} ${word}`;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWordChar(text.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n && isWordChar(text.charCodeAt(i))) {
+      i++;
+    }
+    const word = text.slice(start, i).toLowerCase();
+    if (previous !== undefined && start === previousEnd + 1 && text[previousEnd] === " ") {
+      if (visit(`${previous} ${word}`)) {
+        return true;
+      }
     }
     previous = heads.has(word) ? word : undefined;
-    previousEnd = m.index + m[0].length;
+    previousEnd = i;
   }
+  return false;
 }
 
 /**
@@ -142,11 +187,8 @@ export function leaks(
   heads: ReadonlySet<string>,
   images?: HashSet64,
 ): boolean {
-  for (const c of candidates(text, heads)) {
+  return eachCandidate(text, heads, (c) => {
     const [hi, lo] = hash64(key, c);
-    if (identifiers.has(hi, lo) && !images?.has(hi, lo)) {
-      return true;
-    }
-  }
-  return false;
+    return identifiers.has(hi, lo) && !images?.has(hi, lo);
+  });
 }

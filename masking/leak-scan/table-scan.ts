@@ -6,18 +6,8 @@ import type { HashSet64 } from "./hash-set.ts";
 /** How a scanned field holds its text: as itself, or as JSON whose leaves are the values. */
 export type FieldKind = "text" | "json";
 
-/** Values up to this length are remembered with their verdict, up to MEMO_SIZE of them. */
-const MEMO_LENGTH = 64;
-const MEMO_SIZE = 1 << 18;
-
-/**
- * Whether a target value holds a source identifier (candidates.ts), remembering the verdict of
- * short values: statuses, types, cities and masked names repeat across a platform, and each is
- * cut and hashed once per scan.
- */
+/** Whether a target value holds a source identifier (candidates.ts): the sets and their key. */
 export class LeakCheck {
-  private readonly verdicts = new Map<string, boolean>();
-
   constructor(
     private readonly key: Buffer,
     private readonly identifiers: HashSet64,
@@ -26,18 +16,7 @@ export class LeakCheck {
   ) {}
 
   leaks(text: string): boolean {
-    if (text.length > MEMO_LENGTH) {
-      return leaks(this.key, text, this.identifiers, this.heads, this.images);
-    }
-    let verdict = this.verdicts.get(text);
-    if (verdict === undefined) {
-      verdict = leaks(this.key, text, this.identifiers, this.heads, this.images);
-      if (this.verdicts.size >= MEMO_SIZE) {
-        this.verdicts.clear();
-      }
-      this.verdicts.set(text, verdict);
-    }
-    return verdict;
+    return leaks(this.key, text, this.identifiers, this.heads, this.images);
   }
 }
 

@@ -10,8 +10,6 @@ export class RawNumber {
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const STRING = /"(?:[^"\\]|\\.)*"/y;
-const SPACE = /[ \t\n\r]*/y;
 
 /** A leaf of a JSON text: a string, a number as written, true, false or null. */
 export type JsonLeaf = string | RawNumber | boolean | null;
@@ -56,21 +54,41 @@ class LeafWalker {
     throw new SyntaxError(`invalid JSON at position ${this.at}`);
   }
 
+  // Spaces and strings are scanned by character code: a regular expression's match array per
+  // token was most of the garbage a document made.
   private space(): void {
-    SPACE.lastIndex = this.at;
-    SPACE.exec(this.text);
-    this.at = SPACE.lastIndex;
+    const { text } = this;
+    let at = this.at;
+    for (let c = text.charCodeAt(at); c === 32 || c === 10 || c === 13 || c === 9; ) {
+      c = text.charCodeAt(++at);
+    }
+    this.at = at;
   }
 
   private string(): string {
-    STRING.lastIndex = this.at;
-    const m = STRING.exec(this.text);
-    if (!m) {
-      return this.fail();
+    const { text } = this;
+    const start = this.at;
+    if (text.charCodeAt(start) !== 34) {
+      this.fail();
     }
-    this.at = STRING.lastIndex;
-    const token = m[0];
-    return token.includes("\\") ? (JSON.parse(token) as string) : token.slice(1, -1);
+    let escaped = false;
+    let at = start + 1;
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (c === 34) {
+        break;
+      }
+      if (Number.isNaN(c)) {
+        this.fail();
+      }
+      if (c === 92) {
+        escaped = true;
+        at++;
+      }
+      at++;
+    }
+    this.at = at + 1;
+    return escaped ? (JSON.parse(text.slice(start, at + 1)) as string) : text.slice(start + 1, at);
   }
 
   private leaf(path: string, start: number, leaf: JsonLeaf): void {
