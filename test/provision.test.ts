@@ -89,6 +89,27 @@ describe("provisioning masked datasets", () => {
           );
         const srcPool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 1 });
         expect((await fks(dst)).rows[0]?.n).toBe((await fks(srcPool)).rows[0]?.n);
+        // The whole schema came along: relations of every kind (partitions, which are created
+        // while the other tables copy, included), policies, triggers, constraints.
+        const shape = (c: { query: (q: string) => Promise<{ rows: unknown[] }> }) =>
+          c.query(`
+            SELECT 'relkind ' || relkind::text AS what, count(*)::int AS n FROM pg_class
+              WHERE relnamespace = 'public'::regnamespace GROUP BY relkind
+            UNION ALL SELECT 'partitions', count(*)::int FROM pg_class
+              WHERE relnamespace = 'public'::regnamespace AND relispartition
+            UNION ALL SELECT 'policies', count(*)::int FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+              WHERE c.relnamespace = 'public'::regnamespace
+            UNION ALL SELECT 'rls', count(*)::int FROM pg_class
+              WHERE relnamespace = 'public'::regnamespace AND relrowsecurity AND relforcerowsecurity
+            UNION ALL SELECT 'triggers', count(*)::int FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+              WHERE c.relnamespace = 'public'::regnamespace AND NOT g.tgisinternal
+            UNION ALL SELECT 'constraints', count(*)::int FROM pg_constraint
+              WHERE connamespace = 'public'::regnamespace
+            ORDER BY 1`);
+        const sourceShape = (await shape(srcPool)).rows;
+        const parts = sourceShape.find((r) => (r as { what: string }).what === "partitions");
+        expect((parts as { n: number } | undefined)?.n).toBeGreaterThan(0);
+        expect((await shape(dst)).rows).toEqual(sourceShape);
         await srcPool.end();
 
         // Our own search: no original email, phone, name, street, card number or credential.

@@ -316,7 +316,18 @@ export async function provisionDataset(
       );
     }
     await targetPool.query(`DROP SCHEMA IF EXISTS ${ident(schema)}`);
-    archive = await dumpSchema(deps.config.databaseUrl, schema);
+    // Partitions (hundreds for a time-partitioned table, each seconds' worth of catalog work
+    // in all) are created while the other tables copy; only their parents' copies wait.
+    const partitions = await sql<{ name: string }>`
+      SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${schema} AND c.relispartition AND c.relkind = 'r'
+        AND NOT EXISTS (SELECT 1 FROM pg_class s WHERE s.relnamespace = n.oid
+                          AND s.relispartition AND s.relkind = 'p')`.execute(source);
+    archive = await dumpSchema(
+      deps.config.databaseUrl,
+      schema,
+      new Set(partitions.rows.map((r) => r.name)),
+    );
     await archive.restore(targetUrl, "pre-data");
     const extensions = await sql<{ extname: string; schema: string }>`
       SELECT e.extname, n.nspname AS schema FROM pg_extension e
@@ -327,6 +338,8 @@ export async function provisionDataset(
       );
     }
     const schemaMs = Date.now() - t0;
+    const partitionsCreated = archive.restore(targetUrl, "partitions");
+    partitionsCreated.catch(() => {});
 
     // 2. Data, masked in the source's SELECT, tables in parallel.
     const t1 = Date.now();
@@ -348,7 +361,11 @@ export async function provisionDataset(
     const results: ProvisionReport["tables"] = {};
     let done = 0;
     await inParallel(
-      [...tables].sort((a, b) => b.estimatedRows - a.estimatedRows),
+      // Partitioned tables last: their partitions are still being created.
+      [...tables].sort(
+        (a, b) =>
+          Number(a.kind === "p") - Number(b.kind === "p") || b.estimatedRows - a.estimatedRows,
+      ),
       options.parallel ?? 2,
       {
         open: async () => {
@@ -386,6 +403,9 @@ export async function provisionDataset(
           }
         },
         each: async ({ src, dst, thread }, table) => {
+          if (table.kind === "p") {
+            await partitionsCreated;
+          }
           const tableStart = Date.now();
           const name = table.table;
           const running: TableProgress = {
@@ -429,6 +449,8 @@ export async function provisionDataset(
         },
       },
     );
+    // A copy without partitioned tables never waited for them: post-data needs them.
+    await partitionsCreated;
     const copyMs = Date.now() - t1;
 
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
