@@ -191,6 +191,28 @@ describe("policy versions", () => {
     ).toBe(2);
   });
 
+  test("syncs of a changed file at once add one version between them", async () => {
+    const base = loadRetentionSchedule();
+    await syncPolicyFiles(database.owner, base);
+    // The scheduled planner and CLI runs sync at once; each round changes the file again.
+    for (const threshold of [7, 8, 9, 10, 11]) {
+      const changed = {
+        ...base,
+        policies: base.policies.map((p) =>
+          p.id === "job-status-history-3y" ? { ...p, threshold } : p,
+        ),
+      };
+      const before = await policyHistory(database.owner, "job-status-history-3y");
+      const reports = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map(() => syncPolicyFiles(database.owner, changed)),
+      );
+      expect(reports.filter((r) => r.updated.includes("job-status-history-3y"))).toHaveLength(1);
+      const after = await policyHistory(database.owner, "job-status-history-3y");
+      expect(after).toHaveLength(before.length + 1);
+      expect(after[0]?.policy.threshold).toBe(threshold);
+    }
+  });
+
   test("an edit that does not validate, or is made on a stale version, is refused with the reason", async () => {
     const current = await getPolicy(database.owner, "inactive-customers-7y");
     await expect(

@@ -101,36 +101,38 @@ export async function policyHistory(db: Db, id: string): Promise<PolicyVersion[]
   return rows.map(toVersion);
 }
 
+/**
+ * Runs `work` in a transaction that holds the policies' lock: version numbers, the console's
+ * `expectedVersion` check and the file sync each read then write, and two of them at once (the
+ * scheduled planner and a CLI run) would otherwise both add a version for one change.
+ */
+function underPolicyLock<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext('govern.retention_policies'))`.execute(trx);
+    return work(trx);
+  });
+}
+
 async function insertVersion(
-  db: Db,
+  trx: Db,
   policy: TRetentionPolicy,
   meta: { source: "file" | "console"; editedBy: string; note?: string | null },
 ): Promise<PolicyVersion> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const row = await db
-        .insertInto("governance.retention_policies")
-        .values({
-          id: policy.id,
-          version: sql<number>`(SELECT coalesce(max(version), 0) + 1 FROM governance.retention_policies WHERE id = ${policy.id})`,
-          definition: JSON.stringify(policy),
-          definition_sha256: sha256(policy),
-          source: meta.source,
-          edited_by: meta.editedBy,
-          note: meta.note ?? null,
-          active: true,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toVersion(row);
-    } catch (error) {
-      // Two editors at once: the second takes the next number.
-      if ((error as { code?: string }).code === "23505" && attempt < 3) {
-        continue;
-      }
-      throw error;
-    }
-  }
+  const row = await trx
+    .insertInto("governance.retention_policies")
+    .values({
+      id: policy.id,
+      version: sql<number>`(SELECT coalesce(max(version), 0) + 1 FROM governance.retention_policies WHERE id = ${policy.id})`,
+      definition: JSON.stringify(policy),
+      definition_sha256: sha256(policy),
+      source: meta.source,
+      edited_by: meta.editedBy,
+      note: meta.note ?? null,
+      active: true,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toVersion(row);
 }
 
 /**
@@ -148,16 +150,18 @@ export async function savePolicyVersion(
   if (problems.length) {
     throw new RetentionRulesError(`policy ${policy.id} does not fit the database`, problems);
   }
-  const current = await getPolicy(db, policy.id);
-  if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
-    throw new RetentionRulesError(`policy ${policy.id} changed meanwhile`, [
-      `edited on top of version ${input.expectedVersion}, current is ${current?.version ?? "none"}`,
-    ]);
-  }
-  return insertVersion(db, policy, {
-    source: "console",
-    editedBy: input.editedBy,
-    note: input.note,
+  return underPolicyLock(db, async (trx) => {
+    const current = await getPolicy(trx, policy.id);
+    if (input.expectedVersion !== undefined && current?.version !== input.expectedVersion) {
+      throw new RetentionRulesError(`policy ${policy.id} changed meanwhile`, [
+        `edited on top of version ${input.expectedVersion}, current is ${current?.version ?? "none"}`,
+      ]);
+    }
+    return insertVersion(trx, policy, {
+      source: "console",
+      editedBy: input.editedBy,
+      note: input.note,
+    });
   });
 }
 
@@ -178,20 +182,30 @@ export async function syncPolicyFiles(
   schedule: TRetentionSchedule = loadRetentionSchedule(),
   editedBy = "policy-file",
 ): Promise<SyncReport> {
-  const report: SyncReport = { created: [], updated: [], unchanged: [], keptConsole: [] };
-  for (const policy of schedule.policies) {
-    const current = await getPolicy(db, policy.id);
-    if (!current) {
-      await insertVersion(db, policy, { source: "file", editedBy, note: "from the schedule file" });
-      report.created.push(policy.id);
-    } else if (current.source === "console") {
-      report.keptConsole.push(policy.id);
-    } else if (current.definitionSha256 !== sha256(policy)) {
-      await insertVersion(db, policy, { source: "file", editedBy, note: "schedule file changed" });
-      report.updated.push(policy.id);
-    } else {
-      report.unchanged.push(policy.id);
+  return underPolicyLock(db, async (trx) => {
+    const report: SyncReport = { created: [], updated: [], unchanged: [], keptConsole: [] };
+    for (const policy of schedule.policies) {
+      const current = await getPolicy(trx, policy.id);
+      if (!current) {
+        await insertVersion(trx, policy, {
+          source: "file",
+          editedBy,
+          note: "from the schedule file",
+        });
+        report.created.push(policy.id);
+      } else if (current.source === "console") {
+        report.keptConsole.push(policy.id);
+      } else if (current.definitionSha256 !== sha256(policy)) {
+        await insertVersion(trx, policy, {
+          source: "file",
+          editedBy,
+          note: "schedule file changed",
+        });
+        report.updated.push(policy.id);
+      } else {
+        report.unchanged.push(policy.id);
+      }
     }
-  }
-  return report;
+    return report;
+  });
 }
