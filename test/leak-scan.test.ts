@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { candidates, hash64, leaks } from "../masking/leak-scan/candidates.ts";
 import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
-import { identifierOf, imageOf, namesPerson } from "../masking/leak-scan/identifiers.ts";
+import {
+  identifierOf,
+  imageForms,
+  imageOf,
+  namesPerson,
+} from "../masking/leak-scan/identifiers.ts";
 import { tokenizeDigits } from "../masking/strategies/fpe.ts";
 import { jsonTextLeaves } from "../masking/strategies/json-text.ts";
 import { substitutePhone } from "../masking/strategies/strategies.ts";
@@ -124,12 +129,26 @@ describe("leak scan source identifiers", () => {
   it("know the masked image of a format-preserving identifier, as provisioning masks it", () => {
     const maskKey = Buffer.alloc(32, 3);
     expect(imageOf(maskKey, "(630) 687-8290", "phone")).toBe(
-      identifierOf(substitutePhone(maskKey, "(630) 687-8290"), "phone"),
+      substitutePhone(maskKey, "(630) 687-8290"),
     );
     expect(imageOf(maskKey, "4111111111111111", "payment_card")).toBe(
       tokenizeDigits(maskKey, "4111111111111111"),
     );
+    // A street of kept words keeps them: only its number is masked.
+    const street = imageOf(maskKey, "4711 North Avenue", "postal_address");
+    expect(street).toMatch(/^\d{4} North Avenue$/);
     expect(imageOf(maskKey, "ann@example.com", "phone")).toBeUndefined();
     expect(imageOf(maskKey, "Ann Lee", "person_name")).toBeUndefined();
+  });
+
+  it("cut an image into every form the target side looks up", () => {
+    // A masked account number's last ten digits are a phone's shape.
+    expect(imageForms("046782075638", "bank_account")).toEqual(
+      expect.arrayContaining(["046782075638", "6782075638"]),
+    );
+    expect(imageForms("1829 North Avenue", "postal_address")).toEqual(
+      expect.arrayContaining(["1829 north avenue", "1829 north"]),
+    );
+    expect(imageForms("(418) 093-5512", "phone")).toContain("4180935512");
   });
 });

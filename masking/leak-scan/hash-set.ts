@@ -49,14 +49,15 @@ export class HashSet64 {
     return set;
   }
 
-  add(hi: number, lo: number): void {
+  /** Adds a hash; says whether it was new. */
+  add(hi: number, lo: number): boolean {
     if ((this.size + 1) * 2 > this.used.length) {
       this.grow();
     }
     let i = lo & this.mask;
     while (this.used[i]) {
       if (this.hi[i] === hi && this.lo[i] === lo) {
-        return;
+        return false;
       }
       i = (i + 1) & this.mask;
     }
@@ -64,6 +65,23 @@ export class HashSet64 {
     this.hi[i] = hi;
     this.lo[i] = lo;
     this.size++;
+    return true;
+  }
+
+  /** Adds every hash of another set. */
+  addAll(other: HashSet64): void {
+    for (let i = 0; i < other.used.length; i++) {
+      if (other.used[i]) {
+        this.add(other.hi[i] as number, other.lo[i] as number);
+      }
+    }
+  }
+
+  /** Adds hashes given as (hi, lo) pairs one after the other. */
+  addPairs(pairs: Uint32Array): void {
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      this.add(pairs[i] as number, pairs[i + 1] as number);
+    }
   }
 
   has(hi: number, lo: number): boolean {

@@ -7,8 +7,13 @@ import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
 import { tokenizeDigits } from "../strategies/fpe.ts";
-import { fitsCategory, substituteIp, substitutePhone } from "../strategies/strategies.ts";
-import { hash64, STREET } from "./candidates.ts";
+import {
+  fitsCategory,
+  substituteAddress,
+  substituteIp,
+  substitutePhone,
+} from "../strategies/strategies.ts";
+import { candidates, hash64, STREET } from "./candidates.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -94,27 +99,40 @@ export function namesPerson(v: string, words: NameWords): boolean {
 }
 
 /**
- * The identifier of a value's masked image, for the categories whose default substitute keeps
- * the format (a phone stays ten digits, an account number its length, an IP address an IP
- * address): at 100,000 customers a masked phone or IP now and then equals another's real one.
- * Such a real value is ambiguous — the copy holds it because masking made it — and is not
- * reported (see candidates.ts). Computed with the masking key, as provisioning masks.
+ * A value's masked image, for the categories whose default substitute keeps the format (a
+ * phone stays ten digits, an account number its length, an IP address an IP address, a street
+ * its kept words — "North Avenue" — with another house number): at scale a masked value now
+ * and then equals another person's real one. Such a real value is ambiguous — the copy holds it
+ * because masking made it — and is not reported (see candidates.ts). Computed with the masking
+ * key, as provisioning masks.
  */
 export function imageOf(maskingKey: Buffer, v: string, category: string): string | undefined {
   switch (category) {
     case "phone":
-      return fitsCategory("phone", v)
-        ? identifierOf(substitutePhone(maskingKey, v), "phone")
-        : undefined;
+      return fitsCategory("phone", v) ? substitutePhone(maskingKey, v) : undefined;
     case "payment_card":
     case "bank_account":
     case "government_id":
-      return identifierOf(tokenizeDigits(maskingKey, v), category);
+      return tokenizeDigits(maskingKey, v);
     case "ip_address":
-      return identifierOf(substituteIp(maskingKey, v), "ip_address");
+      return substituteIp(maskingKey, v);
+    case "postal_address":
+      return substituteAddress(maskingKey, v);
     default:
       return undefined;
   }
+}
+
+const NO_HEADS: ReadonlySet<string> = new Set();
+
+/**
+ * What the target side may find of an image: its identifier, and every candidate the scan cuts
+ * out of it (a long number's last ten digits, a street's shorter forms).
+ */
+export function imageForms(image: string, category: string): string[] {
+  const forms = candidates(image, NO_HEADS);
+  const identifier = identifierOf(image, category);
+  return identifier === undefined ? forms : [identifier, ...forms];
 }
 
 /** `address.street` → `$."address"."street"`, `items[].email` → `$."items"[*]."email"`. */
@@ -259,8 +277,8 @@ async function tableIdentifiers(
       out.heads.add(identifier.split(" ")[0] ?? "");
     }
     const image = imageOf(out.maskingKey, v, category);
-    if (image !== undefined) {
-      out.images.add(...hash64(out.key, image));
+    for (const form of image === undefined ? [] : imageForms(image, category)) {
+      out.images.add(...hash64(out.key, form));
     }
   }
 }

@@ -13,6 +13,7 @@ import {
   type TableProgress,
   updateDataset,
 } from "../datasets.repository.ts";
+import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { type LeakScanReport, leakScan, sourceIdentifiers } from "../leak-scan/leak-scan.ts";
 import { MaskingError } from "../masking-error.ts";
 import { inParallel } from "../parallel.ts";
@@ -359,6 +360,9 @@ export async function provisionDataset(
       setup.release();
     }
     const results: ProvisionReport["tables"] = {};
+    // Format-kept values the masking threads made (images.ts): the leak scan takes them for
+    // masking's own, as it takes the images of the PII columns' values.
+    const maskedImages = new HashSet64();
     let done = 0;
     await inParallel(
       // Partitioned tables last: their partitions are still being created.
@@ -373,6 +377,7 @@ export async function provisionDataset(
             mode: "rewrite",
             key: new Uint8Array(key),
             names,
+            leakKey: new Uint8Array(leakScanKey(deps.config.secret)),
           });
           const src = await sourcePool.connect().catch(async (error) => {
             await thread.close();
@@ -423,7 +428,11 @@ export async function provisionDataset(
           const out = src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
           // Free text and JSON are masked on the stream, on the session's masking thread.
           await (hasNodeMasks(table)
-            ? pipeline(out, thread.rewriter(table), dst.query(sink))
+            ? pipeline(
+                out,
+                thread.rewriter(table, (pairs) => maskedImages.addPairs(pairs)),
+                dst.query(sink),
+              )
             : pipeline(out, dst.query(sink)));
           const finished: TableProgress = {
             status: "done",
@@ -478,9 +487,11 @@ export async function provisionDataset(
 
     // 4. Prove it.
     await updateDataset(deps.db, dataset.id, { status: "verifying" });
+    const sourceSide = await identifiers;
+    sourceSide.images.addAll(maskedImages);
     const scan = await leakScan({
       target: targetPool,
-      identifiers: await identifiers,
+      identifiers: sourceSide,
       key: leakScanKey(deps.config.secret),
       schema,
       parallel: options.parallel ?? 2,

@@ -1,3 +1,4 @@
+import { formatKept } from "./images.ts";
 import { hmac, remembered } from "./key.ts";
 
 /**
@@ -93,7 +94,7 @@ function mapDigits(value: string, map: (digits: string) => string): string {
 
 /** `4242 4242 4242 4242` → `8306 1175 0934 5518`: same length, same separators. */
 export const tokenizeDigits = remembered((key: Buffer, value: string): string =>
-  mapDigits(value, (d) => feistel(key, d, false)),
+  formatKept(mapDigits(value, (d) => feistel(key, d, false))),
 );
 
 /** The inverse of tokenizeDigits under the same key. */

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
+import { formatKept } from "./images.ts";
 import { type JsonLeaf, RawNumber, rewriteJsonLeaves } from "./json-text.ts";
 import { hmac, remembered } from "./key.ts";
 import {
@@ -96,7 +97,7 @@ export function substitutePhone(key: Buffer, value: string): string {
       }
     }
   }
-  return prefix + tokenizeDigits(key, rest);
+  return formatKept(prefix + tokenizeDigits(key, rest));
 }
 
 const fakeName = (part: "first" | "last") =>
@@ -146,6 +147,10 @@ const fakePlace = remembered((key: Buffer, lower: string) =>
  * street types, unit words and two-letter state codes kept.
  */
 export function substituteAddress(key: Buffer, value: string): string {
+  return formatKept(substituteAddressWords(key, value));
+}
+
+function substituteAddressWords(key: Buffer, value: string): string {
   return value.replace(/[A-Za-z]+|[0-9]+/g, (token) => {
     if (/^[0-9]/.test(token)) {
       return substituteNumber(key, token);
@@ -165,9 +170,11 @@ export function substituteAddress(key: Buffer, value: string): string {
 export const substituteIp = remembered((key: Buffer, value: string): string => {
   const h = hmac(key, `ip:${value.trim().toLowerCase()}`);
   if (value.includes(":")) {
-    return `2001:db8:${h.subarray(0, 2).toString("hex")}:${h.subarray(2, 4).toString("hex")}::${h.subarray(4, 6).toString("hex")}`;
+    return formatKept(
+      `2001:db8:${h.subarray(0, 2).toString("hex")}:${h.subarray(2, 4).toString("hex")}::${h.subarray(4, 6).toString("hex")}`,
+    );
   }
-  return `${10 + ((h[0] ?? 0) % 200)}.${h[1]}.${h[2]}.${h[3]}`;
+  return formatKept(`${10 + ((h[0] ?? 0) % 200)}.${h[1]}.${h[2]}.${h[3]}`);
 });
 
 // ---- other strategies --------------------------------------------------------------------

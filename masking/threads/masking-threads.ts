@@ -47,15 +47,21 @@ export class MaskingThread {
     });
   }
 
-  /** A transform that rewrites a table's binary COPY stream on this thread. */
-  rewriter(table: TablePlan): Transform {
+  /**
+   * A transform that rewrites a table's binary COPY stream on this thread; at its end,
+   * `images` gets the hashes of the format-kept values it made (see images.ts).
+   */
+  rewriter(table: TablePlan, images: (pairs: Uint32Array) => void): Transform {
     const job = this.begin({ type: "rewrite", table });
     const stream = new Transform({
       transform(chunk: Buffer, _encoding, done: TransformCallback) {
         job.send(chunk).then(() => done(), done);
       },
       flush(done: TransformCallback) {
-        job.end().then(() => done(), done);
+        job.end().then((result) => {
+          images(result.images ?? new Uint32Array(0));
+          done();
+        }, done);
       },
     });
     job.onBytes = (bytes) => stream.push(bytes);
@@ -71,8 +77,8 @@ export class MaskingThread {
         job.send(chunk).then(() => done(), done);
       },
       final(done) {
-        job.end().then((scan) => {
-          result = scan;
+        job.end().then((answer) => {
+          result = answer.scan;
           done();
         }, done);
       },
@@ -116,6 +122,9 @@ export class MaskingThread {
   }
 }
 
+/** What a thread answers at a job's end. */
+type JobResult = { scan?: TableScanResult; images?: Uint32Array };
+
 /** One stream's job on a thread: chunks in flight, the answers, the end. */
 class ThreadJob {
   onBytes: (bytes: Buffer) => void = () => {};
@@ -124,7 +133,7 @@ class ThreadJob {
   private batched = 0;
   private wake: (() => void) | undefined;
   private finished:
-    | { resolve: (scan?: TableScanResult) => void; reject: (e: Error) => void }
+    | { resolve: (result: JobResult) => void; reject: (e: Error) => void }
     | undefined;
   private error: Error | undefined;
 
@@ -158,7 +167,7 @@ class ThreadJob {
   }
 
   /** Ends the stream; resolves with the thread's result once every chunk is answered. */
-  end(): Promise<TableScanResult | undefined> {
+  end(): Promise<JobResult> {
     if (this.error) {
       return Promise.reject(this.error);
     }
@@ -183,7 +192,7 @@ class ThreadJob {
         this.answered();
         return;
       case "done":
-        this.finished?.resolve(message.scan);
+        this.finished?.resolve(message);
         return;
       case "error":
         this.fail(new Error(message.message));

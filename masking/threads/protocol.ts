@@ -16,6 +16,8 @@ export type ThreadSetup =
       /** The masking key. */
       key: Uint8Array;
       names: { first: string[]; last: string[] };
+      /** The leak-scan key: the format-kept values masking makes are hashed with it. */
+      leakKey: Uint8Array;
     }
   | {
       mode: "scan";
@@ -36,5 +38,11 @@ export type ToThread =
 export type FromThread =
   | { job: number; type: "bytes"; bytes: Uint8Array }
   | { job: number; type: "ack" }
-  | { job: number; type: "done"; scan?: TableScanResult }
+  | {
+      job: number;
+      type: "done";
+      scan?: TableScanResult;
+      /** Rewrite: hashes of the job's new format-kept masked values, as (hi, lo) pairs. */
+      images?: Uint32Array;
+    }
   | { job: number; type: "error"; message: string };

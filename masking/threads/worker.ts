@@ -1,8 +1,10 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { candidates, hash64 } from "../leak-scan/candidates.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { LeakCheck, TableScan } from "../leak-scan/table-scan.ts";
 import { BinaryCopyRewrite } from "../provision/binary-copy.ts";
 import { nodeRewriters } from "../provision/node-masks.ts";
+import { recordFormatKept } from "../strategies/images.ts";
 import type { FromThread, ThreadSetup, ToThread } from "./protocol.ts";
 
 /**
@@ -32,6 +34,23 @@ const names =
     ? { first: new Set(setup.names.first), last: new Set(setup.names.last) }
     : undefined;
 
+// What masking makes in this thread that keeps its original's format, as the leak scan cuts
+// it: the hashes the scan must take for masking's own (images.ts), handed over job by job.
+const images = new HashSet64();
+let fresh: number[] = [];
+if (setup.mode === "rewrite") {
+  const leakKey = Buffer.from(setup.leakKey);
+  const noHeads = new Set<string>();
+  recordFormatKept((masked) => {
+    for (const form of candidates(masked, noHeads)) {
+      const [hi, lo] = hash64(leakKey, form);
+      if (images.add(hi, lo)) {
+        fresh.push(hi, lo);
+      }
+    }
+  });
+}
+
 type Job = { id: number; chunk: (bytes: Buffer) => FromThread; end: () => FromThread };
 let job: Job | undefined;
 
@@ -44,7 +63,9 @@ function startJob(message: ToThread): Job {
       chunk: (bytes) => ({ job: id, type: "bytes", bytes: new Uint8Array(rewrite.rewrite(bytes)) }),
       end: () => {
         rewrite.end();
-        return { job: id, type: "done" };
+        const pairs = Uint32Array.from(fresh);
+        fresh = [];
+        return { job: id, type: "done", images: pairs };
       },
     };
   }
