@@ -203,6 +203,15 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
     throw new Error("no second customer");
   }
   const mentionBefore = await communication(mention.id);
+  // The other customer's referral event naming them: a row of a table keyed by a digest of the
+  // row (no single-column key), someone else's, so scrubbed and kept.
+  await sql`
+    INSERT INTO business_events (time, tenant_id, business_id, event_type, event_name, customer_id, properties)
+    VALUES (now() - interval '2 hours', ${person.tenant_id}, ${person.business_id}, 'form_submit',
+            'referral_form', ${mention.recipient_id},
+            ${JSON.stringify({ referred_by: person.email, channel: "web" })}::jsonb)`.execute(
+    database.owner,
+  );
   // A document tagged with their email (text[]), about no one in particular.
   await sql`INSERT INTO documents (tenant_id, business_id, filename, tags, description)
     VALUES (${person.tenant_id}, ${person.business_id}, 'referral.pdf',
@@ -358,6 +367,21 @@ test("erasing a seeded customer leaves no trace of their email or phone in any t
   expect(outcome.certificate.body.tables.communications).toMatchObject({
     action: "anonymize + scrub",
     byAction: { scrub: communications?.mentions?.rows },
+  });
+  const referral = await sql<{ customer_id: string; properties: unknown }>`
+    SELECT customer_id::text, properties FROM business_events
+    WHERE tenant_id = ${person.tenant_id} AND event_name = 'referral_form'`.execute(database.owner);
+  expect(referral.rows).toEqual([
+    {
+      customer_id: mention.recipient_id,
+      properties: { referred_by: "[erased]", channel: "web" },
+    },
+  ]);
+  expect(planned.get("business_events")).toMatchObject({
+    action: "delete",
+    actionSource: "no_single_key",
+    reach: "both",
+    mentions: { rows: 1 },
   });
   // The text[] column: each element scrubbed, in order, NULL kept.
   const documents = await sql<{ tags: (string | null)[] }>`

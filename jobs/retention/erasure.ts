@@ -48,8 +48,11 @@ import { getRequest, type RetentionRequest } from "./requests.ts";
  *   it is kept and scrubbed (their identifiers replaced), never anonymized or deleted. Each
  *   planned key carries its treatment (`act`: the table's action; `scrub`), so a table holding
  *   both kinds treats each row as its own (the definition's `mentions` names the scrubbed
- *   columns). Rows of a table without a single-column key are keyed by a digest of the row,
- *   which an update would change: they are all deleted.
+ *   columns). Rows of a table without a single-column key (the partitioned business_events and
+ *   business_metrics) are keyed by a digest of the row: the person's rows are deleted, and a
+ *   row that only mentions them is scrubbed like any other (the executor finds it by location
+ *   and digest, and its ledger row, written with the update, keeps a retry from looking for the
+ *   old digest again).
  * Which columns of a kept row are personal (anonymized: nulled, redacted or emptied) and which
  * text columns are scrubbed (the identifiers replaced) come from the catalog where it has
  * classified the table, else from fixed lists (erasure-columns.ts).
@@ -183,9 +186,9 @@ function deletionOrder(graph: SchemaGraph): Map<string, number> {
 }
 
 /**
- * Delete or anonymize the person's rows of a table. Tables without a single-column key are keyed
- * by a digest of the row, which an update would change: their rows are deleted, never
- * anonymized or scrubbed (those that only mention the person too).
+ * Delete or anonymize the person's rows of a table. The person's rows of a table without a
+ * single-column key (time-series events keyed by a digest of the row) are deleted: nothing
+ * else points at them, and an anonymized event keeps nothing worth keeping.
  */
 function decideAction(
   info: TableInfo,
@@ -283,9 +286,6 @@ export async function planErasure(
         ? sql`(${sql.raw(about)}) = ${input.customerId}::uuid`
         : sql<boolean>`false`;
       const decided = decideAction(info, name, financial, financialSource);
-      // A row that only mentions the person is scrubbed, unless the table's rows cannot be
-      // updated (no single-column key): then it is deleted with the rest.
-      const scrubMentions = info.keyColumn !== null;
       // In physical order with each row's location, as plan-keys.ts writes a retention plan:
       // the executor's batches then fetch rows by location, pages in order.
       const found = await sql<{ rows: number; linked: number; mentions: number }>`
@@ -298,7 +298,7 @@ export async function planErasure(
           INSERT INTO governance.retention_request_keys
             (request_id, table_name, key, ord, tid, treatment)
           SELECT ${row.id}::uuid, ${name}, c.key, ${ord.get(name) ?? 0}, c.tid,
-                 CASE WHEN c.linked OR NOT ${scrubMentions} THEN 'act' ELSE 'scrub' END
+                 CASE WHEN c.linked THEN 'act' ELSE 'scrub' END
           FROM c ORDER BY c.tid
           ON CONFLICT DO NOTHING
           RETURNING treatment
@@ -313,7 +313,7 @@ export async function planErasure(
       const reach = linked === rows ? "linked" : linked > 0 ? "both" : "mentioned";
       // The person's rows: deleted, or anonymized (their personal columns) and scrubbed.
       const personal =
-        linked > 0 || !scrubMentions
+        linked > 0
           ? {
               ...decided,
               columns: decided.action === "anonymize" ? decideColumns(catalog, info, true) : null,
