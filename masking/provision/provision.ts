@@ -255,10 +255,12 @@ export async function provisionDataset(
   }
 
   // The leak scan's source side needs only the source: it runs while the target is written.
+  // Its key also hashes what the masking threads make (images.ts) and the target's candidates.
+  const leakKey = leakScanKey(deps.config.secret);
   const identifiers = sourceIdentifiers({
     source: sourcePool,
     plan: gate.tables,
-    key: leakScanKey(deps.config.secret),
+    key: leakKey,
     maskingKey: maskingKey(deps.config.secret).bytes,
     schema,
     parallel: options.parallel ?? 2,
@@ -377,7 +379,7 @@ export async function provisionDataset(
             mode: "rewrite",
             key: new Uint8Array(key),
             names,
-            leakKey: new Uint8Array(leakScanKey(deps.config.secret)),
+            leakKey: new Uint8Array(leakKey),
           });
           const src = await sourcePool.connect().catch(async (error) => {
             await thread.close();
@@ -492,7 +494,7 @@ export async function provisionDataset(
     const scan = await leakScan({
       target: targetPool,
       identifiers: sourceSide,
-      key: leakScanKey(deps.config.secret),
+      key: leakKey,
       schema,
       parallel: options.parallel ?? 2,
     });
