@@ -983,16 +983,19 @@ export function batchStatement(
   // Rows come back whole only when they go into the archive; else position and key suffice.
   const archive = plan.action === "archive_then_delete";
   const columns = [...shape.columns.keys()].map(quoteIdent);
+  // The batch's locations as one array: a single TID scan visits them in page order and sizes
+  // the table once, where a TID lookup per key asks the file system for its size every time.
+  const located = `t.ctid = ANY(ARRAY(SELECT b.tid FROM b)) AND t.ctid = b.tid AND ${shape.keyText} = b.key`;
   if (archive && input.fast) {
     return `COPY (
       WITH b AS (${b}),
            l AS (${ledger(`SELECT b.seq AS ${SEQ}, b.key AS ${KEY} FROM b`)})
-      ${act("b", `t.ctid = b.tid AND ${shape.keyText} = b.key`, columns.map((c) => `t.${c}`).join(", "))}
+      ${act("b", located, columns.map((c) => `t.${c}`).join(", "))}
     ) TO STDOUT (FORMAT csv, HEADER)`;
   }
   const d1 = act(
     "b",
-    `t.ctid = b.tid AND ${shape.keyText} = b.key`,
+    located,
     `b.seq AS ${SEQ}, b.key AS ${KEY}${archive ? ", t.*" : ""}`,
   );
   // Only when d1 missed keys (a one-time filter): which ones, by EXCEPT (hashed or sorted, n log
