@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import type pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { from as copyFrom } from "pg-copy-streams";
 import {
   ensureDemoPartitions,
   LOAD_ORDER,
@@ -23,6 +23,7 @@ import {
   TABLES,
 } from "../masking/demo-platform/index.ts";
 import { type Config, loadConfig, withDatabase } from "../schema/config.ts";
+import { copyOut } from "../schema/copy-out.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb } from "../schema/postgres.ts";
 
@@ -137,7 +138,7 @@ async function dump(pool: pg.Pool, dir: string): Promise<void> {
   try {
     for (const table of LOAD_ORDER) {
       const columns = TABLES[table].join(", ");
-      const source = client.query(copyTo(`COPY (SELECT ${columns} FROM ${table}) TO STDOUT`));
+      const source = client.query(copyOut(`COPY (SELECT ${columns} FROM ${table}) TO STDOUT`));
       await pipeline(source, createWriteStream(join(dir, `${table}.tsv`)));
     }
   } finally {

@@ -6,7 +6,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip, createGzip, constants as zlib } from "node:zlib";
 import type pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
+import { copyOut } from "../../schema/copy-out.ts";
 
 /**
  * The archive store's side of archive-then-delete: gzip CSV files (Postgres's own CSV, a header
@@ -64,31 +64,6 @@ export function batchFilePath(
   );
 }
 
-/**
- * Regroups COPY's small chunks into blocks of ~256 KB, so gzip and the file see a few large
- * writes instead of one per row.
- */
-class Blocks extends Transform {
-  private pending: Buffer[] = [];
-  private size = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.pending.push(chunk);
-    this.size += chunk.length;
-    if (this.size >= 262_144) {
-      this.push(Buffer.concat(this.pending, this.size));
-      this.pending = [];
-      this.size = 0;
-    }
-    done();
-  }
-  override _flush(done: TransformCallback): void {
-    if (this.size > 0) {
-      this.push(Buffer.concat(this.pending, this.size));
-    }
-    done();
-  }
-}
-
 class Hasher extends Transform {
   readonly hash = createHash("sha256");
   bytes = 0;
@@ -116,10 +91,9 @@ export async function copyToArchiveFile(
   // A name of its own: a second run of the same request never writes into this one's file.
   const tmp = `${file}.${randomBytes(4).toString("hex")}.tmp`;
   const hasher = new Hasher();
-  const copy = client.query(copyTo(copySql));
+  const copy = client.query(copyOut(copySql));
   await pipeline(
     copy,
-    new Blocks(),
     // Level 1: archiving must keep up with the delete; CSV text still shrinks several times. A
     // 4 KB window (about ten rows back) costs two thirds of the 32 KB window's CPU and still
     // finds the repeats between neighbouring rows (the bench's rows shrink 5.3× instead of

@@ -1,7 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
+import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
@@ -256,7 +256,7 @@ async function tableIdentifiers(
     return;
   }
   const copy = source.query(
-    copyTo(`COPY (SELECT DISTINCT v, c FROM (${queries.join(" UNION ALL ")}) q(v, c)
+    copyOut(`COPY (SELECT DISTINCT v, c FROM (${queries.join(" UNION ALL ")}) q(v, c)
       WHERE v IS NOT NULL) TO STDOUT`),
   );
   for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {

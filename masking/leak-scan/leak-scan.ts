@@ -1,6 +1,6 @@
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { to as copyTo } from "pg-copy-streams";
+import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
 import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
@@ -142,7 +142,7 @@ export async function leakScan(input: {
       .map((c) => `${c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)}::text`)
       .join(", ");
     const copy = dst.query(
-      copyTo(
+      copyOut(
         `COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT (FORMAT binary)`,
       ),
     );

@@ -1,8 +1,9 @@
 import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { from as copyFrom } from "pg-copy-streams";
 import { type Config, withDatabase } from "../../schema/config.ts";
+import { copyOut } from "../../schema/copy-out.ts";
 import { createDb, createPool, type Db } from "../../schema/postgres.ts";
 import {
   createDataset,
@@ -427,7 +428,7 @@ export async function provisionDataset(
           const sink = copyFrom(
             `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
           );
-          const out = src.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+          const out = src.query(copyOut(`COPY (${select}) TO STDOUT (FORMAT binary)`));
           // Free text and JSON are masked on the stream, on the session's masking thread.
           await (hasNodeMasks(table)
             ? pipeline(
