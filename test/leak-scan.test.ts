@@ -59,8 +59,14 @@ describe("leak scan candidates", () => {
     const images = new HashSet64(4);
     images.add(...hash64(key, "6306878290"));
     expect(leaks(key, "Call 630.687.8290", set, heads, images)).toBe(false);
-    // A digit run inside a token is no phone.
+    // A digit run inside a token is no phone, nor is one inside a UUID, in JSON or a URL.
     expect(leaks(key, "req_a6306878290b", set, heads)).toBe(false);
+    const uuid = "3f2a9c1d-7b4e-4a1c-9d2e-556306878290";
+    expect(leaks(key, `{"payment_id": "${uuid}"}`, set, heads)).toBe(false);
+    expect(leaks(key, uuid, set, heads)).toBe(false);
+    expect(leaks(key, `https://files.example.com/${uuid}/photo.jpg`, set, heads)).toBe(false);
+    // The phone next to it still counts.
+    expect(leaks(key, `${uuid} call 630.687.8290`, set, heads)).toBe(true);
     // Another key: the same text, different hashes.
     expect(leaks(Buffer.alloc(32, 8), "Spoke with Ann Lee today", set, heads)).toBe(false);
   });

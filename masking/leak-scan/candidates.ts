@@ -23,6 +23,13 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.taxId, "g"),
 ];
 const STREET_RE = new RegExp(STREET, "g");
+/**
+ * A UUID (a key the platform made, in JSON and URLs): its hex groups hold digit runs that are no
+ * number anyone wrote. At a million customers one in a few hundred UUIDs ends in twelve decimal
+ * digits, and the last ten of some equalled another person's phone: a false finding that refused
+ * the copy.
+ */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const DIGIT = /[0-9]/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
@@ -104,10 +111,19 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
   if (!DIGIT.test(text)) {
     return eachPair(text, heads, visit);
   }
+  // Numbers and streets are looked for with every UUID blanked out (same length: the runs around
+  // it keep their places).
+  const digits =
+    text.length >= 36 && text.includes("-")
+      ? text.replace(UUID, (u) => " ".repeat(u.length))
+      : text;
   for (const re of DIGIT_RUNS) {
-    for (const m of text.matchAll(re)) {
+    for (const m of digits.matchAll(re)) {
       // A run inside a token ("a6306878290b", a hex id) is no number anyone wrote.
-      if (ALNUM.test(text[m.index - 1] ?? "") || ALNUM.test(text[m.index + m[0].length] ?? "")) {
+      if (
+        ALNUM.test(digits[m.index - 1] ?? "") ||
+        ALNUM.test(digits[m.index + m[0].length] ?? "")
+      ) {
         continue;
       }
       const d = m[0].replace(/[^0-9]/g, "");
@@ -116,7 +132,7 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
       }
     }
   }
-  for (const m of text.matchAll(STREET_RE)) {
+  for (const m of digits.matchAll(STREET_RE)) {
     const words = m[0].toLowerCase().split(" ");
     for (let k = 2; k <= words.length; k++) {
       if (visit(words.slice(0, k).join(" "))) {
