@@ -776,7 +776,13 @@ async function runBatch(
       );
       if (plan.action === "archive_then_delete") {
         const file = batchFilePath(deps.config.archiveDir, request.id, plan.table, batch);
+        if (run.fast) {
+          await client.query(FAST_PLAN.off);
+        }
         const written = await copyToArchiveFile(client, statement, file, () => phase("statement"));
+        if (run.fast) {
+          await client.query(FAST_PLAN.on);
+        }
         phase("sync");
         if (run.fast && written.rows !== pending) {
           // The fast statement wrote a ledger row for every pending key: only right when each
@@ -915,6 +921,12 @@ export function anonymizeExpression(column: string, strategy: string, shape: Tab
   }
 }
 
+/** The fast statement's plan: the TID array scan joined to the batch's keys by hash. */
+const FAST_PLAN = {
+  off: "SET LOCAL enable_nestloop = off",
+  on: "SET LOCAL enable_nestloop = on",
+};
+
 /** Column names of the statement's rows that carry the plan's position and key. */
 const SEQ = "__govern_seq";
 const KEY = "__govern_key";
@@ -983,21 +995,19 @@ export function batchStatement(
   // Rows come back whole only when they go into the archive; else position and key suffice.
   const archive = plan.action === "archive_then_delete";
   const columns = [...shape.columns.keys()].map(quoteIdent);
-  // The batch's locations as one array: a single TID scan visits them in page order and sizes
-  // the table once, where a TID lookup per key asks the file system for its size every time.
-  const located = `t.ctid = ANY(ARRAY(SELECT b.tid FROM b)) AND t.ctid = b.tid AND ${shape.keyText} = b.key`;
+  const located = `t.ctid = b.tid AND ${shape.keyText} = b.key`;
   if (archive && input.fast) {
+    // The batch's locations as one array: a single TID scan visits them in page order and sizes
+    // the table once, where a TID lookup per key asks the file system for its size every time.
+    // The caller runs it with nested loops off (FAST_PLAN): estimates of freshly planned keys
+    // are often one row, and a nested loop would then test the whole array on every row.
     return `COPY (
       WITH b AS (${b}),
            l AS (${ledger(`SELECT b.seq AS ${SEQ}, b.key AS ${KEY} FROM b`)})
-      ${act("b", located, columns.map((c) => `t.${c}`).join(", "))}
+      ${act("b", `t.ctid = ANY(ARRAY(SELECT b.tid FROM b)) AND ${located}`, columns.map((c) => `t.${c}`).join(", "))}
     ) TO STDOUT (FORMAT csv, HEADER)`;
   }
-  const d1 = act(
-    "b",
-    located,
-    `b.seq AS ${SEQ}, b.key AS ${KEY}${archive ? ", t.*" : ""}`,
-  );
+  const d1 = act("b", located, `b.seq AS ${SEQ}, b.key AS ${KEY}${archive ? ", t.*" : ""}`);
   // Only when d1 missed keys (a one-time filter): which ones, by EXCEPT (hashed or sorted, n log
   // n however many), looked up by key: a primary key through its index, a row digest by reading
   // the table.
