@@ -92,7 +92,12 @@ test("answers /api/v1/health with every store ok, serves the demo, runs jobs, st
     status: "ok",
     checks: { postgres: { ok: true }, redis: { ok: true }, clickhouse: { ok: true } },
   });
-  expect(output).toContain(`govern is running at http://127.0.0.1:${port}`);
+  // The server answers as soon as it listens; the banner follows the startup audit row.
+  await waitFor(
+    async () =>
+      output.includes(`govern is running at http://127.0.0.1:${port}`) ? true : undefined,
+    30_000,
+  );
 
   const missing = await fetch(`http://127.0.0.1:${port}/api/v1/nothing-here`);
   expect(missing.status).toBe(404);
