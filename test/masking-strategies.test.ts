@@ -19,6 +19,7 @@ import {
   substituteEmail,
   substituteIp,
   substituteName,
+  substituteNameWord,
   substitutePhone,
 } from "../masking/strategies/strategies.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
@@ -163,6 +164,15 @@ describe("masking strategies (Node)", () => {
       /^Hedge trimming at \d+ \d+th Street\. Carpet cleaning at \d+ E \d+th Street, then \d+ NW \w+ Road and \d+ \w+'\w+ \w+\.$/,
     );
   });
+
+  it("scrub replaces a name only as a whole word, as /\\bName\\b/ would", () => {
+    const text = "Ann met Anna, Ann's dog, JoAnn, Ann_x, 3Ann and ann; Ann.";
+    const fake = substituteNameWord(key, "Ann", "first");
+    expect(scrub(key, text, { first: new Set(["ann"]), last: new Set() })).toBe(
+      text.replace(/\bAnn\b/g, fake),
+    );
+    expect(fake).not.toBe("Ann");
+  });
 });
 
 describe("JSON documents", () => {
@@ -195,6 +205,17 @@ describe("JSON documents", () => {
     expect(rewriteJsonLeaves(text, () => undefined)).toBe(text);
     expect(() => rewriteJsonLeaves('{"a": 1,}', () => undefined)).toThrow(SyntaxError);
     expect(() => rewriteJsonLeaves('{"a": 1} x', () => undefined)).toThrow(SyntaxError);
+  });
+
+  it("give keys named like an object's members the document's rule, not the member", () => {
+    const text = `{"toString": "call (630) 687-8290", "__proto__": "abbeywaters@comcast.net", "constructor": {"valueOf": "(630) 687-8290"}}`;
+    const masked = JSON.parse(maskJsonText(key, text, { "*": { s: "scrub" } }, names));
+    const phone = substitutePhone(key, "(630) 687-8290");
+    expect(masked.toString).toBe(`call ${phone}`);
+    expect(Object.getOwnPropertyDescriptor(masked, "__proto__")?.value).toBe(
+      substituteEmail(key, "abbeywaters@comcast.net"),
+    );
+    expect(masked.constructor.valueOf).toBe(phone);
   });
 });
 

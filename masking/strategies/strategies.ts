@@ -294,7 +294,11 @@ export const SCRUB_PATTERNS = {
 
 /** Distinct matches, longest first, then by code point: the order replacements happen in. */
 function distinctMatches(text: string, pattern: RegExp): string[] {
-  const found = new Set(text.match(pattern) ?? []);
+  const all = text.match(pattern);
+  if (!all || all.length < 2) {
+    return all ?? [];
+  }
+  const found = new Set(all);
   return [...found].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -336,10 +340,39 @@ export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_N
     const lower = word.toLowerCase();
     const part = names.first.has(lower) ? "first" : names.last.has(lower) ? "last" : undefined;
     if (part) {
-      t = t.replace(new RegExp(`\\b${word}\\b`, "g"), substituteNameWord(key, word, part));
+      t = replaceWholeWord(t, word, substituteNameWord(key, word, part));
     }
   }
   return t;
+}
+
+/** ASCII letters, digits and `_`: what a RegExp's `\b` takes for a word's characters. */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/**
+ * `t.replace(/\bword\b/g, sub)` for a word that starts and ends with a letter (as scrub's name
+ * words do), without compiling a RegExp for every word of every text.
+ */
+function replaceWholeWord(t: string, word: string, sub: string): string {
+  let out = "";
+  let from = 0;
+  let i = t.indexOf(word);
+  while (i !== -1) {
+    const end = i + word.length;
+    if (
+      (i === 0 || !isWordChar(t.charCodeAt(i - 1))) &&
+      (end === t.length || !isWordChar(t.charCodeAt(end)))
+    ) {
+      out += t.slice(from, i) + sub;
+      from = end;
+      i = t.indexOf(word, end);
+    } else {
+      i = t.indexOf(word, i + 1);
+    }
+  }
+  return from === 0 ? t : out + t.slice(from);
 }
 
 // ---- dispatch ----------------------------------------------------------------------------
@@ -452,7 +485,18 @@ export type JsonPathRule = { s: Strategy; c?: Category; p?: StrategyParams };
 
 /** The rule of a leaf at `path`: its own, its path inside a top-level array's elements, or `*`. */
 function ruleAt(rules: Record<string, JsonPathRule>, path: string): JsonPathRule | undefined {
-  return rules[path] ?? rules[path.replace(/^\[\]\.?/, "")] ?? rules["*"];
+  return (
+    ownRule(rules, path) ??
+    (path.startsWith("[]")
+      ? ownRule(rules, path.slice(path.charCodeAt(2) === 46 /* . */ ? 3 : 2))
+      : undefined) ??
+    rules["*"]
+  );
+}
+
+/** A path's own rule: a key like `toString` or `__proto__` must not find Object's members. */
+function ownRule(rules: Record<string, JsonPathRule>, path: string): JsonPathRule | undefined {
+  return Object.hasOwn(rules, path) ? rules[path] : undefined;
 }
 
 /** One leaf masked by its rule: undefined when it stays as it is. */
