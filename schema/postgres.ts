@@ -8,13 +8,25 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 export type Db = Kysely<Database>;
 
-export type PoolOptions = { max?: number; applicationName?: string };
+export type PoolOptions = {
+  max?: number;
+  applicationName?: string;
+  /** Server settings every connection starts with (e.g. `{ jit: "off" }`). */
+  settings?: Record<string, string>;
+};
 
 export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? "govern",
+    ...(options.settings
+      ? {
+          options: Object.entries(options.settings)
+            .map(([name, value]) => `-c ${name}=${value}`)
+            .join(" "),
+        }
+      : {}),
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on("error", () => {});

@@ -35,7 +35,7 @@ async function rewrite(input: Buffer, chunk: number): Promise<Buffer> {
     chunks.push(input.subarray(i, i + chunk));
   }
   const upper = new BinaryCopyRewriter(
-    new Map([[1, (b: Buffer) => Buffer.from(b.toString("utf8").toUpperCase(), "utf8")]]),
+    new Map([[1, (b: Buffer) => b.toString("utf8").toUpperCase()]]),
   );
   const out: Buffer[] = [];
   for await (const b of Readable.from(chunks).pipe(upper)) {

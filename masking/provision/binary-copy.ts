@@ -10,8 +10,8 @@ import { Transform, type TransformCallback } from "node:stream";
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "binary");
 
-/** Rewrites one field's bytes (never called for nulls); returns the new bytes. */
-export type FieldRewriter = (bytes: Buffer) => Buffer;
+/** Rewrites one field's bytes (never called for nulls); returns the new value, written as UTF-8. */
+export type FieldRewriter = (bytes: Buffer) => string;
 
 /**
  * Receives the parts of a binary COPY stream in order: the header's bytes, each complete tuple
@@ -92,14 +92,19 @@ export class BinaryTuples {
   }
 }
 
-/** Rewrites the fields that have a rewriter (by position) in every tuple of a stream. */
+/**
+ * Rewrites the fields that have a rewriter (by position) in every tuple of a stream. Each chunk's
+ * output is written into one buffer of its own (it may be handed to another thread): the kept
+ * runs of bytes copied once, the new fields encoded straight into it.
+ */
 export class BinaryCopyRewrite {
-  private out: Buffer[] = [];
+  private out: Buffer = Buffer.alloc(0);
+  private at = 0;
   private readonly tuples: BinaryTuples;
 
   constructor(private readonly rewriters: ReadonlyMap<number, FieldRewriter>) {
     const keep = (bytes: Buffer) => {
-      this.out.push(bytes);
+      this.copy(bytes, 0, bytes.length);
     };
     this.tuples = new BinaryTuples({
       header: keep,
@@ -112,36 +117,50 @@ export class BinaryCopyRewrite {
 
   /** The bytes to write for this chunk: every tuple it completes, rewritten. */
   rewrite(chunk: Buffer): Buffer {
+    this.out = Buffer.allocUnsafeSlow(chunk.length + (chunk.length >> 2) + 1024);
+    this.at = 0;
     this.tuples.push(chunk);
-    const out = this.out;
-    this.out = [];
-    return out.length === 1 ? (out[0] as Buffer) : Buffer.concat(out);
+    return this.out.subarray(0, this.at);
   }
 
   end(): void {
     this.tuples.end();
   }
 
+  private reserve(bytes: number): void {
+    if (this.at + bytes > this.out.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.out.length, this.at + bytes));
+      this.out.copy(grown, 0, 0, this.at);
+      this.out = grown;
+    }
+  }
+
+  private copy(buf: Buffer, start: number, end: number): void {
+    this.reserve(end - start);
+    this.at += buf.copy(this.out, this.at, start, end);
+  }
+
   private rewriteTuple(buf: Buffer, start: number, count: number, end: number): void {
-    const parts = this.out;
     let p = start + 2;
     let runStart = start;
     for (let f = 0; f < count; f++) {
       const len = buf.readInt32BE(p);
       const rewrite = this.rewriters.get(f);
       if (rewrite && len >= 0) {
-        parts.push(buf.subarray(runStart, p));
-        const bytes = rewrite(buf.subarray(p + 4, p + 4 + len));
-        const head = Buffer.allocUnsafe(4);
-        head.writeInt32BE(bytes.length);
-        parts.push(head, bytes);
+        this.copy(buf, runStart, p);
+        const text = rewrite(buf.subarray(p + 4, p + 4 + len));
+        // At most three UTF-8 bytes per UTF-16 unit.
+        this.reserve(4 + 3 * text.length);
+        const written = this.out.write(text, this.at + 4, "utf8");
+        this.out.writeInt32BE(written, this.at);
+        this.at += 4 + written;
         p += 4 + len;
         runStart = p;
       } else {
         p += 4 + Math.max(0, len);
       }
     }
-    parts.push(buf.subarray(runStart, end));
+    this.copy(buf, runStart, end);
   }
 }
 

@@ -24,7 +24,8 @@ export function scrubbedInNode(c: ColumnPlan): boolean {
   return scrubbed && c.typeCategory === "S" && (c.udt === "text" || c.udt === "varchar");
 }
 
-const JSONB_VERSION = Buffer.from([1]);
+/** jsonb's binary form starts with its version byte, 1 (U+0001 is that byte in UTF-8). */
+const JSONB_VERSION = "\u0001";
 
 /** Whether a JSON column is masked (in Node): it has a rule of its own or a path rule. */
 export function maskedJson(c: ColumnPlan): boolean {
@@ -58,6 +59,47 @@ function lengthLimit(c: ColumnPlan): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/** Characters of values (in and out) one column's memory of its recent values holds at most. */
+const REMEMBERED_CHARS = 16 << 20;
+/** Lookups after which a column that repeats less than one value in ten stops remembering. */
+const TRIAL = 4096;
+
+/**
+ * `mask` remembering its recent values, within REMEMBERED_CHARS. Platforms repeat free text and
+ * documents (a reminder's wording, an event's description, a provider's metadata): a repeated
+ * value then costs a lookup instead of a scrub or a walk through the document. A column whose
+ * values hardly repeat (an audit row's new values) stops remembering after a trial.
+ */
+function rememberedValues(mask: (text: string) => string): (text: string) => string {
+  const recent = new Map<string, string>();
+  let chars = 0;
+  let lookups = 0;
+  let hits = 0;
+  let remembering = true;
+  return (text) => {
+    if (!remembering) {
+      return mask(text);
+    }
+    let out = recent.get(text);
+    if (out === undefined) {
+      out = mask(text);
+      chars += text.length + out.length;
+      if (chars > REMEMBERED_CHARS) {
+        recent.clear();
+        chars = text.length + out.length;
+      }
+      recent.set(text, out);
+    } else {
+      hits++;
+    }
+    if (++lookups === TRIAL && hits * 10 < TRIAL) {
+      remembering = false;
+      recent.clear();
+    }
+    return out;
+  };
+}
+
 /** Whether any column of the table is masked in Node (its COPY stream is rewritten). */
 export function hasNodeMasks(table: TablePlan): boolean {
   return table.columns.some((c) => maskedJson(c) || scrubbedInNode(c));
@@ -72,31 +114,29 @@ export function nodeRewriters(
   const out = new Map<number, FieldRewriter>();
   table.columns.forEach((c, i) => {
     if (maskedJson(c)) {
-      // jsonb's binary form is a version byte (1) and the text; json's is the text.
+      // jsonb's binary form is a version byte and the text; json's is the text.
       const version = c.udt === "jsonb" ? 1 : 0;
       const rules = jsonRules(c);
-      out.set(i, (bytes) => {
-        const text = maskJsonText(key, bytes.subarray(version).toString("utf8"), rules, names);
-        return version
-          ? Buffer.concat([JSONB_VERSION, Buffer.from(text, "utf8")])
-          : Buffer.from(text, "utf8");
-      });
+      const mask = rememberedValues((text) => maskJsonText(key, text, rules, names));
+      const prefix = version ? JSONB_VERSION : "";
+      out.set(i, (bytes) => prefix + mask(bytes.toString("utf8", version)));
       return;
     }
     if (!scrubbedInNode(c)) {
       return;
     }
     const limit = lengthLimit(c);
-    out.set(i, (bytes) => {
-      let masked = scrub(key, bytes.toString("utf8"), names);
+    const mask = rememberedValues((text) => {
+      const masked = scrub(key, text, names);
       if (limit !== null && masked.length > limit) {
         const chars = Array.from(masked);
         if (chars.length > limit) {
-          masked = chars.slice(0, limit).join("");
+          return chars.slice(0, limit).join("");
         }
       }
-      return Buffer.from(masked, "utf8");
+      return masked;
     });
+    out.set(i, (bytes) => mask(bytes.toString("utf8")));
   });
   return out;
 }

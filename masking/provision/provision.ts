@@ -100,6 +100,13 @@ export type ProvisionResult =
   | { kind: "refused"; datasetId: string; blocking: string[]; reasons: Record<string, BlockReason> }
   | { kind: "ready"; datasetId: string; databaseUrl: string; report: ProvisionReport };
 
+/**
+ * JIT compiling a masked SELECT (dozens of calls of the session's masking functions) or a leak
+ * scan's read costs seconds of CPU per table and speeds up none of it: the work is in the called
+ * functions and in the COPY, not in expressions LLVM could compile.
+ */
+const NO_JIT = { jit: "off" };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The database a dataset gets: `govern_ds_<name>`. */
@@ -235,6 +242,7 @@ export async function provisionDataset(
   const sourcePool = createPool(deps.config.databaseUrl, {
     max: 2 * (options.parallel ?? 2) + 1,
     applicationName: "govern-provision",
+    settings: NO_JIT,
   });
   const source = createDb(sourcePool);
   const gate = await checkProvisioningGate({ db: deps.db, source }, { schema });
@@ -304,6 +312,7 @@ export async function provisionDataset(
     targetPool = createPool(targetUrl, {
       max: (options.parallel ?? 2) + 1,
       applicationName: "govern-provision",
+      settings: NO_JIT,
     });
 
     // 1. Schema before the data.
