@@ -7,9 +7,11 @@ import {
   imageOf,
   namesPerson,
 } from "../masking/leak-scan/identifiers.ts";
+import { LeakCheck, TableScan } from "../masking/leak-scan/table-scan.ts";
 import { tokenizeDigits } from "../masking/strategies/fpe.ts";
 import { jsonTextLeaves } from "../masking/strategies/json-text.ts";
 import { substitutePhone } from "../masking/strategies/strategies.ts";
+import { encodeBinaryCopy } from "./support/binary-copy.ts";
 
 const key = Buffer.alloc(32, 7);
 const all = (text: string, heads: string[] = []) => [...candidates(text, new Set(heads))];
@@ -69,6 +71,35 @@ describe("leak scan candidates", () => {
     expect(leaks(key, `${uuid} call 630.687.8290`, set, heads)).toBe(true);
     // Another key: the same text, different hashes.
     expect(leaks(Buffer.alloc(32, 8), "Spoke with Ann Lee today", set, heads)).toBe(false);
+  });
+});
+
+describe("leak scan of a table's stream", () => {
+  it("counts every row that leaks, however often its value repeats, and every value checked", () => {
+    const set = new HashSet64(4);
+    set.add(...hash64(key, "6306878290"));
+    const check = new LeakCheck(key, set, new Set(), new HashSet64(4));
+    // Past the memory's trial: a status that repeats, a leaking text and document that repeat.
+    const rows: (string | null)[][] = [];
+    for (let i = 0; i < 6000; i++) {
+      rows.push([
+        "paid",
+        i % 3 === 0 ? "call 630.687.8290" : `note ${i}`,
+        i % 2 === 0 ? '{"a": "x", "b": {"tel": "630-687-8290"}, "c": 1}' : null,
+      ]);
+    }
+    const scan = new TableScan(["text", "text", "json"], check, true);
+    const stream = encodeBinaryCopy(rows);
+    for (let i = 0; i < stream.length; i += 4096) {
+      scan.push(stream.subarray(i, i + 4096));
+    }
+    const result = scan.end();
+    expect(result.hits).toEqual([0, 2000, 3000]);
+    // Each JSON value stops at its leaking leaf, the second of its three.
+    expect(result.values).toBe(6000 + 6000 + 3000 * 2);
+    expect(result.leaked.length).toBe(5000);
+    expect(result.leaked[0]).toEqual([1, "call 630.687.8290"]);
+    expect(result.leaked[1]).toEqual([2, "630-687-8290"]);
   });
 });
 

@@ -75,6 +75,9 @@ function norm(v: string): string {
   return v.replace(/^ +| +$/g, "").toLowerCase();
 }
 
+// The global patterns are run with exec from lastIndex 0 (matchAll would clone the RegExp for
+// every value); none matches the empty string.
+
 /** Is handed each candidate; returns true to stop (a leak is found). */
 type Visit = (candidate: string) => boolean;
 
@@ -102,7 +105,8 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
     }
   }
   if (hasAt) {
-    for (const m of text.matchAll(EMAIL)) {
+    EMAIL.lastIndex = 0;
+    for (let m = EMAIL.exec(text); m !== null; m = EMAIL.exec(text)) {
       if (visit(m[0].toLowerCase())) {
         return true;
       }
@@ -118,7 +122,8 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
       ? text.replace(UUID, (u) => " ".repeat(u.length))
       : text;
   for (const re of DIGIT_RUNS) {
-    for (const m of digits.matchAll(re)) {
+    re.lastIndex = 0;
+    for (let m = re.exec(digits); m !== null; m = re.exec(digits)) {
       // A run inside a token ("a6306878290b", a hex id) is no number anyone wrote.
       if (
         ALNUM.test(digits[m.index - 1] ?? "") ||
@@ -132,7 +137,8 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
       }
     }
   }
-  for (const m of digits.matchAll(STREET_RE)) {
+  STREET_RE.lastIndex = 0;
+  for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
     const words = m[0].toLowerCase().split(" ");
     for (let k = 2; k <= words.length; k++) {
       if (visit(words.slice(0, k).join(" "))) {

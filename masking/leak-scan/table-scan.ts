@@ -1,4 +1,5 @@
 import { BinaryTuples } from "../provision/binary-copy.ts";
+import { rememberedValues } from "../remembered-values.ts";
 import { jsonTextLeaves } from "../strategies/json-text.ts";
 import { leaks } from "./candidates.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -28,22 +29,41 @@ export type TableScanResult = {
   leaked: [field: number, text: string][];
 };
 
+/** A value's verdict: the first of its values (JSON leaves) that leaks, and how many it checked. */
+type Verdict = { leak: string | null; values: number };
+const CLEAN_TEXT: Verdict = { leak: null, values: 1 };
+
 /**
  * Scans one table's binary COPY stream (every field a text: `kinds` says whether it is JSON):
  * each value, or each string and number leaf of a JSON value, is checked; a row counts once per
- * field however many of its leaves leak.
+ * field however many of its leaves leak. Each field remembers the verdicts of its recent values:
+ * most fields repeat a few values (a status, a currency) over and over.
  */
 export class TableScan {
   private readonly result: TableScanResult;
   private readonly tuples: BinaryTuples;
 
-  constructor(
-    private readonly kinds: readonly FieldKind[],
-    private readonly check: LeakCheck,
-    keepLeaks: boolean,
-  ) {
+  constructor(kinds: readonly FieldKind[], check: LeakCheck, keepLeaks: boolean) {
     this.result = { hits: kinds.map(() => 0), values: 0, leaked: [] };
     const leaked = keepLeaks ? this.result.leaked : undefined;
+    const verdicts = kinds.map((kind) =>
+      rememberedValues(
+        (text): Verdict => {
+          if (kind === "text") {
+            return check.leaks(text) ? { leak: text, values: 1 } : CLEAN_TEXT;
+          }
+          let values = 0;
+          for (const value of jsonTextLeaves(text)) {
+            values++;
+            if (check.leaks(value)) {
+              return { leak: value, values };
+            }
+          }
+          return { leak: null, values };
+        },
+        (verdict) => verdict.leak?.length ?? 0,
+      ),
+    );
     this.tuples = new BinaryTuples({
       header: () => {},
       trailer: () => {},
@@ -55,15 +75,14 @@ export class TableScan {
           if (len < 0) {
             continue;
           }
-          const text = buf.toString("utf8", p, p + len);
+          const verdict = (verdicts[f] as (text: string) => Verdict)(
+            buf.toString("utf8", p, p + len),
+          );
           p += len;
-          for (const value of this.kinds[f] === "json" ? jsonTextLeaves(text) : [text]) {
-            this.result.values++;
-            if (this.check.leaks(value)) {
-              this.result.hits[f] = (this.result.hits[f] ?? 0) + 1;
-              leaked?.push([f, value]);
-              break;
-            }
+          this.result.values += verdict.values;
+          if (verdict.leak !== null) {
+            this.result.hits[f] = (this.result.hits[f] ?? 0) + 1;
+            leaked?.push([f, verdict.leak]);
           }
         }
       },

@@ -1,3 +1,4 @@
+import { rememberedValues } from "../remembered-values.ts";
 import {
   type JsonPathRule,
   maskJsonText,
@@ -59,46 +60,7 @@ function lengthLimit(c: ColumnPlan): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Characters of values (in and out) one column's memory of its recent values holds at most. */
-const REMEMBERED_CHARS = 16 << 20;
-/** Lookups after which a column that repeats less than one value in ten stops remembering. */
-const TRIAL = 4096;
-
-/**
- * `mask` remembering its recent values, within REMEMBERED_CHARS. Platforms repeat free text and
- * documents (a reminder's wording, an event's description, a provider's metadata): a repeated
- * value then costs a lookup instead of a scrub or a walk through the document. A column whose
- * values hardly repeat (an audit row's new values) stops remembering after a trial.
- */
-function rememberedValues(mask: (text: string) => string): (text: string) => string {
-  const recent = new Map<string, string>();
-  let chars = 0;
-  let lookups = 0;
-  let hits = 0;
-  let remembering = true;
-  return (text) => {
-    if (!remembering) {
-      return mask(text);
-    }
-    let out = recent.get(text);
-    if (out === undefined) {
-      out = mask(text);
-      chars += text.length + out.length;
-      if (chars > REMEMBERED_CHARS) {
-        recent.clear();
-        chars = text.length + out.length;
-      }
-      recent.set(text, out);
-    } else {
-      hits++;
-    }
-    if (++lookups === TRIAL && hits * 10 < TRIAL) {
-      remembering = false;
-      recent.clear();
-    }
-    return out;
-  };
-}
+const byLength = (masked: string) => masked.length;
 
 /** Whether any column of the table is masked in Node (its COPY stream is rewritten). */
 export function hasNodeMasks(table: TablePlan): boolean {
@@ -117,7 +79,7 @@ export function nodeRewriters(
       // jsonb's binary form is a version byte and the text; json's is the text.
       const version = c.udt === "jsonb" ? 1 : 0;
       const rules = jsonRules(c);
-      const mask = rememberedValues((text) => maskJsonText(key, text, rules, names));
+      const mask = rememberedValues((text) => maskJsonText(key, text, rules, names), byLength);
       const prefix = version ? JSONB_VERSION : "";
       out.set(i, (bytes) => prefix + mask(bytes.toString("utf8", version)));
       return;
@@ -135,7 +97,7 @@ export function nodeRewriters(
         }
       }
       return masked;
-    });
+    }, byLength);
     out.set(i, (bytes) => mask(bytes.toString("utf8")));
   });
   return out;

@@ -19,7 +19,7 @@ if (!port) {
 }
 // One key buffer for the thread's life: hmac() remembers its recent results per key buffer.
 const key = Buffer.from(setup.key);
-// One check for the thread's life: it remembers the verdicts of short values.
+// One check for the thread's life.
 const check =
   setup.mode === "scan"
     ? new LeakCheck(
