@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { approveRequest } from "../jobs/retention/approvals.ts";
 import { fileSha256, readArchiveRows } from "../jobs/retention/archive.ts";
 import { verifyCertificate } from "../jobs/retention/certificate.ts";
-import { executeRequest } from "../jobs/retention/executor.ts";
+import {
+  batchStatement,
+  executeRequest,
+  FAST_PLAN,
+  planTable,
+} from "../jobs/retention/executor.ts";
+import { loadSchemaGraph } from "../jobs/retention/graph.ts";
 import { addHold, releaseHold } from "../jobs/retention/holds.ts";
 import {
   keySetHashOf,
@@ -18,6 +24,7 @@ import {
 } from "../jobs/retention/ledger-hash.ts";
 import { planRetention } from "../jobs/retention/planner.ts";
 import { getRequest, type RetentionRequest } from "../jobs/retention/requests.ts";
+import { readTableShape } from "../jobs/retention/table-shape.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { loadRetentionSchedule, type TRetentionSchedule } from "../rules/retention/index.ts";
 import type { Config } from "../schema/config.ts";
@@ -317,6 +324,67 @@ describe("retention executor", () => {
     expect(await interactionIds(tenant)).toEqual(before);
     expect(await ledgerKeys(request.id)).toHaveLength(0);
   }, 60_000);
+  test("a fast batch finds its rows with one TID scan joined to its keys by hash, never a nested loop over the batch", async () => {
+    const tenant = tenantIds[2] as string;
+    const request = await planFor(tenant);
+    const keys = await sql<{ ord: number; n: number; upto: string }>`
+      SELECT min(ord)::int AS ord, count(*)::int AS n, max(seq)::text AS upto
+      FROM governance.retention_request_keys
+      WHERE request_id = ${request.id} AND table_name = 'customer_interactions'`.execute(
+      database.owner,
+    );
+    const { ord, n, upto } = keys.rows[0] ?? { ord: 0, n: 0, upto: "0" };
+    expect(n).toBeGreaterThan(10);
+    const plan = planTable(request, "customer_interactions", ord, n);
+    const shape = await readTableShape(
+      database.owner,
+      await loadSchemaGraph(database.owner),
+      "customer_interactions",
+    );
+    const statement = batchStatement(
+      {
+        request,
+        plan,
+        shape,
+        range: { after: "0", upto },
+        batch: 1,
+        skip: [],
+        resumed: false,
+        fast: true,
+      },
+      [],
+      (v) => `'${v.replaceAll("'", "''")}'`,
+    );
+    const query = /^COPY \(([\s\S]*)\) TO STDOUT \(FORMAT csv, HEADER\)$/.exec(statement)?.[1];
+    expect(query).toBeDefined();
+    const client = await pool.connect();
+    const explain = async (fastPlan: boolean) => {
+      await client.query("BEGIN");
+      try {
+        // As on a table of millions of rows, where reading it whole is out of the question.
+        await client.query("SET LOCAL enable_seqscan = off");
+        if (fastPlan) {
+          await client.query(FAST_PLAN.off);
+        }
+        const explained = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${query}`);
+        return explained.rows.map((r) => r["QUERY PLAN"]).join("\n");
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    };
+    try {
+      const fast = await explain(true);
+      expect(fast).toMatch(/Tid Scan on customer_interactions t/);
+      expect(fast).toMatch(/Hash Join/);
+      expect(fast).not.toMatch(/Nested Loop/);
+      // What FAST_PLAN prevents: freshly planned keys are estimated at one row, and the
+      // planner's own choice tests the whole TID array on every row of the batch.
+      expect(await explain(false)).toMatch(/Nested Loop/);
+    } finally {
+      client.release();
+    }
+  }, 60_000);
+
   test("rows updated after planning (moved from where the plan saw them) are still found by key: deleted, in the ledger once, archived as they are now", async () => {
     // After the drift test: the new plan supersedes its request.
     const tenant = tenantIds[2] as string;

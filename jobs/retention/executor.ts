@@ -922,7 +922,7 @@ export function anonymizeExpression(column: string, strategy: string, shape: Tab
 }
 
 /** The fast statement's plan: the TID array scan joined to the batch's keys by hash. */
-const FAST_PLAN = {
+export const FAST_PLAN = {
   off: "SET LOCAL enable_nestloop = off",
   on: "SET LOCAL enable_nestloop = on",
 };
