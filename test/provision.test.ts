@@ -244,6 +244,40 @@ describe("provisioning masked datasets", () => {
   );
 
   it(
+    "the leak scan reads every row or fails: a role that row security filters gets an error, never a clean report",
+    async () => {
+      // The source scanned as if it were a copy: every identifier is in it.
+      const gate = await checkProvisioningGate({ db: t.owner, source: t.owner });
+      expect(gate.kind).toBe("ok");
+      const source = new pg.Pool({ connectionString: t.config.databaseUrl, max: 2 });
+      // govern_app is the platform's role: without a tenant set, the policies show it no rows.
+      const filtered = new pg.Pool({ connectionString: t.config.appDatabaseUrl, max: 2 });
+      try {
+        const key = leakScanKey(t.config.secret);
+        const identifiers = await sourceIdentifiers({
+          source,
+          plan: gate.kind === "ok" ? gate.tables : [],
+          key,
+          maskingKey: maskingKey(t.config.secret).bytes,
+        });
+        const visible = await filtered.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM customers",
+        );
+        expect(visible.rows[0]?.n).toBe(0);
+        await expect(leakScan({ target: filtered, identifiers, key })).rejects.toThrow(
+          /row-level security/,
+        );
+        const whole = await leakScan({ target: source, identifiers, key });
+        expect(whole.clean).toBe(false);
+      } finally {
+        await source.end();
+        await filtered.end();
+      }
+    },
+    SLOW,
+  );
+
+  it(
     "a subset by tenant keeps only that tenant's rows, with every foreign key resolving",
     async () => {
       const tenant = tenantIds[0] as string;

@@ -101,11 +101,15 @@ export type ProvisionResult =
   | { kind: "ready"; datasetId: string; databaseUrl: string; report: ProvisionReport };
 
 /**
- * JIT compiling a masked SELECT (dozens of calls of the session's masking functions) or a leak
- * scan's read costs seconds of CPU per table and speeds up none of it: the work is in the called
- * functions and in the COPY, not in expressions LLVM could compile.
+ * Settings of every provisioning connection, source and target:
+ * - no JIT: compiling a masked SELECT (dozens of calls of the session's masking functions) or a
+ *   leak scan's read costs seconds of CPU per table and speeds up none of it;
+ * - row security off: the platform's tables force row-level security, and a role the policies
+ *   applied to would copy, and leak-scan, only the rows they let it see. With it off such a
+ *   query fails instead (a role that bypasses row security, as the owner should, is unaffected):
+ *   a copy is whole or refused, and the scan reads every row.
  */
-const NO_JIT = { jit: "off" };
+const SESSION_SETTINGS = { jit: "off", row_security: "off" };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -242,7 +246,7 @@ export async function provisionDataset(
   const sourcePool = createPool(deps.config.databaseUrl, {
     max: 2 * (options.parallel ?? 2) + 1,
     applicationName: "govern-provision",
-    settings: NO_JIT,
+    settings: SESSION_SETTINGS,
   });
   const source = createDb(sourcePool);
   const gate = await checkProvisioningGate({ db: deps.db, source }, { schema });
@@ -312,7 +316,7 @@ export async function provisionDataset(
     targetPool = createPool(targetUrl, {
       max: (options.parallel ?? 2) + 1,
       applicationName: "govern-provision",
-      settings: NO_JIT,
+      settings: SESSION_SETTINGS,
     });
 
     // 1. Schema before the data.
