@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../schema/postgres.ts";
+import { isUuid } from "../schema/uuid.ts";
 
 /**
  * governance.datasets: masked clones (this engine) and synthetic platforms (masking/synthetic)
@@ -188,11 +189,11 @@ export async function setTableProgress(
 }
 
 export async function getDataset(db: Db, idOrName: string): Promise<Dataset | undefined> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const byId = isUuid(idOrName);
   const row = await db
     .selectFrom("governance.datasets")
     .selectAll()
-    .where(isUuid ? "id" : "name", "=", idOrName)
+    .where(byId ? "id" : "name", "=", idOrName)
     .executeTakeFirst();
   return row ? toDataset(row as Row) : undefined;
 }

@@ -1,8 +1,7 @@
 import { type Kysely, sql, type Transaction } from "kysely";
+import { isUuid } from "./uuid.ts";
 
 export type TenantContext = { tenantId: string; userId?: string };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Runs `fn` in a transaction whose `app.tenant_id` (and `app.user_id`) are set with
@@ -14,10 +13,10 @@ export async function withTenant<DB, T>(
   context: TenantContext,
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
-  if (!UUID.test(context.tenantId)) {
+  if (!isUuid(context.tenantId)) {
     throw new TypeError(`tenantId must be a UUID, got ${JSON.stringify(context.tenantId)}`);
   }
-  if (context.userId !== undefined && !UUID.test(context.userId)) {
+  if (context.userId !== undefined && !isUuid(context.userId)) {
     throw new TypeError(`userId must be a UUID, got ${JSON.stringify(context.userId)}`);
   }
   return db.transaction().execute(async (trx) => {

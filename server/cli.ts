@@ -20,6 +20,7 @@ import {
 } from "../schema/governance/console-users.repository.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb, type Db } from "../schema/postgres.ts";
+import { isUuid } from "../schema/uuid.ts";
 import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
 import { createApiToken, principalFromToken } from "./auth/principal.ts";
@@ -530,7 +531,7 @@ const CORE_COMMANDS: Record<string, Command> = {
     access: { bootstrap: true, permission: "tokens:own" },
     run: async (values, config, actor) => {
       const id = String(values.id ?? "");
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+      if (!isUuid(id)) {
         throw new UsageError("--id must be a token id (a UUID)");
       }
       const revoked = await withDb(config, async (db) => {

@@ -5,6 +5,7 @@ import { inParallel } from "../../masking/parallel.ts";
 import type { Config } from "../../schema/config.ts";
 import type { DB } from "../../schema/database.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { isUuid } from "../../schema/uuid.ts";
 import { candidateDrift, checkExecutable } from "./approvals.ts";
 import { type ArchivePart, batchFilePath, copyToArchiveFile, writeManifest } from "./archive.ts";
 import {
@@ -178,7 +179,6 @@ export type PlanTable = {
 const DEFAULT_BATCH = 5_000;
 /** Batches of one table run side by side on this many connections. */
 const DEFAULT_PARALLEL = 2;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ExecutorError extends Error {}
 
@@ -192,7 +192,7 @@ export async function executeRequest(
   requestId: string,
   options: ExecuteOptions,
 ): Promise<ExecutionOutcome> {
-  const request = UUID.test(requestId) ? await getRequest(deps.db, requestId) : undefined;
+  const request = isUuid(requestId) ? await getRequest(deps.db, requestId) : undefined;
   if (!request) {
     return {
       outcome: "refused",

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
+import { UUID_PATTERN } from "../../schema/uuid.ts";
 
 /**
  * The operational schema as retention sees it, read from pg_catalog: each table's key (its
@@ -191,7 +192,7 @@ export function customerExpression(
   if (table === "audit_logs") {
     // The platform's audit trigger copies the row: a customer's own row, or a row naming one.
     const named = `coalesce(${alias}.new_values->>'customer_id', ${alias}.old_values->>'customer_id')`;
-    return `(CASE WHEN ${alias}.table_name = 'customers' THEN ${alias}.record_id WHEN ${named} ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN (${named})::uuid END)`;
+    return `(CASE WHEN ${alias}.table_name = 'customers' THEN ${alias}.record_id WHEN ${named} ~* '^${UUID_PATTERN}$' THEN (${named})::uuid END)`;
   }
   if (table === "communications") {
     return `(CASE WHEN ${alias}.recipient_type = 'customer' THEN ${alias}.recipient_id END)`;

@@ -1,3 +1,4 @@
+import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
@@ -29,7 +30,7 @@ const STREET_RE = new RegExp(STREET, "g");
  * digits, and the last ten of some equalled another person's phone: a false finding that refused
  * the copy.
  */
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const UUID = new RegExp(UUID_PATTERN, "gi");
 const DIGIT = /[0-9]/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */

@@ -5,6 +5,7 @@ import { from as copyFrom } from "pg-copy-streams";
 import { type Config, withDatabase } from "../../schema/config.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { createDb, createPool, type Db } from "../../schema/postgres.ts";
+import { isUuid } from "../../schema/uuid.ts";
 import {
   createDataset,
   DATASET_NAME,
@@ -111,8 +112,6 @@ export type ProvisionResult =
  */
 const SESSION_SETTINGS = { jit: "off", row_security: "off" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The database a dataset gets: `govern_ds_<name>`. */
 export function datasetDatabaseName(name: string): string {
   return `govern_ds_${name.replace(/-/g, "_")}`;
@@ -127,7 +126,7 @@ export function validateProvisionOptions(o: ProvisionOptions): void {
     );
   }
   for (const t of o.tenants ?? []) {
-    if (!UUID.test(t)) {
+    if (!isUuid(t)) {
       throw new MaskingError("invalid", `tenant ${t} is not a UUID`);
     }
   }

@@ -6,6 +6,7 @@ import {
   type Sensitivity,
 } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
+import { isUuid } from "../uuid.ts";
 
 /**
  * The steward's side of the catalog: decisions on proposals (accept, reject, override), in bulk
@@ -68,7 +69,6 @@ export const DEFAULT_SENSITIVITY: Record<Category, Sensitivity> = {
   none: "internal",
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENT_ACTION = { accept: "accepted", reject: "rejected", override: "overridden" } as const;
 
 /**
@@ -189,7 +189,7 @@ function validate(input: ReviewInput): void {
     if (target.ids.length === 0) {
       throw new CatalogReviewError("invalid_review", "no column ids given");
     }
-    const bad = target.ids.find((id) => !UUID.test(id));
+    const bad = target.ids.find((id) => !isUuid(id));
     if (bad !== undefined) {
       throw new CatalogReviewError("invalid_review", `not a column id: ${bad}`);
     }

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { keyMatch, loadSchemaGraph } from "../../../jobs/retention/graph.ts";
 import type { RetentionRequest } from "../../../jobs/retention/requests.ts";
 import type { Db } from "../../../schema/postgres.ts";
+import { isUuid } from "../../../schema/uuid.ts";
 
 /**
  * A few rows of a request's frozen key set, per table, masked for the impact preview: enough
@@ -15,7 +16,6 @@ const MAX_COLUMNS = 10;
 /** Columns whose values are structure, not content: keys, states, times, amounts. */
 const STRUCTURAL =
   /^(id|tenant_id|.*_id|status|state|type|kind|.*_type|.*_status|.*_at|.*_date|date|time|created|updated|currency|amount|total|.*_amount|.*_total|quantity|archived|is_.*|has_.*|direction|channel|priority|source)$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One value as the preview shows it. Structural columns keep their value unless it looks like
@@ -37,7 +37,7 @@ export function maskValue(column: string, value: unknown): string | null {
     return Array.isArray(value) ? `[…] (${size} items)` : `{…} (${size} keys)`;
   }
   const text = String(value);
-  const looksPersonal = /@|\+?\d[\d\s().-]{6,}\d/.test(text) && !UUID.test(text);
+  const looksPersonal = /@|\+?\d[\d\s().-]{6,}\d/.test(text) && !isUuid(text);
   if (STRUCTURAL.test(column) && !looksPersonal && text.length <= 64) {
     return text;
   }
