@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -85,10 +85,11 @@ describe("schedule file", () => {
   });
 
   test("a malformed file names the file and each problem", () => {
-    const dir = mkdtempSync(join(tmpdir(), "retention-"));
+    const dir = mkdtempSync(join(tmpdir(), "govern-retention-policies-"));
     const path = join(dir, "bad.json");
     writeFileSync(path, '{"policies": [');
     const notJson = errorOf(() => loadRetentionSchedule(path));
+    rmSync(dir, { recursive: true, force: true });
     expect(notJson.message).toContain(path);
     expect(notJson.message).toMatch(/not valid JSON/);
 
