@@ -36,6 +36,8 @@ function govern(args: string[], token?: string): Promise<Run> {
     ...process.env,
     DATABASE_URL: database.config.databaseUrl,
     CLICKHOUSE_DATA_DIR: clickhouseDir,
+    // Archives go where afterAll removes them, not into the checkout's .data/.
+    ARCHIVE_DIR: join(clickhouseDir, "archive"),
     GOVERN_TOKEN: token,
   };
   if (token === undefined) {
