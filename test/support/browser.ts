@@ -80,6 +80,8 @@ export async function openBrowserConsole(
     ...t.config,
     queuePrefix: `govern-test-browser-${label}-${id}`,
     clickhouse: { ...t.config.clickhouse, dataDir },
+    // Retention archives made through the console go where the teardown removes them.
+    archiveDir: join(dataDir, "archive"),
   };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const analytics = await createAnalyticsStore(config);
