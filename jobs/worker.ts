@@ -46,6 +46,24 @@ async function auditRun(
 }
 
 /**
+ * Ends a run and audits its outcome in one transaction: whoever sees the run finished also sees
+ * its audit event, and a crash between the two cannot leave one without the other.
+ */
+async function endRun(
+  db: Db,
+  queue: string,
+  jobId: string | undefined,
+  runId: string,
+  outcome: { status: "succeeded" | "failed"; counts?: Record<string, unknown>; error?: string },
+  summary: (durationMs: number | null) => Record<string, unknown>,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const durationMs = await recordRunEnd(trx, runId, outcome);
+    await auditRun(trx, queue, jobId, outcome.status, summary(durationMs));
+  });
+}
+
+/**
  * Starts one BullMQ worker per defined job, applies each queue's schedule (the admin's from
  * governance.settings, else the job's default cron) with upsertJobScheduler so a restart never
  * duplicates it, and records every run in governance.job_runs and the audit trail.
@@ -134,18 +152,28 @@ async function runJob(
       parsed.data,
     );
     await job.updateProgress(100);
-    const durationMs = await recordRunEnd(deps.db, runId, { status: "succeeded", counts });
-    await auditRun(deps.db, queue, job.id, "succeeded", { runId, attempt, counts, durationMs });
+    await endRun(deps.db, queue, job.id, runId, { status: "succeeded", counts }, (durationMs) => ({
+      runId,
+      attempt,
+      counts,
+      durationMs,
+    }));
     return counts;
   } catch (error) {
     const message = (error as Error).message;
-    const durationMs = await recordRunEnd(deps.db, runId, { status: "failed", error: message });
-    await auditRun(deps.db, queue, job.id, "failed", {
+    await endRun(
+      deps.db,
+      queue,
+      job.id,
       runId,
-      attempt,
-      durationMs,
-      error: message.slice(0, 500),
-    });
+      { status: "failed", error: message },
+      (durationMs) => ({
+        runId,
+        attempt,
+        durationMs,
+        error: message.slice(0, 500),
+      }),
+    );
     deps.logger.error("job failed", { queue, error: message });
     throw error;
   }
