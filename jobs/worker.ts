@@ -55,11 +55,11 @@ async function endRun(
   jobId: string | undefined,
   runId: string,
   outcome: { status: "succeeded" | "failed"; counts?: Record<string, unknown>; error?: string },
-  summary: (durationMs: number | null) => Record<string, unknown>,
+  summary: Record<string, unknown>,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const durationMs = await recordRunEnd(trx, runId, outcome);
-    await auditRun(trx, queue, jobId, outcome.status, summary(durationMs));
+    await auditRun(trx, queue, jobId, outcome.status, { ...summary, durationMs });
   });
 }
 
@@ -152,12 +152,18 @@ async function runJob(
       parsed.data,
     );
     await job.updateProgress(100);
-    await endRun(deps.db, queue, job.id, runId, { status: "succeeded", counts }, (durationMs) => ({
+    await endRun(
+      deps.db,
+      queue,
+      job.id,
       runId,
-      attempt,
-      counts,
-      durationMs,
-    }));
+      { status: "succeeded", counts },
+      {
+        runId,
+        attempt,
+        counts,
+      },
+    );
     return counts;
   } catch (error) {
     const message = (error as Error).message;
@@ -167,12 +173,11 @@ async function runJob(
       job.id,
       runId,
       { status: "failed", error: message },
-      (durationMs) => ({
+      {
         runId,
         attempt,
-        durationMs,
         error: message.slice(0, 500),
-      }),
+      },
     );
     deps.logger.error("job failed", { queue, error: message });
     throw error;

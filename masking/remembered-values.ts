@@ -13,7 +13,7 @@ const TRIAL = 4096;
  */
 export function rememberedValues<T>(
   work: (text: string) => T,
-  size: (result: T) => number = () => 0,
+  size: (result: T) => number,
 ): (text: string) => T {
   const recent = new Map<string, T>();
   let chars = 0;
