@@ -3,6 +3,7 @@ import { sql } from "kysely";
 import { ensureDemoPartitions } from "../../masking/demo-platform/index.ts";
 import { type Config, loadConfig, withDatabase } from "../../schema/config.ts";
 import { createAppDb, createOwnerDb, type Db } from "../../schema/postgres.ts";
+import { withSessionLock } from "./session-lock.ts";
 import { templateDatabaseName } from "./template.ts";
 
 export type TestDatabase = {
@@ -70,8 +71,7 @@ export async function createTestDatabase(
  */
 async function demoTemplate(base: Config, admin: Db, asOf: Date): Promise<string> {
   const name = `${templateDatabaseName()}_demo_${asOf.toISOString().slice(0, 10).replaceAll("-", "")}`;
-  await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(admin);
-  try {
+  return withSessionLock(base, name, async () => {
     const exists = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_database WHERE datname = ${name}`.execute(admin);
     if (exists.rows[0]?.n) {
@@ -106,7 +106,5 @@ async function demoTemplate(base: Config, admin: Db, asOf: Date): Promise<string
     await sql`ALTER DATABASE ${sql.id(building)} RENAME TO ${sql.id(name)}`.execute(admin);
     await sql`ALTER DATABASE ${sql.id(name)} WITH IS_TEMPLATE true`.execute(admin);
     return name;
-  } finally {
-    await sql`SELECT pg_advisory_unlock(hashtext(${name}))`.execute(admin);
-  }
+  });
 }
