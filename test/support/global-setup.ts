@@ -3,7 +3,7 @@ import { type Config, loadConfig, withDatabase } from "../../schema/config.ts";
 import { migrateToLatest } from "../../schema/migrate.ts";
 import { createOwnerDb, type Db } from "../../schema/postgres.ts";
 import { withSessionLock } from "./session-lock.ts";
-import { templateDatabaseName } from "./template.ts";
+import { templateCheckoutTag, templateDatabaseName } from "./template.ts";
 
 /**
  * Migrates one template database per migration set; every test file then clones it
@@ -39,9 +39,14 @@ async function buildTemplate(config: Config, admin: Db): Promise<void> {
   // Renamed only once complete, so an interrupted build is never taken for a template.
   await sql`ALTER DATABASE ${sql.id(building)} RENAME TO ${sql.id(template)}`.execute(admin);
   await sql`ALTER DATABASE ${sql.id(template)} WITH IS_TEMPLATE true`.execute(admin);
+  // This checkout's older templates and the demo templates cloned from them; never another
+  // checkout's (its tests may be cloning them right now).
+  const tag = templateCheckoutTag();
   const stale = await sql<{ datname: string }>`
     SELECT datname FROM pg_database
-    WHERE datname LIKE 'govern\_template\_%' AND datname <> ${template}`.execute(admin);
+    WHERE (datname LIKE ${`govern\\_template\\_%\\_${tag}`}
+        OR datname LIKE ${`govern\\_template\\_%\\_${tag}\\_demo\\_%`})
+      AND datname <> ${template} AND datname NOT LIKE ${`${template}\\_demo\\_%`}`.execute(admin);
   for (const { datname } of stale.rows) {
     await sql`ALTER DATABASE ${sql.id(datname)} WITH IS_TEMPLATE false`.execute(admin);
     await sql`DROP DATABASE IF EXISTS ${sql.id(datname)}`.execute(admin).catch(() => {});
