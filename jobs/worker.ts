@@ -1,8 +1,8 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
+import type { Logger } from "../schema/logger.ts";
 import type { Db } from "../schema/postgres.ts";
-import type { Logger } from "../server/logger.ts";
 import type { JobContext, JobDefinition } from "./job-definition.ts";
 import { failAbandonedRuns, recordRunEnd, recordRunStart } from "./job-runs.repository.ts";
 import { createJobQueues, type JobQueues, type QueueName } from "./queues.ts";

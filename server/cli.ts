@@ -18,6 +18,7 @@ import {
   insertUser,
   listUsers,
 } from "../schema/governance/console-users.repository.ts";
+import { createLogger } from "../schema/logger.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb, type Db } from "../schema/postgres.ts";
 import { isUuid } from "../schema/uuid.ts";
@@ -44,7 +45,6 @@ import {
   withDb,
 } from "./cli/support.ts";
 import { checkHealth } from "./health.ts";
-import { createLogger } from "./logger.ts";
 import { userView, ZDisplayName, ZEmail, ZNewPassword } from "./routes/users/schemas.ts";
 import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
 

@@ -10,9 +10,9 @@ import type { Role } from "../schema/domain/permissions.ts";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import { streamAuditEvents } from "../schema/governance/audit-query.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
+import { silentLogger } from "../schema/logger.ts";
 import { newApp } from "../server/app.ts";
 import { createApiToken } from "../server/auth/principal.ts";
-import { silentLogger } from "../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /** The audit trail over HTTP: filtered listing, streamed export, and chain verification. */

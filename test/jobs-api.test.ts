@@ -11,10 +11,10 @@ import { type AnalyticsStore, createAnalyticsStore } from "../schema/analytics/a
 import type { Config } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
+import { silentLogger } from "../schema/logger.ts";
 import { createPool } from "../schema/postgres.ts";
 import { newApp } from "../server/app.ts";
 import { createApiToken } from "../server/auth/principal.ts";
-import { silentLogger } from "../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /**

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { type RunningWorker, startWorker } from "../jobs/worker.ts";
 import { type AnalyticsStore, createAnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
+import { silentLogger } from "../schema/logger.ts";
 import { createPool } from "../schema/postgres.ts";
-import { silentLogger } from "../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 let t: TestDatabase;

@@ -2,9 +2,9 @@ import type { Redis } from "ioredis";
 import { createJobQueues, type JobQueues } from "../../jobs/queues.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
+import type { Logger } from "../../schema/logger.ts";
 import type { Db } from "../../schema/postgres.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { Logger } from "../logger.ts";
 
 /** What routes may use; `newApp(deps)` receives it once. */
 export type AppDeps = {

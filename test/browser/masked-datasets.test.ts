@@ -20,10 +20,10 @@ import {
 import type { Config } from "../../schema/config.ts";
 import type { Role } from "../../schema/domain/permissions.ts";
 import { insertUser } from "../../schema/governance/console-users.repository.ts";
+import { silentLogger } from "../../schema/logger.ts";
 import { createPool } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
-import { silentLogger } from "../../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 
 /**

@@ -15,10 +15,10 @@ import {
 import type { Config } from "../../schema/config.ts";
 import { ROLES, type Role } from "../../schema/domain/permissions.ts";
 import { insertUser } from "../../schema/governance/console-users.repository.ts";
+import { silentLogger } from "../../schema/logger.ts";
 import { createPool, type Db } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
-import { silentLogger } from "../../server/logger.ts";
 import { createTestDatabase, type TestDatabase, type TestDatabaseOptions } from "./database.ts";
 
 /**

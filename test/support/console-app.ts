@@ -9,11 +9,11 @@ import {
 import type { Config } from "../../schema/config.ts";
 import { ROLES, type Role } from "../../schema/domain/permissions.ts";
 import { type ConsoleUser, insertUser } from "../../schema/governance/console-users.repository.ts";
+import { silentLogger } from "../../schema/logger.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { createApiToken } from "../../server/auth/principal.ts";
-import { silentLogger } from "../../server/logger.ts";
 import { createTestDatabase } from "./database.ts";
 
 export type RoleLogin = { user: ConsoleUser; password: string; token: string };

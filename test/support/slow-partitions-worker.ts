@@ -4,8 +4,8 @@ import { ZPartitionsPayload } from "../../jobs/registry.ts";
 import { startWorker } from "../../jobs/worker.ts";
 import { createAnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import { loadConfig } from "../../schema/config.ts";
+import { silentLogger } from "../../schema/logger.ts";
 import { createOwnerDb } from "../../schema/postgres.ts";
-import { silentLogger } from "../../server/logger.ts";
 import { connectRedis } from "../../server/runtime.ts";
 
 /**
