@@ -17,6 +17,9 @@ export type JobContext = {
   progress: (percent: number) => Promise<void>;
 };
 
+/** What cleaning up after a lost or never-queued run may use. */
+export type LostContext = Pick<JobContext, "config" | "db">;
+
 /** A job: its queue, validated payload, optional default schedule and thin handler. */
 export type JobDefinition<TPayload extends z.ZodType = z.ZodType> = {
   queue: QueueName;
@@ -24,6 +27,16 @@ export type JobDefinition<TPayload extends z.ZodType = z.ZodType> = {
   /** Cron in UTC, used until an admin stores another in governance.settings (jobs/schedules.ts). */
   defaultCron?: string;
   run: (context: JobContext, payload: z.infer<TPayload>) => Promise<Record<string, unknown>>;
+  /**
+   * What becomes of a run whose job the queue lost (jobs/reconcile.ts). `resume` says whether
+   * the same payload may be queued again — only when the handler is idempotent (its effects
+   * ledgered, README "Exactly once"); otherwise `abandon` cleans up what the run left (also
+   * called when the job could not be queued at all). Without either, the run is only failed.
+   */
+  lost?: {
+    resume?: (payload: z.infer<TPayload>) => boolean;
+    abandon?: (context: LostContext, payload: z.infer<TPayload>, reason: string) => Promise<void>;
+  };
 };
 
 /** Declares a job with its payload type inferred from the schema. */

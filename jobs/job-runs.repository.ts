@@ -45,6 +45,25 @@ export async function recordRunQueued(
   return row.id;
 }
 
+/** The error a run gets when its job could not be added to the queue. */
+export const NOT_QUEUED = "not queued";
+/** The error prefix of a run whose job the queue lost (jobs/reconcile.ts). */
+export const LOST = "lost";
+
+/**
+ * A queued run whose job could not be added (Redis down): failed at once, never started, so a
+ * job that still reaches Redis later is skipped by the worker instead of run for a caller that
+ * was told it failed.
+ */
+export async function recordRunNotQueued(db: Db, id: string, reason: string): Promise<void> {
+  await db
+    .updateTable("governance.job_runs")
+    .set({ status: "failed", error: `${NOT_QUEUED}: ${reason}`, finished_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("status", "=", "queued")
+    .execute();
+}
+
 /**
  * Marks the runs of a job still 'running' as failed: the worker that ran them died (SIGKILL,
  * crash) and BullMQ handed the stalled job out again. Returns the runs it closed.
@@ -70,7 +89,11 @@ export async function failAbandonedRuns(
   return rows.map((r) => ({ id: r.id, durationMs: r.duration_ms }));
 }
 
-/** Starts a run: takes over the job's queued row if it has one, otherwise records a new one. */
+/**
+ * Starts a run: takes over the job's queued row if it has one, otherwise records a new one.
+ * Returns undefined when the job was given up before it ever started (not queued, lost while
+ * waiting, cancelled): such a job must not run.
+ */
 export async function recordRunStart(
   db: Db,
   run: {
@@ -81,8 +104,19 @@ export async function recordRunStart(
     payload: unknown;
     triggeredBy?: string;
   },
-): Promise<string> {
+): Promise<string | undefined> {
   if (run.queueJobId) {
+    const givenUp = await db
+      .selectFrom("governance.job_runs")
+      .select("id")
+      .where("queue", "=", run.queue)
+      .where("queue_job_id", "=", run.queueJobId)
+      .where("status", "in", ["failed", "cancelled"])
+      .where("started_at", "is", null)
+      .executeTakeFirst();
+    if (givenUp) {
+      return undefined;
+    }
     const claimed = await db
       .updateTable("governance.job_runs")
       .set({ status: "running", attempt: run.attempt, started_at: sql<Date>`now()` })
@@ -110,6 +144,66 @@ export async function recordRunStart(
     .returning("id")
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** A run not finished yet: what reconciliation compares with the queue. */
+export type UnfinishedRun = {
+  id: string;
+  queue: string;
+  queueJobId: string;
+  status: "queued" | "running";
+  payload: Record<string, unknown>;
+  triggeredBy: string | null;
+  attempt: number;
+  queuedAt: Date;
+};
+
+/** Runs still queued or running that have a job id, oldest first. */
+export async function listUnfinishedRuns(db: Db): Promise<UnfinishedRun[]> {
+  const rows = await db
+    .selectFrom("governance.job_runs")
+    .select(["id", "queue", "queue_job_id", "status", "payload", "triggered_by", "attempt"])
+    .select("queued_at")
+    .where("status", "in", ["queued", "running"])
+    .where("queue_job_id", "is not", null)
+    .orderBy("queued_at")
+    .limit(1_000)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    queue: r.queue,
+    queueJobId: r.queue_job_id as string,
+    status: r.status as "queued" | "running",
+    payload: (r.payload ?? {}) as Record<string, unknown>,
+    triggeredBy: r.triggered_by,
+    attempt: r.attempt,
+    queuedAt: new Date(r.queued_at as unknown as string),
+  }));
+}
+
+/**
+ * Fails a run whose job the queue no longer has, with reason `lost: <what happened>`. Only a run
+ * still in the status it was seen in changes (a worker that finished it meanwhile wins).
+ * Returns whether this call failed it.
+ */
+export async function recordRunLost(
+  db: Db,
+  run: { id: string; status: "queued" | "running" },
+  what: string,
+): Promise<boolean> {
+  const row = await db
+    .updateTable("governance.job_runs")
+    .set({
+      status: "failed",
+      error: `${LOST}: ${what}`,
+      finished_at: sql<Date>`now()`,
+      duration_ms: sql<number | null>`(extract(epoch FROM now() - started_at) * 1000)::int`,
+    })
+    .where("id", "=", run.id)
+    .where("status", "=", run.status)
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Ends a run; returns its duration in milliseconds. */

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { getDataset, updateDataset } from "../masking/datasets.repository.ts";
 import { runMaskingJob, ZMaskingJobPayload } from "../masking/provision/job.ts";
 import { ZSynthJobPayload } from "../masking/synthetic/job-payload.ts";
 import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
+import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
@@ -41,6 +43,17 @@ export const ZRetentionPayload = z.preprocess(
   ]),
 );
 
+/**
+ * A dataset whose build was lost (or never queued) moves to failed, so it can be dropped: a
+ * dataset still `requested` or `running` cannot be, and no worker will ever finish it.
+ */
+async function failUnfinishedDataset(db: Db, datasetId: string, reason: string): Promise<void> {
+  const dataset = await getDataset(db, datasetId);
+  if (dataset && ["requested", "running", "verifying"].includes(dataset.status)) {
+    await updateDataset(db, datasetId, { status: "failed", error: reason, finishedAt: new Date() });
+  }
+}
+
 /** Every job govern runs, listed once. */
 export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
   partitions: defineJob({
@@ -51,6 +64,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
       const window = payload.daysAhead ? { daysBack: 1, daysAhead: payload.daysAhead } : undefined;
       return runPartitionsJob(db, { runId, window, progress });
     },
+    // One ledgered transaction per partition: running it again finishes only what is left.
+    lost: { resume: () => true },
   }),
   retention: defineJob({
     queue: "retention",
@@ -66,6 +81,9 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
           return runRetentionEraseJob({ db, config }, payload);
       }
     },
+    // Execution resumes from its ledger; planning and erasure planning keep an open request
+    // rather than make a second one. A request left `running` is thus carried on, not stuck.
+    lost: { resume: () => true },
   }),
   masking: defineJob({
     queue: "masking",
@@ -74,6 +92,15 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     defaultCron: "*/30 * * * *",
     run: async ({ db, config, progress }, payload) =>
       runMaskingJob({ db, config, progress }, payload),
+    lost: {
+      // The expiry sweep is idempotent; a half-made copy is not resumed but failed (droppable).
+      resume: (payload) => payload.action === "expire",
+      abandon: async ({ db }, payload, reason) => {
+        if (payload.action === "provision") {
+          await failUnfinishedDataset(db, payload.datasetId, reason);
+        }
+      },
+    },
   }),
   synth: defineJob({
     queue: "synth",
@@ -93,6 +120,10 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
         ks: result.report.worst.ks,
         tvd: result.report.worst.tvd,
       };
+    },
+    lost: {
+      abandon: async ({ db }, payload, reason) =>
+        failUnfinishedDataset(db, payload.datasetId, reason),
     },
   }),
   classify: defineJob({

@@ -2,7 +2,8 @@ import type { Queue } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import type { Db } from "../schema/postgres.ts";
-import type { QueueName } from "./queues.ts";
+import type { JobDefinition } from "./job-definition.ts";
+import type { JobQueues, QueueName, SchedulerState } from "./queues.ts";
 
 /** A queue's schedule as admins edit it; stored in governance.settings under `schedule.<queue>`. */
 export type Schedule = { cron: string; enabled: boolean };
@@ -87,4 +88,47 @@ export async function applySchedule(
     { pattern: schedule.cron, tz: "UTC" },
     { name, data: { triggeredBy: "schedule" } },
   );
+}
+
+/**
+ * How a queue's configured schedule compares with the scheduler BullMQ actually holds:
+ * `scheduled` (in force), `missing` (configured but absent: Redis lost it), `outdated` (present
+ * with another cron), `unexpected` (present though disabled), `off` (neither).
+ */
+export const SCHEDULE_STATES = ["scheduled", "missing", "outdated", "unexpected", "off"] as const;
+export type ScheduleState = (typeof SCHEDULE_STATES)[number];
+
+export function scheduleState(
+  configured: Schedule | null,
+  actual: SchedulerState | null,
+): ScheduleState {
+  if (!configured?.enabled) {
+    return actual ? "unexpected" : "off";
+  }
+  if (!actual) {
+    return "missing";
+  }
+  return actual.pattern === configured.cron ? "scheduled" : "outdated";
+}
+
+/**
+ * Makes BullMQ's schedulers match the configured schedules: re-creates the missing (after Redis
+ * restarted empty), fixes the outdated, removes the unexpected. Run at worker start, on every
+ * reconnect and periodically. Returns the queues it changed.
+ */
+export async function syncSchedules(
+  db: Db,
+  queues: JobQueues,
+  jobs: Partial<Record<QueueName, JobDefinition>>,
+): Promise<{ queue: QueueName; was: ScheduleState }[]> {
+  const changed: { queue: QueueName; was: ScheduleState }[] = [];
+  for (const definition of Object.values(jobs)) {
+    const configured = await readSchedule(db, definition.queue, definition.defaultCron);
+    const was = scheduleState(configured, await queues.scheduler(definition.queue));
+    if (was !== "scheduled" && was !== "off") {
+      await queues.applySchedule(definition.queue, configured);
+      changed.push({ queue: definition.queue, was });
+    }
+  }
+  return changed;
 }

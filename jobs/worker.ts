@@ -6,10 +6,19 @@ import type { Db } from "../schema/postgres.ts";
 import type { JobContext, JobDefinition } from "./job-definition.ts";
 import { failAbandonedRuns, recordRunEnd, recordRunStart } from "./job-runs.repository.ts";
 import { createJobQueues, type JobQueues, type QueueName } from "./queues.ts";
+import {
+  abandonNotQueued,
+  openRunLocks,
+  type ReconcileReport,
+  type RunLocks,
+  reconcileRuns,
+} from "./reconcile.ts";
 import { JOBS } from "./registry.ts";
-import { applySchedule, readSchedule } from "./schedules.ts";
+import { type ScheduleState, syncSchedules } from "./schedules.ts";
 
 export type WorkerDeps = Omit<JobContext, "progress" | "runId"> & { redis: Redis; logger: Logger };
+
+type RunDeps = WorkerDeps & { locks: RunLocks };
 
 export type WorkerOptions = {
   /** The jobs to run; defaults to the registry. Tests pass their own (e.g. a slowed job). */
@@ -18,6 +27,13 @@ export type WorkerOptions = {
   lockDuration?: number;
   /** How often stalled (lock-expired) jobs are looked for and handed out again. */
   stalledInterval?: number;
+  /**
+   * How often schedules are compared with BullMQ's schedulers and runs with the queue (also
+   * done at start, and schedules on every reconnect). Default one minute.
+   */
+  checkInterval?: number;
+  /** A queued run whose job is missing for this long is lost (default 30 s). */
+  queuedGraceMs?: number;
 };
 
 export type RunningWorker = {
@@ -27,6 +43,10 @@ export type RunningWorker = {
     payload?: Record<string, unknown>,
     triggeredBy?: string,
   ) => Promise<string>;
+  /** Re-creates missing schedules now (also done on reconnect and every checkInterval). */
+  syncSchedules: () => Promise<{ queue: QueueName; was: ScheduleState }[]>;
+  /** Fails and resumes or cleans up lost runs now (also done every checkInterval). */
+  reconcile: () => Promise<ReconcileReport>;
   close: () => Promise<void>;
 };
 
@@ -66,7 +86,9 @@ async function endRun(
 /**
  * Starts one BullMQ worker per defined job, applies each queue's schedule (the admin's from
  * governance.settings, else the job's default cron) with upsertJobScheduler so a restart never
- * duplicates it, and records every run in governance.job_runs and the audit trail.
+ * duplicates it, and records every run in governance.job_runs and the audit trail. Schedules
+ * are applied again whenever Redis comes back (it may have come back empty) and checked every
+ * `checkInterval`, when runs whose job the queue lost are also reconciled (jobs/reconcile.ts).
  */
 export async function startWorker(
   deps: WorkerDeps,
@@ -74,13 +96,50 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const prefix = deps.config.queuePrefix;
   const jobs = options.jobs ?? JOBS;
-  const queues = createJobQueues(deps);
+  const queues = createJobQueues({
+    ...deps,
+    onNotQueued: (name, payload, reason) => abandonNotQueued(deps, jobs[name], payload, reason),
+  });
+  const locks = await openRunLocks(deps.config.databaseUrl, deps.logger);
+  const runDeps: RunDeps = { ...deps, locks };
+  const sync = () => syncSchedules(deps.db, queues, jobs);
+  const reconcile = () =>
+    reconcileRuns({ ...deps, queues, jobs }, { queuedGraceMs: options.queuedGraceMs });
+  let checking: Promise<void> | undefined;
+  /** One check at a time; a failure (Redis gone again) waits for the next occasion. */
+  const check = (what: { reconcile: boolean }) => {
+    checking ??= (async () => {
+      try {
+        const changed = await sync();
+        if (changed.length) {
+          deps.logger.warn("schedules re-applied", { changed });
+        }
+        if (what.reconcile) {
+          await reconcile();
+        }
+      } catch (error) {
+        deps.logger.warn("schedule and run check failed", { error: (error as Error).message });
+      } finally {
+        checking = undefined;
+      }
+    })();
+    return checking;
+  };
+  if (await queues.waitUntilAvailable(10_000)) {
+    await sync();
+    await reconcile().catch((error: Error) =>
+      deps.logger.warn("run reconciliation failed", { error: error.message }),
+    );
+  } else {
+    deps.logger.warn("redis is unavailable: schedules will be applied when it is back");
+  }
+  queues.onReady(() => void check({ reconcile: false }));
+  const timer = setInterval(() => void check({ reconcile: true }), options.checkInterval ?? 60_000);
+  timer.unref();
   const workers: Worker[] = [];
   const connections: Redis[] = [];
   for (const definition of Object.values(jobs)) {
-    const schedule = await readSchedule(deps.db, definition.queue, definition.defaultCron);
-    await applySchedule(queues.get(definition.queue), definition.queue, schedule);
-    const worker = new Worker(definition.queue, (job: Job) => runJob(deps, definition, job), {
+    const worker = new Worker(definition.queue, (job: Job) => runJob(runDeps, definition, job), {
       // Workers block on their connection, so each gets its own.
       connection: track(connections, deps.redis.duplicate()),
       prefix,
@@ -100,10 +159,15 @@ export async function startWorker(
       }
       return queues.enqueue(definition.queue, payload, triggeredBy);
     },
+    syncSchedules: sync,
+    reconcile,
     close: async () => {
+      clearInterval(timer);
+      await checking;
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
+      await locks.close();
     },
   };
 }
@@ -114,7 +178,25 @@ function track(connections: Redis[], connection: Redis): Redis {
 }
 
 async function runJob(
-  deps: WorkerDeps,
+  deps: RunDeps,
+  definition: JobDefinition,
+  job: Job,
+): Promise<Record<string, unknown>> {
+  if (!job.id) {
+    return runHeldJob(deps, definition, job);
+  }
+  // Held for as long as the handler runs: reconciliation takes a run whose lock is free (its
+  // worker died) and whose job the queue lost for lost.
+  await deps.locks.hold(definition.queue, job.id);
+  try {
+    return await runHeldJob(deps, definition, job);
+  } finally {
+    await deps.locks.release(definition.queue, job.id);
+  }
+}
+
+async function runHeldJob(
+  deps: RunDeps,
   definition: JobDefinition,
   job: Job,
 ): Promise<Record<string, unknown>> {
@@ -139,6 +221,17 @@ async function runJob(
     payload: raw,
     triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
   });
+  if (!runId) {
+    // Its caller was told it failed (Redis was down when it was queued) or it was reconciled
+    // as lost and resumed under another job: running it now would run it for nobody, or twice.
+    deps.logger.warn("skipped a job given up before it started", { queue, jobId: job.id });
+    return { skipped: "given up before it started" };
+  }
+  // Progress is informational: while Redis is away it must not hold the run up, nor fail it.
+  const progress = (percent: number): Promise<void> => {
+    job.updateProgress(percent).catch(() => undefined);
+    return Promise.resolve();
+  };
   try {
     // Payloads are validated again here: a queue is an input like any other.
     const parsed = definition.payload.safeParse(raw);
@@ -147,11 +240,8 @@ async function runJob(
         `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`,
       );
     }
-    const counts = await definition.run(
-      { ...deps, runId, progress: (percent) => job.updateProgress(percent) },
-      parsed.data,
-    );
-    await job.updateProgress(100);
+    const counts = await definition.run({ ...deps, runId, progress }, parsed.data);
+    await progress(100);
     await endRun(
       deps.db,
       queue,

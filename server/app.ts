@@ -5,6 +5,7 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { QueueUnavailableError } from "../jobs/queues.ts";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import type { AppDeps, AppEnv } from "./api/context.ts";
 import { authorize } from "./api/define-route.ts";
@@ -166,6 +167,9 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.onError((error, c) => {
     if (error instanceof AppError) {
       return errorJson(c, error.code, error.message, error.details);
+    }
+    if (error instanceof QueueUnavailableError) {
+      return errorJson(c, "unavailable", error.message); // any route that queues or reads jobs
     }
     if (error instanceof HTTPException && error.status < 500) {
       const code: ErrorCode =

@@ -100,7 +100,7 @@ afterAll(async () => {
 });
 
 describe("GET /api/v1/jobs", () => {
-  test("lists every queue with whether it has a job, its schedule and its counts", async () => {
+  test("lists every queue with whether it has a job, its schedule, the real scheduler and its counts", async () => {
     const response = await call("/api/v1/jobs", "steward");
     expect(response.status).toBe(200);
     const body = (await response.json()) as { queues: Record<string, unknown>[] };
@@ -109,6 +109,8 @@ describe("GET /api/v1/jobs", () => {
       queue: "partitions",
       defined: true,
       schedule: { cron: "15 * * * *", enabled: true },
+      // No worker has applied it yet: configured, but not in the queue.
+      scheduler: { state: "missing", pattern: null, nextRunAt: null },
       counts: { waiting: 0, active: 0, completed: 0, failed: 0, delayed: 0 },
     });
     // Lineage has a queue but no engine yet.
@@ -305,12 +307,11 @@ describe("PUT /api/v1/jobs/{queue}/schedule", () => {
     expect(await queues.get("partitions").getJobSchedulersCount()).toBe(1);
     expect((await scheduler())?.pattern).toBe("0 3 * * *");
     const listed = (await (await call("/api/v1/jobs", "admin")).json()) as {
-      queues: { queue: string; schedule: unknown }[];
+      queues: { queue: string; schedule: unknown; scheduler: Record<string, unknown> }[];
     };
-    expect(listed.queues.find((q) => q.queue === "partitions")?.schedule).toEqual({
-      cron: "0 3 * * *",
-      enabled: true,
-    });
+    const partitions = listed.queues.find((q) => q.queue === "partitions");
+    expect(partitions?.schedule).toEqual({ cron: "0 3 * * *", enabled: true });
+    expect(partitions?.scheduler).toMatchObject({ state: "scheduled", pattern: "0 3 * * *" });
   });
 
   test("disabling removes the scheduler, and a restarted worker does not bring it back", async () => {

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import { createJobQueues, type JobQueues } from "../../jobs/queues.ts";
+import { abandonNotQueued } from "../../jobs/reconcile.ts";
+import { JOBS } from "../../jobs/registry.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Logger } from "../../schema/logger.ts";
@@ -36,7 +38,10 @@ export function jobQueuesOf(deps: AppDeps): JobQueues {
   }
   let jobs = opened.get(deps);
   if (!jobs) {
-    jobs = createJobQueues(deps);
+    jobs = createJobQueues({
+      ...deps,
+      onNotQueued: (name, payload, reason) => abandonNotQueued(deps, JOBS[name], payload, reason),
+    });
     opened.set(deps, jobs);
   }
   return jobs;

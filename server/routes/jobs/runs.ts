@@ -72,7 +72,8 @@ export const listJobRuns = defineRoute(
             : run.status === "queued"
               ? 0
               : run.status === "running" && run.queueJobId && isQueueName(run.queue)
-                ? await jobs.progress(run.queue, run.queueJobId)
+                ? // The history is Postgres's: without Redis it is still listed, progress unknown.
+                  await jobs.progress(run.queue, run.queueJobId).catch(() => null)
                 : null;
         return {
           ...run,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { applySchedule, cronProblem, saveSchedule } from "../../../jobs/schedules.ts";
+import { QueueUnavailableError } from "../../../jobs/queues.ts";
+import { cronProblem, saveSchedule } from "../../../jobs/schedules.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
@@ -18,7 +19,8 @@ export const putSchedule = defineRoute(
     method: "put",
     path: "/api/v1/jobs/{queue}/schedule",
     tags: ["jobs"],
-    summary: "Set a queue's cron (UTC, 5 fields) or disable it; kept across restarts",
+    summary:
+      "Set a queue's cron (UTC, 5 fields) or disable it, or re-apply it (a missing schedule); kept across restarts",
     request: { params: ZQueueParams, body: jsonBody(ZScheduleBody) },
     responses: { 200: jsonResponse(ZScheduleBody, "The schedule now in force"), ...errorResponses },
   }),
@@ -33,9 +35,14 @@ export const putSchedule = defineRoute(
       ]);
     }
     const deps = c.get("deps");
-    // Stored first: the worker reads settings at start, so a failed BullMQ update heals then.
+    const jobs = jobQueuesOf(deps);
+    if (!jobs.available()) {
+      // Refused whole, nothing stored: the admin sees the change did not happen.
+      throw new QueueUnavailableError("the schedule was not changed");
+    }
+    // Stored first: should the BullMQ update fail, the worker's schedule check applies it.
     await saveSchedule(deps.db, queue, schedule, c.get("principal")?.email ?? "api");
-    await applySchedule(jobQueuesOf(deps).get(queue), queue, schedule);
+    await jobs.applySchedule(queue, schedule);
     c.set("audit", {
       action: `schedule.${queue}.update`,
       target: `queue:${queue}`,
