@@ -58,7 +58,7 @@ export class QueueUnavailableError extends Error {
 }
 
 /** How long a queue operation may take before the caller is told Redis is unavailable. */
-export const QUEUE_TIMEOUT_MS = 1_500;
+export const QUEUE_TIMEOUT_MS = 1_000;
 
 /**
  * The queues as producers see them: the API (with or without a worker in the process), the
