@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
+import type { ScheduleState } from "../schema/domain/schedules.ts";
 import type { Db } from "../schema/postgres.ts";
 import type { JobDefinition } from "./job-definition.ts";
 import type { JobQueues, QueueName, SchedulerState } from "./queues.ts";
@@ -90,14 +91,7 @@ export async function applySchedule(
   );
 }
 
-/**
- * How a queue's configured schedule compares with the scheduler BullMQ actually holds:
- * `scheduled` (in force), `missing` (configured but absent: Redis lost it), `outdated` (present
- * with another cron), `unexpected` (present though disabled), `off` (neither).
- */
-export const SCHEDULE_STATES = ["scheduled", "missing", "outdated", "unexpected", "off"] as const;
-export type ScheduleState = (typeof SCHEDULE_STATES)[number];
-
+/** The state of a queue's schedule (schema/domain/schedules.ts says what each means). */
 export function scheduleState(
   configured: Schedule | null,
   actual: SchedulerState | null,

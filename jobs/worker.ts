@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import type { ScheduleState } from "../schema/domain/schedules.ts";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import type { Logger } from "../schema/logger.ts";
 import type { Db } from "../schema/postgres.ts";
@@ -14,7 +15,7 @@ import {
   reconcileRuns,
 } from "./reconcile.ts";
 import { JOBS } from "./registry.ts";
-import { type ScheduleState, syncSchedules } from "./schedules.ts";
+import { syncSchedules } from "./schedules.ts";
 
 export type WorkerDeps = Omit<JobContext, "progress" | "runId"> & { redis: Redis; logger: Logger };
 

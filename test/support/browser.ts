@@ -7,7 +7,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { Redis } from "ioredis";
 import type pg from "pg";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
+import { type RunningWorker, startWorker, type WorkerOptions } from "../../jobs/worker.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
@@ -61,6 +61,7 @@ export async function openBrowserConsole(
   label: string,
   prepare?: (deps: { db: Db; pool: pg.Pool; analytics: AnalyticsStore }) => Promise<void>,
   database: TestDatabaseOptions = {},
+  workerOptions: WorkerOptions = {},
 ): Promise<BrowserConsole> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
@@ -97,14 +98,10 @@ export async function openBrowserConsole(
     });
   }
   await prepare?.({ db: t.owner, pool, analytics });
-  const worker: RunningWorker = await startWorker({
-    config,
-    db: t.owner,
-    pool,
-    analytics,
-    redis,
-    logger: silentLogger,
-  });
+  const worker: RunningWorker = await startWorker(
+    { config, db: t.owner, pool, analytics, redis, logger: silentLogger },
+    workerOptions,
+  );
   const app = newApp({
     config,
     db: t.owner,

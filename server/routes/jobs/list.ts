@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { QUEUE_NAMES } from "../../../jobs/queues.ts";
 import { JOBS } from "../../../jobs/registry.ts";
-import { readSchedule, SCHEDULE_STATES, scheduleState } from "../../../jobs/schedules.ts";
+import { readSchedule, scheduleState } from "../../../jobs/schedules.ts";
+import { SCHEDULE_STATES } from "../../../schema/domain/schedules.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";

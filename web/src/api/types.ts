@@ -1,6 +1,7 @@
 // Wire shapes of the API the console reads. Only types cross from the server side
 // (web ──(types only)──▶ schema/domain); the shapes below mirror server/routes/*.
 import type { Permission, Role } from "../../../schema/domain/permissions.ts";
+import type { ScheduleState } from "../../../schema/domain/schedules.ts";
 
 export type { Permission, Role };
 
@@ -45,6 +46,8 @@ export type QueueInfo = {
   queue: string;
   defined: boolean;
   schedule: { cron: string; enabled: boolean } | null;
+  /** The scheduler the queue really holds (`missing`: configured, but Redis lost it). */
+  scheduler: { state: ScheduleState; pattern: string | null; nextRunAt: string | null };
   counts: QueueCounts;
 };
 

@@ -2,7 +2,7 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react
 import { api, query } from "../../api/client.ts";
 import type { JobRun, Page, QueueInfo } from "../../api/types.ts";
 import { useSession } from "../../app/session.tsx";
-import { DataTable, directionSort } from "../../components/data-table.tsx";
+import { DataTable, directionSort, formatTime } from "../../components/data-table.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
@@ -121,6 +121,17 @@ export function JobsPage() {
                     ) : (
                       <span className="muted">none</span>
                     )}
+                    {q.defined ? (
+                      <SchedulerState
+                        queue={q}
+                        canReapply={can("schedules:write")}
+                        onReapplied={(text) => {
+                          setMessage({ kind: "ok", text });
+                          queues.reload();
+                        }}
+                        onError={(text) => setMessage({ kind: "error", text })}
+                      />
+                    ) : null}
                   </td>
                   {can("jobs:run") ? (
                     <td>
@@ -192,6 +203,77 @@ function TriggeredJob({ queue, jobId, onSettled }: Triggered & { onSettled: () =
       <ProgressBar value={progress} status={status} label={`${queue} job ${jobId}`} />
       {latest?.error ? <p className="form-error">{latest.error}</p> : null}
       {runs.error ? <ErrorState error={runs.error} /> : null}
+    </div>
+  );
+}
+
+const SCHEDULER_LABELS: Record<QueueInfo["scheduler"]["state"], { text: string; badge: string }> = {
+  scheduled: { text: "scheduled", badge: "badge-succeeded" },
+  missing: { text: "missing from the queue", badge: "badge-failed" },
+  outdated: { text: "queue runs another cron", badge: "badge-queued" },
+  unexpected: { text: "still scheduled though off", badge: "badge-queued" },
+  off: { text: "off", badge: "" },
+};
+
+/**
+ * What the queue really holds for this schedule, read from BullMQ: a schedule Redis lost shows
+ * as missing (the worker re-creates it within a minute of Redis returning), and an admin can
+ * re-create it at once.
+ */
+function SchedulerState({
+  queue,
+  canReapply,
+  onReapplied,
+  onError,
+}: {
+  queue: QueueInfo;
+  canReapply: boolean;
+  onReapplied: (text: string) => void;
+  onError: (text: string) => void;
+}) {
+  const [busy, setBusy] = useState(false);
+  const { state, pattern, nextRunAt } = queue.scheduler;
+  const label = SCHEDULER_LABELS[state];
+  const schedule = queue.schedule;
+  const reapply = async () => {
+    if (!schedule) {
+      return;
+    }
+    setBusy(true);
+    try {
+      await api(`/api/v1/jobs/${encodeURIComponent(queue.queue)}/schedule`, {
+        method: "PUT",
+        body: { cron: schedule.cron, enabled: schedule.enabled },
+      });
+      onReapplied(`The ${queue.queue} schedule is applied again.`);
+    } catch (caught) {
+      onError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="scheduler-state" data-scheduler-state={state}>
+      <span className={`badge ${label.badge}`}>{label.text}</span>
+      {state === "scheduled" && nextRunAt ? (
+        <span className="muted"> next {formatTime(nextRunAt)}</span>
+      ) : null}
+      {state === "outdated" && pattern ? (
+        <span className="muted">
+          {" "}
+          (<code>{pattern}</code>)
+        </span>
+      ) : null}
+      {canReapply && schedule && state !== "scheduled" && state !== "off" ? (
+        <button
+          type="button"
+          className="button button-small"
+          disabled={busy}
+          onClick={() => void reapply()}
+        >
+          {state === "missing" ? "Re-create" : "Re-apply"}
+        </button>
+      ) : null}
     </div>
   );
 }
