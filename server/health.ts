@@ -47,6 +47,11 @@ export async function checkHealth(deps: {
       return r.rows[0]?.v;
     }),
     timed(async () => {
+      if (["reconnecting", "close", "end"].includes(deps.redis.status)) {
+        // Said at once: a command would wait in the offline queue until the timeout. A
+        // connection still opening (a CLI's `govern health`) is given the timeout.
+        throw new Error(`the connection is ${deps.redis.status}`);
+      }
       await deps.redis.ping();
       return (await deps.redis.info("server")).match(/redis_version:(\S+)/)?.[1];
     }),
