@@ -179,10 +179,15 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
   if (worker) {
-    await worker.enqueue("partitions", {}, "startup");
-    await worker.enqueue("etl", {}, "startup");
-    // After the ETL, so a fresh demo's console opens on a populated catalog.
-    await worker.enqueue("classify", {}, "startup");
+    // After the ETL, so a fresh demo's console opens on a populated catalog. With Redis down
+    // these are refused at once; their schedules run them once it is back.
+    for (const queue of ["partitions", "etl", "classify"]) {
+      await worker
+        .enqueue(queue, {}, "startup")
+        .catch((error: Error) =>
+          logger.warn("startup run not queued", { queue, error: error.message }),
+        );
+    }
   }
   return runtime;
 }
