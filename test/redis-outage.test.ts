@@ -333,8 +333,8 @@ describe("Redis outage", () => {
     expect(await ledgerKeys()).toEqual([]);
   }, 60_000);
 
-  test("Redis killed mid-run: requests fail fast with 503, the run finishes once, and a Redis back empty gets its schedules back by itself", async () => {
-    slowMs = 150;
+  test("Redis killed mid-run: requests fail fast with 503, a Redis back empty gets its schedules back by itself, and the run, held by its live worker, finishes once", async () => {
+    slowMs = 250;
     const started = await call("/api/v1/jobs/partitions/run", {
       method: "POST",
       body: { payload: { daysAhead: 40 } },
@@ -369,17 +369,10 @@ describe("Redis outage", () => {
     const health = await call("/api/v1/health");
     expect(health.body.status).toBe("degraded");
 
-    // The run goes on (its work is Postgres's) and ends, recorded, while Redis is still away.
-    const finished = await until(
-      async () => {
-        const run = (await runs()).find((r) => r.queue_job_id === jobId);
-        return run?.status === "succeeded" || run?.status === "failed" ? run : undefined;
-      },
-      30_000,
-      "the run to end",
-    );
-    expect(finished.status).toBe("succeeded");
-
+    // The run goes on (its work is Postgres's) while Redis is away, and is still running when
+    // Redis comes back empty: its job is gone, but its worker holds it, so it is not lost.
+    const running = (await runs()).find((r) => r.queue_job_id === jobId);
+    expect(running?.status).toBe("running");
     const restarted = performance.now();
     await startRedis();
     const states = await until(
@@ -400,9 +393,22 @@ describe("Redis outage", () => {
     );
     expect(partitions?.scheduler).toMatchObject({ state: "scheduled", pattern: "15 * * * *" });
 
-    // A few checks later: nothing queued during the outage ran, nothing is left running.
+    expect(await worker?.queues.jobState("partitions", jobId)).toBe("missing");
+    const finished = await until(
+      async () => {
+        const run = (await runs()).find((r) => r.queue_job_id === jobId);
+        return run?.status === "succeeded" || run?.status === "failed" ? run : undefined;
+      },
+      30_000,
+      "the run to end",
+    );
+    expect(finished.status).toBe("succeeded");
+
+    // A few checks later: nothing queued during the outage ran, nothing is left running, and
+    // the run was neither taken for lost nor resumed.
     await new Promise((r) => setTimeout(r, 3_000));
     const after = await runs();
+    expect(after.filter((r) => r.error?.startsWith("lost"))).toEqual([]);
     expect(after.filter((r) => r.status === "queued" || r.status === "running")).toEqual([]);
     expect(after.filter((r) => r.status === "succeeded").map((r) => r.queue_job_id)).toEqual([
       jobId,
@@ -474,6 +480,7 @@ describe("Redis outage", () => {
 
     const lostRun = (await runs()).find((r) => r.queue_job_id === jobId);
     expect(lostRun?.status).toBe("running");
+    slowMs = 20;
     await startGovern(); // reconciles at start
 
     const resumed = await until(
@@ -488,6 +495,14 @@ describe("Redis outage", () => {
     expect(lost?.status).toBe("failed");
     expect(lost?.error).toMatch(/^lost: /);
     expect(resumed.triggered_by).toBe(lostRun?.triggered_by);
+    const audited = await t.owner
+      .selectFrom("governance.audit_events")
+      .select(["action", "summary"])
+      .where("action", "=", "job.partitions.failed")
+      .execute();
+    expect(audited.map((a) => (a.summary as { error?: string }).error)).toContainEqual(
+      expect.stringMatching(/^lost: /),
+    );
     const all = await runs();
     expect(all.filter((r) => r.status === "queued" || r.status === "running")).toEqual([]);
     await expectEachEffectOnce();
