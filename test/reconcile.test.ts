@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createJobQueues, type JobQueues } from "../jobs/queues.ts";
-import { openRunLocks, reconcileRuns } from "../jobs/reconcile.ts";
+import { createJobQueues, type JobQueues, QueueUnavailableError } from "../jobs/queues.ts";
+import { abandonNotQueued, openRunLocks, reconcileRuns } from "../jobs/reconcile.ts";
 import { JOBS } from "../jobs/registry.ts";
 import { createDataset, getDataset } from "../masking/datasets.repository.ts";
 import type { Config } from "../schema/config.ts";
@@ -170,4 +170,39 @@ test("a queue that cannot be reached is not reconciled at all", async () => {
   expect(report).toEqual({ checked: false, lost: [] });
   expect((await runOf(run.id)).status).toBe("running");
   await reconcile(); // leaves nothing running for the next test file's eyes
+});
+
+test("a dataset build that could not be queued (Redis down) fails its dataset at once, and leaves no queued run", async () => {
+  const dataset = await createDataset(t.owner, {
+    name: `refused-${id}`,
+    kind: "synthetic",
+    owner: "engineer@reconcile.test",
+  });
+  if (!dataset) {
+    throw new Error("dataset not created");
+  }
+  const down = createJobQueues({
+    config,
+    db: t.owner,
+    redis,
+    onNotQueued: (name, payload, reason) =>
+      abandonNotQueued({ config, db: t.owner }, JOBS[name], payload, reason),
+  });
+  await down.waitUntilAvailable(5_000);
+  await down.close(); // from now on, as while Redis is down
+  const started = performance.now();
+  await expect(
+    down.enqueue("synth", { datasetId: dataset.id, requestedBy: "engineer@reconcile.test" }, "x"),
+  ).rejects.toBeInstanceOf(QueueUnavailableError);
+  expect(performance.now() - started).toBeLessThan(1_000);
+  const failed = await getDataset(t.owner, dataset.id);
+  expect(failed?.status).toBe("failed");
+  expect(failed?.error).toMatch(/^not queued: /);
+  const queued = await t.owner
+    .selectFrom("governance.job_runs")
+    .select("id")
+    .where("status", "=", "queued")
+    .where("queue", "=", "synth")
+    .execute();
+  expect(queued).toEqual([]);
 });
