@@ -62,8 +62,8 @@ export const QUEUE_TIMEOUT_MS = 1_000;
 
 /**
  * The queues as producers see them: the API (with or without a worker in the process), the
- * worker and the CLI all enqueue, read counts and cancel through this, on one shared
- * (non-blocking) Redis connection and the configured prefix.
+ * worker and the CLI all enqueue, read counts and cancel through this, on one fail-fast
+ * (non-blocking) producer connection and the configured prefix.
  */
 export type JobQueues = {
   get: (name: QueueName) => Queue;

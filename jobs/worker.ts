@@ -107,9 +107,18 @@ export async function startWorker(
   const reconcile = () =>
     reconcileRuns({ ...deps, queues, jobs }, { queuedGraceMs: options.queuedGraceMs });
   let checking: Promise<void> | undefined;
-  /** One check at a time; a failure (Redis gone again) waits for the next occasion. */
-  const check = (what: { reconcile: boolean }) => {
-    checking ??= (async () => {
+  let again: { reconcile: boolean } | undefined;
+  let closed = false;
+  /**
+   * One check at a time; one asked for meanwhile (Redis back while a check was failing) runs
+   * right after it. A failure (Redis gone again) waits for the next occasion.
+   */
+  const check = (what: { reconcile: boolean }): Promise<void> => {
+    if (checking) {
+      again = { reconcile: what.reconcile || (again?.reconcile ?? false) };
+      return checking;
+    }
+    checking = (async () => {
       try {
         const changed = await sync();
         if (changed.length) {
@@ -122,15 +131,17 @@ export async function startWorker(
         deps.logger.warn("schedule and run check failed", { error: (error as Error).message });
       } finally {
         checking = undefined;
+        const next = again;
+        again = undefined;
+        if (next && !closed) {
+          void check(next);
+        }
       }
     })();
     return checking;
   };
   if (await queues.waitUntilAvailable(10_000)) {
-    await sync();
-    await reconcile().catch((error: Error) =>
-      deps.logger.warn("run reconciliation failed", { error: error.message }),
-    );
+    await check({ reconcile: true });
   } else {
     deps.logger.warn("redis is unavailable: schedules will be applied when it is back");
   }
@@ -163,6 +174,7 @@ export async function startWorker(
     syncSchedules: sync,
     reconcile,
     close: async () => {
+      closed = true;
       clearInterval(timer);
       await checking;
       await Promise.all(workers.map((w) => w.close()));
