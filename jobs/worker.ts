@@ -148,7 +148,12 @@ async function runJob(
       );
     }
     const counts = await definition.run(
-      { ...deps, runId, progress: (percent) => job.updateProgress(percent) },
+      {
+        ...deps,
+        runId,
+        triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
+        progress: (percent) => job.updateProgress(percent),
+      },
       parsed.data,
     );
     await job.updateProgress(100);
