@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { candidateDrift, checkExecutable } from "./approvals.ts";
 import type { ExecuteOptions, ExecutionRefusal, ExecutorDeps } from "./execution-types.ts";
+import { reevaluateRequest } from "./reevaluate.ts";
 import type { Blocker, RetentionRequest } from "./requests.ts";
 
 /**
@@ -27,7 +28,8 @@ export async function gate(
         ? "not_approved"
         : verdict.code === "reason_required" ||
             verdict.code === "not_permitted" ||
-            verdict.code === "self_approval"
+            verdict.code === "self_approval" ||
+            verdict.code === "separation_of_duties"
           ? "wrong_status"
           : verdict.code;
     return {
@@ -55,6 +57,25 @@ export async function gate(
             decision_reason = ${message}, updated_at = now()
         WHERE id = ${request.id} AND status = 'approved' AND started_at IS NULL`.execute(deps.db);
       return { reason: "drift", message };
+    }
+  }
+  // An erasure's plan is the person's rows as they were: recomputed from the live data before
+  // the first batch, a plan the data has left behind is not carried out (and cannot be approved
+  // again: it is closed, and the person planned anew).
+  if (
+    verdict.request.status === "approved" &&
+    !verdict.request.startedAt &&
+    options.checkDrift !== false &&
+    request.kind === "erasure"
+  ) {
+    const live = await reevaluateRequest(deps.db, verdict.request);
+    if (live.fingerprint !== verdict.request.fingerprint) {
+      const message = `fingerprint mismatch: the person's data changed since ${request.id} was approved (${verdict.request.totalRows} rows planned, ${live.totalRows} match now); plan the erasure again`;
+      await sql`
+        UPDATE governance.retention_requests
+        SET status = 'expired', error = ${message}, decision_reason = ${message}, updated_at = now()
+        WHERE id = ${request.id} AND status = 'approved' AND started_at IS NULL`.execute(deps.db);
+      return { reason: "fingerprint_mismatch", message };
     }
   }
   return undefined;

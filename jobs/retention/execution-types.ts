@@ -27,8 +27,9 @@ export type ExecuteOptions = {
   /** Called before each batch; the crash test slows the executor down with it. */
   beforeBatch?: () => Promise<void>;
   /**
-   * Re-evaluate the candidates before the first batch and stop on drift beyond the policy's
-   * tolerance (default true; the approval itself already checked the live fingerprint).
+   * Re-evaluate the plan from the live data before the first batch (default true): a retention
+   * request stops on drift beyond its policy's tolerance, an erasure on any change of its
+   * fingerprint (the person's rows are not what was approved). Off only in tests of batches.
    */
   checkDrift?: boolean;
   /** Erasure: the identifiers scrubbed from text columns (decrypted by erasure.ts). */
