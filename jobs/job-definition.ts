@@ -13,6 +13,8 @@ export type JobContext = {
   analytics: AnalyticsStore;
   /** This run's governance.job_runs id: ledger rows (jobs/ledger.ts) point back to it. */
   runId: string;
+  /** Who queued this run: `schedule`, or the console user (e-mail) who asked for it. */
+  triggeredBy?: string;
   /** Reports progress in percent (0..100) to the queue, where the console and CLI read it. */
   progress: (percent: number) => Promise<void>;
 };

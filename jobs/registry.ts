@@ -71,10 +71,10 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "retention",
     payload: ZRetentionPayload,
     defaultCron: "30 3 * * *",
-    run: async ({ db, pool, config, analytics, progress }, payload) => {
+    run: async ({ db, pool, config, analytics, progress, triggeredBy }, payload) => {
       switch (payload.action) {
         case "plan":
-          return runRetentionPlanJob(db, progress, payload);
+          return runRetentionPlanJob(db, progress, payload, triggeredBy);
         case "execute":
           return runRetentionExecuteJob({ db, pool, config, analytics, progress }, payload);
         case "erase":

@@ -253,7 +253,15 @@ async function runHeldJob(
         `invalid payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ")}`,
       );
     }
-    const counts = await definition.run({ ...deps, runId, progress }, parsed.data);
+    const counts = await definition.run(
+      {
+        ...deps,
+        runId,
+        triggeredBy: typeof triggeredBy === "string" ? triggeredBy : undefined,
+        progress,
+      },
+      parsed.data,
+    );
     await progress(100);
     await endRun(
       deps.db,

@@ -592,6 +592,16 @@ export interface GovernanceConnections {
   url_redacted: string;
 }
 
+export interface GovernanceConsoleUserProvenance {
+  at: Generated<Timestamp>;
+  by_actor: string;
+  by_user_id: string | null;
+  event: string;
+  id: Generated<number>;
+  role: string;
+  user_id: string;
+}
+
 export interface GovernanceConsoleUsers {
   created_at: Generated<Timestamp>;
   disabled_at: Timestamp | null;
@@ -1112,6 +1122,7 @@ export interface DB {
   "governance.catalog_scans": GovernanceCatalogScans;
   "governance.catalog_tables": GovernanceCatalogTables;
   "governance.connections": GovernanceConnections;
+  "governance.console_user_provenance": GovernanceConsoleUserProvenance;
   "governance.console_users": GovernanceConsoleUsers;
   "governance.datasets": GovernanceDatasets;
   "governance.etl_watermarks": GovernanceEtlWatermarks;

@@ -7,6 +7,7 @@ import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platf
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { type Config, ConfigError, loadConfig } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
+import { recordAccountChange } from "../schema/governance/account-provenance.repository.ts";
 import { findToken, revokeToken } from "../schema/governance/api-tokens.repository.ts";
 import { listAuditEvents } from "../schema/governance/audit-query.ts";
 import { verifyAuditChain } from "../schema/governance/audit-verify.ts";
@@ -30,7 +31,9 @@ import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
 import {
   type Actor,
+  actorName,
   auditCommand,
+  authorizeCommand,
   type Command,
   json,
   option,
@@ -53,7 +56,8 @@ import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
  *
  * Who acts: the console user whose API token is in GOVERN_TOKEN, held to the same permission
  * matrix as the API; without a token, the local operator (whoever holds the database
- * credentials), who may run only the bootstrap commands. Exit codes: 0 done, 1 failed,
+ * credentials), who may run only the bootstrap commands that decide nothing, and reads
+ * (server/cli/support.ts: authorizeCommand). Exit codes: 0 done, 1 failed,
  * 2 refused (usage, configuration, an invalid token, or a role that may not do this).
  */
 
@@ -83,6 +87,15 @@ async function addUser(
     role: input.role,
     passwordHash: await hashPassword(input.password),
   });
+  await recordAccountChange(db, {
+    userId: user.id,
+    event: "created",
+    role: user.role,
+    by:
+      actor.kind === "user"
+        ? { email: actor.principal.email, userId: actor.principal.userId }
+        : { email: actorName(actor), userId: null },
+  });
   await auditCommand(db, actor, {
     action: "users.create",
     target: `user:${user.email}`,
@@ -95,12 +108,15 @@ const DEMO_ROLES: { role: Role; local: string; name: string }[] = [
   { role: "admin", local: "admin", name: "Demo Admin" },
   { role: "steward", local: "steward", name: "Demo Data Steward" },
   { role: "compliance_officer", local: "compliance", name: "Demo Compliance Officer" },
+  // A second officer: deletions above their threshold need an officer other than the requester.
+  { role: "compliance_officer", local: "compliance2", name: "Demo Compliance Officer 2" },
   { role: "engineer", local: "engineer", name: "Demo Engineer" },
 ];
 
 /**
- * One demo user per role with a random strong password, only while there are no users at all;
- * the passwords are printed this once (only their scrypt hashes are kept).
+ * One demo user per role (two compliance officers, so that one can approve what the other
+ * planned) with a random strong password, only while there are no users at all; the passwords
+ * are printed this once (only their scrypt hashes are kept).
  */
 export async function ensureDemoUsers(
   config: Config,
@@ -621,7 +637,8 @@ function help(): string {
     "Configuration comes from the environment: DATABASE_URL, REDIS_URL, CLICKHOUSE_URL, ARCHIVE_DIR, PORT,",
     "GOVERN_SECRET (see README). `govern <command> --help` shows a command's options.",
     "GOVERN_TOKEN (an API token) says who acts, with that user's role; without it only the local",
-    "operator's bootstrap commands run. Exit codes: 0 done, 1 failed, 2 refused or bad usage.",
+    "operator's bootstrap commands and reads run: every decision (review, provision, synth, plan,",
+    "erase, approve, execute, hold) is a console user's. Exit codes: 0 done, 1 failed, 2 refused.",
   ].join("\n");
 }
 
@@ -649,15 +666,6 @@ async function resolveActor(config: Config, token: string | undefined): Promise<
     throw new RefusedError("GOVERN_TOKEN is not a valid API token (unknown, revoked or expired)");
   }
   return { kind: "user", principal };
-}
-
-function authorizeCommand(name: string, command: Command, actor: Actor): void {
-  if (actor.kind === "operator" && !command.access.bootstrap) {
-    throw new RefusedError(
-      `"${name}" acts as a console user: set GOVERN_TOKEN to an API token whose role has ${command.access.permission}`,
-    );
-  }
-  requirePermission(actor, command.access.permission);
 }
 
 export async function main(argv: string[]): Promise<number> {

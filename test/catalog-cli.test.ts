@@ -144,43 +144,79 @@ describe("govern classify", () => {
 });
 
 describe("govern review", () => {
-  test("accept, override and reject one column (or a JSON path) as the local operator, audited", async () => {
-    const accept = await govern([
-      "review",
-      "accept",
-      "--table",
-      "customers",
-      "--column",
-      "email",
-      "--comment",
-      "looks right",
-    ]);
+  /** Reviews are decisions: a steward's, through their token, recorded under their name. */
+  let steward: CliEnv;
+  const STEWARD = "steward@catalog.test";
+
+  beforeAll(async () => {
+    const user = await insertUser(t.owner, {
+      email: STEWARD,
+      displayName: "Steward",
+      role: "steward",
+      passwordHash: "x",
+    });
+    steward = { GOVERN_TOKEN: (await createApiToken(t.owner, user.id, "cli")).token };
+  });
+
+  test("without a token, accept, override, reject and accept --all exit 2 and decide nothing", async () => {
+    const before = await t.owner
+      .selectFrom("governance.catalog_columns")
+      .select("id")
+      .where("review_status", "<>", "pending")
+      .execute();
+    const cases = [
+      ["review", "accept", "--table", "customers", "--column", "email"],
+      ["review", "accept", "--all"],
+      ["review", "reject", "--table", "customers", "--column", "phone"],
+      ["review", "override", "--table", "customers", "--column", "email", "--category", "none"],
+    ];
+    for (const args of cases) {
+      const run = await govern(args);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr).toMatch(/is a decision.*GOVERN_TOKEN/);
+    }
+    const after = await t.owner
+      .selectFrom("governance.catalog_columns")
+      .select("id")
+      .where("review_status", "<>", "pending")
+      .execute();
+    expect(after).toEqual(before);
+    const audited = await t.owner
+      .selectFrom("governance.audit_events")
+      .select("id")
+      .where("action", "like", "catalog.review.%")
+      .execute();
+    expect(audited).toEqual([]);
+  }, 180_000);
+
+  test("accept, override and reject one column (or a JSON path) as the token's steward, audited under them", async () => {
+    const accept = await govern(
+      ["review", "accept", "--table", "customers", "--column", "email", "--comment", "looks right"],
+      steward,
+    );
     expect(accept.code, accept.stderr).toBe(0);
-    const override = await govern([
-      "review",
-      "override",
-      "--table",
-      "public.customers",
-      "--column",
-      "phone",
-      "--category",
-      "none",
-      "--sensitivity",
-      "internal",
-      "--json",
-    ]);
+    const override = await govern(
+      [
+        "review",
+        "override",
+        "--table",
+        "public.customers",
+        "--column",
+        "phone",
+        "--category",
+        "none",
+        "--sensitivity",
+        "internal",
+        "--json",
+      ],
+      steward,
+    );
     expect(override.code, override.stderr).toBe(0);
     expect(JSON.parse(override.stdout)).toMatchObject({ changed: 1 });
-    const reject = await govern([
-      "review",
-      "reject",
-      "--table",
-      "customers",
-      "--column",
-      "addresses",
-      "--path",
-      "[].line2",
-    ]);
+    const reject = await govern(
+      ["review", "reject", "--table", "customers", "--column", "addresses", "--path", "[].line2"],
+      steward,
+    );
     expect(reject.code, reject.stderr).toBe(0);
 
     const rows = await t.owner
@@ -196,21 +232,21 @@ describe("govern review", () => {
         json_path: "[].line2",
         review_status: "rejected",
         decided_category: "none",
-        decided_by: "local-operator",
+        decided_by: STEWARD,
       },
       {
         column_name: "email",
         json_path: "",
         review_status: "accepted",
         decided_category: "email",
-        decided_by: "local-operator",
+        decided_by: STEWARD,
       },
       {
         column_name: "phone",
         json_path: "",
         review_status: "overridden",
         decided_category: "none",
-        decided_by: "local-operator",
+        decided_by: STEWARD,
       },
     ]);
     const audit = await t.owner
@@ -220,23 +256,26 @@ describe("govern review", () => {
       .orderBy("id")
       .execute();
     expect(audit).toEqual([
-      { actor: "local-operator", action: "catalog.review.accept" },
-      { actor: "local-operator", action: "catalog.review.override" },
-      { actor: "local-operator", action: "catalog.review.reject" },
+      { actor: STEWARD, action: "catalog.review.accept" },
+      { actor: STEWARD, action: "catalog.review.override" },
+      { actor: STEWARD, action: "catalog.review.reject" },
     ]);
   }, 180_000);
 
   test("accept --all by category and minimum confidence", async () => {
-    const run = await govern([
-      "review",
-      "accept",
-      "--all",
-      "--category",
-      "person_name",
-      "--min-confidence",
-      "0.9",
-      "--json",
-    ]);
+    const run = await govern(
+      [
+        "review",
+        "accept",
+        "--all",
+        "--category",
+        "person_name",
+        "--min-confidence",
+        "0.9",
+        "--json",
+      ],
+      steward,
+    );
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as { changed: number; ids: string[] };
     expect(result.changed).toBeGreaterThan(0);
@@ -265,7 +304,7 @@ describe("govern review", () => {
       ],
       [["review", "accept", "--all", "--min-confidence", "2"], /between 0 and 1/],
     ];
-    const runs = await Promise.all(cases.map(([args]) => govern(args)));
+    const runs = await Promise.all(cases.map(([args]) => govern(args, steward)));
     runs.forEach((run, i) => {
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toMatch(cases[i]?.[1] ?? /./);

@@ -17,11 +17,20 @@ afterAll(async () => {
   await database?.drop();
 });
 
-test("an empty store gets one user per role with a strong password that signs in; a second start adds none", async () => {
+/** Every role once, and a second compliance officer to approve what the first planned. */
+const DEMO_COUNT = ROLES.length + 1;
+
+test("an empty store gets a user per role and two compliance officers, each with a strong password that signs in; a second start adds none", async () => {
   const logins = await ensureDemoUsers(database.config, { kind: "operator" });
-  expect(logins.map((l) => l.role).sort()).toEqual([...ROLES].sort());
+  expect(logins.map((l) => l.role).sort()).toEqual(
+    [...ROLES, "compliance_officer" as const].sort(),
+  );
   expect(logins.map((l) => l.email)).toContain("admin@govern.local");
-  expect(new Set(logins.map((l) => l.password)).size).toBe(ROLES.length);
+  expect(logins.filter((l) => l.role === "compliance_officer").map((l) => l.email)).toEqual([
+    "compliance@govern.local",
+    "compliance2@govern.local",
+  ]);
+  expect(new Set(logins.map((l) => l.password)).size).toBe(DEMO_COUNT);
   for (const login of logins) {
     expect(login.password.length).toBeGreaterThanOrEqual(16);
     const user = await findUserByEmail(database.owner, login.email);
@@ -33,9 +42,9 @@ test("an empty store gets one user per role with a strong password that signs in
     .select(["actor", "action"])
     .where("action", "=", "users.create")
     .execute();
-  expect(audited).toHaveLength(ROLES.length);
+  expect(audited).toHaveLength(DEMO_COUNT);
   expect(audited.every((e) => e.actor === "local-operator")).toBe(true);
 
   expect(await ensureDemoUsers(database.config, { kind: "operator" })).toEqual([]);
-  expect(await countUsers(database.owner)).toBe(ROLES.length);
+  expect(await countUsers(database.owner)).toBe(DEMO_COUNT);
 });

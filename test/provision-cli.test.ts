@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { datasetDatabaseName, dropDatabase } from "../masking/provision/provision.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
+import { insertUser } from "../schema/governance/console-users.repository.ts";
+import { hashPassword } from "../server/auth/passwords.ts";
+import { createApiToken } from "../server/auth/principal.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 const BIN = join(import.meta.dirname, "../bin/govern.js");
@@ -11,12 +14,14 @@ const suffix = Math.random().toString(36).slice(2, 8);
 
 describe("govern provision / masking rules / datasets CLI", () => {
   let t: TestDatabase;
-  const govern = (args: string[]) =>
+  /** Provisioning and masking rules are decisions: made by a console user, through a token. */
+  let adminToken: string;
+  const govern = (args: string[], token: string = adminToken) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         "node",
         [BIN, ...args],
-        { env: { ...process.env, DATABASE_URL: t.config.databaseUrl, GOVERN_TOKEN: "" } },
+        { env: { ...process.env, DATABASE_URL: t.config.databaseUrl, GOVERN_TOKEN: token } },
         (error, stdout, stderr) => {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
         },
@@ -25,6 +30,13 @@ describe("govern provision / masking rules / datasets CLI", () => {
 
   beforeAll(async () => {
     t = await createTestDatabase("provision_cli");
+    const admin = await insertUser(t.owner, {
+      email: "admin@provision-cli.test",
+      displayName: "Admin",
+      role: "admin",
+      passwordHash: await hashPassword("admin password 12345"),
+    });
+    adminToken = (await createApiToken(t.owner, admin.id, "provision cli")).token;
   });
   afterAll(async () => {
     await dropDatabase(t.config, datasetDatabaseName(`ok-${suffix}`)).catch(() => {});
@@ -39,6 +51,32 @@ describe("govern provision / masking rules / datasets CLI", () => {
     expect(body.refused).toBe(true);
     expect(body.blocking).toContain("customers.email");
     expect(body.blocking).toContain("payments.credit_card_number");
+  }, 120_000);
+
+  it("without a token, provision, masking rules set and datasets drop are refused (exit 2) and change nothing", async () => {
+    const runs = [
+      ["provision", "--name", `anon-${suffix}`, "--json"],
+      [
+        "masking",
+        "rules",
+        "set",
+        "--table",
+        "payments",
+        "--column",
+        "card_last4",
+        "--strategy",
+        "nullify",
+      ],
+      ["datasets", "drop", `anon-${suffix}`],
+    ];
+    for (const args of runs) {
+      const run = await govern(args, "");
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr).toMatch(/decision.*GOVERN_TOKEN/);
+    }
+    const rules = await t.owner.selectFrom("governance.masking_rules").select("id").execute();
+    const datasets = await t.owner.selectFrom("governance.datasets").select("id").execute();
+    expect({ rules: rules.length, datasets: datasets.length }).toEqual({ rules: 0, datasets: 0 });
   }, 120_000);
 
   it("rejects bad options with exit 2", async () => {

@@ -292,17 +292,10 @@ describe("govern retention", SPAWNS, () => {
   });
 
   test("bad input exits 2 with a message, never a stack trace", async () => {
-    const badTable = await govern([
-      "retention",
-      "hold",
-      "add",
-      "--tenant",
-      tenantId,
-      "--table",
-      "no_such",
-      "--reason",
-      "r",
-    ]);
+    const badTable = await govern(
+      ["retention", "hold", "add", "--tenant", tenantId, "--table", "no_such", "--reason", "r"],
+      tokens.alice,
+    );
     expect(badTable.code).toBe(2);
     expect(badTable.stderr).toMatch(/no_such is not in the operational schema/);
     expect(badTable.stderr).not.toMatch(/at .*\.ts:\d+/);

@@ -587,3 +587,59 @@ test("a table's rows about the person and rows that mention them, planned interl
     });
   }
 }, 60_000);
+
+test("an erasure whose person's data changed after planning cannot be approved, and one approved cannot run once the data changed again: refused, nothing erased", async () => {
+  const picked = await sql<{ tenant_id: string; id: string; email: string }>`
+    SELECT tenant_id::text, id::text, email FROM customers
+    WHERE email IS NOT NULL AND id <> ${person.id}::uuid ORDER BY id LIMIT 1`.execute(
+    database.owner,
+  );
+  const other = picked.rows[0];
+  if (!other) {
+    throw new Error("no second customer");
+  }
+  await sql`CREATE TABLE public.erasure_late (
+      id uuid PRIMARY KEY DEFAULT gen_random_uuid(), tenant_id uuid NOT NULL, note text)`.execute(
+    database.owner,
+  );
+  const mention = () =>
+    sql`INSERT INTO public.erasure_late (tenant_id, note)
+      VALUES (${other.tenant_id}, ${`call back ${other.email}`})`.execute(database.owner);
+  const deps = { db: database.owner, config };
+  const input = { tenantId: other.tenant_id, customerId: other.id, requestedBy: "alice@c.test" };
+  const bob = { name: "bob@c.test", role: "compliance_officer" as const };
+
+  const first = await planErasure(deps, input);
+  // A new message naming the person after planning: the approved plan would miss it.
+  await mention();
+  const refused = await approveRequest(database.owner, {
+    requestId: first.id,
+    decider: bob,
+    reason: "GDPR art. 17",
+  });
+  expect(refused).toMatchObject({ ok: false, code: "fingerprint_mismatch" });
+  expect((await getRequest(database.owner, first.id))?.status).toBe("pending_approval");
+
+  // Planned again: the stale request is superseded, the new plan includes the message.
+  const second = await planErasure(deps, input);
+  expect(second.id).not.toBe(first.id);
+  expect((await getRequest(database.owner, first.id))?.status).toBe("expired");
+  expect(second.counts.erasure_late).toBe(1);
+  const approved = await approveRequest(database.owner, {
+    requestId: second.id,
+    decider: bob,
+    reason: "GDPR art. 17",
+  });
+  expect(approved.ok, JSON.stringify(approved)).toBe(true);
+
+  // Another one between approval and execution: the executor refuses before any batch.
+  await mention();
+  const outcome = await executeErasure({ ...deps, pool }, second.id, { actor: "bob@c.test" });
+  expect(outcome).toMatchObject({ outcome: "refused", reason: "fingerprint_mismatch" });
+  expect((await getRequest(database.owner, second.id))?.status).toBe("expired");
+  const still = await sql<{ email: string | null; ledger: number }>`
+    SELECT email, (SELECT count(*)::int FROM governance.retention_ledger
+                   WHERE request_id = ${second.id}::uuid) AS ledger
+    FROM customers WHERE id = ${other.id}::uuid`.execute(database.owner);
+  expect(still.rows[0]).toEqual({ email: other.email, ledger: 0 });
+}, 180_000);

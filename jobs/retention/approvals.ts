@@ -1,9 +1,14 @@
 import { sql } from "kysely";
 import { DEFAULT_APPROVAL_TTL_DAYS } from "../../rules/retention/index.ts";
 import { can, type Role } from "../../schema/domain/permissions.ts";
+import {
+  accountMadeBy,
+  describeAccountEvent,
+  type ProvenanceEvent,
+} from "../../schema/governance/account-provenance.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { refreshRequestBlock } from "./holds.ts";
-import { reevaluateRequest } from "./planner.ts";
+import { reevaluateRequest } from "./reevaluate.ts";
 import { type Blocker, getRequest, type RequestStatus, type RetentionRequest } from "./requests.ts";
 
 /**
@@ -17,7 +22,7 @@ import { type Blocker, getRequest, type RequestStatus, type RetentionRequest } f
  * route or CLI command that calls these functions writes the audit event.
  */
 
-/** Who decides: a console user's email (or `local-operator`) and role. */
+/** Who decides: a console user's e-mail and role (null: not a console user, never permitted). */
 export type Decider = { name: string; role: Role | null };
 
 export type Refusal =
@@ -25,6 +30,7 @@ export type Refusal =
   | { ok: false; code: "reason_required"; message: string }
   | { ok: false; code: "not_permitted"; message: string }
   | { ok: false; code: "self_approval"; message: string }
+  | { ok: false; code: "separation_of_duties"; message: string; chain: ProvenanceEvent[] }
   | { ok: false; code: "expired"; message: string; expiredAt: Date | null }
   | { ok: false; code: "fingerprint_mismatch"; message: string; expected: string; actual: string }
   | { ok: false; code: "held"; message: string; blockers: Blocker[] }
@@ -72,6 +78,17 @@ async function precheck(
       ok: false,
       code: "self_approval",
       message: `self-approval refused: ${input.decider.name} requested ${request.id}; another compliance officer must ${verb} it`,
+    };
+  }
+  // Separation of duties: an account the requester created, promoted or re-enabled (or one made
+  // by such an account) is the requester's to use; it never decides their request.
+  const chain = await accountMadeBy(db, input.decider.name, request.requestedBy);
+  if (chain.length > 0) {
+    return {
+      ok: false,
+      code: "separation_of_duties",
+      message: `separation of duties: ${chain.map(describeAccountEvent).join("; ")}; ${request.requestedBy} requested ${request.id}, so a compliance officer whose account they had no hand in must ${verb} it`,
+      chain,
     };
   }
   return request;

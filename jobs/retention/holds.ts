@@ -87,6 +87,48 @@ export type NewHold = {
   createdBy: string;
 };
 
+/**
+ * A hold's scope fields must name things that exist and belong together: a hold whose customer
+ * is another tenant's, or whose table cannot hold that customer's rows, would be accepted and
+ * protect nothing. Each mismatch is named.
+ */
+async function checkHoldScope(db: Db, input: NewHold): Promise<void> {
+  const graph = input.table ? await loadSchemaGraph(db) : undefined;
+  if (graph && input.table && !graph.tables.has(input.table)) {
+    throw new HoldInputError(`table ${input.table} is not in the operational schema`);
+  }
+  if (input.customerId && !input.tenantId) {
+    throw new HoldInputError(
+      `customer ${input.customerId} is named without its tenant: a customer hold names the tenant the customer belongs to`,
+    );
+  }
+  if (input.tenantId) {
+    const tenant = await sql<{ id: string }>`
+      SELECT id FROM tenants WHERE id = ${input.tenantId}::uuid`.execute(db);
+    if (tenant.rows.length === 0) {
+      throw new HoldInputError(`no tenant ${input.tenantId}`);
+    }
+  }
+  if (input.customerId && input.tenantId) {
+    const customer = await sql<{ tenant_id: string }>`
+      SELECT tenant_id::text FROM customers WHERE id = ${input.customerId}::uuid`.execute(db);
+    const owner = customer.rows[0]?.tenant_id;
+    if (!owner) {
+      throw new HoldInputError(`no customer ${input.customerId}`);
+    }
+    if (owner !== input.tenantId) {
+      throw new HoldInputError(
+        `customer ${input.customerId} belongs to tenant ${owner}, not to tenant ${input.tenantId}: the hold would protect nothing`,
+      );
+    }
+    if (graph && input.table && !customerExpression(graph, input.table)) {
+      throw new HoldInputError(
+        `table ${input.table} has no rows linked to a customer: a hold on customer ${input.customerId} there would protect nothing`,
+      );
+    }
+  }
+}
+
 /** Places a legal hold; open requests in its scope become blocked at once. */
 export async function addHold(db: Db, input: NewHold): Promise<LegalHold> {
   if (!input.reason.trim()) {
@@ -95,12 +137,7 @@ export async function addHold(db: Db, input: NewHold): Promise<LegalHold> {
   if (input.dateFrom && input.dateTo && input.dateFrom > input.dateTo) {
     throw new HoldInputError("the hold's date range ends before it starts");
   }
-  if (input.table) {
-    const graph = await loadSchemaGraph(db);
-    if (!graph.tables.has(input.table)) {
-      throw new HoldInputError(`table ${input.table} is not in the operational schema`);
-    }
-  }
+  await checkHoldScope(db, input);
   const row = await db
     .insertInto("governance.legal_holds")
     .values({

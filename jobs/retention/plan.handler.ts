@@ -10,14 +10,25 @@ export const ZRetentionPlanPayload = z.strictObject({
 });
 export type TRetentionPlanPayload = z.infer<typeof ZRetentionPlanPayload>;
 
-/** The thin job side of the planner: plans as the retention job and reports progress. */
+/**
+ * Who a run's requests name: the job itself only when its schedule started it (any officer may
+ * decide those); a run someone queued (the console's "plan", `POST /retention/plan` with
+ * `background`, `POST /jobs/retention/run`) is theirs, so they can never decide its requests.
+ * The payload cannot say otherwise: it is strict and has no requester.
+ */
+export function plannedBy(triggeredBy: string | undefined): string {
+  return triggeredBy === undefined || triggeredBy === "schedule" ? PLANNER_ACTOR : triggeredBy;
+}
+
+/** The thin job side of the planner: plans for whoever queued the run, reports progress. */
 export async function runRetentionPlanJob(
   db: Db,
   progress: (percent: number) => Promise<void>,
   payload: TRetentionPlanPayload,
+  triggeredBy?: string,
 ): Promise<Record<string, unknown>> {
   const outcomes = await planRetention(db, {
-    requestedBy: PLANNER_ACTOR,
+    requestedBy: plannedBy(triggeredBy),
     policyIds: payload.policyIds,
     tenantIds: payload.tenantIds,
     onProgress: (done, total) => {

@@ -8,7 +8,7 @@ import { refreshRequestBlock } from "./holds.ts";
 import { plannedKeySetHash } from "./ledger-hash.ts";
 import { keyCounts, writeKeySet } from "./plan-keys.ts";
 import { currentPolicies, syncPolicyFiles } from "./policies.ts";
-import { getRequest, OPEN_STATUSES, type RetentionRequest } from "./requests.ts";
+import { earlierRejection, getRequest, OPEN_STATUSES, type RetentionRequest } from "./requests.ts";
 
 /**
  * The retention planner: for each current policy and each tenant, computes the candidate set
@@ -28,7 +28,7 @@ import { getRequest, OPEN_STATUSES, type RetentionRequest } from "./requests.ts"
 export const PLANNER_ACTOR = "retention-job";
 
 export type PlanOptions = {
-  /** Who asks: a user's email, `local-operator`, or the job. */
+  /** Who caused it: the console user who asked, or the job (`retention-job`) on its schedule. */
   requestedBy: string;
   /** The day to plan for (default: now); cutoffs are computed from its 00:00 UTC. */
   asOf?: Date;
@@ -133,37 +133,6 @@ export async function evaluateDefinition(
   throw new Error("unreachable");
 }
 
-/** Recomputes a request of another kind (erasure) from its own definition. */
-export type RequestEvaluator = (db: Db, request: RetentionRequest) => Promise<Evaluation>;
-
-const evaluators: Partial<Record<RetentionRequest["kind"], RequestEvaluator>> = {};
-
-/**
- * Lets the engine that writes requests of `kind` (erasure) say how to recompute them, so the
- * approval gate and drift check work for them too. Without one, a request of that kind is
- * compared with its stored figures only.
- */
-export function registerRequestEvaluator(kind: "erasure", evaluator: RequestEvaluator): void {
-  evaluators[kind] = evaluator;
-}
-
-/** Recomputes a stored request's candidate set from its definition (see evaluateDefinition). */
-export async function reevaluateRequest(db: Db, request: RetentionRequest): Promise<Evaluation> {
-  if (request.kind === "retention") {
-    return evaluateDefinition(db, request.definition, request.tenantId);
-  }
-  const evaluator = evaluators[request.kind];
-  if (evaluator) {
-    return evaluator(db, request);
-  }
-  return {
-    counts: request.counts,
-    totalRows: request.totalRows,
-    keySetHash: request.keySetHash ?? "",
-    fingerprint: request.fingerprint,
-  };
-}
-
 function approvalReasons(definition: RequestDefinition, evaluation: Evaluation): string[] {
   const reasons: string[] = [];
   if (evaluation.totalRows > definition.threshold) {
@@ -239,6 +208,18 @@ export async function planPolicyForTenant(
         throw new Rollback(evaluation);
       }
       const reasons = approvalReasons(definition, evaluation);
+      // A key set a compliance officer rejected comes back only through another officer, never
+      // approved by the policy itself; the approver sees the earlier rejection and its reason.
+      const rejected = await earlierRejection(trx, {
+        id: row.id,
+        kind: "retention",
+        policy: definition.policyId,
+        tenantId,
+        keySetHash: evaluation.keySetHash,
+      });
+      if (rejected) {
+        reasons.push("rejected_before");
+      }
       const requiresApproval = reasons.length > 0;
       const expires = sql<Date>`now() + make_interval(days => ${definition.approvalTtlDays})`;
       await trx
@@ -290,6 +271,7 @@ export async function planPolicyForTenant(
           counts: evaluation.counts,
           fingerprint: evaluation.fingerprint,
           approvalReasons: reasons,
+          ...(rejected ? { rejectedBefore: rejected.requestId } : {}),
           ...(open ? { supersedes: open.id } : {}),
         },
       });

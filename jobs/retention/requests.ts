@@ -167,3 +167,45 @@ export function requestSummary(request: RetentionRequest) {
     blocked_by: request.blockedBy,
   };
 }
+
+/** An earlier request with the same key set that a compliance officer rejected. */
+export type EarlierRejection = {
+  requestId: string;
+  rejectedBy: string;
+  reason: string;
+  rejectedAt: Date;
+};
+
+/**
+ * The latest rejection of the same key set (same kind, policy, tenant and key-set hash) before
+ * this request: a rejected plan that comes back unchanged says so, with who rejected it and why.
+ */
+export async function earlierRejection(
+  db: Db,
+  request: Pick<RetentionRequest, "id" | "kind" | "policy" | "tenantId" | "keySetHash">,
+): Promise<EarlierRejection | undefined> {
+  if (!request.keySetHash) {
+    return undefined;
+  }
+  const row = await db
+    .selectFrom("governance.retention_requests as r")
+    .innerJoin("governance.retention_approvals as a", "a.request_id", "r.id")
+    .select(["r.id", "a.actor", "a.reason", "a.decided_at"])
+    .where("r.kind", "=", request.kind)
+    .where("r.tenant_id", "=", request.tenantId)
+    .where("r.key_set_hash", "=", request.keySetHash)
+    .where("r.id", "<>", request.id)
+    .where("r.status", "=", "rejected")
+    .where("a.decision", "=", "reject")
+    .where((eb) =>
+      request.policy === null
+        ? eb("r.policy_id", "is", null)
+        : eb("r.policy_id", "=", request.policy),
+    )
+    .orderBy("a.decided_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row
+    ? { requestId: row.id, rejectedBy: row.actor, reason: row.reason, rejectedAt: row.decided_at }
+    : undefined;
+}

@@ -41,11 +41,10 @@ async function withAnalytics<T>(
 
 import {
   type Actor,
-  actorName,
   auditCommand,
   type Command,
+  decidingUser,
   json,
-  LOCAL_OPERATOR,
   option,
   positiveInt,
   print,
@@ -71,9 +70,13 @@ const ZDay = z
   .refine((d) => !Number.isNaN(d.getTime()), "must be a real date");
 
 function decider(actor: Actor): Decider {
-  return actor.kind === "user"
-    ? { name: actor.principal.email, role: actor.principal.role }
-    : { name: LOCAL_OPERATOR, role: null };
+  const user = decidingUser(actor);
+  return { name: user.email, role: user.role };
+}
+
+/** The e-mail a decision is recorded under (requested_by, created_by, executed_by, ...). */
+function who(actor: Actor): string {
+  return decidingUser(actor).email;
 }
 
 function positionalId(positionals: string[], what: string): string {
@@ -146,7 +149,7 @@ function decisionCommand(verb: "approve" | "reject"): Command {
         print(
           values.json === true,
           summary,
-          `${result.request.id} ${result.request.status} by ${actorName(actor)}`,
+          `${result.request.id} ${result.request.status} by ${who(actor)}`,
         );
         return 0;
       });
@@ -159,7 +162,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     summary: "run the retention planner now and print the deletion requests it made",
     usage: "govern retention plan [--policy ID] [--tenant UUID] [--json]",
     options: { policy: { type: "string" }, tenant: { type: "string" }, ...json },
-    access: { bootstrap: true, permission: "retention:plan" },
+    access: { bootstrap: false, permission: "retention:plan" },
     run: async (values, config, actor) => {
       const tenant = values.tenant === undefined ? undefined : option(ZId, values.tenant, "tenant");
       const policy = typeof values.policy === "string" ? values.policy : undefined;
@@ -173,7 +176,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
         }
         const show = progressPrinter();
         const outcomes = await planRetention(db, {
-          requestedBy: actorName(actor),
+          requestedBy: who(actor),
           policyIds: policy ? [policy] : undefined,
           tenantIds: tenant ? [tenant] : undefined,
           onProgress: (done, total) => show(`planning ${done}/${total}`),
@@ -211,7 +214,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     summary: "plan the erasure of one customer (right to erasure); prints the request it made",
     usage: "govern retention erase --tenant T --customer C [--json]",
     options: { tenant: { type: "string" }, customer: { type: "string" }, ...json },
-    access: { bootstrap: true, permission: "retention:plan" },
+    access: { bootstrap: false, permission: "retention:plan" },
     run: async (values, config, actor) => {
       const tenantId = option(ZId, values.tenant, "tenant");
       const customerId = option(ZId, values.customer, "customer");
@@ -220,7 +223,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
         try {
           request = await planErasure(
             { db, config },
-            { tenantId, customerId, requestedBy: actorName(actor) },
+            { tenantId, customerId, requestedBy: who(actor) },
           );
         } catch (error) {
           if (error instanceof ErasureInputError) {
@@ -247,7 +250,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     usage: "govern retention execute ID [--batch-size N] [--json]",
     options: { "batch-size": { type: "string" }, ...json },
     positionals: ["id"],
-    access: { bootstrap: true, permission: "retention:execute" },
+    access: { bootstrap: false, permission: "retention:execute" },
     run: async (values, config, actor, positionals) => {
       const requestId = positionalId(positionals, "ID");
       const batchSize =
@@ -266,13 +269,13 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
           kind?.kind === "erasure"
             ? await withAnalytics(config, (analytics) =>
                 executeErasure({ db, pool, config, analytics }, requestId, {
-                  actor: actorName(actor),
+                  actor: who(actor),
                   batchSize,
                   onProgress: (percent) => bar(`erasure: ${percent}%`),
                 }),
               )
             : await executeRequest({ db, pool, config }, requestId, {
-                actor: actorName(actor),
+                actor: who(actor),
                 batchSize,
                 onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
               });
@@ -328,7 +331,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
       owner: { type: "string" },
       ...json,
     },
-    access: { bootstrap: true, permission: "retention:holds" },
+    access: { bootstrap: false, permission: "retention:holds" },
     run: async (values, config, actor) => {
       const tenantId = option(ZId, values.tenant, "tenant");
       const { table, reason } = targetOptions(values, { table: "optional", reason: "required" });
@@ -351,7 +354,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
             dateTo,
             reason,
             owner,
-            createdBy: actorName(actor),
+            createdBy: who(actor),
           });
         } catch (error) {
           if (error instanceof HoldInputError) {
@@ -381,7 +384,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
       return withDb(config, async (db) => {
         const hold = await releaseHold(db, {
           id,
-          releasedBy: actorName(actor),
+          releasedBy: who(actor),
           reason: reason ?? undefined,
         });
         if (!hold) {
@@ -427,13 +430,13 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     summary: "set the SOX investigation flag: SOX-governed records cannot be destroyed",
     usage: "govern retention investigation set --reason R [--json]",
     options: { reason: { type: "string" }, ...json },
-    access: { bootstrap: true, permission: "retention:holds" },
+    access: { bootstrap: false, permission: "retention:holds" },
     run: async (values, config, actor) => {
       const { reason } = targetOptions(values, { reason: "required" });
       return withDb(config, async (db) => {
         const { investigation, created } = await setInvestigation(db, {
           reason,
-          setBy: actorName(actor),
+          setBy: who(actor),
         });
         await auditCommand(db, actor, {
           action: "retention.investigation.set",
@@ -459,7 +462,7 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
     run: async (values, config, actor) => {
       const { reason } = targetOptions(values, { reason: "required" });
       return withDb(config, async (db) => {
-        const cleared = await clearInvestigation(db, { reason, clearedBy: actorName(actor) });
+        const cleared = await clearInvestigation(db, { reason, clearedBy: who(actor) });
         if (!cleared) {
           throw new UsageError("the investigation flag is not set");
         }

@@ -15,16 +15,35 @@ export type Values = Record<string, string | boolean | undefined>;
 /** The local operator, or a console user identified by their API token. */
 export type Actor = { kind: "operator" } | { kind: "user"; principal: Principal };
 
-/** How the local operator appears in the audit trail. */
+/** How the local operator appears in the audit trail (bootstrap and reads only). */
 export const LOCAL_OPERATOR = "local-operator";
+
+/**
+ * Permissions whose commands decide something about the data (review, masking rules, provision,
+ * synth, plan, erase, approve, execute, hold, the investigation flag, policies): they are made
+ * by a console user, through a token, and recorded under that user, never by the operator
+ * (whoever holds the database credentials could otherwise plan as nobody and approve as
+ * themselves). A command with one of these permissions needs a token whatever its `bootstrap`.
+ */
+export const DECISIONS: ReadonlySet<Permission> = new Set<Permission>([
+  "catalog:review",
+  "masking:rules",
+  "datasets:provision",
+  "retention:policies",
+  "retention:plan",
+  "retention:approve",
+  "retention:execute",
+  "retention:holds",
+]);
 
 export type Command = {
   summary: string;
   usage: string;
   options: Options;
   /**
-   * `bootstrap`: the local operator may run it without a token. `permission`: what a token's
-   * role needs (a command may check more inside, e.g. acting on another user's token).
+   * `bootstrap`: the local operator may run it without a token, unless its permission is one of
+   * the DECISIONS. `permission`: what a token's role needs (a command may check more inside,
+   * e.g. acting on another user's token).
    */
   access: { bootstrap: boolean; permission: Permission };
   /** Names of the positional arguments it takes, in order (`retention approve ID`); none by default. */
@@ -38,6 +57,37 @@ export class UsageError extends Error {}
 
 /** The actor may not run this command (exit 2, like any other refusal). */
 export class RefusedError extends Error {}
+
+/**
+ * May `actor` run `command`? The one gate every command passes before it runs (server/cli.ts):
+ * without a token only bootstrap commands that decide nothing; with one, the role's permission.
+ */
+export function authorizeCommand(name: string, command: Command, actor: Actor): void {
+  const permission = command.access.permission;
+  if (actor.kind === "operator" && DECISIONS.has(permission)) {
+    throw new RefusedError(
+      `"${name}" is a decision and is recorded under a console user: set GOVERN_TOKEN to the API token of a user whose role has ${permission} (govern tokens create --email E)`,
+    );
+  }
+  if (actor.kind === "operator" && !command.access.bootstrap) {
+    throw new RefusedError(
+      `"${name}" acts as a console user: set GOVERN_TOKEN to an API token whose role has ${permission}`,
+    );
+  }
+  requirePermission(actor, permission);
+}
+
+/**
+ * The console user who makes a decision. Commands that decide call it for the name they record
+ * (requested_by, approved_by, created_by): the operator never reaches here (authorizeCommand),
+ * and if a command forgot its permission, it still refuses rather than record nobody.
+ */
+export function decidingUser(actor: Actor): Principal {
+  if (actor.kind !== "user") {
+    throw new RefusedError("a decision needs a console user: set GOVERN_TOKEN to an API token");
+  }
+  return actor.principal;
+}
 
 export function requirePermission(actor: Actor, permission: Permission): void {
   if (actor.kind === "user" && !can(actor.principal.role, permission)) {

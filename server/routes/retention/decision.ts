@@ -7,6 +7,7 @@ const STATUS_OF: Record<Refusal["code"], ErrorCode> = {
   reason_required: "invalid_request",
   not_permitted: "forbidden",
   self_approval: "conflict",
+  separation_of_duties: "conflict",
   expired: "conflict",
   fingerprint_mismatch: "conflict",
   held: "conflict",

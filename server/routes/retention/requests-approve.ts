@@ -22,7 +22,7 @@ function decisionRoute(verb: "approve" | "reject") {
         200: jsonResponse(ZRequest, "The request after the decision"),
         404: errorAnswer("No such request"),
         409: errorAnswer(
-          "Refused: self_approval, expired, fingerprint_mismatch, held or wrong_status (error.details.reason)",
+          "Refused: self_approval, separation_of_duties, expired, fingerprint_mismatch, held or wrong_status (error.details.reason)",
         ),
         ...errorResponses,
       },

@@ -1,4 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
+import { earlierRejection } from "../../../jobs/retention/requests.ts";
+import {
+  accountMadeBy,
+  accountProvenance,
+  describeAccountEvent,
+} from "../../../schema/governance/account-provenance.repository.ts";
+import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
@@ -30,10 +37,17 @@ export const getRequestRoute = defineRoute(
     }
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
-    const [samples, timeline, done] = await Promise.all([
+    const caller = c.get("principal")?.email;
+    const [samples, timeline, done, rejected, yours, approver, madeBy] = await Promise.all([
       maskedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
+      earlierRejection(db, request),
+      caller ? accountView(db, caller) : Promise.resolve(null),
+      request.approvedBy && request.approvedBy !== "policy"
+        ? accountView(db, request.approvedBy)
+        : Promise.resolve(null),
+      caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
     ]);
     return c.json(
       {
@@ -49,6 +63,17 @@ export const getRequestRoute = defineRoute(
         samples,
         timeline,
         progress: started ? { done, total: request.totalRows } : null,
+        earlierRejection: rejected
+          ? { ...rejected, rejectedAt: rejected.rejectedAt.toISOString() }
+          : null,
+        yourAccount: yours,
+        approverAccount: approver,
+        separationOfDuties:
+          caller && caller.toLowerCase() === request.requestedBy.toLowerCase()
+            ? `you requested this (${request.requestedBy}); another compliance officer decides it`
+            : madeBy.length
+              ? `${madeBy.map(describeAccountEvent).join("; ")}: a compliance officer whose account ${request.requestedBy} had no hand in decides it`
+              : null,
       },
       200,
     );
@@ -63,4 +88,19 @@ export const getRequestRoute = defineRoute(
 function wireDefinition(definition: Record<string, unknown>): Record<string, unknown> {
   const { identifiers: _identifiers, ...rest } = definition;
   return rest;
+}
+
+/** Who created, promoted or re-enabled an account, for the approval screen. */
+async function accountView(db: Db, email: string) {
+  const events = await accountProvenance(db, email);
+  return {
+    email,
+    events: events.map((e) => ({
+      event: e.event,
+      role: e.role,
+      by: e.by,
+      at: e.at.toISOString(),
+      text: describeAccountEvent(e),
+    })),
+  };
 }

@@ -206,6 +206,30 @@ export const ZPlanTable = z
   })
   .openapi("RetentionPlanTable");
 
+export const ZEarlierRejection = z
+  .object({
+    requestId: z.string(),
+    rejectedBy: z.string(),
+    reason: z.string(),
+    rejectedAt: z.string(),
+  })
+  .openapi("RetentionEarlierRejection");
+
+export const ZAccountProvenance = z
+  .object({
+    email: z.string(),
+    events: z.array(
+      z.object({
+        event: z.enum(["created", "role_changed", "enabled"]),
+        role: z.string(),
+        by: z.string(),
+        at: z.string(),
+        text: z.string().openapi({ description: "The event in words" }),
+      }),
+    ),
+  })
+  .openapi("AccountProvenance");
+
 export const ZRequestDetail = ZRequest.extend({
   cutoff: z.string().nullable(),
   definition: z.looseObject({ tables: z.array(ZPlanTable).optional() }).openapi({
@@ -220,6 +244,19 @@ export const ZRequestDetail = ZRequest.extend({
     .object({ done: z.number().int(), total: z.number().int() })
     .nullable()
     .openapi({ description: "Rows done of the plan (ledger), while running or after" }),
+  earlierRejection: ZEarlierRejection.nullable().openapi({
+    description: "The same key set was rejected before: by whom, when and why",
+  }),
+  yourAccount: ZAccountProvenance.nullable().openapi({
+    description: "Who created, promoted or re-enabled the caller's account",
+  }),
+  approverAccount: ZAccountProvenance.nullable().openapi({
+    description: "Who created, promoted or re-enabled the approver's account (once approved)",
+  }),
+  separationOfDuties: z.string().nullable().openapi({
+    description:
+      "Why the caller may not decide this request (they caused it, or their account was made or raised by who did); null when they may",
+  }),
 }).openapi("RetentionRequestDetail");
 
 export const ZHold = z

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ROLES } from "../../../schema/domain/permissions.ts";
+import { recordAccountChange } from "../../../schema/governance/account-provenance.repository.ts";
 import {
   findUserByEmail,
   insertUser,
@@ -51,6 +52,12 @@ export const createUserRoute = defineRoute(
       throw error.code === "23505"
         ? new AppError("conflict", `A user with the email ${email} exists.`)
         : error;
+    });
+    await recordAccountChange(db, {
+      userId: user.id,
+      event: "created",
+      role: user.role,
+      by: { email: c.get("principal")?.email ?? "api", userId: c.get("principal")?.userId ?? null },
     });
     c.set("audit", {
       action: "users.create",

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { recordAccountChange } from "../../../schema/governance/account-provenance.repository.ts";
 import { enableUser } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse, ZError } from "../../api/schemas.ts";
@@ -26,6 +27,12 @@ export const enableUserRoute = defineRoute(
     if (!user) {
       throw new AppError("not_found", "No such user.");
     }
+    await recordAccountChange(c.get("deps").db, {
+      userId: id,
+      event: "enabled",
+      role: user.role,
+      by: { email: c.get("principal")?.email ?? "api", userId: c.get("principal")?.userId ?? null },
+    });
     c.set("audit", { action: "users.enable", target: `user:${user.email}` });
     return c.json(userView(user), 200);
   },

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ROLES } from "../../../schema/domain/permissions.ts";
+import { recordAccountChange } from "../../../schema/governance/account-provenance.repository.ts";
 import { findUserById, updateUser } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
@@ -44,6 +45,17 @@ export const updateUserRoute = defineRoute(
     const user = await updateUser(db, id, change);
     if (!user) {
       throw new AppError("not_found", "No such user.");
+    }
+    if (change.role && change.role !== before.role) {
+      await recordAccountChange(db, {
+        userId: id,
+        event: "role_changed",
+        role: user.role,
+        by: {
+          email: c.get("principal")?.email ?? "api",
+          userId: c.get("principal")?.userId ?? null,
+        },
+      });
     }
     c.set("audit", {
       action: "users.update",

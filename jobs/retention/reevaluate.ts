@@ -1,0 +1,18 @@
+import type { Db } from "../../schema/postgres.ts";
+import { evaluateErasure } from "./erasure-plan.ts";
+import { type Evaluation, evaluateDefinition } from "./planner.ts";
+import type { RetentionRequest } from "./requests.ts";
+
+/**
+ * Recomputes a stored request's plan from the live data (a retention request from its
+ * definition, an erasure from the person's rows as they are now), so the approval gate and the
+ * executor compare the approved fingerprint with the data, never the request with itself.
+ */
+export async function reevaluateRequest(db: Db, request: RetentionRequest): Promise<Evaluation> {
+  switch (request.kind) {
+    case "retention":
+      return evaluateDefinition(db, request.definition, request.tenantId);
+    case "erasure":
+      return evaluateErasure(db, request);
+  }
+}
