@@ -300,6 +300,30 @@ describe("tokens of other users, for admins", () => {
   });
 });
 
+describe("tokens of other users: no way around separation of duties", () => {
+  test("an admin cannot create a token for a compliance officer, whose approvals the admin may not make", async () => {
+    const officer = t.logins.compliance_officer.user;
+    const before = await t.db
+      .selectFrom("governance.api_tokens")
+      .select("id")
+      .where("user_id", "=", officer.id)
+      .execute();
+    const response = await t.request(`/api/v1/users/${officer.id}/tokens`, {
+      method: "POST",
+      headers: asToken(t.logins.admin.token),
+      body: JSON.stringify({ name: "borrowed" }),
+    });
+    expect(response.status).toBe(403);
+    expect((await errorOf(response)).message).toContain("retention:approve");
+    const after = await t.db
+      .selectFrom("governance.api_tokens")
+      .select("id")
+      .where("user_id", "=", officer.id)
+      .execute();
+    expect(after).toHaveLength(before.length);
+  });
+});
+
 describe("login throttling", () => {
   test("a stranger guessing from other addresses cannot lock a person out: their own address still signs in", async () => {
     const person = await newPerson();

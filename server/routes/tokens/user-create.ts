@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { can, permissionsOf } from "../../../schema/domain/permissions.ts";
 import { findUserById } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
@@ -18,6 +19,7 @@ export const createUserTokenRoute = defineRoute(
     responses: {
       201: jsonResponse(ZCreatedToken, "The new token"),
       ...errorResponses,
+      403: jsonResponse(ZError, "Not an admin, or the user holds permissions the caller lacks"),
       404: jsonResponse(ZError, "No such user"),
       409: jsonResponse(ZError, "The user is disabled"),
     },
@@ -30,6 +32,16 @@ export const createUserTokenRoute = defineRoute(
     const user = await findUserById(db, id);
     if (!user) {
       throw new AppError("not_found", "No such user.");
+    }
+    // A token acts as its owner: an admin must not gain, through someone else's token, powers
+    // the admin's own role lacks (approving deletions is a compliance officer's, never an admin's).
+    const principal = c.get("principal");
+    const beyond = principal ? permissionsOf(user.role).filter((p) => !can(principal.role, p)) : [];
+    if (beyond.length) {
+      throw new AppError(
+        "forbidden",
+        `A token for ${user.email} would act with permissions your role lacks (${beyond.join(", ")}); they create their own.`,
+      );
     }
     if (user.disabledAt) {
       throw new AppError("conflict", `${user.email} is disabled; enable the account first.`);
