@@ -38,6 +38,11 @@ const ZEnv = z.object({
   ARCHIVE_DIR: z.string().default(".data/archive"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default("127.0.0.1"),
+  PUBLIC_URL: ZUrl(["http:", "https:"])
+    .refine((value) => new URL(value).pathname === "/" && !new URL(value).search, {
+      message: "must be an origin only (scheme, host and port), e.g. https://govern.example.com",
+    })
+    .optional(),
   GOVERN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   QUEUE_PREFIX: z
     .string()
@@ -62,6 +67,11 @@ export type Config = {
   archiveDir: string;
   port: number;
   host: string;
+  /**
+   * The origin people reach govern at (scheme, host, port), e.g. `https://govern.example.com`:
+   * requests must name it in `Host`, and mutating browser requests in `Origin`.
+   */
+  publicUrl: string;
   /** Key material for tokens, masking keys and session signing. */
   secret: string;
   queuePrefix: string;
@@ -113,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     archiveDir: resolve(e.ARCHIVE_DIR),
     port: e.PORT,
     host: e.HOST,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : derivePublicUrl(e.HOST, e.PORT),
     secret,
     queuePrefix: e.QUEUE_PREFIX,
     logLevel: e.LOG_LEVEL,
@@ -123,6 +134,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       minConfidence: e.LLM_MIN_CONFIDENCE,
     },
   };
+}
+
+/** Without PUBLIC_URL: the listener itself, with a wildcard address read as `localhost`. */
+function derivePublicUrl(host: string, port: number): string {
+  const name = host === "0.0.0.0" || host === "::" || host === "" ? "localhost" : host;
+  const bracketed = name.includes(":") && !name.startsWith("[") ? `[${name}]` : name;
+  return new URL(`http://${bracketed}:${port}`).origin;
 }
 
 /** The application login role connects to the same database as the owner. */

@@ -11,6 +11,7 @@ import type { AppDeps, AppEnv } from "./api/context.ts";
 import { authorize } from "./api/define-route.ts";
 import { openApiDocument } from "./api/openapi.ts";
 import { sourceIp } from "./api/request-meta.ts";
+import { originPolicy } from "./auth/origin.ts";
 import { principalFromSession, principalFromToken, SESSION_COOKIE } from "./auth/principal.ts";
 import { AppError, type ErrorBody, type ErrorCode } from "./errors.ts";
 import { ROUTES } from "./routes/index.ts";
@@ -63,6 +64,21 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       actor: c.get("principal")?.email,
     });
   });
+  // DNS rebinding: a page on a foreign name that resolves to this server sends that name here.
+  const origins = originPolicy(deps.config);
+  app.use("*", async (c, next) => {
+    // In-process requests (app.request) carry no Host header; their URL names the host.
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    if (!origins.hostAllowed(host)) {
+      return errorJson(
+        c,
+        "invalid_request",
+        `This server answers for ${origins.publicOrigin} (PUBLIC_URL), not for the host "${host.slice(0, 100)}".`,
+        { host: host.slice(0, 300), expected: origins.publicOrigin },
+      );
+    }
+    await next();
+  });
   app.use(
     "*",
     secureHeaders({
@@ -108,9 +124,19 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       if (hasBody && type !== "application/json") {
         return errorJson(c, "unsupported_media_type", "Send the body as application/json.");
       }
+      // Scheme, host and port, against the public origin. A browser sends Origin on every
+      // mutating fetch; when it is missing, a cookie request is held to its Referer instead.
+      const host = c.req.header("host") ?? new URL(c.req.url).host;
       const origin = c.req.header("origin");
-      if (origin && new URL(c.req.url).host !== safeHost(origin)) {
-        return errorJson(c, "forbidden", "Cross-origin requests are not accepted.");
+      const referer = c.req.header("referer");
+      const cookieOnly = !c.req.header("authorization") && c.req.header("cookie") !== undefined;
+      const claimed = origin ?? (cookieOnly ? referer : undefined);
+      if (claimed !== undefined && !origins.originAllowed(claimed, host)) {
+        return errorJson(
+          c,
+          "forbidden",
+          `Cross-origin requests are not accepted: ${origin ? "Origin" : "Referer"} must be ${origins.publicOrigin}.`,
+        );
       }
     }
     await next();
@@ -188,12 +214,4 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   return app;
-}
-
-function safeHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
 }

@@ -26,6 +26,7 @@ import { isUuid } from "../schema/uuid.ts";
 import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
 import { createApiToken, principalFromToken } from "./auth/principal.ts";
+import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
@@ -622,6 +623,7 @@ const CORE_COMMANDS: Record<string, Command> = {
 
 const COMMANDS: Record<string, Command> = {
   ...CORE_COMMANDS,
+  ...ACCOUNT_COMMANDS,
   ...CATALOG_COMMANDS,
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,

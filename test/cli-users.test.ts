@@ -219,6 +219,130 @@ describe("as the user whose token is in GOVERN_TOKEN", () => {
     expect((await govern(["tokens", "create", "--email", "new@cli.test"], token)).code).toBe(2);
   });
 
+  test("users enable after a disable does not revive the tokens issued before it", async () => {
+    const add = await govern([
+      "users",
+      "add",
+      "--email",
+      "back@cli.test",
+      "--role",
+      "steward",
+      "--password",
+      "coming back 12345",
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const old = await tokenFor("back@cli.test");
+    expect(
+      (await govern(["users", "disable", "--email", "back@cli.test"], tokens.admin)).code,
+    ).toBe(0);
+    const enable = await govern(["users", "enable", "--email", "back@cli.test"], tokens.admin);
+    expect(enable.code, enable.stderr).toBe(0);
+    expect(enable.stdout).toContain("enabled back@cli.test");
+    const refused = await govern(["tokens", "list"], old);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("not a valid API token");
+    const fresh = await tokenFor("back@cli.test");
+    expect((await govern(["tokens", "list"], fresh)).code).toBe(0);
+  });
+
+  test("users reset-password prints a generated password once and ends the user's tokens", async () => {
+    const add = await govern([
+      "users",
+      "add",
+      "--email",
+      "forgot@cli.test",
+      "--role",
+      "engineer",
+      "--password",
+      "forgotten 1234567",
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const old = await tokenFor("forgot@cli.test");
+    const weak = await govern(
+      ["users", "reset-password", "--email", "forgot@cli.test", "--password", "short"],
+      tokens.admin,
+    );
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain("at least 12 characters");
+    const steward = await govern(
+      ["users", "reset-password", "--email", "forgot@cli.test"],
+      tokens.steward,
+    );
+    expect(steward.code).toBe(2);
+    const reset = await govern(
+      ["users", "reset-password", "--email", "forgot@cli.test", "--json"],
+      tokens.admin,
+    );
+    expect(reset.code, reset.stderr).toBe(0);
+    const body = JSON.parse(reset.stdout) as { password: string; tokensRevoked: number };
+    expect(body.password).toMatch(/^[\w-]{20}$/);
+    expect(body.tokensRevoked).toBe(1);
+    expect((await govern(["tokens", "list"], old)).code).toBe(2);
+    const audit = await database.owner
+      .selectFrom("governance.audit_events")
+      .select(["actor", "summary"])
+      .where("action", "=", "users.password_reset")
+      .execute();
+    expect(audit.map((e) => e.actor)).toEqual(["root@cli.test"]);
+    expect(JSON.stringify(audit)).not.toContain(body.password);
+  });
+
+  test("users change-password needs a token and the current password, then revokes every token", async () => {
+    const add = await govern([
+      "users",
+      "add",
+      "--email",
+      "rotate@cli.test",
+      "--role",
+      "steward",
+      "--password",
+      "rotate me 1234567",
+    ]);
+    expect(add.code, add.stderr).toBe(0);
+    const token = await tokenFor("rotate@cli.test");
+    const second = await tokenFor("rotate@cli.test");
+    const anonymous = await govern(["users", "change-password", "--current", "x", "--new", "y"]);
+    expect(anonymous.code).toBe(2);
+    const wrong = await govern(
+      ["users", "change-password", "--current", "not it", "--new", "a new one 7654321"],
+      token,
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("not your current password");
+    const listed = await govern(["tokens", "list", "--json"], token);
+    expect((JSON.parse(listed.stdout) as unknown[]).length).toBe(2);
+    const changed = await govern(
+      ["users", "change-password", "--current", "rotate me 1234567", "--new", "a new one 7654321"],
+      token,
+    );
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(changed.stdout).toContain("2 token(s) revoked");
+    expect((await govern(["tokens", "list"], token)).code).toBe(2);
+    expect((await govern(["tokens", "list"], second)).code).toBe(2);
+  });
+
+  test("users update changes a role and a name; tokens list of another user needs users:read", async () => {
+    const update = await govern(
+      ["users", "update", "--email", "comp@cli.test", "--name", "Compliance Lead", "--json"],
+      tokens.admin,
+    );
+    expect(update.code, update.stderr).toBe(0);
+    expect(JSON.parse(update.stdout)).toMatchObject({ displayName: "Compliance Lead" });
+    const own = await govern(
+      ["users", "update", "--email", "root@cli.test", "--role", "steward"],
+      tokens.admin,
+    );
+    expect(own.code).toBe(2);
+    const others = await govern(["tokens", "list", "--email", "root@cli.test"], tokens.steward);
+    expect(others.code).toBe(2);
+    const asAdmin = await govern(
+      ["tokens", "list", "--email", "stew@cli.test", "--json"],
+      tokens.admin,
+    );
+    expect(asAdmin.code, asAdmin.stderr).toBe(0);
+    expect(asAdmin.stdout).not.toContain(tokens.steward);
+  });
+
   test("an admin cannot disable themself from the CLI either", async () => {
     const run = await govern(["users", "disable", "--email", "root@cli.test"], tokens.admin);
     expect(run.code).toBe(2);

@@ -13,6 +13,19 @@ describe("config", () => {
     expect(config.secret).toHaveLength(64);
   });
 
+  test("PUBLIC_URL defaults to the listener, a wildcard address read as localhost, and must be an origin", () => {
+    expect(loadConfig({}).publicUrl).toBe("http://127.0.0.1:8080");
+    expect(loadConfig({ HOST: "0.0.0.0", PORT: "9000" }).publicUrl).toBe("http://localhost:9000");
+    expect(loadConfig({ HOST: "::1" }).publicUrl).toBe("http://[::1]:8080");
+    expect(loadConfig({ PUBLIC_URL: "https://Govern.Example.com:443/" }).publicUrl).toBe(
+      "https://govern.example.com",
+    );
+    expect(() => loadConfig({ PUBLIC_URL: "https://govern.example.com/console" })).toThrow(
+      /PUBLIC_URL/,
+    );
+    expect(() => loadConfig({ PUBLIC_URL: "ftp://govern.example.com" })).toThrow(/PUBLIC_URL/);
+  });
+
   test("every bad value is reported at once, by name", () => {
     let error: unknown;
     try {

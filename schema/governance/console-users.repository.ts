@@ -1,5 +1,6 @@
 import type { Role } from "../domain/permissions.ts";
 import type { Db } from "../postgres.ts";
+import { endAccessOf } from "./credentials.repository.ts";
 
 export type ConsoleUser = {
   id: string;
@@ -178,8 +179,8 @@ export async function updateUser(
 }
 
 /**
- * Disables a user and ends every session they have, in one transaction: a disabled account keeps
- * no open door (its API tokens stop working because token lookup requires an enabled account).
+ * Disables a user, ends every session and revokes every API token they have, in one transaction:
+ * a disabled account keeps no open door, and re-enabling it later opens none of the old ones.
  */
 export async function disableUser(db: Db, id: string): Promise<ConsoleUser | undefined> {
   return db.transaction().execute(async (trx) => {
@@ -193,7 +194,7 @@ export async function disableUser(db: Db, id: string): Promise<ConsoleUser | und
       .returning(COLUMNS)
       .executeTakeFirst();
     if (row) {
-      await trx.deleteFrom("governance.sessions").where("user_id", "=", id).execute();
+      await endAccessOf(trx, id);
     }
     return row ? toUser(row) : undefined;
   });

@@ -5,6 +5,7 @@ import { verifyAudit } from "./audit/verify.ts";
 import { login } from "./auth/login.ts";
 import { logout } from "./auth/logout.ts";
 import { getMe } from "./auth/me.ts";
+import { changeOwnPasswordRoute } from "./auth/password.ts";
 import { CATALOG_ROUTES } from "./catalog/index.ts";
 import { DATASET_ROUTES } from "./datasets/index.ts";
 import { apiDocsRoute } from "./docs/get.ts";
@@ -19,10 +20,14 @@ import { RETENTION_ROUTES } from "./retention/index.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
+import { createUserTokenRoute } from "./tokens/user-create.ts";
+import { listUserTokensRoute } from "./tokens/user-list.ts";
+import { revokeUserTokenRoute } from "./tokens/user-revoke.ts";
 import { createUserRoute } from "./users/create.ts";
 import { disableUserRoute } from "./users/disable.ts";
 import { enableUserRoute } from "./users/enable.ts";
 import { listUsersRoute } from "./users/list.ts";
+import { resetPasswordRoute } from "./users/password.ts";
 import { updateUserRoute } from "./users/update.ts";
 
 /**
@@ -34,15 +39,20 @@ export const ROUTES: ApiRoute[] = [
   login,
   logout,
   getMe,
+  changeOwnPasswordRoute,
   getOverview,
   listUsersRoute,
   createUserRoute,
   updateUserRoute,
   disableUserRoute,
   enableUserRoute,
+  resetPasswordRoute,
   listTokensRoute,
   createTokenRoute,
   revokeTokenRoute,
+  listUserTokensRoute,
+  createUserTokenRoute,
+  revokeUserTokenRoute,
   listAudit,
   exportAudit,
   verifyAudit,

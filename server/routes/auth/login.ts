@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { setCookie } from "hono/cookie";
 import { findUserByEmail, markLogin } from "../../../schema/governance/console-users.repository.ts";
+import type { AppEnv } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { sourceIp } from "../../api/request-meta.ts";
-import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
 import { loginThrottle } from "../../auth/login-throttle.ts";
 import { verifyPassword } from "../../auth/passwords.ts";
 import { createSession, deleteSession, SESSION_COOKIE } from "../../auth/principal.ts";
@@ -27,7 +29,8 @@ export const login = defineRoute(
     responses: {
       200: jsonResponse(ZMe, "Signed in"),
       ...errorResponses,
-      429: { description: "Too many failed attempts" },
+      429: jsonResponse(ZError, "Too many failed attempts; wait `details.retryAfterSeconds`"),
+      503: jsonResponse(ZError, "The attempt counter's store (Redis) does not answer"),
     },
   }),
   "public",
@@ -37,18 +40,20 @@ export const login = defineRoute(
     const peer = sourceIp(c);
     const ip = peer ?? "unknown"; // the throttle still needs a key without a socket
     const throttle = loginThrottle(redis, config.queuePrefix);
-    if (await throttle.blocked(ip, email)) {
-      throw new AppError(
-        "rate_limited",
-        "Too many failed sign-in attempts; try again in 15 minutes.",
-      );
+    const verdict = await throttle.check(ip, email);
+    if (verdict.blocked) {
+      throw throttled(c, verdict.retryAfterSeconds);
     }
     const user = await findUserByEmail(db, email);
     const ok = await verifyPassword(password, user?.passwordHash);
     if (!user || !ok || user.disabledAt) {
-      await throttle.failed(ip, email);
+      const wait = await throttle.failed(ip, email);
       c.set("audit", { action: "auth.login_failed", target: `user:${email.toLowerCase()}` });
-      throw new AppError("unauthenticated", "Wrong email or password.");
+      throw new AppError(
+        "unauthenticated",
+        "Wrong email or password.",
+        wait > 0 ? { retryAfterSeconds: wait } : undefined,
+      );
     }
     await throttle.succeeded(ip, email);
     // Rotation: whatever session the browser brought is ended, and a new one begins.
@@ -73,3 +78,17 @@ export const login = defineRoute(
     return c.json(meOf(user), 200);
   },
 );
+
+/** A 429 that says how long to wait, in the body and in `Retry-After`. */
+export function throttled(c: Context<AppEnv>, retryAfterSeconds: number): AppError {
+  c.header("Retry-After", String(retryAfterSeconds));
+  return new AppError(
+    "rate_limited",
+    `Too many failed attempts; try again in ${formatWait(retryAfterSeconds)}.`,
+    { retryAfterSeconds },
+  );
+}
+
+function formatWait(seconds: number): string {
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} minutes`;
+}

@@ -1,28 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
 import { createApiToken } from "../../auth/principal.ts";
 import { AppError } from "../../errors.ts";
-import { noNul } from "../users/schemas.ts";
-
-const ZCreateToken = z
-  .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(100)
-      .refine(...noNul),
-    expiresInDays: z.number().int().min(1).max(3650).optional(),
-  })
-  .openapi("CreateTokenRequest");
-
-const ZCreatedToken = z
-  .object({
-    id: z.string(),
-    token: z.string().openapi({ description: "The secret; shown this once and never again" }),
-  })
-  .openapi("CreatedToken");
+import { expiryOf, ZCreatedToken, ZCreateToken } from "./schemas.ts";
 
 export const createTokenRoute = defineRoute(
   createRoute({
@@ -41,9 +22,7 @@ export const createTokenRoute = defineRoute(
       throw new AppError("unauthenticated", "Sign in first.");
     }
     const { name, expiresInDays } = c.req.valid("json");
-    const expiresAt = expiresInDays
-      ? new Date(Date.now() + expiresInDays * 24 * 60 * 60 * 1000)
-      : undefined;
+    const expiresAt = expiryOf(expiresInDays);
     const created = await createApiToken(c.get("deps").db, principal.userId, name, expiresAt);
     // The audit names the token, never its secret.
     c.set("audit", {

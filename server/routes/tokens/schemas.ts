@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { ApiTokenView } from "../../../schema/governance/api-tokens.repository.ts";
+import { noNul } from "../users/schemas.ts";
 
 export const ZApiToken = z
   .object({
@@ -23,4 +24,28 @@ export function tokenView(token: ApiTokenView): z.infer<typeof ZApiToken> {
     expiresAt: token.expiresAt?.toISOString() ?? null,
     revokedAt: token.revokedAt?.toISOString() ?? null,
   };
+}
+
+export const ZCreateToken = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine(...noNul),
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .openapi("CreateTokenRequest");
+
+export const ZCreatedToken = z
+  .object({
+    id: z.string(),
+    token: z.string().openapi({ description: "The secret; shown this once and never again" }),
+  })
+  .openapi("CreatedToken");
+
+/** When a token created now for `expiresInDays` days expires (never, without it). */
+export function expiryOf(expiresInDays: number | undefined): Date | undefined {
+  return expiresInDays ? new Date(Date.now() + expiresInDays * 24 * 60 * 60 * 1000) : undefined;
 }

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** The server's details, e.g. `[{ path, message }]` naming each invalid field. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -13,7 +15,9 @@ export class ApiError extends Error {
 /** Dispatched on window when the server no longer knows the session. */
 export const SIGNED_OUT = "govern:signed-out";
 
-type ErrorBody = { error?: { code?: string; message?: string; requestId?: string } };
+type ErrorBody = {
+  error?: { code?: string; message?: string; requestId?: string; details?: unknown };
+};
 
 /**
  * Calls the API with the session cookie. Bodies go as application/json: the server refuses
@@ -29,7 +33,11 @@ export async function api<T>(
     signal: init.signal,
     headers: {
       accept: "application/json",
-      ...(init.body === undefined ? {} : { "content-type": "application/json" }),
+      // A mutation says JSON even without a body: the server cannot tell an empty DELETE over
+      // HTTP/1.1 without Content-Length from one with a body, and refuses any non-JSON body.
+      ...(init.body === undefined && (init.method ?? "GET") === "GET"
+        ? {}
+        : { "content-type": "application/json" }),
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
@@ -51,6 +59,7 @@ export async function api<T>(
       error?.code ?? "http_error",
       error?.message ?? `The server answered ${response.status}.`,
       error?.requestId,
+      error?.details,
     );
   }
   return parsed as T;

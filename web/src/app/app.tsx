@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, SIGNED_OUT } from "../api/client.ts";
 import type { Me, Permission } from "../api/types.ts";
 import { ErrorState, Loading } from "../components/states.tsx";
+import { AccountPage } from "../features/account/account-page.tsx";
 import { AuditPage } from "../features/audit/audit-page.tsx";
 import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
@@ -26,6 +27,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/review": ReviewPage,
   "/retention": RetentionPage,
   "/masked-datasets": MaskedDatasetsPage,
+  "/account": AccountPage,
 };
 
 type AuthState =

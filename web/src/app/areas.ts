@@ -32,6 +32,7 @@ export const AREAS: Area[] = [
   { path: "/jobs", label: "Jobs", permission: "jobs:read", built: true },
   { path: "/audit", label: "Audit", permission: "audit:read", built: true },
   { path: "/users", label: "Users", permission: "users:read", built: true },
+  { path: "/account", label: "My account", built: true },
 ];
 
 export function visibleAreas(permissions: readonly Permission[]): Area[] {

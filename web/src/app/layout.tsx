@@ -40,7 +40,9 @@ export function Layout({ children }: { children: ReactNode }) {
       <div className="main">
         <header className="header">
           <div className="who" data-testid="signed-in">
-            <span className="who-name">{me.user.displayName}</span>
+            <Link to="/account" className="who-name" title="My account: password and API tokens">
+              {me.user.displayName}
+            </Link>
             <span className="who-meta muted">
               {me.user.email} · {ROLE_LABEL[me.user.role] ?? me.user.role}
             </span>

@@ -3,6 +3,9 @@ import { api } from "../../api/client.ts";
 import { type ConsoleUser, ROLES_LIST, type Role } from "../../api/types.ts";
 import { useSession } from "../../app/session.tsx";
 import { type Columns, DataTable, formatTime } from "../../components/data-table.tsx";
+import { FieldError } from "../account/field-error.tsx";
+import { type FormErrors, formErrors } from "../account/field-errors.ts";
+import { UserDetail } from "./user-detail.tsx";
 
 export function UsersPage() {
   const { can, me } = useSession();
@@ -11,19 +14,9 @@ export function UsersPage() {
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
   const [adding, setAdding] = useState(false);
 
+  const [selected, setSelected] = useState<ConsoleUser>();
+
   const columns = useMemo<Columns<ConsoleUser>>(() => {
-    const disable = async (user: ConsoleUser) => {
-      if (!window.confirm(`Disable ${user.email}? They will be signed out and cannot sign in.`)) {
-        return;
-      }
-      try {
-        await api(`/api/v1/users/${encodeURIComponent(user.id)}/disable`, { method: "POST" });
-        setMessage({ kind: "ok", text: `Disabled ${user.email}.` });
-        setReloadKey((k) => k + 1);
-      } catch (caught) {
-        setMessage({ kind: "error", text: (caught as Error).message });
-      }
-    };
     const base: Columns<ConsoleUser> = [
       { id: "email", accessorKey: "email", header: "Email" },
       { id: "displayName", accessorKey: "displayName", header: "Name" },
@@ -62,20 +55,20 @@ export function UsersPage() {
         id: "actions",
         header: "",
         enableSorting: false,
-        cell: ({ row }) =>
-          row.original.disabledAt || row.original.id === me.user.id ? null : (
-            <button
-              type="button"
-              className="button button-small"
-              onClick={() => void disable(row.original)}
-            >
-              Disable
-            </button>
-          ),
+        cell: ({ row }) => (
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={`Manage ${row.original.email}`}
+            onClick={() => setSelected(row.original)}
+          >
+            Manage
+          </button>
+        ),
       });
     }
     return base;
-  }, [canWrite, me.user.id]);
+  }, [canWrite]);
 
   return (
     <section>
@@ -93,6 +86,19 @@ export function UsersPage() {
             setReloadKey((k) => k + 1);
           }}
           onCancel={() => setAdding(false)}
+        />
+      ) : null}
+      {selected ? (
+        <UserDetail
+          key={`${selected.id}:${selected.role}:${selected.disabledAt ?? ""}:${selected.displayName}`}
+          user={selected}
+          isSelf={selected.id === me.user.id}
+          onChanged={(user, text) => {
+            setSelected(user);
+            setMessage({ kind: "ok", text });
+            setReloadKey((k) => k + 1);
+          }}
+          onClose={() => setSelected(undefined)}
         />
       ) : null}
       <DataTable<ConsoleUser>
@@ -124,7 +130,7 @@ function AddUserForm({
   onDone: (text: string) => void;
   onCancel: () => void;
 }) {
-  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<FormErrors>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -136,26 +142,39 @@ function AddUserForm({
       password: String(form.get("password") ?? ""),
     };
     setBusy(true);
-    setError(undefined);
+    setErrors({ fields: {} });
     try {
       await api("/api/v1/users", { method: "POST", body });
       onDone(`Added ${body.email} as ${body.role}.`);
     } catch (caught) {
-      setError((caught as Error).message);
+      setErrors(formErrors(caught, ["email", "displayName", "role", "password"]));
       setBusy(false);
     }
   };
   return (
-    <form className="panel add-user" onSubmit={submit} aria-label="add user">
+    <form className="panel add-user" onSubmit={submit} aria-label="add user" noValidate>
       <h2>Add a user</h2>
       <div className="form-grid">
         <label className="field">
           <span>Email</span>
-          <input name="email" type="email" required maxLength={255} />
+          <input
+            name="email"
+            type="email"
+            required
+            maxLength={255}
+            aria-describedby="add-email-error"
+          />
+          <FieldError id="add-email-error" message={errors.fields.email} />
         </label>
         <label className="field">
           <span>Name</span>
-          <input name="displayName" required maxLength={200} />
+          <input
+            name="displayName"
+            required
+            maxLength={200}
+            aria-describedby="add-displayName-error"
+          />
+          <FieldError id="add-displayName-error" message={errors.fields.displayName} />
         </label>
         <label className="field">
           <span>Role</span>
@@ -175,12 +194,14 @@ function AddUserForm({
             required
             maxLength={1024}
             autoComplete="new-password"
+            aria-describedby="add-password-error"
           />
+          <FieldError id="add-password-error" message={errors.fields.password} />
         </label>
       </div>
-      {error ? (
+      {errors.form ? (
         <p className="form-error" role="alert">
-          {error}
+          {errors.form}
         </p>
       ) : null}
       <div className="form-actions">
