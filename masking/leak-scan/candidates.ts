@@ -1,3 +1,4 @@
+import { phoneKey, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -136,6 +137,14 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
       if (visit(d) || (d.length > 10 && visit(d.slice(-10)))) {
         return true;
       }
+    }
+  }
+  // Phone numbers in any country's layout (`+44 20 7946 0958`, `06 12 34 56 78`), by the key
+  // their every written form shares (phone-numbers.ts).
+  for (const run of phoneShapedRuns(digits)) {
+    const k = phoneKey(run);
+    if (k !== undefined && visit(k)) {
+      return true;
     }
   }
   STREET_RE.lastIndex = 0;

@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
+import { phoneKey } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
@@ -273,6 +274,11 @@ async function tableIdentifiers(
       continue;
     }
     out.into.add(...hash64(out.key, identifier));
+    // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
+    const key = category === "phone" ? phoneKey(v) : undefined;
+    if (key !== undefined) {
+      out.into.add(...hash64(out.key, key));
+    }
     if (name) {
       out.heads.add(identifier.split(" ")[0] ?? "");
     }
