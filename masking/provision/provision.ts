@@ -508,7 +508,6 @@ export async function provisionDataset(
       target: targetPool,
       identifiers: sourceSide,
       key: leakKey,
-      schema,
       parallel: options.parallel ?? 2,
     });
     const sizeBytes = Number(

@@ -549,11 +549,25 @@ function maskLeaf(
   if (typeof leaf === "string") {
     return { value: maskText(key, rule.s, leaf, { category: rule.c, params: rule.p, names }) };
   }
-  if (rule.s === "noise" && leaf instanceof RawNumber) {
+  if (!(leaf instanceof RawNumber)) {
+    return undefined;
+  }
+  if (rule.s === "noise") {
     return { value: noise(key, leaf.text, rule.p?.bound ?? 0.1).toFixed(2) };
   }
-  return undefined;
+  // A number leaf is masked as its text would be (`{"phone": 14155550123}` is a phone): only
+  // scrub leaves the short ones alone, which hold nothing it finds (amounts, counts).
+  const scrubbed =
+    rule.s === "scrub" ||
+    (rule.s === "substitute" && !fitsCategory(rule.p?.category ?? rule.c, leaf.text));
+  if (scrubbed && leaf.text.length < 7) {
+    return undefined;
+  }
+  const value = maskText(key, rule.s, leaf.text, { category: rule.c, params: rule.p, names });
+  return value === leaf.text ? undefined : { value };
 }
+
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 /**
  * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
@@ -575,6 +589,10 @@ export function maskJsonText(
     if (masked.value === null) {
       return "null";
     }
-    return leaf instanceof RawNumber ? masked.value : JSON.stringify(masked.value);
+    // A masked number stays a number where its text is one (a tokenized number may start
+    // with 0, and a substitute may hold letters: those become strings).
+    return leaf instanceof RawNumber && JSON_NUMBER.test(masked.value)
+      ? masked.value
+      : JSON.stringify(masked.value);
   });
 }
