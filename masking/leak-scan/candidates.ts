@@ -1,5 +1,5 @@
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
-import { phoneKey, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
+import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -143,9 +143,10 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
   // Phone numbers in any country's layout (`+44 20 7946 0958`, `06 12 34 56 78`), by the key
   // their every written form shares (phone-numbers.ts).
   for (const run of phoneShapedRuns(digits)) {
-    const k = phoneKey(run);
-    if (k !== undefined && visit(k)) {
-      return true;
+    for (const k of phoneKeys(run)) {
+      if (visit(k)) {
+        return true;
+      }
     }
   }
   STREET_RE.lastIndex = 0;
@@ -224,6 +225,15 @@ export function eachValidatedNumber(text: string, visit: Visit): boolean {
   if (TWELVE_DIGITS.test(text)) {
     CARD_RUN.lastIndex = 0;
     for (let m = CARD_RUN.exec(text); m !== null; m = CARD_RUN.exec(text)) {
+      // Not inside a token (`sess_…`, a hex id) nor the decimals of an amount (845.1234…).
+      const before = text[m.index - 1] ?? "";
+      const after = text[m.index + m[0].length] ?? "";
+      if (ALNUM.test(before) || ALNUM.test(after) || before === "." || before === "_") {
+        continue;
+      }
+      if ((after === "." || after === ",") && DIGIT.test(text[m.index + m[0].length + 1] ?? "")) {
+        continue;
+      }
       const d = m[0].replace(/[^0-9]/g, "");
       if (cardBrand(d) !== undefined && visit(d)) {
         return true;

@@ -1,7 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
-import { findPhones, phoneKey } from "../../rules/classification/phone-numbers.ts";
+import { findPhones, phoneKeys } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
@@ -184,10 +184,7 @@ export function contentIdentifiers(text: string): string[] {
   }
   if (/[0-9]{2}/.test(text)) {
     for (const p of findPhones(text)) {
-      const k = phoneKey(p.text);
-      if (k !== undefined) {
-        out.push(k);
-      }
+      out.push(...phoneKeys(p.text));
     }
     eachValidatedNumber(text, (c) => {
       out.push(c);
@@ -342,8 +339,7 @@ async function tableIdentifiers(
     }
     out.into.add(...hash64(out.key, identifier));
     // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
-    const key = category === "phone" ? phoneKey(v) : undefined;
-    if (key !== undefined) {
+    for (const key of category === "phone" ? phoneKeys(v) : []) {
       out.into.add(...hash64(out.key, key));
     }
     if (name) {

@@ -373,7 +373,7 @@ export function findEntities(text: string, options: FindOptions = {}): Entity[] 
       const digitCount = raw.replace(/\D/g, "").length;
       // Bare digit runs are ids and order numbers unless they have a phone's length.
       const written = /[\s().+-]/.test(raw);
-      if (digitCount < 8 || (!written && (digitCount < 10 || digitCount > 11))) {
+      if (digitCount < 7 || (!written && (digitCount < 10 || digitCount > 11))) {
         continue;
       }
       if (DATE_LIKE.test(raw) || cardBrand(raw.replace(/[ -]/g, ""))) {

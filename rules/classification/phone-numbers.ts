@@ -109,7 +109,7 @@ export function callingCodes(): string[] {
  * single spaces, dots, dashes or parentheses. Not inside a token (`a6306878290b`, a hex id).
  */
 export const PHONE_SHAPE =
-  /(?<![0-9A-Za-z_+.-])(?:\+ ?)?(?:\([0-9]{1,5}\) ?)?[0-9]{1,15}(?:(?:[ .-]|\) ?| \()[0-9]{1,10}){0,7}(?![0-9A-Za-z_])/g;
+  /(?<![0-9A-Za-z_+.-])(?:\+ ?)?(?:\([0-9]{1,5}(?:[ -][0-9]{1,5})?\) ?)?[0-9]{1,15}(?:(?:[ .-]|\) ?| \()[0-9]{1,10}){0,7}(?![0-9A-Za-z_])/g;
 
 const DATE_OR_TIME =
   /^[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|^[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}$/;
@@ -179,10 +179,10 @@ export function phoneE164(written: string, country?: CountryCode): string | unde
       found = n?.isPossible() ? n.number : null;
     } else if (
       NANP_WRITTEN.test(text) &&
-      (country === undefined || country === "US" || country === "CA")
+      (country === undefined || country === "US" || country === "CA") &&
+      nanpValid(digits.length === 11 ? digits.slice(1) : digits)
     ) {
-      const ten = digits.length === 11 ? digits.slice(1) : digits;
-      found = nanpValid(ten) ? `+1${ten}` : null;
+      found = `+1${digits.length === 11 ? digits.slice(1) : digits}`;
     } else {
       const fits = digits.startsWith("0") ? WITH_ZERO : WITHOUT_ZERO;
       found =
@@ -309,6 +309,21 @@ export function phoneKey(written: string): string | undefined {
   }
   const key = digits.replace(/^0+/, "");
   return key.length >= 7 ? key : undefined;
+}
+
+/**
+ * phoneKey, and for a national number written with Hungary's trunk prefix `06` (`06 20 123
+ * 4567`, `+36 20 123 4567`) also the key without it: the one trunk prefix that is not zeros.
+ */
+export function phoneKeys(written: string): string[] {
+  const key = phoneKey(written);
+  if (key === undefined) {
+    return [];
+  }
+  const national = !written.trimStart().startsWith("+") && !written.trimStart().startsWith("00");
+  return national && key.length >= 9 && key.startsWith("6") && /^\s*\(?06/.test(written)
+    ? [key, key.slice(1)]
+    : [key];
 }
 
 /** A tenant's country from its settings' locale (`de-DE`) or its region (`eu-de`, `ca-central`). */
