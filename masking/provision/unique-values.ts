@@ -90,11 +90,11 @@ function lengthLimit(c: ColumnPlan): number | null {
 function tagged(c: ColumnPlan, tag: string): string {
   const col = ident(c.column);
   const limit = lengthLimit(c);
-  const fit = (e: string) => (limit === null ? e : `left(${e}, ${limit})`);
+  const withinLimit = (e: string) => (limit === null ? e : `left(${e}, ${limit})`);
   // 7 characters of tag: `+` or `-` and six hex digits.
   const base = limit === null ? col : `left(${col}, ${Math.max(limit - 7, 1)})`;
   return `CASE WHEN strpos(${col}, '@') > 1
-    THEN ${fit(`regexp_replace(${col}, '@', '+' || ${tag} || '@')`)}
+    THEN ${withinLimit(`regexp_replace(${col}, '@', '+' || ${tag} || '@')`)}
     ELSE ${base} || '-' || ${tag} END`;
 }
 

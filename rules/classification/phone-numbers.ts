@@ -118,6 +118,9 @@ const DECIMAL = /^[0-9]{1,3}(?:[.,][0-9]{3})+$|[.][0-9]{1,2}$/;
 // (415) 555-0100, 415-555-0100, 415.555.0100, +1 415 555 0100, 1-415-555-0100.
 const NANP_WRITTEN = /^(?:\+?1[-. ]?)?(?:\([0-9]{3}\) ?|[0-9]{3}[-. ])[0-9]{3}[-. ][0-9]{4}$/;
 
+/** Ten digits (or eleven with the 1) as a NANP number is stored: 4155550123, 14155550123. */
+const NANP_BARE = /^1?[2-9][0-9]{2}[2-9][0-9]{6}$/;
+
 function digitsOf(text: string): string {
   let d = "";
   for (let i = 0; i < text.length; i++) {
@@ -178,7 +181,7 @@ export function phoneE164(written: string, country?: CountryCode): string | unde
       // often fail the finer patterns, and a masked copy must not keep them.
       found = n?.isPossible() ? n.number : null;
     } else if (
-      NANP_WRITTEN.test(text) &&
+      (NANP_WRITTEN.test(text) || NANP_BARE.test(text)) &&
       (country === undefined || country === "US" || country === "CA") &&
       nanpValid(digits.length === 11 ? digits.slice(1) : digits)
     ) {
