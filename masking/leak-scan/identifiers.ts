@@ -27,7 +27,10 @@ import type { HashSet64 } from "./hash-set.ts";
  * pairs that could be a name. Normalizing here, in the same language as the target side's
  * candidates.ts, keeps the two in step, and costs the source only the reading. Values that do
  * not identify alone (a first name, a zip code) are only taken in the combinations that do:
- * first and last name of one row, the number and street of an address.
+ * first and last name of one row, the number and street of an address. Columns copied as they
+ * are (whatever their category) are also read by content: the emails, validated phones, cards
+ * and IBANs in them are identifiers too. Phones are kept as the key every written form shares
+ * (phone-numbers.ts), besides their last ten digits.
  */
 
 const EMAIL_VALUE = /^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$/;
