@@ -29,7 +29,19 @@ const otherKey = maskingKey("another-secret").bytes;
 const names = { first: new Set(["abbey", "minerva"]), last: new Set(["waters", "wiza"]) };
 
 const EMAILS = ["abbeywaters@comcast.net", "Wiza.Minerva@Yahoo.com", "noel@sunrise-electric.com"];
-const PHONES = ["(630) 687-8290", "+1 630 687 8290", "+44 20 7946 0958", "630.687.8290", "5"];
+const PHONES = [
+  "(630) 687-8290",
+  "+1 630 687 8290",
+  "+44 20 7946 0958",
+  "630.687.8290",
+  "5",
+  // Country codes of one, two and three digits, a 00 prefix, trunk zeros.
+  "+353 85 012 3456",
+  "0044 20 7946 0958",
+  "030 9018 2731",
+  "06 12 34 56 78",
+  "+49 (0)30 90182731",
+];
 const NAMES = ["Abbey Waters", "abbey", "WATERS", "Mary-Jane O'Neil", "Dr. Minerva Wiza"];
 const ADDRESSES = ["16283 Liberty Street", "21568 Tom Radial, Schaumburg, IL 60677", "Apt 4B"];
 const CARDS = ["4242424242424242", "4000 0566 5566 5556", "371449635398431", "0", "0012"];
@@ -43,6 +55,8 @@ const TEXTS = [
   "Social security number: 987-65-4326, EIN 12-3456789, due 2026-01-15.",
   // Compass points and numbered streets are part of the address.
   "Hedge trimming at 5296 13th Street. Carpet cleaning at 19709 E 5th Street, then 12 NW Oak Road and 7 O'Brien Pine.",
+  // International numbers, which the SQL twin finds by their + / 00 / trunk-0 shape.
+  "Ring +44 20 7946 0958 or 030 9018 2731; Paris 06 12 34 56 78.",
 ];
 
 describe("masking strategies (Node)", () => {

@@ -1,3 +1,5 @@
+import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
+import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -138,6 +140,15 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
       }
     }
   }
+  // Phone numbers in any country's layout (`+44 20 7946 0958`, `06 12 34 56 78`), by the key
+  // their every written form shares (phone-numbers.ts).
+  for (const run of phoneShapedRuns(digits)) {
+    for (const k of phoneKeys(run)) {
+      if (visit(k)) {
+        return true;
+      }
+    }
+  }
   STREET_RE.lastIndex = 0;
   for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
     const words = m[0].toLowerCase().split(" ");
@@ -199,9 +210,64 @@ function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boole
   return false;
 }
 
+const CARD_RUN = new RegExp(SCRUB_PATTERNS.card, "g");
+const IBAN_RUN =
+  /(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+const IBAN_START = /[A-Z]{2}[0-9]{2}/;
+const TWELVE_DIGITS = /[0-9](?:[ -]?[0-9]){11}/;
+
 /**
- * Whether any candidate of `text` is a source identifier, not counting those that are also
- * masked images of another source value (`images`): those the copy may hold because of masking.
+ * Hands every card number (Luhn, a real issuer range) and IBAN (mod-97) written in `text` to
+ * `visit`, as its digits and `iban:` with its compact lower-case form, until it returns true:
+ * found by content, whatever column the value sits in and whatever the source's catalog says.
+ */
+export function eachValidatedNumber(text: string, visit: Visit): boolean {
+  if (TWELVE_DIGITS.test(text)) {
+    CARD_RUN.lastIndex = 0;
+    for (let m = CARD_RUN.exec(text); m !== null; m = CARD_RUN.exec(text)) {
+      // Not inside a token (`sess_…`, a hex id) nor the decimals of an amount (845.1234…).
+      const before = text[m.index - 1] ?? "";
+      const after = text[m.index + m[0].length] ?? "";
+      if (ALNUM.test(before) || ALNUM.test(after) || before === "." || before === "_") {
+        continue;
+      }
+      if ((after === "." || after === ",") && DIGIT.test(text[m.index + m[0].length + 1] ?? "")) {
+        continue;
+      }
+      const d = m[0].replace(/[^0-9]/g, "");
+      if (cardBrand(d) !== undefined && visit(d)) {
+        return true;
+      }
+    }
+  }
+  if (IBAN_START.test(text)) {
+    IBAN_RUN.lastIndex = 0;
+    for (let m = IBAN_RUN.exec(text); m !== null; m = IBAN_RUN.exec(text)) {
+      const compact = m[0].replace(/ /g, "");
+      if (isIban(compact) && visit(`iban:${compact.toLowerCase()}`)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The forms of a masked value the scan must take for masking's own (images.ts, identifiers.ts). */
+export function imageCandidates(masked: string): string[] {
+  const out = candidates(masked, NO_HEADS);
+  eachValidatedNumber(masked, (c) => {
+    out.push(c);
+    return false;
+  });
+  return out;
+}
+
+const NO_HEADS: ReadonlySet<string> = new Set();
+
+/**
+ * Whether any candidate of `text` is a source identifier, or `text` holds a validated card
+ * number or IBAN, not counting those that are also masked images (`images`): the copy holds
+ * those because masking made them (a tokenized card is now and then Luhn-valid in a real range).
  */
 export function leaks(
   key: Buffer,
@@ -210,8 +276,14 @@ export function leaks(
   heads: ReadonlySet<string>,
   images?: HashSet64,
 ): boolean {
-  return eachCandidate(text, heads, (c) => {
-    const [hi, lo] = hash64(key, c);
-    return identifiers.has(hi, lo) && !images?.has(hi, lo);
-  });
+  return (
+    eachCandidate(text, heads, (c) => {
+      const [hi, lo] = hash64(key, c);
+      return identifiers.has(hi, lo) && !images?.has(hi, lo);
+    }) ||
+    eachValidatedNumber(text, (c) => {
+      const [hi, lo] = hash64(key, c);
+      return !images?.has(hi, lo);
+    })
+  );
 }

@@ -1,19 +1,22 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
+import { findPhones, phoneKeys } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
 import { ident, literal } from "../provision/select.ts";
 import { tokenizeDigits } from "../strategies/fpe.ts";
+import { jsonTextLeaves } from "../strategies/json-text.ts";
 import {
   fitsCategory,
+  SCRUB_PATTERNS,
   substituteAddress,
   substituteIp,
   substitutePhone,
 } from "../strategies/strategies.ts";
-import { candidates, hash64, STREET } from "./candidates.ts";
+import { eachValidatedNumber, hash64, imageCandidates, STREET } from "./candidates.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -24,7 +27,10 @@ import type { HashSet64 } from "./hash-set.ts";
  * pairs that could be a name. Normalizing here, in the same language as the target side's
  * candidates.ts, keeps the two in step, and costs the source only the reading. Values that do
  * not identify alone (a first name, a zip code) are only taken in the combinations that do:
- * first and last name of one row, the number and street of an address.
+ * first and last name of one row, the number and street of an address. Columns copied as they
+ * are (whatever their category) are also read by content: the emails, validated phones, cards
+ * and IBANs in them are identifiers too. Phones are kept as the key every written form shares
+ * (phone-numbers.ts), besides their last ten digits.
  */
 
 const EMAIL_VALUE = /^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$/;
@@ -123,14 +129,12 @@ export function imageOf(maskingKey: Buffer, v: string, category: string): string
   }
 }
 
-const NO_HEADS: ReadonlySet<string> = new Set();
-
 /**
  * What the target side may find of an image: its identifier, and every candidate the scan cuts
- * out of it (a long number's last ten digits, a street's shorter forms).
+ * out of it (a long number's last ten digits, a street's shorter forms, a valid card or IBAN).
  */
 export function imageForms(image: string, category: string): string[] {
-  const forms = candidates(image, NO_HEADS);
+  const forms = imageCandidates(image);
   const identifier = identifierOf(image, category);
   return identifier === undefined ? forms : [identifier, ...forms];
 }
@@ -161,6 +165,37 @@ function copyField(raw: string): string | null {
 
 /** The category of first and last name of one row joined: a name that needs no person check. */
 const NAME_PAIR = "name_pair";
+/** Values of a tokenized column of no identifying category: only their images are taken. */
+const TOKENIZED = "tokenized";
+/** Text (or a JSON document) searched for identifiers by content. */
+const CONTENT = "content";
+const CONTENT_JSON = "content_json";
+/** What a value holding an email, a phone, a card or an IBAN has: read only those. */
+const CONTENT_SQL = "@|[0-9]{2}[ .()/-]{0,2}[0-9]{2}[ .()/-]{0,2}[0-9]{3}";
+const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
+
+/**
+ * The identifiers a text holds by content: emails, phone numbers libphonenumber validates (by
+ * the key every written form shares), card numbers and IBANs that validate.
+ */
+export function contentIdentifiers(text: string): string[] {
+  const out: string[] = [];
+  if (text.includes("@")) {
+    for (const m of text.match(EMAIL_IN_TEXT) ?? []) {
+      out.push(m.toLowerCase());
+    }
+  }
+  if (/[0-9]{2}/.test(text)) {
+    for (const p of findPhones(text)) {
+      out.push(...phoneKeys(p.text));
+    }
+    eachValidatedNumber(text, (c) => {
+      out.push(c);
+      return false;
+    });
+  }
+  return out;
+}
 
 /** Source SELECTs yielding the PII values of a table as they are, with their category (v, c). */
 export function identifierQueries(table: TablePlan, schema: string): string[] {
@@ -192,6 +227,20 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
         const v = c.udt === "inet" ? `host(t.${ident(c.column)})` : `t.${ident(c.column)}::text`;
         out.push(`SELECT ${v}, ${category} FROM ${from}`);
       }
+    } else if (c.strategy === "tokenize" && c.udt !== "bytea") {
+      // Tokenized numbers of a column of no identifying category: their images only.
+      out.push(`SELECT t.${ident(c.column)}::text, '${TOKENIZED}' FROM ${from}`);
+    }
+    // Every text and JSON column copied as it is (whatever its category says) is also searched
+    // by content: an email, a phone, a card number or an IBAN in it is an identifier, wherever
+    // the target holds it. Masked columns need not be read twice: what their masking would miss,
+    // the same finders would miss here.
+    const raw = c.strategy === "allow" && !c.paths.some((p) => p.strategy !== "allow");
+    if (raw && (isJson(c) || c.typeCategory === "S" || c.elementCategory === "S")) {
+      const v = `t.${ident(c.column)}::text`;
+      out.push(
+        `SELECT ${v}, '${isJson(c) ? CONTENT_JSON : CONTENT}' FROM ${from} WHERE ${v} ~ ${literal(CONTENT_SQL)}`,
+      );
     }
   }
   // First and last name of one row: identifying together.
@@ -263,6 +312,28 @@ async function tableIdentifiers(
     const tab = line.lastIndexOf("\t");
     const v = copyField(line.slice(0, tab)) ?? "";
     const category = line.slice(tab + 1);
+    if (category === CONTENT || category === CONTENT_JSON) {
+      let leaves: string[] = [v];
+      if (category === CONTENT_JSON) {
+        try {
+          leaves = jsonTextLeaves(v);
+        } catch {
+          leaves = [v];
+        }
+      }
+      for (const leaf of leaves) {
+        for (const identifier of contentIdentifiers(leaf)) {
+          out.into.add(...hash64(out.key, identifier));
+        }
+      }
+      continue;
+    }
+    if (category === TOKENIZED) {
+      for (const form of imageForms(tokenizeDigits(out.maskingKey, v), "payment_card")) {
+        out.images.add(...hash64(out.key, form));
+      }
+      continue;
+    }
     // A full name identifies only when it names a person (not a business in a name column).
     if (category === "person_name" && !namesPerson(v, out.words)) {
       continue;
@@ -273,6 +344,10 @@ async function tableIdentifiers(
       continue;
     }
     out.into.add(...hash64(out.key, identifier));
+    // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
+    for (const key of category === "phone" ? phoneKeys(v) : []) {
+      out.into.add(...hash64(out.key, key));
+    }
     if (name) {
       out.heads.add(identifier.split(" ")[0] ?? "");
     }

@@ -8,13 +8,16 @@ import { MaskingThread } from "../threads/masking-threads.ts";
 import type { ThreadSetup } from "../threads/protocol.ts";
 import { HashSet64 } from "./hash-set.ts";
 import { collectIdentifiers } from "./identifiers.ts";
+import type { FieldKind } from "./table-scan.ts";
 
 /**
  * The leak scan: proves a provisioned database holds none of the source's personal data. The
- * source's identifiers arrive as keyed hashes (identifiers.ts); then every text, varchar, jsonb
- * and text[] column of every table of the target is streamed out with COPY and each value (each
- * string and number leaf of JSON, numbers with every digit as written) is cut into candidates that are hashed and looked up
- * (candidates.ts). A finding names the target column and how many of its rows hold a source
+ * source's identifiers arrive as keyed hashes (identifiers.ts); then every column of every table
+ * and materialized view of every schema of the target that can hold one (text, numbers, inet,
+ * bytea, arrays of any type, JSON) is streamed out as text with COPY and each value (each
+ * string and number leaf of JSON and arrays, numbers with every digit as written) is cut into
+ * candidates that are hashed and looked up, and searched for validated card numbers and IBANs
+ * that are no masking image (candidates.ts). A finding names the target column and how many of its rows hold a source
  * identifier; the scan never reports what it found.
  */
 
@@ -40,27 +43,67 @@ export type LeakScanReport = {
   ms: number;
 };
 
-type TargetColumn = { table: string; column: string; kind: "text" | "json" | "array" };
+type TargetColumn = {
+  schema: string;
+  table: string;
+  column: string;
+  kind: FieldKind;
+  /** The SELECT expression that renders the column as text. */
+  expr: string;
+};
 
-/** Text-bearing columns of the target's tables (partitions through their parent). */
-async function targetColumns(target: pg.Pool, schema: string): Promise<TargetColumn[]> {
-  const r = await target.query<{ table_name: string; column_name: string; kind: string }>(
-    `SELECT c.relname AS table_name, a.attname AS column_name,
-       CASE WHEN t.typname IN ('json', 'jsonb') THEN 'json'
-            WHEN t.typcategory = 'A' THEN 'array' ELSE 'text' END AS kind
+/**
+ * Every column of every table and materialized view of every schema of the target (partitions
+ * through their parent), rendered as text: numbers as written (a `bigint` phone, a `numeric`
+ * card number), `inet` as its address, `bytea` with its printable bytes as they are, arrays of
+ * any type and JSON as JSON text (their number leaves included). Only types that cannot hold
+ * an identifier are left out: booleans, dates and times, UUIDs (keys the platform made).
+ */
+async function targetColumns(target: pg.Pool): Promise<TargetColumn[]> {
+  const r = await target.query<{
+    schema_name: string;
+    table_name: string;
+    column_name: string;
+    typname: string;
+    typcategory: string;
+  }>(
+    `SELECT n.nspname AS schema_name, c.relname AS table_name, a.attname AS column_name,
+       t.typname, t.typcategory
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
      JOIN pg_type t ON t.oid = a.atttypid
-     WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-       AND (t.typcategory = 'S' OR t.typname IN ('jsonb', 'json', '_text', '_varchar', '_bpchar'))
-     ORDER BY 1, a.attnum`,
-    [schema],
+     WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\\_%'
+       AND t.typcategory NOT IN ('B', 'D', 'T') AND t.typname NOT IN ('uuid', 'tsvector', 'tsquery')
+     ORDER BY 1, 2, a.attnum`,
   );
-  return r.rows.map((c) => ({
-    table: c.table_name,
-    column: c.column_name,
-    kind: c.kind as TargetColumn["kind"],
-  }));
+  return r.rows.map((c) => {
+    const col = ident(c.column_name);
+    const json = c.typname === "json" || c.typname === "jsonb";
+    const array = c.typcategory === "A";
+    const expr = json
+      ? `${col}::text`
+      : array
+        ? `to_jsonb(${col})::text`
+        : c.typname === "bytea"
+          ? `encode(${col}, 'escape')`
+          : c.typname === "inet" || c.typname === "cidr"
+            ? `host(${col})`
+            : `${col}::text`;
+    return {
+      schema: c.schema_name,
+      table: c.table_name,
+      column: c.column_name,
+      kind: json || array ? "json" : "text",
+      expr,
+    };
+  });
+}
+
+/** `table.column` for the platform's schema, `schema.table.column` for any other. */
+function columnName(c: TargetColumn): string {
+  return c.schema === "public" ? `${c.table}.${c.column}` : `${c.schema}.${c.table}.${c.column}`;
 }
 
 /** The source's identifiers, collected before (or while) the target is written. */
@@ -109,20 +152,19 @@ export async function leakScan(input: {
   target: pg.Pool;
   identifiers: SourceIdentifiers;
   key: Buffer;
-  schema?: string;
   parallel?: number;
   /** Called with each target value that leaks (diagnostics; the report never holds values). */
   onLeak?: (column: string, text: string) => void;
 }): Promise<LeakScanReport> {
   const started = Date.now();
-  const schema = input.schema ?? "public";
   const { identifiers, images, heads } = input.identifiers;
   const findings: LeakFinding[] = [];
   let values = 0;
-  const columns = await targetColumns(input.target, schema);
+  const columns = await targetColumns(input.target);
   const byTable = new Map<string, TargetColumn[]>();
   for (const c of columns) {
-    byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
+    const table = `${ident(c.schema)}.${ident(c.table)}`;
+    byTable.set(table, [...(byTable.get(table) ?? []), c]);
   }
   const setup: ThreadSetup = {
     mode: "scan",
@@ -138,24 +180,24 @@ export async function leakScan(input: {
   ) => {
     // Every field as text (JSON and arrays as JSON text): binary COPY then sends its UTF-8
     // bytes as they are, with nothing to unescape.
-    const list = cols
-      .map((c) => `${c.kind === "array" ? `to_jsonb(${ident(c.column)})` : ident(c.column)}::text`)
-      .join(", ");
+    const list = cols.map((c) => c.expr).join(", ");
     const copy = dst.query(
-      copyOut(
-        `COPY (SELECT ${list} FROM ${ident(schema)}.${ident(table)}) TO STDOUT (FORMAT binary)`,
-      ),
+      copyOut(`COPY (SELECT ${list} FROM ${table}) TO STDOUT (FORMAT binary)`),
     );
-    const scan = thread.scanner(cols.map((c) => (c.kind === "text" ? "text" : "json")));
+    const scan = thread.scanner(cols.map((c) => c.kind));
     await pipeline(copy, scan.sink);
     const result = scan.result();
     values += result.values;
     for (const [field, text] of result.leaked) {
-      input.onLeak?.(`${table}.${cols[field]?.column}`, text);
+      const c = cols[field];
+      if (c) {
+        input.onLeak?.(columnName(c), text);
+      }
     }
     result.hits.forEach((n, i) => {
-      if (n > 0) {
-        findings.push({ column: `${table}.${cols[i]?.column}`, rows: n });
+      const c = cols[i];
+      if (n > 0 && c) {
+        findings.push({ column: columnName(c), rows: n });
       }
     });
   };

@@ -29,6 +29,7 @@ import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.
 import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
 import { ident, literal, maskedSelect } from "./select.ts";
 import { foreignKeys, subsetFilters } from "./subset.ts";
+import { resolveUniqueCollisions } from "./unique-values.ts";
 
 /**
  * Provisioning a masked clone: gate → target database → schema (pre-data) → every table streamed
@@ -475,6 +476,8 @@ export async function provisionDataset(
     );
     // A copy without partitioned tables never waited for them: post-data needs them.
     await partitionsCreated;
+    // Masked values that now collide under a unique index get their row's tag (unique-values.ts).
+    await resolveUniqueCollisions({ source: sourcePool, target: targetPool, schema, plan: tables });
     const copyMs = Date.now() - t1;
 
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
@@ -508,7 +511,6 @@ export async function provisionDataset(
       target: targetPool,
       identifiers: sourceSide,
       key: leakKey,
-      schema,
       parallel: options.parallel ?? 2,
     });
     const sizeBytes = Number(

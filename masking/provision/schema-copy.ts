@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 
 /**
  * The schema half of a clone, from one `pg_dump --schema-only --format=custom` of the source:
@@ -80,6 +81,75 @@ function createsOneOf(line: string, names: ReadonlySet<string>): boolean {
   return m !== null && names.has(m[2] ?? "");
 }
 
+/** Whether a line of `pg_restore -l` creates one of `schemas`: `ID; oid oid SCHEMA - name owner`. */
+function createsSchema(line: string, schemas: ReadonlySet<string>): boolean {
+  const m = /^\d+; \d+ \d+ SCHEMA - (\S+) /.exec(line);
+  return m !== null && schemas.has(m[1] ?? "");
+}
+
+/** An extension a schema's objects need, and the schema it lives in. */
+export type Extension = { name: string; schema: string };
+
+/**
+ * The extensions `schema`'s objects depend on (a `citext` or `citext[]` column, a function, an
+ * operator class of an index), from the source's pg_depend: a schema-only dump of one schema
+ * leaves out CREATE EXTENSION, and its tables then fail to restore. Extensions whose members
+ * are used by a column's type (or its array's element type) or by any object of the schema.
+ */
+export async function neededExtensions(sourceUrl: string, schema: string): Promise<Extension[]> {
+  const client = new pg.Client({ connectionString: sourceUrl });
+  await client.connect();
+  try {
+    const r = await client.query<{ name: string; schema: string }>(
+      `WITH members AS (
+         SELECT d.objid, d.classid, e.oid AS ext FROM pg_depend d
+         JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
+         WHERE d.deptype = 'e' AND e.extname <> 'plpgsql'
+       ), used AS (
+         -- Column types (arrays through their element type).
+         SELECT m.ext FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         JOIN pg_type t ON t.oid = a.atttypid
+         JOIN members m ON m.classid = 'pg_type'::regclass
+           AND m.objid IN (t.oid, NULLIF(t.typelem, 0))
+         WHERE n.nspname = $1 AND a.attnum > 0 AND NOT a.attisdropped
+         UNION
+         -- Anything else of the schema (defaults, indexes, views, functions) depending on a member.
+         SELECT m.ext FROM pg_depend d
+         JOIN members m ON m.classid = d.refclassid AND m.objid = d.refobjid
+         JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1
+       )
+       SELECT e.extname AS name, n.nspname AS schema FROM pg_extension e
+       JOIN pg_namespace n ON n.oid = e.extnamespace
+       WHERE e.oid IN (SELECT ext FROM used) ORDER BY 1`,
+      [schema],
+    );
+    return r.rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates the extensions (and the schemas they live in) in the target, before the restore. */
+async function createExtensions(targetUrl: string, extensions: Extension[]): Promise<void> {
+  if (extensions.length === 0) {
+    return;
+  }
+  const client = new pg.Client({ connectionString: targetUrl });
+  await client.connect();
+  const id = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  try {
+    for (const e of extensions) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${id(e.schema)}`);
+      await client.query(`CREATE EXTENSION IF NOT EXISTS ${id(e.name)} SCHEMA ${id(e.schema)}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Dumps `schema`'s definitions (no data) into a temporary archive. `defer` names partitions to
  * restore as the `partitions` section (names with spaces are never deferred: the restore list
@@ -113,6 +183,15 @@ export async function dumpSchema(
     await remove();
     throw error;
   }
+  let extensions: Extension[];
+  try {
+    extensions = await neededExtensions(sourceUrl, schema);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  // A schema the extensions live in is made before the restore, which must not make it again.
+  const made = new Set(extensions.map((e) => e.schema));
   const deferred = [...defer].some((n) => /\s/.test(n)) ? new Set<string>() : defer;
   // The pre-data entries split in two restore lists: partitions, and everything else.
   const lists = {
@@ -125,7 +204,7 @@ export async function dumpSchema(
     );
     await writeFile(
       lists["pre-data"],
-      entries.filter((l) => !createsOneOf(l, deferred)).join("\n"),
+      entries.filter((l) => !createsOneOf(l, deferred) && !createsSchema(l, made)).join("\n"),
     );
     await writeFile(lists.partitions, entries.filter((l) => createsOneOf(l, deferred)).join("\n"));
   } catch (error) {
@@ -135,8 +214,11 @@ export async function dumpSchema(
   return {
     // One job runs as one transaction: one commit instead of one per statement (thousands
     // for a partitioned platform); more jobs (post-data) each commit their own.
-    restore: (targetUrl, section, jobs = 1) =>
-      run(
+    restore: async (targetUrl, section, jobs = 1) => {
+      if (section === "pre-data") {
+        await createExtensions(targetUrl, extensions);
+      }
+      await run(
         "pg_restore",
         [
           ...(section === "post-data" ? ["--section=post-data"] : ["--use-list", lists[section]]),
@@ -146,7 +228,8 @@ export async function dumpSchema(
         ],
         targetUrl,
         `schema copy (${section})`,
-      ),
+      );
+    },
     remove,
   };
 }

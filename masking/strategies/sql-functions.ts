@@ -1,3 +1,4 @@
+import { callingCodes } from "../../rules/classification/phone-numbers.ts";
 import { SCRUB_PATTERNS } from "./strategies.ts";
 import { ADDRESS_KEEP, EMAIL_DOMAINS, ENDINGS, FIRST_SYLLABLES, LAST_SYLLABLES } from "./words.ts";
 
@@ -103,21 +104,29 @@ BEGIN
   RETURN out;
 END $$;
 
+-- substitutePhone: the 00, the country code (one of the calling codes) and trunk zeros kept.
 CREATE FUNCTION pg_temp.gm_phone(v text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE keep int := 0; seen int := 0; first_digit text;
+DECLARE keep int := 0; seen int := 0; t text := ltrim(v); d text := regexp_replace(v, '[^0-9]', '', 'g');
+        cc text; codes text[] := ${arr(callingCodes())};
 BEGIN
-  IF left(ltrim(v), 1) = '+' THEN
-    first_digit := left(regexp_replace(v, '[^0-9]', '', 'g'), 1);
-    keep := CASE WHEN first_digit IN ('1', '7') THEN 1 ELSE 2 END;
-    FOR i IN 1..length(v) LOOP
-      IF substr(v, i, 1) ~ '[0-9]' THEN seen := seen + 1; END IF;
-      IF seen = keep THEN
-        RETURN left(v, i) || pg_temp.gm_tokenize(substr(v, i + 1));
-      END IF;
-    END LOOP;
+  IF left(t, 1) = '+' OR (left(t, 2) = '00' AND left(t, 3) <> '000') THEN
+    IF left(t, 1) <> '+' THEN d := substr(d, 3); keep := 2; END IF;
+    cc := CASE WHEN left(d, 1) = ANY (codes) THEN left(d, 1) WHEN left(d, 2) = ANY (codes) THEN left(d, 2)
+               WHEN left(d, 3) = ANY (codes) THEN left(d, 3)
+               WHEN left(d, 1) IN ('1', '7') THEN left(d, 1) ELSE left(d, 2) END;
+    keep := keep + length(cc);
+    d := substr(d, length(cc) + 1);
   END IF;
-  RETURN pg_temp.gm_tokenize(v);
+  keep := keep + length(d) - length(ltrim(d, '0'));
+  IF keep = 0 THEN RETURN pg_temp.gm_tokenize(v); END IF;
+  FOR i IN 1..length(v) LOOP
+    IF substr(v, i, 1) ~ '[0-9]' THEN seen := seen + 1; END IF;
+    IF seen = keep THEN
+      RETURN left(v, i) || pg_temp.gm_tokenize(substr(v, i + 1));
+    END IF;
+  END LOOP;
+  RETURN v;
 END $$;
 
 CREATE FUNCTION pg_temp.gm_name_word(w text, part text) RETURNS text
@@ -279,6 +288,12 @@ BEGIN
     END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phone)}) LOOP
       t := replace(t, m, pg_temp.gm_phone(m));
+    END LOOP;
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phoneIntl)}) LOOP
+      IF length(regexp_replace(m, '[^0-9]', '', 'g')) BETWEEN 9 AND 15
+        AND m !~ ${re(`^${SCRUB_PATTERNS.taxId}$`)} THEN
+        t := replace(t, m, pg_temp.gm_phone(m));
+      END IF;
     END LOOP;
   END IF;
   IF t ~ '[0-9] [0-9A-Z]' THEN

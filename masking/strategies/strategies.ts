@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
+import { callingCodeOf, findPhones } from "../../rules/classification/phone-numbers.ts";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
 import { formatKept } from "./images.ts";
@@ -71,33 +72,43 @@ export const substituteEmail = remembered((key: Buffer, value: string): string =
 });
 
 /**
- * `(630) 687-8290` → `(418) 093-5512`: the format and a leading `+country` code kept, the other
- * digits tokenized (a bijection, so distinct numbers stay distinct and unique constraints hold).
+ * `(630) 687-8290` → `(418) 093-5512`, `+44 20 7946 0958` → `+44 81 3027 5516`, `030 9018 2731`
+ * → `051 7730 2218`: the format, the country code (`+44`, `0044`) and a national trunk 0 kept,
+ * so the masked number is written the way its country writes numbers, and the other digits
+ * tokenized (a bijection, so distinct numbers stay distinct and unique constraints hold).
  */
 export function substitutePhone(key: Buffer, value: string): string {
-  const trimmed = value.trimStart();
-  let keep = 0;
-  if (trimmed.startsWith("+")) {
-    const firstDigit = trimmed.replace(/[^0-9]/g, "").charAt(0);
-    keep = firstDigit === "1" || firstDigit === "7" ? 1 : 2;
+  const keep = keptPhoneDigits(value);
+  if (keep === 0) {
+    return formatKept(tokenizeDigits(key, value));
   }
   let seen = 0;
-  let prefix = "";
-  let rest = value;
-  if (keep > 0) {
-    // Split after the country code's digits; the national digits are tokenized as one string.
-    for (let i = 0; i < value.length; i++) {
-      if (/[0-9]/.test(value.charAt(i))) {
-        seen++;
-      }
-      if (seen === keep) {
-        prefix = value.slice(0, i + 1);
-        rest = value.slice(i + 1);
-        break;
-      }
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++seen === keep) {
+      return formatKept(value.slice(0, i + 1) + tokenizeDigits(key, value.slice(i + 1)));
     }
   }
-  return formatKept(prefix + tokenizeDigits(key, rest));
+  return formatKept(value);
+}
+
+/** How many leading digits of a phone stay: `00`, the country code, then trunk zeros. */
+function keptPhoneDigits(value: string): number {
+  const trimmed = value.trimStart();
+  let digits = value.replace(/[^0-9]/g, "");
+  let keep = 0;
+  if (trimmed.startsWith("+") || (trimmed.startsWith("00") && !trimmed.startsWith("000"))) {
+    if (!trimmed.startsWith("+")) {
+      digits = digits.slice(2);
+      keep = 2;
+    }
+    const code =
+      callingCodeOf(digits) ??
+      (digits.startsWith("1") || digits.startsWith("7") ? digits.slice(0, 1) : digits.slice(0, 2));
+    keep += code.length;
+    digits = digits.slice(code.length);
+  }
+  return keep + digits.length - digits.replace(/^0+/, "").length;
 }
 
 const fakeName = (part: "first" | "last") =>
@@ -283,6 +294,10 @@ export const SCRUB_PATTERNS = {
   taxId: "(?<![0-9])(?:[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{2}-[0-9]{7})(?![0-9])",
   phone:
     "(?<![0-9+])(?:\\+[0-9]{1,3}[ .-]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[ .-]?[0-9]{3}[ .-]?[0-9]{4}(?![0-9])",
+  // SQL's twin of libphonenumber (which Node's scrub uses): numbers written with a `+` or `00`
+  // country code or a national trunk 0, in groups, 9 digits or more (so dates are not).
+  phoneIntl:
+    "(?<![0-9A-Za-z+.])(?:(?:\\+|00)[1-9][0-9]{0,2}[ .-]?(?:\\(0\\) ?)?|0)[0-9]{1,5}(?:[ .-]?[0-9]{2,8}){1,5}(?![0-9A-Za-z])",
   // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words
   // ("O'Brien", "McKay" and the "A" of "3202 A Street" are words).
   street:
@@ -293,8 +308,9 @@ export const SCRUB_PATTERNS = {
 } as const;
 
 /** Distinct matches, longest first, then by code point: the order replacements happen in. */
-function distinctMatches(text: string, pattern: RegExp): string[] {
-  const all = text.match(pattern);
+function distinctMatches(text: string, pattern: RegExp, more: string[] = []): string[] {
+  const matched = text.match(pattern);
+  const all = more.length === 0 ? matched : [...(matched ?? []), ...more];
   if (!all || all.length < 2) {
     return all ?? [];
   }
@@ -309,14 +325,32 @@ const global = (pattern: string) => new RegExp(pattern, "g");
  * every other entity a digit: text without them skips those passes (most JSON leaves and many
  * sentences), which finds nothing else than running them would.
  */
-const SCRUB_PASSES: { re: RegExp; needs: RegExp; mask: (key: Buffer, m: string) => string }[] = [
+const SCRUB_PASSES: {
+  re: RegExp;
+  needs: RegExp;
+  mask: (key: Buffer, m: string) => string;
+  /** More of the same entity, found by other means than the pattern. */
+  more?: (text: string) => string[];
+}[] = [
   { re: global(SCRUB_PATTERNS.email), needs: /@/, mask: substituteEmail },
   { re: global(SCRUB_PATTERNS.card), needs: /[0-9]/, mask: tokenizeDigits },
   { re: global(SCRUB_PATTERNS.taxId), needs: /[0-9]/, mask: tokenizeDigits },
-  { re: global(SCRUB_PATTERNS.phone), needs: /[0-9]/, mask: substitutePhone },
+  // Numbers written the North American way, and every number libphonenumber validates for a
+  // country the platform serves (phone-numbers.ts).
+  {
+    re: global(SCRUB_PATTERNS.phone),
+    needs: /[0-9]{2}/,
+    mask: substitutePhone,
+    more: (text) =>
+      findPhones(text)
+        .map((p) => p.text)
+        .filter((m) => !TAX_ID_ALONE.test(m)),
+  },
   { re: global(SCRUB_PATTERNS.street), needs: /[0-9]/, mask: substituteAddress },
 ];
 const NAME_WORD = global(SCRUB_PATTERNS.word);
+/** A tax id as written is masked as one by its own pass, and is not taken for a phone after. */
+const TAX_ID_ALONE = new RegExp(`^${SCRUB_PATTERNS.taxId}$`);
 
 /**
  * Free text: emails, card numbers, phones, street addresses and known first/last names replaced
@@ -325,11 +359,11 @@ const NAME_WORD = global(SCRUB_PATTERNS.word);
  */
 export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_NAMES): string {
   let t = text;
-  for (const { re, needs, mask } of SCRUB_PASSES) {
+  for (const { re, needs, mask, more } of SCRUB_PASSES) {
     if (!needs.test(t)) {
       continue;
     }
-    for (const m of distinctMatches(t, re)) {
+    for (const m of distinctMatches(t, re, more?.(t))) {
       t = t.split(m).join(mask(key, m));
     }
   }
@@ -515,11 +549,25 @@ function maskLeaf(
   if (typeof leaf === "string") {
     return { value: maskText(key, rule.s, leaf, { category: rule.c, params: rule.p, names }) };
   }
-  if (rule.s === "noise" && leaf instanceof RawNumber) {
+  if (!(leaf instanceof RawNumber)) {
+    return undefined;
+  }
+  if (rule.s === "noise") {
     return { value: noise(key, leaf.text, rule.p?.bound ?? 0.1).toFixed(2) };
   }
-  return undefined;
+  // A number leaf is masked as its text would be (`{"phone": 14155550123}` is a phone): only
+  // scrub leaves the short ones alone, which hold nothing it finds (amounts, counts).
+  const scrubbed =
+    rule.s === "scrub" ||
+    (rule.s === "substitute" && !fitsCategory(rule.p?.category ?? rule.c, leaf.text));
+  if (scrubbed && leaf.text.length < 7) {
+    return undefined;
+  }
+  const value = maskText(key, rule.s, leaf.text, { category: rule.c, params: rule.p, names });
+  return value === leaf.text ? undefined : { value };
 }
+
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 /**
  * Masks a JSON document leaf by leaf with the rule of each leaf's path (`address.street`,
@@ -541,6 +589,10 @@ export function maskJsonText(
     if (masked.value === null) {
       return "null";
     }
-    return leaf instanceof RawNumber ? masked.value : JSON.stringify(masked.value);
+    // A masked number stays a number where its text is one (a tokenized number may start
+    // with 0, and a substitute may hold letters: those become strings).
+    return leaf instanceof RawNumber && JSON_NUMBER.test(masked.value)
+      ? masked.value
+      : JSON.stringify(masked.value);
   });
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { candidates, hash64 } from "../leak-scan/candidates.ts";
+import { hash64, imageCandidates } from "../leak-scan/candidates.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { LeakCheck, TableScan } from "../leak-scan/table-scan.ts";
 import { BinaryCopyRewrite } from "../provision/binary-copy.ts";
@@ -40,9 +40,8 @@ const images = new HashSet64();
 let fresh: number[] = [];
 if (setup.mode === "rewrite") {
   const leakKey = Buffer.from(setup.leakKey);
-  const noHeads = new Set<string>();
   recordFormatKept((masked) => {
-    for (const form of candidates(masked, noHeads)) {
+    for (const form of imageCandidates(masked)) {
       const [hi, lo] = hash64(leakKey, form);
       if (images.add(hi, lo)) {
         fresh.push(hi, lo);

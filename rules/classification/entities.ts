@@ -1,11 +1,13 @@
+import type { CountryCode } from "libphonenumber-js/max";
 import type { Category } from "../../schema/domain/classification.ts";
 import { ssnRules } from "./detectors/checksums.ts";
-import { isEmail, isPhone } from "./detectors/contact.ts";
+import { isEmail } from "./detectors/contact.ts";
 import { isApiKeyOrToken, isPasswordHash } from "./detectors/credential.ts";
 import { cardBrand, isIban } from "./detectors/financial.ts";
 import { isNino, isSinFormatted } from "./detectors/government-id.ts";
 import { isIpAddress } from "./detectors/network.ts";
 import { COMMON_WORDS, nameSets } from "./detectors/person-name.ts";
+import { findPhones } from "./phone-numbers.ts";
 
 /**
  * Personal data embedded in free text: where each entity starts and ends, by category. Masking's
@@ -17,8 +19,6 @@ import { COMMON_WORDS, nameSets } from "./detectors/person-name.ts";
 export type Entity = { category: Category; start: number; end: number };
 
 const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}/g;
-const PHONE =
-  /(?<![\w/.])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)\s?)?\d[\d\s.-]{5,15}\d(?:\s?(?:x|ext\.?)\s?\d{1,5})?/g;
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}$|^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$/;
 const CARD = /\b\d(?:[ -]?\d){11,18}\b/g;
 const SSN = /\b(\d{3})-(\d{2})-(\d{4})\b/g;
@@ -294,6 +294,8 @@ const group = (category: Category, m: RegExpExecArray, g: number): Entity => {
 export type FindOptions = {
   /** Also report person names (first names known to faker's lists). Default true. */
   names?: boolean;
+  /** The country national phone numbers are tried in first (the tenant's). */
+  country?: CountryCode;
 };
 
 /**
@@ -365,24 +367,20 @@ export function findEntities(text: string, options: FindOptions = {}): Entity[] 
       found,
     );
     scan(IPV4, text, (m) => (isIpAddress(m[0]) ? at("ip_address", m) : undefined), found);
-    scan(
-      PHONE,
-      text,
-      (m) => {
-        const raw = m[0].trim();
-        const digitCount = raw.replace(/\D/g, "").length;
-        if (digitCount < 10 || DATE_LIKE.test(raw) || /\.\d{1,2}$/.test(raw)) {
-          return undefined;
-        }
-        if (!/[\s().+-]/.test(raw) && digitCount > 11) {
-          return undefined;
-        }
-        return isPhone(raw, true)
-          ? { category: "phone", start: m.index, end: m.index + m[0].trimEnd().length }
-          : undefined;
-      },
-      found,
-    );
+    // Phones in every served country's layout, validated by libphonenumber (phone-numbers.ts).
+    for (const p of findPhones(text, options.country)) {
+      const raw = p.text;
+      const digitCount = raw.replace(/\D/g, "").length;
+      // Bare digit runs are ids and order numbers unless they have a phone's length.
+      const written = /[\s().+-]/.test(raw);
+      if (digitCount < 7 || (!written && (digitCount < 10 || digitCount > 11))) {
+        continue;
+      }
+      if (DATE_LIKE.test(raw) || cardBrand(raw.replace(/[ -]/g, ""))) {
+        continue;
+      }
+      found.push({ category: "phone", start: p.start, end: p.end });
+    }
     const address = addressRe();
     scan(address, text, (m) => at("postal_address", m), found);
   }
