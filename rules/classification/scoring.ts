@@ -19,8 +19,10 @@ import type { NameSignal } from "./name-signals.ts";
  *    values of a compatible shape) and refused when values contradict it (booleans, enums,
  *    templates, another category) — a name alone never decides against the values;
  * 3. prose is judged by the share of values embedding entities;
- * 4. with a name that says nothing, weak detectors decide at a dominant share; a hard-negative
- *    name (`order_number`, `checksum`) silences them.
+ * 4. checksummed values (Luhn and issuer range, ABA, a valid phone) at a dominant share decide
+ *    whatever the name; a harmless-sounding name only lowers the confidence;
+ * 5. with a name that says nothing, weak detectors decide at a dominant share; a hard-negative
+ *    name (`order_number`, `checksum`) silences the unvalidated ones (names, addresses, dates).
  */
 
 export type Decision = {
@@ -438,20 +440,36 @@ export function decide(
     }
   }
 
-  // 3. Values alone (the name says nothing), weak detectors at a dominant share.
+  // 3. Checksummed values at a dominant share decide whatever the name: a name that sounds
+  // harmless (`order_ref`, `legacy_contact_id`) lowers the confidence, it never switches a
+  // validated detector off. Luhn with a real issuer range and length passes by chance for a few
+  // percent of random numbers, an ABA checksum for one in ten, a bare number as a valid phone
+  // for about a third: none reaches these shares by accident.
+  const overruled = (category: Category, confidence: number): Decision =>
+    negative
+      ? withName(category, confidence - 0.08, [
+          nameEvidence(
+            name,
+            "name",
+            "none",
+            `name suggests no personal data, but values validate as ${category}`,
+          ),
+        ])
+      : withName(category, confidence);
+  const card = share(stats, "payment_card", "any");
+  if (card >= 0.8 && !sequential(stats)) {
+    return overruled("payment_card", 0.6 + 0.3 * card);
+  }
+  const aba = stats.hits.get("bank_account.aba");
+  if (aba && aba.matched / stats.evaluated >= 0.9 && stats.distinct.size >= 3) {
+    return overruled("bank_account", 0.7);
+  }
+  const bare = stats.hits.get("phone.digits");
+  if (bare && bare.matched / stats.evaluated >= 0.9 && !sequential(stats)) {
+    return overruled("phone", 0.68);
+  }
+  // 4. Values alone (the name says nothing), weak detectors at a dominant share.
   if (!negative) {
-    const card = share(stats, "payment_card", "any");
-    if (card >= 0.8 && !sequential(stats)) {
-      return withName("payment_card", 0.6 + 0.3 * card);
-    }
-    const aba = stats.hits.get("bank_account.aba");
-    if (aba && aba.matched / stats.evaluated >= 0.9 && stats.distinct.size >= 3) {
-      return withName("bank_account", 0.7);
-    }
-    const bare = stats.hits.get("phone.digits");
-    if (bare && bare.matched / stats.evaluated >= 0.9 && !sequential(stats)) {
-      return withName("phone", 0.65);
-    }
     const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.evaluated;
     const person = share(stats, "person_name", "any");
     const distinctRatio = stats.distinct.size / stats.sampled;
@@ -467,7 +485,7 @@ export function decide(
       return withName("date_of_birth", 0.6);
     }
   }
-  // 4. Prose.
+  // 5. Prose.
   if (prose) {
     const p = proseStats(proseValues);
     const scanned = p.values - p.templates;
