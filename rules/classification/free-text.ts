@@ -97,3 +97,12 @@ export function proseStats(values: string[]): ProseStats {
 /** Shares at which prose counts as `free_text_pii`. */
 export const CONTACT_SHARE = 0.15;
 export const ANY_SHARE = 0.35;
+/**
+ * Below those, prose still leans to `free_text_pii` (at a lower confidence) once a few values
+ * embed personal data: a false positive costs a scrub, a false negative a refused copy or a leak,
+ * and a sample a little smaller or larger must not flip the column to `none`.
+ */
+export const LEAN_CONTACT_SHARE = 0.04;
+export const LEAN_ANY_SHARE = 0.12;
+/** Values with personal data needed before a low share leans (one stray hit is noise). */
+export const LEAN_MIN_VALUES = 3;

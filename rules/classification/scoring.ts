@@ -8,7 +8,16 @@ import { isCoordinate } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
 import { isCity } from "./detectors/person-name.ts";
-import { ANY_SHARE, CONTACT_SHARE, isProse, isTemplate, proseStats } from "./free-text.ts";
+import {
+  ANY_SHARE,
+  CONTACT_SHARE,
+  isProse,
+  isTemplate,
+  LEAN_ANY_SHARE,
+  LEAN_CONTACT_SHARE,
+  LEAN_MIN_VALUES,
+  proseStats,
+} from "./free-text.ts";
 import { maskValue } from "./mask.ts";
 import type { NameSignal } from "./name-signals.ts";
 
@@ -495,7 +504,13 @@ export function decide(
       return none(0.85, "values are templates with placeholders");
     }
     // Under an organisation/product name, capitalised words are names of things, not people.
-    if (contactShare >= CONTACT_SHARE || (!negative && anyShare >= ANY_SHARE)) {
+    const clear = contactShare >= CONTACT_SHARE || (!negative && anyShare >= ANY_SHARE);
+    // Borderline prose leans to personal data: a few values with an address or a phone (or,
+    // under a name that says nothing, a person's name) are enough at a lower confidence.
+    const leans =
+      (contactShare >= LEAN_CONTACT_SHARE && p.withContact >= LEAN_MIN_VALUES) ||
+      (!negative && anyShare >= LEAN_ANY_SHARE && p.withContact + p.withName >= LEAN_MIN_VALUES);
+    if (clear || leans) {
       const evidence: Evidence[] = [...p.byCategory.entries()].map(([category, matched]) => ({
         detector: `free_text.${category}`,
         signal: "value",
@@ -511,11 +526,13 @@ export function decide(
         matched: p.withContact + p.withName,
         sampled: p.values,
         examples: p.examples,
-        note: `${Math.round(contactShare * 100)}% of values embed contact details, ${Math.round(anyShare * 100)}% any personal data`,
+        note: `${Math.round(contactShare * 100)}% of values embed contact details, ${Math.round(anyShare * 100)}% any personal data${clear ? "" : " (borderline: leans to personal data)"}`,
       });
       return {
         category: "free_text_pii",
-        confidence: round(0.6 + 0.35 * Math.min(1, anyShare / 0.6)),
+        confidence: clear
+          ? round(0.6 + 0.35 * Math.min(1, anyShare / 0.6))
+          : round(0.5 + 0.3 * Math.min(1, anyShare / ANY_SHARE)),
         evidence,
       };
     }
