@@ -6,6 +6,7 @@ import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
 import type { CatalogColumn } from "../schema/governance/catalog-query.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
+import { governInProcess } from "./support/cli.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 
 /**
@@ -149,6 +150,26 @@ describe("the provisioning gate without evidence", () => {
     );
     expect(names).not.toContain("nulls_probe.code");
     expect(page.items.every((c) => c.unclassifiableReason !== null)).toBe(true);
+  });
+
+  test("govern provision refuses naming each column not yet classifiable, with why, and exits 2", async () => {
+    const run = await governInProcess(["provision", "--name", "nc-probe", "--json"], {
+      GOVERN_TOKEN: undefined,
+      DATABASE_URL: t.config.databaseUrl,
+      CLICKHOUSE_DATA_DIR: t.config.clickhouse.dataDir,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /partner_contacts\.contact \(not_classifiable: not sampled: govern_reader may not select/,
+    );
+    const body = JSON.parse(run.stdout) as {
+      blocking: string[];
+      reasons: Record<string, string>;
+      details: Record<string, string>;
+    };
+    expect(body.blocking).toContain("nulls_probe.fax");
+    expect(body.reasons["nulls_probe.fax"]).toBe("not_classifiable");
+    expect(body.details["nulls_probe.fax"]).toMatch(/NULL/);
   });
 
   test("a steward's decision clears a column; values that later show personal data reopen it", async () => {
