@@ -475,6 +475,7 @@ export interface GovernanceCatalogColumns {
   store: string;
   table_id: string;
   table_name: string;
+  unclassifiable_reason: string | null;
   version: Generated<number>;
 }
 
@@ -538,6 +539,7 @@ export interface GovernanceCatalogEffectiveColumns {
   store: string | null;
   table_id: string | null;
   table_name: string | null;
+  unclassifiable_reason: string | null;
   version: number | null;
 }
 

@@ -27,6 +27,11 @@ export type ColumnObservation = {
   proposal: Omit<ColumnProposal, "paths">;
   maskedSamples: string[];
   stats: Record<string, unknown>;
+  /**
+   * Why the column could not be classified from its values (unreadable, empty table, every
+   * value NULL so far), or null. A pending entry with a reason blocks provisioning.
+   */
+  unclassifiable?: string | null;
 };
 
 export type TableWriteResult = {
@@ -320,6 +325,7 @@ async function writeInTransaction(
             evidence: eb.ref("excluded.evidence"),
             masked_samples: eb.ref("excluded.masked_samples"),
             stats: eb.ref("excluded.stats"),
+            unclassifiable_reason: eb.ref("excluded.unclassifiable_reason"),
             classified_at: eb.ref("excluded.classified_at"),
             needs_rereview: eb.ref("excluded.needs_rereview"),
             rereview_evidence: eb.ref("excluded.rereview_evidence"),
@@ -423,6 +429,11 @@ function observeRow(input: {
       ) ??
       (changed || readded
         ? `the column's definition changed (version ${ex.version} → ${version})`
+        : null) ??
+      // A decision taken while there was nothing to sample was taken without evidence: values
+      // that now suggest personal data reopen it, whatever their confidence.
+      (ex.unclassifiable_reason && !obs.unclassifiable && proposal.category !== "none"
+        ? `decided while the column had no usable samples (${ex.unclassifiable_reason}); sampled values now suggest ${proposal.category}`
         : null);
     if (reason) {
       needsRereview = true;
@@ -470,6 +481,7 @@ function observeRow(input: {
     evidence: JSON.stringify(proposal.evidence),
     masked_samples: JSON.stringify(obs.maskedSamples),
     stats: JSON.stringify(obs.stats),
+    unclassifiable_reason: obs.unclassifiable ?? null,
     classified_at: now,
     needs_rereview: needsRereview,
     rereview_evidence: rereviewEvidence === null ? null : JSON.stringify(rereviewEvidence),

@@ -37,6 +37,8 @@ export type ProposalEntry = {
   paths: ProposalPath[];
   status: string;
   needs_rereview: boolean;
+  /** Why the scanner had no usable samples (unreadable, empty, all NULL so far), or null. */
+  not_classifiable: string | null;
   decision: Decision | null;
 };
 
@@ -90,6 +92,7 @@ export async function forEachProposal(
           paths: [],
           status: row.review_status,
           needs_rereview: row.needs_rereview,
+          not_classifiable: row.unclassifiable_reason,
           decision:
             row.review_status === "pending"
               ? null

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
@@ -51,8 +52,9 @@ export type SamplePlan = {
 /**
  * Plans one query that reads a bounded sample of all of a table's columns at once, without
  * scanning a large table: TABLESAMPLE SYSTEM at a percentage derived from the row estimate (or
- * the size on disk), then rows interleaved across tenants (each tenant's 1st row, then each
- * one's 2nd, ...) so a big tenant cannot crowd the others out, then LIMIT. Small tables are
+ * the size on disk, REPEATABLE with a per-table seed), then rows interleaved across tenants
+ * (each tenant's 1st row, then each one's 2nd, ... in the order of a keyed hash of the primary
+ * key) so a big tenant cannot crowd the others out, then LIMIT: the same data, the same sample. Small tables are
  * read whole through the same interleave; views with a plain LIMIT. Values are bounded in SQL
  * (text cut, arrays sliced, big JSON skipped) and come back as JSON values.
  */
@@ -70,9 +72,20 @@ export function planPostgresSample(
     ...table.columns.map((c) => sql`s0.${sql.id(c.name)}`),
   ]);
   const isRelation = ["table", "partitioned_table", "materialized_view"].includes(table.kind);
+  // Reproducible: rows are ranked by a keyed hash of their primary key (the whole row without
+  // one), never by random(), so the same data yields the same sample and the same proposals.
+  const seed = tableSeed(table);
+  const pk = table.constraints
+    .find((c) => c.type === "primary_key")
+    ?.columns.filter((name) => table.columns.some((c) => c.name === name));
+  const key =
+    pk && pk.length > 0
+      ? sql`ROW(${sql.join(pk.map((name) => sql`s0.${sql.id(name)}`))})::text`
+      : sql`s0::text`;
+  const rank = sql`hashtextextended(${key}, ${sql.lit(seed)}), ${key}`;
   const interleave = hasTenant
-    ? sql`ORDER BY row_number() OVER (PARTITION BY s0.tenant_id ORDER BY random()), random()`
-    : sql`ORDER BY random()`;
+    ? sql`ORDER BY row_number() OVER (PARTITION BY s0.tenant_id ORDER BY ${rank}), ${rank}`
+    : sql`ORDER BY ${rank}`;
   const build = (from: RawBuilder<unknown>, order: RawBuilder<unknown> | null) =>
     sql<Record<string, unknown>>`
       SELECT ${hasTenant ? sql`s.${sql.id("__tenant")}, ` : sql``}${outer}
@@ -95,7 +108,7 @@ export function planPostgresSample(
       const union = sql.join(
         sources.map(
           (s) =>
-            sql`SELECT ${names} FROM ${s.relation}${percent === undefined ? sql`` : sql` TABLESAMPLE SYSTEM (${sql.lit(percent)})`}`,
+            sql`SELECT ${names} FROM ${s.relation}${percent === undefined ? sql`` : sql` TABLESAMPLE SYSTEM (${sql.lit(percent)}) REPEATABLE (${sql.lit(seed)})`}`,
         ),
         sql` UNION ALL `,
       );
@@ -103,7 +116,7 @@ export function planPostgresSample(
     }
     return percent === undefined
       ? sql`${relation} s0`
-      : sql`${relation} s0 TABLESAMPLE SYSTEM (${sql.lit(percent)})`;
+      : sql`${relation} s0 TABLESAMPLE SYSTEM (${sql.lit(percent)}) REPEATABLE (${sql.lit(seed)})`;
   };
   if (known && total <= FULL_READ_ROWS) {
     return { method: "full", query: () => build(from(), interleave) };
@@ -114,6 +127,11 @@ export function planPostgresSample(
     percent,
     query: (p = percent) => build(from(p), interleave),
   };
+}
+
+/** A fixed seed per table: its pages and rows are chosen alike on every scan. */
+export function tableSeed(table: Pick<TableDef, "schema" | "name">): number {
+  return createHash("sha256").update(`${table.schema}.${table.name}`).digest().readInt32BE(0);
 }
 
 /** The largest partitions (they come sorted by size) until they hold `rows` rows between them. */
@@ -224,6 +242,8 @@ async function readAsReader(
 ): Promise<Record<string, unknown>[]> {
   return withReader(db, async (trx) => {
     await sql`SET LOCAL statement_timeout = '60s'`.execute(trx);
+    // A view's LIMIT reads from the start: a synchronized scan could start mid-table instead.
+    await sql`SET LOCAL synchronize_seqscans = off`.execute(trx);
     return (await query.execute(trx)).rows;
   });
 }

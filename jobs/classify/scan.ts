@@ -137,9 +137,16 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
       if (!item) {
         return undefined;
       }
-      const sampling = sample(deps, item.table, limits);
-      sampling.catch(() => {}); // awaited below; keeps an early failure from going unhandled
-      return sampling;
+      // A table whose sample fails (a column the reader may not select, a timeout) is recorded
+      // as not sampled, with the error: its columns are then not yet classifiable, never `none`.
+      return sample(deps, item.table, limits).catch(
+        (error: unknown): TableSample => ({
+          rowsRead: 0,
+          method: "skipped",
+          skippedReason: `sampling failed: ${(error as Error).message}`.slice(0, 300),
+          values: new Map(item.table.columns.map((c) => [c.name, []])),
+        }),
+      );
     };
     // Tables are written in batches: a few set-based statements per batch, not per table. A
     // batch is written while the next tables are classified, and samples are read ahead, so the
@@ -326,15 +333,20 @@ function observe(
       ...(column.comment ? { comment: column.comment } : {}),
       samples: values,
     });
+    const unclassifiable = unclassifiableReason(column, tableSample, values, all.length);
     out.push({
       column,
       jsonPath: "",
-      proposal: {
-        category: proposal.category,
-        sensitivity: proposal.sensitivity,
-        confidence: proposal.confidence,
-        evidence: proposal.evidence,
-      },
+      unclassifiable,
+      proposal:
+        unclassifiable && proposal.category === "none"
+          ? noEvidence(unclassifiable)
+          : {
+              category: proposal.category,
+              sensitivity: proposal.sensitivity,
+              confidence: proposal.confidence,
+              evidence: proposal.evidence,
+            },
       maskedSamples: column.sampleKind === "json" ? [] : maskedExamples(values),
       stats: { ...base, ...valueStats(values, all.length) },
     });
@@ -343,6 +355,57 @@ function observe(
     }
   }
   return out;
+}
+
+/** Types whose values can hold none of the taxonomy's categories (a flag, a random id). */
+const CANNOT_HOLD_PII = /^(?:Nullable\()?(?:boolean|bool|uuid)\)?$/i;
+
+/**
+ * Why a column's values give no evidence either way, or null when they do: "no evidence" must
+ * never pass for "no personal data" (issue 14). A table the reader may not read, a table that
+ * returned no rows (empty, or hidden from the reader by row-level security), and a column whose
+ * every sampled value is NULL or blank are not yet classifiable.
+ */
+export function unclassifiableReason(
+  column: ColumnDef,
+  tableSample: TableSample,
+  values: unknown[],
+  sampledRows: number,
+): string | null {
+  if (CANNOT_HOLD_PII.test(column.dataType.trim())) {
+    return null;
+  }
+  if (tableSample.method === "skipped") {
+    return `not sampled: ${tableSample.skippedReason ?? "the table was not read"}`;
+  }
+  if (tableSample.rowsRead === 0) {
+    return "no rows to sample: the table is empty (or its rows are hidden from govern_reader)";
+  }
+  const usable = values.some((v) => !(typeof v === "string" && v.trim() === ""));
+  if (!usable) {
+    return values.length === 0
+      ? `every sampled value is NULL (${sampledRows} rows sampled)`
+      : `every sampled value is blank (${sampledRows} rows sampled)`;
+  }
+  return null;
+}
+
+/** `none` with no confidence at all: nothing was seen, so nothing was ruled out. */
+function noEvidence(reason: string): Omit<ColumnProposal, "paths"> {
+  return {
+    ...NO_PROPOSAL,
+    evidence: [
+      {
+        detector: "no_usable_samples",
+        signal: "value",
+        category: "none",
+        matched: 0,
+        sampled: 0,
+        examples: [],
+        note: `not yet classifiable: ${reason}`,
+      },
+    ],
+  };
 }
 
 function pathObservations(

@@ -9,7 +9,8 @@ import type { Strategy, StrategyParams } from "../strategies/strategies.ts";
  * The fail-closed gate and the masking plan: every column of every table provisioning would copy,
  * with the rule that applies to it. A column blocks when the catalog does not know it (added
  * since the last scan) or when its catalog row (or one of its JSONB paths) blocks provisioning
- * (a personal-data proposal pending review, or a decision flagged for re-review).
+ * (a personal-data proposal pending review, a column the scanner had no usable samples of and
+ * no steward has decided, or a decision flagged for re-review).
  */
 
 /** Where a rule came from: a steward's rule, the category's default, or no personal data. */
@@ -49,7 +50,13 @@ export type TablePlan = {
   columns: ColumnPlan[];
 };
 
-export type BlockReason = "unknown_column" | "unclassified" | "pending_review" | "needs_rereview";
+export type BlockReason =
+  | "unknown_column"
+  | "unclassified"
+  /** Pending, and the scanner had no usable samples (unreadable, empty, all NULL so far). */
+  | "not_classifiable"
+  | "pending_review"
+  | "needs_rereview";
 
 export type GateResult =
   | { kind: "ok"; tables: TablePlan[] }
@@ -58,6 +65,8 @@ export type GateResult =
       /** Every blocking column as `table.column`, sorted. */
       blocking: string[];
       reasons: Record<string, BlockReason>;
+      /** Why a `not_classifiable` column could not be classified, by `table.column`. */
+      details?: Record<string, string>;
     };
 
 type SourceColumn = {
@@ -98,6 +107,7 @@ type CatalogRow = {
   review_status: string;
   needs_rereview: boolean;
   blocks_provisioning: boolean;
+  unclassifiable_reason: string | null;
 };
 
 function ruleKey(table: string, column: string, path: string): string {
@@ -131,7 +141,7 @@ export async function checkProvisioningGate(
   const columns = await sourceColumns(deps.source, schema);
   const catalog = await sql<CatalogRow>`
     SELECT table_name, column_name, json_path, effective_category, review_status,
-           needs_rereview, blocks_provisioning
+           needs_rereview, blocks_provisioning, unclassifiable_reason
     FROM governance.catalog_effective_columns
     WHERE store = 'postgres' AND schema_name = ${schema} AND dropped_at IS NULL`.execute(deps.db);
   const rules = new Map(
@@ -146,6 +156,7 @@ export async function checkProvisioningGate(
   }
 
   const reasons: Record<string, BlockReason> = {};
+  const details: Record<string, string> = {};
   const tables = new Map<string, TablePlan>();
   for (const c of columns) {
     const name = `${c.table_name}.${c.column_name}`;
@@ -157,7 +168,17 @@ export async function checkProvisioningGate(
     }
     const blocking = rows.find((r) => r.blocks_provisioning);
     if (blocking) {
-      reasons[name] = blocking.needs_rereview ? "needs_rereview" : "pending_review";
+      // "No evidence" is never "no personal data": a column the scanner could not sample
+      // waits for a steward's decision, named with the reason.
+      const unsampled = blocking.needs_rereview ? null : self.unclassifiable_reason;
+      reasons[name] = blocking.needs_rereview
+        ? "needs_rereview"
+        : unsampled
+          ? "not_classifiable"
+          : "pending_review";
+      if (unsampled) {
+        details[name] = unsampled;
+      }
       continue;
     }
     const category = self.effective_category as Category | null;
@@ -210,7 +231,7 @@ export async function checkProvisioningGate(
   }
   const blocking = Object.keys(reasons).sort();
   if (blocking.length > 0) {
-    return { kind: "refused", blocking, reasons };
+    return { kind: "refused", blocking, reasons, details };
   }
   return { kind: "ok", tables: [...tables.values()] };
 }

@@ -99,7 +99,14 @@ export type ProvisionReport = {
 };
 
 export type ProvisionResult =
-  | { kind: "refused"; datasetId: string; blocking: string[]; reasons: Record<string, BlockReason> }
+  | {
+      kind: "refused";
+      datasetId: string;
+      blocking: string[];
+      reasons: Record<string, BlockReason>;
+      /** Why each not-yet-classifiable column had no usable samples. */
+      details?: Record<string, string>;
+    }
   | { kind: "ready"; datasetId: string; databaseUrl: string; report: ProvisionReport };
 
 /**
@@ -255,7 +262,7 @@ export async function provisionDataset(
     await updateDataset(deps.db, dataset.id, {
       status: "refused",
       finishedAt: new Date(),
-      report: { blocking: gate.blocking, reasons: gate.reasons },
+      report: { blocking: gate.blocking, reasons: gate.reasons, details: gate.details ?? {} },
       error: `refused: ${gate.blocking.length} column(s) not cleared by the catalog`,
     });
     await source.destroy();
@@ -264,6 +271,7 @@ export async function provisionDataset(
       datasetId: dataset.id,
       blocking: gate.blocking,
       reasons: gate.reasons,
+      details: gate.details,
     };
   }
 

@@ -1,6 +1,6 @@
 import type { Category } from "../../schema/domain/classification.ts";
-import { findEntities } from "./entities.ts";
-import { maskSpans } from "./mask.ts";
+import { COMMON_WORDS, nameSets } from "./detectors/person-name.ts";
+import { type Entity, findEntities } from "./entities.ts";
 
 /**
  * Free text: the share of values that embed personal data. Contact-grade entities (email,
@@ -88,7 +88,7 @@ export function proseStats(values: string[]): ProseStats {
       stats.withName++;
     }
     if (stats.examples.length < 3) {
-      stats.examples.push(maskSpans(text, spans).replace(/\d/g, "*"));
+      stats.examples.push(evidenceExample(text, spans));
     }
   }
   return stats;
@@ -97,3 +97,74 @@ export function proseStats(values: string[]): ProseStats {
 /** Shares at which prose counts as `free_text_pii`. */
 export const CONTACT_SHARE = 0.15;
 export const ANY_SHARE = 0.35;
+/**
+ * Below those, prose still leans to `free_text_pii` (at a lower confidence) once a few values
+ * embed personal data: a false positive costs a scrub, a false negative a refused copy or a leak,
+ * and a sample a little smaller or larger must not flip the column to `none`.
+ */
+export const LEAN_CONTACT_SHARE = 0.04;
+export const LEAN_ANY_SHARE = 0.12;
+/** Values with personal data needed before a low share leans (one stray hit is noise). */
+export const LEAN_MIN_VALUES = 3;
+
+const LETTERS = /[\p{L}\p{M}][\p{L}\p{M}'’]*/gu;
+/** What precedes a sentence's first word: the text's start, or an end mark and spaces. */
+const SENTENCE_END = /(?:^|[.!?\n]\s*)$/;
+
+/** `Konopelski` → `K*********`: the shape of a word, never the word. */
+function starWord(word: string): string {
+  const chars = [...word];
+  return `${chars[0]}${"*".repeat(chars.length - 1)}`;
+}
+
+/**
+ * A free-text value as catalog evidence may show it to every role: each entity the masking
+ * entity finder sees (names included) replaced by its category, widened to whole words (never
+ * `[person_name]Clure`); then every other word that could name someone starred — a known first
+ * or last name in any case, any capitalised or upper-case word inside a sentence (surnames the
+ * lists do not know, companies, places) — and every digit. What is left is the sentence's
+ * shape: "Met [person_name] K********* at [postal_address]".
+ */
+export function evidenceExample(text: string, spans: Entity[] = findEntities(text)): string {
+  const { first, last } = nameSets();
+  const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{M}'’]/u.test(c);
+  let out = "";
+  let pos = 0;
+  const gap = (from: number, to: number) => {
+    const part = text.slice(from, to);
+    out += part.replace(LETTERS, (word, offset: number) => {
+      const lower = word.replace(/['’]s?$/, "").toLowerCase();
+      const known = (first.has(lower) || last.has(lower)) && !COMMON_WORDS.has(lower);
+      const capitalised = word !== word.toLowerCase();
+      if (!capitalised) {
+        return known ? starWord(word) : word;
+      }
+      const before = text.slice(0, from + offset);
+      const sentenceStart = SENTENCE_END.test(before);
+      const upper = word.length > 1 && word === word.toUpperCase();
+      if (sentenceStart && !upper && !first.has(lower) && !last.has(lower)) {
+        return word;
+      }
+      return starWord(word);
+    });
+  };
+  for (const span of spans) {
+    let start = span.start;
+    let end = span.end;
+    while (start > pos && isWordChar(text[start - 1])) {
+      start--;
+    }
+    while (end < text.length && isWordChar(text[end])) {
+      end++;
+    }
+    if (start < pos) {
+      start = pos;
+    }
+    gap(pos, start);
+    out += `[${span.category}]`;
+    pos = Math.max(pos, end);
+  }
+  gap(pos, text.length);
+  const masked = out.replace(/\d/g, "*");
+  return masked.length > 120 ? `${masked.slice(0, 120)}…` : masked;
+}

@@ -8,7 +8,16 @@ import { isCoordinate } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
 import { isCity } from "./detectors/person-name.ts";
-import { ANY_SHARE, CONTACT_SHARE, isProse, isTemplate, proseStats } from "./free-text.ts";
+import {
+  ANY_SHARE,
+  CONTACT_SHARE,
+  isProse,
+  isTemplate,
+  LEAN_ANY_SHARE,
+  LEAN_CONTACT_SHARE,
+  LEAN_MIN_VALUES,
+  proseStats,
+} from "./free-text.ts";
 import { maskValue } from "./mask.ts";
 import type { NameSignal } from "./name-signals.ts";
 
@@ -19,8 +28,10 @@ import type { NameSignal } from "./name-signals.ts";
  *    values of a compatible shape) and refused when values contradict it (booleans, enums,
  *    templates, another category) — a name alone never decides against the values;
  * 3. prose is judged by the share of values embedding entities;
- * 4. with a name that says nothing, weak detectors decide at a dominant share; a hard-negative
- *    name (`order_number`, `checksum`) silences them.
+ * 4. checksummed values (Luhn and issuer range, ABA, a valid phone) at a dominant share decide
+ *    whatever the name; a harmless-sounding name only lowers the confidence;
+ * 5. with a name that says nothing, weak detectors decide at a dominant share; a hard-negative
+ *    name (`order_number`, `checksum`) silences the unvalidated ones (names, addresses, dates).
  */
 
 export type Decision = {
@@ -438,20 +449,36 @@ export function decide(
     }
   }
 
-  // 3. Values alone (the name says nothing), weak detectors at a dominant share.
+  // 3. Checksummed values at a dominant share decide whatever the name: a name that sounds
+  // harmless (`order_ref`, `legacy_contact_id`) lowers the confidence, it never switches a
+  // validated detector off. Luhn with a real issuer range and length passes by chance for a few
+  // percent of random numbers, an ABA checksum for one in ten, a bare number as a valid phone
+  // for about a third: none reaches these shares by accident.
+  const overruled = (category: Category, confidence: number): Decision =>
+    negative
+      ? withName(category, confidence - 0.08, [
+          nameEvidence(
+            name,
+            "name",
+            "none",
+            `name suggests no personal data, but values validate as ${category}`,
+          ),
+        ])
+      : withName(category, confidence);
+  const card = share(stats, "payment_card", "any");
+  if (card >= 0.8 && !sequential(stats)) {
+    return overruled("payment_card", 0.6 + 0.3 * card);
+  }
+  const aba = stats.hits.get("bank_account.aba");
+  if (aba && aba.matched / stats.evaluated >= 0.9 && stats.distinct.size >= 3) {
+    return overruled("bank_account", 0.7);
+  }
+  const bare = stats.hits.get("phone.digits");
+  if (bare && bare.matched / stats.evaluated >= 0.9 && !sequential(stats)) {
+    return overruled("phone", 0.68);
+  }
+  // 4. Values alone (the name says nothing), weak detectors at a dominant share.
   if (!negative) {
-    const card = share(stats, "payment_card", "any");
-    if (card >= 0.8 && !sequential(stats)) {
-      return withName("payment_card", 0.6 + 0.3 * card);
-    }
-    const aba = stats.hits.get("bank_account.aba");
-    if (aba && aba.matched / stats.evaluated >= 0.9 && stats.distinct.size >= 3) {
-      return withName("bank_account", 0.7);
-    }
-    const bare = stats.hits.get("phone.digits");
-    if (bare && bare.matched / stats.evaluated >= 0.9 && !sequential(stats)) {
-      return withName("phone", 0.65);
-    }
     const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.evaluated;
     const person = share(stats, "person_name", "any");
     const distinctRatio = stats.distinct.size / stats.sampled;
@@ -467,7 +494,7 @@ export function decide(
       return withName("date_of_birth", 0.6);
     }
   }
-  // 4. Prose.
+  // 5. Prose.
   if (prose) {
     const p = proseStats(proseValues);
     const scanned = p.values - p.templates;
@@ -477,7 +504,13 @@ export function decide(
       return none(0.85, "values are templates with placeholders");
     }
     // Under an organisation/product name, capitalised words are names of things, not people.
-    if (contactShare >= CONTACT_SHARE || (!negative && anyShare >= ANY_SHARE)) {
+    const clear = contactShare >= CONTACT_SHARE || (!negative && anyShare >= ANY_SHARE);
+    // Borderline prose leans to personal data: a few values with an address or a phone (or,
+    // under a name that says nothing, a person's name) are enough at a lower confidence.
+    const leans =
+      (contactShare >= LEAN_CONTACT_SHARE && p.withContact >= LEAN_MIN_VALUES) ||
+      (!negative && anyShare >= LEAN_ANY_SHARE && p.withContact + p.withName >= LEAN_MIN_VALUES);
+    if (clear || leans) {
       const evidence: Evidence[] = [...p.byCategory.entries()].map(([category, matched]) => ({
         detector: `free_text.${category}`,
         signal: "value",
@@ -493,11 +526,13 @@ export function decide(
         matched: p.withContact + p.withName,
         sampled: p.values,
         examples: p.examples,
-        note: `${Math.round(contactShare * 100)}% of values embed contact details, ${Math.round(anyShare * 100)}% any personal data`,
+        note: `${Math.round(contactShare * 100)}% of values embed contact details, ${Math.round(anyShare * 100)}% any personal data${clear ? "" : " (borderline: leans to personal data)"}`,
       });
       return {
         category: "free_text_pii",
-        confidence: round(0.6 + 0.35 * Math.min(1, anyShare / 0.6)),
+        confidence: clear
+          ? round(0.6 + 0.35 * Math.min(1, anyShare / 0.6))
+          : round(0.5 + 0.3 * Math.min(1, anyShare / ANY_SHARE)),
         evidence,
       };
     }

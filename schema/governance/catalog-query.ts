@@ -12,7 +12,7 @@ import type { Db } from "../postgres.ts";
  * A review status, `needs_rereview` (a re-scan contradicted a decision), or `open` (waiting for a
  * steward: a pending proposal or a flagged decision).
  */
-export type CatalogStatusFilter = ReviewStatus | "needs_rereview" | "open";
+export type CatalogStatusFilter = ReviewStatus | "needs_rereview" | "open" | "not_classifiable";
 
 export type CatalogFilter = {
   store?: string;
@@ -78,6 +78,11 @@ export type CatalogColumn = {
   decidedBy: string | null;
   decidedAt: string | null;
   needsRereview: boolean;
+  /**
+   * Why the scanner had no usable samples of it (unreadable, empty, all NULL so far), or null.
+   * Pending with a reason: not yet classifiable, and provisioning waits for a steward.
+   */
+  unclassifiableReason: string | null;
   classifiedAt: string | null;
   droppedAt: string | null;
   version: number;
@@ -229,6 +234,11 @@ function filtered(db: Db, filter: CatalogFilter): ColumnQuery {
   const status = filter.status;
   if (status === "needs_rereview") {
     query = query.where("needs_rereview", "=", true);
+  } else if (status === "not_classifiable") {
+    // No usable samples and no steward's decision yet: blocks provisioning.
+    query = query
+      .where("unclassifiable_reason", "is not", null)
+      .where("review_status", "=", "pending");
   } else if (status === "open") {
     // Waiting for a steward: a pending proposal or a decision a re-scan contradicted (an entry
     // never classified has nothing to decide yet). The same rows a bulk decision by filter
@@ -285,6 +295,7 @@ const COLUMN_FIELDS = [
   "decided_by",
   "decided_at",
   "needs_rereview",
+  "unclassifiable_reason",
   "classified_at",
   "dropped_at",
   "version",
@@ -312,6 +323,7 @@ type ColumnRow = {
   decided_by: string | null;
   decided_at: Date | string | null;
   needs_rereview: boolean | null;
+  unclassifiable_reason: string | null;
   classified_at: Date | string | null;
   dropped_at: Date | string | null;
   version: number | null;
@@ -347,6 +359,7 @@ function toColumn(row: ColumnRow): CatalogColumn {
     decidedBy: row.decided_by,
     decidedAt: iso(row.decided_at),
     needsRereview: row.needs_rereview ?? false,
+    unclassifiableReason: row.unclassifiable_reason ?? null,
     classifiedAt: iso(row.classified_at),
     droppedAt: iso(row.dropped_at),
     version: row.version ?? 1,

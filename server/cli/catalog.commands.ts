@@ -83,7 +83,9 @@ async function openAnalytics(
 
 function humanLine(entry: ProposalEntry): string {
   const decided = entry.decision ? ` → ${entry.decision.category}` : "";
-  const flag = entry.needs_rereview ? "  [re-review]" : "";
+  const flag =
+    (entry.needs_rereview ? "  [re-review]" : "") +
+    (entry.not_classifiable ? `  [not yet classifiable: ${entry.not_classifiable}]` : "");
   const lines = [
     `${entry.table}.${entry.column}  ${entry.category ?? "-"} (${entry.confidence ?? "-"})  ${entry.status}${decided}${flag}`,
   ];

@@ -94,12 +94,24 @@ const provision: Command = {
           summary: { blocking: result.blocking },
         });
         process.stderr.write(
-          `govern provision: refused: these columns are not cleared by the catalog (unknown or pending review):\n${result.blocking
-            .map((b) => `  ${b} (${result.reasons[b]})`)
+          `govern provision: refused: these columns are not cleared by the catalog (unknown, not yet classifiable, or pending review):\n${result.blocking
+            .map(
+              (b) =>
+                `  ${b} (${result.reasons[b]}${result.details?.[b] ? `: ${result.details[b]}` : ""})`,
+            )
             .join("\n")}\n`,
         );
         if (asJson) {
-          print(true, { refused: true, blocking: result.blocking, reasons: result.reasons }, "");
+          print(
+            true,
+            {
+              refused: true,
+              blocking: result.blocking,
+              reasons: result.reasons,
+              details: result.details ?? {},
+            },
+            "",
+          );
         }
         return 2;
       }

@@ -57,11 +57,19 @@ export const ZCatalogQuery = z.strictObject({
   }),
   sensitivity: ZSensitivity.optional(),
   status: z
-    .enum(["pending", "accepted", "rejected", "overridden", "needs_rereview", "open"])
+    .enum([
+      "pending",
+      "accepted",
+      "rejected",
+      "overridden",
+      "needs_rereview",
+      "open",
+      "not_classifiable",
+    ])
     .optional()
     .openapi({
       description:
-        "A review status; needs_rereview: a re-scan contradicted the decision; open: waiting for a steward (a proposal pending or flagged for re-review; what a bulk decision by filter touches)",
+        "A review status; needs_rereview: a re-scan contradicted the decision; open: waiting for a steward (a proposal pending or flagged for re-review; what a bulk decision by filter touches); not_classifiable: no usable samples (unreadable, empty, all NULL so far) and no decision yet",
     }),
   minConfidence: queryConfidence,
   maxConfidence: queryConfidence,
@@ -141,6 +149,12 @@ export const ZCatalogColumn = z
     decidedBy: z.string().nullable(),
     decidedAt: z.string().nullable(),
     needsRereview: z.boolean(),
+    unclassifiableReason: z
+      .string()
+      .nullable()
+      .describe(
+        "Why the scanner had no usable samples (unreadable, empty, all NULL); pending with a reason blocks provisioning",
+      ),
     classifiedAt: z.string().nullable(),
     droppedAt: z.string().nullable(),
     version: z.number().int(),

@@ -7,6 +7,10 @@ export const ZBlockingColumn = z
   .object({
     column: z.string().openapi({ example: "customers.backup_email" }),
     reason: z.string().openapi({ example: "unknown_column" }),
+    /** Why a `not_classifiable` column had no usable samples (unreadable, empty, all NULL). */
+    detail: z.string().nullable().openapi({
+      example: "not sampled: govern_reader may not select from it",
+    }),
     /** The catalog entry to review, when the catalog knows the column. */
     catalogColumnId: z.string().nullable(),
   })
@@ -31,6 +35,7 @@ export async function blockingColumns(db: Db): Promise<TBlockingColumn[]> {
   return gate.blocking.map((column) => ({
     column,
     reason: gate.reasons[column] ?? "blocked",
+    detail: gate.details?.[column] ?? null,
     catalogColumnId: byName.get(column) ?? null,
   }));
 }

@@ -25,15 +25,53 @@ export function SensitivityBadge({ sensitivity }: { sensitivity: Sensitivity | n
 export function StatusBadge({
   status,
   needsRereview,
+  unclassifiable,
 }: {
   status: ReviewStatus;
   needsRereview?: boolean;
+  /** Why the scanner had no usable samples: shown as its own state while pending. */
+  unclassifiable?: string | null;
 }) {
   return (
     <span className="status-badges">
       <span className={`badge review-${status}`}>{status}</span>
       {needsRereview ? <span className="badge review-rereview">re-review</span> : null}
+      {unclassifiable && status === "pending" ? (
+        <span
+          className="badge review-unclassifiable"
+          title={`Not yet classifiable: ${unclassifiable}. Provisioning waits for a decision.`}
+        >
+          not yet classifiable
+        </span>
+      ) : null}
     </span>
+  );
+}
+
+/**
+ * A column the scanner could not classify from its values, and why: no evidence is not "no
+ * personal data", so provisioning waits until a steward decides (accept as none, or override).
+ */
+export function UnclassifiableNotice({
+  reason,
+  status,
+}: {
+  reason: string | null;
+  status: ReviewStatus;
+}) {
+  if (!reason) {
+    return null;
+  }
+  return (
+    <p
+      className={status === "pending" ? "notice notice-warning" : "notice"}
+      data-testid="unclassifiable-notice"
+    >
+      <strong>Not yet classifiable:</strong> {reason}.{" "}
+      {status === "pending"
+        ? "Provisioning is refused until a steward decides: accept as no personal data if you know it holds none, or override with its category."
+        : "A steward decided without samples; a later scan that finds personal data reopens the decision."}
+    </p>
   );
 }
 

@@ -4,7 +4,14 @@ import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
-import { CategoryBadge, Confidence, entryName, SensitivityBadge, StatusBadge } from "./badges.tsx";
+import {
+  CategoryBadge,
+  Confidence,
+  entryName,
+  SensitivityBadge,
+  StatusBadge,
+  UnclassifiableNotice,
+} from "./badges.tsx";
 import { EvidenceTable } from "./evidence-table.tsx";
 import { ReviewActions } from "./review-actions.tsx";
 import type { CatalogColumnDetail } from "./types.ts";
@@ -54,11 +61,16 @@ export function ColumnDetail({
       <p className="detail-badges">
         <span className="muted">{c.store}</span> <CategoryBadge category={c.effectiveCategory} />{" "}
         <SensitivityBadge sensitivity={c.effectiveSensitivity} />{" "}
-        <StatusBadge status={c.reviewStatus} needsRereview={c.needsRereview} />
+        <StatusBadge
+          status={c.reviewStatus}
+          needsRereview={c.needsRereview}
+          unclassifiable={c.unclassifiableReason}
+        />
         {c.droppedAt ? (
           <span className="badge badge-failed">dropped {formatTime(c.droppedAt)}</span>
         ) : null}
       </p>
+      <UnclassifiableNotice reason={c.unclassifiableReason} status={c.reviewStatus} />
       {notice ? (
         <p className="notice" role="status">
           {notice}

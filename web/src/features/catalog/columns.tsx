@@ -68,6 +68,7 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
         <StatusBadge
           status={row.original.reviewStatus}
           needsRereview={row.original.needsRereview}
+          unclassifiable={row.original.unclassifiableReason}
         />
       ),
     },

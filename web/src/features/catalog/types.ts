@@ -32,7 +32,10 @@ export const SENSITIVITY_OPTIONS = [
   "restricted",
 ] as const satisfies readonly Sensitivity[];
 
-/** Review states plus `needs_rereview` (flagged by a contradicting re-scan) and `open` (either). */
+/**
+ * Review states plus `needs_rereview` (flagged by a contradicting re-scan), `open` (either) and
+ * `not_classifiable` (no usable samples, no decision yet: blocks provisioning).
+ */
 export const STATUS_OPTIONS = [
   "pending",
   "accepted",
@@ -40,7 +43,8 @@ export const STATUS_OPTIONS = [
   "overridden",
   "needs_rereview",
   "open",
-] as const satisfies readonly (ReviewStatus | "needs_rereview" | "open")[];
+  "not_classifiable",
+] as const satisfies readonly (ReviewStatus | "needs_rereview" | "open" | "not_classifiable")[];
 
 // A taxonomy entry missing from the lists above fails the build here, not in a select at runtime.
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
@@ -72,6 +76,8 @@ export type CatalogColumn = {
   decidedBy: string | null;
   decidedAt: string | null;
   needsRereview: boolean;
+  /** Why the scanner had no usable samples (unreadable, empty, all NULL so far), or null. */
+  unclassifiableReason: string | null;
   classifiedAt: string | null;
   droppedAt: string | null;
   version: number;

@@ -1,3 +1,5 @@
+import { LeakFindingFixes } from "../catalog/leak-fix.tsx";
+
 /** The report of a masked copy in words: rows, rules, the leak scan's verdict, timings. */
 
 type MaskedReport = {
@@ -39,6 +41,7 @@ export function MaskedReportSummary({ report }: { report: unknown }) {
           ))}
         </ul>
       ) : null}
+      {leak && !leak.clean ? <LeakFindingFixes findings={leak.findings} /> : null}
       {r.totalRows !== undefined ? (
         <p>
           {r.totalRows.toLocaleString()} rows

@@ -62,6 +62,7 @@ export function fromDetail(detail: CatalogColumnDetail): QueueRow {
     decidedBy: detail.decidedBy,
     decidedAt: detail.decidedAt,
     needsRereview: detail.needsRereview,
+    unclassifiableReason: detail.unclassifiableReason,
     classifiedAt: detail.classifiedAt,
     droppedAt: detail.droppedAt,
     version: detail.version,

@@ -11,6 +11,7 @@ import {
   entryName,
   SensitivityBadge,
   StatusBadge,
+  UnclassifiableNotice,
 } from "../catalog/badges.tsx";
 import { EvidenceTable } from "../catalog/evidence-table.tsx";
 import { bulkReview, type ReviewDecision, reviewColumn } from "../catalog/review-api.ts";
@@ -27,7 +28,7 @@ import { ShortcutHelp, useShortcuts } from "./shortcuts.tsx";
 
 const PAGE_SIZE = 50;
 const FILTER_KEYS = ["status", "category", "minConfidence", "schema", "table", "q"] as const;
-const QUEUE_STATUSES = ["open", "pending", "needs_rereview"] as const;
+const QUEUE_STATUSES = ["open", "pending", "needs_rereview", "not_classifiable"] as const;
 
 type Message = { kind: "ok" | "error"; text: string };
 
@@ -242,7 +243,11 @@ export function ReviewPage() {
           <select id="queue-status" name="status" aria-label="Show" defaultValue={status}>
             {QUEUE_STATUSES.map((s) => (
               <option key={s} value={s}>
-                {s === "open" ? "waiting (pending + re-review)" : s}
+                {s === "open"
+                  ? "waiting (pending + re-review)"
+                  : s === "not_classifiable"
+                    ? "not yet classifiable (no usable samples)"
+                    : s}
               </option>
             ))}
           </select>
@@ -359,7 +364,11 @@ export function ReviewPage() {
                       </div>
                     </td>
                     <td>
-                      <StatusBadge status={row.reviewStatus} needsRereview={row.needsRereview} />
+                      <StatusBadge
+                        status={row.reviewStatus}
+                        needsRereview={row.needsRereview}
+                        unclassifiable={row.unclassifiableReason}
+                      />
                       {row.saving ? <span className="muted small"> saving…</span> : null}
                     </td>
                   </tr>
@@ -432,6 +441,7 @@ function FocusedDetail({ row }: { row: QueueRow }) {
         <Loading />
       ) : (
         <>
+          <UnclassifiableNotice reason={detail.unclassifiableReason} status={detail.reviewStatus} />
           {detail.needsRereview ? (
             <>
               <h3>Why it is flagged</h3>
