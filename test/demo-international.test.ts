@@ -1,7 +1,16 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/max";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
+import { Clock } from "../masking/demo-platform/clock.ts";
+import type { Sinks } from "../masking/demo-platform/copy-writer.ts";
+import { drawCustomer } from "../masking/demo-platform/customer.ts";
+import { generateTenantSetup } from "../masking/demo-platform/gen-tenant.ts";
+import { LOAD_ORDER, seedDemoPlatform } from "../masking/demo-platform/index.ts";
+import { buildPools } from "../masking/demo-platform/pools.ts";
+import { isStreetAddress } from "../rules/classification/detectors/address.ts";
+import { isFormattedPhone } from "../rules/classification/detectors/contact.ts";
+import { isIban } from "../rules/classification/detectors/financial.ts";
+import { isCanadianGst, isEuVatId } from "../rules/classification/detectors/government-id.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /**
@@ -317,5 +326,60 @@ describe("international tenants", () => {
       expect(d.text).toMatch(/\n\S.* \d{1,3}[a-c]?(?:, .+)?\n\d{5} \S/);
       expect(d.text).toMatch(/\d+,\d{2} €/);
     }
+  });
+});
+
+describe("the classifier's detectors know the international formats", () => {
+  const sinks = Object.fromEntries(LOAD_ORDER.map((t) => [t, { add() {} }])) as unknown as Sinks;
+  const pools = buildPools(29);
+
+  test("German, French and Canadian phones in every written form, and street lines, are detected", () => {
+    for (const tenantIndex of [1, 2, 3]) {
+      const ctx = generateTenantSetup({
+        seed: 29,
+        tenantIndex,
+        clock: new Clock(AS_OF),
+        pools,
+        out: sinks,
+        customersPerTenant: 0,
+      });
+      const code = ctx.country.code;
+      const phones: string[] = [];
+      let streets = 0;
+      const n = 400;
+      for (let i = 0; i < n; i++) {
+        const c = drawCustomer(ctx, i);
+        phones.push(...[c.phone, ...c.person.phoneAlt].filter((p) => !isFormattedPhone(p)));
+        streets += isStreetAddress(c.street) ? 1 : 0;
+      }
+      expect(phones, code).toEqual([]);
+      // German streets without a street word ("Flabbenhäuschen 55") stay undetected alone.
+      expect(streets / n, code).toBeGreaterThan(code === "DE" ? 0.6 : 0.98);
+    }
+    for (const v of [
+      "Hauptstraße 12",
+      "Emil-Nolde-Str. 196",
+      "Am Kiesberg 124",
+      "12 rue de la Paix",
+    ]) {
+      expect(isStreetAddress(v), v).toBe(true);
+    }
+    for (const v of ["Meeting in 5", "Kiesberg 124", "Order 12345"]) {
+      expect(isStreetAddress(v), v).toBe(false);
+    }
+  });
+
+  test("IBANs printed or compact, EU VAT ids and Canadian GST numbers are detected with their check digits", () => {
+    expect(isIban("DE89370400440532013000")).toBe(true);
+    expect(isIban("DE89 3704 0044 0532 0130 00")).toBe(true);
+    expect(isIban("FR14 2004 1010 0505 0001 3M02 606")).toBe(true);
+    expect(isIban("DE89 3704 0044 0532 0130 01")).toBe(false);
+    expect(isEuVatId("DE136695976")).toBe(true);
+    expect(isEuVatId("DE 136 695 976")).toBe(true);
+    expect(isEuVatId("DE136695977")).toBe(false);
+    expect(isEuVatId("FR40303265045")).toBe(true);
+    expect(isEuVatId("FR41303265045")).toBe(false);
+    expect(isCanadianGst("123456782 RT0001")).toBe(true);
+    expect(isCanadianGst("123456789 RT0001")).toBe(false);
   });
 });

@@ -169,7 +169,11 @@ export function drawPhone(
       ? book.mobile
       : (book.landline.get(rng.pick(metro.areaCodes)) as PhoneTemplate[]);
   const t = rng.pick(templates);
-  const nsn = drawNsn(rng, t);
+  let nsn = drawNsn(rng, t);
+  // North American N11 exchanges (211, 311 ... 911) are service codes, never a subscriber's.
+  while (book.country === "CA" && nsn[4] === "1" && nsn[5] === "1") {
+    nsn = drawNsn(rng, t);
+  }
   return {
     nsn,
     national: writePhone(book.country, t, nsn, 0),

@@ -45,8 +45,8 @@ const PLAN_TIERS = cumulative([
 ] as const);
 const NAME_STYLES: Record<"en" | "de" | "fr", string[]> = {
   en: ["{L} {S}", "{C} {S}", "{F}'s {S}", "{W} {S}", "{L} & Sons {S}"],
-  de: ["{L} {S}", "{S} {L}", "{S} {C}", "{L} & Söhne {S}", "{F} {L} {S}"],
-  fr: ["{S} {L}", "{L} {S}", "{S} de {C}", "{L} et Fils", "{S} {F} {L}"],
+  de: ["{L} {S}", "{S} {L}", "{S} {C}", "{L} & Söhne {S}", "{L} {S}"],
+  fr: ["{S} {L}", "{L} {S}", "{S} de {C}", "{L} et Fils", "{S} {L}"],
 };
 const NAME_WORDS = [
   "Evergreen",
