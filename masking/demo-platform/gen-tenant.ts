@@ -506,10 +506,47 @@ const TEMPLATES: [string, string, string, string | null, string, string[]][] = [
   ],
 ];
 
+/** The same templates in German and French: name, subject, content (same variables). */
+// biome-ignore format: one template per line
+const LOCAL_TEMPLATES: Record<"de" | "fr", [string, string | null, string][]> = {
+  de: [
+    ["Terminerinnerung", null, "Hallo {{customer_first_name}}, hier ist {{business_name}}. Erinnerung: Ihr Termin ist {{appointment_time}}. Bitte mit J bestätigen."],
+    ["Unterwegs", null, "Hallo {{customer_first_name}}! {{technician_name}} ist unterwegs, Ankunft ca. {{eta}}."],
+    ["Angebot", "Ihr Angebot {{invoice_number}} von {{business_name}}", "Guten Tag {{customer_first_name}},\n\nanbei Ihr Angebot {{invoice_number}} über {{amount_due}}.\n\n{{signature}}"],
+    ["Rechnung", "Rechnung {{invoice_number}} von {{business_name}}", "Guten Tag {{customer_first_name}},\n\nIhre Rechnung {{invoice_number}} über {{amount_due}} steht bereit: {{payment_link}}\n\nVielen Dank!"],
+    ["Zahlungsbestätigung", "Zahlungseingang {{invoice_number}}", "Danke {{customer_first_name}}, wir haben {{amount_paid}} am {{paid_date}} erhalten."],
+    ["Bewertungsanfrage", null, "Danke, dass Sie {{business_name}} gewählt haben, {{customer_first_name}}! Wir freuen uns über eine Bewertung: {{review_link}}"],
+    ["Willkommen", "Willkommen bei {{business_name}}", "Guten Tag {{customer_first_name}},\n\ndanke für Ihre Anfrage! Speichern Sie unsere Nummer {{business_phone}} für Termine."],
+    ["Zahlungserinnerung", null, "Guten Tag, spreche ich mit {{customer_full_name}}? Ich rufe von {{business_name}} an wegen der Rechnung {{invoice_number}}, fällig am {{due_date}}."],
+  ],
+  fr: [
+    ["Rappel de rendez-vous", null, "Bonjour {{customer_first_name}}, ici {{business_name}}. Rappel : votre rendez-vous est {{appointment_time}}. Répondez OUI pour confirmer."],
+    ["En route", null, "Bonjour {{customer_first_name}} ! {{technician_name}} est en route, arrivée prévue {{eta}}."],
+    ["Devis", "Votre devis {{invoice_number}} de {{business_name}}", "Bonjour {{customer_first_name}},\n\nVeuillez trouver ci-joint votre devis {{invoice_number}} de {{amount_due}}.\n\n{{signature}}"],
+    ["Facture", "Facture {{invoice_number}} de {{business_name}}", "Bonjour {{customer_first_name}},\n\nVotre facture {{invoice_number}} de {{amount_due}} est disponible : {{payment_link}}\n\nMerci !"],
+    ["Reçu de paiement", "Reçu pour {{invoice_number}}", "Merci {{customer_first_name}}, nous avons reçu {{amount_paid}} le {{paid_date}}."],
+    ["Demande d'avis", null, "Merci d'avoir choisi {{business_name}}, {{customer_first_name}} ! Un petit avis ? {{review_link}}"],
+    ["Bienvenue", "Bienvenue chez {{business_name}}", "Bonjour {{customer_first_name}},\n\nMerci pour votre demande ! Enregistrez notre numéro {{business_phone}} pour vos rendez-vous."],
+    ["Relance impayé", null, "Bonjour, pourrais-je parler à {{customer_full_name}} ? J'appelle de la part de {{business_name}} au sujet de la facture {{invoice_number}}, échue le {{due_date}}."],
+  ],
+};
+
 function writeTemplates(ctx: TenantContext): void {
   const { rng, clock, out } = ctx;
+  const language = ctx.country.language;
+  const templates =
+    language === "en"
+      ? TEMPLATES
+      : TEMPLATES.map(([, type, channel, , , vars], i) => {
+          const [name, subject, content] = LOCAL_TEMPLATES[language][i] as [
+            string,
+            string | null,
+            string,
+          ];
+          return [name, type, channel, subject, content, vars] as (typeof TEMPLATES)[number];
+        });
   for (const b of ctx.businesses) {
-    for (const [name, type, channel, subject, content, vars] of TEMPLATES) {
+    for (const [name, type, channel, subject, content, vars] of templates) {
       const created = clock.start + rng.int(0, 60) * DAY;
       out.communication_templates.add(
         `${rng.uuid()}${T}${ctx.tenantId}${T}${b.id}${T}${name}${T}${type}${T}${channel}${T}${subject ?? NULL}${T}${esc(content)}${T}{"variables": [${vars.map((v) => `"${v}"`).join(", ")}]}${T}${rng.int(20, 5000)}${T}${clock.ts(clock.end - rng.int(1, 7200) * MINUTE)}${T}${clock.ts(created)}${T}${clock.ts(created + rng.int(0, 400) * DAY)}\n`,
