@@ -259,11 +259,12 @@ describe("money", () => {
     );
     for (const m of methods) {
       expect(m.cards > 0, m.method).toBe(m.method === "credit_card");
-      expect(m.banks > 0, m.method).toBe(m.method === "ach");
+      // Bank debits: ACH in the US, SEPA (IBAN and BIC) for the German tenant.
+      expect(m.banks > 0, m.method).toBe(["ach", "eft", "sepa_debit"].includes(m.method));
     }
     const routing = await rows<{ r: string }>(
       a,
-      "SELECT bank_routing_number AS r FROM payments WHERE bank_routing_number IS NOT NULL",
+      "SELECT bank_routing_number AS r FROM payments WHERE payment_method = 'ach' AND bank_routing_number IS NOT NULL",
     );
     expect(routing.length).toBeGreaterThan(0);
     expect(routing.filter((x) => !abaValid(x.r))).toEqual([]);

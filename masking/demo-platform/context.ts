@@ -1,5 +1,7 @@
 import { type Clock, DAY, HISTORY_DAYS, HOUR } from "./clock.ts";
 import type { Sinks } from "./copy-writer.ts";
+import { type Country, type DrawnPhone, drawPhone, type PhoneBook } from "./countries.ts";
+import type { Phrases } from "./messages.ts";
 import type { Pools } from "./pools.ts";
 import { cumulative, type Prng, type Weighted } from "./prng.ts";
 import type { JobType, Metro, Role, Vertical } from "./vocabulary.ts";
@@ -24,6 +26,8 @@ export type Business = {
   domain: string;
   /** Address as a JSON object literal (vetted pool values, no escaping needed). */
   addressJson: string;
+  /** One-line postal address in the country's order. */
+  address: string;
   city: string;
   metro: Metro;
   /** Milliseconds to add to a UTC instant to get local wall time. */
@@ -78,6 +82,11 @@ export type TenantContext = {
   createdAt: number;
   rng: Prng;
   clock: Clock;
+  /** The tenant's country: language, formats, currency. */
+  country: Country;
+  /** Number ranges of the country (undefined in the US, whose numbers are built by hand). */
+  phones: PhoneBook | undefined;
+  phrases: Phrases;
   pools: Pools;
   out: Sinks;
   vertical: Vertical;
@@ -144,8 +153,55 @@ export function pickCrew(ctx: TenantContext, size: number): StaffUser[] {
   return team.members.slice(0, Math.max(1, Math.min(size, team.members.length)));
 }
 
-/** US phone number in the tenant's area codes, "(512) 555-0142" style, unique per tenant if asked. */
-export function phoneNumber(ctx: TenantContext, unique: boolean): string {
+/**
+ * A phone number of the tenant's country as it is stored: US "(512) 555-0142" in the metro's
+ * area codes; elsewhere valid numbers of the country's ranges (landlines of the metro, mobiles
+ * at `mobileShare`), written nationally or, for some people, internationally. Unique per tenant
+ * if asked (by its digits, whatever the form).
+ */
+export function phoneNumber(ctx: TenantContext, unique: boolean, mobileShare = 0.5): string {
+  return ctx.phones ? drawnPhone(ctx, unique, mobileShare).stored : usPhone(ctx, unique);
+}
+
+/** A number with the other ways its owner writes it (for free text). */
+export function phoneWithForms(
+  ctx: TenantContext,
+  unique: boolean,
+  mobileShare = 0.5,
+): { stored: string; alt: [string, string] } {
+  if (!ctx.phones) {
+    const stored = usPhone(ctx, unique);
+    const digits = stored.replace(/\D/g, "");
+    return {
+      stored,
+      alt: [
+        `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`,
+        `${digits.slice(0, 3)}.${digits.slice(3, 6)}.${digits.slice(6)}`,
+      ],
+    };
+  }
+  return drawnPhone(ctx, unique, mobileShare);
+}
+
+function drawnPhone(
+  ctx: TenantContext,
+  unique: boolean,
+  mobileShare: number,
+): { stored: string; alt: [string, string] } {
+  const book = ctx.phones as PhoneBook;
+  let p: DrawnPhone;
+  do {
+    p = drawPhone(ctx.rng, book, ctx.metro, mobileShare);
+  } while (unique && ctx.usedPhones.has(p.nsn));
+  if (unique) {
+    ctx.usedPhones.add(p.nsn);
+  }
+  return ctx.rng.chance(ctx.country.internationalShare)
+    ? { stored: p.international, alt: [p.national, p.variant] }
+    : { stored: p.national, alt: [p.international, p.variant] };
+}
+
+function usPhone(ctx: TenantContext, unique: boolean): string {
   for (;;) {
     const rng = ctx.rng;
     const phone = `(${rng.pick(ctx.metro.areaCodes)}) ${rng.int(201, 989)}-${rng.digits(4)}`;

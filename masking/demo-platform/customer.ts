@@ -1,12 +1,12 @@
 import { DAY, MINUTE } from "./clock.ts";
-import { type Business, phoneNumber, type TenantContext } from "./context.ts";
-import { PAD2 } from "./copy-text.ts";
+import { type Business, phoneNumber, phoneWithForms, type TenantContext } from "./context.ts";
+import { postalAddress, postcodeFor, streetLine, unitLine } from "./countries.ts";
 import { personName } from "./gen-tenant.ts";
 import type { Person } from "./messages.ts";
-import { RELATIVES } from "./messages.ts";
 import { slug } from "./pools.ts";
 import { cumulative } from "./prng.ts";
-import { COMMERCIAL_NAME_PATTERNS, EMAIL_PROVIDERS, PETS } from "./vocabulary.ts";
+import { COMMERCIAL_NAME_PATTERNS, EMAIL_PROVIDERS } from "./vocabulary.ts";
+import { COMMERCIAL_NAMES } from "./vocabulary-intl.ts";
 
 /**
  * Who a customer is, drawn once and then shared by every row about them (customer, jobs,
@@ -29,6 +29,10 @@ export type Customer = {
   street: string;
   city: string;
   zip: string;
+  /** Province, Land or région code (US: state). */
+  state: string;
+  /** The one-line postal address in the country's order. */
+  address: string;
   /** The service address as a JSON object (COPY-safe). */
   addressJson: string;
   /** Customer since (ms); long-standing customers predate the platform. */
@@ -51,7 +55,8 @@ export type Customer = {
 const PROVIDERS = cumulative(EMAIL_PROVIDERS);
 
 export function drawCustomer(ctx: TenantContext, index: number): Customer {
-  const { rng, pools, metro, clock, vertical } = ctx;
+  const { rng, pools, metro, clock, vertical, country, phrases } = ctx;
+  const code = country.code;
   const commercial = rng.chance(0.3);
   const name = personName(pools, rng);
   const business =
@@ -59,19 +64,23 @@ export function drawCustomer(ctx: TenantContext, index: number): Customer {
       ? (ctx.businesses[1] as Business)
       : (ctx.businesses[0] as Business);
   const city = rng.chance(0.5) ? business.city : rng.pick(metro.cities);
-  const street = `${rng.int(100, 29_999)} ${rng.pick(pools.streets)}`;
-  const unit =
-    !commercial && rng.chance(0.15)
-      ? `Apt ${rng.int(1, 40)}${rng.pick(["A", "B", "C", ""])}`
-      : null;
-  const zip = `${metro.zip3}${PAD2[rng.int(1, 99)]}`;
+  const street =
+    code === "US"
+      ? `${rng.int(100, 29_999)} ${rng.pick(pools.streets)}`
+      : streetLine(rng, code, rng.pick(pools.streets), true);
+  const unit = !commercial && rng.chance(0.15) ? unitLine(rng, code) : null;
+  const zip = postcodeFor(rng, metro, city);
   let company: string | null = null;
   let companySlug = "";
   if (commercial) {
     company = rng.chance(0.3)
       ? rng.pick(pools.companies)
       : rng
-          .pick(COMMERCIAL_NAME_PATTERNS)
+          .pick(
+            country.language === "en"
+              ? COMMERCIAL_NAME_PATTERNS
+              : COMMERCIAL_NAMES[country.language],
+          )
           .replace("{L2}", rng.pick(pools.last.names))
           .replace("{L}", name.last)
           .replace("{C}", city)
@@ -82,9 +91,11 @@ export function drawCustomer(ctx: TenantContext, index: number): Customer {
     ctx,
     name.firstSlug,
     name.lastSlug,
-    commercial ? `${companySlug}.com` : rng.pickWeighted(PROVIDERS),
+    commercial
+      ? `${companySlug}.${country.tld}`
+      : rng.pickWeighted(code === "US" ? PROVIDERS : country.emailProviders),
   );
-  const phone = phoneNumber(ctx, true);
+  const phone = phoneWithForms(ctx, true, 0.6);
   // Two in five customers predate the platform and were imported when the business joined;
   // the others signed up during the two years, homeowners mostly in spring and summer.
   const imported = rng.chance(0.4);
@@ -106,10 +117,14 @@ export function drawCustomer(ctx: TenantContext, index: number): Customer {
     ? rng.normal(vertical.commercialValue, vertical.commercialValue * 0.32)
     : rng.normal(vertical.residentialValue, vertical.residentialValue / 3);
   const full = `${name.first} ${name.last}`;
-  const addressJson = `{"line1": "${street}", "line2": ${unit ? `"${unit}"` : "null"}, "city": "${city}", "state": "${metro.state}", "zip": "${zip}", "country": "US"}`;
-  const relative = commercial
-    ? rng.pick(["office manager", "assistant", "business partner", "property manager"])
-    : rng.pick(RELATIVES);
+  const addressJson = `{"line1": "${street}", "line2": ${unit ? `"${unit}"` : "null"}, "city": "${city}", "state": "${metro.state}", "zip": "${zip}", "country": "${code}"}`;
+  const relative = commercial ? rng.pick(phrases.commercialContacts) : rng.pick(phrases.relatives);
+  const line = unit
+    ? code === "US" || code === "CA"
+      ? `${street} ${unit}`
+      : `${street}, ${unit}`
+    : street;
+  const address = postalAddress(code, line, city, metro.state, zip);
   const customer: Customer = {
     id: rng.uuid(),
     index,
@@ -120,11 +135,13 @@ export function drawCustomer(ctx: TenantContext, index: number): Customer {
     full,
     company,
     email,
-    phone,
-    secondaryPhone: rng.chance(0.2) ? phoneNumber(ctx, false) : null,
-    street: unit ? `${street} ${unit}` : street,
+    phone: phone.stored,
+    secondaryPhone: rng.chance(0.2) ? phoneNumber(ctx, false, 0.6) : null,
+    street: line,
     city,
     zip,
+    state: metro.state,
+    address,
     addressJson,
     since,
     createdAt,
@@ -133,9 +150,20 @@ export function drawCustomer(ctx: TenantContext, index: number): Customer {
     avgValueCents: Math.max(5_000, Math.round(value)),
     relative,
     relativeFirst: personName(pools, rng).first,
-    pet: rng.pick(PETS),
+    pet: rng.pick(phrases.pets),
     taxExempt: commercial && rng.chance(0.1),
-    person: { first: name.first, last: name.last, full, phone, email, company, street, city },
+    person: {
+      first: name.first,
+      last: name.last,
+      full,
+      phone: phone.stored,
+      phoneAlt: phone.alt,
+      email,
+      company,
+      street: line,
+      city,
+      address,
+    },
   };
   return customer;
 }

@@ -1,6 +1,7 @@
 import { DAY, HOUR, MINUTE } from "./clock.ts";
 import { bump, PLATFORM_HOST, pickOffice, type TenantContext } from "./context.ts";
 import { money, NULL, T, textArray } from "./copy-text.ts";
+import { bankAccount, type CountryCode } from "./countries.ts";
 import type { Customer } from "./customer.ts";
 import { writeAudit } from "./gen-audit.ts";
 import type { PlannedJob } from "./gen-jobs.ts";
@@ -11,7 +12,7 @@ import {
   pickTestCard,
   routingNumber,
 } from "./payment-instruments.ts";
-import { BASE62, cumulative } from "./prng.ts";
+import { BASE62, cumulative, type Prng } from "./prng.ts";
 
 /**
  * Money: invoices (and estimates) whose line items add up, payments against them, and the
@@ -41,7 +42,32 @@ const COM_METHODS = cumulative([
   ["cash", 5],
 ] as const);
 
-type Method = "credit_card" | "check" | "cash" | "ach";
+type Method = "credit_card" | "check" | "cash" | "ach" | "eft" | "sepa_debit" | "bank_transfer";
+
+/** The bank debit of the country (ACH, Canadian EFT, SEPA) and no cheques in Germany. */
+function localMethod(country: CountryCode, method: Method): Method {
+  if (method === "ach" && country !== "US") {
+    return country === "CA" ? "eft" : "sepa_debit";
+  }
+  return method === "check" && country === "DE" ? "bank_transfer" : method;
+}
+
+/** Bank details of a debit: account and routing number, or IBAN and BIC. */
+function bankDetails(rng: Prng, country: CountryCode, method: Method): [string, string] | null {
+  if (method === "ach") {
+    return [accountNumber(rng), routingNumber(rng)];
+  }
+  if (method === "eft") {
+    // Canadian electronic routing: 0, institution (3), transit (5).
+    const institution = rng.pick(["001", "002", "003", "004", "006", "010", "815"]);
+    return [`${rng.int(1, 9)}${rng.digits(rng.int(6, 11))}`, `0${institution}${rng.digits(5)}`];
+  }
+  if (method === "sepa_debit" && (country === "DE" || country === "FR")) {
+    const account = bankAccount(rng, country);
+    return [account.iban, account.bic];
+  }
+  return null;
+}
 
 /** Bills a job: an invoice for completed work, an estimate for an open quote, or nothing. */
 export function writeBilling(ctx: TenantContext, c: Customer, j: PlannedJob): Invoice | null {
@@ -178,7 +204,7 @@ function writeInvoice(
       `${clock.date(issuedAt)}${T}${estimate ? NULL : clock.date(dueAt)}${T}${sent ? clock.date(issuedAt) : NULL}${T}` +
       `${viewed !== null && viewed < clock.end && sent ? clock.date(viewed) : NULL}${T}${paidAt !== null ? clock.date(paidAt) : NULL}${T}${terms}${T}` +
       `${c.commercial ? "1.50" : NULL}${T}${discount > 0 ? (discount === 2_500 ? "Promo: $25 off" : "10% loyalty discount") : NULL}${T}` +
-      `${`Thank you for your business, ${c.first}!`}${T}https://files.${PLATFORM_HOST}/t/${ctx.tenantId}/invoices/${number}.pdf${T}https://pay.${PLATFORM_HOST}/i/${token}${T}` +
+      `${ctx.phrases.thankYou(c.first)}${T}https://files.${PLATFORM_HOST}/t/${ctx.tenantId}/invoices/${number}.pdf${T}https://pay.${PLATFORM_HOST}/i/${token}${T}` +
       `${ctx.clock.ts(issuedAt)}${T}${ctx.clock.ts(Math.max(issuedAt, updatedAt))}${T}hot\n`,
   );
   lines.forEach(([description, qty, unit, lineTotal, type], i) => {
@@ -198,7 +224,7 @@ function writeInvoice(
     bump(ctx, daily.invoicedCents, issuedAt, total);
   }
   out.financial_transactions.add(
-    `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}invoice${T}TXN-${++ctx.counters.transaction}${T}${money(total)}${T}USD${T}${c.id}${T}${j.id}${T}${id}${T}` +
+    `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}invoice${T}TXN-${++ctx.counters.transaction}${T}${money(total)}${T}${ctx.country.currency}${T}${c.id}${T}${j.id}${T}${id}${T}` +
       `revenue${T}${j.type.key}${T}4000${T}${paidAt !== null ? "completed" : "pending"}${T}${clock.date(issuedAt)}${T}${clock.date(dueAt)}${T}${paidAt !== null ? clock.date(paidAt) : NULL}${T}` +
       `${NULL}${T}${NULL}${T}${NULL}${T}${money(tax)}${T}${c.taxExempt ? "0.0000" : (c.business.metro.taxBp / 10_000).toFixed(4)}${T}${c.taxExempt ? "t" : "f"}${T}` +
       `0.9${rng.int(0, 9)}${T}0.0${rng.int(0, 9)}${T}Invoice ${number} - ${j.title}${T}${NULL}${T}${textArray(["invoice"])}${T}{"invoice_number": "${number}"}${T}` +
@@ -206,7 +232,10 @@ function writeInvoice(
   );
 
   // Failed card attempts happen before a successful payment and never count toward amount_paid.
-  const method: Method = rng.pickWeighted(c.commercial ? COM_METHODS : RES_METHODS);
+  const method = localMethod(
+    ctx.country.code,
+    rng.pickWeighted(c.commercial ? COM_METHODS : RES_METHODS),
+  );
   if (method === "credit_card" && payments.length > 0 && rng.chance(0.04)) {
     const first = payments[0] as { amount: number; at: number };
     const attempt = Math.max(issuedAt + MINUTE, first.at - rng.int(2, 120) * MINUTE);
@@ -252,12 +281,12 @@ function writePayment(
       ? rng.chance(0.8)
         ? "stripe"
         : "square"
-      : method === "ach"
+      : method === "ach" || method === "eft" || method === "sepa_debit"
         ? "stripe"
         : null;
   const processorId =
     processor === "stripe"
-      ? `${method === "ach" ? "py" : "pi"}_${rng.chars(24, BASE62)}`
+      ? `${method === "credit_card" ? "pi" : "py"}_${rng.chars(24, BASE62)}`
       : processor === "square"
         ? rng.chars(26, BASE62)
         : null;
@@ -270,6 +299,7 @@ function writePayment(
         : c.full
     : null;
   const status = failed ? "failed" : "completed";
+  const bank = bankDetails(rng, ctx.country.code, method);
   const year = new Date(at).getUTCFullYear();
   const metadata =
     method === "check"
@@ -279,16 +309,16 @@ function writePayment(
         : `{"receipt_email": "${c.email}", "invoice_number": "${invoiceNumber}"}`;
 
   out.financial_transactions.add(
-    `${ftId}${T}${ctx.tenantId}${T}${c.business.id}${T}payment${T}TXN-${++ctx.counters.transaction}${T}${money(amount)}${T}USD${T}${c.id}${T}${j.id}${T}${invoiceId}${T}` +
+    `${ftId}${T}${ctx.tenantId}${T}${c.business.id}${T}payment${T}TXN-${++ctx.counters.transaction}${T}${money(amount)}${T}${ctx.country.currency}${T}${c.id}${T}${j.id}${T}${invoiceId}${T}` +
       `revenue${T}payment_received${T}1000${T}${status}${T}${clock.date(at)}${T}${NULL}${T}${failed ? NULL : clock.date(at)}${T}${method}${T}${processor ?? NULL}${T}${processorId ?? NULL}${T}` +
       `0.00${T}${NULL}${T}f${T}0.9${rng.int(0, 9)}${T}${failed ? "0.4" : "0.0"}${rng.int(0, 9)}${T}Payment for ${invoiceNumber}${T}${NULL}${T}${textArray(["payment", method])}${T}{"payment_id": "${id}"}${T}` +
       `${clock.ts(at)}${T}${clock.ts(at + rng.int(1, 30) * MINUTE)}${T}hot\n`,
   );
   out.payments.add(
-    `${id}${T}${ctx.tenantId}${T}${c.business.id}${T}${c.id}${T}${invoiceId}${T}${j.id}${T}${ftId}${T}${money(amount)}${T}USD${T}${status}${T}${method}${T}` +
+    `${id}${T}${ctx.tenantId}${T}${c.business.id}${T}${c.id}${T}${invoiceId}${T}${j.id}${T}${ftId}${T}${money(amount)}${T}${ctx.country.currency}${T}${status}${T}${method}${T}` +
       `${processor ?? NULL}${T}${processorId ?? NULL}${T}${card ? card.pan : NULL}${T}${card ? card.brand : NULL}${T}${card ? card.pan.slice(-4) : NULL}${T}` +
       `${card ? rng.int(1, 12) : NULL}${T}${card ? year + rng.int(1, 4) : NULL}${T}${holder ?? NULL}${T}` +
-      `${method === "ach" ? accountNumber(rng) : NULL}${T}${method === "ach" ? routingNumber(rng) : NULL}${T}${c.addressJson}${T}` +
+      `${bank ? bank[0] : NULL}${T}${bank ? bank[1] : NULL}${T}${c.addressJson}${T}` +
       `${failed ? NULL : clock.ts(at)}${T}${failed ? rng.pick(DECLINE_REASONS) : NULL}${T}${metadata}${T}${clock.ts(at)}${T}${clock.ts(at + rng.int(1, 30) * MINUTE)}${T}hot\n`,
   );
   if (failed) {
@@ -306,7 +336,10 @@ function writePayment(
       action: "INSERT",
       table: "payments",
       recordId: id,
-      actor: method === "credit_card" || method === "ach" ? null : pickOffice(ctx),
+      actor:
+        method === "credit_card" || method === "ach" || method === "eft" || method === "sepa_debit"
+          ? null
+          : pickOffice(ctx),
       oldValues: null,
       newValues: `{"id": "${id}", "amount": ${money(amount)}, "status": "completed", "card_last4": ${card ? `"${card.pan.slice(-4)}"` : "null"}, "customer_id": "${c.id}", "payment_method": "${method}", "cardholder_name": ${holder ? `"${holder}"` : "null"}, "credit_card_number": ${card ? `"${card.pan}"` : "null"}}`,
       changed: null,
@@ -324,7 +357,7 @@ export function writeMaterialExpense(ctx: TenantContext, c: Customer, j: Planned
   const supplier = j.materials[0]?.supplier ?? "Supplier";
   const at = j.start - rng.int(1, 48) * HOUR;
   out.financial_transactions.add(
-    `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}expense${T}TXN-${++ctx.counters.transaction}${T}${money(j.cogsCents)}${T}USD${T}${c.id}${T}${j.id}${T}${NULL}${T}` +
+    `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}expense${T}TXN-${++ctx.counters.transaction}${T}${money(j.cogsCents)}${T}${ctx.country.currency}${T}${c.id}${T}${j.id}${T}${NULL}${T}` +
       `materials${T}${ctx.vertical.key}${T}5000${T}completed${T}${clock.date(at)}${T}${NULL}${T}${clock.date(at)}${T}credit_card${T}${NULL}${T}${NULL}${T}` +
       `0.00${T}${NULL}${T}f${T}0.8${rng.int(0, 9)}${T}0.0${rng.int(0, 9)}${T}Materials from ${supplier} for ${j.number}${T}${NULL}${T}${textArray(["materials"])}${T}{"supplier": "${supplier}"}${T}` +
       `${clock.ts(at)}${T}${clock.ts(at)}${T}hot\n`,

@@ -1,6 +1,7 @@
 import { DAY, MINUTE } from "./clock.ts";
 import { bump, phoneNumber, pickOffice, remember, type TenantContext } from "./context.ts";
 import { money, NULL, score, T, textArray } from "./copy-text.ts";
+import { taxIdFor } from "./countries.ts";
 import { drawCustomer } from "./customer.ts";
 import { writeAudit } from "./gen-audit.ts";
 import { writeBilling, writeMaterialExpense } from "./gen-billing.ts";
@@ -58,7 +59,7 @@ export function writeCustomer(ctx: TenantContext, index: number): void {
     ? `[{"id": "addr_1", "type": "billing", ${c.addressJson.slice(1)}, {"id": "addr_2", "type": "service", ${c.addressJson.slice(1)}]`
     : `[{"id": "addr_1", "type": "home", ${c.addressJson.slice(1)}]`;
   const custom = c.commercial
-    ? `{"ein": "${rng.int(10, 99)}-${rng.digits(7)}", "po_required": ${rng.chance(0.4)}, "ap_contact": "${c.full}", "ap_email": "${c.email}"}`
+    ? `{${ctx.country.code === "US" ? `"ein": "${rng.int(10, 99)}-${rng.digits(7)}"` : `"vat_id": "${taxIdFor(rng, ctx.country.code)}"`}, "po_required": ${rng.chance(0.4)}, "ap_contact": "${c.full}", "ap_email": "${c.email}"}`
     : `{"gate_code": "${rng.digits(4)}", "pets": "${c.pet}", "spouse_or_contact": "${c.relativeFirst} ${c.last}"}`;
   const updated = Math.min(clock.end - MINUTE, Math.max(c.createdAt, lastActivity));
 
@@ -66,7 +67,7 @@ export function writeCustomer(ctx: TenantContext, index: number): void {
     `${c.id}${T}${ctx.tenantId}${T}${c.business.id}${T}${c.commercial ? "business" : "individual"}${T}${c.first}${T}${c.last}${T}${c.company ?? NULL}${T}` +
       `${c.email}${T}${c.phone}${T}${c.secondaryPhone ?? NULL}${T}${addresses}${T}addr_1${T}${clock.date(c.since)}${T}${clock.ts(Math.min(lastActivity, clock.end - MINUTE))}${T}` +
       `${money(lifetimeCents)}${T}${completed}${T}{"email": true, "sms": ${preferred === "sms" || rng.chance(0.5)}, "phone": true, "preferred_channel": "${preferred}", "best_time": "${rng.pick(["morning", "afternoon", "evening"])}"}${T}` +
-      `${rng.chance(0.6) ? "t" : "f"}${T}{"segment": "${c.commercial ? "commercial" : "residential"}", "avg_job_value": ${money(c.avgValueCents)}, "jobs_per_year": ${(jobs.length / tenureYears).toFixed(1)}, "churn_risk": "${risk > 0.6 ? "high" : risk > 0.3 ? "medium" : "low"}", "notes": "${c.relative} ${c.relativeFirst} is usually the contact on site"}${T}` +
+      `${rng.chance(0.6) ? "t" : "f"}${T}{"segment": "${c.commercial ? "commercial" : "residential"}", "avg_job_value": ${money(c.avgValueCents)}, "jobs_per_year": ${(jobs.length / tenureYears).toFixed(1)}, "churn_risk": "${risk > 0.6 ? "high" : risk > 0.3 ? "medium" : "low"}", "notes": "${ctx.phrases.contactOnSite(c.relative, c.relativeFirst)}"}${T}` +
       `${score(risk)}${T}${source}${T}${textArray(tags)}${T}${custom}${T}${clock.ts(c.createdAt)}${T}${clock.ts(updated)}\n`,
   );
   if (!c.imported) {

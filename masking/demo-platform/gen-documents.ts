@@ -1,7 +1,9 @@
 import { DAY, MINUTE } from "./clock.ts";
 import { PLATFORM_HOST, pickOffice, type StaffUser, type TenantContext } from "./context.ts";
 import { esc, json, NULL, score, T, textArray, uuidArray } from "./copy-text.ts";
+import { bankAccount, type CountryCode, formatMoney, printedIban, taxIdFor } from "./countries.ts";
 import type { Customer } from "./customer.ts";
+import { agreementText, estimateText, photoCaption } from "./documents-intl.ts";
 import { writeAudit } from "./gen-audit.ts";
 import type { PlannedJob } from "./gen-jobs.ts";
 
@@ -34,7 +36,7 @@ type Doc = {
 
 export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: PlannedJob[]): void {
   const { rng, clock } = ctx;
-  const state = c.business.metro.state;
+  const language = ctx.country.language;
   if (!rng.chance(c.commercial ? 0.5 : 0.2) || jobs.length === 0) {
     return;
   }
@@ -50,15 +52,13 @@ export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: Pl
       entityId: c.id,
       folder: `/customers/${c.id}/contracts`,
       tags: ["contract", "signed"],
-      description: `Service agreement with ${c.company}`,
-      text: `SERVICE AGREEMENT\n\nThis agreement is made between ${c.business.legalName} ("Contractor") and ${c.company} ("Client"), represented by ${c.full}.\nService location: ${c.street}, ${c.city}, ${state} ${c.zip}\nClient contact: ${c.full}, ${c.email}, ${c.phone}\nScope: ${job.type.title}, billed Net 30.\n\nSigned: ${c.full}    Date: ${clock.date(at)}\nSigned: ${office.full}, ${office.title}`,
-      summary: `Signed service agreement between ${c.business.name} and ${c.company}; contact ${c.full}.`,
+      ...agreementText(language, c, office, job.type.title, clock.date(at)),
       entities: {
         people: [c.full, office.full],
         organizations: [c.company, c.business.legalName],
         emails: [c.email],
         phones: [c.phone],
-        addresses: [`${c.street}, ${c.city}, ${state} ${c.zip}`],
+        addresses: [c.address],
       },
       classification: "contract",
       visibility: "team",
@@ -73,7 +73,7 @@ export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: Pl
         {
           ...base,
           at: Math.min(clock.end - MINUTE, at + rng.int(5, 90) * DAY),
-          description: `${base.description} (amended)`,
+          description: `${base.description} (${language === "de" ? "geändert" : language === "fr" ? "avenant" : "amended"})`,
         },
         2,
         v1.id,
@@ -94,9 +94,8 @@ export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: Pl
         entityId: job.id,
         folder: `/jobs/${job.number}/photos`,
         tags: ["photo", "before"],
-        description: `Site photo at ${c.street}`,
+        ...photoCaption(language, c),
         text: rng.chance(0.3) ? `${c.street.split(" ")[0]}` : null,
-        summary: `Photo of the work area at ${c.full}'s property.`,
         entities: { addresses: [`${c.street}, ${c.city}`] },
         classification: "site_photo",
         visibility: "team",
@@ -109,7 +108,9 @@ export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: Pl
     );
     return;
   }
-  const amount = `${Math.floor(job.quotedCents / 100)}.${String(job.quotedCents % 100).padStart(2, "0")}`;
+  const plain = `${Math.floor(job.quotedCents / 100)}.${String(job.quotedCents % 100).padStart(2, "0")}`;
+  const amount =
+    ctx.country.code === "US" ? `$${plain}` : formatMoney(ctx.country.code, job.quotedCents);
   writeDocument(
     ctx,
     c.business.id,
@@ -121,15 +122,13 @@ export function writeCustomerDocuments(ctx: TenantContext, c: Customer, jobs: Pl
       entityId: c.id,
       folder: `/customers/${c.id}/estimates`,
       tags: ["estimate", "signed"],
-      description: `Signed estimate for ${job.type.title.toLowerCase()}`,
-      text: `ESTIMATE ${job.number}\n${c.business.name}  ${c.business.phone}\n\nPrepared for: ${c.full}\n${c.street}\n${c.city}, ${state} ${c.zip}\nPhone: ${c.phone}\nEmail: ${c.email}\n\n${job.type.title} ........ $${amount}\n\nCustomer signature: ${c.full}   Date: ${clock.date(at)}`,
-      summary: `Estimate ${job.number} for $${amount}, signed by ${c.full}.`,
+      ...estimateText(language, c, job.number, job.type.title, amount, clock.date(at)),
       entities: {
         people: [c.full],
         emails: [c.email],
         phones: [c.phone],
-        amounts: [amount],
-        addresses: [`${c.street}, ${c.city}, ${state} ${c.zip}`],
+        amounts: [plain],
+        addresses: [c.address],
       },
       classification: "estimate",
       visibility: "customer",
@@ -168,7 +167,7 @@ export function writeStaffDocuments(ctx: TenantContext): void {
           folder: `/hr/${u.id}`,
           tags: ["hr", "id_document"],
           description: `Driver's license - ${u.full}`,
-          text: `${state} DRIVER LICENSE\nDL ${dl}\nEXP ${clock.date(clock.end + rng.int(100, 1500) * DAY)}\n${u.last.toUpperCase()}\n${u.first.toUpperCase()}\nDOB ${dob}\nCLASS C`,
+          text: `${licenceHeader(ctx.country.code, state)}\nDL ${dl}\nEXP ${clock.date(clock.end + rng.int(100, 1500) * DAY)}\n${u.last.toUpperCase()}\n${u.first.toUpperCase()}\nDOB ${dob}\nCLASS C`,
           summary: `Driver's license of ${u.full}.`,
           entities: { people: [u.full], license_numbers: [dl], dates_of_birth: [dob] },
           classification: "identity_document",
@@ -181,7 +180,9 @@ export function writeStaffDocuments(ctx: TenantContext): void {
         false,
       );
     }
-    if (u.role === "contractor") {
+    if (u.role === "contractor" && ctx.country.code !== "US") {
+      writeDocument(ctx, business.id, contractorRegistration(ctx, u, owner, at), 1, null, false);
+    } else if (u.role === "contractor") {
       const ssn = rng.pick(TEST_SSNS);
       writeDocument(
         ctx,
@@ -209,6 +210,65 @@ export function writeStaffDocuments(ctx: TenantContext): void {
       );
     }
   }
+}
+
+function licenceHeader(code: CountryCode, state: string): string {
+  switch (code) {
+    case "DE":
+      return "FÜHRERSCHEIN BUNDESREPUBLIK DEUTSCHLAND";
+    case "FR":
+      return "PERMIS DE CONDUIRE RÉPUBLIQUE FRANÇAISE";
+    case "CA":
+      return `${state} DRIVER'S LICENCE / PERMIS DE CONDUIRE`;
+    default:
+      return `${state} DRIVER LICENSE`;
+  }
+}
+
+/** A freelancer's registration outside the US: tax id, bank account (IBAN in the EU). */
+function contractorRegistration(
+  ctx: TenantContext,
+  u: StaffUser,
+  owner: StaffUser,
+  at: number,
+): Doc {
+  const { rng, clock } = ctx;
+  const code = ctx.country.code;
+  const taxId = taxIdFor(rng, code) as string;
+  const bank = code === "DE" || code === "FR" ? bankAccount(rng, code) : null;
+  const iban = bank ? printedIban(bank.iban) : "";
+  const date = clock.date(at);
+  const text =
+    code === "DE"
+      ? `Stammdatenblatt freie Mitarbeiter\nName: ${u.full}\nE-Mail: ${u.email}\nTelefon: ${u.phone}\nUSt-IdNr.: ${taxId}\nIBAN: ${iban}\nBIC: ${bank?.bic}\nUnterschrift: ${u.full}  Datum: ${date}`
+      : code === "FR"
+        ? `Fiche sous-traitant\nNom : ${u.full}\nE-mail : ${u.email}\nTéléphone : ${u.phone}\nN° TVA intracommunautaire : ${taxId}\nIBAN : ${iban}\nBIC : ${bank?.bic}\nSignature : ${u.full}  Date : ${date}`
+        : `Subcontractor information form\nName: ${u.full}\nEmail: ${u.email}\nPhone: ${u.phone}\nGST/HST number: ${taxId}\nSignature: ${u.full}  Date: ${date}`;
+  return {
+    name: `${code === "DE" ? "Stammdaten" : code === "FR" ? "fiche-sous-traitant" : "subcontractor-form"}-${u.first}-${u.last}.pdf`.replace(
+      /[^A-Za-z0-9.-]/g,
+      "",
+    ),
+    fileType: "document",
+    mime: "application/pdf",
+    entityType: "user",
+    entityId: u.id,
+    folder: `/hr/${u.id}/tax`,
+    tags: ["hr", "tax", "contractor"],
+    description: `${code === "DE" ? "Stammdaten freie Mitarbeiter" : code === "FR" ? "Fiche sous-traitant" : "Subcontractor form"} - ${u.full}`,
+    text,
+    summary: `${u.full}: ${taxId}${bank ? `, ${iban}` : ""}.`,
+    entities: {
+      people: [u.full],
+      tax_ids: [taxId],
+      emails: [u.email],
+      ...(bank ? { ibans: [bank.iban] } : {}),
+    },
+    classification: "tax_form",
+    visibility: "private",
+    uploadedBy: owner,
+    at,
+  };
 }
 
 function writeDocument(

@@ -10,7 +10,6 @@ import {
 import { esc, interval, money, NULL, score, T, textArray, uuidArray } from "./copy-text.ts";
 import type { Customer } from "./customer.ts";
 import { writeAudit } from "./gen-audit.ts";
-import { jobDescription, locationNotes } from "./messages.ts";
 import { cumulative } from "./prng.ts";
 import { CANCEL_REASONS, type JobType, type Material } from "./vocabulary.ts";
 
@@ -256,10 +255,10 @@ export function writeJob(ctx: TenantContext, c: Customer, j: PlannedJob): void {
   const lead = j.crew[0] as StaffUser;
   const tags = c.commercial ? textArray(["commercial", j.type.key]) : textArray([j.type.key]);
   out.jobs.add(
-    `${j.id}${T}${ctx.tenantId}${T}${c.business.id}${T}${c.id}${T}${j.number}${T}${j.title}${T}${esc(jobDescription(rng, p, j.type.title, c.relative))}${T}${j.type.key}${T}` +
+    `${j.id}${T}${ctx.tenantId}${T}${c.business.id}${T}${c.id}${T}${j.number}${T}${j.title}${T}${esc(ctx.phrases.jobDescription(rng, p, j.type.title, c.relative))}${T}${j.type.key}${T}` +
       `${rng.pick(["low", "medium", "medium", "medium", "high", "urgent"])}${T}${clock.ts(j.start)}${T}${clock.ts(j.end)}${T}` +
       `${started ? clock.ts(j.actualStart) : NULL}${T}${completed ? clock.ts(j.actualEnd) : NULL}${T}${interval(j.hours * 60)}${T}${c.addressJson}${T}` +
-      `${esc(locationNotes(rng, c.pet))}${T}${interval(rng.int(8, 55))}${T}${j.status}${T}${stage}${T}${pct}${T}` +
+      `${esc(ctx.phrases.locationNotes(rng, c.pet))}${T}${interval(rng.int(8, 55))}${T}${j.status}${T}${stage}${T}${pct}${T}` +
       `${money(j.quotedCents)}${T}${completed ? money(j.finalCents) : NULL}${T}${money(j.cogsCents)}${T}${money(j.laborCents)}${T}${margin === null ? NULL : money(margin)}${T}` +
       `${uuidArray(j.crew.map((u) => u.id))}${T}${lead.id}${T}${score(Math.min(0.99, 0.2 + j.type.factor / 8 + rng.float() * 0.3))}${T}` +
       `{"weather_sensitive": ${j.type.months !== undefined}, "access_issues": ${rng.chance(0.1)}, "customer_history": "${rng.pick(["good", "good", "slow_payer", "new"])}"}${T}` +
@@ -288,7 +287,7 @@ export function writeJob(ctx: TenantContext, c: Customer, j: PlannedJob): void {
             ? "in_progress"
             : "confirmed";
     out.calendar_events.add(
-      `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}${j.type.title} - ${c.company ?? c.full}${T}${esc(`Call ${p.first} at ${p.phone} on the way. ${c.pet}.`)}${T}job${T}` +
+      `${rng.uuid()}${T}${ctx.tenantId}${T}${c.business.id}${T}${j.type.title} - ${c.company ?? c.full}${T}${esc(ctx.phrases.calendarNote(p, c.pet))}${T}job${T}` +
         `${clock.ts(j.start)}${T}${clock.ts(j.end)}${T}f${T}${c.business.metro.timezone}${T}f${T}${NULL}${T}${NULL}${T}${c.id}${T}${j.id}${T}${office.id}${T}` +
         `${uuidArray(j.crew.map((u) => u.id))}${T}[{"name": "${c.full}", "email": "${c.email}", "phone": "${c.phone}"}]${T}on_site${T}${c.addressJson}${T}${NULL}${T}${NULL}${T}` +
         `${eventStatus}${T}${j.status === "cancelled" ? "declined" : "confirmed"}${T}${rng.int(8, 55)}${T}${clock.ts(j.start + rng.pick([-30, 0, 0, 30]) * MINUTE)}${T}${score(0.6 + rng.float() * 0.39)}${T}` +

@@ -7,21 +7,11 @@ import {
   type TenantContext,
 } from "./context.ts";
 import { esc, NULL, signedScore, T } from "./copy-text.ts";
+import { type CountryCode, formatMoney } from "./countries.ts";
 import type { Customer } from "./customer.ts";
 import type { Invoice } from "./gen-billing.ts";
 import type { PlannedJob } from "./gen-jobs.ts";
-import {
-  callNote,
-  customerEmailReply,
-  estimateEmail,
-  invoiceEmail,
-  onTheWaySms,
-  reminderSms,
-  reviewRequestSms,
-  type Sender,
-  smsFromCustomer,
-  type Text,
-} from "./messages.ts";
+import type { Sender, Text } from "./messages.ts";
 import { BASE62 } from "./prng.ts";
 
 /**
@@ -29,6 +19,13 @@ import { BASE62 } from "./prng.ts";
  * and the messages themselves (communications), threaded, with replies pointing at what they
  * answer. Message text names the customer and repeats their contact details, as real ones do.
  */
+
+const CARRIERS: Record<CountryCode, string[]> = {
+  US: ["T-Mobile", "Verizon", "AT&T"],
+  CA: ["Rogers", "Bell", "Telus"],
+  DE: ["Telekom", "Vodafone", "O2"],
+  FR: ["Orange", "SFR", "Bouygues Telecom"],
+};
 
 function sender(c: Customer, u: StaffUser): Sender {
   return {
@@ -41,7 +38,7 @@ function sender(c: Customer, u: StaffUser): Sender {
 
 /** Writes CRM notes over the customer's life; returns the latest note's time. */
 export function writeInteractions(ctx: TenantContext, c: Customer, jobs: PlannedJob[]): number {
-  const { rng, clock, out } = ctx;
+  const { rng, clock, out, phrases } = ctx;
   const count = c.commercial ? rng.int(2, 5) : rng.int(1, 3);
   let last = c.activeFrom;
   for (let i = 0; i < count; i++) {
@@ -63,27 +60,24 @@ export function writeInteractions(ctx: TenantContext, c: Customer, jobs: Planned
     let channel = "phone";
     let metadata: string;
     if (kind === "call") {
-      text = callNote(rng, c.person, sender(c, agent), topic, c.relative);
-      direction =
-        text.subject.startsWith("Outbound") || text.subject.startsWith("Follow")
-          ? "outbound"
-          : "inbound";
+      text = phrases.callNote(rng, c.person, sender(c, agent), topic, c.relative);
+      direction = /^(?:Outbound|Follow|Ausgehend|Nachfass|Appel sortant|Appel de suivi)/.test(
+        text.subject,
+      )
+        ? "outbound"
+        : "inbound";
       metadata = `{"duration_seconds": ${rng.int(25, 900)}, "caller_id": "${c.phone}", "handled_by": "${agent.full}", "recording_url": "https://files.${PLATFORM_HOST}/t/${ctx.tenantId}/calls/${rng.hex(8)}.mp3"}`;
     } else if (kind === "sms") {
-      const content = smsFromCustomer(rng, c.person, c.relative);
-      text = { subject: "Text message", content, summary: `Text from ${c.first}.` };
+      const content = phrases.smsFromCustomer(rng, c.person, c.relative);
+      text = { subject: "Text message", content, summary: phrases.textFrom(c.first) };
       channel = "sms";
       metadata = `{"from": "${c.phone}", "to": "${c.business.phone}"}`;
     } else if (kind === "email") {
-      text = customerEmailReply(rng, c.person, sender(c, agent), c.relative);
+      text = phrases.customerEmailReply(rng, c.person, sender(c, agent), c.relative);
       channel = "email";
       metadata = `{"from": "${c.email}", "to": "${c.business.email}", "message_id": "<${rng.hex(10)}@mail.${c.email.split("@")[1]}>"}`;
     } else {
-      text = {
-        subject: "On-site walkthrough",
-        content: `Met ${c.full}${c.company ? ` of ${c.company}` : ""} at ${c.street}, ${c.city} for a walkthrough of ${topic.toLowerCase()}. ${c.first}'s ${c.relative} ${c.relativeFirst} joined. Follow up by phone ${c.phone}.`,
-        summary: `Walkthrough with ${c.first} about ${topic.toLowerCase()}.`,
-      };
+      text = phrases.walkthrough(c.person, topic, c.relative, c.relativeFirst);
       direction = "outbound";
       channel = "in_person";
       metadata = `{"attendees": ["${c.full}", "${c.relativeFirst} ${c.last}", "${agent.full}"]}`;
@@ -117,7 +111,7 @@ export function writeJobMessages(
   j: PlannedJob,
   invoice: Invoice | null,
 ): number {
-  const { rng, clock } = ctx;
+  const { rng, clock, phrases } = ctx;
   let last = 0;
   const send = (m: Message): string | null => {
     if (m.at >= clock.end) {
@@ -131,14 +125,17 @@ export function writeJobMessages(
   if (j.status !== "quoted" && j.status !== "cancelled" && rng.chance(0.35)) {
     const thread = rng.uuid();
     const at = atLocalHour(c.business, j.start - DAY, 16) + rng.int(0, 59) * MINUTE;
-    const when = `${clock.date(j.start)} at ${new Date(j.start + c.business.utcOffsetMs).getUTCHours() % 12 || 12}${new Date(j.start + c.business.utcOffsetMs).getUTCHours() < 12 ? "am" : "pm"}`;
+    const when = phrases.appointment(
+      clock.date(j.start),
+      new Date(j.start + c.business.utcOffsetMs).getUTCHours(),
+    );
     const first = send({
       thread,
       replyTo: null,
       from: office,
       channel: "sms",
       subject: null,
-      content: reminderSms(c.person, s, when),
+      content: phrases.reminderSms(c.person, s, when),
       at,
       intent: "appointment_reminder",
     });
@@ -149,7 +146,7 @@ export function writeJobMessages(
         from: null,
         channel: "sms",
         subject: null,
-        content: smsFromCustomer(rng, c.person, c.relative),
+        content: phrases.smsFromCustomer(rng, c.person, c.relative),
         at: at + rng.int(3, 180) * MINUTE,
         intent: "confirmation",
       });
@@ -162,7 +159,7 @@ export function writeJobMessages(
         from: tech,
         channel: "sms",
         subject: null,
-        content: onTheWaySms(c.person, s, tech.first, `in about ${rng.int(10, 40)} minutes`),
+        content: phrases.onTheWaySms(c.person, s, tech.first, rng.int(10, 40)),
         at: j.actualStart - 25 * MINUTE,
         intent: "eta",
       });
@@ -171,10 +168,13 @@ export function writeJobMessages(
   if (invoice && rng.chance(0.45)) {
     const thread = rng.uuid();
     const estimate = invoice.number.startsWith("EST");
-    const amount = `${Math.floor(invoice.totalCents / 100)}.${String(invoice.totalCents % 100).padStart(2, "0")}`;
+    const amount =
+      ctx.country.code === "US"
+        ? `$${Math.floor(invoice.totalCents / 100)}.${String(invoice.totalCents % 100).padStart(2, "0")}`
+        : formatMoney(ctx.country.code, invoice.totalCents);
     const mail = estimate
-      ? estimateEmail(c.person, s, invoice.number, amount, j.type.title)
-      : invoiceEmail(
+      ? phrases.estimateEmail(c.person, s, invoice.number, amount, j.type.title)
+      : phrases.invoiceEmail(
           c.person,
           s,
           invoice.number,
@@ -192,7 +192,7 @@ export function writeJobMessages(
       intent: estimate ? "estimate" : "invoice",
     });
     if (first && rng.chance(0.15)) {
-      const reply = customerEmailReply(rng, c.person, s, c.relative);
+      const reply = phrases.customerEmailReply(rng, c.person, s, c.relative);
       send({
         thread,
         replyTo: first,
@@ -212,7 +212,11 @@ export function writeJobMessages(
       from: office,
       channel: "sms",
       subject: null,
-      content: reviewRequestSms(c.person, s, `https://g.page/r/${rng.chars(12, BASE62)}/review`),
+      content: phrases.reviewRequestSms(
+        c.person,
+        s,
+        `https://g.page/r/${rng.chars(12, BASE62)}/review`,
+      ),
       at: j.actualEnd + 2 * DAY,
       intent: "review_request",
     });
@@ -234,12 +238,12 @@ function writeMessage(ctx: TenantContext, c: Customer, m: Message): string {
     ? `SM${rng.hex(16)}`
     : `${rng.chars(22, BASE62)}.filterdrecv-${rng.int(1, 9)}`;
   const providerMeta = sms
-    ? `{"num_segments": ${m.content.length > 160 ? 2 : 1}, "price": "-0.0079", "price_unit": "USD"}`
+    ? `{"num_segments": ${m.content.length > 160 ? 2 : 1}, "price": "-0.0079", "price_unit": "${ctx.country.currency}"}`
     : `{"sg_event": "delivered", "ip": "167.89.${rng.int(0, 255)}.${rng.int(1, 254)}"}`;
   out.communications.add(
     `${id}${T}${ctx.tenantId}${T}${c.business.id}${T}${m.from ? m.from.id : NULL}${T}${recipient}${T}${m.channel}${T}${inbound ? "inbound" : "outbound"}${T}` +
       `${m.subject === null ? NULL : esc(m.subject)}${T}${esc(m.content)}${T}text${T}[]${T}[]${T}${read !== null && read < clock.end ? "read" : "delivered"}${T}` +
-      `{"delivered_at": "${clock.ts(delivered)}", "carrier": "${sms ? rng.pick(["T-Mobile", "Verizon", "AT&T"]) : "smtp"}"}${T}` +
+      `{"delivered_at": "${clock.ts(delivered)}", "carrier": "${sms ? rng.pick(CARRIERS[ctx.country.code]) : "smtp"}"}${T}` +
       `${read !== null && read < clock.end ? clock.ts(read) : NULL}${T}${NULL}${T}${!inbound && rng.chance(0.2) ? "t" : "f"}${T}${!inbound && rng.chance(0.2) ? "gpt-4o-mini" : NULL}${T}` +
       `${signedScore(rng.float() * 1.4 - 0.4)}${T}${m.intent}${T}${inbound ? "f" : rng.chance(0.3) ? "t" : "f"}${T}${m.thread}${T}${m.replyTo ?? NULL}${T}${NULL}${T}` +
       `${external}${T}${sms ? "twilio" : "sendgrid"}${T}${providerMeta}${T}${clock.ts(m.at)}${T}${clock.ts(Math.min(clock.end - 1000, delivered))}${T}hot\n`,

@@ -11,11 +11,25 @@ import {
 } from "./context.ts";
 import { esc, interval, money, NULL, PAD2, score, T, textArray, uuidArray } from "./copy-text.ts";
 import type { Sinks } from "./copy-writer.ts";
+import {
+  COUNTRIES,
+  countryOf,
+  phoneBookFor,
+  postalAddress,
+  postcodeFor,
+  regionOf,
+  streetLine,
+  taxIdFor,
+} from "./countries.ts";
 import { writeAudit } from "./gen-audit.ts";
-import { type Pools, slug } from "./pools.ts";
+import { ENGLISH, type Phrases } from "./messages.ts";
+import { GERMAN } from "./messages-de.ts";
+import { FRENCH } from "./messages-fr.ts";
+import { type PoolSet, type Pools, slug } from "./pools.ts";
 import { cumulative, Prng } from "./prng.ts";
 import { bcryptLikeHash } from "./secrets.ts";
-import { DEPARTMENTS, METROS, PROFILE_COLORS, type Role, TITLES, VERTICALS } from "./vocabulary.ts";
+import { DEPARTMENTS, PROFILE_COLORS, type Role, TITLES, VERTICALS } from "./vocabulary.ts";
+import { localizeVertical } from "./vocabulary-intl.ts";
 
 /**
  * The tenant itself and everything that exists before its first customer: businesses (one, or a
@@ -23,14 +37,17 @@ import { DEPARTMENTS, METROS, PROFILE_COLORS, type Role, TITLES, VERTICALS } fro
  * crews, availability, message templates.
  */
 
-const METRO_TABLE = cumulative(METROS.map((m) => [m, m.weight] as const));
 const PLAN_TIERS = cumulative([
   ["starter", 40],
   ["professional", 35],
   ["business", 20],
   ["enterprise", 5],
 ] as const);
-const NAME_STYLES = ["{L} {S}", "{C} {S}", "{F}'s {S}", "{W} {S}", "{L} & Sons {S}"];
+const NAME_STYLES: Record<"en" | "de" | "fr", string[]> = {
+  en: ["{L} {S}", "{C} {S}", "{F}'s {S}", "{W} {S}", "{L} & Sons {S}"],
+  de: ["{L} {S}", "{S} {L}", "{S} {C}", "{L} & Söhne {S}", "{L} {S}"],
+  fr: ["{S} {L}", "{L} {S}", "{S} de {C}", "{L} et Fils", "{S} {L}"],
+};
 const NAME_WORDS = [
   "Evergreen",
   "Summit",
@@ -53,10 +70,12 @@ export type TenantSeedInput = {
   seed: number;
   tenantIndex: number;
   clock: Clock;
-  pools: Pools;
+  pools: PoolSet;
   out: Sinks;
   customersPerTenant: number;
 };
+
+const PHRASES: Record<"en" | "de" | "fr", Phrases> = { en: ENGLISH, de: GERMAN, fr: FRENCH };
 
 /** The tenant's id, derived from the seed alone (reported before anything is generated). */
 export function tenantIdFor(seed: number, tenantIndex: number): string {
@@ -82,16 +101,21 @@ export function personName(
 
 /** Builds the tenant context and writes the tenant-level rows that customers depend on. */
 export function generateTenantSetup(input: TenantSeedInput): TenantContext {
-  const { seed, tenantIndex, clock, pools, out } = input;
+  const { seed, tenantIndex, clock, out } = input;
+  const country = COUNTRIES[countryOf(tenantIndex)];
+  const pools = input.pools.forCountry(country.code);
   const rng = Prng.derive(seed, "tenant", tenantIndex);
-  const vertical = VERTICALS[
-    (tenantIndex + Math.floor(rng.float() * VERTICALS.length)) % VERTICALS.length
-  ] as (typeof VERTICALS)[number];
-  const metro = rng.pickWeighted(METRO_TABLE);
+  const vertical = localizeVertical(
+    country.language,
+    VERTICALS[
+      (tenantIndex + Math.floor(rng.float() * VERTICALS.length)) % VERTICALS.length
+    ] as (typeof VERTICALS)[number],
+  );
+  const metro = rng.pickWeighted(country.metros);
   const plan = rng.pickWeighted(PLAN_TIERS);
   const tenantId = tenantIdFor(seed, tenantIndex);
   const owner = personName(pools, rng);
-  const style = rng.pick(NAME_STYLES);
+  const style = rng.pick(NAME_STYLES[country.language]);
   const city = rng.pick(metro.cities);
   const suffix = rng.pick(vertical.nameSuffixes);
   const tenantName = style
@@ -110,6 +134,9 @@ export function generateTenantSetup(input: TenantSeedInput): TenantContext {
     createdAt,
     rng,
     clock,
+    country,
+    phones: phoneBookFor(country.code),
+    phrases: PHRASES[country.language],
     pools,
     out,
     vertical,
@@ -127,15 +154,14 @@ export function generateTenantSetup(input: TenantSeedInput): TenantContext {
     commercialJobsByMonth: jobTypesByMonth(vertical.commercialJobs),
   };
 
-  const region =
-    metro.utcOffset <= -7 ? "us-west" : metro.utcOffset === -6 ? "us-central" : "us-east";
+  const region = regionOf(country.code, metro);
   const status = rng.chance(0.9) ? "active" : rng.chance(0.5) ? "past_due" : "trialing";
-  const domain = `${slug(tenantName)}.com`;
+  const domain = `${slug(tenantName)}.${country.tld}`;
   const ownerEmail = `${owner.firstSlug}@${domain}`;
   out.tenants.add(
     `${tenantId}${T}${tenantName}${T}${vertical.key}${T}${plan}${T}${region}${T}${clock.ts(createdAt)}${T}${clock.ts(
       clock.end - rng.int(1, 30) * DAY,
-    )}${T}{"locale": "en-US", "currency": "USD", "billing_email": "${ownerEmail}", "features": {"ai_assistant": ${rng.chance(0.7)}, "online_booking": ${rng.chance(0.6)}, "customer_portal": true}}${T}${status}\n`,
+    )}${T}{"locale": "${country.locale}", "currency": "${country.currency}", "country": "${country.code}", "timezone": "${metro.timezone}", "billing_email": "${ownerEmail}", "features": {"ai_assistant": ${rng.chance(0.7)}, "online_booking": ${rng.chance(0.6)}, "customer_portal": true}}${T}${status}\n`,
   );
 
   const locations = plan === "business" || plan === "enterprise" ? 2 : 1;
@@ -161,15 +187,20 @@ function writeBusiness(
   const { rng, clock, metro, vertical, out } = ctx;
   const id = rng.uuid();
   const name = index === 0 ? ctx.tenantName : `${ctx.tenantName} - ${city}`;
-  const legalName = `${ctx.tenantName} ${rng.pick(["LLC", "Inc.", "Co.", "LLC"])}`;
-  const phone = phoneNumber(ctx, false);
+  const code = ctx.country.code;
+  const legalName = `${ctx.tenantName} ${rng.pick(ctx.country.legalForms)}`;
+  const phone = phoneNumber(ctx, false, 0);
   const email =
     index === 0
       ? `${rng.pick(["office", "info", "service", "hello"])}@${domain}`
       : `${slug(city)}@${domain}`;
-  const street = `${rng.int(100, 9899)} ${rng.pick(ctx.pools.streets)}`;
-  const zip = `${metro.zip3}${PAD2[rng.int(1, 99)]}`;
-  const addressJson = `{"street": "${street}", "city": "${city}", "state": "${metro.state}", "zip": "${zip}", "country": "US"}`;
+  const street =
+    code === "US"
+      ? `${rng.int(100, 9899)} ${rng.pick(ctx.pools.streets)}`
+      : streetLine(rng, code, rng.pick(ctx.pools.streets), false);
+  const zip = postcodeFor(rng, metro, city);
+  const addressJson = `{"street": "${street}", "city": "${city}", "state": "${metro.state}", "zip": "${zip}", "country": "${code}"}`;
+  const taxId = taxIdFor(rng, code);
   const open = rng.pick(["07:00", "07:30", "08:00"]);
   const hours = WEEKDAYS.map((d, i) =>
     i === 0
@@ -181,7 +212,7 @@ function writeBusiness(
   const color = rng.pick(PROFILE_COLORS);
   const bizCreated = createdAt + index * rng.int(30, 200) * DAY;
   out.businesses.add(
-    `${id}${T}${ctx.tenantId}${T}${legalName}${T}${name}${T}${vertical.label}${T}${vertical.businessType}${T}${phone}${T}${email}${T}https://www.${domain}${T}${metro.timezone}${T}${addressJson}${T}{${hours}}${T}{"tax_rate": ${metro.taxBp / 10000}, "invoice_prefix": "INV-", "default_payment_terms": "${rng.pick(["Net 15", "Net 30", "Due on receipt"])}", "late_fee_percentage": 1.5}${T}{"primary_color": "${color}", "logo_url": "https://files.${PLATFORM_HOST}/t/${ctx.tenantId}/logo.png"}${T}${clock.ts(bizCreated)}${T}${clock.ts(bizCreated + rng.int(1, 300) * DAY)}\n`,
+    `${id}${T}${ctx.tenantId}${T}${legalName}${T}${name}${T}${vertical.label}${T}${vertical.businessType}${T}${phone}${T}${email}${T}https://www.${domain}${T}${metro.timezone}${T}${addressJson}${T}{${hours}}${T}{"tax_rate": ${metro.taxBp / 10000}, "currency": "${ctx.country.currency}", ${taxId ? `"tax_id": "${taxId}", ` : ""}"invoice_prefix": "INV-", "default_payment_terms": "${rng.pick(["Net 15", "Net 30", "Due on receipt"])}", "late_fee_percentage": 1.5}${T}{"primary_color": "${color}", "logo_url": "https://files.${PLATFORM_HOST}/t/${ctx.tenantId}/logo.png"}${T}${clock.ts(bizCreated)}${T}${clock.ts(bizCreated + rng.int(1, 300) * DAY)}\n`,
   );
   const business: Business = {
     id,
@@ -192,6 +223,7 @@ function writeBusiness(
     email,
     domain,
     addressJson,
+    address: postalAddress(code, street, city, metro.state, zip),
     city,
     metro,
     utcOffsetMs: metro.utcOffset * HOUR,
@@ -249,7 +281,7 @@ function writeStaff(
         role === "owner"
           ? `${name.firstSlug}@${domain}`
           : role === "contractor"
-            ? `${name.firstSlug}${name.lastSlug}${rng.int(1, 99)}@${rng.pick(["gmail.com", "yahoo.com", "outlook.com"])}`
+            ? `${name.firstSlug}${name.lastSlug}${rng.int(1, 99)}@${ctx.country.code === "US" ? rng.pick(["gmail.com", "yahoo.com", "outlook.com"]) : rng.pickWeighted(ctx.country.emailProviders)}`
             : `${name.firstSlug}.${name.lastSlug}@${domain}`;
       while (usedEmails.has(email)) {
         email = email.replace("@", `${rng.int(0, 9)}@`);
@@ -265,7 +297,7 @@ function writeStaff(
         last: name.last,
         full: `${name.first} ${name.last}`,
         email,
-        phone: phoneNumber(ctx, false),
+        phone: phoneNumber(ctx, false, 0.8),
         role,
         title,
         field,
@@ -474,10 +506,47 @@ const TEMPLATES: [string, string, string, string | null, string, string[]][] = [
   ],
 ];
 
+/** The same templates in German and French: name, subject, content (same variables). */
+// biome-ignore format: one template per line
+const LOCAL_TEMPLATES: Record<"de" | "fr", [string, string | null, string][]> = {
+  de: [
+    ["Terminerinnerung", null, "Hallo {{customer_first_name}}, hier ist {{business_name}}. Erinnerung: Ihr Termin ist {{appointment_time}}. Bitte mit J bestätigen."],
+    ["Unterwegs", null, "Hallo {{customer_first_name}}! {{technician_name}} ist unterwegs, Ankunft ca. {{eta}}."],
+    ["Angebot", "Ihr Angebot {{invoice_number}} von {{business_name}}", "Guten Tag {{customer_first_name}},\n\nanbei Ihr Angebot {{invoice_number}} über {{amount_due}}.\n\n{{signature}}"],
+    ["Rechnung", "Rechnung {{invoice_number}} von {{business_name}}", "Guten Tag {{customer_first_name}},\n\nIhre Rechnung {{invoice_number}} über {{amount_due}} steht bereit: {{payment_link}}\n\nVielen Dank!"],
+    ["Zahlungsbestätigung", "Zahlungseingang {{invoice_number}}", "Danke {{customer_first_name}}, wir haben {{amount_paid}} am {{paid_date}} erhalten."],
+    ["Bewertungsanfrage", null, "Danke, dass Sie {{business_name}} gewählt haben, {{customer_first_name}}! Wir freuen uns über eine Bewertung: {{review_link}}"],
+    ["Willkommen", "Willkommen bei {{business_name}}", "Guten Tag {{customer_first_name}},\n\ndanke für Ihre Anfrage! Speichern Sie unsere Nummer {{business_phone}} für Termine."],
+    ["Zahlungserinnerung", null, "Guten Tag, spreche ich mit {{customer_full_name}}? Ich rufe von {{business_name}} an wegen der Rechnung {{invoice_number}}, fällig am {{due_date}}."],
+  ],
+  fr: [
+    ["Rappel de rendez-vous", null, "Bonjour {{customer_first_name}}, ici {{business_name}}. Rappel : votre rendez-vous est {{appointment_time}}. Répondez OUI pour confirmer."],
+    ["En route", null, "Bonjour {{customer_first_name}} ! {{technician_name}} est en route, arrivée prévue {{eta}}."],
+    ["Devis", "Votre devis {{invoice_number}} de {{business_name}}", "Bonjour {{customer_first_name}},\n\nVeuillez trouver ci-joint votre devis {{invoice_number}} de {{amount_due}}.\n\n{{signature}}"],
+    ["Facture", "Facture {{invoice_number}} de {{business_name}}", "Bonjour {{customer_first_name}},\n\nVotre facture {{invoice_number}} de {{amount_due}} est disponible : {{payment_link}}\n\nMerci !"],
+    ["Reçu de paiement", "Reçu pour {{invoice_number}}", "Merci {{customer_first_name}}, nous avons reçu {{amount_paid}} le {{paid_date}}."],
+    ["Demande d'avis", null, "Merci d'avoir choisi {{business_name}}, {{customer_first_name}} ! Un petit avis ? {{review_link}}"],
+    ["Bienvenue", "Bienvenue chez {{business_name}}", "Bonjour {{customer_first_name}},\n\nMerci pour votre demande ! Enregistrez notre numéro {{business_phone}} pour vos rendez-vous."],
+    ["Relance impayé", null, "Bonjour, pourrais-je parler à {{customer_full_name}} ? J'appelle de la part de {{business_name}} au sujet de la facture {{invoice_number}}, échue le {{due_date}}."],
+  ],
+};
+
 function writeTemplates(ctx: TenantContext): void {
   const { rng, clock, out } = ctx;
+  const language = ctx.country.language;
+  const templates =
+    language === "en"
+      ? TEMPLATES
+      : TEMPLATES.map(([, type, channel, , , vars], i) => {
+          const [name, subject, content] = LOCAL_TEMPLATES[language][i] as [
+            string,
+            string | null,
+            string,
+          ];
+          return [name, type, channel, subject, content, vars] as (typeof TEMPLATES)[number];
+        });
   for (const b of ctx.businesses) {
-    for (const [name, type, channel, subject, content, vars] of TEMPLATES) {
+    for (const [name, type, channel, subject, content, vars] of templates) {
       const created = clock.start + rng.int(0, 60) * DAY;
       out.communication_templates.add(
         `${rng.uuid()}${T}${ctx.tenantId}${T}${b.id}${T}${name}${T}${type}${T}${channel}${T}${subject ?? NULL}${T}${esc(content)}${T}{"variables": [${vars.map((v) => `"${v}"`).join(", ")}]}${T}${rng.int(20, 5000)}${T}${clock.ts(clock.end - rng.int(1, 7200) * MINUTE)}${T}${clock.ts(created)}${T}${clock.ts(created + rng.int(0, 400) * DAY)}\n`,

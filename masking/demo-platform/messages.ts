@@ -1,4 +1,5 @@
 import type { Prng } from "./prng.ts";
+import { PETS } from "./vocabulary.ts";
 
 /**
  * Free text as people actually write it: call notes, voicemails, texts and e-mails that name the
@@ -12,10 +13,14 @@ export type Person = {
   last: string;
   full: string;
   phone: string;
+  /** The same number written two other ways people write it (`512-555-0142`, `+49 30 ...`). */
+  phoneAlt: [string, string];
   email: string;
   company: string | null;
   street: string;
   city: string;
+  /** The one-line postal address in the country's order (`Hauptstraße 12, 10115 Berlin`). */
+  address: string;
 };
 
 export type Sender = { first: string; full: string; business: string; businessPhone: string };
@@ -23,17 +28,38 @@ export type Sender = { first: string; full: string; business: string; businessPh
 export type Text = { subject: string; content: string; summary: string };
 
 /** Phone written the way people type it in messages (formats vary; digits stay the same). */
-export function spokenPhone(rng: Prng, phone: string): string {
+export function spokenPhone(rng: Prng, p: Person): string {
   const r = rng.float();
-  if (r < 0.6) {
-    return phone;
-  }
-  const digits = phone.replace(/\D/g, "");
-  if (r < 0.8) {
-    return `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6)}`;
-  }
-  return `${digits.slice(0, 3)}.${digits.slice(3, 6)}.${digits.slice(6)}`;
+  return r < 0.6 ? p.phone : r < 0.8 ? p.phoneAlt[0] : p.phoneAlt[1];
 }
+
+/**
+ * Everything a tenant's people write, in the tenant's language. The English book is the US and
+ * Canadian one; messages-de.ts and messages-fr.ts hold the German and French ones. Amounts come
+ * formatted with their currency (`$123.45`, `123,45 €`).
+ */
+export type Phrases = {
+  relatives: string[];
+  commercialContacts: string[];
+  pets: string[];
+  callNote(rng: Prng, p: Person, agent: Sender, topic: string, relative: string): Text;
+  smsFromCustomer(rng: Prng, p: Person, relative: string): string;
+  reminderSms(p: Person, s: Sender, when: string): string;
+  onTheWaySms(p: Person, s: Sender, tech: string, minutes: number): string;
+  invoiceEmail(p: Person, s: Sender, number: string, amount: string, link: string): Text;
+  estimateEmail(p: Person, s: Sender, number: string, amount: string, title: string): Text;
+  customerEmailReply(rng: Prng, p: Person, s: Sender, relative: string): Text;
+  reviewRequestSms(p: Person, s: Sender, link: string): string;
+  jobDescription(rng: Prng, p: Person, title: string, relative: string): string;
+  locationNotes(rng: Prng, pet: string): string;
+  walkthrough(p: Person, topic: string, relative: string, relativeFirst: string): Text;
+  contactOnSite(relative: string, relativeFirst: string): string;
+  textFrom(first: string): string;
+  thankYou(first: string): string;
+  calendarNote(p: Person, pet: string): string;
+  /** A when for reminders: the date and the local hour (0-23). */
+  appointment(date: string, hour: number): string;
+};
 
 function who(p: Person): string {
   return p.company ? `${p.full} (${p.company})` : p.full;
@@ -46,7 +72,7 @@ export function callNote(
   topic: string,
   relative: string,
 ): Text {
-  const phone = spokenPhone(rng, p.phone);
+  const phone = spokenPhone(rng, p);
   switch (rng.int(0, 7)) {
     case 0:
       return {
@@ -104,11 +130,11 @@ export function callNote(
 export function smsFromCustomer(rng: Prng, p: Person, relative: string): string {
   switch (rng.int(0, 4)) {
     case 0:
-      return `Hi, it's ${p.first}. Running a few minutes late, my ${relative} can let your guys in. Text me at ${spokenPhone(rng, p.phone)} if anything comes up.`;
+      return `Hi, it's ${p.first}. Running a few minutes late, my ${relative} can let your guys in. Text me at ${spokenPhone(rng, p)} if anything comes up.`;
     case 1:
       return `Sounds good, see you then. - ${p.first}`;
     case 2:
-      return `Can we move it to Thursday morning? Call me at ${spokenPhone(rng, p.phone)}. Thanks, ${p.first} ${p.last}`;
+      return `Can we move it to Thursday morning? Call me at ${spokenPhone(rng, p)}. Thanks, ${p.first} ${p.last}`;
     case 3:
       return `Yes please go ahead. Please send the invoice to ${p.email} instead of mailing it.`;
     default:
@@ -120,8 +146,8 @@ export function reminderSms(p: Person, s: Sender, when: string): string {
   return `Hi ${p.first}, this is ${s.first} from ${s.business}. Reminder: your appointment is ${when}. Reply C to confirm or call us at ${s.businessPhone}. Reply STOP to opt out.`;
 }
 
-export function onTheWaySms(p: Person, s: Sender, tech: string, eta: string): string {
-  return `Hi ${p.first}! ${tech} from ${s.business} is on the way and should arrive ${eta}. Questions? Call ${s.businessPhone}.`;
+export function onTheWaySms(p: Person, s: Sender, tech: string, minutes: number): string {
+  return `Hi ${p.first}! ${tech} from ${s.business} is on the way and should arrive in about ${minutes} minutes. Questions? Call ${s.businessPhone}.`;
 }
 
 export function invoiceEmail(
@@ -133,8 +159,8 @@ export function invoiceEmail(
 ): Text {
   return {
     subject: `Invoice ${number} from ${s.business}`,
-    content: `Hi ${p.first},\n\nThank you for choosing ${s.business}! Your invoice ${number} for $${amount} is ready. You can view and pay it online: ${link}\n\nWe have your contact details as ${p.email} / ${p.phone}; reply if anything changed.\n\nBest regards,\n${s.full}\n${s.business}\n${s.businessPhone}`,
-    summary: `Invoice ${number} ($${amount}) sent to ${p.full}.`,
+    content: `Hi ${p.first},\n\nThank you for choosing ${s.business}! Your invoice ${number} for ${amount} is ready. You can view and pay it online: ${link}\n\nWe have your contact details as ${p.email} / ${p.phone}; reply if anything changed.\n\nBest regards,\n${s.full}\n${s.business}\n${s.businessPhone}`,
+    summary: `Invoice ${number} (${amount}) sent to ${p.full}.`,
   };
 }
 
@@ -147,8 +173,8 @@ export function estimateEmail(
 ): Text {
   return {
     subject: `Your estimate ${number}: ${title}`,
-    content: `Hello ${p.first},\n\nIt was great meeting you at ${p.street}. Attached is estimate ${number} for ${title.toLowerCase()}, totalling $${amount}. Approve it online or call me directly at ${s.businessPhone}.\n\nThanks,\n${s.full}`,
-    summary: `Estimate ${number} ($${amount}) sent to ${p.full}.`,
+    content: `Hello ${p.first},\n\nIt was great meeting you at ${p.street}. Attached is estimate ${number} for ${title.toLowerCase()}, totalling ${amount}. Approve it online or call me directly at ${s.businessPhone}.\n\nThanks,\n${s.full}`,
+    summary: `Estimate ${number} (${amount}) sent to ${p.full}.`,
   };
 }
 
@@ -183,7 +209,7 @@ export function reviewRequestSms(p: Person, s: Sender, link: string): string {
 export function jobDescription(rng: Prng, p: Person, title: string, relative: string): string {
   switch (rng.int(0, 3)) {
     case 0:
-      return `${title} for ${who(p)}. ${p.first} asked us to call ${spokenPhone(rng, p.phone)} 30 minutes before arrival.`;
+      return `${title} for ${who(p)}. ${p.first} asked us to call ${spokenPhone(rng, p)} 30 minutes before arrival.`;
     case 1:
       return `${title}. Customer notes: "${rng.pick(["please park on the street", "side gate is unlocked", "ring the bell twice", "use the back entrance"])}" - ${p.first}.`;
     case 2:
@@ -209,3 +235,29 @@ export const RELATIVES = [
   "tenant",
   "neighbour",
 ];
+
+export const ENGLISH: Phrases = {
+  relatives: RELATIVES,
+  commercialContacts: ["office manager", "assistant", "business partner", "property manager"],
+  pets: PETS,
+  callNote,
+  smsFromCustomer,
+  reminderSms,
+  onTheWaySms,
+  invoiceEmail,
+  estimateEmail,
+  customerEmailReply,
+  reviewRequestSms,
+  jobDescription,
+  locationNotes,
+  walkthrough: (p, topic, relative, relativeFirst) => ({
+    subject: "On-site walkthrough",
+    content: `Met ${p.full}${p.company ? ` of ${p.company}` : ""} at ${p.street}, ${p.city} for a walkthrough of ${topic.toLowerCase()}. ${p.first}'s ${relative} ${relativeFirst} joined. Follow up by phone ${p.phone}.`,
+    summary: `Walkthrough with ${p.first} about ${topic.toLowerCase()}.`,
+  }),
+  contactOnSite: (relative, first) => `${relative} ${first} is usually the contact on site`,
+  textFrom: (first) => `Text from ${first}.`,
+  thankYou: (first) => `Thank you for your business, ${first}!`,
+  calendarNote: (p, pet) => `Call ${p.first} at ${p.phone} on the way. ${pet}.`,
+  appointment: (date, hour) => `${date} at ${hour % 12 || 12}${hour < 12 ? "am" : "pm"}`,
+};

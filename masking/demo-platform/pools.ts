@@ -1,4 +1,6 @@
-import { base, en, en_US, Faker } from "@faker-js/faker";
+import { base, de, en, en_CA, en_US, Faker, fr, type LocaleDefinition } from "@faker-js/faker";
+import type { CountryCode } from "./countries.ts";
+import { hash32 } from "./prng.ts";
 
 /**
  * Value pools built once per seed with faker, then combined per row by the PRNG. Calling faker per
@@ -54,9 +56,37 @@ function namePool(values: string[]): NamePool {
   return { names: kept, slugs: kept.map(slug) };
 }
 
-/** Builds the pools for a seed; the same seed (and faker version) always gives the same pools. */
-export function buildPools(seed: number): Pools {
-  const faker = new Faker({ locale: [en_US, en, base] });
+/** Pools of every country a seed meets, each built the first time a tenant there needs it. */
+export type PoolSet = { forCountry(code: CountryCode): Pools };
+
+const LOCALES: Record<CountryCode, LocaleDefinition[]> = {
+  US: [en_US, en, base],
+  CA: [en_CA, en, base],
+  DE: [de, en, base],
+  FR: [fr, en, base],
+};
+
+/**
+ * Builds the pools for a seed; the same seed (and faker version) always gives the same pools.
+ * The US pools are seeded with the seed itself, the others with a hash of seed and country, so a
+ * country's pools do not depend on which other countries the seed has.
+ */
+export function buildPools(seed: number): PoolSet {
+  const built = new Map<CountryCode, Pools>();
+  return {
+    forCountry(code) {
+      let pools = built.get(code);
+      if (!pools) {
+        pools = buildLocalePools(code === "US" ? seed : hash32(`${seed}|pools|${code}`), code);
+        built.set(code, pools);
+      }
+      return pools;
+    },
+  };
+}
+
+function buildLocalePools(seed: number, code: CountryCode): Pools {
+  const faker = new Faker({ locale: LOCALES[code] });
   faker.seed(seed);
   return {
     femaleFirst: namePool(draw(1200, () => faker.person.firstName("female"))),

@@ -17,6 +17,10 @@ export type Metro = {
   /** Combined sales tax in basis points (825 = 8.25%). */
   taxBp: number;
   weight: number;
+  /** Outside the US (absent: US); `state` is then the province, Land or région code. */
+  country?: "CA" | "DE" | "FR";
+  /** Postcodes (or prefixes completed at random) by city; absent: `zip3` and two digits. */
+  postcodes?: Record<string, string[]>;
 };
 
 // Weights follow the seed generator's state mix (CA .25, TX .15, FL .15, NY .20, IL .25) with a

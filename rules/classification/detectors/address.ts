@@ -44,8 +44,14 @@ function words(): Set<string> {
 const TOKEN = /[\p{L}]+\.?/gu;
 const HOUSE_NUMBER = /(?:^|[\s,])\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?=$|[\s,])/;
 const PO_BOX = /\b(?:p\.?\s?o\.?\s?box|postfach|boîte postale|apartado)\s*\d+/i;
+// "Hauptstraße", "Emil-Nolde-Str." (the abbreviation ends in a dot, so no \b after it),
+// "Eichenkamp", "Am Rosenhof": German street names end in these words glued to the name.
 const GLUED_STREET =
-  /\p{L}{3,}(?:straße|strasse|str\.|weg|gasse|allee|platz|vägen|gatan|gade|vej)\b/iu;
+  /\p{L}{3,}-?(?:(?:straße|strasse|weg|gasse|allee|platz|damm|ring|ufer|kamp|pfad|stieg|steig|chaussee|promenade|vägen|gatan|gade|vej)\b|str\.)/iu;
+// German streets named by a place, led by a preposition and article: "Am Kiesberg 124",
+// "Im Bergischen Heim 135", "An der Alster 12", "Zur Mühle 3". The number must end the line.
+const GERMAN_LEADING =
+  /^(?:Am|Im|Zum|Zur|An der|An den|An dem|Auf der|Auf dem|Auf den|In der|In den|Unter den|Hinter der|Hinter dem|Vor dem|Alte|Alter|Altes) \p{Lu}[\p{L}.-]*(?: [\p{L}.-]+){0,3} \d{1,4}[a-z]?(?=$|,)/u;
 
 const STARTS_WITH_NUMBER = /^\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?,?\s+\p{L}/u;
 const ENDS_WITH_NUMBER = /\s\d{1,5}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?(?=$|[,\n])/;
@@ -69,7 +75,7 @@ export function isStreetAddress(value: string): boolean {
   if (!leading && !ENDS_WITH_NUMBER.test(value.split(/[,\n]/)[0] ?? "")) {
     return false;
   }
-  if (GLUED_STREET.test(value)) {
+  if (GLUED_STREET.test(value) || GERMAN_LEADING.test(value)) {
     return true;
   }
   const set = words();

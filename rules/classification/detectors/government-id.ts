@@ -1,4 +1,4 @@
-import { sinRules, spanishId, ssnRules } from "./checksums.ts";
+import { luhn, sinRules, spanishId, ssnRules } from "./checksums.ts";
 import type { ValueDetector } from "./types.ts";
 
 /**
@@ -41,6 +41,36 @@ export function isSpanishId(value: string): boolean {
   return value.length >= 9 && value.length <= 10 && spanishId(value.toUpperCase());
 }
 
+/**
+ * EU VAT ids with a check digit anyone can verify: German USt-IdNr (DE + 9 digits, ISO 7064
+ * MOD 11,10) and French TVA (FR + 2-digit key + SIREN, key = (12 + 3 × SIREN mod 97) mod 97).
+ * A sole trader's VAT id identifies the person. Spaces between groups are allowed.
+ */
+export function isEuVatId(value: string): boolean {
+  if (value.length < 11 || value.length > 17) {
+    return false;
+  }
+  const v = value.replace(/ /g, "").toUpperCase();
+  let m = /^DE(\d{9})$/.exec(v);
+  if (m) {
+    const d = m[1] as string;
+    let product = 10;
+    for (let i = 0; i < 8; i++) {
+      const sum = (d.charCodeAt(i) - 48 + product) % 10 || 10;
+      product = (2 * sum) % 11;
+    }
+    return (11 - product) % 10 === d.charCodeAt(8) - 48 && d[0] !== "0";
+  }
+  m = /^FR(\d{2})(\d{9})$/.exec(v);
+  return m !== null && luhn(m[2] as string) && Number(m[1]) === (12 + 3 * (Number(m[2]) % 97)) % 97;
+}
+
+/** Canadian GST/HST account: a Luhn-valid 9-digit business number and an RT program id. */
+export function isCanadianGst(value: string): boolean {
+  const m = /^(\d{9}) ?RT ?\d{4}$/.exec(value);
+  return m !== null && luhn(m[1] as string);
+}
+
 // Passport and licence shapes (letters and digits, 6-20, at least 3 digits): only with context.
 const DOCUMENT_NUMBER = /^(?=(?:.*\d){3})[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$/i;
 
@@ -53,6 +83,13 @@ export const GOVERNMENT_ID_DETECTORS: ValueDetector[] = [
   { id: "government_id.sin", category: "government_id", strength: "strong", test: isSinFormatted },
   { id: "government_id.nino", category: "government_id", strength: "strong", test: isNino },
   { id: "government_id.dni", category: "government_id", strength: "strong", test: isSpanishId },
+  { id: "government_id.vat_eu", category: "government_id", strength: "strong", test: isEuVatId },
+  {
+    id: "government_id.gst_ca",
+    category: "government_id",
+    strength: "strong",
+    test: isCanadianGst,
+  },
   {
     id: "government_id.ssn_digits",
     category: "government_id",
