@@ -9,6 +9,7 @@ import * as m07 from "./2026-11-25-07-masking.ts";
 import * as m08 from "./2026-11-25-08-synthetic.ts";
 import * as m09 from "./2026-11-25-09-retention.ts";
 import * as m10 from "./2026-11-25-10-retention-key-order.ts";
+import * as ds1 from "./2026-12-06-ds-dataset-isolation.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-08-synthetic": m08,
   "2026-11-25-09-retention": m09,
   "2026-11-25-10-retention-key-order": m10,
+  "2026-12-06-ds-dataset-isolation": ds1,
 };

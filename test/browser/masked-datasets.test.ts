@@ -12,7 +12,6 @@ import { JOBS } from "../../jobs/registry.ts";
 import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
 import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
-import { dropDatabase } from "../../masking/provision/provision.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
@@ -25,6 +24,7 @@ import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { silentLogger } from "../../server/logger.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { dropDatasetByName } from "../support/dataset-cleanup.ts";
 
 /**
  * The masked-datasets page in Chromium: an engineer asks for a masked copy and is refused with
@@ -133,7 +133,7 @@ afterAll(async () => {
     await redis.quit();
   }
   if (config) {
-    await dropDatabase(config, `govern_ds_${syntheticName}`).catch(() => {});
+    await dropDatasetByName(config, `govern_ds_${syntheticName}`).catch(() => {});
   }
   await t?.drop();
   rmSync(dataDir, { recursive: true, force: true });
