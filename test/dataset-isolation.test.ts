@@ -254,7 +254,7 @@ describe("on another server (--target-url)", () => {
       spawnSync("chown", ["postgres", dir]);
     }
     const init = spawnSync(
-      ...asServer("initdb", ["-D", dir, "-U", "admin", "--auth=trust", "-E", "UTF8"]),
+      ...asServer("initdb", ["-D", dir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
       { stdio: "ignore" },
     );
     expect(init.status).toBe(0);
@@ -270,7 +270,12 @@ describe("on another server (--target-url)", () => {
       { stdio: "ignore" },
     );
     await new Promise((r) => server.on("close", r));
-    serverUrl = `postgres://admin@127.0.0.1:${port}/postgres`;
+    serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    // The platform's roles exist on any server its schema is restored to (grants name them).
+    const admin = new pg.Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query("CREATE ROLE application_role NOLOGIN; CREATE ROLE govern_reader NOLOGIN");
+    await admin.end();
   }, 120_000);
 
   afterAll(() => {

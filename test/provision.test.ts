@@ -95,7 +95,7 @@ describe("provisioning masked datasets", () => {
             UNION ALL SELECT 'partitions', count(*)::int FROM pg_class
               WHERE relnamespace = 'public'::regnamespace AND relispartition
             UNION ALL SELECT 'policies', count(*)::int FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-              WHERE c.relnamespace = 'public'::regnamespace
+              WHERE c.relnamespace = 'public'::regnamespace AND p.polname <> 'govern_dataset_access'
             UNION ALL SELECT 'rls', count(*)::int FROM pg_class
               WHERE relnamespace = 'public'::regnamespace AND relrowsecurity AND relforcerowsecurity
             UNION ALL SELECT 'triggers', count(*)::int FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid

@@ -189,6 +189,10 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   const form = page.getByRole("form", { name: "Request a synthetic dataset" });
   await form.getByLabel("Tenants").fill("1");
   await form.getByLabel("Customers per tenant").fill("40");
+  // The estimate against the engineer's limit shows before the request is sent.
+  await expect(form.getByTestId("dataset-estimate").textContent()).resolves.toMatch(
+    /Estimated [\d,]+ rows.*Your limit \(engineer\)/,
+  );
   await page.getByRole("button", { name: "Generate" }).click();
   await page.getByTestId("dataset-detail").waitFor();
 
@@ -200,9 +204,13 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await expect(quoted.textContent()).resolves.toMatch(/KS 0\.\d{3}/);
   expect(await quoted.locator("rect.md-real").count()).toBeGreaterThan(5);
   expect(await quoted.locator("rect.md-synthetic").count()).toBeGreaterThan(5);
-  await expect(page.getByTestId("connection-string").textContent()).resolves.toContain(
-    `govern_ds_${syntheticName}`,
-  );
+  // The connection string (with the dataset role's password) only on request, to its requester.
+  expect(await page.getByTestId("connection-string").count()).toBe(0);
+  await page.getByRole("button", { name: "Show connection string" }).click();
+  const connection = await page.getByTestId("connection-string").textContent();
+  expect(connection).toContain(`govern_ds_${syntheticName}:`);
+  expect(connection).not.toContain("postgres@");
+  await page.getByRole("button", { name: "Rotate password" }).waitFor();
   await shot(page, "masked-datasets-synthetic-report");
 
   await page.goto(`${baseUrl}/masked-datasets`);
