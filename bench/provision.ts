@@ -13,11 +13,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
-import {
-  datasetDatabaseName,
-  dropDatabase,
-  provisionDataset,
-} from "../masking/provision/provision.ts";
+import { dropDataset } from "../masking/provision/lifecycle.ts";
+import { provisionDataset } from "../masking/provision/provision.ts";
 import { loadConfig, withDatabase } from "../schema/config.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
@@ -117,10 +114,11 @@ export async function main(args: string[]): Promise<void> {
         `provision: ratio ${(plainMs / maskedMs).toFixed(2)} (plain pg_dump|psql time over masked clone time incl. leak scan, ${r.totalRows} rows), ${Math.round(r.totalRows / (maskedMs / 1000))} rows/s`,
       );
     } finally {
+      // The dataset's database and role, ownership checked, while its record still exists.
+      await dropDataset({ db: src.db, config }, name).catch(() => {});
       await src.db.destroy();
     }
   } finally {
-    await dropDatabase(base, datasetDatabaseName(name)).catch(() => {});
     await sql`DROP DATABASE IF EXISTS ${sql.id(plainDb)} WITH (FORCE)`
       .execute(admin.db)
       .catch(() => {});

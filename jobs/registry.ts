@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDataset, updateDataset } from "../masking/datasets.repository.ts";
-import { runMaskingJob, ZMaskingJobPayload } from "../masking/provision/job.ts";
+import { noRetryOnRefusal, runMaskingJob, ZMaskingJobPayload } from "../masking/provision/job.ts";
 import { ZSynthJobPayload } from "../masking/synthetic/job-payload.ts";
 import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import type { Db } from "../schema/postgres.ts";
@@ -107,12 +107,14 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     payload: ZSynthJobPayload,
     run: async ({ db, config, progress }, payload) => {
       const { datasetId, requestedBy, ...options } = payload;
-      const result = await runSyntheticDataset(
-        db,
-        config,
-        datasetId,
-        { ...options, createdBy: requestedBy },
-        progress,
+      const result = await noRetryOnRefusal(() =>
+        runSyntheticDataset(
+          db,
+          config,
+          datasetId,
+          { ...options, createdBy: requestedBy },
+          progress,
+        ),
       );
       return {
         datasetId,

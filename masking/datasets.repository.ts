@@ -38,8 +38,21 @@ export type Dataset = {
   status: DatasetStatus;
   owner: string;
   databaseName: string | null;
-  /** Connection string without password. */
+  /** Where to connect (the dataset's own role), without password. */
   databaseUrl: string | null;
+  /** OID of the database govern created: only that database is ever dropped. */
+  databaseOid: number | null;
+  /** The dataset's own login role and its OID. */
+  roleName: string | null;
+  roleOid: number | null;
+  /** The role's password, sealed (dataset-database.ts); never shown as is. */
+  passwordEnc: string | null;
+  /** Another server's admin connection, sealed; null: govern's own server. */
+  serverUrlEnc: string | null;
+  cancelRequestedAt: Date | null;
+  cancelRequestedBy: string | null;
+  /** Rows and bytes estimated when it was requested. */
+  estimate: unknown;
   tenants: string[] | null;
   percent: number | null;
   keyFingerprint: string | null;
@@ -61,6 +74,14 @@ type Row = {
   owner: string;
   database_name: string | null;
   database_url: string | null;
+  database_oid: number | string | null;
+  role_name: string | null;
+  role_oid: number | string | null;
+  password_enc: string | null;
+  server_url_enc: string | null;
+  cancel_requested_at: Date | null;
+  cancel_requested_by: string | null;
+  estimate: unknown;
   tenants: string[] | null;
   percent: string | number | null;
   key_fingerprint: string | null;
@@ -83,6 +104,14 @@ function toDataset(r: Row): Dataset {
     owner: r.owner,
     databaseName: r.database_name,
     databaseUrl: r.database_url,
+    databaseOid: r.database_oid === null ? null : Number(r.database_oid),
+    roleName: r.role_name,
+    roleOid: r.role_oid === null ? null : Number(r.role_oid),
+    passwordEnc: r.password_enc,
+    serverUrlEnc: r.server_url_enc,
+    cancelRequestedAt: r.cancel_requested_at,
+    cancelRequestedBy: r.cancel_requested_by,
+    estimate: r.estimate ?? null,
     tenants: r.tenants,
     percent: r.percent === null ? null : Number(r.percent),
     keyFingerprint: r.key_fingerprint,
@@ -111,6 +140,7 @@ export async function createDataset(
     percent?: number | null;
     expiresAt?: Date | null;
     keyFingerprint?: string | null;
+    estimate?: unknown;
   },
 ): Promise<Dataset | undefined> {
   const row = await db
@@ -124,6 +154,7 @@ export async function createDataset(
       percent: input.percent ?? null,
       expires_at: input.expiresAt ?? null,
       key_fingerprint: input.keyFingerprint ?? null,
+      estimate: input.estimate === undefined ? null : JSON.stringify(input.estimate),
     })
     .onConflict((oc) => oc.column("name").doNothing())
     .returningAll()
@@ -146,6 +177,13 @@ export async function updateDataset(
     finishedAt: Date | null;
     error: string | null;
     expiresAt: Date | null;
+    databaseOid: number | null;
+    roleName: string | null;
+    roleOid: number | null;
+    passwordEnc: string | null;
+    serverUrlEnc: string | null;
+    cancelRequestedAt: Date | null;
+    cancelRequestedBy: string | null;
   }>,
 ): Promise<void> {
   const values: Record<string, unknown> = {};
@@ -158,6 +196,13 @@ export async function updateDataset(
     finishedAt: "finished_at",
     error: "error",
     expiresAt: "expires_at",
+    databaseOid: "database_oid",
+    roleName: "role_name",
+    roleOid: "role_oid",
+    passwordEnc: "password_enc",
+    serverUrlEnc: "server_url_enc",
+    cancelRequestedAt: "cancel_requested_at",
+    cancelRequestedBy: "cancel_requested_by",
   };
   for (const [k, column] of Object.entries(map)) {
     if (k in patch) {
@@ -247,4 +292,24 @@ export async function listExpiredDatasets(db: Db, now = new Date()): Promise<Dat
     .where("status", "in", ["ready", "failed", "refused"])
     .execute();
   return rows.map((r) => toDataset(r as Row));
+}
+
+/** Raises a dataset's abort flag (a running copy or generation checks it between batches). */
+export async function requestCancel(db: Db, id: string, by: string): Promise<void> {
+  await db
+    .updateTable("governance.datasets")
+    .set({ cancel_requested_at: new Date(), cancel_requested_by: by })
+    .where("id", "=", id)
+    .where("cancel_requested_at", "is", null)
+    .execute();
+}
+
+/** Whether someone asked to cancel this dataset. */
+export async function cancelRequested(db: Db, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("governance.datasets")
+    .select("cancel_requested_at")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return Boolean(row?.cancel_requested_at);
 }

@@ -21,6 +21,29 @@ const ZUrl = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}` },
   );
 
+/** `role:n,role:n` (e.g. `engineer:5000000,admin:50000000`): per-role limits, n ≥ 0. */
+const ZRoleLimits = z
+  .string()
+  .regex(/^[a-z_]+:\d+(,[a-z_]+:\d+)*$/, "must be role:number pairs separated by commas")
+  .transform((v) =>
+    Object.fromEntries(
+      v.split(",").map((pair) => {
+        const [role, n] = pair.split(":");
+        return [role as string, Number(n)];
+      }),
+    ),
+  );
+
+/**
+ * What one masked or synthetic dataset may hold, by the requester's role (estimated before it
+ * is accepted, checked again while it is built). Roles not named get the `engineer` limit.
+ */
+export type DatasetLimits = { rows: Record<string, number>; bytes: Record<string, number> };
+export const DEFAULT_DATASET_LIMITS: DatasetLimits = {
+  rows: { engineer: 5_000_000, admin: 50_000_000 },
+  bytes: { engineer: 2 * 1024 ** 3, admin: 20 * 1024 ** 3 },
+};
+
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: ZUrl(["postgres:", "postgresql:"]).default(
@@ -53,6 +76,8 @@ const ZEnv = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   LLM_MODEL: z.string().min(1).default("gpt-4o-mini"),
   LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  DATASET_MAX_ROWS: ZRoleLimits.optional(),
+  DATASET_MAX_BYTES: ZRoleLimits.optional(),
 });
 
 export type Config = {
@@ -81,6 +106,8 @@ export type Config = {
    * Off unless a base URL or an API key is set; only columns below `minConfidence` are asked.
    */
   llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
+  /** Size limits of datasets per role (`DATASET_MAX_ROWS`, `DATASET_MAX_BYTES`). */
+  datasetLimits: DatasetLimits;
 };
 
 export const APP_LOGIN_ROLE = "govern_app";
@@ -132,6 +159,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiKey: e.LLM_API_KEY,
       model: e.LLM_MODEL,
       minConfidence: e.LLM_MIN_CONFIDENCE,
+    },
+    datasetLimits: {
+      rows: { ...DEFAULT_DATASET_LIMITS.rows, ...e.DATASET_MAX_ROWS },
+      bytes: { ...DEFAULT_DATASET_LIMITS.bytes, ...e.DATASET_MAX_BYTES },
     },
   };
 }

@@ -617,10 +617,14 @@ export interface GovernanceConsoleUsers {
 }
 
 export interface GovernanceDatasets {
+  cancel_requested_at: Timestamp | null;
+  cancel_requested_by: string | null;
   created_at: Generated<Timestamp>;
   database_name: string | null;
+  database_oid: number | null;
   database_url: string | null;
   error: string | null;
+  estimate: Json | null;
   expires_at: Timestamp | null;
   finished_at: Timestamp | null;
   id: Generated<string>;
@@ -628,9 +632,13 @@ export interface GovernanceDatasets {
   kind: string;
   name: string;
   owner: string;
+  password_enc: string | null;
   percent: Numeric | null;
   progress: Generated<Json>;
   report: Json | null;
+  role_name: string | null;
+  role_oid: number | null;
+  server_url_enc: string | null;
   size_bytes: number | null;
   started_at: Timestamp | null;
   status: string;

@@ -4,6 +4,7 @@ import { serve as serveHttp } from "@hono/node-server";
 import { ensurePartitions } from "../jobs/partitions/partitions.ts";
 import { startWorker } from "../jobs/worker.ts";
 import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platform/index.ts";
+import { cancelInFlightDatasets } from "../masking/provision/cancellation.ts";
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { type Config, ConfigError, loadConfig } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
@@ -189,6 +190,8 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   const shutdown = async (signal: string) => {
     logger.info("shutting down", { signal });
     server.close();
+    // A dataset being built stops at once (dropped, not retried) instead of holding the close.
+    await cancelInFlightDatasets();
     await worker?.close();
     await runtime.close();
     process.exit(0);
@@ -372,6 +375,7 @@ const CORE_COMMANDS: Record<string, Command> = {
       const worker = await startWorker({ ...runtime, logger });
       await auditCommand(runtime.db, actor, { action: "cli.worker" });
       const stop = async () => {
+        await cancelInFlightDatasets();
         await worker.close();
         await runtime.close();
         process.exit(0);

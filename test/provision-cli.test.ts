@@ -2,12 +2,13 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
-import { datasetDatabaseName, dropDatabase } from "../masking/provision/provision.ts";
+import { datasetDatabaseName } from "../masking/provision/provision.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
 import { hashPassword } from "../server/auth/passwords.ts";
 import { createApiToken } from "../server/auth/principal.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 
 const BIN = join(import.meta.dirname, "../bin/govern.js");
 const suffix = Math.random().toString(36).slice(2, 8);
@@ -39,7 +40,7 @@ describe("govern provision / masking rules / datasets CLI", () => {
     adminToken = (await createApiToken(t.owner, admin.id, "provision cli")).token;
   });
   afterAll(async () => {
-    await dropDatabase(t.config, datasetDatabaseName(`ok-${suffix}`)).catch(() => {});
+    await dropDatasetByName(t.config, datasetDatabaseName(`ok-${suffix}`)).catch(() => {});
     await t?.drop();
   });
 

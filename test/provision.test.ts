@@ -7,16 +7,13 @@ import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { leakScan, sourceIdentifiers } from "../masking/leak-scan/leak-scan.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
-import {
-  datasetDatabaseName,
-  dropDatabase,
-  provisionDataset,
-} from "../masking/provision/provision.ts";
+import { datasetDatabaseName, provisionDataset } from "../masking/provision/provision.ts";
 import { leakScanKey, maskingKey } from "../masking/strategies/key.ts";
 import { substituteEmail } from "../masking/strategies/strategies.ts";
 import { withDatabase } from "../schema/config.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 
 // Provisioning copies a whole demo platform twice or thrice: generous timeouts on a busy machine.
 const SLOW = 900_000;
@@ -57,7 +54,7 @@ describe("provisioning masked datasets", () => {
 
   afterAll(async () => {
     for (const db of created) {
-      await dropDatabase(t.config, db).catch(() => {});
+      await dropDatasetByName(t.config, db).catch(() => {});
     }
     await t?.drop();
   });
@@ -98,7 +95,7 @@ describe("provisioning masked datasets", () => {
             UNION ALL SELECT 'partitions', count(*)::int FROM pg_class
               WHERE relnamespace = 'public'::regnamespace AND relispartition
             UNION ALL SELECT 'policies', count(*)::int FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-              WHERE c.relnamespace = 'public'::regnamespace
+              WHERE c.relnamespace = 'public'::regnamespace AND p.polname <> 'govern_dataset_access'
             UNION ALL SELECT 'rls', count(*)::int FROM pg_class
               WHERE relnamespace = 'public'::regnamespace AND relrowsecurity AND relforcerowsecurity
             UNION ALL SELECT 'triggers', count(*)::int FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid

@@ -12,10 +12,10 @@ import {
   type SynthResult,
 } from "../masking/synthetic/index.ts";
 import { isSafeLabel, type ProfileParams } from "../masking/synthetic/profile.ts";
-import { dropDatabase } from "../masking/synthetic/target-database.ts";
 import { withDatabase } from "../schema/config.ts";
 import { createOwnerDb, type Db } from "../schema/postgres.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 
 let source: TestDatabase;
 let params: ProfileParams;
@@ -49,7 +49,7 @@ afterAll(async () => {
   await target?.destroy();
   // By name, so a run that failed midway leaves nothing behind either.
   if (source) {
-    await dropDatabase(source.config, `govern_ds_${name}`);
+    await dropDatasetByName(source.config, `govern_ds_${name}`);
   }
   await source?.drop();
 });

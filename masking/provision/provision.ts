@@ -1,8 +1,8 @@
 import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { type Config, withDatabase } from "../../schema/config.ts";
+import type { Config } from "../../schema/config.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { createDb, createPool, type Db } from "../../schema/postgres.ts";
 import { isUuid } from "../../schema/uuid.ts";
@@ -24,9 +24,17 @@ import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
 import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import { MaskingThread } from "../threads/masking-threads.ts";
+import { DatasetCancelled, guardRun, SIZE_LIMIT_REASON } from "./cancellation.ts";
+import {
+  connectionString,
+  createDatasetDatabase,
+  dropDatasetDatabase,
+  grantDatasetRole,
+  terminateDatasetSessions,
+} from "./dataset-database.ts";
 import { hasNodeMasks } from "./node-masks.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
-import { dumpSchema, redactUrl, type SchemaArchive } from "./schema-copy.ts";
+import { dumpSchema, type SchemaArchive } from "./schema-copy.ts";
 import { ident, literal, maskedSelect } from "./select.ts";
 import { foreignKeys, subsetFilters } from "./subset.ts";
 import { resolveUniqueCollisions } from "./unique-values.ts";
@@ -40,7 +48,9 @@ import { resolveUniqueCollisions } from "./unique-values.ts";
  * binary COPY stream, on the copy connection's masking thread (node-masks.ts). The leak scan's
  * source side (identifiers.ts) runs while the schema is restored and the tables copied.
  * Any failure drops the target database and marks the dataset failed: a dataset is either
- * complete and verified, or gone.
+ * complete and verified, or gone. The database and its own login role are made, owned and
+ * dropped by dataset-database.ts; a cancelled run (cancellation.ts) stops between tables, or
+ * mid-table when its sessions are ended, and drops what it made.
  */
 
 export type ProvisionDeps = {
@@ -55,8 +65,9 @@ export type ProvisionOptions = {
   /** 0 < percent ≤ 100: share of customers kept (with their closure). */
   percent?: number | null;
   /**
-   * An existing, empty database to fill instead of creating one. It is not dropped on failure
-   * (govern did not create it); its tables are.
+   * Another PostgreSQL server to create the dataset on: an admin connection (a role that may
+   * create roles and databases there), its path the maintenance database. govern creates
+   * `govern_ds_<name>` and its role there exactly as on its own server. Kept sealed.
    */
   targetUrl?: string | null;
   requestedBy: string;
@@ -72,6 +83,8 @@ export type ProvisionOptions = {
   parallel?: number;
   /** Use this dataset row (created by the API before enqueuing the job) instead of a new one. */
   datasetId?: string;
+  /** Rows the copy may hold (the requester's limit): a copy that outgrows it stops, failed. */
+  maxRows?: number | null;
   /** Test hook: runs after each table is copied (throw to simulate a failure mid-copy). */
   afterTable?: (table: string) => void | Promise<void>;
 };
@@ -107,7 +120,15 @@ export type ProvisionResult =
       /** Why each not-yet-classifiable column had no usable samples. */
       details?: Record<string, string>;
     }
-  | { kind: "ready"; datasetId: string; databaseUrl: string; report: ProvisionReport };
+  | {
+      kind: "ready";
+      datasetId: string;
+      /** Where to connect, no password. */
+      databaseUrl: string;
+      /** The dataset role's connection string with its password: for the requester only. */
+      connectionString: string;
+      report: ProvisionReport;
+    };
 
 /**
  * Settings of every provisioning connection, source and target:
@@ -147,11 +168,14 @@ export function validateProvisionOptions(o: ProvisionOptions): void {
   if (o.targetUrl != null) {
     try {
       const u = new URL(o.targetUrl);
-      if (!/^postgres(ql)?:$/.test(u.protocol) || u.pathname.length < 2) {
+      if (!/^postgres(ql)?:$/.test(u.protocol) || !u.hostname) {
         throw new Error();
       }
     } catch {
-      throw new MaskingError("invalid", "target-url must be a postgres:// URL naming a database");
+      throw new MaskingError(
+        "invalid",
+        "target-url must be a postgres:// URL of the server (an admin role; its path the maintenance database)",
+      );
     }
   }
 }
@@ -199,6 +223,13 @@ async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise
       size_bytes: null,
       database_name: null,
       database_url: null,
+      database_oid: null,
+      role_name: null,
+      role_oid: null,
+      password_enc: null,
+      server_url_enc: null,
+      cancel_requested_at: null,
+      cancel_requested_by: null,
       started_at: null,
       finished_at: null,
       created_at: new Date(),
@@ -287,12 +318,7 @@ export async function provisionDataset(
     parallel: options.parallel ?? 2,
   });
   identifiers.catch(() => {});
-  const ownTarget = !options.targetUrl;
-  const databaseName = ownTarget
-    ? datasetDatabaseName(options.name)
-    : new URL(options.targetUrl as string).pathname.slice(1);
-  const targetUrl = options.targetUrl ?? withDatabase(deps.config, databaseName).databaseUrl;
-  const databaseUrl = redactUrl(targetUrl);
+  const databaseName = datasetDatabaseName(options.name);
   const tables = gate.tables;
   const progress: Record<string, TableProgress> = Object.fromEntries(
     tables.map((t) => [t.table, { status: "pending", rows: 0, expected: t.estimatedRows }]),
@@ -300,27 +326,29 @@ export async function provisionDataset(
   await updateDataset(deps.db, dataset.id, {
     status: "running",
     startedAt: new Date(),
-    databaseName,
-    databaseUrl,
     progress,
   });
 
   let targetPool: pg.Pool | undefined;
   let archive: SchemaArchive | undefined;
   let created = false;
-  try {
-    if (ownTarget) {
-      const admin = new pg.Client({
-        connectionString: withDatabase(deps.config, "postgres").databaseUrl,
-      });
-      await admin.connect();
-      try {
-        await admin.query(`CREATE DATABASE ${ident(databaseName)} TEMPLATE template0`);
-        created = true;
-      } finally {
-        await admin.end();
-      }
+  const guard = guardRun(deps.db, dataset.id, async () => {
+    const current = await getDataset(deps.db, dataset.id);
+    if (current) {
+      await terminateDatasetSessions(deps.config, current);
     }
+  });
+  try {
+    const target = await createDatasetDatabase(
+      deps,
+      dataset,
+      databaseName,
+      options.targetUrl ?? null,
+    );
+    created = true;
+    const targetUrl = target.adminUrl;
+    const databaseUrl = target.databaseUrl;
+    await guard.check();
     targetPool = createPool(targetUrl, {
       max: (options.parallel ?? 2) + 1,
       applicationName: "govern-provision",
@@ -388,6 +416,7 @@ export async function provisionDataset(
     // masking's own, as it takes the images of the PII columns' values.
     const maskedImages = new HashSet64();
     let done = 0;
+    let copiedRows = 0;
     await inParallel(
       // Partitioned tables last: their partitions are still being created.
       [...tables].sort(
@@ -432,6 +461,7 @@ export async function provisionDataset(
           }
         },
         each: async ({ src, dst, thread }, table) => {
+          await guard.check();
           if (table.kind === "p") {
             await partitionsCreated;
           }
@@ -470,6 +500,12 @@ export async function provisionDataset(
             filtered: filters.get(name) != null,
           };
           done++;
+          copiedRows += sink.rowCount;
+          if (options.maxRows != null && copiedRows > options.maxRows) {
+            await guard.stop(
+              `${SIZE_LIMIT_REASON}: ${copiedRows} rows copied, the limit is ${options.maxRows}`,
+            );
+          }
           await setTableProgress(deps.db, dataset.id, name, finished);
           options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
           await options.afterTable?.(name);
@@ -489,6 +525,7 @@ export async function provisionDataset(
     const copyMs = Date.now() - t1;
 
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
+    await guard.check();
     const t2 = Date.now();
     const seqs = await sql<{ name: string; last_value: string | null }>`
       SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
@@ -512,6 +549,7 @@ export async function provisionDataset(
     const refreshMs = Date.now() - t3;
 
     // 4. Prove it.
+    await guard.check();
     await updateDataset(deps.db, dataset.id, { status: "verifying" });
     const sourceSide = await identifiers;
     sourceSide.images.addAll(maskedImages);
@@ -569,42 +607,60 @@ export async function provisionDataset(
         report,
       });
     }
+    // 5. Hand it over: the dataset's own role gets the data, then the engineer gets the role.
+    await guard.check();
+    await grantDatasetRole(targetUrl, target.roleName);
     await updateDataset(deps.db, dataset.id, {
       status: "ready",
       finishedAt: new Date(),
       report,
       sizeBytes,
     });
-    return { kind: "ready", datasetId: dataset.id, databaseUrl, report };
+    const ready = (await getDataset(deps.db, dataset.id)) as Dataset;
+    return {
+      kind: "ready",
+      datasetId: dataset.id,
+      databaseUrl,
+      connectionString: connectionString(deps.config, ready) as string,
+      report,
+    };
   } catch (error) {
     await targetPool?.end().catch(() => {});
     targetPool = undefined;
+    // A batch that died because its sessions were ended is a cancellation too.
+    const cancelled = error instanceof DatasetCancelled ? error.message : await guard.cancelled();
+    let dropError: string | null = null;
     if (created) {
-      await dropDatabase(deps.config, databaseName).catch(() => {});
+      const current = await getDataset(deps.db, dataset.id);
+      const outcome = current
+        ? await dropDatasetDatabase(deps.config, current).catch((e: Error) => ({
+            dropped: false as const,
+            reason: e.message,
+          }))
+        : null;
+      if (outcome && !outcome.dropped) {
+        dropError = outcome.reason;
+      }
     }
     const report = (error as { report?: unknown }).report;
+    const message = error instanceof Error ? error.message : String(error);
+    const outgrown = cancelled?.startsWith(SIZE_LIMIT_REASON) ?? false;
     await updateDataset(deps.db, dataset.id, {
-      status: "failed",
+      status: cancelled && !outgrown ? "dropped" : "failed",
       finishedAt: new Date(),
-      error: error instanceof Error ? error.message : String(error),
+      error: [cancelled ? (outgrown ? cancelled : `cancelled: ${cancelled}`) : message, dropError]
+        .filter(Boolean)
+        .join("; "),
       ...(report ? { report } : {}),
-      ...(created ? { databaseUrl: null } : {}),
+      ...(created && !dropError ? { databaseUrl: null, passwordEnc: null } : {}),
     });
-    throw error;
+    throw cancelled && !(error instanceof DatasetCancelled)
+      ? new DatasetCancelled(cancelled)
+      : error;
   } finally {
+    guard.done();
     await targetPool?.end().catch(() => {});
     await archive?.remove();
     await source.destroy();
-  }
-}
-
-/** Drops a database govern created (terminating its sessions). */
-export async function dropDatabase(config: Config, databaseName: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(config, "postgres").databaseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${ident(databaseName)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
   }
 }

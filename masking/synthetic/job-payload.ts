@@ -8,6 +8,8 @@ export const ZSynthJobPayload = z.strictObject({
   customersPerTenant: z.number().int().min(1).max(SYNTH_LIMITS.customersPerTenant).optional(),
   seed: z.number().int().min(0).max(2_147_483_647).optional(),
   profileId: z.uuid().optional(),
+  /** The requester's row limit, checked while the platform is generated. */
+  maxRows: z.number().int().min(0).optional(),
   /** Who asked (the profile fitted on the way, if any, is recorded as theirs). */
   requestedBy: z.string().min(1).max(255),
 });

@@ -9,19 +9,22 @@ import {
   updateDataset,
 } from "../datasets.repository.ts";
 import { MaskingError } from "../masking-error.ts";
+import { DatasetCancelled, guardRun, SIZE_LIMIT_REASON } from "../provision/cancellation.ts";
+import {
+  connectionString,
+  datasetNameFree,
+  dropDatasetDatabase,
+  dropLeftovers,
+  grantDatasetRole,
+  terminateDatasetSessions,
+} from "../provision/dataset-database.ts";
 import { datasetDatabaseName } from "../provision/provision.ts";
 import { fitSyntheticProfile } from "./fit.ts";
 import { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
 import type { SyntheticProfile } from "./profile.ts";
 import { compareWithProfile, type SyntheticReport } from "./report.ts";
 import { findProfile, insertProfile, saveReport } from "./synthetic.repository.ts";
-import {
-  createTargetDatabase,
-  databaseSize,
-  databaseUrlFor,
-  dropDatabase,
-  finishTargetDatabase,
-} from "./target-database.ts";
+import { createTargetDatabase, databaseSize, finishTargetDatabase } from "./target-database.ts";
 
 /**
  * Synthetic datasets end to end: fit (or reuse) a profile, register the dataset, generate the
@@ -38,12 +41,17 @@ export type SynthOptions = {
   seed?: number;
   /** Default: the newest profile, fitted now when there is none. */
   profileId?: string;
+  /** Rows the platform may hold (the requester's limit): a run that outgrows it stops, failed. */
+  maxRows?: number;
 };
 
 export type SynthResult = {
   datasetId: string;
   databaseName: string;
+  /** Where to connect, no password. */
   databaseUrl: string;
+  /** The dataset role's connection string with its password: for the requester only. */
+  connectionString: string;
   profileId: string;
   tables: Record<string, number>;
   totalRows: number;
@@ -69,7 +77,13 @@ export function syntheticDatabaseName(name: string): string {
 export async function requestSyntheticDataset(
   db: Db,
   config: Config,
-  request: { name: string; owner: string; expiresInDays?: number; profileId?: string },
+  request: {
+    name: string;
+    owner: string;
+    expiresInDays?: number;
+    profileId?: string;
+    estimate?: unknown;
+  },
 ): Promise<{ id: string; databaseName: string }> {
   if (!DATASET_NAME.test(request.name)) {
     throw new MaskingError(
@@ -80,6 +94,13 @@ export async function requestSyntheticDataset(
   if (request.profileId && !(await findProfile(db, request.profileId))) {
     throw new MaskingError("not_found", `no synthetic profile ${request.profileId}`);
   }
+  const databaseName = syntheticDatabaseName(request.name);
+  if (!(await datasetNameFree(config, databaseName))) {
+    throw new MaskingError(
+      "conflict",
+      `a database or role named ${databaseName} already exists; govern never takes over what it did not create — choose another name`,
+    );
+  }
   const expiresAt = request.expiresInDays
     ? new Date(Date.now() + request.expiresInDays * 86_400_000)
     : null;
@@ -88,15 +109,12 @@ export async function requestSyntheticDataset(
     kind: "synthetic",
     owner: request.owner,
     expiresAt,
+    estimate: request.estimate,
   });
   if (!created) {
     throw new MaskingError("conflict", `a dataset named ${request.name} already exists`);
   }
-  const databaseName = syntheticDatabaseName(request.name);
-  await updateDataset(db, created.id, {
-    databaseName,
-    databaseUrl: databaseUrlFor(config, databaseName),
-  });
+  await updateDataset(db, created.id, { databaseName });
   return { id: created.id, databaseName };
 }
 
@@ -123,7 +141,15 @@ export async function runSyntheticDataset(
   const tenants = options.tenants ?? SYNTH_DEFAULTS.tenants;
   const customersPerTenant = options.customersPerTenant ?? SYNTH_DEFAULTS.customersPerTenant;
   const seed = options.seed ?? SYNTH_DEFAULTS.seed;
+  // What an earlier attempt made goes first, ownership checked (throws when not govern's).
+  await dropLeftovers({ db, config }, dataset);
   await updateDataset(db, datasetId, { status: "running", startedAt: new Date(), error: null });
+  const guard = guardRun(db, datasetId, async () => {
+    const current = await getDataset(db, datasetId);
+    if (current) {
+      await terminateDatasetSessions(config, current);
+    }
+  });
   try {
     const profile =
       (await findProfile(db, options.profileId)) ??
@@ -132,34 +158,50 @@ export async function runSyntheticDataset(
       throw new MaskingError("not_found", `no synthetic profile ${options.profileId}`);
     }
     await progress?.(5);
-    await createTargetDatabase(config, databaseName);
+    await guard.check();
+    const created = await createTargetDatabase({ db, config }, dataset, databaseName);
     await progress?.(15);
     const target = createOwnerDb(withDatabase(config, databaseName), { max: 2 });
     let done = 0;
     let lastWrite = 0;
+    const rowsOf = new Map<string, number>();
     try {
       const generated = await generateSyntheticPlatform(target.pool, profile.params, {
         tenants,
         customersPerTenant,
         seed,
         onProgress: (p) => {
+          rowsOf.set(p.table, p.rows);
+          const total = [...rowsOf.values()].reduce((a, b) => a + b, 0);
+          if (options.maxRows !== undefined && total > options.maxRows) {
+            void guard.stop(
+              `${SIZE_LIMIT_REASON}: ${total} rows generated, the limit is ${options.maxRows}`,
+            );
+          }
           const now = Date.now();
           if (!p.done && now - lastWrite < 1000 && p.rows > 0) {
             return;
           }
           lastWrite = now;
+          // Between batches: a cancelled run stops here (its sessions are ended too).
+          void guard.check().catch(() => {
+            void terminateDatasetSessions(config, { ...dataset, databaseName }).catch(() => {});
+          });
           done += p.done ? 1 : 0;
           const status = p.done ? "done" : "copying";
           void setTableProgress(db, datasetId, p.table, { status, rows: p.rows }).catch(() => {});
           void progress?.(15 + Math.round((done / SYNTHETIC_TABLES.length) * 70));
         },
       });
+      await guard.check();
       await updateDataset(db, datasetId, { status: "verifying" });
       await finishTargetDatabase(config, databaseName);
       const report = await compareWithProfile(target.db, profile.params);
       await saveReport(db, { datasetId, profileId: profile.id, report });
       await progress?.(95);
       const size = await databaseSize(config, databaseName);
+      await guard.check();
+      await grantDatasetRole(created.adminUrl, created.roleName);
       await updateDataset(db, datasetId, {
         status: "ready",
         finishedAt: new Date(),
@@ -176,10 +218,12 @@ export async function runSyntheticDataset(
           worst: report.worst,
         },
       });
+      const ready = await getDataset(db, datasetId);
       return {
         datasetId,
         databaseName,
-        databaseUrl: databaseUrlFor(config, databaseName),
+        databaseUrl: created.databaseUrl,
+        connectionString: (ready && connectionString(config, ready)) ?? "",
         profileId: profile.id,
         tables: generated.tables,
         totalRows: generated.totalRows,
@@ -190,12 +234,29 @@ export async function runSyntheticDataset(
       await target.db.destroy();
     }
   } catch (error) {
-    await dropDatabase(config, databaseName).catch(() => {});
+    const cancelled = error instanceof DatasetCancelled ? error.message : await guard.cancelled();
+    const current = await getDataset(db, datasetId).catch(() => undefined);
+    const outcome = current
+      ? await dropDatasetDatabase(config, current).catch((e: Error) => ({
+          dropped: false as const,
+          reason: e.message,
+        }))
+      : null;
+    const dropError = outcome && !outcome.dropped ? outcome.reason : null;
+    const message = error instanceof Error ? error.message : String(error);
+    const outgrown = cancelled?.startsWith(SIZE_LIMIT_REASON) ?? false;
     await updateDataset(db, datasetId, {
-      status: "failed",
+      status: cancelled && !outgrown ? "dropped" : "failed",
       finishedAt: new Date(),
-      error: error instanceof Error ? error.message : String(error),
+      error: [cancelled ? (outgrown ? cancelled : `cancelled: ${cancelled}`) : message, dropError]
+        .filter(Boolean)
+        .join("; "),
+      ...(dropError ? {} : { databaseUrl: null, passwordEnc: null }),
     }).catch(() => {});
-    throw error;
+    throw cancelled && !(error instanceof DatasetCancelled)
+      ? new DatasetCancelled(cancelled)
+      : error;
+  } finally {
+    guard.done();
   }
 }

@@ -1,9 +1,11 @@
 import { sql } from "kysely";
 import { type Config, withDatabase } from "../../schema/config.ts";
 import { migrateToLatest } from "../../schema/migrate.ts";
-import { createOwnerDb } from "../../schema/postgres.ts";
-import { dropDatabase } from "../provision/provision.ts";
-import { redactUrl } from "../provision/schema-copy.ts";
+import { createOwnerDb, type Db } from "../../schema/postgres.ts";
+import {
+  type CreatedDatasetDatabase,
+  createDatasetDatabase,
+} from "../provision/dataset-database.ts";
 
 /**
  * The database a synthetic platform is generated into: a new database in the same cluster with
@@ -11,12 +13,11 @@ import { redactUrl } from "../provision/schema-copy.ts";
  * exactly as `govern migrate` builds the real store. Not `pg_dump --section=pre-data` like a
  * masked clone: that copies every time partition of the source (1,674 relations for the demo,
  * 70 s of DDL under load) which a synthetic platform has no rows for. Nothing but the schema's
- * definition is used; the real store is never read here.
+ * definition is used; the real store is never read here. The database, its own login role and
+ * govern's ownership marker are made as for a masked clone (provision/dataset-database.ts).
  */
 
 const DB_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-
-export { dropDatabase };
 
 function assertDatabaseName(name: string): void {
   if (!DB_NAME.test(name)) {
@@ -24,27 +25,24 @@ function assertDatabaseName(name: string): void {
   }
 }
 
-/** Where to connect, never with a password (the dataset row and the API show it). */
-export function databaseUrlFor(config: Config, databaseName: string): string {
-  return redactUrl(withDatabase(config, databaseName).databaseUrl);
-}
-
-/** Creates (or, after a failed attempt, recreates) the target and applies the full schema. */
-export async function createTargetDatabase(config: Config, databaseName: string): Promise<void> {
+/**
+ * Creates the target (refused when a database or role of that name exists: leftovers of an
+ * earlier attempt are dropped by the caller first, ownership checked) and applies the schema.
+ */
+export async function createTargetDatabase(
+  deps: { db: Db; config: Config },
+  dataset: { id: string },
+  databaseName: string,
+): Promise<CreatedDatasetDatabase> {
   assertDatabaseName(databaseName);
-  await dropDatabase(config, databaseName);
-  const admin = createOwnerDb(withDatabase(config, "postgres"), { max: 1 });
+  const created = await createDatasetDatabase(deps, dataset, databaseName, null);
+  const target = createOwnerDb(withDatabase(deps.config, databaseName), { max: 1 });
   try {
-    await sql`CREATE DATABASE ${sql.id(databaseName)} TEMPLATE template0`.execute(admin.db);
-  } finally {
-    await admin.db.destroy();
-  }
-  const target = createOwnerDb(withDatabase(config, databaseName), { max: 1 });
-  try {
-    await migrateToLatest(target.db, withDatabase(config, databaseName));
+    await migrateToLatest(target.db, withDatabase(deps.config, databaseName));
   } finally {
     await target.db.destroy();
   }
+  return created;
 }
 
 /** After the load: materialized views refreshed, statistics gathered. */

@@ -1,25 +1,52 @@
 import { z } from "@hono/zod-openapi";
-import { type Dataset, listDatasets } from "../../masking/datasets.repository.ts";
+import { type Dataset, getDataset, listDatasets } from "../../masking/datasets.repository.ts";
 import { MaskingError } from "../../masking/masking-error.ts";
+import {
+  connectionString,
+  rotateDatasetPassword,
+} from "../../masking/provision/dataset-database.ts";
+import {
+  checkLimit,
+  describeLimit,
+  estimateMasked,
+  estimateSynthetic,
+} from "../../masking/provision/estimate.ts";
 import { dropDataset } from "../../masking/provision/lifecycle.ts";
 import { provisionDataset } from "../../masking/provision/provision.ts";
 import { effectiveMaskingRules } from "../../masking/rules/effective.ts";
 import { setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES, type Strategy } from "../../masking/strategies/strategies.ts";
+import { SYNTH_DEFAULTS, SYNTH_LIMITS } from "../../masking/synthetic/index.ts";
 import {
+  type Actor,
   actorName,
   auditCommand,
   type Command,
   json,
   option,
+  positiveInt,
   print,
   progressPrinter,
+  RefusedError,
   targetOptions,
   UsageError,
   type Values,
   withDb,
 } from "./support.ts";
-import { SYNTH_COMMANDS } from "./synth.commands.ts";
+import { limitRole, refuseOverLimit, SYNTH_COMMANDS } from "./synth.commands.ts";
+
+/** The requester of a dataset, or an admin: who may read its credentials. */
+function requireOwner(actor: Actor, dataset: Dataset): void {
+  if (
+    actor.kind === "user" &&
+    actor.principal.role !== "admin" &&
+    actor.principal.email !== dataset.owner
+  ) {
+    throw new RefusedError(
+      `only ${dataset.owner}, who requested ${dataset.name}, or an admin may do this`,
+    );
+  }
+}
 
 function text(values: Values, name: string): string | undefined {
   const v = values[name];
@@ -69,6 +96,11 @@ const provision: Command = {
     const expiresInDays = daysRaw === undefined ? null : Number(daysRaw);
     const asJson = values.json === true;
     return withDb(config, async (db) => {
+      const maxRows = refuseOverLimit(
+        config,
+        actor,
+        await estimateMasked(db, { tenants, percent }),
+      );
       const progress = progressPrinter();
       const result = await engine(() =>
         provisionDataset(
@@ -80,6 +112,7 @@ const provision: Command = {
             targetUrl: text(values, "target-url") ?? null,
             requestedBy: actorName(actor),
             expiresInDays,
+            maxRows,
             onProgress: (e) =>
               progress(
                 `provision ${name}: ${e.done}/${e.total} tables (${e.table} ${e.progress.status})`,
@@ -126,10 +159,15 @@ const provision: Command = {
           leak_scan_clean: result.report.leakScan.clean,
         },
       });
+      // The requester's own terminal: the one place besides `datasets connection` it is shown.
       print(
         asJson,
-        { database_url: result.databaseUrl, report: result.report },
-        `${result.databaseUrl}\n${result.report.totalRows} rows in ${result.report.timings.totalMs} ms, leak scan clean`,
+        {
+          database_url: result.databaseUrl,
+          connection_string: result.connectionString,
+          report: result.report,
+        },
+        `${result.connectionString}\n${result.report.totalRows} rows in ${result.report.timings.totalMs} ms, leak scan clean`,
       );
       return 0;
     });
@@ -255,7 +293,7 @@ const datasetsList: Command = {
 };
 
 const datasetsDrop: Command = {
-  summary: "drop a dataset's database",
+  summary: "drop a dataset's database and role (cancelling it first while it is being built)",
   usage: "govern datasets drop NAME [--json]",
   options: { ...json },
   positionals: ["name"],
@@ -263,10 +301,127 @@ const datasetsDrop: Command = {
   async run(values, config, actor, positionals) {
     const name = positionals[0] ?? "";
     return withDb(config, async (db) => {
-      const dropped = await engine(() => dropDataset({ db, config }, name));
+      const found = await getDataset(db, name);
+      if (found) {
+        requireOwner(actor, found);
+      }
+      const dropped = await engine(() => dropDataset({ db, config }, name, actorName(actor)));
       await auditCommand(db, actor, { action: "dataset.drop", target: dropped.name });
       print(values.json === true, { dropped: dropped.name }, `dropped ${dropped.name}`);
       return 0;
+    });
+  },
+};
+
+/** A dataset that is ready and whose credentials the actor may read. */
+async function readyDataset(
+  db: Parameters<Parameters<typeof withDb>[1]>[0],
+  actor: Actor,
+  name: string,
+): Promise<Dataset> {
+  const dataset = await getDataset(db, name);
+  if (!dataset || dataset.status === "dropped" || dataset.status === "expired") {
+    throw new UsageError(`no dataset ${name}`);
+  }
+  requireOwner(actor, dataset);
+  if (dataset.status !== "ready" || !dataset.passwordEnc) {
+    throw new RefusedError(`dataset ${dataset.name} is ${dataset.status}: not ready`);
+  }
+  return dataset;
+}
+
+const datasetsConnection: Command = {
+  summary: "print a dataset's connection string with its password (its requester or an admin)",
+  usage: "govern datasets connection NAME [--json]",
+  options: { ...json },
+  positionals: ["name"],
+  access: { bootstrap: true, permission: "datasets:provision" },
+  async run(values, config, actor, positionals) {
+    return withDb(config, async (db) => {
+      const dataset = await readyDataset(db, actor, positionals[0] ?? "");
+      const url = connectionString(config, dataset) as string;
+      await auditCommand(db, actor, {
+        action: "datasets.connection.read",
+        target: `dataset:${dataset.name}`,
+        summary: { id: dataset.id },
+      });
+      print(values.json === true, { name: dataset.name, connection_string: url }, url);
+      return 0;
+    });
+  },
+};
+
+const datasetsRotate: Command = {
+  summary: "give a dataset's role a new password and print the new connection string",
+  usage: "govern datasets rotate NAME [--json]",
+  options: { ...json },
+  positionals: ["name"],
+  access: { bootstrap: true, permission: "datasets:provision" },
+  async run(values, config, actor, positionals) {
+    return withDb(config, async (db) => {
+      const dataset = await readyDataset(db, actor, positionals[0] ?? "");
+      const url = await engine(() => rotateDatasetPassword({ db, config }, dataset));
+      await auditCommand(db, actor, {
+        action: "datasets.rotate_password",
+        target: `dataset:${dataset.name}`,
+        summary: { id: dataset.id, role: dataset.roleName },
+      });
+      print(values.json === true, { name: dataset.name, connection_string: url }, url);
+      return 0;
+    });
+  },
+};
+
+const datasetsEstimate: Command = {
+  summary: "estimate a dataset's rows and bytes against your size limit (changes nothing)",
+  usage:
+    "govern datasets estimate [--tenants ID,...|--percent P] | --synthetic [--tenants N] [--customers-per-tenant M] [--json]",
+  options: {
+    synthetic: { type: "boolean", default: false },
+    tenants: { type: "string" },
+    percent: { type: "string" },
+    "customers-per-tenant": { type: "string" },
+    ...json,
+  },
+  access: { bootstrap: true, permission: "datasets:provision" },
+  async run(values, config, actor) {
+    return withDb(config, async (db) => {
+      let estimate: Awaited<ReturnType<typeof estimateMasked>>;
+      if (values.synthetic === true) {
+        estimate = await estimateSynthetic(db, {
+          tenants:
+            values.tenants === undefined
+              ? SYNTH_DEFAULTS.tenants
+              : positiveInt(values.tenants, "tenants", SYNTH_LIMITS.tenants),
+          customersPerTenant:
+            values["customers-per-tenant"] === undefined
+              ? SYNTH_DEFAULTS.customersPerTenant
+              : positiveInt(
+                  values["customers-per-tenant"],
+                  "customers-per-tenant",
+                  SYNTH_LIMITS.customersPerTenant,
+                ),
+        });
+      } else {
+        const percentRaw = text(values, "percent");
+        const percent = percentRaw === undefined ? null : Number(percentRaw);
+        if (percent !== null && !(percent > 0 && percent <= 100)) {
+          throw new UsageError(`--percent must be a number in (0, 100], got ${percentRaw}`);
+        }
+        const tenants = text(values, "tenants")
+          ?.split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
+        estimate = await estimateMasked(db, { tenants: tenants ?? null, percent });
+      }
+      const role = limitRole(actor);
+      const check = checkLimit(config, role, estimate);
+      print(
+        values.json === true,
+        { ...check, role, message: describeLimit(role, check) },
+        `${describeLimit(role, check)}: ${check.allowed ? "within the limit" : "OVER the limit"} (${estimate.basis})`,
+      );
+      return check.allowed ? 0 : 2;
     });
   },
 };
@@ -280,4 +435,7 @@ export const MASKING_COMMANDS: Record<string, Command> = {
   "masking rules allow": ruleCommand("allow"),
   "datasets list": datasetsList,
   "datasets drop": datasetsDrop,
+  "datasets connection": datasetsConnection,
+  "datasets rotate": datasetsRotate,
+  "datasets estimate": datasetsEstimate,
 };

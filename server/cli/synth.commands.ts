@@ -1,6 +1,12 @@
 import { z } from "@hono/zod-openapi";
 import { MaskingError } from "../../masking/masking-error.ts";
 import {
+  checkLimit,
+  type DatasetEstimate,
+  describeLimit,
+  estimateSynthetic,
+} from "../../masking/provision/estimate.ts";
+import {
   findProfile,
   fitAndStoreProfile,
   requestSyntheticDataset,
@@ -8,6 +14,7 @@ import {
   SYNTH_DEFAULTS,
   SYNTH_LIMITS,
 } from "../../masking/synthetic/index.ts";
+import type { Config } from "../../schema/config.ts";
 import {
   type Actor,
   auditCommand,
@@ -22,6 +29,21 @@ import {
   UsageError,
   withDb,
 } from "./support.ts";
+
+/** The role whose size limit applies: a signed-in user's; the local operator's is an admin's. */
+export function limitRole(actor: Actor): string {
+  return actor.kind === "user" ? actor.principal.role : "admin";
+}
+
+/** Refuses (exit 2, naming limit and estimate) a dataset over the actor's size limit. */
+export function refuseOverLimit(config: Config, actor: Actor, estimate: DatasetEstimate): number {
+  const role = limitRole(actor);
+  const check = checkLimit(config, role, estimate);
+  if (!check.allowed) {
+    throw new RefusedError(`over the size limit: ${describeLimit(role, check)}`);
+  }
+  return check.limit.rows;
+}
 
 /** `govern synth` and `govern synth profile`: composed into MASKING_COMMANDS. */
 
@@ -78,10 +100,13 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
           : positiveInt(values["expires-in-days"], "expires-in-days", 365);
       const show = progressPrinter();
       const result = await withDb(config, async (db) => {
+        const estimate = await estimateSynthetic(db, { tenants, customersPerTenant });
+        const maxRows = refuseOverLimit(config, actor, estimate);
         const { id } = await requestSyntheticDataset(db, config, {
           name,
           owner: who(actor),
           expiresInDays,
+          estimate,
         }).catch(refusal);
         await auditCommand(db, actor, {
           action: "datasets.synthetic.request",
@@ -92,12 +117,12 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
           db,
           config,
           id,
-          { tenants, customersPerTenant, seed, createdBy: who(actor) },
+          { tenants, customersPerTenant, seed, maxRows, createdBy: who(actor) },
           (percent) => show(`synth ${name}: ${percent}%`),
         );
       });
       const lines = [
-        `synthetic dataset ${name} ready: ${result.databaseUrl}`,
+        `synthetic dataset ${name} ready: ${result.connectionString}`,
         `${result.totalRows} rows in ${result.durationMs} ms (profile ${result.profileId})`,
         ...result.report.columns.map(
           (c) => `  ${c.column.padEnd(40)} ${c.statistic.toUpperCase()} ${c.value.toFixed(3)}`,
@@ -107,6 +132,7 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
         values.json === true,
         {
           database_url: result.databaseUrl,
+          connection_string: result.connectionString,
           dataset_id: result.datasetId,
           profile_id: result.profileId,
           tables: result.tables,

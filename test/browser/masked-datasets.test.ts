@@ -12,7 +12,6 @@ import { JOBS } from "../../jobs/registry.ts";
 import { type RunningWorker, startWorker } from "../../jobs/worker.ts";
 import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
-import { dropDatabase } from "../../masking/provision/provision.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
@@ -25,6 +24,7 @@ import { createPool } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
+import { dropDatasetByName } from "../support/dataset-cleanup.ts";
 
 /**
  * The masked-datasets page in Chromium: an engineer asks for a masked copy and is refused with
@@ -133,7 +133,7 @@ afterAll(async () => {
     await redis.quit();
   }
   if (config) {
-    await dropDatabase(config, `govern_ds_${syntheticName}`).catch(() => {});
+    await dropDatasetByName(config, `govern_ds_${syntheticName}`).catch(() => {});
   }
   await t?.drop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -189,6 +189,10 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   const form = page.getByRole("form", { name: "Request a synthetic dataset" });
   await form.getByLabel("Tenants").fill("1");
   await form.getByLabel("Customers per tenant").fill("40");
+  // The estimate against the engineer's limit shows before the request is sent.
+  await expect(form.getByTestId("dataset-estimate").textContent()).resolves.toMatch(
+    /Estimated [\d,]+ rows.*Your limit \(engineer\)/,
+  );
   await page.getByRole("button", { name: "Generate" }).click();
   await page.getByTestId("dataset-detail").waitFor();
 
@@ -200,9 +204,13 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await expect(quoted.textContent()).resolves.toMatch(/KS 0\.\d{3}/);
   expect(await quoted.locator("rect.md-real").count()).toBeGreaterThan(5);
   expect(await quoted.locator("rect.md-synthetic").count()).toBeGreaterThan(5);
-  await expect(page.getByTestId("connection-string").textContent()).resolves.toContain(
-    `govern_ds_${syntheticName}`,
-  );
+  // The connection string (with the dataset role's password) only on request, to its requester.
+  expect(await page.getByTestId("connection-string").count()).toBe(0);
+  await page.getByRole("button", { name: "Show connection string" }).click();
+  const connection = await page.getByTestId("connection-string").textContent();
+  expect(connection).toContain(`govern_ds_${syntheticName}:`);
+  expect(connection).not.toContain("postgres@");
+  await page.getByRole("button", { name: "Rotate password" }).waitFor();
   await shot(page, "masked-datasets-synthetic-report");
 
   await page.goto(`${baseUrl}/masked-datasets`);

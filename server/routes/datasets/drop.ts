@@ -4,14 +4,22 @@ import { dropDataset } from "../../../masking/provision/lifecycle.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { conflict, engine, notFound, requirePrincipal, ZUuidParam } from "./schemas.ts";
+import {
+  conflict,
+  engine,
+  notFound,
+  ownsOrAdmin,
+  requirePrincipal,
+  ZUuidParam,
+} from "./schemas.ts";
 
 export const dropDatasetRoute = defineRoute(
   createRoute({
     method: "delete",
     path: "/api/v1/datasets/{id}",
     tags: ["datasets"],
-    summary: "Drop a dataset's database (its owner or an admin); the record stays, marked dropped",
+    summary:
+      "Drop a dataset's database and role (its owner or an admin), cancelling it first while it is being built; the record stays, marked dropped",
     request: { params: ZUuidParam },
     responses: {
       200: jsonResponse(z.object({ id: z.string(), status: z.literal("dropped") }), "Dropped"),
@@ -28,16 +36,18 @@ export const dropDatasetRoute = defineRoute(
     if (!dataset) {
       throw new AppError("not_found", "No such dataset.");
     }
-    if (dataset.owner !== principal.email && principal.role !== "admin") {
+    if (!ownsOrAdmin(principal, dataset)) {
       throw new AppError("forbidden", `Only ${dataset.owner} or an admin may drop this dataset.`);
     }
-    // Refuses (409) while the dataset is still being built, 404 once it is gone.
-    await engine(() => dropDataset(deps, dataset.id));
+    const building = ["requested", "running", "verifying"].includes(dataset.status);
     c.set("audit", {
-      action: "datasets.drop",
+      action: building ? "datasets.cancel" : "datasets.drop",
       target: `dataset:${dataset.name}`,
       summary: { id: dataset.id, kind: dataset.kind, database: dataset.databaseName },
     });
+    // 404 once it is gone; 409 when the database in its place is not govern's: left alone, and
+    // the refusal audited with its reason (by the engine, and as this request's 409).
+    await engine(() => dropDataset(deps, dataset.id, principal.email));
     return c.json({ id: dataset.id, status: "dropped" as const }, 200);
   },
 );

@@ -24,6 +24,6 @@ export const getDatasetRoute = defineRoute(
     if (!dataset) {
       throw new AppError("not_found", "No such dataset.");
     }
-    return c.json(toWireDataset(dataset), 200);
+    return c.json(toWireDataset(dataset, c.get("principal")), 200);
   },
 );

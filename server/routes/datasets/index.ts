@@ -1,5 +1,7 @@
 import type { ApiRoute } from "../../api/define-route.ts";
+import { datasetConnectionRoute, rotateDatasetPasswordRoute } from "./connection.ts";
 import { dropDatasetRoute } from "./drop.ts";
+import { estimateDatasetRoute } from "./estimate.ts";
 import { gateStatusRoute } from "./gate.ts";
 import { getDatasetRoute } from "./get.ts";
 import { listDatasetsRoute } from "./list.ts";
@@ -15,7 +17,10 @@ import { requestSyntheticRoute } from "./synthetic-request.ts";
 /** The routes for masking rules, masked and synthetic datasets; server/routes/index.ts composes them into ROUTES. */
 export const DATASET_ROUTES: ApiRoute[] = [
   listDatasetsRoute,
+  estimateDatasetRoute,
   getDatasetRoute,
+  datasetConnectionRoute,
+  rotateDatasetPasswordRoute,
   requestDatasetRoute,
   dropDatasetRoute,
   gateStatusRoute,

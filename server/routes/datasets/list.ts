@@ -57,6 +57,10 @@ export const listDatasetsRoute = defineRoute(
       limit: q.pageSize,
       offset: (q.page - 1) * q.pageSize,
     });
-    return c.json({ items: result.items.map(toWireDataset), total: result.total }, 200);
+    const principal = c.get("principal");
+    return c.json(
+      { items: result.items.map((d) => toWireDataset(d, principal)), total: result.total },
+      200,
+    );
   },
 );

@@ -43,5 +43,5 @@ export async function queueDatasetJob(
     target: `dataset:${request.dataset.name}`,
     summary: request.summary,
   });
-  return { dataset: toWireDataset(request.dataset), jobId };
+  return { dataset: toWireDataset(request.dataset, c.get("principal")), jobId };
 }

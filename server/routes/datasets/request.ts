@@ -1,11 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createDataset, getDataset } from "../../../masking/datasets.repository.ts";
+import { datasetNameFree } from "../../../masking/provision/dataset-database.ts";
 import { ZMaskingJobPayload } from "../../../masking/provision/job.ts";
-import { validateProvisionOptions } from "../../../masking/provision/provision.ts";
+import {
+  datasetDatabaseName,
+  validateProvisionOptions,
+} from "../../../masking/provision/provision.ts";
 import { maskingKey } from "../../../masking/strategies/key.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { jsonBody } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
+import { enforceLimit, maskedLimit } from "./estimate.ts";
 import { blockingColumns } from "./gate-check.ts";
 import { queueDatasetJob, queuedDatasetResponses } from "./queue.ts";
 import { engine, requirePrincipal, ZDatasetName } from "./schemas.ts";
@@ -25,7 +30,9 @@ const ZRequest = z
 /**
  * Runs the provisioning gate before anything is queued, so a refusal comes back at once as a
  * 409 naming every blocking `table.column` (with its reason and catalog entry) instead of as a
- * failed job minutes later. The masking job runs the gate again when it starts.
+ * failed job minutes later. The masking job runs the gate again when it starts. A name whose
+ * database or role exists on the server is refused (409) and a request over the requester's
+ * size limit too (413, naming limit and estimate), before anything is stored.
  */
 export const requestDatasetRoute = defineRoute(
   createRoute({
@@ -52,6 +59,22 @@ export const requestDatasetRoute = defineRoute(
     if (await getDataset(deps.db, body.name)) {
       throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
     }
+    // A database or role of that name that govern did not make is never taken over.
+    if (!(await datasetNameFree(deps.config, datasetDatabaseName(body.name)))) {
+      throw new AppError(
+        "conflict",
+        `A database or role named ${datasetDatabaseName(body.name)} already exists; govern never takes over what it did not create. Choose another name.`,
+      );
+    }
+    const limit = await maskedLimit(deps, principal, options);
+    if (!limit.allowed) {
+      c.set("audit", {
+        action: "datasets.request.too_large",
+        target: `dataset:${body.name}`,
+        summary: { estimate: limit.estimate, limit: limit.limit },
+      });
+    }
+    enforceLimit(limit);
     const blocking = await blockingColumns(deps.db);
     if (blocking.length > 0) {
       c.set("audit", {
@@ -75,6 +98,7 @@ export const requestDatasetRoute = defineRoute(
       percent: body.percent ?? null,
       expiresAt: body.expiresInDays ? new Date(Date.now() + body.expiresInDays * 86_400_000) : null,
       keyFingerprint: maskingKey(deps.config.secret).fingerprint,
+      estimate: limit.estimate,
     });
     if (!created) {
       throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
@@ -88,6 +112,7 @@ export const requestDatasetRoute = defineRoute(
       percent: body.percent ?? null,
       expiresInDays: body.expiresInDays ?? null,
       requestedBy: principal.email,
+      maxRows: limit.limit.rows,
     }) as Record<string, unknown>;
     const queued = await queueDatasetJob(c, {
       dataset: created,

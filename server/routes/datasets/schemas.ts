@@ -33,7 +33,14 @@ export const ZDataset = z
     status: z.string(),
     owner: z.string(),
     databaseName: z.string().nullable(),
-    databaseUrl: z.string().nullable().openapi({ description: "Connection string, no password" }),
+    databaseUrl: z.string().nullable().openapi({
+      description:
+        "Where to connect (the dataset's own role), never with its password: the owner and admins get the full connection string from GET /datasets/{id}/connection",
+    }),
+    /** Whether the signed-in person may read the connection string (owner or admin). */
+    connectionVisible: z.boolean(),
+    cancelRequested: z.boolean(),
+    estimate: z.unknown(),
     tenants: z.array(z.string()).nullable(),
     percent: z.number().nullable(),
     progress: z.record(z.string(), ZTableProgress),
@@ -50,7 +57,12 @@ export type TDataset = z.infer<typeof ZDataset>;
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export function toWireDataset(d: Dataset): TDataset {
+/** Who may see a dataset's connection string, rotate its password or drop it: owner, admin. */
+export function ownsOrAdmin(principal: Principal | undefined, d: Dataset): boolean {
+  return principal !== undefined && (principal.role === "admin" || principal.email === d.owner);
+}
+
+export function toWireDataset(d: Dataset, principal?: Principal): TDataset {
   return {
     id: d.id,
     name: d.name,
@@ -59,6 +71,9 @@ export function toWireDataset(d: Dataset): TDataset {
     owner: d.owner,
     databaseName: d.databaseName,
     databaseUrl: d.databaseUrl,
+    connectionVisible: ownsOrAdmin(principal, d) && d.status === "ready" && d.passwordEnc !== null,
+    cancelRequested: d.cancelRequestedAt !== null,
+    estimate: d.estimate ?? null,
     tenants: d.tenants,
     percent: d.percent,
     progress: d.progress,

@@ -8,6 +8,7 @@ import {
 import { defineRoute } from "../../api/define-route.ts";
 import { jsonBody } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
+import { enforceLimit, syntheticLimit } from "./estimate.ts";
 import { queueDatasetJob, queuedDatasetResponses } from "./queue.ts";
 import { engine, requirePrincipal, ZDatasetName } from "./schemas.ts";
 
@@ -36,12 +37,26 @@ export const requestSyntheticRoute = defineRoute(
     const principal = requirePrincipal(c.get("principal"));
     const body = c.req.valid("json");
     const deps = c.get("deps");
+    const size = {
+      tenants: body.tenants ?? SYNTH_DEFAULTS.tenants,
+      customersPerTenant: body.customersPerTenant ?? SYNTH_DEFAULTS.customersPerTenant,
+    };
+    const limit = await syntheticLimit(deps, principal, size);
+    if (!limit.allowed) {
+      c.set("audit", {
+        action: "datasets.synthetic.request.too_large",
+        target: `dataset:${body.name}`,
+        summary: { estimate: limit.estimate, limit: limit.limit },
+      });
+    }
+    enforceLimit(limit);
     const { id } = await engine(() =>
       requestSyntheticDataset(deps.db, deps.config, {
         name: body.name,
         owner: principal.email,
         expiresInDays: body.expiresInDays,
         profileId: body.profileId,
+        estimate: limit.estimate,
       }),
     );
     const options = {
@@ -58,7 +73,12 @@ export const requestSyntheticRoute = defineRoute(
     const queued = await queueDatasetJob(c, {
       dataset,
       queue: "synth",
-      payload: { datasetId: id, requestedBy: principal.email, ...options },
+      payload: {
+        datasetId: id,
+        requestedBy: principal.email,
+        maxRows: limit.limit.rows,
+        ...options,
+      },
       requestedBy: principal.email,
       action: "datasets.synthetic.request",
       summary: { id, ...options, expiresAt: dataset.expiresAt?.toISOString() ?? null },

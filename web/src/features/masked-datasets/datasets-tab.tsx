@@ -14,7 +14,7 @@ import {
   overallProgress,
 } from "./format.ts";
 import { MaskedReportSummary } from "./masked-report.tsx";
-import type { Dataset } from "./types.ts";
+import type { Dataset, DatasetConnection } from "./types.ts";
 
 const FILTERS: Filter[] = [
   { key: "kind", label: "Kind", kind: "select", options: ["masked", "synthetic"] },
@@ -136,13 +136,14 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
     return loading ? <Loading label="Loading the dataset…" /> : null;
   }
   const active = ACTIVE_STATUSES.includes(data.status);
-  const mayDrop =
-    (data.owner === me.user.email || me.user.role === "admin") &&
-    !active &&
-    data.status !== "dropped" &&
-    data.status !== "expired";
+  const mine = data.owner === me.user.email || me.user.role === "admin";
+  const mayDrop = mine && !active && data.status !== "dropped" && data.status !== "expired";
+  const mayCancel = mine && active && !data.cancelRequested;
   const drop = async () => {
-    if (!window.confirm(`Drop ${data.name} and its database?`)) {
+    const question = active
+      ? `Cancel ${data.name}? Its copy stops and its database and role are dropped.`
+      : `Drop ${data.name}, its database and its login role?`;
+    if (!window.confirm(question)) {
       return;
     }
     setDropping(true);
@@ -171,8 +172,11 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
         {data.tenants ? ` · ${data.tenants.length} tenant(s)` : ""}
       </p>
       {data.databaseUrl && data.status === "ready" ? (
-        <ConnectionString url={data.databaseUrl} />
+        <p className="muted">
+          Database <code>{data.databaseUrl}</code> (its own login role)
+        </p>
       ) : null}
+      {data.connectionVisible ? <ConnectionPanel dataset={data} /> : null}
       {data.error ? (
         <div className="form-error" role="alert">
           {data.error}
@@ -240,6 +244,12 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
             {dropping ? "Dropping…" : "Drop dataset"}
           </button>
         ) : null}
+        {mayCancel ? (
+          <button type="button" className="button" onClick={drop} disabled={dropping}>
+            {dropping ? "Cancelling…" : "Cancel dataset"}
+          </button>
+        ) : null}
+        {active && data.cancelRequested ? <span className="muted">Cancelling…</span> : null}
         <Link to="/masked-datasets?tab=datasets" className="button button-ghost">
           Close
         </Link>
@@ -247,6 +257,65 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
       {dropError ? (
         <div className="form-error" role="alert">
           {dropError}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * The connection string holds the dataset role's password: only its requester and admins get
+ * it, on request (each reading audited), and either may rotate the password.
+ */
+function ConnectionPanel({ dataset }: { dataset: Dataset }) {
+  const [url, setUrl] = useState<string>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const run = async (action: "show" | "rotate") => {
+    if (
+      action === "rotate" &&
+      !window.confirm(
+        `Rotate the password of ${dataset.name}? Connections using the old one stop working.`,
+      )
+    ) {
+      return;
+    }
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer =
+        action === "show"
+          ? await api<DatasetConnection>(`/api/v1/datasets/${dataset.id}/connection`)
+          : await api<DatasetConnection>(`/api/v1/datasets/${dataset.id}/rotate-password`, {
+              method: "POST",
+            });
+      setUrl(answer.connectionString);
+    } catch (caught) {
+      setError((caught as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div data-testid="connection-panel">
+      {url ? (
+        <ConnectionString url={url} />
+      ) : (
+        <button type="button" className="button button-small" onClick={() => run("show")}>
+          Show connection string
+        </button>
+      )}{" "}
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => run("rotate")}
+        disabled={busy}
+      >
+        {busy ? "Working…" : "Rotate password"}
+      </button>
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}
         </div>
       ) : null}
     </div>

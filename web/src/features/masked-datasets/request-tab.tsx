@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, api } from "../../api/client.ts";
 import { navigate } from "../../app/router.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { EstimatePanel, useEstimate } from "./estimate-panel.tsx";
 import { GatePanel } from "./gate-panel.tsx";
 import type { Dataset, Gate } from "./types.ts";
 
@@ -17,6 +18,22 @@ export function RequestTab() {
   const [expiry, setExpiry] = useState("7");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const tenantIds = tenants
+    .split(/[\s,]+/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const sized = useEstimate(
+    scope === "percent"
+      ? Number(percent) > 0 && Number(percent) <= 100
+        ? { kind: "masked", percent: Number(percent) }
+        : null
+      : scope === "tenants"
+        ? tenantIds.length
+          ? { kind: "masked", tenants: tenantIds }
+          : null
+        : { kind: "masked" },
+  );
+  const overLimit = sized.estimate?.allowed === false;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -118,8 +135,9 @@ export function RequestTab() {
             onChange={(e) => setExpiry(e.target.value)}
           />
         </label>
+        <EstimatePanel estimate={sized.estimate} error={sized.error} />
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy}>
+          <button type="submit" className="button button-primary" disabled={busy || overLimit}>
             {busy ? "Requesting…" : "Request masked copy"}
           </button>
         </div>

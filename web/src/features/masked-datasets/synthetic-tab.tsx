@@ -6,6 +6,7 @@ import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { DatasetDetail, StatusBadge } from "./datasets-tab.tsx";
 import { DistributionChart } from "./distribution-chart.tsx";
+import { EstimatePanel, useEstimate } from "./estimate-panel.tsx";
 import { formatAge } from "./format.ts";
 import type { Dataset, SyntheticProfile, SyntheticReport } from "./types.ts";
 
@@ -108,6 +109,12 @@ function SyntheticRequestForm() {
   const [expiry, setExpiry] = useState("7");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const sized = useEstimate(
+    Number(tenants) >= 1 && Number(customers) >= 1
+      ? { kind: "synthetic", tenants: Number(tenants), customersPerTenant: Number(customers) }
+      : null,
+  );
+  const overLimit = sized.estimate?.allowed === false;
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -176,8 +183,9 @@ function SyntheticRequestForm() {
           onChange={(e) => setExpiry(e.target.value)}
         />
       </label>
+      <EstimatePanel estimate={sized.estimate} error={sized.error} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy}>
+        <button type="submit" className="button button-primary" disabled={busy || overLimit}>
           {busy ? "Requesting…" : "Generate"}
         </button>
       </div>

@@ -9,7 +9,12 @@ export type Dataset = {
   status: string;
   owner: string;
   databaseName: string | null;
+  /** Where to connect, never with the password. */
   databaseUrl: string | null;
+  /** Whether the signed-in person may read the connection string (requester or admin). */
+  connectionVisible: boolean;
+  cancelRequested: boolean;
+  estimate: { rows: number; bytes: number; basis: string } | null;
   tenants: string[] | null;
   percent: number | null;
   progress: Record<string, TableProgress>;
@@ -21,6 +26,16 @@ export type Dataset = {
   finishedAt: string | null;
   error: string | null;
 };
+
+export type DatasetEstimate = {
+  allowed: boolean;
+  role: string;
+  limit: { rows: number; bytes: number };
+  estimate: { rows: number; bytes: number; basis: string };
+  message: string;
+};
+
+export type DatasetConnection = { id: string; name: string; connectionString: string };
 
 export type BlockingColumn = { column: string; reason: string; catalogColumnId: string | null };
 export type Gate = { ok: boolean; blocking: BlockingColumn[] };
