@@ -1,9 +1,11 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { RetentionRequest } from "../../../jobs/retention/requests.ts";
+import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
-import { maskedSamples } from "./samples.ts";
+import { maskedSamples, type SampleTable } from "./samples.ts";
 import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
 
 export const getRequestRoute = defineRoute(
@@ -31,7 +33,7 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const [samples, timeline, done] = await Promise.all([
-      maskedSamples(db, request),
+      cachedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
     ]);
@@ -63,4 +65,32 @@ export const getRequestRoute = defineRoute(
 function wireDefinition(definition: Record<string, unknown>): Record<string, unknown> {
   const { identifiers: _identifiers, ...rest } = definition;
   return rest;
+}
+
+/**
+ * The masked samples of a request, computed once per key set and phase. They read the frozen key
+ * set joined to the platform's tables (up to a dozen joins, one over a partitioned table), while
+ * the console polls the detail every second or two: the key set never changes once planned,
+ * and during execution the preview from when it started is what the person approved. Shared as
+ * a promise, so overlapping polls wait for one computation instead of starting their own.
+ */
+const SAMPLES = new Map<string, Promise<SampleTable[]>>();
+const SAMPLES_KEPT = 200;
+
+function cachedSamples(db: Db, request: RetentionRequest): Promise<SampleTable[]> {
+  const phase = request.finishedAt ? "finished" : request.startedAt ? "started" : "planned";
+  const key = `${request.id}:${request.keySetHash ?? ""}:${phase}`;
+  let samples = SAMPLES.get(key);
+  if (!samples) {
+    samples = maskedSamples(db, request);
+    SAMPLES.set(key, samples);
+    samples.catch(() => SAMPLES.delete(key)); // a failure is retried on the next request
+    for (const oldest of SAMPLES.keys()) {
+      if (SAMPLES.size <= SAMPLES_KEPT) {
+        break;
+      }
+      SAMPLES.delete(oldest);
+    }
+  }
+  return samples;
 }
