@@ -258,5 +258,8 @@ describe("GET /api/v1/events", () => {
     const text = await response.text();
     expect(text).toContain("event: ready");
     expect(text).not.toContain("event: change");
+    // Without topics: every topic the role may read.
+    const all = await (await t.request("/api/v1/events", as("engineer"))).text();
+    expect(all).toContain('data: {"topics":["jobs","datasets"]}');
   });
 });

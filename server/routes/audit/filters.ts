@@ -62,7 +62,7 @@ export function toAuditFilter(query: {
   }
   if (from && to && from > to) {
     throw new AppError("invalid_request", "`from` must not be after `to`.", [
-      { path: "from", message: "after `to`" },
+      { path: "from", message: "must not be after To" },
     ]);
   }
   const prefix = query.action?.endsWith("*") ? query.action.slice(0, -1) : undefined;

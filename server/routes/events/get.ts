@@ -14,9 +14,10 @@ const ZQuery = z.strictObject({
     .max(200)
     .transform((value) => value.split(",").filter(Boolean))
     .pipe(z.array(z.enum(TOPICS)).min(1).max(TOPICS.length))
+    .optional()
     .openapi({
       type: "string",
-      description: `Comma-separated: ${TOPICS.join(", ")}`,
+      description: `Comma-separated: ${TOPICS.join(", ")}. Without it, every topic the role may read.`,
       example: "jobs,retention",
     }),
 });
@@ -55,7 +56,10 @@ export const getEvents = defineRoute(
   "authenticated",
   (c) => {
     const principal = c.get("principal");
-    const topics = new Set(c.req.valid("query").topics);
+    const asked = c.req.valid("query").topics;
+    const topics = new Set(
+      asked ?? TOPICS.filter((topic) => principal && can(principal.role, LIVE_TOPICS[topic])),
+    );
     for (const topic of topics) {
       if (!principal || !can(principal.role, LIVE_TOPICS[topic])) {
         throw new AppError(

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
+    /** The API's `details`: for invalid requests, `{ path, message }` per field. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -13,7 +15,9 @@ export class ApiError extends Error {
 /** Dispatched on window when the server no longer knows the session. */
 export const SIGNED_OUT = "govern:signed-out";
 
-type ErrorBody = { error?: { code?: string; message?: string; requestId?: string } };
+type ErrorBody = {
+  error?: { code?: string; message?: string; requestId?: string; details?: unknown };
+};
 
 /**
  * Calls the API with the session cookie. Bodies go as application/json: the server refuses
@@ -51,6 +55,7 @@ export async function api<T>(
       error?.code ?? "http_error",
       error?.message ?? `The server answered ${response.status}.`,
       error?.requestId,
+      error?.details,
     );
   }
   return parsed as T;
