@@ -9,7 +9,7 @@ import { QueueUnavailableError } from "../jobs/queues.ts";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import type { AppDeps, AppEnv } from "./api/context.ts";
 import { authorize } from "./api/define-route.ts";
-import { openApiDocument } from "./api/openapi.ts";
+import { openApiDocument, registerSecuritySchemes } from "./api/openapi.ts";
 import { sourceIp } from "./api/request-meta.ts";
 import { originPolicy } from "./auth/origin.ts";
 import { principalFromSession, principalFromToken, SESSION_COOKIE } from "./auth/principal.ts";
@@ -179,12 +179,9 @@ export function newApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // Like every route but login and health, the API's description is for signed-in callers.
   app.get("/api/v1/openapi.json", (c) => {
     authorize(c, "authenticated");
-    return c.json(openApiDocument(app));
+    return c.json(openApiDocument(app, new URL(c.req.url).origin));
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
-    type: "http",
-    scheme: "bearer",
-  });
+  registerSecuritySchemes(app);
 
   serveConsole(app); // the built console at /, after every API route
 

@@ -83,9 +83,11 @@ export function serveConsole(app: OpenAPIHono<AppEnv>, root: string = CONSOLE_DI
     if (isApiPath(path)) {
       return next();
     }
-    const asset = path === "/" ? undefined : await readFileIn(root, path);
+    // Browsers ask for /favicon.ico whatever the page links: answer with the console's SVG icon.
+    const file = path === "/favicon.ico" ? "/favicon.svg" : path;
+    const asset = path === "/" ? undefined : await readFileIn(root, file);
     if (asset) {
-      const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+      const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
       c.header("content-type", type);
       c.header("cache-control", path.startsWith("/assets/") ? IMMUTABLE : REVALIDATE);
       c.header("x-content-type-options", "nosniff");

@@ -7,6 +7,8 @@ export type AuditFilter = {
   actor?: string;
   /** Exact action, e.g. `auth.login` or `job.partitions.failed`. */
   action?: string;
+  /** Actions starting with this text, e.g. `retention.` (matched literally). */
+  actionPrefix?: string;
   /** Case-insensitive substring of the target. */
   target?: string;
   from?: Date;
@@ -36,6 +38,9 @@ function filtered(db: Db, filter: AuditFilter): Query {
   }
   if (filter.action) {
     query = query.where("action", "=", filter.action);
+  }
+  if (filter.actionPrefix) {
+    query = query.where(sql<boolean>`starts_with(action, ${filter.actionPrefix})`);
   }
   if (filter.target) {
     // strpos, not LIKE: a % or _ typed by a person is matched literally.
@@ -84,6 +89,21 @@ function toEvent(row: {
     requestId: row.request_id,
     sourceIp: row.source_ip,
   };
+}
+
+/** The distinct actions of the trail with how often each occurs, for a filter to offer. */
+export async function auditActions(
+  db: Db,
+  limit = 1_000,
+): Promise<{ action: string; count: number }[]> {
+  const rows = await db
+    .selectFrom("governance.audit_events")
+    .select(["action", (eb) => eb.fn.countAll<string>().as("n")])
+    .groupBy("action")
+    .orderBy("action")
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ action: row.action, count: Number(row.n) }));
 }
 
 /** One page of matching events, ordered by time (then id), with the total number of matches. */

@@ -4,6 +4,7 @@ import { can, type Permission } from "../../schema/domain/permissions.ts";
 import type { Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { AppEnv } from "./context.ts";
+import { BEARER_SCHEME, SESSION_SCHEME } from "./openapi.ts";
 
 /** Who may call a route: anyone (login, health), any signed-in person, or a permission. */
 export type Access = "public" | "authenticated" | Permission;
@@ -37,12 +38,41 @@ export function authorize(c: Context<AppEnv>, access: Access): Principal | undef
   return principal;
 }
 
+/**
+ * The operation's id, derived from method and path so every operation has one and no two share
+ * one: `GET /api/v1/retention/requests/{id}` → `getRetentionRequestsById`.
+ */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .replace(/^\/api\/v1\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .flatMap((segment) => {
+      const param = segment.match(/^\{(.+)\}$/)?.[1];
+      return param ? ["by", ...param.split(/[^A-Za-z0-9]+/)] : segment.split(/[^A-Za-z0-9]+/);
+    })
+    .filter(Boolean);
+  return [method.toLowerCase(), ...words.map((w) => w[0]?.toUpperCase() + w.slice(1))].join("");
+}
+
+/** The OpenAPI security requirement of an access level: public operations need none. */
+export function securityOf(access: Access): { [scheme: string]: string[] }[] {
+  return access === "public" ? [] : [{ [BEARER_SCHEME]: [] }, { [SESSION_SCHEME]: [] }];
+}
+
 /** Declares a route: its OpenAPI contract, who may call it, and its (thin) handler. */
 export function defineRoute<R extends RouteConfig>(
-  config: R,
+  route: R,
   access: Access,
   handler: RouteHandler<R, AppEnv>,
 ): ApiRoute {
+  // The contract states who may call it and names the operation, from the same `access` the
+  // handler enforces, so the document cannot drift from the check.
+  const config: R = {
+    ...route,
+    operationId: route.operationId ?? operationIdOf(route.method, route.path),
+    security: securityOf(access),
+  };
   return {
     method: config.method.toUpperCase(),
     path: config.path,

@@ -1,4 +1,5 @@
 import type { ApiRoute } from "../api/define-route.ts";
+import { listAuditActions } from "./audit/actions.ts";
 import { exportAudit } from "./audit/export.ts";
 import { listAudit } from "./audit/list.ts";
 import { verifyAudit } from "./audit/verify.ts";
@@ -6,9 +7,11 @@ import { login } from "./auth/login.ts";
 import { logout } from "./auth/logout.ts";
 import { getMe } from "./auth/me.ts";
 import { changeOwnPasswordRoute } from "./auth/password.ts";
+import { getSession } from "./auth/session.ts";
 import { CATALOG_ROUTES } from "./catalog/index.ts";
 import { DATASET_ROUTES } from "./datasets/index.ts";
 import { apiDocsRoute } from "./docs/get.ts";
+import { getEvents } from "./events/get.ts";
 import { getHealth } from "./health/get.ts";
 import { cancelJob } from "./jobs/cancel.ts";
 import { listJobs } from "./jobs/list.ts";
@@ -17,6 +20,7 @@ import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
 import { getOverview } from "./overview/get.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
+import { listTenantsRoute } from "./tenants/list.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
@@ -40,7 +44,10 @@ export const ROUTES: ApiRoute[] = [
   logout,
   getMe,
   changeOwnPasswordRoute,
+  getSession,
   getOverview,
+  getEvents,
+  listTenantsRoute,
   listUsersRoute,
   createUserRoute,
   updateUserRoute,
@@ -54,6 +61,7 @@ export const ROUTES: ApiRoute[] = [
   createUserTokenRoute,
   revokeUserTokenRoute,
   listAudit,
+  listAuditActions,
   exportAudit,
   verifyAudit,
   listJobs,

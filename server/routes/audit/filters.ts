@@ -29,7 +29,9 @@ export const queryInt = (min: number, max: number, fallback: number) =>
 /** The filters the audit list and export share (query string). */
 export const auditFilterFields = {
   actor: text(255).optional(),
-  action: text(100).optional(),
+  action: text(100)
+    .optional()
+    .openapi({ description: "Exact action, or a prefix ending in `*` (e.g. `retention.*`)" }),
   target: text(500).optional().openapi({ description: "Substring" }),
   from: ZInstant.optional(),
   to: ZInstant.optional().openapi({ description: "Exclusive upper bound" }),
@@ -60,10 +62,19 @@ export function toAuditFilter(query: {
   }
   if (from && to && from > to) {
     throw new AppError("invalid_request", "`from` must not be after `to`.", [
-      { path: "from", message: "after `to`" },
+      { path: "from", message: "must not be after To" },
     ]);
   }
-  return { actor: query.actor, action: query.action, target: query.target, from, to };
+  const prefix = query.action?.endsWith("*") ? query.action.slice(0, -1) : undefined;
+  return {
+    actor: query.actor,
+    action: prefix === undefined ? query.action : undefined,
+    // `*` alone is every action: no filter.
+    actionPrefix: prefix || undefined,
+    target: query.target,
+    from,
+    to,
+  };
 }
 
 export const ZAuditEvent = z

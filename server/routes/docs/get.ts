@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../api/context.ts";
 import { type ApiRoute, defineRoute } from "../../api/define-route.ts";
 import { openApiDocument } from "../../api/openapi.ts";
+import { errorResponses } from "../../api/schemas.ts";
 import { type OpenApiDocument, renderApiReference } from "./render.ts";
 
 const route = createRoute({
@@ -14,6 +15,7 @@ const route = createRoute({
       description: "The API reference",
       content: { "text/html": { schema: z.string() } },
     },
+    401: errorResponses[401],
   },
 });
 

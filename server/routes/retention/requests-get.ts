@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { earlierRejection } from "../../../jobs/retention/requests.ts";
+import { earlierRejection, type RetentionRequest } from "../../../jobs/retention/requests.ts";
 import {
   accountMadeBy,
   accountProvenance,
@@ -10,7 +10,7 @@ import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
-import { maskedSamples } from "./samples.ts";
+import { maskedSamples, type SampleTable } from "./samples.ts";
 import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
 
 export const getRequestRoute = defineRoute(
@@ -39,7 +39,7 @@ export const getRequestRoute = defineRoute(
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
     const [samples, timeline, done, rejected, yours, approver, madeBy] = await Promise.all([
-      maskedSamples(db, request),
+      cachedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
       earlierRejection(db, request),
@@ -103,4 +103,32 @@ async function accountView(db: Db, email: string) {
       text: describeAccountEvent(e),
     })),
   };
+}
+
+/**
+ * The masked samples of a request, computed once per key set and phase. They read the frozen key
+ * set joined to the platform's tables (up to a dozen joins, one over a partitioned table), while
+ * the console polls the detail every second or two: the key set never changes once planned,
+ * and during execution the preview from when it started is what the person approved. Shared as
+ * a promise, so overlapping polls wait for one computation instead of starting their own.
+ */
+const SAMPLES = new Map<string, Promise<SampleTable[]>>();
+const SAMPLES_KEPT = 200;
+
+function cachedSamples(db: Db, request: RetentionRequest): Promise<SampleTable[]> {
+  const phase = request.finishedAt ? "finished" : request.startedAt ? "started" : "planned";
+  const key = `${request.id}:${request.keySetHash ?? ""}:${phase}`;
+  let samples = SAMPLES.get(key);
+  if (!samples) {
+    samples = maskedSamples(db, request);
+    SAMPLES.set(key, samples);
+    samples.catch(() => SAMPLES.delete(key)); // a failure is retried on the next request
+    for (const oldest of SAMPLES.keys()) {
+      if (SAMPLES.size <= SAMPLES_KEPT) {
+        break;
+      }
+      SAMPLES.delete(oldest);
+    }
+  }
+  return samples;
 }

@@ -5,7 +5,7 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId?: string,
-    /** The server's details, e.g. `[{ path, message }]` naming each invalid field. */
+    /** The API's `details`: for invalid requests, `{ path, message }` per field. */
     readonly details?: unknown,
   ) {
     super(message);

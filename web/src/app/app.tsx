@@ -41,8 +41,10 @@ export function App() {
 
   const check = useCallback(() => {
     setAuth({ kind: "checking" });
-    api<Me>("/api/v1/me")
-      .then((me) => setAuth({ kind: "signed-in", me }))
+    // /session answers 200 with `user: null` when nobody is signed in: no failed request (and
+    // no console error) on the sign-in page.
+    api<Me | { user: null }>("/api/v1/session")
+      .then((me) => setAuth(me.user ? { kind: "signed-in", me: me as Me } : { kind: "signed-out" }))
       .catch((error: Error) =>
         setAuth(
           error instanceof ApiError && error.status === 401

@@ -47,9 +47,15 @@ export function Layout({ children }: { children: ReactNode }) {
               {me.user.email} · {ROLE_LABEL[me.user.role] ?? me.user.role}
             </span>
           </div>
-          <button type="button" className="button button-ghost" onClick={() => void signOut()}>
-            Sign out
-          </button>
+          <div className="help-links">
+            {/* The server's own page, outside the console: a plain link, in a new tab. */}
+            <a href="/api/v1/docs" target="_blank" rel="noopener" className="button button-ghost">
+              API reference
+            </a>
+            <button type="button" className="button button-ghost" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
         </header>
         <main className="content">{children}</main>
       </div>

@@ -11,6 +11,7 @@ import { type FormEvent, type ReactNode, useEffect, useMemo } from "react";
 import { query } from "../api/client.ts";
 import type { Page } from "../api/types.ts";
 import { useSearchState } from "../app/router.tsx";
+import { FieldError, FormError, fieldErrorsOf, invalidProps } from "./form-errors.tsx";
 import { Empty, ErrorState, Loading } from "./states.tsx";
 import { useApi } from "./use-api.ts";
 
@@ -26,6 +27,8 @@ export type Filter = {
   kind: "text" | "select" | "datetime";
   options?: readonly string[];
   placeholder?: string;
+  /** Values a text filter offers as you type (a datalist); any other text is still accepted. */
+  suggestions?: readonly string[];
 };
 
 const PAGE_SIZES = [25, 50, 100] as const;
@@ -84,6 +87,12 @@ export function DataTable<T extends { id: string | number } & RowData>({
     pageSize,
   })}`;
   const { data, error, loading, reload } = useApi<Page<T>>(path, { pollMs });
+  // A filter the API refused says why next to that filter.
+  const filterErrors = fieldErrorsOf(
+    error,
+    filters.map((f) => f.key),
+  );
+  const filterRefused = Object.keys(filterErrors.byField).length > 0;
   // The API rejects unknown query parameters, so an action's refetch is a reload, not a new URL.
   useEffect(() => {
     if (reloadKey) {
@@ -154,6 +163,7 @@ export function DataTable<T extends { id: string | number } & RowData>({
                       id={`filter-${filter.key}`}
                       name={filter.key}
                       defaultValue={filterValues[filter.key]}
+                      {...invalidProps(filterErrors, "filter", filter.key)}
                     >
                       <option value="">any</option>
                       {filter.options?.map((o) => (
@@ -169,6 +179,8 @@ export function DataTable<T extends { id: string | number } & RowData>({
                       type={filter.kind === "datetime" ? "datetime-local" : "search"}
                       placeholder={filter.placeholder}
                       maxLength={200}
+                      list={filter.suggestions ? `filter-${filter.key}-suggestions` : undefined}
+                      {...invalidProps(filterErrors, "filter", filter.key)}
                       defaultValue={
                         filter.kind === "datetime"
                           ? toLocalInput(filterValues[filter.key])
@@ -176,6 +188,14 @@ export function DataTable<T extends { id: string | number } & RowData>({
                       }
                     />
                   )}
+                  {filter.suggestions ? (
+                    <datalist id={`filter-${filter.key}-suggestions`}>
+                      {filter.suggestions.map((value) => (
+                        <option key={value} value={value} />
+                      ))}
+                    </datalist>
+                  ) : null}
+                  <FieldError errors={filterErrors} form="filter" field={filter.key} />
                 </label>
               ))}
               <button type="submit" className="button button-small">
@@ -196,7 +216,9 @@ export function DataTable<T extends { id: string | number } & RowData>({
         </div>
       ) : null}
 
-      {error ? (
+      {error && filterRefused ? (
+        <FormError error={error} errors={filterErrors} />
+      ) : error ? (
         <ErrorState error={error} onRetry={reload} />
       ) : !data && loading ? (
         <Loading />

@@ -1,12 +1,6 @@
 import type { AuditEvent } from "../../api/types.ts";
 import { type Columns, formatTime } from "../../components/data-table.tsx";
-
-function summaryText(summary: unknown): string {
-  if (summary === null || summary === undefined) {
-    return "";
-  }
-  return typeof summary === "string" ? summary : JSON.stringify(summary);
-}
+import { ReadableFields } from "../../components/readable-fields.tsx";
 
 export const auditColumns: Columns<AuditEvent> = [
   {
@@ -41,14 +35,7 @@ export const auditColumns: Columns<AuditEvent> = [
     id: "summary",
     header: "Summary",
     enableSorting: false,
-    cell: ({ row }) => {
-      const text = summaryText(row.original.summary);
-      return (
-        <span className="summary" title={text}>
-          {text}
-        </span>
-      );
-    },
+    cell: ({ row }) => <ReadableFields value={row.original.summary} />,
   },
   {
     id: "requestId",

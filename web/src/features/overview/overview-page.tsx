@@ -1,9 +1,11 @@
+import { useState } from "react";
 import type { Overview } from "../../api/types.ts";
 import { Link } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
+import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
+import { useLiveResource } from "../../components/use-live-resource.ts";
 import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
 import type { CatalogSummary } from "../catalog/types.ts";
 
@@ -22,8 +24,10 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 
 export function OverviewPage() {
   const { can } = useSession();
-  const { data, error, reload } = useApi<OverviewWithCatalog>("/api/v1/overview", {
-    pollMs: 30_000,
+  // Job health follows the runs as they start and end; without the event stream, a poll.
+  const { data, error, reload } = useLiveResource<OverviewWithCatalog>("/api/v1/overview", {
+    topics: can("jobs:read") ? ["jobs"] : [],
+    fallbackMs: 30_000,
   });
   if (error) {
     return (
@@ -77,6 +81,7 @@ export function OverviewPage() {
       ) : null}
 
       <div className="panels">
+        <TenantLookup />
         <div className="panel">
           <h2>Job health, last 24 hours</h2>
           {ran === 0 ? (
@@ -133,5 +138,44 @@ export function OverviewPage() {
         ) : null}
       </div>
     </section>
+  );
+}
+
+/** Finds a tenant by name and shows who it is: the picker every tenant choice uses. */
+function TenantLookup() {
+  const [tenant, setTenant] = useState<TenantSummary>();
+  return (
+    <div className="panel" data-testid="tenant-lookup">
+      <h2>Find a tenant</h2>
+      <TenantPicker onChange={setTenant} />
+      {tenant ? (
+        <dl className="kv tenant-card">
+          <div>
+            <dt>Business:</dt>
+            <dd>
+              <TenantName id={tenant.id} />
+            </dd>
+          </div>
+          <div>
+            <dt>Region:</dt>
+            <dd>{tenant.region ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>Industry:</dt>
+            <dd>{tenant.industry ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>Plan:</dt>
+            <dd>{tenant.planTier ?? "—"}</dd>
+          </div>
+          <div>
+            <dt>Id:</dt>
+            <dd className="mono">{tenant.id}</dd>
+          </div>
+        </dl>
+      ) : (
+        <p className="muted">Type part of a business name, a region or the start of an id.</p>
+      )}
+    </div>
   );
 }
