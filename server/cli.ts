@@ -27,6 +27,7 @@ import { isUuid } from "../schema/uuid.ts";
 import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
 import { createApiToken, principalFromToken } from "./auth/principal.ts";
+import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
@@ -529,6 +530,12 @@ const CORE_COMMANDS: Record<string, Command> = {
         // Anyone may make their own tokens; making one for someone else is user administration.
         if (actor.kind === "user" && actor.principal.userId !== user.id) {
           requirePermission(actor, "users:write");
+          const beyond = powersBeyond(actor.principal.role, user.role);
+          if (beyond.length) {
+            throw new RefusedError(
+              `a token for ${user.email} would act with permissions your role lacks (${beyond.join(", ")})`,
+            );
+          }
         }
         if (user.disabledAt) {
           throw new UsageError(`${user.email} is disabled`);

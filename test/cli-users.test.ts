@@ -343,6 +343,12 @@ describe("as the user whose token is in GOVERN_TOKEN", () => {
     expect(asAdmin.stdout).not.toContain(tokens.steward);
   });
 
+  test("an admin's token cannot make a token for a compliance officer (powers the admin lacks)", async () => {
+    const run = await govern(["tokens", "create", "--email", "comp@cli.test"], tokens.admin);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("retention:approve");
+  });
+
   test("an admin cannot disable themself from the CLI either", async () => {
     const run = await govern(["users", "disable", "--email", "root@cli.test"], tokens.admin);
     expect(run.code).toBe(2);

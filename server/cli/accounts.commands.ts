@@ -210,7 +210,11 @@ export const ACCOUNT_COMMANDS: Record<string, Command> = {
         (x) =>
           `${x.id}  ${x.prefix}…  ${x.revokedAt ? "revoked" : "active "}  ${x.name}${x.expiresAt ? `  (expires ${x.expiresAt.toISOString()})` : ""}`,
       );
-      print(values.json === true, tokens.map(tokenView), lines.length ? lines.join("\n") : "no tokens");
+      print(
+        values.json === true,
+        tokens.map(tokenView),
+        lines.length ? lines.join("\n") : "no tokens",
+      );
       return 0;
     },
   },

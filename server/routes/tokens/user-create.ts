@@ -1,9 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { can, permissionsOf } from "../../../schema/domain/permissions.ts";
 import { findUserById } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
 import { createApiToken } from "../../auth/principal.ts";
+import { powersBeyond } from "../../auth/token-policy.ts";
 import { AppError } from "../../errors.ts";
 import { ZUserIdParams } from "../users/schemas.ts";
 import { expiryOf, ZCreatedToken, ZCreateToken } from "./schemas.ts";
@@ -36,7 +36,7 @@ export const createUserTokenRoute = defineRoute(
     // A token acts as its owner: an admin must not gain, through someone else's token, powers
     // the admin's own role lacks (approving deletions is a compliance officer's, never an admin's).
     const principal = c.get("principal");
-    const beyond = principal ? permissionsOf(user.role).filter((p) => !can(principal.role, p)) : [];
+    const beyond = principal ? powersBeyond(principal.role, user.role) : [];
     if (beyond.length) {
       throw new AppError(
         "forbidden",
