@@ -156,47 +156,50 @@ export function DataTable<T extends { id: string | number } & RowData>({
             // Keyed by the URL so the inputs show what is applied after back/forward.
             <form className="filters" onSubmit={applyFilters} key={search.toString()}>
               {filters.map((filter) => (
-                <label key={filter.key} className="field-inline" htmlFor={`filter-${filter.key}`}>
-                  <span>{filter.label}</span>
-                  {filter.kind === "select" ? (
-                    <select
-                      id={`filter-${filter.key}`}
-                      name={filter.key}
-                      defaultValue={filterValues[filter.key]}
-                      {...invalidProps(filterErrors, "filter", filter.key)}
-                    >
-                      <option value="">any</option>
-                      {filter.options?.map((o) => (
-                        <option key={o} value={o}>
-                          {o}
-                        </option>
-                      ))}
-                    </select>
-                  ) : (
-                    <input
-                      id={`filter-${filter.key}`}
-                      name={filter.key}
-                      type={filter.kind === "datetime" ? "datetime-local" : "search"}
-                      placeholder={filter.placeholder}
-                      maxLength={200}
-                      list={filter.suggestions ? `filter-${filter.key}-suggestions` : undefined}
-                      {...invalidProps(filterErrors, "filter", filter.key)}
-                      defaultValue={
-                        filter.kind === "datetime"
-                          ? toLocalInput(filterValues[filter.key])
-                          : filterValues[filter.key]
-                      }
-                    />
-                  )}
-                  {filter.suggestions ? (
-                    <datalist id={`filter-${filter.key}-suggestions`}>
-                      {filter.suggestions.map((value) => (
-                        <option key={value} value={value} />
-                      ))}
-                    </datalist>
-                  ) : null}
+                // The message sits beside the label, not in it: it must not become the input's name.
+                <span key={filter.key} className="filter-field">
+                  <label className="field-inline" htmlFor={`filter-${filter.key}`}>
+                    <span>{filter.label}</span>
+                    {filter.kind === "select" ? (
+                      <select
+                        id={`filter-${filter.key}`}
+                        name={filter.key}
+                        defaultValue={filterValues[filter.key]}
+                        {...invalidProps(filterErrors, "filter", filter.key)}
+                      >
+                        <option value="">any</option>
+                        {filter.options?.map((o) => (
+                          <option key={o} value={o}>
+                            {o}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        id={`filter-${filter.key}`}
+                        name={filter.key}
+                        type={filter.kind === "datetime" ? "datetime-local" : "search"}
+                        placeholder={filter.placeholder}
+                        maxLength={200}
+                        list={filter.suggestions ? `filter-${filter.key}-suggestions` : undefined}
+                        {...invalidProps(filterErrors, "filter", filter.key)}
+                        defaultValue={
+                          filter.kind === "datetime"
+                            ? toLocalInput(filterValues[filter.key])
+                            : filterValues[filter.key]
+                        }
+                      />
+                    )}
+                    {filter.suggestions ? (
+                      <datalist id={`filter-${filter.key}-suggestions`}>
+                        {filter.suggestions.map((value) => (
+                          <option key={value} value={value} />
+                        ))}
+                      </datalist>
+                    ) : null}
+                  </label>
                   <FieldError errors={filterErrors} form="filter" field={filter.key} />
-                </label>
+                </span>
               ))}
               <button type="submit" className="button button-small">
                 Filter

@@ -53,8 +53,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
             maxLength={255}
             {...invalidProps(errors, "login", "email")}
           />
-          <FieldError errors={errors} form="login" field="email" />
         </label>
+        <FieldError errors={errors} form="login" field="email" />
         <label className="field">
           <span>Password</span>
           <input
@@ -65,8 +65,8 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
             maxLength={1024}
             {...invalidProps(errors, "login", "password")}
           />
-          <FieldError errors={errors} form="login" field="password" />
         </label>
+        <FieldError errors={errors} form="login" field="password" />
         <FormError error={error} errors={errors} />
         <button type="submit" className="button button-primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
