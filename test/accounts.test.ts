@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { newApp } from "../server/app.ts";
 import { MAX_PER_EMAIL } from "../server/auth/login-throttle.ts";
 import { SESSION_COOKIE } from "../server/auth/principal.ts";
-import { silentLogger } from "../server/logger.ts";
+import { silentLogger } from "../schema/logger.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 
 /**

@@ -227,6 +227,9 @@ describe("GET /api/v1/events", () => {
       attempt: 1,
       payload: {},
     });
+    if (!runId) {
+      throw new Error("the run was not recorded");
+    }
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await recordRunEnd(t.db, runId, { status: "succeeded" });
     const events = await reading;

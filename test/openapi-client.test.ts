@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { AppDeps } from "../server/api/context.ts";
 import { openApiDocument } from "../server/api/openapi.ts";
 import { newApp } from "../server/app.ts";
-import { silentLogger } from "../server/logger.ts";
+import { silentLogger } from "../schema/logger.ts";
 import { ROUTES } from "../server/routes/index.ts";
 
 /**
