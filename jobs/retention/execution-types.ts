@@ -120,6 +120,11 @@ export type PlanTable = {
   scrub: boolean;
   /** The text, text[] and JSON columns scrubbed; null: every one the table has. */
   scrubColumns: string[] | null;
+  /**
+   * The policy re-applied to each row in its batch (SQL over alias `t`, see policyRecheck);
+   * null: rows are not checked again (erasures, whose plan is the person's rows).
+   */
+  recheck: string | null;
 };
 
 export class ExecutorError extends Error {}

@@ -10,6 +10,7 @@ import * as m08 from "./2026-11-25-08-synthetic.ts";
 import * as m09 from "./2026-11-25-09-retention.ts";
 import * as m10 from "./2026-11-25-10-retention-key-order.ts";
 import * as eyes01 from "./2026-12-06-eyes-account-provenance.ts";
+import * as eyes02 from "./2026-12-06-eyes-ledger-skip.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   "2026-11-25-09-retention": m09,
   "2026-11-25-10-retention-key-order": m10,
   "2026-12-06-eyes-account-provenance": eyes01,
+  "2026-12-06-eyes-ledger-skip": eyes02,
 };
