@@ -17,7 +17,7 @@ export type ExecutionProgress = {
 };
 
 export type ExecuteOptions = {
-  /** Who executes (console user e-mail, `worker`, `local-operator`). */
+  /** Who executes: the console user (e-mail), or `worker` for a run the job carries out. */
   actor: string;
   onProgress?: (progress: ExecutionProgress) => void | Promise<void>;
   /** Keys per batch (default 5,000). */
