@@ -55,6 +55,11 @@ describe("govern provision / masking rules / datasets CLI", () => {
   }, 120_000);
 
   it("without a token, provision, masking rules set and datasets drop are refused (exit 2) and change nothing", async () => {
+    const counts = async () => ({
+      rules: (await t.owner.selectFrom("governance.masking_rules").select("id").execute()).length,
+      datasets: (await t.owner.selectFrom("governance.datasets").select("id").execute()).length,
+    });
+    const before = await counts();
     const runs = [
       ["provision", "--name", `anon-${suffix}`, "--json"],
       [
@@ -68,16 +73,14 @@ describe("govern provision / masking rules / datasets CLI", () => {
         "--strategy",
         "nullify",
       ],
-      ["datasets", "drop", `anon-${suffix}`],
+      ["datasets", "drop", `no-${suffix}`],
     ];
     for (const args of runs) {
       const run = await govern(args, "");
       expect(run.code, args.join(" ")).toBe(2);
       expect(run.stderr).toMatch(/decision.*GOVERN_TOKEN/);
     }
-    const rules = await t.owner.selectFrom("governance.masking_rules").select("id").execute();
-    const datasets = await t.owner.selectFrom("governance.datasets").select("id").execute();
-    expect({ rules: rules.length, datasets: datasets.length }).toEqual({ rules: 0, datasets: 0 });
+    expect(await counts()).toEqual(before);
   }, 120_000);
 
   it("rejects bad options with exit 2", async () => {

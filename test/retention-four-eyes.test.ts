@@ -422,3 +422,50 @@ describe("legal hold scope", () => {
     expect(await t.db.selectFrom("governance.legal_holds").select("id").execute()).toEqual(before);
   });
 });
+
+describe("the policy applied again in every batch", () => {
+  test("a customer reactivated after approval is skipped with their jobs and invoices, and the certificate names them; the rest is deleted", async () => {
+    const { executeRequest } = await import("../jobs/retention/executor.ts");
+    const id = await planAs(t.logins.admin.token);
+    const approved = await call(independent.token, `/api/v1/retention/requests/${id}/approve`, {
+      method: "POST",
+      body: { reason: "reviewed" },
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    // A planned customer with jobs comes back after the approval.
+    const picked = await sql<{ key: string }>`
+      SELECT k.key FROM governance.retention_request_keys k
+      WHERE k.request_id = ${id}::uuid AND k.table_name = 'customers'
+        AND EXISTS (SELECT 1 FROM jobs j WHERE j.customer_id = k.key::uuid)
+      ORDER BY k.key LIMIT 1`.execute(t.db);
+    const back = picked.rows[0]?.key as string;
+    expect(back).toBeDefined();
+    await sql`UPDATE customers SET last_interaction_at = now() WHERE id = ${back}::uuid`.execute(
+      t.db,
+    );
+    const jobs = await sql<{ id: string }>`
+      SELECT id::text FROM jobs WHERE customer_id = ${back}::uuid ORDER BY id`.execute(t.db);
+    const outcome = await executeRequest(
+      { db: t.db, pool, config: { ...t.config, archiveDir } },
+      id,
+      { actor: independent.email, checkDrift: false },
+    );
+    expect(outcome.outcome, JSON.stringify(outcome)).toBe("done");
+    if (outcome.outcome !== "done") {
+      return;
+    }
+    // Checked in the store: the customer and their jobs are still there, the others are gone.
+    const left = await sql<{ customer: number; jobs: number; others: number }>`
+      SELECT (SELECT count(*)::int FROM customers WHERE id = ${back}::uuid) AS customer,
+             (SELECT count(*)::int FROM jobs WHERE customer_id = ${back}::uuid) AS jobs,
+             (SELECT count(*)::int FROM customers c JOIN governance.retention_request_keys k
+                ON k.request_id = ${id}::uuid AND k.table_name = 'customers'
+               AND k.key = c.id::text WHERE c.id <> ${back}::uuid) AS others`.execute(t.db);
+    expect(left.rows[0]).toEqual({ customer: 1, jobs: jobs.rows.length, others: 0 });
+    const body = outcome.certificate.body;
+    expect(body.skipped?.customers).toEqual({ rows: 1, keys: [back] });
+    expect(body.skipped?.jobs?.keys.sort()).toEqual(jobs.rows.map((j) => j.id).sort());
+    expect(body.tables.customers?.skipped).toBe(1);
+    expect(body.tables.customers?.done).toBe((body.tables.customers?.planned ?? 0) - 1);
+  }, 180_000);
+});

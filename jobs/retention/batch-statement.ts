@@ -1,5 +1,9 @@
+import type { RawBuilder } from "kysely";
+import type { Db } from "../../schema/postgres.ts";
 import { anonymizeSets } from "./anonymize-sql.ts";
+import { rootPredicate } from "./definition.ts";
 import type { BatchRange, PlanTable } from "./execution-types.ts";
+import { type SchemaGraph, tableInfo } from "./graph.ts";
 import type { RetentionRequest } from "./requests.ts";
 import { quoteIdent, type TableShape } from "./table-shape.ts";
 
@@ -27,6 +31,9 @@ const KEY = "__govern_key";
  * - `l`: the ledger rows, from the plan's own (position, key) of each row acted on; the ledger's
  *   unique (request, position) makes a retried or concurrent batch fail and roll back
  *   rather than act on a row twice.
+ * - the policy re-applied (`plan.recheck`, see policyRecheck): a row acted on must still qualify
+ *   (the root's cutoff and condition, or for a row of the cascade, a parent that still does);
+ *   `s`, `ls`: a planned row still there that no longer qualifies gets a `skip` ledger row.
  */
 export function batchStatement(
   input: {
@@ -65,11 +72,14 @@ export function batchStatement(
       WHERE k.request_id = ${requestId} AND k.table_name = ${tableName}
         AND k.seq > ${after} AND k.seq <= ${upto} AND k.treatment = ${lit(plan.treatment)}${skip}${unlogged}`;
   const action = plan.action === "archive_then_delete" ? "delete" : plan.action;
+  // The policy applied again to each row: one that stopped qualifying since planning (a
+  // customer reactivated) is not acted on; `s` below records it as skipped.
+  const qualifies = plan.recheck ? ` AND (${plan.recheck})` : "";
   const act = (from: string, where: string, returning: string) => {
     if (action === "delete") {
-      return `DELETE FROM ${table} AS t${from ? ` USING ${from}` : ""} WHERE ${where}${tenant} RETURNING ${returning}`;
+      return `DELETE FROM ${table} AS t${from ? ` USING ${from}` : ""} WHERE ${where}${tenant}${qualifies} RETURNING ${returning}`;
     }
-    return `UPDATE ${table} AS t SET ${anonymizeSets(plan, shape, identifiers, lit)}${from ? ` FROM ${from}` : ""} WHERE ${where}${tenant} RETURNING ${returning}`;
+    return `UPDATE ${table} AS t SET ${anonymizeSets(plan, shape, identifiers, lit)}${from ? ` FROM ${from}` : ""} WHERE ${where}${tenant}${qualifies} RETURNING ${returning}`;
   };
   const ledger = (source: string) =>
     `INSERT INTO governance.retention_ledger (request_id, table_name, seq, key, batch, action)
@@ -101,15 +111,108 @@ export function batchStatement(
     `EXISTS (SELECT 1 FROM m) AND ${shape.keyEquals("m.key")}`,
     `m.seq AS ${SEQ}, m.key AS ${KEY}${archive ? ", t.*" : ""}`,
   );
+  // Keys neither statement acted on whose row is still there: it no longer qualifies. Looked
+  // for only when the policy is re-applied and some key was missed (a one-time filter).
+  const skipped = plan.recheck
+    ? `,
+       s AS (SELECT b.seq, b.key FROM b
+         WHERE (SELECT count(*) FROM d1) + (SELECT count(*) FROM d2) < (SELECT count(*) FROM b)
+           AND NOT EXISTS (SELECT 1 FROM d1 WHERE d1.${SEQ} = b.seq)
+           AND NOT EXISTS (SELECT 1 FROM d2 WHERE d2.${SEQ} = b.seq)
+           AND EXISTS (SELECT 1 FROM ${table} t WHERE ${shape.keyEquals("b.key")}${tenant})),
+       ls AS (INSERT INTO governance.retention_ledger (request_id, table_name, seq, key, batch, action)
+         SELECT ${requestId}, ${tableName}, s.seq, s.key, ${batch}, 'skip' FROM s)`
+    : "";
   const rows = `WITH b AS (${b}),
        d1 AS (${d1}),
        m AS (${m}),
        d2 AS (${d2}),
-       l AS (${ledger(`SELECT ${SEQ}, ${KEY} FROM d1 UNION ALL SELECT ${SEQ}, ${KEY} FROM d2`)})`;
+       l AS (${ledger(`SELECT ${SEQ}, ${KEY} FROM d1 UNION ALL SELECT ${SEQ}, ${KEY} FROM d2`)})${skipped}`;
   if (!archive) {
     return `${rows} SELECT ((SELECT count(*) FROM d1) + (SELECT count(*) FROM d2))::int AS n`;
   }
   const list = columns.join(", ");
   return `COPY (${rows} SELECT ${list} FROM d1 UNION ALL SELECT ${list} FROM d2)
     TO STDOUT (FORMAT csv, HEADER)`;
+}
+
+/** How deep the cascade's parents are followed to the root (plans are a few levels deep). */
+const MAX_DEPTH = 8;
+
+/**
+ * The policy's condition and cutoff for a row of `table` (alias `t`) as SQL with its values
+ * inlined (batches run as COPY, which takes no parameters): the root's predicate for the root
+ * table; for a table of the cascade, a parent by one of the plan's foreign keys that still
+ * qualifies. A row that entered the plan through its own table's parent (self-reference) also
+ * qualifies through that parent. Null for requests without a policy (erasures).
+ */
+export function policyRecheck(
+  db: Db,
+  graph: SchemaGraph,
+  request: Pick<RetentionRequest, "kind" | "definition">,
+  table: string,
+): string | null {
+  if (request.kind !== "retention") {
+    return null;
+  }
+  const definition = request.definition;
+  let aliases = 0;
+  const rootOn = (alias: string) => inlined(db, rootPredicate(definition, alias));
+  const on = (name: string, alias: string, depth: number): string => {
+    const planned = definition.tables.find((t) => t.table === name);
+    const parts: string[] = [];
+    if (name === definition.root.table) {
+      parts.push(rootOn(alias));
+    }
+    if (depth < MAX_DEPTH) {
+      for (const fk of planned?.via ?? []) {
+        const parentKey = tableInfo(graph, fk.parent).keyColumn;
+        if (!parentKey) {
+          continue;
+        }
+        aliases += 1;
+        const p = `p${aliases}`;
+        // A self-reference's parent qualifies on its own, not through further self-references.
+        const parent =
+          fk.parent === fk.child && fk.parent === definition.root.table
+            ? rootOn(p)
+            : fk.parent === fk.child
+              ? "false"
+              : on(fk.parent, p, depth + 1);
+        parts.push(`EXISTS (SELECT 1 FROM public.${quoteIdent(fk.parent)} ${p}
+          WHERE ${p}.tenant_id = ${alias}.tenant_id
+            AND ${p}.${quoteIdent(parentKey)} = ${alias}.${quoteIdent(fk.column)} AND ${parent})`);
+      }
+    }
+    return parts.length ? `(${parts.join(" OR ")})` : "false";
+  };
+  return on(table, "t", 0);
+}
+
+/** A Kysely SQL fragment compiled, its parameters inlined as literals. */
+function inlined(db: Db, fragment: RawBuilder<unknown>): string {
+  const compiled = fragment.compile(db);
+  return compiled.sql.replace(/(?<![\w"$])\$(\d+)\b/g, (_, n: string) =>
+    literal(compiled.parameters[Number(n) - 1]),
+  );
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) {
+    return "NULL";
+  }
+  if (typeof value === "number" || typeof value === "bigint") {
+    return String(value);
+  }
+  if (typeof value === "boolean") {
+    return value ? "TRUE" : "FALSE";
+  }
+  if (Array.isArray(value)) {
+    return value.length ? `ARRAY[${value.map(literal).join(", ")}]` : "'{}'";
+  }
+  if (value instanceof Date) {
+    return literal(value.toISOString());
+  }
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return `'${text.replaceAll("'", "''")}'`;
 }

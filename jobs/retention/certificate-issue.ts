@@ -84,6 +84,7 @@ export async function finish(
     entry.actions.push(plan.action);
     planned.set(plan.table, entry);
   }
+  const skipped = await skippedKeys(deps.db, request.id);
   const extra = (await options.finish?.()) ?? {};
   const finishedAt = new Date();
   const approval = await sql<{ reason: string }>`
@@ -113,7 +114,7 @@ export async function finish(
     fingerprint: request.fingerprint,
     tables: Object.fromEntries(
       [...planned].map(([table, entry]) => {
-        const done = doneBy.get(table) ?? {};
+        const { skip = 0, ...done } = doneBy.get(table) ?? {};
         return [
           table,
           {
@@ -124,7 +125,7 @@ export async function finish(
             archived: archivedTables.has(table)
               ? parts.filter((p) => p.table === table).reduce((n, p) => n + p.rows, 0)
               : null,
-            skipped: 0,
+            skipped: skip,
           },
         ];
       }),
@@ -132,7 +133,7 @@ export async function finish(
     keySet: {
       planned: plannedHash,
       ledger: ledgerHash,
-      archived: archived ? ledgerHashOfArchived(ledgerHash, parts, tables) : null,
+      archived: archived ? ledgerHashOfArchived(ledgerHash, parts, tables, skipped) : null,
     },
     archive: manifest
       ? {
@@ -147,6 +148,7 @@ export async function finish(
           })),
         }
       : null,
+    ...(skipped.size ? { skipped: Object.fromEntries(skipped) } : {}),
     execution: {
       batches: report.batches,
       longestBatchLockMs: Math.round(report.longestBatchLockMs * 10) / 10,
@@ -168,13 +170,14 @@ function ledgerHashOfArchived(
   ledgerHash: string,
   parts: ArchivePart[],
   tables: { plan: PlanTable }[],
+  skipped: Map<string, { rows: number }>,
 ): string | null {
   for (const { plan } of tables) {
     if (plan.action !== "archive_then_delete") {
       continue;
     }
     const rows = parts.filter((p) => p.table === plan.table).reduce((n, p) => n + p.rows, 0);
-    if (rows !== plan.planned) {
+    if (rows !== plan.planned - (skipped.get(plan.table)?.rows ?? 0)) {
       return null;
     }
   }
@@ -188,4 +191,18 @@ async function markDone(db: Db, requestId: string, report: ExecutionReport): Pro
         error = NULL, updated_at = now(),
         progress = progress || ${JSON.stringify({ longestBatchLockMs: report.longestBatchLockMs, batches: report.batches })}::jsonb
     WHERE id = ${requestId}`.execute(db);
+}
+
+/** Keys the batches skipped because their rows no longer qualified, per table (first 1,000). */
+async function skippedKeys(
+  db: Db,
+  requestId: string,
+): Promise<Map<string, { rows: number; keys: string[] }>> {
+  const rows = await sql<{ table_name: string; n: number; keys: string[] }>`
+    SELECT table_name, count(*)::int AS n,
+           (array_agg(key ORDER BY seq))[1:1000] AS keys
+    FROM governance.retention_ledger
+    WHERE request_id = ${requestId} AND action = 'skip'
+    GROUP BY table_name ORDER BY table_name`.execute(db);
+  return new Map(rows.rows.map((r) => [r.table_name, { rows: r.n, keys: r.keys }]));
 }

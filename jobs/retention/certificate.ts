@@ -41,6 +41,12 @@ export type CertificateBody = {
     }
   >;
   keySet: { planned: string | null; ledger: string; archived: string | null };
+  /**
+   * Planned rows left alone because they no longer qualified when their batch ran (the policy
+   * re-applied: e.g. a customer reactivated after planning), per table: how many, and their keys
+   * (the first 1,000). Absent when every planned row still qualified.
+   */
+  skipped?: Record<string, { rows: number; keys: string[] }>;
   archive: {
     manifest: string;
     manifestSha256: string;

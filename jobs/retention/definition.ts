@@ -111,10 +111,10 @@ function column(name: string, alias = "t"): RawBuilder<unknown> {
   return sql.raw(`${alias}.${quoteIdent(name)}`);
 }
 
-function clauseSql(clause: TClause): RawBuilder<unknown> {
+function clauseSql(clause: TClause, alias = "t"): RawBuilder<unknown> {
   const target = clause.path
-    ? sql`(${column(clause.column)} #>> ${clause.path}::text[])`
-    : column(clause.column);
+    ? sql`(${column(clause.column, alias)} #>> ${clause.path}::text[])`
+    : column(clause.column, alias);
   const value = clause.value;
   switch (clause.op) {
     case "eq":
@@ -140,12 +140,12 @@ function clauseSql(clause: TClause): RawBuilder<unknown> {
  * The root predicate over alias `t` (tenant filter not included): aged past the cutoff, the
  * condition holds, and no guarded child is younger than its minimum retention.
  */
-export function rootPredicate(definition: RequestDefinition): RawBuilder<boolean> {
-  const dates = definition.root.dateColumns.map((c) => column(c));
+export function rootPredicate(definition: RequestDefinition, alias = "t"): RawBuilder<boolean> {
+  const dates = definition.root.dateColumns.map((c) => column(c, alias));
   const date = dates.length === 1 ? dates[0] : sql`coalesce(${sql.join(dates)})`;
   const parts: RawBuilder<unknown>[] = [sql`${date} < ${definition.cutoff}::timestamptz`];
   for (const clause of definition.root.condition) {
-    parts.push(clauseSql(clause));
+    parts.push(clauseSql(clause, alias));
   }
   const rootKey = definition.tables.find((t) => t.table === definition.root.table)?.keyColumn;
   for (const guard of definition.guards) {
@@ -153,7 +153,7 @@ export function rootPredicate(definition: RequestDefinition): RawBuilder<boolean
       break;
     }
     parts.push(sql`NOT EXISTS (SELECT 1 FROM ${sql.table(`public.${guard.table}`)} g
-      WHERE g.tenant_id = t.tenant_id AND ${column(guard.column, "g")} = ${column(rootKey)}
+      WHERE g.tenant_id = ${sql.raw(alias)}.tenant_id AND ${column(guard.column, "g")} = ${column(rootKey, alias)}
         AND ${column(guard.dateColumn, "g")} >= ${guard.since}::timestamptz)`);
   }
   return sql<boolean>`(${sql.join(parts, sql` AND `)})`;

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 import { anonymizeSets, scrubExpression } from "./anonymize-sql.ts";
+import { policyRecheck } from "./batch-statement.ts";
 import { ExecutorError, type PlanTable, type Treatment } from "./execution-types.ts";
 import { loadSchemaGraph } from "./graph.ts";
 import type { RetentionRequest } from "./requests.ts";
@@ -26,7 +27,10 @@ export async function resolvePlan(
   const graph = await loadSchemaGraph(db);
   const out: { plan: PlanTable; shape: TableShape }[] = [];
   for (const row of rows.rows) {
-    const plan = planTable(request, row.table_name, row.ord, row.planned, row.treatment);
+    const plan = {
+      ...planTable(request, row.table_name, row.ord, row.planned, row.treatment),
+      recheck: policyRecheck(db, graph, request, row.table_name),
+    };
     const shape = await readTableShape(db, graph, plan.table);
     for (const column of Object.keys(plan.anonymize)) {
       if (!shape.columns.has(column)) {
@@ -91,6 +95,7 @@ export function planTable(
       anonymize: {},
       scrub: true,
       scrubColumns,
+      recheck: null,
     };
   }
   const action = entry?.action ?? definition.action ?? "delete";
@@ -118,5 +123,6 @@ export function planTable(
     anonymize,
     scrub: action === "scrub" || entry?.scrub === true,
     scrubColumns: entry?.scrubColumns ?? null,
+    recheck: null,
   };
 }

@@ -17,7 +17,7 @@ export type ExecutionProgress = {
 };
 
 export type ExecuteOptions = {
-  /** Who executes (console user e-mail, `worker`, `local-operator`). */
+  /** Who executes: the console user (e-mail), or `worker` for a run the job carries out. */
   actor: string;
   onProgress?: (progress: ExecutionProgress) => void | Promise<void>;
   /** Keys per batch (default 5,000). */
@@ -120,6 +120,11 @@ export type PlanTable = {
   scrub: boolean;
   /** The text, text[] and JSON columns scrubbed; null: every one the table has. */
   scrubColumns: string[] | null;
+  /**
+   * The policy re-applied to each row in its batch (SQL over alias `t`, see policyRecheck);
+   * null: rows are not checked again (erasures, whose plan is the person's rows).
+   */
+  recheck: string | null;
 };
 
 export class ExecutorError extends Error {}

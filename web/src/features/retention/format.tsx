@@ -32,6 +32,8 @@ export function formatCount(n: number | null | undefined): string {
 /** Why a refused action was refused, in words (the API's error.details.reason codes). */
 export const REFUSAL_TEXT: Record<string, string> = {
   self_approval: "You requested this deletion; another compliance officer must decide on it.",
+  separation_of_duties:
+    "Your account was created, promoted or re-enabled by the requester; an officer whose account they had no hand in must decide.",
   expired: "The approval has expired; the request must be planned and approved again.",
   fingerprint_mismatch:
     "The candidate set changed since it was planned (fingerprint mismatch); plan it again.",

@@ -9,7 +9,7 @@ import { useApi } from "../../components/use-api.ts";
 import { DecisionForm } from "./decision-form.tsx";
 import { ErasureDecisions } from "./erasure-decisions.tsx";
 import { formatCount, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
-import type { RequestDetail, SampleTable, TableCount } from "./types.ts";
+import type { AccountProvenance, RequestDetail, SampleTable, TableCount } from "./types.ts";
 
 /** One deletion request: its impact preview, decision, progress and certificate. */
 export function RequestDetailView({ id, onBack }: { id: string; onBack: () => void }) {
@@ -135,11 +135,26 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
             </div>
           ) : null}
 
+          {request.earlierRejection ? (
+            <p className="form-error" role="status" data-testid="earlier-rejection">
+              This key set was rejected before by {request.earlierRejection.rejectedBy} on{" "}
+              {formatTime(request.earlierRejection.rejectedAt)}: “{request.earlierRejection.reason}”
+              (request <span className="mono">{request.earlierRejection.requestId}</span>). It comes
+              back unchanged.
+            </p>
+          ) : null}
+          <AccountFacts title="Your account" account={request.yourAccount} />
+          <AccountFacts title="Approver's account" account={request.approverAccount} />
+
           <div className="request-actions">
             {request.status === "pending_approval" && can("retention:approve") ? (
               request.requestedByYou ? (
                 <p className="muted" data-testid="self-requested">
                   {REFUSAL_TEXT.self_approval}
+                </p>
+              ) : request.separationOfDuties ? (
+                <p className="muted" data-testid="separation-of-duties">
+                  Separation of duties: {request.separationOfDuties}
                 </p>
               ) : (
                 <DecisionForm
@@ -266,6 +281,32 @@ function SampleRows({ sample }: { sample: SampleTable }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** Who created, promoted or re-enabled an account: shown next to the approval. */
+function AccountFacts({ title, account }: { title: string; account: AccountProvenance | null }) {
+  if (!account || account.events.length === 0) {
+    return null;
+  }
+  return (
+    <div className="account-provenance" data-testid="account-provenance">
+      <h3>
+        {title} ({account.email})
+      </h3>
+      <ul>
+        {account.events.map((event) => (
+          <li key={`${event.event}-${event.at}`}>
+            {event.event === "created"
+              ? `created as ${event.role}`
+              : event.event === "role_changed"
+                ? `promoted to ${event.role}`
+                : `re-enabled (${event.role})`}{" "}
+            by {event.by} · {formatTime(event.at)}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -130,6 +130,30 @@ export type RequestDetail = DeletionRequest & {
   samples: SampleTable[];
   timeline: TimelineEvent[];
   progress: { done: number; total: number } | null;
+  /** The same key set was rejected before: by whom, when and why. */
+  earlierRejection: {
+    requestId: string;
+    rejectedBy: string;
+    reason: string;
+    rejectedAt: string;
+  } | null;
+  /** Who created, promoted or re-enabled your account / the approver's. */
+  yourAccount: AccountProvenance | null;
+  approverAccount: AccountProvenance | null;
+  /** Why you may not decide this request (separation of duties); null when you may. */
+  separationOfDuties: string | null;
+};
+
+export type AccountProvenance = {
+  email: string;
+  events: {
+    event: "created" | "role_changed" | "enabled";
+    role: string;
+    by: string;
+    at: string;
+    /** The event in words. */
+    text: string;
+  }[];
 };
 
 export type LegalHold = {
