@@ -259,6 +259,9 @@ test("the overview's job health follows a run's end over the event stream, witho
     attempt: 1,
     payload: {},
   });
+  if (!runId) {
+    throw new Error("the run was not recorded");
+  }
   await recordRunEnd(b.db, runId, { status: "failed", error: "disk full in the test" });
   await page.getByText("disk full in the test").waitFor({ timeout: 15_000 });
   expect(navigations).toBe(0);
