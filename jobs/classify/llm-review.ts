@@ -185,7 +185,10 @@ export async function secondOpinion(
   });
   const pending = columns
     .map((c, index) => ({ c, index }))
-    .filter(({ c }) => c.proposal.confidence < config.llm.minConfidence);
+    // A column without samples has nothing to show: it stays not yet classifiable for a steward.
+    .filter(
+      ({ c }) => c.proposal.confidence < config.llm.minConfidence && c.sample.samples.length > 0,
+    );
   let next = 0;
   const worker = async () => {
     while (next < pending.length) {
