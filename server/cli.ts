@@ -64,7 +64,8 @@ import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
  * 2 refused (usage, configuration, an invalid token, or a role that may not do this).
  */
 
-const DEMO = { tenants: 3, customersPerTenant: 2_000, seed: 1 };
+// Four tenants, one per country the platform serves (US, Germany, France, Canada), 6,000 customers.
+const DEMO = { tenants: 4, customersPerTenant: 1_500, seed: 1 };
 
 async function userByEmail(db: Db, email: string): Promise<ConsoleUser> {
   const user = await findUserByEmail(db, email);
