@@ -346,6 +346,8 @@ export async function provisionDataset(
       settings: SESSION_SETTINGS,
     });
 
+    // A cancellation ends these sessions: an idle one's error must not bring the process down.
+    targetPool.on("error", () => {});
     // 1. Schema before the data.
     const t0 = Date.now();
     // pg_restore recreates the schema itself; an empty one in the way is dropped, a used one refused.

@@ -162,6 +162,8 @@ export async function runSyntheticDataset(
     const created = await createTargetDatabase({ db, config }, dataset, databaseName);
     await progress?.(15);
     const target = createOwnerDb(withDatabase(config, databaseName), { max: 2 });
+    // A cancellation ends these sessions: an idle one's error must not bring the process down.
+    target.pool.on("error", () => {});
     let done = 0;
     let lastWrite = 0;
     const rowsOf = new Map<string, number>();
