@@ -186,9 +186,16 @@ describe("the largest allowed dataset being built", () => {
           body: { kind: "synthetic", ...size },
         })
       ).json()) as Estimate;
-      const saved = { ...t.config.datasetLimits.rows };
-      // (1% slack: the source's live row counts may move between two estimates.)
-      t.config.datasetLimits.rows.engineer = Math.ceil(estimate.estimate.rows * 1.01);
+      const saved = { rows: t.config.datasetLimits.rows, bytes: t.config.datasetLimits.bytes };
+      // (1% slack: the source's live counts may move between two estimates.)
+      t.config.datasetLimits.rows = {
+        ...saved.rows,
+        engineer: Math.ceil(estimate.estimate.rows * 1.01),
+      };
+      t.config.datasetLimits.bytes = {
+        ...saved.bytes,
+        engineer: Math.ceil(estimate.estimate.bytes * 1.01),
+      };
       const name = dsName("largest");
       try {
         const res = await call("engineer", "/api/v1/synthetic/datasets", {
@@ -237,7 +244,8 @@ describe("the largest allowed dataset being built", () => {
         await new Promise((r) => setTimeout(r, 1500));
         expect(await queue?.getJobState(jobId)).toBe("failed");
       } finally {
-        t.config.datasetLimits.rows = saved;
+        t.config.datasetLimits.rows = saved.rows;
+        t.config.datasetLimits.bytes = saved.bytes;
       }
     },
     SLOW,
