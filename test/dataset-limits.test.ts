@@ -219,7 +219,10 @@ describe("the largest allowed dataset being built", () => {
           const started = performance.now();
           const health = await t.request("/api/v1/health");
           latencies.push(performance.now() - started);
-          expect(health.status).toBeLessThan(500);
+          // An answer (ok, or degraded naming a store), not a timeout.
+          expect([200, 503]).toContain(health.status);
+          const body = (await health.json()) as { checks: { postgres: { ok: boolean } } };
+          expect(body.checks.postgres.ok).toBe(true);
           await new Promise((r) => setTimeout(r, 250));
         }
         expect(Math.max(...latencies)).toBeLessThan(1000);
