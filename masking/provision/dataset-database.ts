@@ -102,6 +102,8 @@ function sameServer(a: string, b: string): boolean {
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: "govern-datasets" });
+  // An ended session fails the query in flight; the event must not go unhandled.
+  client.on("error", () => {});
   await client.connect();
   try {
     return await work(client);

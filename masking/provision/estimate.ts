@@ -29,7 +29,10 @@ type SourceStats = { rows: number; bytes: number; customers: number };
 async function sourceStats(db: Db): Promise<SourceStats> {
   const r = await sql<{ rows: string; bytes: string; customers: string }>`
     SELECT coalesce(sum(greatest(c.reltuples::bigint, s.n_live_tup, 0)), 0)::text AS rows,
-           coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes,
+           -- Empty relations (a partitioned history's future partitions) hold no rows to
+           -- scale: their few pages would only inflate the bytes per row.
+           coalesce(sum(pg_total_relation_size(c.oid))
+             FILTER (WHERE greatest(c.reltuples::bigint, s.n_live_tup, 0) > 0), 0)::text AS bytes,
            coalesce(max(CASE WHEN c.relname = 'customers'
                         THEN greatest(c.reltuples::bigint, s.n_live_tup, 0) END), 0)::text AS customers
     FROM pg_class c

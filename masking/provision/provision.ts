@@ -355,6 +355,10 @@ export async function provisionDataset(
       settings: SESSION_SETTINGS,
     });
 
+    // A cancellation ends these sessions: their errors reach the copy that uses them, and must
+    // not bring the process down as unhandled events (idle or checked out).
+    targetPool.on("error", () => {});
+    targetPool.on("connect", (client) => client.on("error", () => {}));
     // 1. Schema before the data.
     const t0 = Date.now();
     // pg_restore recreates the schema itself; an empty one in the way is dropped, a used one refused.

@@ -162,6 +162,10 @@ export async function runSyntheticDataset(
     const created = await createTargetDatabase({ db, config }, dataset, databaseName);
     await progress?.(15);
     const target = createOwnerDb(withDatabase(config, databaseName), { max: 2 });
+    // A cancellation ends these sessions: their errors reach the load that uses them, and must
+    // not bring the process down as unhandled events (idle or checked out).
+    target.pool.on("error", () => {});
+    target.pool.on("connect", (client) => client.on("error", () => {}));
     let done = 0;
     let lastWrite = 0;
     const rowsOf = new Map<string, number>();

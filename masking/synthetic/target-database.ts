@@ -37,6 +37,9 @@ export async function createTargetDatabase(
   assertDatabaseName(databaseName);
   const created = await createDatasetDatabase(deps, dataset, databaseName, null);
   const target = createOwnerDb(withDatabase(deps.config, databaseName), { max: 1 });
+  // A cancellation may end this session: its error reaches the migration, not the process.
+  target.pool.on("error", () => {});
+  target.pool.on("connect", (client) => client.on("error", () => {}));
   try {
     await migrateToLatest(target.db, withDatabase(deps.config, databaseName));
   } finally {
@@ -49,6 +52,8 @@ export async function createTargetDatabase(
 export async function finishTargetDatabase(config: Config, databaseName: string): Promise<void> {
   assertDatabaseName(databaseName);
   const target = createOwnerDb(withDatabase(config, databaseName), { max: 1 });
+  target.pool.on("error", () => {});
+  target.pool.on("connect", (client) => client.on("error", () => {}));
   try {
     const views = await sql<{ name: string }>`
       SELECT quote_ident(schemaname) || '.' || quote_ident(matviewname) AS name

@@ -12,7 +12,7 @@ import {
   estimateSynthetic,
 } from "../../masking/provision/estimate.ts";
 import { dropDataset } from "../../masking/provision/lifecycle.ts";
-import { provisionDataset } from "../../masking/provision/provision.ts";
+import { provisionDataset, validateProvisionOptions } from "../../masking/provision/provision.ts";
 import { effectiveMaskingRules } from "../../masking/rules/effective.ts";
 import { setMaskingRule } from "../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES, type Strategy } from "../../masking/strategies/strategies.ts";
@@ -95,6 +95,17 @@ const provision: Command = {
     const daysRaw = text(values, "expires-in-days");
     const expiresInDays = daysRaw === undefined ? null : Number(daysRaw);
     const asJson = values.json === true;
+    // Bad options are usage errors before anything is estimated or stored.
+    await engine(async () =>
+      validateProvisionOptions({
+        name,
+        tenants,
+        percent,
+        targetUrl: text(values, "target-url") ?? null,
+        requestedBy: actorName(actor),
+        expiresInDays,
+      }),
+    );
     return withDb(config, async (db) => {
       const maxRows = refuseOverLimit(
         config,
