@@ -9,7 +9,7 @@ import { datasetDatabaseName } from "../masking/provision/provision.ts";
 import { withDatabase } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
 import { createOwnerDb, createPool } from "../schema/postgres.ts";
-import type { Logger } from "../server/logger.ts";
+import type { Logger } from "../schema/logger.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 
