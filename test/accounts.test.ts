@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { silentLogger } from "../schema/logger.ts";
 import { newApp } from "../server/app.ts";
 import { MAX_PER_EMAIL } from "../server/auth/login-throttle.ts";
 import { SESSION_COOKIE } from "../server/auth/principal.ts";
-import { silentLogger } from "../schema/logger.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 
 /**

@@ -8,8 +8,8 @@ import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { datasetDatabaseName } from "../masking/provision/provision.ts";
 import { withDatabase } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
-import { createOwnerDb, createPool } from "../schema/postgres.ts";
 import type { Logger } from "../schema/logger.ts";
+import { createOwnerDb, createPool } from "../schema/postgres.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 

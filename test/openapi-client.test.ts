@@ -6,10 +6,10 @@ import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { silentLogger } from "../schema/logger.ts";
 import type { AppDeps } from "../server/api/context.ts";
 import { openApiDocument } from "../server/api/openapi.ts";
 import { newApp } from "../server/app.ts";
-import { silentLogger } from "../schema/logger.ts";
 import { ROUTES } from "../server/routes/index.ts";
 
 /**
