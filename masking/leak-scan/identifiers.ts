@@ -231,13 +231,13 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
       // Tokenized numbers of a column of no identifying category: their images only.
       out.push(`SELECT t.${ident(c.column)}::text, '${TOKENIZED}' FROM ${from}`);
     }
-    // Every text and JSON column copied as it is (whatever its category says) is also searched
-    // by content: an email, a phone, a card number or an IBAN in it is an identifier, wherever
-    // the target holds it. Masked columns need not be read twice: what their masking would miss,
-    // the same finders would miss here.
-    const raw = c.strategy === "allow" && !c.paths.some((p) => p.strategy !== "allow");
-    if (raw && (isJson(c) || c.typeCategory === "S" || c.elementCategory === "S")) {
-      const v = `t.${ident(c.column)}::text`;
+    // Every text, bytea and JSON column is also searched by content (whatever its category
+    // says): an email, a phone, a card number or an IBAN in it is an identifier wherever the
+    // target holds it — a phone written only in a note is still that person's phone.
+    const text = c.typeCategory === "S" && !identifying(c.category);
+    if (isJson(c) || text || c.elementCategory === "S" || c.udt === "bytea") {
+      const v =
+        c.udt === "bytea" ? `encode(t.${ident(c.column)}, 'escape')` : `t.${ident(c.column)}::text`;
       out.push(
         `SELECT ${v}, '${isJson(c) ? CONTENT_JSON : CONTENT}' FROM ${from} WHERE ${v} ~ ${literal(CONTENT_SQL)}`,
       );
