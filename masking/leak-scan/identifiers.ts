@@ -170,8 +170,11 @@ const TOKENIZED = "tokenized";
 /** Text (or a JSON document) searched for identifiers by content. */
 const CONTENT = "content";
 const CONTENT_JSON = "content_json";
-/** What a value holding an email, a phone, a card or an IBAN has: read only those. */
-const CONTENT_SQL = "@|[0-9]{2}[ .()/-]{0,2}[0-9]{2}[ .()/-]{0,2}[0-9]{3}";
+/**
+ * What a value holding an email, a phone, a card or an IBAN has (an @, or seven digits in
+ * groups, as `06 12 34 56 78` writes them): read only those.
+ */
+const CONTENT_SQL = "@|[0-9](?:[ .()/-]{0,2}[0-9]){6}";
 const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
 
 /**
@@ -278,7 +281,13 @@ export async function collectIdentifiers(input: {
     new Set((await input.source.query<{ n: string }>(nameWordsSql(values))).rows.map((r) => r.n));
   const words: NameWords = { first: await wordsOf(names.first), last: await wordsOf(names.last) };
   await inParallel(
-    [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows),
+    // Partitioned tables last: reading one locks each of its hundreds of partitions while the
+    // target's partitions are still being created in one transaction, and the two together
+    // can exhaust the server's shared lock table.
+    [...input.plan].sort(
+      (a, b) =>
+        Number(a.kind === "p") - Number(b.kind === "p") || b.estimatedRows - a.estimatedRows,
+    ),
     input.parallel ?? 2,
     {
       open: () => input.source.connect(),
