@@ -170,8 +170,11 @@ const TOKENIZED = "tokenized";
 /** Text (or a JSON document) searched for identifiers by content. */
 const CONTENT = "content";
 const CONTENT_JSON = "content_json";
-/** What a value holding an email, a phone, a card or an IBAN has: read only those. */
-const CONTENT_SQL = "@|[0-9]{2}[ .()/-]{0,2}[0-9]{2}[ .()/-]{0,2}[0-9]{3}";
+/**
+ * What a value holding an email, a phone, a card or an IBAN has (an @, or seven digits in
+ * groups, as `06 12 34 56 78` writes them): read only those.
+ */
+const CONTENT_SQL = "@|[0-9](?:[ .()/-]{0,2}[0-9]){6}";
 const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
 
 /**
@@ -231,13 +234,13 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
       // Tokenized numbers of a column of no identifying category: their images only.
       out.push(`SELECT t.${ident(c.column)}::text, '${TOKENIZED}' FROM ${from}`);
     }
-    // Every text and JSON column copied as it is (whatever its category says) is also searched
-    // by content: an email, a phone, a card number or an IBAN in it is an identifier, wherever
-    // the target holds it. Masked columns need not be read twice: what their masking would miss,
-    // the same finders would miss here.
-    const raw = c.strategy === "allow" && !c.paths.some((p) => p.strategy !== "allow");
-    if (raw && (isJson(c) || c.typeCategory === "S" || c.elementCategory === "S")) {
-      const v = `t.${ident(c.column)}::text`;
+    // Every text, bytea and JSON column is also searched by content (whatever its category
+    // says): an email, a phone, a card number or an IBAN in it is an identifier wherever the
+    // target holds it — a phone written only in a note is still that person's phone.
+    const text = c.typeCategory === "S" && !identifying(c.category);
+    if (isJson(c) || text || c.elementCategory === "S" || c.udt === "bytea") {
+      const v =
+        c.udt === "bytea" ? `encode(t.${ident(c.column)}, 'escape')` : `t.${ident(c.column)}::text`;
       out.push(
         `SELECT ${v}, '${isJson(c) ? CONTENT_JSON : CONTENT}' FROM ${from} WHERE ${v} ~ ${literal(CONTENT_SQL)}`,
       );
@@ -278,7 +281,13 @@ export async function collectIdentifiers(input: {
     new Set((await input.source.query<{ n: string }>(nameWordsSql(values))).rows.map((r) => r.n));
   const words: NameWords = { first: await wordsOf(names.first), last: await wordsOf(names.last) };
   await inParallel(
-    [...input.plan].sort((a, b) => b.estimatedRows - a.estimatedRows),
+    // Partitioned tables last: reading one locks each of its hundreds of partitions while the
+    // target's partitions are still being created in one transaction, and the two together
+    // can exhaust the server's shared lock table.
+    [...input.plan].sort(
+      (a, b) =>
+        Number(a.kind === "p") - Number(b.kind === "p") || b.estimatedRows - a.estimatedRows,
+    ),
     input.parallel ?? 2,
     {
       open: () => input.source.connect(),
