@@ -154,7 +154,7 @@ describe("the provisioning gate without evidence", () => {
 
   test("govern provision refuses naming each column not yet classifiable, with why, and exits 2", async () => {
     const run = await governInProcess(["provision", "--name", "nc-probe", "--json"], {
-      GOVERN_TOKEN: undefined,
+      GOVERN_TOKEN: t.logins.engineer.token,
       DATABASE_URL: t.config.databaseUrl,
       CLICKHOUSE_DATA_DIR: t.config.clickhouse.dataDir,
     });

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadConfig } from "../schema/config.ts";
 import { silentLogger } from "../schema/logger.ts";
 import type { AppDeps } from "../server/api/context.ts";
 import { openApiDocument } from "../server/api/openapi.ts";
@@ -36,7 +37,8 @@ let doc: Doc;
 
 beforeAll(() => {
   // Building the document touches no database: the routes' contracts are all it reads.
-  const app = newApp({ logger: silentLogger } as unknown as AppDeps);
+  const config = loadConfig({ NODE_ENV: "test" });
+  const app = newApp({ config, logger: silentLogger } as unknown as AppDeps);
   doc = JSON.parse(JSON.stringify(openApiDocument(app))) as Doc;
   dir = mkdtempSync(join(tmpdir(), "govern-openapi-"));
   docFile = join(dir, "openapi.json");
@@ -44,7 +46,9 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function operations(): [string, string, Operation][] {

@@ -244,8 +244,12 @@ describe("retention executor", () => {
     const request = await planFor(tenant);
     await approve(request);
     const keys = (await plannedKeys(request.id)).sort();
-    // Hold the customer of the last key in key order: reached only after the first batch.
-    const last = keys[keys.length - 1] as string;
+    // Hold the customer of the last key in the executor's order (the plan's physical order):
+    // reached only after the first batch.
+    const inOrder = await sql<{ key: string }>`
+      SELECT key FROM governance.retention_request_keys WHERE request_id = ${request.id}
+      ORDER BY seq DESC LIMIT 1`.execute(database.owner);
+    const last = inOrder.rows[0]?.key as string;
     const owner = await sql<{ customer_id: string }>`
       SELECT customer_id::text AS customer_id FROM customer_interactions WHERE id = ${last}`.execute(
       database.owner,

@@ -242,6 +242,8 @@ describe("the person who caused a plan never decides it", () => {
     await call(admin.token, `/api/v1/users/${officer.user.id}/enable`, { method: "POST" });
     const { createApiToken } = await import("../server/auth/principal.ts");
     const reenabled = (await createApiToken(t.db, officer.user.id, "after re-enable")).token;
+    // The disable revoked the officer's earlier tokens: later tests act with the new one.
+    officer.token = reenabled;
     // An admin account the admin made, which makes an officer: still the admin's hand.
     const deputy = await newUser(admin.token, "deputy@foureyes.test", "admin");
     const grandchild = await newUser(deputy.token, "grand@foureyes.test", "compliance_officer");

@@ -109,7 +109,7 @@ test("answers /api/v1/health with every store ok, serves the demo, runs jobs, st
     const tenants = await sql<{ n: number }>`SELECT count(*)::int AS n FROM tenants`.execute(
       owner.db,
     );
-    expect(tenants.rows[0]?.n).toBe(3);
+    expect(tenants.rows[0]?.n).toBe(4);
     const runs = await waitFor(async () => {
       const r = await sql<{ queue: string; status: string }>`
         SELECT queue, status FROM governance.job_runs WHERE status = 'succeeded' ORDER BY queue`.execute(
