@@ -478,7 +478,6 @@ describe("Redis outage", () => {
         started_at: new Date(),
       })
       .execute();
-    await expect(dropDataset({ db: t.owner, config }, dataset.id)).rejects.toThrow(/provisioned/);
 
     const lostRun = (await runs()).find((r) => r.queue_job_id === jobId);
     expect(lostRun?.status).toBe("running");
