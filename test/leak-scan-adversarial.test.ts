@@ -6,16 +6,13 @@ import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { leakScan, sourceIdentifiers } from "../masking/leak-scan/leak-scan.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
-import {
-  datasetDatabaseName,
-  dropDatabase,
-  provisionDataset,
-} from "../masking/provision/provision.ts";
+import { datasetDatabaseName, provisionDataset } from "../masking/provision/provision.ts";
 import { leakScanKey, maskingKey } from "../masking/strategies/key.ts";
 import { withDatabase } from "../schema/config.ts";
 import type { Category } from "../schema/domain/classification.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { dropDatasetByName } from "./support/dataset-cleanup.ts";
 
 /**
  * The leak scan must not fail open: a copy of a platform with the cases that slipped through
@@ -190,7 +187,7 @@ describe("the leak scan fails closed on the cases that slipped through", () => {
 
   afterAll(async () => {
     await dst?.end();
-    await dropDatabase(t.config, database).catch(() => {});
+    await dropDatasetByName(t.config, database).catch(() => {});
     await t?.drop();
   });
 
