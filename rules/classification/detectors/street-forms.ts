@@ -6,6 +6,9 @@
  */
 
 const STREET_LETTERS = "[-A-Za-zÀ-ÖØ-öø-ÿ'’]";
+// Only at a word's start: a match tried from inside a long run of letters would rescan the run
+// from every capital in it (quadratic).
+const WORD_START = "(?<![-A-Za-zÀ-ÖØ-öø-ÿ'’])";
 const STREET_CAPITAL = "[A-ZÀ-ÖØ-Þ]";
 const FR_STREET_WORD =
   "(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Aa]llée|[Aa]llee|[Cc]hemin|[Ii]mpasse|[Pp]lace|[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Rr]ond-[Pp]oint|[Ee]splanade|[Pp]romenade|[Ss]entier|[Vv]oie|[Pp]arvis|[Mm]ontée|[Rr]ésidence|[Hh]ameau|[Ff]aubourg|[Rr]ang|[Cc]ôte|[Cc]roissant|[Tt]erasse|[Tt]errasse)";
@@ -28,8 +31,8 @@ export const STREET_FORMS = {
   // by a preposition or adjective ("Am Rosenhügel", "An der Schmitten", "Alte Ziegelei"), then
   // the house number ("38c").
   german: [
-    `${STREET_CAPITAL}${STREET_LETTERS}*(?:${DE_STREET_GLUED}) ${HOUSE_NUMBER}`,
-    `${STREET_CAPITAL}${STREET_LETTERS}* (?:${DE_STREET_WORD}) ${HOUSE_NUMBER}`,
-    `(?:${DE_STREET_LEAD}) ${STREET_CAPITAL}${STREET_LETTERS}*(?: ${STREET_CAPITAL}${STREET_LETTERS}*)? ${HOUSE_NUMBER}`,
+    `${WORD_START}${STREET_CAPITAL}${STREET_LETTERS}*(?:${DE_STREET_GLUED}) ${HOUSE_NUMBER}`,
+    `${WORD_START}${STREET_CAPITAL}${STREET_LETTERS}* (?:${DE_STREET_WORD}) ${HOUSE_NUMBER}`,
+    `${WORD_START}(?:${DE_STREET_LEAD}) ${STREET_CAPITAL}${STREET_LETTERS}*(?: ${STREET_CAPITAL}${STREET_LETTERS}*)? ${HOUSE_NUMBER}`,
   ],
 } as const;
