@@ -396,6 +396,19 @@ describe("findEntities", () => {
     expect(found.map((f) => f[0])).toContain("person_name");
     expect(found.some(([, v]) => v === "1234567812345678")).toBe(false);
   });
+  test("finds German, French and Canadian streets in prose", () => {
+    for (const [text, street] of [
+      ["Baustellenfoto Emil-Nolde-Str. 196, Nordseite", "Emil-Nolde-Str. 196"],
+      ["Lieferung an Oderstr. 131", "Oderstr. 131"],
+      ["Neue Adresse: Am Rosenhügel 197a.", "Am Rosenhügel 197a"],
+      ["Termin Marienburger Str. 220", "Marienburger Str. 220"],
+      ["chantier au 179 bis Allée de Seine, Paris", "179 bis Allée de Seine"],
+      ["au 12 rue de la Paix", "12 rue de la Paix"],
+    ] as const) {
+      const found = findEntities(text).map((e) => [e.category, text.slice(e.start, e.end)]);
+      expect(found).toContainEqual(["postal_address", street]);
+    }
+  });
   test("versions, dates and amounts are not entities", () => {
     expect(
       findEntities("Chrome/116.0.5845.96 on 2025-09-17, total $1,234.56").filter(

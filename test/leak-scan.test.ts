@@ -57,6 +57,12 @@ describe("leak scan candidates", () => {
     expect(leaks(key, "Call 630.687.8290", set, heads)).toBe(true);
     expect(leaks(key, "Gate at 19709 E 5th Street, back", set, heads)).toBe(true);
     expect(leaks(key, "Ann called about 19709 E 4th Street", set, heads)).toBe(false);
+    // An unmasked German street in a caption is found; another house number is not it.
+    const street = identifierOf("Emil-Nolde-Str. 196, 10115 Berlin", "postal_address") ?? "";
+    expect(street).toBe("emil-nolde-str. 196");
+    set.add(...hash64(key, street));
+    expect(leaks(key, "Baustellenfoto Emil-Nolde-Str. 196, Nordseite", set, heads)).toBe(true);
+    expect(leaks(key, "Baustellenfoto Emil-Nolde-Str. 169, Nordseite", set, heads)).toBe(false);
     // A real value that is also the masked image of another is the copy's own: not a leak.
     const images = new HashSet64(4);
     images.add(...hash64(key, "6306878290"));
@@ -147,6 +153,20 @@ describe("leak scan source identifiers", () => {
       ["Mail ann.lee@example.com", "ann.lee@example.com", "email"],
       ["call (630) 687-8290", "(630) 687-8290", "phone"],
       ["at 19709 E 5th Street", "19709 E 5th Street", "postal_address"],
+      // German, French and Canadian streets, inside text and as address columns hold them.
+      [
+        "Baustellenfoto Emil-Nolde-Str. 196, Eingang hinten",
+        "Emil-Nolde-Str. 196, 10115 Berlin",
+        "postal_address",
+      ],
+      ["Lieferung an Karl-Jaspers-Str. 22.", "Karl-Jaspers-Str. 22", "postal_address"],
+      ["Termin: Marienburger Str. 220", "Marienburger Str. 220", "postal_address"],
+      ["Wir sind jetzt Am Rosenhügel 197a", "Am Rosenhügel 197a", "postal_address"],
+      ["Gerichtsstr. 38c (Hinterhof)", "Gerichtsstr. 38c", "postal_address"],
+      ["Alte Ziegelei 76, 2. OG", "Alte Ziegelei 76", "postal_address"],
+      ["chantier au 179 bis Allée de Seine, Paris", "179 bis Allée de Seine", "postal_address"],
+      ["au 12 rue de la Paix Jean attend", "12 rue de la Paix", "postal_address"],
+      ["1234 Rue Sherbrooke Ouest, Montréal", "1234 Rue Sherbrooke Ouest", "postal_address"],
     ];
     for (const [text, value, category] of pairs) {
       expect(all(text)).toContain(identifierOf(value, category));

@@ -13,6 +13,7 @@ import {
   maskJsonText,
   noise,
   partial,
+  SCRUB_PATTERNS,
   scramble,
   scrub,
   substituteAddress,
@@ -57,6 +58,30 @@ const TEXTS = [
   "Hedge trimming at 5296 13th Street. Carpet cleaning at 19709 E 5th Street, then 12 NW Oak Road and 7 O'Brien Pine.",
   // International numbers, which the SQL twin finds by their + / 00 / trunk-0 shape.
   "Ring +44 20 7946 0958 or 030 9018 2731; Paris 06 12 34 56 78.",
+  // German, French and Canadian streets as the demo platform writes them.
+  "Baustellenfoto Emil-Nolde-Str. 196, Karl-Jaspers-Str. 22; Oderstr. 131 und Alte Ziegelei 76. Marienburger Str. 220, An der Schmitten 100, Am Rosenhügel 197a, Nauener Str. 74b, Gerichtsstr. 38c, Albert-Zarthe-Weg 16, Hauptstraße 12, Lindenstrasse 3.",
+  "Chantier au 179 bis Allée de Seine, puis 12 rue de la Paix et 3 place d'Italie; 8 quai des Orfèvres. Montréal: 1234 Rue Sherbrooke Ouest.",
+];
+const STREETS_DE = [
+  "Emil-Nolde-Str. 196",
+  "Karl-Jaspers-Str. 22",
+  "Oderstr. 131",
+  "Alte Ziegelei 76",
+  "Marienburger Str. 220",
+  "An der Schmitten 100",
+  "Am Rosenhügel 197a",
+  "Nauener Str. 74b",
+  "Gerichtsstr. 38c",
+  "Albert-Zarthe-Weg 16",
+  "Hauptstraße 12",
+  "Lindenstrasse 3",
+];
+const STREETS_FR = [
+  "179 bis Allée de Seine",
+  "12 rue de la Paix",
+  "3 place d'Italie",
+  "8 quai des Orfèvres",
+  "1234 Rue Sherbrooke Ouest",
 ];
 
 describe("masking strategies (Node)", () => {
@@ -170,6 +195,18 @@ describe("masking strategies (Node)", () => {
     expect(ids).toMatch(
       /^Social security number: \d{3}-\d{2}-\d{4}, EIN \d{2}-\d{7}, due 2026-01-15\.$/,
     );
+    for (const [text, real] of [
+      [TEXTS[7] ?? "", STREETS_DE],
+      [TEXTS[8] ?? "", STREETS_FR],
+    ] as const) {
+      const out = scrub(key, text, names);
+      for (const street of real) {
+        expect(street.match(new RegExp(SCRUB_PATTERNS.street))?.[0]).toBe(street);
+        expect(out).not.toContain(street);
+        // The name is gone, not only the number.
+        expect(out).not.toContain(street.replace(/ ?[0-9]+[a-z]?( bis)?/, ""));
+      }
+    }
     const streets = scrub(key, TEXTS[5] ?? "", names);
     for (const real of ["5296 13th Street", "19709 E 5th Street", "12 NW Oak Road", "7 O'Brien"]) {
       expect(streets).not.toContain(real);

@@ -13,10 +13,13 @@ import type { HashSet64 } from "./hash-set.ts";
  */
 
 /**
- * A house number and the words after it ("19709 E 5th Street", "12 O'Brien Road"), as
- * identifiers.ts cuts them.
+ * A street as scrub finds it — German "Emil-Nolde-Str. 196", "Am Rosenhügel 197a", French
+ * "179 bis Allée de Seine", US/Canadian "19709 E 5th Street" — or a house number and the words
+ * after it in any case ("12 o'brien road"), as identifiers.ts cuts them. A street that starts
+ * with its number is looked up by its prefixes, one that ends with it by its suffixes (the
+ * target's text may hold more words on the open side).
  */
-export const STREET = "[0-9]+(?: (?:[A-Za-z][A-Za-z']*|[0-9]+(?:st|nd|rd|th))){1,5}";
+export const STREET = `${SCRUB_PATTERNS.street}|[0-9]+(?: (?:[A-Za-z][A-Za-z']*|[0-9]+(?:st|nd|rd|th))){1,5}`;
 
 const EMAIL = new RegExp(SCRUB_PATTERNS.email, "g");
 const DIGIT_RUNS = [
@@ -152,8 +155,10 @@ function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): 
   STREET_RE.lastIndex = 0;
   for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
     const words = m[0].toLowerCase().split(" ");
+    const numberFirst = DIGIT.test(m[0].charAt(0));
     for (let k = 2; k <= words.length; k++) {
-      if (visit(words.slice(0, k).join(" "))) {
+      const part = numberFirst ? words.slice(0, k) : words.slice(words.length - k);
+      if (visit(part.join(" "))) {
         return true;
       }
     }

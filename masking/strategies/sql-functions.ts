@@ -296,7 +296,7 @@ BEGIN
       END IF;
     END LOOP;
   END IF;
-  IF t ~ '[0-9] [0-9A-Z]' THEN
+  IF t ~ '[0-9]' THEN
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.street)}) LOOP
       t := replace(t, m, pg_temp.gm_address(m));
     END LOOP;

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv } from "node:crypto";
+import { STREET_FORMS } from "../../rules/classification/detectors/street-forms.ts";
 import { callingCodeOf, findPhones } from "../../rules/classification/phone-numbers.ts";
 import type { Category } from "../../schema/domain/classification.ts";
 import { tokenizeDigits } from "./fpe.ts";
@@ -300,8 +301,17 @@ export const SCRUB_PATTERNS = {
     "(?<![0-9A-Za-z+.])(?:(?:\\+|00)[1-9][0-9]{0,2}[ .-]?(?:\\(0\\) ?)?|0)[0-9]{1,5}(?:[ .-]?[0-9]{2,8}){1,5}(?![0-9A-Za-z])",
   // A house number, then compass points and ordinals ("19709 E 5th Street"), then 1-4 words
   // ("O'Brien", "McKay" and the "A" of "3202 A Street" are words).
-  street:
+  // French/Canadian: a house number (with "bis"/"ter" or a letter), a street word ("rue",
+  // "Avenue", "allée"), then its name's words and articles ("12 bis rue de la Paix"). German: a
+  // name ending in a street word ("Emil-Nolde-Str.", "Oderstr.", "Marienburger Str.") or led by a
+  // preposition or adjective ("Am Rosenhügel", "An der Schmitten", "Alte Ziegelei"), then the
+  // house number ("38c"). Each form anchors on its number or its street word; no nested
+  // quantifiers, so no backtracking blow-up.
+  street: [
+    STREET_FORMS.french,
     "[0-9]{1,6}(?: (?:[NS][EW]|[NSEW]|[0-9]{1,4}(?:st|nd|rd|th)))*(?: [A-Z](?:[A-Za-z']*[a-z])?){1,4}",
+    ...STREET_FORMS.german,
+  ].join("|"),
   // A capitalized word as names are written: "D'angelo", "McCullough", "O'Brien" are one word;
   // a possessive "'s" is not part of it ("Dadenk's" is "Dadenk").
   word: "[A-Z][a-z]*(?:['’](?!s(?:[^A-Za-z]|$))[A-Za-z]+|[A-Z][a-z]+)*",

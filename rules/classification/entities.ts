@@ -7,6 +7,7 @@ import { cardBrand, isIban } from "./detectors/financial.ts";
 import { isNino, isSinFormatted } from "./detectors/government-id.ts";
 import { isIpAddress } from "./detectors/network.ts";
 import { COMMON_WORDS, nameSets } from "./detectors/person-name.ts";
+import { STREET_FORMS } from "./detectors/street-forms.ts";
 import { findPhones } from "./phone-numbers.ts";
 
 /**
@@ -208,8 +209,9 @@ function addressRe(): RegExp {
     ].join("|");
     addressPattern = new RegExp(
       `\\b\\d{1,6}[A-Z]? (?:[NSEW]\\.? )?(?:[A-Z][a-z]+\\.? ){1,3}(?:${suffixes})\\b\\.?(?:,? (?:Apt|Suite|Unit|#)\\.? ?[A-Za-z0-9-]+)?(?:,? [A-Z][a-z]+(?: [A-Z][a-z]+)?,? [A-Z]{2} \\d{5}(?:-\\d{4})?)?` +
-        `|\\b(?:[A-ZÄÖÜ][a-zäöüß]+(?:straße|strasse|weg|gasse|allee|platz)) \\d{1,4}[a-z]?\\b` +
-        `|\\b\\d{1,4},? (?:rue|avenue|boulevard|bd|chemin|place|allée|impasse) (?:[a-zA-Zéèêàç'-]+ ?){1,5}` +
+        // German and French/Canadian streets as scrub finds them ("Emil-Nolde-Str. 196",
+        // "Am Rosenhügel 197a", "179 bis Allée de Seine").
+        `|(?<![A-Za-zÀ-ÖØ-öø-ÿ0-9])(?:${[STREET_FORMS.french, ...STREET_FORMS.german].join("|")})` +
         `|\\b[Pp]\\.? ?[Oo]\\.? [Bb]ox \\d{1,6}`,
       "g",
     );
@@ -381,8 +383,10 @@ export function findEntities(text: string, options: FindOptions = {}): Entity[] 
       }
       found.push({ category: "phone", start: p.start, end: p.end });
     }
-    const address = addressRe();
-    scan(address, text, (m) => at("postal_address", m), found);
+  }
+  if (digits >= 1) {
+    // A street needs no more than its house number ("Oderstr. 5", "3 place d'Italie").
+    scan(addressRe(), text, (m) => at("postal_address", m), found);
   }
   if (options.names !== false) {
     personSpans(text, found);
