@@ -34,7 +34,7 @@ import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
 import {
   type Actor,
-  actorName,
+  accountChanger,
   auditCommand,
   authorizeCommand,
   type Command,
@@ -95,10 +95,7 @@ async function addUser(
     userId: user.id,
     event: "created",
     role: user.role,
-    by:
-      actor.kind === "user"
-        ? { email: actor.principal.email, userId: actor.principal.userId }
-        : { email: actorName(actor), userId: null },
+    by: accountChanger(actor),
   });
   await auditCommand(db, actor, {
     action: "users.create",

@@ -293,6 +293,46 @@ describe("the person who caused a plan never decides it", () => {
     expect((await stored(id)).approved_by).toBe(independent.email);
   });
 
+  test("an account promoted or re-enabled through the CLI with the admin's token never decides that admin's plan", async () => {
+    const admin = t.logins.admin;
+    const id = await planAs(admin.token);
+    const promoted = await newUser(admin.token, "cli-raised@foureyes.test", "engineer");
+    const raise = await cli(
+      ["users", "update", "--email", "cli-raised@foureyes.test", "--role", "compliance_officer"],
+      admin.token,
+    );
+    expect(raise.code, raise.stderr).toBe(0);
+    // An officer no one's hand made, disabled: the admin re-enables it through the CLI.
+    const { insertUser } = await import("../schema/governance/console-users.repository.ts");
+    const { hashPassword } = await import("../server/auth/passwords.ts");
+    const revived = await insertUser(t.db, {
+      email: "cli-revived@foureyes.test",
+      displayName: "Revived officer",
+      role: "compliance_officer",
+      passwordHash: await hashPassword("another long password"),
+    });
+    await sql`UPDATE governance.console_users SET disabled_at = now()
+      WHERE id = ${revived.id}::uuid`.execute(t.db);
+    const enable = await cli(
+      ["users", "enable", "--email", "cli-revived@foureyes.test"],
+      admin.token,
+    );
+    expect(enable.code, enable.stderr).toBe(0);
+    const { createApiToken } = await import("../server/auth/principal.ts");
+    const revivedToken = (await createApiToken(t.db, revived.id, "after cli enable")).token;
+    for (const token of [promoted.token, revivedToken]) {
+      const refused = await call(token, `/api/v1/retention/requests/${id}/approve`, {
+        method: "POST",
+        body: { reason: "separation?" },
+      });
+      expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+      expect((refused.body.error as Json).details).toMatchObject({
+        reason: "separation_of_duties",
+      });
+    }
+    expect((await stored(id)).status).toBe("pending_approval");
+  });
+
   test("a plan made through the CLI with a token names that officer, who cannot approve it through the API", async () => {
     const officer = t.logins.compliance_officer;
     await sql`UPDATE governance.retention_requests SET status = 'expired'

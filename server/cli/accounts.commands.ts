@@ -1,3 +1,4 @@
+import { recordAccountChange } from "../../schema/governance/account-provenance.repository.ts";
 import { listTokensOfUser } from "../../schema/governance/api-tokens.repository.ts";
 import {
   type ConsoleUser,
@@ -12,6 +13,7 @@ import { tokenView } from "../routes/tokens/schemas.ts";
 import { userView, ZDisplayName, ZEmail } from "../routes/users/schemas.ts";
 import {
   type Actor,
+  accountChanger,
   auditCommand,
   type Command,
   json,
@@ -64,6 +66,13 @@ export const ACCOUNT_COMMANDS: Record<string, Command> = {
       const user = await withDb(config, async (db) => {
         const found = await userByEmail(db, email);
         const enabled = await enableUser(db, found.id);
+        // A re-enabled account is its re-enabler's hand: it never decides their requests.
+        await recordAccountChange(db, {
+          userId: found.id,
+          event: "enabled",
+          role: found.role,
+          by: accountChanger(actor),
+        });
         await auditCommand(db, actor, { action: "users.enable", target: `user:${found.email}` });
         return enabled ?? found;
       });
@@ -95,6 +104,14 @@ export const ACCOUNT_COMMANDS: Record<string, Command> = {
           throw new RefusedError("you cannot change your own role; ask another admin");
         }
         const after = (await updateUser(db, before.id, { role, displayName })) ?? before;
+        if (role && role !== before.role) {
+          await recordAccountChange(db, {
+            userId: before.id,
+            event: "role_changed",
+            role: after.role,
+            by: accountChanger(actor),
+          });
+        }
         await auditCommand(db, actor, {
           action: "users.update",
           target: `user:${after.email}`,

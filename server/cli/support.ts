@@ -174,6 +174,13 @@ export function actorName(actor: Actor): string {
   return actor.kind === "user" ? actor.principal.email : LOCAL_OPERATOR;
 }
 
+/** Who changed an account, as its provenance records it (separation of duties reads it). */
+export function accountChanger(actor: Actor): { email: string; userId: string | null } {
+  return actor.kind === "user"
+    ? { email: actor.principal.email, userId: actor.principal.userId }
+    : { email: actorName(actor), userId: null };
+}
+
 export function roleOption(value: unknown): Role {
   if (!ROLES.includes(value as Role)) {
     throw new UsageError(`--role must be one of ${ROLES.join(", ")}, got ${String(value)}`);
