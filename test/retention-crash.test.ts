@@ -318,11 +318,15 @@ test("SIGKILLed several times mid-execution, with new matching rows and a hold p
     database.owner,
   );
   expect(survivorsAfter.rows[0]?.n).toBe(inserted.length);
-  // The runs the kills interrupted were recorded as failed.
+  // The runs the kills interrupted never count as succeeded: each is failed when its job is
+  // taken up again, or still 'running' when BullMQ gave the job up past its stall limit and the
+  // test queued a new one (the periodic reconciliation fails those, tested in worker-crash).
   const runs = await database.owner
     .selectFrom("governance.job_runs")
     .select(["status"])
     .where("queue", "=", "retention")
     .execute();
-  expect(runs.filter((r) => r.status === "failed").length).toBeGreaterThanOrEqual(2);
+  const interrupted = runs.filter((r) => r.status === "failed" || r.status === "running");
+  expect(interrupted.length).toBeGreaterThanOrEqual(2);
+  expect(runs.filter((r) => r.status === "succeeded").length).toBe(runs.length - interrupted.length);
 }, 240_000);
