@@ -30,10 +30,28 @@ export const PERMISSIONS = {
   "retention:approve": "Approve or reject deletion requests (never one's own)",
   "retention:execute": "Execute an approved deletion request",
   "retention:holds": "Place and release legal holds and the investigation flag",
+  "quality:read": "See data-quality rules, results, incidents and alert deliveries",
+  "quality:rules": "Create, edit, accept suggested and run data-quality rules",
+  "quality:incidents": "Acknowledge, assign, comment on and resolve quality incidents",
+  "quality:raw": "See failing rows' raw values (audited)",
+  "notifications:manage": "Configure alert channels (webhook, e-mail) and their routing",
+  "lineage:read": "See lineage graphs, traces and impact",
+  "lineage:write": "Add or remove manual lineage edges and post OpenLineage events",
+  "tiering:read": "See storage by tier, tiering policies, plans and moves",
+  "tiering:policies": "Edit tiering policies",
+  "tiering:run": "Run the tiering mover now",
+  "tiering:restore": "Restore a range of rows back to the hot tier",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
-const EVERYONE: Permission[] = ["overview:read", "tokens:own", "jobs:read", "catalog:read"];
+const EVERYONE: Permission[] = [
+  "overview:read",
+  "tokens:own",
+  "jobs:read",
+  "catalog:read",
+  "quality:read",
+  "lineage:read",
+];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   steward: [
@@ -44,6 +62,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "masking:read",
     "masking:rules",
     "retention:read",
+    "quality:rules",
+    "quality:incidents",
+    "notifications:manage",
+    "lineage:write",
+    "tiering:read",
   ],
   compliance_officer: [
     ...EVERYONE,
@@ -57,8 +80,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "retention:approve",
     "retention:execute",
     "retention:holds",
+    "quality:raw",
+    "quality:incidents",
+    "tiering:read",
+    "tiering:policies",
+    "tiering:restore",
   ],
-  engineer: [...EVERYONE, "masking:read", "datasets:provision"],
+  engineer: [...EVERYONE, "masking:read", "datasets:provision", "quality:incidents"],
   admin: [
     ...EVERYONE,
     "catalog:scan",
@@ -76,6 +104,15 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "audit:verify",
     "jobs:run",
     "schedules:write",
+    "quality:rules",
+    "quality:incidents",
+    "quality:raw",
+    "notifications:manage",
+    "lineage:write",
+    "tiering:read",
+    "tiering:policies",
+    "tiering:run",
+    "tiering:restore",
   ],
 };
 

@@ -14,15 +14,15 @@ export const AREAS: Area[] = [
   { path: "/", label: "Overview", permission: "overview:read", built: true },
   { path: "/catalog", label: "Catalog", permission: "catalog:read", built: true },
   { path: "/review", label: "Review queue", permission: "catalog:read", built: true },
-  { path: "/lineage", label: "Lineage", built: false },
-  { path: "/quality", label: "Quality", built: false },
+  { path: "/lineage", label: "Lineage", permission: "lineage:read", built: false },
+  { path: "/quality", label: "Quality", permission: "quality:read", built: false },
   {
     path: "/retention",
     label: "Retention & approvals",
     permission: "retention:read",
     built: true,
   },
-  { path: "/tiering", label: "Tiering", built: false },
+  { path: "/tiering", label: "Storage", permission: "tiering:read", built: false },
   {
     path: "/masked-datasets",
     label: "Masked datasets",
