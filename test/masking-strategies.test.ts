@@ -61,6 +61,11 @@ const TEXTS = [
   // German, French and Canadian streets as the demo platform writes them.
   "Baustellenfoto Emil-Nolde-Str. 196, Karl-Jaspers-Str. 22; Oderstr. 131 und Alte Ziegelei 76. Marienburger Str. 220, An der Schmitten 100, Am Rosenhügel 197a, Nauener Str. 74b, Gerichtsstr. 38c, Albert-Zarthe-Weg 16, Hauptstraße 12, Lindenstrasse 3.",
   "Chantier au 179 bis Allée de Seine, puis 12 rue de la Paix et 3 place d'Italie; 8 quai des Orfèvres. Montréal: 1234 Rue Sherbrooke Ouest.",
+  // A number the card pass takes with the minutes after it, then a street-shaped "30 Minuten":
+  // no later pass rewrites part of an earlier one's masked value.
+  "Katja bittet um Anruf unter 0176 35106361 30 Minuten vor Ankunft, sonst +49 175 5599073.",
+  // IBANs as written, grouped and compact.
+  "Lastschrift von DE89 3704 0044 0532 0130 00, Rückbuchung auf FR7616606466685631494373509.",
 ];
 const STREETS_DE = [
   "Emil-Nolde-Str. 196",

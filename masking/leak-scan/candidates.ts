@@ -182,15 +182,56 @@ function isWordChar(c: number): boolean {
 }
 
 /**
+ * The lower-case words that join a surname to the word after them ("Le Gall", "van der Berg",
+ * "Da Silva"): a person-name identifier never ends on one nor starts with one (identifiers.ts),
+ * and the scan reads through them from the word before.
+ */
+export const SURNAME_PARTICLES: ReadonlySet<string> = new Set([
+  "al",
+  "da",
+  "das",
+  "de",
+  "dei",
+  "del",
+  "della",
+  "dem",
+  "den",
+  "der",
+  "di",
+  "do",
+  "dos",
+  "du",
+  "el",
+  "het",
+  "ibn",
+  "la",
+  "le",
+  "les",
+  "op",
+  "san",
+  "st",
+  "ten",
+  "ter",
+  "van",
+  "von",
+  "vom",
+  "zu",
+  "zum",
+  "zur",
+]);
+
+/**
  * Word pairs, written with one space between them ("Spencer, Swift and Weimann" holds no pair
- * "spencer swift"), whose first word starts some person-name identifier. Words are found by
- * character code: prose is most of what the scan reads.
+ * "spencer swift"), whose first word starts some person-name identifier; through surname
+ * particles, the words up to the one after them ("yann le gall"). Words are found by character
+ * code: prose is most of what the scan reads.
  */
 function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boolean {
   if (heads.size === 0 || !text.includes(" ")) {
     return false;
   }
-  let previous: string | undefined;
+  // The words since a head word, while every word after it is a particle.
+  let chain: string | undefined;
   let previousEnd = -1;
   const n = text.length;
   let i = 0;
@@ -204,12 +245,17 @@ function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boole
       i++;
     }
     const word = text.slice(start, i).toLowerCase();
-    if (previous !== undefined && start === previousEnd + 1 && text[previousEnd] === " ") {
-      if (visit(`${previous} ${word}`)) {
+    let next: string | undefined;
+    if (chain !== undefined && start === previousEnd + 1 && text[previousEnd] === " ") {
+      const candidate = `${chain} ${word}`;
+      if (visit(candidate)) {
         return true;
       }
+      if (SURNAME_PARTICLES.has(word)) {
+        next = candidate;
+      }
     }
-    previous = heads.has(word) ? word : undefined;
+    chain = next ?? (heads.has(word) ? word : undefined);
     previousEnd = i;
   }
   return false;

@@ -1,6 +1,7 @@
 import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
+import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
 import { findPhones, phoneKeys } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { inParallel } from "../parallel.ts";
@@ -16,7 +17,13 @@ import {
   substituteIp,
   substitutePhone,
 } from "../strategies/strategies.ts";
-import { eachValidatedNumber, hash64, imageCandidates, STREET } from "./candidates.ts";
+import {
+  eachValidatedNumber,
+  hash64,
+  imageCandidates,
+  STREET,
+  SURNAME_PARTICLES,
+} from "./candidates.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -69,9 +76,17 @@ export function identifierOf(v: string, category: string): string | undefined {
     case "postal_address":
       return STREET_FIRST.exec(v)?.[0].toLowerCase();
     case "person_name": {
-      // The last two words: "Mary Ann Smith" is found as "Ann Smith" too.
-      const w = v.match(NAME_WORDS) ?? [];
-      return w.length >= 2 ? `${w[w.length - 2]} ${w[w.length - 1]}`.toLowerCase() : undefined;
+      // The last two words: "Mary Ann Smith" is found as "Ann Smith" too. A surname written
+      // with particles ("Le Gall", "van der Berg", "Da Silva") is one name: the word before
+      // its particles comes with it ("Yann Le Gall"), and a surname alone identifies nobody.
+      const w = (v.match(NAME_WORDS) ?? []).map((x) => x.toLowerCase());
+      let from = w.length - 2;
+      while (from > 0 && SURNAME_PARTICLES.has(w[from] ?? "")) {
+        from--;
+      }
+      return from >= 0 && !SURNAME_PARTICLES.has(w[from] ?? "")
+        ? w.slice(from).join(" ")
+        : undefined;
     }
     case "credential":
     case "ip_address": {
@@ -183,6 +198,12 @@ const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
  */
 export function contentIdentifiers(text: string): string[] {
   const out: string[] = [];
+  // A value that is a bare bank routing number (US ABA with its checksum, Canadian 0 +
+  // institution + transit) names a bank branch, and a 9-digit one is a valid landline in
+  // countries that dial without a trunk 0 (Portugal, Spain): not a phone of anyone.
+  if (text.length === 9 && isBankRouting(text)) {
+    return out;
+  }
   if (text.includes("@")) {
     for (const m of text.match(EMAIL_IN_TEXT) ?? []) {
       out.push(m.toLowerCase());

@@ -85,6 +85,11 @@ export type ProvisionOptions = {
   datasetId?: string;
   /** Rows the copy may hold (the requester's limit): a copy that outgrows it stops, failed. */
   maxRows?: number | null;
+  /**
+   * Called with each target value the leak scan finds (diagnostics for a refused copy, never
+   * stored: reports and run records hold only column names and counts).
+   */
+  onLeak?: (column: string, text: string) => void;
   /** Test hook: runs after each table is copied (throw to simulate a failure mid-copy). */
   afterTable?: (table: string) => void | Promise<void>;
 };
@@ -562,6 +567,7 @@ export async function provisionDataset(
       identifiers: sourceSide,
       key: leakKey,
       parallel: options.parallel ?? 2,
+      onLeak: options.onLeak,
     });
     const sizeBytes = Number(
       (await targetPool.query("SELECT pg_database_size(current_database())::bigint AS n")).rows[0]

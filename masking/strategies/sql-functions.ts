@@ -269,36 +269,69 @@ BEGIN
   RETURN out;
 END $$;
 
+-- The placeholder of scrub's i-th entity (see placeholder in strategies.ts): U+E000, i's digits
+-- as U+E010-U+E019, U+E001. No scrub pattern matches it, so a later pass never rewrites part of
+-- an earlier one's masked value.
+CREATE FUNCTION pg_temp.gm_hold(i int) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT chr(57344) || translate(i::text, '0123456789',
+    chr(57360) || chr(57361) || chr(57362) || chr(57363) || chr(57364) || chr(57365) || chr(57366)
+    || chr(57367) || chr(57368) || chr(57369)) || chr(57345)
+$$;
+
 CREATE FUNCTION pg_temp.gm_scrub(v text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT AS $$
-DECLARE t text := v; m text; part text;
+DECLARE t text := v; m text; part text; held text[] := '{}';
 BEGIN
   -- Cheap guards first: most values (ids, statuses, short labels) hold no entity at all.
   IF strpos(t, '@') > 0 THEN
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.email)}) LOOP
-      t := replace(t, m, pg_temp.gm_email(m));
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_email(m);
+      END IF;
     END LOOP;
   END IF;
   IF t ~ '[0-9]{4}' THEN
+    FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.iban)}) LOOP
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_tokenize(m);
+      END IF;
+    END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.card)}) LOOP
-      t := replace(t, m, pg_temp.gm_tokenize(m));
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_tokenize(m);
+      END IF;
     END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.taxId)}) LOOP
-      t := replace(t, m, pg_temp.gm_tokenize(m));
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_tokenize(m);
+      END IF;
     END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phone)}) LOOP
-      t := replace(t, m, pg_temp.gm_phone(m));
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_phone(m);
+      END IF;
     END LOOP;
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.phoneIntl)}) LOOP
       IF length(regexp_replace(m, '[^0-9]', '', 'g')) BETWEEN 9 AND 15
-        AND m !~ ${re(`^${SCRUB_PATTERNS.taxId}$`)} THEN
-        t := replace(t, m, pg_temp.gm_phone(m));
+        AND m !~ ${re(`^${SCRUB_PATTERNS.taxId}$`)}
+        AND strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_phone(m);
       END IF;
     END LOOP;
   END IF;
   IF t ~ '[0-9]' THEN
     FOREACH m IN ARRAY pg_temp.gm_matches(t, ${re(SCRUB_PATTERNS.street)}) LOOP
-      t := replace(t, m, pg_temp.gm_address(m));
+      IF strpos(t, m) > 0 THEN
+        t := replace(t, m, pg_temp.gm_hold(cardinality(held)));
+        held := held || pg_temp.gm_address(m);
+      END IF;
     END LOOP;
   END IF;
   IF t ~ '[A-Z][a-z]' THEN
@@ -312,6 +345,9 @@ BEGIN
       t := regexp_replace(t, '\\m' || m || '\\M', pg_temp.gm_name_word(m, part), 'g');
     END LOOP;
   END IF;
+  FOR i IN REVERSE cardinality(held) - 1 .. 0 LOOP
+    t := replace(t, pg_temp.gm_hold(i), held[i + 1]);
+  END LOOP;
   RETURN t;
 END $$;
 

@@ -83,6 +83,50 @@ export function isAbaRouting(value: string): boolean {
   return value.length === 9 && /^\d{9}$/.test(value) && abaRouting(value);
 }
 
+/**
+ * Canadian financial institution numbers (Payments Canada), as the electronic routing number
+ * writes them after its leading 0.
+ */
+const CA_INSTITUTIONS = new Set([
+  "001",
+  "002",
+  "003",
+  "004",
+  "006",
+  "010",
+  "016",
+  "030",
+  "039",
+  "177",
+  "219",
+  "260",
+  "320",
+  "540",
+  "614",
+  "815",
+  "828",
+  "829",
+  "837",
+  "839",
+  "865",
+  "869",
+  "879",
+  "899",
+]);
+
+/** A Canadian electronic routing number: 0, an institution number, a 5-digit branch transit. */
+export function isCanadianRouting(value: string): boolean {
+  return /^0\d{8}$/.test(value) && CA_INSTITUTIONS.has(value.slice(1, 4));
+}
+
+/**
+ * A bank branch's routing number, written bare (a US ABA number with its checksum, a Canadian
+ * electronic routing number): it identifies a branch that many people bank at, not a person.
+ */
+export function isBankRouting(value: string): boolean {
+  return isAbaRouting(value) || isCanadianRouting(value);
+}
+
 /** Digits (optionally grouped) of a length banks use for account numbers: only with context. */
 export function isAccountNumberShape(value: string): boolean {
   return /^\d{6,17}$/.test(value) || /^\d{2,6}[- ]\d{2,10}(?:[- ]\d{1,10})?$/.test(value);

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { hash64, leaks } from "../masking/leak-scan/candidates.ts";
+import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
+import { contentIdentifiers, identifierOf } from "../masking/leak-scan/identifiers.ts";
+import { recordFormatKept } from "../masking/strategies/images.ts";
+import { maskJsonText, scrub } from "../masking/strategies/strategies.ts";
+
+/**
+ * The classes of false findings that refused the demo's masked copies (3 x 2,000, 4 x 1,500,
+ * 4 x 3,000), each with a true leak of the same shape that must still be found. The checks of
+ * the masked text are written here (own patterns), not with the scan's cutting.
+ */
+
+const key = Buffer.alloc(32, 11);
+
+/** The leak scan's source side for names: the identifiers and their first words. */
+function nameSet(names: string[]): { set: HashSet64; heads: Set<string> } {
+  const set = new HashSet64(16);
+  const heads = new Set<string>();
+  for (const n of names) {
+    const id = identifierOf(n, "person_name");
+    if (id !== undefined) {
+      set.add(...hash64(key, id));
+      heads.add(id.split(" ")[0] ?? "");
+    }
+  }
+  return { set, heads };
+}
+
+describe("a surname written with particles", () => {
+  it("is identified with the word before its particles, never alone", () => {
+    expect(identifierOf("Yann Le gall", "person_name")).toBe("yann le gall");
+    expect(identifierOf("Joana Da Silva", "person_name")).toBe("joana da silva");
+    expect(identifierOf("Pieter van den Broek", "person_name")).toBe("pieter van den broek");
+    // A surname alone identifies nobody.
+    expect(identifierOf("Le Gall", "person_name")).toBeUndefined();
+    expect(identifierOf("van den Broek", "person_name")).toBeUndefined();
+    // Names without particles are taken as before: the last two words.
+    expect(identifierOf("Mary Ann Smith", "person_name")).toBe("ann smith");
+  });
+
+  it("in a business name or an invoice line is no finding", () => {
+    const { set, heads } = nameSet(["Yann Le Gall", "Joana Da Silva", "Pieter van den Broek"]);
+    for (const clean of [
+      "Invoice INV-1243 - Entretien mensuel des espaces verts - Le gall SA",
+      "Plantations de saison - Carpentier et Le Roux",
+      "Boulangerie Da Silva",
+      "Gonzalez & Le Gall Avocats",
+      "Van den Broek Installatietechniek B.V.",
+      "Maison Le Gall et Fils, SCI Le Gall",
+    ]) {
+      expect(leaks(key, clean, set, heads), clean).toBe(false);
+    }
+  });
+
+  it("with the person's first name is still found, in any case", () => {
+    const { set, heads } = nameSet(["Yann Le Gall", "Joana Da Silva", "Pieter van den Broek"]);
+    for (const leak of [
+      "Rappeler Yann Le Gall demain matin",
+      "Call joana da silva before noon",
+      "Pieter van den Broek bittet um Rückruf",
+      "Devis pour Yann Le gall (Le Gall SA)",
+    ]) {
+      expect(leaks(key, leak, set, heads), leak).toBe(true);
+    }
+  });
+});
+
+/** Every digit run of a text (digits with single spaces, dashes or dots between them). */
+const digitRuns = (text: string) =>
+  (text.match(/[0-9](?:[ .-]?[0-9])*/g) ?? []).map((r) => r.replace(/[^0-9]/g, ""));
+
+describe("scrub's passes", () => {
+  it("never rewrite part of a value an earlier pass masked", () => {
+    // 200 German call-back notes: a number the card pass takes with the minutes written after
+    // it, and "30 Minuten" that a street pass would take for a house number and a street.
+    const made: string[] = [];
+    recordFormatKept((masked) => made.push(masked));
+    try {
+      for (let i = 0; i < 200; i++) {
+        const n = String(1_000_000 + ((i * 7_919_993) % 8_999_999));
+        const mobile = `01${70 + (i % 10)} ${n} ${10 + (i % 50)}`;
+        const text = `Kunde bittet um Anruf unter ${mobile} Minuten vor Ankunft.`;
+        made.length = 0;
+        const out = scrub(key, text);
+        expect(out).toContain(" Minuten vor Ankunft.");
+        expect(out).not.toContain(mobile);
+        // Every number in the masked note is one masking made, whole: none was cut up after.
+        const madeDigits = made.map((m) => m.replace(/[^0-9]/g, ""));
+        for (const run of digitRuns(out)) {
+          expect(madeDigits, `${text} -> ${out}`).toContain(run);
+        }
+      }
+    } finally {
+      recordFormatKept(undefined);
+    }
+  });
+
+  it("mask IBANs in free text and JSON, grouped or compact, valid or not", () => {
+    const ibans = [
+      "DE89 3704 0044 0532 0130 00",
+      "DE55430609674201749022",
+      "FR7616606466685631494373509",
+      "FR76 3000 6000 0112 3456 7890 189",
+      // A mistyped one (check digits wrong) is still someone's account.
+      "DE12 3704 0044 0532 0130 00",
+    ];
+    for (const iban of ibans) {
+      const compact = iban.replace(/ /g, "");
+      const bban = compact.slice(4);
+      for (const out of [
+        scrub(key, `Lastschrift von ${iban}, bitte prüfen.`),
+        maskJsonText(key, JSON.stringify({ ibans: [iban], note: `IBAN ${iban}` }), {
+          "*": { s: "scrub" },
+        }),
+      ]) {
+        expect(out).not.toContain(iban);
+        // Neither the account digits nor any long run of them survives.
+        expect(out.replace(/[^0-9A-Z]/g, "")).not.toContain(bban);
+        for (const run of digitRuns(out)) {
+          expect(bban.includes(run) && run.length >= 8, `${iban}: ${out}`).toBe(false);
+        }
+      }
+    }
+  });
+});
+
+describe("content detection of the source", () => {
+  it("takes no bank routing number for a phone", () => {
+    // US ABA routing numbers (checksum, Federal Reserve prefix), each also a valid landline of
+    // a country dialled without a trunk 0; Canadian electronic routing numbers (0, institution,
+    // transit), one also a valid German number.
+    for (const routing of ["290472273", "011353186", "128458123", "091000019", "081512345"]) {
+      expect(contentIdentifiers(routing), routing).toEqual([]);
+    }
+  });
+
+  it("still takes the phones of the same shape, and a routing number does not hide one", () => {
+    // A bare Portuguese landline and Spanish mobile (no checksum of a routing number).
+    expect(contentIdentifiers("212345678")).not.toEqual([]);
+    expect(contentIdentifiers("612345678")).not.toEqual([]);
+    expect(contentIdentifiers("4155550123")).not.toEqual([]);
+    // Inside a text, the phone beside a routing number is taken.
+    expect(contentIdentifiers("ACH 290472273, Rückruf 030 9018 2731")).not.toEqual([]);
+    // And a routing number in a column classified as a phone is that phone.
+    expect(identifierOf("290472273", "phone")).toBe("290472273");
+  });
+});
