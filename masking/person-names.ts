@@ -1,6 +1,7 @@
 import { COMPANY_NAME_SQL } from "../rules/classification/company-names.ts";
 import type { TablePlan } from "./provision/plan.ts";
 import { ident, literal } from "./provision/select.ts";
+import { NAME_CAPITALS, NAME_LETTERS } from "./strategies/strategies.ts";
 
 /**
  * People's names in the source, as SQL over the masking plan: which columns (and JSONB paths)
@@ -43,7 +44,7 @@ export function nameColumnsSql(
 
 /** The distinct lower-cased words (`n`) of the values `values` selects. */
 export function nameWordsSql(values: string): string {
-  return `SELECT DISTINCT lower(m[1]) AS n FROM (${values}) s(v), LATERAL regexp_matches(v, '([A-Za-z''-]+)', 'g') m`;
+  return `SELECT DISTINCT lower(m[1]) AS n FROM (${values}) s(v), LATERAL regexp_matches(v, '([${NAME_LETTERS}''-]+)', 'g') m`;
 }
 
 /**
@@ -56,8 +57,8 @@ export function nameWordsSql(values: string): string {
 export function personNameSql(value: string, firstNames: string, lastNames: string): string {
   const known = (names: string, word: string) =>
     `(NOT EXISTS (SELECT 1 FROM ${names}) OR lower(${word}) IN (SELECT n FROM ${names}))`;
-  return `(${value} ~ '^\\s*[A-Z][A-Za-z''-]+( [A-Z][A-Za-z''-]+){1,2}\\s*$'
+  return `(${value} ~ '^\\s*[${NAME_CAPITALS}][${NAME_LETTERS}''-]+( [${NAME_CAPITALS}][${NAME_LETTERS}''-]+){1,2}\\s*$'
     AND ${value} !~* ${literal(COMPANY_NAME_SQL)}
     AND ${known(firstNames, `split_part(btrim(${value}), ' ', 1)`)}
-    AND ${known(lastNames, `substring(btrim(${value}) FROM '([A-Za-z''-]+)$')`)})`;
+    AND ${known(lastNames, `substring(btrim(${value}) FROM '([${NAME_LETTERS}''-]+)$')`)})`;
 }

@@ -66,6 +66,51 @@ describe("a surname written with particles", () => {
   });
 });
 
+describe("a name spelled beyond ASCII", () => {
+  it("is identified whole, not by the ASCII pieces of its words", () => {
+    expect(identifierOf("Libère Michel", "person_name")).toBe("libère michel");
+    expect(identifierOf("Yannis Többen", "person_name")).toBe("yannis többen");
+    expect(identifierOf("Łukasz Wójcik", "person_name")).toBe("łukasz wójcik");
+  });
+
+  it("gives no finding on a word that shares a piece of it (a supplier RE Michel)", () => {
+    const { set, heads } = nameSet(["Libère Michel", "Valère Dupont", "Yannis Többen"]);
+    for (const clean of [
+      "RE Michel",
+      "Materials from RE Michel for J-1005",
+      "Ère Dupont, Hère Dupont",
+      "Többen Haustechnik GmbH",
+    ]) {
+      expect(leaks(key, clean, set, heads), clean).toBe(false);
+    }
+  });
+
+  it("is found when it is left in the copy", () => {
+    const { set, heads } = nameSet(["Libère Michel", "Yannis Többen", "Łukasz Wójcik"]);
+    for (const leak of [
+      "Rappeler Libère Michel avant 10h",
+      "Dachinspektion für Yannis Többen. Yannis bittet um Anruf.",
+      "Spotkanie: ŁUKASZ WÓJCIK",
+    ]) {
+      expect(leaks(key, leak, set, heads), leak).toBe(true);
+    }
+  });
+
+  it("is scrubbed whole from prose, and a capital before an umlaut is left alone", () => {
+    const names = {
+      first: new Set(["jürgen", "libère", "łukasz"]),
+      last: new Set(["müller", "többen", "wójcik"]),
+    };
+    const text =
+      "Jürgen Müller und Łukasz Wójcik: Türen geschlossen halten. Appeler Libère Többen.";
+    const out = scrub(key, text, names);
+    for (const residue of ["ürgen", "üller", "ukasz", "ójcik", "ibère", "öbben"]) {
+      expect(out, out).not.toContain(residue);
+    }
+    expect(out).toContain("Türen geschlossen halten.");
+  });
+});
+
 /** Every digit run of a text (digits with single spaces, dashes or dots between them). */
 const digitRuns = (text: string) =>
   (text.match(/[0-9](?:[ .-]?[0-9])*/g) ?? []).map((r) => r.replace(/[^0-9]/g, ""));

@@ -27,7 +27,10 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 const key = maskingKey("test-secret").bytes;
 const otherKey = maskingKey("another-secret").bytes;
-const names = { first: new Set(["abbey", "minerva"]), last: new Set(["waters", "wiza"]) };
+const names = {
+  first: new Set(["abbey", "minerva", "jürgen", "élodie"]),
+  last: new Set(["waters", "wiza", "müller", "öztürk"]),
+};
 
 const EMAILS = ["abbeywaters@comcast.net", "Wiza.Minerva@Yahoo.com", "noel@sunrise-electric.com"];
 const PHONES = [
@@ -66,6 +69,8 @@ const TEXTS = [
   "Katja bittet um Anruf unter 0176 35106361 30 Minuten vor Ankunft, sonst +49 175 5599073.",
   // IBANs as written, grouped and compact.
   "Lastschrift von DE89 3704 0044 0532 0130 00, Rückbuchung auf FR7616606466685631494373509.",
+  // Names spelled beyond ASCII are whole words; a capital before an umlaut is no name ("Türen").
+  "Termin mit Jürgen Müller und Élodie Öztürk. Türen geschlossen halten, Müllers Hund.",
 ];
 const STREETS_DE = [
   "Emil-Nolde-Str. 196",

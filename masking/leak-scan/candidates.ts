@@ -1,7 +1,7 @@
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
 import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
-import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
+import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -176,9 +176,9 @@ export function candidates(text: string, heads: ReadonlySet<string>): string[] {
   return out;
 }
 
-/** Letters, apostrophes and hyphens: what a name word is made of ([A-Za-z'-]). */
+/** Letters (NAME_LETTERS), apostrophes and hyphens: what a name word is made of. */
 function isWordChar(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 45;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 39 || c === 45 || isLatinLetter(c);
 }
 
 /**

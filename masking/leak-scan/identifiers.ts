@@ -12,6 +12,8 @@ import { tokenizeDigits } from "../strategies/fpe.ts";
 import { jsonTextLeaves } from "../strategies/json-text.ts";
 import {
   fitsCategory,
+  NAME_CAPITALS,
+  NAME_LETTERS,
   SCRUB_PATTERNS,
   substituteAddress,
   substituteIp,
@@ -42,9 +44,13 @@ import type { HashSet64 } from "./hash-set.ts";
 
 const EMAIL_VALUE = /^\s*[^@\s]+@[^@\s]+\.[A-Za-z]{2,}\s*$/;
 const STREET_FIRST = new RegExp(STREET);
-const NAME_WORDS = /[A-Za-z'-]+/g;
-const PERSON_SHAPE = /^\s*[A-Z][A-Za-z'-]+( [A-Z][A-Za-z'-]+){1,2}\s*$/;
-const LAST_WORD = /([A-Za-z'-]+)$/;
+// Names in every Latin spelling (NAME_LETTERS): "Libère Michel" is "libère michel", never
+// "re michel" (which a supplier "RE Michel" then matched).
+const NAME_WORDS = new RegExp(`[${NAME_LETTERS}'-]+`, "g");
+const PERSON_SHAPE = new RegExp(
+  `^\\s*[${NAME_CAPITALS}][${NAME_LETTERS}'-]+( [${NAME_CAPITALS}][${NAME_LETTERS}'-]+){1,2}\\s*$`,
+);
+const LAST_WORD = new RegExp(`([${NAME_LETTERS}'-]+)$`);
 
 /** Postgres's btrim(v): spaces off both ends. */
 function btrim(v: string): string {

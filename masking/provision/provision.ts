@@ -22,7 +22,7 @@ import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
 import { leakScanKey, maskingKey } from "../strategies/key.ts";
 import { maskingFunctionsSql } from "../strategies/sql-functions.ts";
-import { SCRUB_PATTERNS } from "../strategies/strategies.ts";
+import { NAME_LETTERS, SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import { MaskingThread } from "../threads/masking-threads.ts";
 import { DatasetCancelled, guardRun, SIZE_LIMIT_REASON } from "./cancellation.ts";
 import {
@@ -257,7 +257,7 @@ async function nameDictionary(
 ): Promise<{ first: string[]; last: string[] }> {
   const columns = nameColumnsSql(plan, schema);
   const words = (values: string) =>
-    `SELECT lower(m[1]) AS n, o FROM (${values}) s(v), LATERAL regexp_matches(v, ${literal(`(${SCRUB_PATTERNS.word}|[A-Za-z]{2,})`)}, 'g') WITH ORDINALITY x(m, o)`;
+    `SELECT lower(m[1]) AS n, o FROM (${values}) s(v), LATERAL regexp_matches(v, ${literal(`(${SCRUB_PATTERNS.word}|[${NAME_LETTERS}]{2,})`)}, 'g') WITH ORDINALITY x(m, o)`;
   const r = await source.query<{ n: string; part: string }>(
     `WITH f AS (${nameWordsSql(columns.first)}), l AS (${nameWordsSql(columns.last)}),
       person AS (SELECT v FROM (${columns.full}) s(v) WHERE ${personNameSql("v", "f", "l")})

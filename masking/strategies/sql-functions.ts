@@ -1,5 +1,5 @@
 import { callingCodes } from "../../rules/classification/phone-numbers.ts";
-import { SCRUB_PATTERNS } from "./strategies.ts";
+import { NAME_CAPITALS, SCRUB_PATTERNS } from "./strategies.ts";
 import { ADDRESS_KEEP, EMAIL_DOMAINS, ENDINGS, FIRST_SYLLABLES, LAST_SYLLABLES } from "./words.ts";
 
 /**
@@ -334,7 +334,7 @@ BEGIN
       END IF;
     END LOOP;
   END IF;
-  IF t ~ '[A-Z][a-z]' THEN
+  IF t ~ '[${NAME_CAPITALS}]' THEN
     FOR m, part IN
       SELECT y, CASE WHEN f.n IS NOT NULL THEN 'first' ELSE 'last' END
       FROM (SELECT DISTINCT x[1] AS y FROM regexp_matches(t, ${re(SCRUB_PATTERNS.word)}, 'g') x) s

@@ -286,6 +286,18 @@ export function noise(key: Buffer, value: number | string, bound = 0.1): number 
 
 // ---- scrub -------------------------------------------------------------------------------
 
+/**
+ * The letters names are written with in the Latin scripts the platform serves: ASCII, Latin-1
+ * (é, ü, ß) and Latin Extended-A/B (ł, ş, ă), as the body of a character class that means the
+ * same in JavaScript and in Postgres. A name is one word however it is spelled: "Libère Michel"
+ * is not "Libère" cut into "Lib" and "re".
+ */
+export const NAME_LETTERS = "A-Za-zÀ-ÖØ-öø-ɏ";
+/** Capitals of NAME_LETTERS (Latin Extended alternates cases, so all of it is allowed). */
+export const NAME_CAPITALS = "A-ZÀ-ÖØ-ÞĀ-ɏ";
+/** Small letters of NAME_LETTERS. */
+const NAME_SMALL = "a-zß-öø-ÿĀ-ɏ";
+
 // The entity patterns scrub replaces, in this order. Written to mean the same in JavaScript and
 // in Postgres regular expressions (ASCII classes, no \d/\w shorthands).
 export const SCRUB_PATTERNS = {
@@ -318,7 +330,7 @@ export const SCRUB_PATTERNS = {
   ].join("|"),
   // A capitalized word as names are written: "D'angelo", "McCullough", "O'Brien" are one word;
   // a possessive "'s" is not part of it ("Dadenk's" is "Dadenk").
-  word: "[A-Z][a-z]*(?:['’](?!s(?:[^A-Za-z]|$))[A-Za-z]+|[A-Z][a-z]+)*",
+  word: `[${NAME_CAPITALS}][${NAME_SMALL}]*(?:['’](?!s(?:[^${NAME_LETTERS}]|$))[${NAME_LETTERS}]+|[${NAME_CAPITALS}][${NAME_SMALL}]+)*`,
 } as const;
 
 /** Distinct matches, longest first, then by code point: the order replacements happen in. */
@@ -418,9 +430,23 @@ function placeholder(i: number): string {
   return `${out}\uE001`;
 }
 
-/** ASCII letters, digits and `_`: what a RegExp's `\b` takes for a word's characters. */
+/**
+ * Letters (NAME_LETTERS), digits and `_`: a word's characters, as Postgres's `\m`/`\M` take them
+ * in scrub's SQL twin ("T" is no word of "Türen").
+ */
 function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return (
+    (c >= 48 && c <= 57) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    c === 95 ||
+    isLatinLetter(c)
+  );
+}
+
+/** À-Ö, Ø-ö, ø-ɏ: the letters of NAME_LETTERS beyond ASCII. */
+export function isLatinLetter(c: number): boolean {
+  return c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7;
 }
 
 /**
