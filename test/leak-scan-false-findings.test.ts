@@ -170,6 +170,27 @@ describe("scrub's passes", () => {
   });
 });
 
+describe("a number with a fraction", () => {
+  it("is looked up by its integer part only", () => {
+    const set = new HashSet64(16);
+    // Someone's phone (its last ten digits) and a card number.
+    for (const id of ["6666666667", "1866666666", "4111111111111111", "4155550123"]) {
+      set.add(...hash64(key, id));
+    }
+    const none = new Set<string>();
+    // An average's digits (customer_lifetime_value.avg_job_value) are no one's phone.
+    for (const clean of ["1852.1866666666666667", "-7.1866666666", "0.4155550123"]) {
+      expect(leaks(key, clean, set, none), clean).toBe(false);
+    }
+    // The integer part is still read: a numeric card or phone, with or without decimals.
+    for (const leak of ["4111111111111111.00", "4155550123", "14155550123.0", "4111111111111111"]) {
+      expect(leaks(key, leak, set, none), leak).toBe(true);
+    }
+    // In text the fraction rule does not apply: a phone written with dots is a phone.
+    expect(leaks(key, "call 1.415.555.0123", set, none)).toBe(true);
+  });
+});
+
 describe("content detection of the source", () => {
   it("takes no bank routing number for a phone", () => {
     // US ABA routing numbers (checksum, Federal Reserve prefix), each also a valid landline of

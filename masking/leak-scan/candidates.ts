@@ -37,6 +37,8 @@ const STREET_RE = new RegExp(STREET, "g");
  */
 const UUID = new RegExp(UUID_PATTERN, "gi");
 const DIGIT = /[0-9]/;
+/** A decimal number as Postgres and JSON write one. */
+const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
@@ -95,7 +97,11 @@ const WHITESPACE = /\s/;
  * token of 7+ characters (a credential, an IP address); names, streets, phones and numbers
  * inside longer text are cut out below.
  */
-function eachCandidate(text: string, heads: ReadonlySet<string>, visit: Visit): boolean {
+function eachCandidate(value: string, heads: ReadonlySet<string>, visit: Visit): boolean {
+  // A number with a fraction (a numeric column, a JSON number: 1852.1866666666666667, an
+  // average) holds an identifier only in its integer part: the digits of a fraction are no
+  // number anyone wrote, and their last ten digits now and then equal someone's phone.
+  const text = DECIMAL.test(value) ? value.slice(0, value.indexOf(".")) : value;
   const hasAt = text.includes("@");
   if (text.length <= WHOLE_MAX) {
     if (hasAt) {
