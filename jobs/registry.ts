@@ -162,7 +162,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     // The sweep: retries after their backoff, deliveries recorded while Redis was down, the
     // daily digests once their hour has come.
     defaultCron: "* * * * *",
-    run: async ({ db, config, progress }, payload) => runNotifyJob({ db, config, progress }, payload),
+    run: async ({ db, config, progress }, payload) =>
+      runNotifyJob({ db, config, progress }, payload),
     // Every delivery is claimed and settled in its own row: running again sends only what is left.
     lost: { resume: () => true },
   }),
