@@ -66,7 +66,10 @@ export type NewChannel = Routing & { name: string } & (
 export type ChannelChange = Routing & {
   name?: string;
   webhook?: { url?: string; secret?: string | null };
-  email?: Partial<EmailSettings> & { smtpPassword?: string | null };
+  /** A shown setting set to null is cleared (back to the configured SMTP server or sender). */
+  email?: { [K in keyof EmailSettings]?: EmailSettings[K] | null } & {
+    smtpPassword?: string | null;
+  };
 };
 
 /** A refused channel change (a 4xx at the API), naming the field. */
@@ -325,7 +328,16 @@ export async function updateChannel(
     }
     if (change.email) {
       const { smtpPassword, ...shown } = change.email;
-      Object.assign(settings, shown);
+      for (const [key, value] of Object.entries(shown)) {
+        if (value === null) {
+          delete settings[key];
+        } else if (value !== undefined) {
+          settings[key] = value;
+        }
+      }
+      if (Array.isArray(settings.to) && settings.to.length === 0) {
+        throw new ChannelInputError("An e-mail channel needs at least one recipient.", "email.to");
+      }
       if (smtpPassword !== undefined) {
         secrets.password = smtpPassword ?? undefined;
       }
