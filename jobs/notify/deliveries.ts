@@ -101,6 +101,8 @@ export function backoffAfter(config: Config, attempts: number): number {
 export type DeliveryFilter = {
   status?: DeliveryStatus;
   channelId?: string;
+  /** The channel's name as logged: also finds deliveries of a removed channel. */
+  channelName?: string;
   kind?: string;
 };
 
@@ -108,6 +110,7 @@ export async function listDeliveries(
   db: Db,
   filter: DeliveryFilter,
   paging: { page: number; pageSize: number },
+  direction: "asc" | "desc" = "desc",
 ): Promise<{ items: Delivery[]; total: number }> {
   let query = db.selectFrom("governance.notification_deliveries");
   if (filter.status) {
@@ -116,13 +119,16 @@ export async function listDeliveries(
   if (filter.channelId) {
     query = query.where("channel_id", "=", filter.channelId);
   }
+  if (filter.channelName) {
+    query = query.where("channel_name", "=", filter.channelName);
+  }
   if (filter.kind) {
     query = query.where("kind", "=", filter.kind);
   }
   const [rows, count] = await Promise.all([
     query
       .selectAll()
-      .orderBy("created_at", "desc")
+      .orderBy("created_at", direction)
       .orderBy("id")
       .limit(paging.pageSize)
       .offset((paging.page - 1) * paging.pageSize)

@@ -15,8 +15,14 @@ export const listDeliveriesRoute = defineRoute(
       query: z.strictObject({
         status: z.enum(DELIVERY_STATUSES).optional(),
         channel: z.uuid().optional().openapi({ description: "A channel id" }),
+        channelName: z
+          .string()
+          .max(100)
+          .optional()
+          .openapi({ description: "A channel's name (also finds a removed channel's log)" }),
         kind: z.string().max(100).optional(),
         ...ZPaging,
+        sort: z.enum(["createdAt:asc", "createdAt:desc"]).default("createdAt:desc"),
       }),
     },
     responses: {
@@ -29,11 +35,12 @@ export const listDeliveriesRoute = defineRoute(
   }),
   "quality:read",
   async (c) => {
-    const { status, channel, kind, page, pageSize } = c.req.valid("query");
+    const { status, channel, channelName, kind, page, pageSize, sort } = c.req.valid("query");
     const found = await listDeliveries(
       c.get("deps").db,
-      { status, channelId: channel, kind },
+      { status, channelId: channel, channelName, kind },
       { page, pageSize },
+      sort === "createdAt:asc" ? "asc" : "desc",
     );
     return c.json({ items: found.items.map(deliveryWire), total: found.total }, 200);
   },
