@@ -47,10 +47,11 @@ test("a steward adds a signed webhook channel, sends a test and works the delive
   await form.getByLabel("Event kinds").fill("quality.*");
   await form.getByLabel("Webhook URL").fill(hooks.url("/services/T1/B1/secret-token"));
   await form.getByLabel("Signing secret").fill("a signing secret 123");
+  await b.shot(page, "notifications-add-channel");
   await form.getByRole("button", { name: "Add channel" }).click();
   await page.getByText("Channel data-team slack added.").waitFor();
   const table = page.getByRole("table", { name: "alert channels" });
-  await expect(table.getByText("data-team slack")).resolves.toBeDefined();
+  await table.getByText("data-team slack", { exact: true }).waitFor();
   const html = await page.content();
   expect(html).not.toContain("secret-token");
   expect(html).not.toContain("a signing secret 123");

@@ -236,8 +236,6 @@ function ChannelsTable({
           <th>Type</th>
           <th>Sends to</th>
           <th>Routing</th>
-          <th>Owner</th>
-          <th>State</th>
           {canManage ? <th /> : null}
         </tr>
       </thead>
@@ -245,20 +243,21 @@ function ChannelsTable({
         {channels.map((channel) => (
           <tr key={channel.id}>
             <td>
-              <strong>{channel.name}</strong>
-            </td>
-            <td>{channel.type === "webhook" ? "Webhook" : "E-mail"}</td>
-            <td className="mono">{targetText(channel)}</td>
-            <td>{routingText(channel)}</td>
-            <td>{channel.owner}</td>
-            <td>
+              <strong>{channel.name}</strong>{" "}
               <span className={channel.enabled ? "badge badge-succeeded" : "badge badge-cancelled"}>
                 {channel.enabled ? "enabled" : "disabled"}
               </span>
+              <br />
+              <span className="muted" title="owner">
+                {channel.owner}
+              </span>
             </td>
+            <td>{channel.type === "webhook" ? "Webhook" : "E-mail"}</td>
+            <td className="mono wrap">{targetText(channel)}</td>
+            <td className="wrap">{routingText(channel)}</td>
             {canManage ? (
               <td>
-                <div className="table-toolbar">
+                <div className="row-actions">
                   <button
                     type="button"
                     className="button button-small"
@@ -356,7 +355,7 @@ function DeliveryLog({
         header: "Alert",
         enableSorting: false,
         cell: ({ row }) => (
-          <span title={row.original.body}>
+          <div className="wrap-text" title={row.original.body}>
             {row.original.link.startsWith("/") ? (
               <Link to={row.original.link}>{row.original.title}</Link>
             ) : (
@@ -364,7 +363,7 @@ function DeliveryLog({
             )}
             <br />
             <span className="muted mono">{row.original.kind}</span>
-          </span>
+          </div>
         ),
       },
       {
@@ -392,16 +391,17 @@ function DeliveryLog({
           if (d.status === "sent") {
             return `sent ${formatTime(d.sentAt ?? d.createdAt)}`;
           }
-          if (d.status === "pending" && d.attempts > 0) {
-            return (
-              <span>
-                <span className="field-error">{d.lastError}</span>
-                <br />
-                <span className="muted">next try {formatTime(d.nextAttemptAt)}</span>
-              </span>
-            );
-          }
-          return d.lastError ? <span className="field-error">{d.lastError}</span> : "—";
+          return (
+            <div className="wrap-text">
+              {d.lastError ? <span className="field-error">{d.lastError}</span> : "—"}
+              {d.status === "pending" && d.attempts > 0 ? (
+                <>
+                  <br />
+                  <span className="muted">next try {formatTime(d.nextAttemptAt)}</span>
+                </>
+              ) : null}
+            </div>
+          );
         },
       },
     ];
