@@ -1,12 +1,18 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createChannel, type NewChannel } from "../jobs/notify/channels.ts";
 import { deliverDue, makeDigests } from "../jobs/notify/deliveries.ts";
 import { runNotifyJob } from "../jobs/notify/notify.handler.ts";
 import { createNotifier, type NotifyEvent } from "../jobs/notify/notify.ts";
+import { JOBS } from "../jobs/registry.ts";
+import { startWorker } from "../jobs/worker.ts";
+import { createAnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
 import { silentLogger } from "../schema/logger.ts";
-import type { Db } from "../schema/postgres.ts";
+import { createPool, type Db } from "../schema/postgres.ts";
 import {
   type MailReceiver,
   startMailReceiver,
@@ -437,5 +443,67 @@ describe("daily digest", () => {
       digest?.id,
       digest?.id,
     ]);
+  });
+});
+
+describe("through the notify queue", () => {
+  test("notify() with queues hands new deliveries to a worker, which sends them and records the run", async () => {
+    const id = randomBytes(4).toString("hex");
+    const queued: Config = {
+      ...config,
+      queuePrefix: `govern-test-notify-${id}`,
+      clickhouse: {
+        ...config.clickhouse,
+        dataDir: join(import.meta.dirname, `../.data/test-notify-${id}`),
+      },
+    };
+    const redis = new Redis(queued.redisUrl, { maxRetriesPerRequest: null });
+    const analytics = await createAnalyticsStore(queued);
+    const pool = createPool(queued.databaseUrl, { max: 2 });
+    const worker = await startWorker(
+      { config: queued, db, pool, analytics, redis, logger: silentLogger },
+      { jobs: { notify: JOBS.notify } },
+    );
+    try {
+      const { path } = await webhookChannel();
+      const notify = createNotifier({
+        db,
+        queues: worker.queues,
+        config: queued,
+        logger: silentLogger,
+      });
+      await notify(event({ dedupeKey: "incident:queued" }));
+      await notify(event({ dedupeKey: "incident:queued" }));
+      await until(async () => (hooks.received(path).length === 1 ? true : undefined));
+      const run = await until(async () => {
+        const row = await db
+          .selectFrom("governance.job_runs")
+          .selectAll()
+          .where("queue", "=", "notify")
+          .where("status", "=", "succeeded")
+          .executeTakeFirst();
+        return row ?? undefined;
+      });
+      expect(run.triggered_by).toBe("notify");
+      // The repeat was recorded nowhere and queued nothing.
+      const runs = await db
+        .selectFrom("governance.job_runs")
+        .select("id")
+        .where("queue", "=", "notify")
+        .where("triggered_by", "=", "notify")
+        .execute();
+      expect(runs).toHaveLength(1);
+      expect(hooks.received(path)).toHaveLength(1);
+    } finally {
+      await worker.close();
+      await pool.end();
+      await analytics.close();
+      const keys = await redis.keys(`${queued.queuePrefix}:*`);
+      if (keys.length) {
+        await redis.del(...keys);
+      }
+      await redis.quit();
+      rmSync(queued.clickhouse.dataDir, { recursive: true, force: true });
+    }
   });
 });
