@@ -87,6 +87,7 @@ const ZEnv = z.object({
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   NOTIFY_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   NOTIFY_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(8),
+  NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z.enum(["true", "false"]).optional(),
 });
 
 export type Config = {
@@ -128,6 +129,11 @@ export type Config = {
     maxAttempts: number;
     backoffMs: number;
     digestHourUtc: number;
+    /**
+     * Whether webhooks may reach loopback, private and link-local addresses (a metadata service,
+     * an internal admin port). Off in production unless NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true.
+     */
+    allowPrivateWebhooks: boolean;
   };
 };
 
@@ -197,6 +203,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
       backoffMs: e.NOTIFY_BACKOFF_MS,
       digestHourUtc: e.NOTIFY_DIGEST_HOUR_UTC,
+      allowPrivateWebhooks: e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS
+        ? e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS === "true"
+        : e.NODE_ENV !== "production",
     },
   };
 }

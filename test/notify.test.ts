@@ -192,6 +192,37 @@ describe("webhook channel", () => {
   });
 });
 
+describe("webhook destinations", () => {
+  test.each([
+    ["a loopback address", (port: string) => `http://127.0.0.1:${port}/hook`],
+    ["localhost by name", (port: string) => `http://localhost:${port}/hook`],
+    ["an IPv4-mapped IPv6 loopback", (port: string) => `http://[::ffff:127.0.0.1]:${port}/hook`],
+    ["the IPv6 loopback", (port: string) => `http://[::1]:${port}/hook`],
+    ["the cloud metadata service", () => "http://169.254.169.254/latest/meta-data/"],
+    ["a private network", () => "http://10.1.2.3/hook"],
+  ])("with private webhooks off, %s is refused and nothing is sent", async (_what, urlOf) => {
+    const port = new URL(hooks.url("/")).port;
+    const before = hooks.received().length;
+    const strict = { ...config, notify: { ...config.notify, allowPrivateWebhooks: false } };
+    const channel = await createChannel(
+      db,
+      config.secret,
+      {
+        name: `private ${seq++}`,
+        type: "webhook",
+        digestWarnings: false,
+        webhook: { url: urlOf(port) },
+      },
+      "steward@test",
+    );
+    await createNotifier({ db, config: strict, logger: silentLogger })(event());
+    const [row] = await deliveriesOf(channel.id);
+    expect(row?.status).toBe("pending");
+    expect(row?.last_error).toMatch(/^refused: .* loopback, private or link-local address/);
+    expect(hooks.received().length).toBe(before);
+  });
+});
+
 describe("exactly one delivery per channel, kind and dedupe key", () => {
   test("the same alert raised again, even concurrently, reaches each channel once", async () => {
     const a = await webhookChannel();

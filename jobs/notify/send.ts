@@ -1,4 +1,6 @@
 import { createHmac } from "node:crypto";
+import { lookup } from "node:dns/promises";
+import { BlockList, isIP } from "node:net";
 import nodemailer from "nodemailer";
 import type { Config } from "../../schema/config.ts";
 import type { EmailSecrets, SendableChannel, Severity, WebhookSecrets } from "./channels.ts";
@@ -72,11 +74,85 @@ export function webhookBody(config: Config, message: Message): Record<string, un
   };
 }
 
+/** Loopback, private, shared, link-local (cloud metadata) and unspecified addresses. */
+const INTERNAL = new BlockList();
+for (const [net, bits] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+] as const) {
+  INTERNAL.addSubnet(net, bits, "ipv4");
+}
+for (const [net, bits] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+] as const) {
+  INTERNAL.addSubnet(net, bits, "ipv6");
+}
+
+function internalAddress(address: string): boolean {
+  // IPv4-mapped IPv6 (`::ffff:127.0.0.1`, which URL parsing writes `::ffff:7f00:1`): its IPv4.
+  const dotted = address.match(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i)?.[1];
+  const hex = address.match(/^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i);
+  const mapped =
+    dotted ??
+    (hex?.[1] && hex[2]
+      ? [
+          parseInt(hex[1], 16) >> 8,
+          parseInt(hex[1], 16) & 255,
+          parseInt(hex[2], 16) >> 8,
+          parseInt(hex[2], 16) & 255,
+        ].join(".")
+      : undefined);
+  if (mapped) {
+    return INTERNAL.check(mapped, "ipv4");
+  }
+  return INTERNAL.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+}
+
+/**
+ * Why a webhook may not be called, or undefined: unless private webhooks are allowed, every
+ * address its host resolves to must be public, so a channel cannot be pointed at a metadata
+ * service or an internal port (redirects are not followed either). The name is resolved again by
+ * the request itself: a host that rebinds between the two lookups is not stopped here.
+ */
+export async function webhookDestinationProblem(
+  config: Config,
+  url: string,
+): Promise<string | undefined> {
+  if (config.notify.allowPrivateWebhooks) {
+    return undefined;
+  }
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  let addresses: string[];
+  try {
+    addresses = isIP(host)
+      ? [host]
+      : (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+  } catch (error) {
+    return `cannot resolve ${host}: ${(error as Error).message}`;
+  }
+  const internal = addresses.find(internalAddress);
+  return internal
+    ? `refused: ${host} is a loopback, private or link-local address (${internal}); set NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true to allow`
+    : undefined;
+}
+
 async function sendWebhook(
   config: Config,
   secrets: WebhookSecrets,
   message: Message,
 ): Promise<void> {
+  const refused = await webhookDestinationProblem(config, secrets.url);
+  if (refused) {
+    throw new Error(refused);
+  }
   const body = JSON.stringify(webhookBody(config, message));
   const timestamp = String(Math.floor(Date.now() / 1000));
   const headers: Record<string, string> = {
