@@ -353,6 +353,30 @@ describe("routing", () => {
     expect(await deliveriesOf(off.channel.id)).toHaveLength(0);
   });
 
+  test("an event naming channels goes only to those, still by their routing", async () => {
+    const named = await webhookChannel({ name: "slack://data-team" });
+    const other = await webhookChannel();
+    const strict = await webhookChannel({
+      name: "pagerduty://finance-team",
+      minSeverity: "critical",
+    });
+    const warnings: unknown[] = [];
+    const logger = {
+      ...silentLogger,
+      warn: (_m: string, f?: Record<string, unknown>) => void warnings.push(f),
+    };
+    await createNotifier({ db, config, logger })(
+      event({
+        severity: "error",
+        channels: ["slack://data-team", "pagerduty://finance-team", "slack://nobody"],
+      }),
+    );
+    expect(hooks.received(named.path)).toHaveLength(1);
+    expect(hooks.received(other.path)).toHaveLength(0);
+    expect(hooks.received(strict.path)).toHaveLength(0);
+    expect(warnings).toEqual([expect.objectContaining({ channels: ["slack://nobody"] })]);
+  });
+
   test("an invalid event is refused before anything is recorded", async () => {
     await webhookChannel();
     await expect(notifyOf()(event({ link: "https://evil.example/x" }))).rejects.toThrow();

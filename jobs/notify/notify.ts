@@ -24,6 +24,12 @@ export type NotifyEvent = {
   body: string; // a few readable lines
   link: string; // console path, e.g. /quality/incidents/<id>
   dedupeKey: string; // same key + kind = same alert (never delivered twice to a channel)
+  /**
+   * Optional: only these channels, by name (a quality rule's `notification_channels`, e.g.
+   * "slack://data-team"), each still subject to its enabled flag and routing. Absent: every
+   * channel whose routing takes the event. Names without a channel are skipped (and logged).
+   */
+  channels?: string[];
 };
 export type Notify = (event: NotifyEvent) => Promise<void>;
 
@@ -48,20 +54,36 @@ export const ZNotifyEvent = z.strictObject({
     .max(1000)
     .regex(/^\/(?!\/)/, "a console path starting with a single /"),
   dedupeKey: z.string().min(1).max(500),
+  channels: z.array(z.string().min(1).max(100)).max(50).optional(),
 });
 
 /** What one `notify` call did, for callers and tests that want to know (the API only needs void). */
-export type NotifyResult = { recorded: string[]; held: string[]; duplicates: number };
+export type NotifyResult = {
+  recorded: string[];
+  held: string[];
+  duplicates: number;
+  /** Channel names the event asked for that no channel has. */
+  unknownChannels: string[];
+};
 
 /** Records the event's deliveries; returns the new pending and held ids. */
 export async function recordDeliveries(db: Db, event: NotifyEvent): Promise<NotifyResult> {
   const parsed = ZNotifyEvent.parse(event);
-  const channels = await db
+  let query = db
     .selectFrom("governance.notification_channels")
-    .select(["id", "name", "min_severity", "kinds", "digest_warnings"])
-    .where("enabled", "=", true)
-    .execute();
-  const result: NotifyResult = { recorded: [], held: [], duplicates: 0 };
+    .select(["id", "name", "enabled", "min_severity", "kinds", "digest_warnings"]);
+  if (parsed.channels) {
+    query = query.where("name", "in", parsed.channels.length ? parsed.channels : [""]);
+  }
+  const found = await query.execute();
+  const known = new Set(found.map((c) => c.name));
+  const result: NotifyResult = {
+    recorded: [],
+    held: [],
+    duplicates: 0,
+    unknownChannels: (parsed.channels ?? []).filter((name) => !known.has(name)),
+  };
+  const channels = found.filter((c) => c.enabled);
   for (const channel of channels) {
     if (severityRank(parsed.severity) < severityRank(channel.min_severity as Severity)) {
       continue;
@@ -104,7 +126,13 @@ export function createNotifier(deps: {
   logger: Logger;
 }): Notify {
   return async (event) => {
-    const { recorded } = await recordDeliveries(deps.db, event);
+    const { recorded, unknownChannels } = await recordDeliveries(deps.db, event);
+    if (unknownChannels.length > 0) {
+      deps.logger.warn("alert names channels that do not exist", {
+        kind: event.kind,
+        channels: unknownChannels,
+      });
+    }
     if (recorded.length === 0) {
       return;
     }
