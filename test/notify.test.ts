@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { createChannel, type NewChannel } from "../jobs/notify/channels.ts";
+import { createChannel, listChannels, type NewChannel } from "../jobs/notify/channels.ts";
 import { deliverDue, makeDigests } from "../jobs/notify/deliveries.ts";
 import { runNotifyJob } from "../jobs/notify/notify.handler.ts";
 import { createNotifier, type NotifyEvent } from "../jobs/notify/notify.ts";
@@ -178,6 +178,18 @@ describe("webhook channel", () => {
       urlHint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/…$/),
       hasSecret: true,
     });
+  });
+
+  test("after GOVERN_SECRET changed, channels still list and their sends fail saying why", async () => {
+    const { channel, path } = await webhookChannel();
+    const rotated = { ...config, secret: "another secret of at least thirty-two characters" };
+    const listed = await listChannels(db, rotated.secret);
+    expect(listed.find((c) => c.id === channel.id)?.webhook?.hasSecret).toBe(false);
+    await createNotifier({ db, config: rotated, logger: silentLogger })(event());
+    const [row] = await deliveriesOf(channel.id);
+    expect(row?.status).toBe("pending");
+    expect(row?.last_error).toContain("GOVERN_SECRET changed");
+    expect(hooks.received(path)).toHaveLength(0);
   });
 
   test("escapes Slack markup so an event title cannot forge a link", async () => {

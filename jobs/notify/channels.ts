@@ -141,9 +141,22 @@ type ChannelRow = {
   updated_at: Date;
 };
 
+/**
+ * The channel's secrets, or {} when they cannot be opened (GOVERN_SECRET changed since they were
+ * sealed): the channel is then shown without them and its sends fail saying so, until someone
+ * enters them again; listing channels never fails over it.
+ */
+function openSecrets(secret: string, sealed: string): Record<string, unknown> {
+  try {
+    return JSON.parse(openSecret(secret, sealed)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
 function viewOf(row: ChannelRow, secret: string): ChannelView {
   const settings = (row.settings ?? {}) as Record<string, unknown>;
-  const secrets = JSON.parse(openSecret(secret, row.secrets_sealed)) as Record<string, unknown>;
+  const secrets = openSecrets(secret, row.secrets_sealed);
   const type = row.type as ChannelType;
   return {
     id: row.id,
@@ -210,10 +223,13 @@ export async function openChannel(
   if (!row) {
     return undefined;
   }
-  return {
-    ...viewOf(row, secret),
-    secrets: JSON.parse(openSecret(secret, row.secrets_sealed)) as WebhookSecrets | EmailSecrets,
-  };
+  const secrets = openSecrets(secret, row.secrets_sealed);
+  if (row.type === "webhook" && typeof secrets.url !== "string") {
+    throw new Error(
+      "the channel's sealed settings cannot be opened (GOVERN_SECRET changed?): enter its webhook URL again",
+    );
+  }
+  return { ...viewOf(row, secret), secrets: secrets as WebhookSecrets | EmailSecrets };
 }
 
 function checkRouting(routing: Routing): void {
@@ -315,7 +331,7 @@ export async function updateChannel(
       throw new ChannelInputError("This is a webhook channel: it has no e-mail settings.", "email");
     }
     const settings = { ...((row.settings ?? {}) as Record<string, unknown>) };
-    const secrets = JSON.parse(openSecret(secret, row.secrets_sealed)) as Record<string, unknown>;
+    const secrets = openSecrets(secret, row.secrets_sealed);
     if (change.webhook) {
       if (change.webhook.url !== undefined) {
         checkWebhookUrl(change.webhook.url);
