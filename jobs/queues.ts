@@ -17,6 +17,7 @@ export const QUEUE_NAMES = [
   "synth",
   "etl",
   "partitions",
+  "notify",
 ] as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[number];

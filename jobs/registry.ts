@@ -7,6 +7,7 @@ import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
+import { runNotifyJob, ZNotifyPayload } from "./notify/notify.handler.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
 import {
@@ -154,5 +155,16 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
       );
       return Object.fromEntries(Object.entries(report.targets).map(([k, v]) => [k, v.rows]));
     },
+  }),
+  notify: defineJob({
+    queue: "notify",
+    payload: ZNotifyPayload,
+    // The sweep: retries after their backoff, deliveries recorded while Redis was down, the
+    // daily digests once their hour has come.
+    defaultCron: "* * * * *",
+    run: async ({ db, config, progress }, payload) =>
+      runNotifyJob({ db, config, progress }, payload),
+    // Every delivery is claimed and settled in its own row: running again sends only what is left.
+    lost: { resume: () => true },
   }),
 };

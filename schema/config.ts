@@ -78,6 +78,16 @@ const ZEnv = z.object({
   LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   DATASET_MAX_ROWS: ZRoleLimits.optional(),
   DATASET_MAX_BYTES: ZRoleLimits.optional(),
+  NOTIFY_SMTP_HOST: z.string().min(1).optional(),
+  NOTIFY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  NOTIFY_SMTP_SECURE: z.enum(["true", "false"]).default("false"),
+  NOTIFY_SMTP_USER: z.string().min(1).optional(),
+  NOTIFY_SMTP_PASSWORD: z.string().min(1).optional(),
+  NOTIFY_MAIL_FROM: z.string().min(3).default("govern <govern@localhost>"),
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  NOTIFY_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(8),
+  NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z.enum(["true", "false"]).optional(),
 });
 
 export type Config = {
@@ -108,6 +118,23 @@ export type Config = {
   llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
   /** Size limits of datasets per role (`DATASET_MAX_ROWS`, `DATASET_MAX_BYTES`). */
   datasetLimits: DatasetLimits;
+  /**
+   * Alert delivery (jobs/notify): the SMTP server e-mail channels use unless they name their
+   * own, the sender, retries (attempt n waits backoffMs·2^(n-1)) and the hour (UTC) of the
+   * daily warning digest.
+   */
+  notify: {
+    smtp: { host?: string; port: number; secure: boolean; user?: string; password?: string };
+    mailFrom: string;
+    maxAttempts: number;
+    backoffMs: number;
+    digestHourUtc: number;
+    /**
+     * Whether webhooks may reach loopback, private and link-local addresses (a metadata service,
+     * an internal admin port). Off in production unless NOTIFY_ALLOW_PRIVATE_WEBHOOKS=true.
+     */
+    allowPrivateWebhooks: boolean;
+  };
 };
 
 export const APP_LOGIN_ROLE = "govern_app";
@@ -163,6 +190,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     datasetLimits: {
       rows: { ...DEFAULT_DATASET_LIMITS.rows, ...e.DATASET_MAX_ROWS },
       bytes: { ...DEFAULT_DATASET_LIMITS.bytes, ...e.DATASET_MAX_BYTES },
+    },
+    notify: {
+      smtp: {
+        host: e.NOTIFY_SMTP_HOST,
+        port: e.NOTIFY_SMTP_PORT,
+        secure: e.NOTIFY_SMTP_SECURE === "true",
+        user: e.NOTIFY_SMTP_USER,
+        password: e.NOTIFY_SMTP_PASSWORD,
+      },
+      mailFrom: e.NOTIFY_MAIL_FROM,
+      maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
+      backoffMs: e.NOTIFY_BACKOFF_MS,
+      digestHourUtc: e.NOTIFY_DIGEST_HOUR_UTC,
+      allowPrivateWebhooks: e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS
+        ? e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS === "true"
+        : e.NODE_ENV !== "production",
     },
   };
 }

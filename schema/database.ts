@@ -724,6 +724,44 @@ export interface GovernanceMaskingRuleVersions {
   version: number;
 }
 
+export interface GovernanceNotificationChannels {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  digest_warnings: Generated<boolean>;
+  enabled: Generated<boolean>;
+  id: Generated<string>;
+  kinds: Generated<Json>;
+  min_severity: Generated<string>;
+  name: string;
+  owner: string;
+  secrets_sealed: string;
+  settings: Generated<Json>;
+  type: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+}
+
+export interface GovernanceNotificationDeliveries {
+  attempts: Generated<number>;
+  body: string;
+  channel_id: string | null;
+  channel_name: string;
+  claimed_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+  dedupe_key: string;
+  digest_id: string | null;
+  id: Generated<string>;
+  kind: string;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  link: string;
+  next_attempt_at: Generated<Timestamp>;
+  sent_at: Timestamp | null;
+  severity: string;
+  status: string;
+  title: string;
+}
+
 export interface GovernanceRetentionApprovals {
   actor: string;
   decided_at: Generated<Timestamp>;
@@ -1141,6 +1179,8 @@ export interface DB {
   "governance.legal_holds": GovernanceLegalHolds;
   "governance.masking_rule_versions": GovernanceMaskingRuleVersions;
   "governance.masking_rules": GovernanceMaskingRules;
+  "governance.notification_channels": GovernanceNotificationChannels;
+  "governance.notification_deliveries": GovernanceNotificationDeliveries;
   "governance.retention_approvals": GovernanceRetentionApprovals;
   "governance.retention_archives": GovernanceRetentionArchives;
   "governance.retention_certificates": GovernanceRetentionCertificates;

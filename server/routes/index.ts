@@ -18,6 +18,7 @@ import { listJobs } from "./jobs/list.ts";
 import { runJob } from "./jobs/run.ts";
 import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
+import { NOTIFICATION_ROUTES } from "./notifications/index.ts";
 import { getOverview } from "./overview/get.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
@@ -72,5 +73,6 @@ export const ROUTES: ApiRoute[] = [
   ...CATALOG_ROUTES,
   ...DATASET_ROUTES,
   ...RETENTION_ROUTES,
+  ...NOTIFICATION_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

@@ -8,6 +8,7 @@ import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
+import { NotificationsPage } from "../features/notifications/notifications-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
@@ -28,6 +29,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/retention": RetentionPage,
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
+  "/notifications": NotificationsPage,
 };
 
 type AuthState =

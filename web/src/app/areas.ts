@@ -16,6 +16,7 @@ export const AREAS: Area[] = [
   { path: "/review", label: "Review queue", permission: "catalog:read", built: true },
   { path: "/lineage", label: "Lineage", permission: "lineage:read", built: false },
   { path: "/quality", label: "Quality", permission: "quality:read", built: false },
+  { path: "/notifications", label: "Alerts", permission: "quality:read", built: true },
   {
     path: "/retention",
     label: "Retention & approvals",
