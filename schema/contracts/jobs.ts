@@ -1,0 +1,54 @@
+// The jobs API's wire shapes (server/routes/jobs/*), defined once for the routes and the console.
+import { z } from "@hono/zod-openapi";
+import { SCHEDULE_STATES } from "../domain/schedules.ts";
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+
+export const ZQueueState = z
+  .object({
+    queue: z.string(),
+    defined: z.boolean(),
+    schedule: z.object({ cron: z.string(), enabled: z.boolean() }).nullable(),
+    scheduler: z
+      .object({
+        state: z.enum(SCHEDULE_STATES),
+        /** The cron BullMQ holds (null when it holds none). */
+        pattern: z.string().nullable(),
+        nextRunAt: z.string().nullable(),
+      })
+      .openapi({
+        description:
+          "The schedule as the queue really holds it: `missing` when configured but absent (Redis lost it; the worker re-creates it, or an admin re-applies it)",
+      }),
+    counts: z.object({
+      waiting: z.number().int(),
+      active: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+      delayed: z.number().int(),
+    }),
+  })
+  .openapi("QueueState");
+
+export const ZJobRun = z
+  .object({
+    id: z.string(),
+    queue: z.string(),
+    jobName: z.string(),
+    queueJobId: z.string().nullable(),
+    status: z.enum(RUN_STATUSES),
+    attempt: z.number().int(),
+    progress: z.number().min(0).max(100).nullable(),
+    counts: z.record(z.string(), z.unknown()),
+    error: z.string().nullable(),
+    triggeredBy: z.string().nullable(),
+    queuedAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    durationMs: z.number().int().nullable(),
+  })
+  .openapi("JobRun");
+
+export type TQueueState = z.infer<typeof ZQueueState>;
+export type TJobRun = z.infer<typeof ZJobRun>;
+export type TJobRunStatus = TJobRun["status"];
