@@ -7,10 +7,6 @@ import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
 import { useLiveResource } from "../../components/use-live-resource.ts";
 import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
-import type { CatalogSummary } from "../catalog/types.ts";
-
-/** The overview with the catalog's classification figures (server/routes/overview/get.ts). */
-type OverviewWithCatalog = Overview & { classification?: CatalogSummary };
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -25,7 +21,7 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 export function OverviewPage() {
   const { can } = useSession();
   // Job health follows the runs as they start and end; without the event stream, a poll.
-  const { data, error, reload } = useLiveResource<OverviewWithCatalog>("/api/v1/overview", {
+  const { data, error, reload } = useLiveResource<Overview>("/api/v1/overview", {
     topics: can("jobs:read") ? ["jobs"] : [],
     fallbackMs: 30_000,
   });
@@ -53,11 +49,15 @@ export function OverviewPage() {
       <div className="figures">
         <Figure label="Tenants" value={data.tenants.toLocaleString()} />
         <Figure
-          label="Tables"
+          label="Postgres tables"
           value={data.catalog.tables.toLocaleString()}
-          hint="operational store"
+          hint="operational store, live"
         />
-        <Figure label="Columns" value={data.catalog.columns.toLocaleString()} />
+        <Figure
+          label="Postgres columns"
+          value={data.catalog.columns.toLocaleString()}
+          hint="operational store, live; the catalog below also counts ClickHouse"
+        />
         <Figure
           label="Rows"
           value={`≈ ${data.catalog.rowEstimate.toLocaleString()}`}
