@@ -4,10 +4,31 @@ import { SCHEDULE_STATES } from "../domain/schedules.ts";
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 
+/** One field of a job's payload, for the console's run form (from the job's zod payload). */
+export const ZPayloadField = z
+  .object({
+    name: z.string(),
+    kind: z.enum(["integer", "number", "string", "boolean", "list"]),
+    /** For a list: the values it may hold (a multi-select); null for free text items. */
+    options: z.array(z.string()).nullable(),
+    minimum: z.number().nullable(),
+    maximum: z.number().nullable(),
+    maxItems: z.number().int().nullable(),
+    required: z.boolean(),
+    description: z.string().nullable(),
+  })
+  .openapi("JobPayloadField");
+
 export const ZQueueState = z
   .object({
     queue: z.string(),
     defined: z.boolean(),
+    payload: z
+      .array(ZPayloadField)
+      .nullable()
+      .describe(
+        "The fields a run may be given (all optional: a run without them uses the job's defaults); null when the job takes no form-shaped payload",
+      ),
     schedule: z.object({ cron: z.string(), enabled: z.boolean() }).nullable(),
     scheduler: z
       .object({
@@ -49,6 +70,7 @@ export const ZJobRun = z
   })
   .openapi("JobRun");
 
+export type TPayloadField = z.infer<typeof ZPayloadField>;
 export type TQueueState = z.infer<typeof ZQueueState>;
 export type TJobRun = z.infer<typeof ZJobRun>;
 export type TJobRunStatus = TJobRun["status"];

@@ -6,6 +6,7 @@ import { ZQueueState } from "../../../schema/contracts/jobs.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { payloadFields } from "./payload-fields.ts";
 
 export const listJobs = defineRoute(
   createRoute({
@@ -33,6 +34,7 @@ export const listJobs = defineRoute(
         return {
           queue,
           defined: definition !== undefined,
+          payload: definition ? payloadFields(definition.payload) : null,
           schedule,
           scheduler: {
             state: scheduleState(schedule, actual),
