@@ -3,6 +3,7 @@ import type { Overview } from "../../api/types.ts";
 import { Link } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
+import { RereviewBanner } from "../../components/rereview-notices.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
 import { useLiveResource } from "../../components/use-live-resource.ts";
@@ -46,6 +47,7 @@ export function OverviewPage() {
   return (
     <section>
       <h1>Overview</h1>
+      <RereviewBanner />
       <div className="figures">
         <Figure label="Tenants" value={data.tenants.toLocaleString()} />
         <Figure
