@@ -9,12 +9,14 @@ export const ZOverview = z
       tables: z
         .number()
         .int()
-        .describe("Operational Postgres tables (a partitioned table counts once)"),
+        .describe(
+          "Operational Postgres tables and views, as the catalog scanner reads them (a partitioned table counts once)",
+        ),
       columns: z
         .number()
         .int()
         .describe(
-          "Columns of the operational Postgres tables, live from pg_catalog; the governance catalog also holds ClickHouse columns (classification.byStore)",
+          "Columns of those tables and views, live from pg_catalog: equals the catalog's postgres columns once a scan is current; the catalog also holds ClickHouse columns (classification.byStore)",
         ),
       rowEstimate: z
         .number()

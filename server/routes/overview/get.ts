@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { sql } from "kysely";
+import { SKIPPED_SCHEMAS } from "../../../jobs/classify/introspect-postgres.ts";
 import { ZOverview } from "../../../schema/contracts/overview.ts";
 import { can } from "../../../schema/domain/permissions.ts";
 import { catalogSummary } from "../../../schema/governance/catalog-query.ts";
@@ -7,13 +8,20 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 
-/** Tables, columns and estimated rows of the operational store, straight from the catalog. */
+/**
+ * Tables, columns and estimated rows of the operational store, live from pg_catalog, over the
+ * relations the catalog scanner reads (tables, views, materialized and foreign tables outside
+ * the system schemas and govern's own; partitions folded into their parent): so the overview's
+ * Postgres columns and the catalog's agree once a scan is current.
+ */
 async function catalogFigures(db: Db) {
   const result = await sql<{ tables: number; columns: number; rows: number }>`
     WITH operational AS (
       SELECT c.oid, c.relkind, c.relispartition, c.reltuples
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND n.nspname <> ALL (${sql.val(SKIPPED_SCHEMAS)}::text[])
+        AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
     )
     SELECT
       (SELECT count(*) FROM operational WHERE NOT relispartition)::int AS tables,

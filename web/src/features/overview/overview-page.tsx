@@ -53,7 +53,7 @@ export function OverviewPage() {
         <Figure
           label="Postgres tables"
           value={data.catalog.tables.toLocaleString()}
-          hint="operational store, live"
+          hint="and views: operational store, live"
         />
         <Figure
           label="Postgres columns"
