@@ -383,7 +383,7 @@ function ColumnMenu<T extends RowData>({
       <summary className="button button-small">
         Columns ({shown}/{named.length})
       </summary>
-      <div className="column-menu-list" role="group" aria-label="Visible columns">
+      <fieldset className="column-menu-list" aria-label="Visible columns">
         {named.map((c) => {
           const label = typeof c.header === "string" ? c.header : c.id;
           const visible = !hidden.includes(c.id);
@@ -402,7 +402,7 @@ function ColumnMenu<T extends RowData>({
             </label>
           );
         })}
-      </div>
+      </fieldset>
     </details>
   );
 }

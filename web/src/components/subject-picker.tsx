@@ -40,6 +40,7 @@ export function SubjectPicker({
     return field instanceof HTMLInputElement ? field.value.trim() : "";
   };
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the tenant is read when a search starts
   useEffect(() => {
     const q = text.trim();
     if (chosen || q.length < 3) {
@@ -79,7 +80,6 @@ export function SubjectPicker({
       live = false;
       window.clearTimeout(timer);
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the tenant is read when a search starts
   }, [text, chosen]);
 
   const choose = (subject: SubjectMatch | undefined) => {

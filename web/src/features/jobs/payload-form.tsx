@@ -11,7 +11,7 @@ import {
 type Field = NonNullable<QueueInfo["payload"]>[number];
 
 /** A form field's value as the job's payload wants it; undefined when left empty. */
-function valueOf(field: Field, form: FormData): unknown {
+function fieldValue(field: Field, form: FormData): unknown {
   if (field.kind === "list") {
     const values = field.options
       ? form.getAll(field.name).map(String)
@@ -57,7 +57,7 @@ export function PayloadForm({
     const form = new FormData(event.currentTarget);
     const payload: Record<string, unknown> = {};
     for (const field of fields) {
-      const value = valueOf(field, form);
+      const value = fieldValue(field, form);
       if (value !== undefined) {
         payload[field.name] = value;
       }
