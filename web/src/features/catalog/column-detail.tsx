@@ -309,36 +309,38 @@ export function ColumnDetail({
           {c.versions.length === 0 ? (
             <Empty>One version, unchanged since first seen.</Empty>
           ) : (
-            <table className="table table-compact" aria-label="versions">
-              <thead>
-                <tr>
-                  <th>Version</th>
-                  <th>Recorded</th>
-                  <th>Type</th>
-                  <th>Nullable</th>
-                  <th>Key</th>
-                  <th>References</th>
-                  <th>Comment</th>
-                </tr>
-              </thead>
-              <tbody>
-                {c.versions.map((v) => (
-                  <tr key={v.version}>
-                    <td>{v.version}</td>
-                    <td>{formatTime(v.recordedAt)}</td>
-                    <td className="mono">{v.definition?.data_type ?? "—"}</td>
-                    <td>{yesNo(v.definition?.is_nullable)}</td>
-                    <td>{v.definition?.is_primary_key ? "primary key" : "—"}</td>
-                    <td className="mono">
-                      {v.definition?.foreign_key
-                        ? `${v.definition.foreign_key.table}.${v.definition.foreign_key.column}`
-                        : "—"}
-                    </td>
-                    <td>{v.definition?.comment ?? "—"}</td>
+            <div className="table-scroll">
+              <table className="table table-compact" aria-label="versions">
+                <thead>
+                  <tr>
+                    <th>Version</th>
+                    <th>Recorded</th>
+                    <th>Type</th>
+                    <th>Nullable</th>
+                    <th>Key</th>
+                    <th>References</th>
+                    <th>Comment</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {c.versions.map((v) => (
+                    <tr key={v.version}>
+                      <td>{v.version}</td>
+                      <td>{formatTime(v.recordedAt)}</td>
+                      <td className="mono">{v.definition?.data_type ?? "—"}</td>
+                      <td>{yesNo(v.definition?.is_nullable)}</td>
+                      <td>{v.definition?.is_primary_key ? "primary key" : "—"}</td>
+                      <td className="mono">
+                        {v.definition?.foreign_key
+                          ? `${v.definition.foreign_key.table}.${v.definition.foreign_key.column}`
+                          : "—"}
+                      </td>
+                      <td>{v.definition?.comment ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           <h2>Drift</h2>
           {c.drift.length === 0 ? (
