@@ -108,6 +108,19 @@ describe("GET /api/v1/jobs", () => {
     expect(body.queues.find((q) => q.queue === "partitions")).toEqual({
       queue: "partitions",
       defined: true,
+      // The run form's fields, read from the job's zod payload.
+      payload: [
+        {
+          name: "daysAhead",
+          kind: "integer",
+          options: null,
+          minimum: 1,
+          maximum: 366,
+          maxItems: null,
+          required: false,
+          description: null,
+        },
+      ],
       schedule: { cron: "15 * * * *", enabled: true },
       // No worker has applied it yet: configured, but not in the queue.
       scheduler: { state: "missing", pattern: null, nextRunAt: null },
@@ -116,6 +129,7 @@ describe("GET /api/v1/jobs", () => {
     // Lineage has a queue but no engine yet.
     expect(body.queues.find((q) => q.queue === "lineage")).toMatchObject({
       defined: false,
+      payload: null,
       schedule: null,
     });
   });

@@ -9,7 +9,8 @@ import type {
 } from "./catalog-types.ts";
 
 /** Schemas that are not the platform's data: the system's own and govern's. */
-const SKIPPED_SCHEMAS = ["pg_catalog", "information_schema", "pg_toast", "governance"];
+/** Schemas the scanner never reads (the overview counts the same set of relations). */
+export const SKIPPED_SCHEMAS = ["pg_catalog", "information_schema", "pg_toast", "governance"];
 
 const KINDS: Record<string, string> = {
   r: "table",

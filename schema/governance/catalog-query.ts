@@ -1,4 +1,5 @@
 import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from "kysely";
+import type { TCatalogSummary, TColumnDefinition, TForeignKeyRef } from "../contracts/catalog.ts";
 import type { DB } from "../database.ts";
 import type { Category, Evidence, ReviewStatus, Sensitivity } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
@@ -117,7 +118,7 @@ export type DriftEvent = {
 
 export type ColumnVersion = {
   version: number;
-  definition: unknown;
+  definition: TColumnDefinition | null;
   scanId: string | null;
   recordedAt: string;
 };
@@ -125,7 +126,7 @@ export type ColumnVersion = {
 export type CatalogColumnDetail = CatalogColumn & {
   comment: string | null;
   ordinal: number;
-  foreignKey: unknown;
+  foreignKey: TForeignKeyRef | null;
   evidence: Evidence[];
   maskedSamples: unknown[];
   stats: Record<string, unknown>;
@@ -137,7 +138,7 @@ export type CatalogColumnDetail = CatalogColumn & {
     comment: string | null;
     constraints: unknown;
     /** Foreign keys declared by any column of the table. */
-    foreignKeys: Array<{ column: string; references: unknown }>;
+    foreignKeys: Array<{ column: string; references: TForeignKeyRef }>;
   } | null;
   paths: CatalogColumn[];
   versions: ColumnVersion[];
@@ -145,34 +146,8 @@ export type CatalogColumnDetail = CatalogColumn & {
   drift: DriftEvent[];
 };
 
-export type CatalogSummary = {
-  /** Live columns (JSONB paths not counted). */
-  columns: number;
-  /** Live JSONB key paths. */
-  paths: number;
-  /** Columns the classifier has proposed something for. */
-  classified: number;
-  /** Columns a steward decided (accepted, rejected or overridden). */
-  reviewed: number;
-  /** Entries (columns and paths) with a proposal waiting for a steward. */
-  pending: number;
-  /** Entries whose decision a re-scan contradicted. */
-  needsRereview: number;
-  /** Distinct columns holding personal data (at column level or in one of their paths). */
-  piiColumns: number;
-  /** Tables with at least one PII column. */
-  piiTables: number;
-  piiByCategory: Array<{ category: Category; columns: number }>;
-  /** The tables with the most PII columns (at most 20). */
-  piiByTable: Array<{
-    store: string;
-    schema: string;
-    table: string;
-    columns: number;
-    categories: Category[];
-  }>;
-  lastScanAt: string | null;
-};
+/** The catalog's figures: the wire shape is the API's (schema/contracts/catalog.ts). */
+export type CatalogSummary = TCatalogSummary;
 
 export type DriftFilter = {
   kind?: string;
@@ -611,7 +586,7 @@ export async function getCatalogColumn(
     ...base,
     comment: row.comment,
     ordinal: row.ordinal ?? 0,
-    foreignKey: row.foreign_key ?? null,
+    foreignKey: (row.foreign_key ?? null) as TForeignKeyRef | null,
     evidence: asArray<Evidence>(row.evidence),
     maskedSamples: asArray<unknown>(row.masked_samples),
     stats: (row.stats ?? {}) as Record<string, unknown>,
@@ -625,14 +600,14 @@ export async function getCatalogColumn(
           constraints: table.constraints ?? [],
           foreignKeys: foreignKeys.map((fk) => ({
             column: fk.column_name,
-            references: fk.foreign_key,
+            references: fk.foreign_key as TForeignKeyRef,
           })),
         }
       : null,
     paths: paths.map(toColumn),
     versions: versions.map((v) => ({
       version: v.version,
-      definition: v.definition,
+      definition: (v.definition ?? null) as TColumnDefinition | null,
       scanId: v.scan_id,
       recordedAt: iso(v.recorded_at) ?? "",
     })),
@@ -658,7 +633,7 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
   const live = db
     .selectFrom("governance.catalog_effective_columns")
     .where("dropped_at", "is", null);
-  const [counts, byCategory, byTable, lastScan] = await Promise.all([
+  const [counts, byStore, byCategory, byTable, lastScan] = await Promise.all([
     live
       .select([
         sql<number>`count(*) FILTER (WHERE json_path = '')`.as("columns"),
@@ -671,6 +646,8 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
         ),
         sql<number>`count(*) FILTER (WHERE review_status = 'pending'
           AND proposed_category IS NOT NULL)`.as("pending"),
+        sql<number>`count(*) FILTER (WHERE json_path <> '' AND review_status = 'pending'
+          AND proposed_category IS NOT NULL)`.as("pending_paths"),
         sql<number>`count(*) FILTER (WHERE needs_rereview)`.as("needs_rereview"),
         sql<number>`count(DISTINCT (store, schema_name, table_name, column_name))
           FILTER (WHERE is_pii)`.as("pii_columns"),
@@ -679,6 +656,17 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
         ),
       ])
       .executeTakeFirstOrThrow(),
+    // Per store, so the overview's operational figures and the catalog's can be told apart.
+    live
+      .select([
+        "store",
+        sql<number>`count(DISTINCT (schema_name, table_name))`.as("tables"),
+        sql<number>`count(*) FILTER (WHERE json_path = '')`.as("columns"),
+        sql<number>`count(*) FILTER (WHERE json_path <> '')`.as("paths"),
+      ])
+      .groupBy("store")
+      .orderBy("store", "desc")
+      .execute(),
     // A column counts once per category, whether the column itself or a path inside it holds it.
     live
       .select([
@@ -722,6 +710,13 @@ export async function catalogSummary(db: Db): Promise<CatalogSummary> {
     classified: Number(counts.classified),
     reviewed: Number(counts.reviewed),
     pending: Number(counts.pending),
+    pendingPaths: Number(counts.pending_paths),
+    byStore: byStore.map((r) => ({
+      store: r.store ?? "",
+      tables: Number(r.tables),
+      columns: Number(r.columns),
+      paths: Number(r.paths),
+    })),
     needsRereview: Number(counts.needs_rereview),
     piiColumns: Number(counts.pii_columns),
     piiTables: Number(counts.pii_tables),

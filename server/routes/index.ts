@@ -22,6 +22,7 @@ import { NOTIFICATION_ROUTES } from "./notifications/index.ts";
 import { getOverview } from "./overview/get.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
+import { lookupSubjectsRoute } from "./tenants/subjects.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
@@ -74,5 +75,6 @@ export const ROUTES: ApiRoute[] = [
   ...DATASET_ROUTES,
   ...RETENTION_ROUTES,
   ...NOTIFICATION_ROUTES,
+  lookupSubjectsRoute,
   apiDocsRoute(() => ROUTES),
 ];

@@ -77,16 +77,4 @@ export function toAuditFilter(query: {
   };
 }
 
-export const ZAuditEvent = z
-  .object({
-    id: z.number().int(),
-    occurredAt: z.string(),
-    actor: z.string(),
-    actorRole: z.string().nullable(),
-    action: z.string(),
-    target: z.string().nullable(),
-    summary: z.record(z.string(), z.unknown()),
-    requestId: z.string().nullable(),
-    sourceIp: z.string().nullable(),
-  })
-  .openapi("AuditEvent");
+export { ZAuditEvent } from "../../../schema/contracts/audit.ts";

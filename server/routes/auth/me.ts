@@ -1,26 +1,12 @@
-import { createRoute, z } from "@hono/zod-openapi";
-import {
-  PERMISSIONS,
-  permissionsOf,
-  ROLES,
-  type Role,
-} from "../../../schema/domain/permissions.ts";
+import { createRoute } from "@hono/zod-openapi";
+import { ZMe } from "../../../schema/contracts/accounts.ts";
+import { permissionsOf, type Role } from "../../../schema/domain/permissions.ts";
 import { findUserById } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 
-export const ZMe = z
-  .object({
-    user: z.object({
-      id: z.string(),
-      email: z.string(),
-      displayName: z.string(),
-      role: z.enum(ROLES),
-    }),
-    permissions: z.array(z.enum(Object.keys(PERMISSIONS) as [keyof typeof PERMISSIONS])),
-  })
-  .openapi("Me");
+export { ZMe };
 
 export function meOf(user: { id: string; email: string; displayName: string; role: Role }) {
   return {

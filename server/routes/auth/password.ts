@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getCookie, setCookie } from "hono/cookie";
+import { ZAccessEnded } from "../../../schema/contracts/accounts.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { sourceIp } from "../../api/request-meta.ts";
 import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
@@ -16,12 +17,7 @@ const ZChangePassword = z
   })
   .openapi("ChangePasswordRequest");
 
-export const ZAccessEnded = z
-  .object({
-    sessionsEnded: z.number().int(),
-    tokensRevoked: z.number().int(),
-  })
-  .openapi("AccessEnded");
+export { ZAccessEnded };
 
 export const changeOwnPasswordRoute = defineRoute(
   createRoute({

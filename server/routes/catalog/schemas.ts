@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { CATEGORIES, SENSITIVITIES } from "../../../schema/domain/classification.ts";
+import { ZCategory, ZSensitivity } from "../../../schema/contracts/catalog.ts";
 import {
   CATALOG_SORTS,
   type CatalogFilter,
@@ -7,6 +7,15 @@ import {
   type CatalogSortField,
 } from "../../../schema/governance/catalog-query.ts";
 import { queryInt } from "../audit/filters.ts";
+
+export {
+  ZCatalogColumn,
+  ZCatalogColumnDetail,
+  ZCatalogSummary,
+  ZCategory,
+  ZDriftEvent,
+  ZSensitivity,
+} from "../../../schema/contracts/catalog.ts";
 
 /** Printable one-line text: a control character could never match and Postgres rejects NUL. */
 export const queryText = (max: number) =>
@@ -28,8 +37,6 @@ export const ZComment = z
   )
   .openapi({ description: "Why (at most 2000 characters)" });
 
-export const ZCategory = z.enum(CATEGORIES).openapi("Category");
-export const ZSensitivity = z.enum(SENSITIVITIES).openapi("Sensitivity");
 export const ZStore = z.enum(["postgres", "clickhouse"]);
 
 /** A confidence bound in 0..1 written in decimal ("0.9", "1", ".95"). */
@@ -113,137 +120,6 @@ export function toCatalogPage(query: TCatalogQuery): CatalogPage {
     direction: direction === "desc" ? "desc" : "asc",
   };
 }
-
-const ZEvidence = z
-  .object({
-    detector: z.string(),
-    signal: z.enum(["name", "comment", "value", "llm"]),
-    category: ZCategory,
-    matched: z.number(),
-    sampled: z.number(),
-    examples: z.array(z.string()),
-    note: z.string().optional(),
-  })
-  .openapi("Evidence");
-
-export const ZCatalogColumn = z
-  .object({
-    id: z.string(),
-    store: z.string(),
-    schema: z.string(),
-    table: z.string(),
-    column: z.string(),
-    jsonPath: z.string().describe("'' for the column itself, else a JSONB key path"),
-    dataType: z.string(),
-    isNullable: z.boolean(),
-    isPrimaryKey: z.boolean(),
-    proposedCategory: ZCategory.nullable(),
-    proposedSensitivity: ZSensitivity.nullable(),
-    confidence: z.number().nullable(),
-    effectiveCategory: ZCategory.nullable(),
-    effectiveSensitivity: ZSensitivity.nullable(),
-    isPii: z.boolean(),
-    reviewStatus: z.enum(["pending", "accepted", "rejected", "overridden"]),
-    decidedCategory: ZCategory.nullable(),
-    decidedSensitivity: ZSensitivity.nullable(),
-    decidedBy: z.string().nullable(),
-    decidedAt: z.string().nullable(),
-    needsRereview: z.boolean(),
-    unclassifiableReason: z
-      .string()
-      .nullable()
-      .describe(
-        "Why the scanner had no usable samples (unreadable, empty, all NULL); pending with a reason blocks provisioning",
-      ),
-    classifiedAt: z.string().nullable(),
-    droppedAt: z.string().nullable(),
-    version: z.number().int(),
-  })
-  .openapi("CatalogColumn");
-
-export const ZDriftEvent = z
-  .object({
-    id: z.number().int(),
-    scanId: z.string().nullable(),
-    occurredAt: z.string(),
-    kind: z.string(),
-    store: z.string(),
-    schema: z.string(),
-    table: z.string(),
-    column: z.string().nullable(),
-    before: z.unknown(),
-    after: z.unknown(),
-    acknowledgedBy: z.string().nullable(),
-    acknowledgedAt: z.string().nullable(),
-  })
-  .openapi("CatalogDriftEvent");
-
-export const ZCatalogColumnDetail = ZCatalogColumn.extend({
-  comment: z.string().nullable(),
-  ordinal: z.number().int(),
-  foreignKey: z.unknown(),
-  evidence: z.array(ZEvidence),
-  maskedSamples: z.array(z.unknown()),
-  stats: z.record(z.string(), z.unknown()),
-  decisionComment: z.string().nullable(),
-  rereviewEvidence: z.array(ZEvidence).nullable(),
-  tableInfo: z
-    .object({
-      kind: z.string(),
-      rowEstimate: z.number().nullable(),
-      comment: z.string().nullable(),
-      constraints: z.unknown(),
-      foreignKeys: z.array(z.object({ column: z.string(), references: z.unknown() })),
-    })
-    .nullable(),
-  paths: z.array(ZCatalogColumn),
-  versions: z.array(
-    z.object({
-      version: z.number().int(),
-      definition: z.unknown(),
-      scanId: z.string().nullable(),
-      recordedAt: z.string(),
-    }),
-  ),
-  history: z.array(
-    z.object({
-      id: z.number().int(),
-      occurredAt: z.string(),
-      actor: z.string(),
-      action: z.string(),
-      category: ZCategory.nullable(),
-      sensitivity: ZSensitivity.nullable(),
-      confidence: z.number().nullable(),
-      comment: z.string().nullable(),
-      evidence: z.array(ZEvidence).nullable(),
-    }),
-  ),
-  drift: z.array(ZDriftEvent),
-}).openapi("CatalogColumnDetail");
-
-export const ZCatalogSummary = z
-  .object({
-    columns: z.number().int().describe("Live columns (JSONB paths not counted)"),
-    paths: z.number().int().describe("Live JSONB key paths"),
-    classified: z.number().int().describe("Columns with a proposal"),
-    reviewed: z.number().int().describe("Columns a steward decided"),
-    pending: z.number().int().describe("Columns and paths whose proposal waits for a steward"),
-    needsRereview: z.number().int().describe("Decisions a re-scan contradicted"),
-    piiColumns: z.number().int().describe("Columns holding personal data (or a path that does)"),
-    piiTables: z.number().int().describe("Tables with at least one PII column"),
-    piiByCategory: z.array(z.object({ category: ZCategory, columns: z.number().int() })),
-    piiByTable: z.array(
-      z.object({
-        store: z.string(),
-        schema: z.string(),
-        table: z.string(),
-        columns: z.number().int(),
-        categories: z.array(ZCategory),
-      }),
-    ),
-    lastScanAt: z.string().nullable(),
-  })
-  .openapi("CatalogSummary");
 
 export const ZColumnIdParams = z.strictObject({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),

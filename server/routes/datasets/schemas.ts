@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import type { Dataset } from "../../../masking/datasets.repository.ts";
 import { MaskingError } from "../../../masking/masking-error.ts";
+import type { ProvisionReport } from "../../../masking/provision/provision.ts";
+import { type TDataset, type TMaskedReport, ZDataset } from "../../../schema/contracts/datasets.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { AppError } from "../../errors.ts";
 
@@ -18,42 +20,13 @@ export const ZUuidParam = z.strictObject({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const ZTableProgress = z.object({
-  status: z.string(),
-  rows: z.number(),
-  expected: z.number().nullable().optional(),
-  ms: z.number().optional(),
-});
+export { ZDataset };
 
-export const ZDataset = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    kind: z.enum(["masked", "synthetic"]),
-    status: z.string(),
-    owner: z.string(),
-    databaseName: z.string().nullable(),
-    databaseUrl: z.string().nullable().openapi({
-      description:
-        "Where to connect (the dataset's own role), never with its password: the owner and admins get the full connection string from GET /datasets/{id}/connection",
-    }),
-    /** Whether the signed-in person may read the connection string (owner or admin). */
-    connectionVisible: z.boolean(),
-    cancelRequested: z.boolean(),
-    estimate: z.unknown(),
-    tenants: z.array(z.string()).nullable(),
-    percent: z.number().nullable(),
-    progress: z.record(z.string(), ZTableProgress),
-    report: z.unknown(),
-    sizeBytes: z.number().nullable(),
-    expiresAt: z.string().nullable(),
-    createdAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    error: z.string().nullable(),
-  })
-  .openapi("Dataset");
-export type TDataset = z.infer<typeof ZDataset>;
+// The masked copy's report as the provisioning engine writes it must stay what the contract says.
+const reportMatchesContract: ProvisionReport extends TMaskedReport ? true : never = true;
+void reportMatchesContract;
+
+export type { TDataset };
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -73,7 +46,8 @@ export function toWireDataset(d: Dataset, principal?: Principal): TDataset {
     databaseUrl: d.databaseUrl,
     connectionVisible: ownsOrAdmin(principal, d) && d.status === "ready" && d.passwordEnc !== null,
     cancelRequested: d.cancelRequestedAt !== null,
-    estimate: d.estimate ?? null,
+    // Written by the request route from masking/provision/estimate.ts (rows, bytes, basis).
+    estimate: (d.estimate ?? null) as TDataset["estimate"],
     tenants: d.tenants,
     percent: d.percent,
     progress: d.progress,

@@ -2,36 +2,11 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { QUEUE_NAMES } from "../../../jobs/queues.ts";
 import { JOBS } from "../../../jobs/registry.ts";
 import { readSchedule, scheduleState } from "../../../jobs/schedules.ts";
-import { SCHEDULE_STATES } from "../../../schema/domain/schedules.ts";
+import { ZQueueState } from "../../../schema/contracts/jobs.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-
-const ZQueueState = z
-  .object({
-    queue: z.string(),
-    defined: z.boolean(),
-    schedule: z.object({ cron: z.string(), enabled: z.boolean() }).nullable(),
-    scheduler: z
-      .object({
-        state: z.enum(SCHEDULE_STATES),
-        /** The cron BullMQ holds (null when it holds none). */
-        pattern: z.string().nullable(),
-        nextRunAt: z.string().nullable(),
-      })
-      .openapi({
-        description:
-          "The schedule as the queue really holds it: `missing` when configured but absent (Redis lost it; the worker re-creates it, or an admin re-applies it)",
-      }),
-    counts: z.object({
-      waiting: z.number().int(),
-      active: z.number().int(),
-      completed: z.number().int(),
-      failed: z.number().int(),
-      delayed: z.number().int(),
-    }),
-  })
-  .openapi("QueueState");
+import { payloadFields } from "./payload-fields.ts";
 
 export const listJobs = defineRoute(
   createRoute({
@@ -59,6 +34,7 @@ export const listJobs = defineRoute(
         return {
           queue,
           defined: definition !== undefined,
+          payload: definition ? payloadFields(definition.payload) : null,
           schedule,
           scheduler: {
             state: scheduleState(schedule, actual),

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listRuns } from "../../../jobs/job-runs.repository.ts";
 import { isQueueName, QUEUE_NAMES } from "../../../jobs/queues.ts";
+import { RUN_STATUSES, ZJobRun } from "../../../schema/contracts/jobs.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
@@ -16,34 +17,13 @@ const queryInt = (min: number, max: number, fallback: number) =>
     .transform((n) => n ?? fallback)
     .openapi({ type: "integer", minimum: min, maximum: max, default: fallback });
 
-const STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-
 const ZQuery = z.strictObject({
   queue: z.enum(QUEUE_NAMES).optional(),
-  status: z.enum(STATUSES).optional(),
+  status: z.enum(RUN_STATUSES).optional(),
   page: queryInt(1, 1_000_000, 1),
   pageSize: queryInt(1, 200, 50),
   sort: z.enum(["asc", "desc"]).default("desc").openapi({ description: "Order by queuedAt" }),
 });
-
-const ZRun = z
-  .object({
-    id: z.string(),
-    queue: z.string(),
-    jobName: z.string(),
-    queueJobId: z.string().nullable(),
-    status: z.enum(STATUSES),
-    attempt: z.number().int(),
-    progress: z.number().min(0).max(100).nullable(),
-    counts: z.record(z.string(), z.unknown()),
-    error: z.string().nullable(),
-    triggeredBy: z.string().nullable(),
-    queuedAt: z.string(),
-    startedAt: z.string().nullable(),
-    finishedAt: z.string().nullable(),
-    durationMs: z.number().int().nullable(),
-  })
-  .openapi("JobRun");
 
 export const listJobRuns = defineRoute(
   createRoute({
@@ -53,7 +33,7 @@ export const listJobRuns = defineRoute(
     summary: "Job runs with outcome, counts, duration and live progress, paged",
     request: { query: ZQuery },
     responses: {
-      200: jsonResponse(z.object({ items: z.array(ZRun), total: z.number().int() }), "Runs"),
+      200: jsonResponse(z.object({ items: z.array(ZJobRun), total: z.number().int() }), "Runs"),
       ...errorResponses,
     },
   }),

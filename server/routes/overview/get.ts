@@ -1,58 +1,27 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { sql } from "kysely";
+import { SKIPPED_SCHEMAS } from "../../../jobs/classify/introspect-postgres.ts";
+import { ZOverview } from "../../../schema/contracts/overview.ts";
 import { can } from "../../../schema/domain/permissions.ts";
 import { catalogSummary } from "../../../schema/governance/catalog-query.ts";
 import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-import { ZCatalogSummary } from "../catalog/schemas.ts";
 
-const ZOverview = z
-  .object({
-    tenants: z.number().int(),
-    catalog: z.object({
-      tables: z.number().int().describe("Operational tables (a partitioned table counts once)"),
-      columns: z.number().int(),
-      rowEstimate: z
-        .number()
-        .describe("Planner estimate (pg_class.reltuples) over every table and partition"),
-    }),
-    jobs: z.object({
-      last24h: z.record(z.string(), z.number().int()).describe("Runs of the last 24 h by status"),
-      lastFailure: z
-        .object({
-          queue: z.string(),
-          jobName: z.string(),
-          error: z.string().nullable(),
-          at: z.string(),
-        })
-        .nullable(),
-    }),
-    classification: ZCatalogSummary.describe(
-      "The governance catalog: columns classified and reviewed, proposals pending, PII by category and table",
-    ),
-    recentAudit: z
-      .array(
-        z.object({
-          id: z.string(),
-          occurredAt: z.string(),
-          actor: z.string(),
-          action: z.string(),
-          target: z.string().nullable(),
-        }),
-      )
-      .nullable()
-      .describe("The latest 10 audit events; null for roles that may not read the audit trail"),
-  })
-  .openapi("Overview");
-
-/** Tables, columns and estimated rows of the operational store, straight from the catalog. */
+/**
+ * Tables, columns and estimated rows of the operational store, live from pg_catalog, over the
+ * relations the catalog scanner reads (tables, views, materialized and foreign tables outside
+ * the system schemas and govern's own; partitions folded into their parent): so the overview's
+ * Postgres columns and the catalog's agree once a scan is current.
+ */
 async function catalogFigures(db: Db) {
   const result = await sql<{ tables: number; columns: number; rows: number }>`
     WITH operational AS (
       SELECT c.oid, c.relkind, c.relispartition, c.reltuples
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+        AND n.nspname <> ALL (${sql.val(SKIPPED_SCHEMAS)}::text[])
+        AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
     )
     SELECT
       (SELECT count(*) FROM operational WHERE NOT relispartition)::int AS tables,

@@ -1,18 +1,9 @@
 import { z } from "@hono/zod-openapi";
+import { ZApiToken, ZCreatedToken } from "../../../schema/contracts/accounts.ts";
 import type { ApiTokenView } from "../../../schema/governance/api-tokens.repository.ts";
 import { noNul } from "../users/schemas.ts";
 
-export const ZApiToken = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    createdAt: z.string(),
-    lastUsedAt: z.string().nullable(),
-    expiresAt: z.string().nullable(),
-    revokedAt: z.string().nullable(),
-  })
-  .openapi("ApiToken");
+export { ZApiToken, ZCreatedToken };
 
 export function tokenView(token: ApiTokenView): z.infer<typeof ZApiToken> {
   return {
@@ -37,13 +28,6 @@ export const ZCreateToken = z
     expiresInDays: z.number().int().min(1).max(3650).optional(),
   })
   .openapi("CreateTokenRequest");
-
-export const ZCreatedToken = z
-  .object({
-    id: z.string(),
-    token: z.string().openapi({ description: "The secret; shown this once and never again" }),
-  })
-  .openapi("CreatedToken");
 
 /** When a token created now for `expiresInDays` days expires (never, without it). */
 export function expiryOf(expiresInDays: number | undefined): Date | undefined {

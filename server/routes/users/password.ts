@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { ZResetPasswordResult } from "../../../schema/contracts/accounts.ts";
 import { findUserById } from "../../../schema/governance/console-users.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse, ZError } from "../../api/schemas.ts";
 import { PASSWORD_MAX, resetPassword } from "../../auth/password-change.ts";
 import { AppError } from "../../errors.ts";
-import { userView, ZUser, ZUserIdParams } from "./schemas.ts";
+import { userView, ZUserIdParams } from "./schemas.ts";
 
 const ZResetPassword = z
   .strictObject({
@@ -16,18 +17,6 @@ const ZResetPassword = z
       .openapi({ description: "The new password; left out, one is generated" }),
   })
   .openapi("ResetPasswordRequest");
-
-const ZResetPasswordResult = z
-  .object({
-    user: ZUser,
-    password: z
-      .string()
-      .nullable()
-      .openapi({ description: "The generated password, shown this once; null when it was set" }),
-    sessionsEnded: z.number().int(),
-    tokensRevoked: z.number().int(),
-  })
-  .openapi("ResetPasswordResult");
 
 export const resetPasswordRoute = defineRoute(
   createRoute({

@@ -1,18 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { ROLES } from "../../../schema/domain/permissions.ts";
+import { ZUser } from "../../../schema/contracts/accounts.ts";
 import type { ConsoleUser } from "../../../schema/governance/console-users.repository.ts";
 
-export const ZUser = z
-  .object({
-    id: z.string(),
-    email: z.string(),
-    displayName: z.string(),
-    role: z.enum(ROLES),
-    disabledAt: z.string().nullable(),
-    lastLoginAt: z.string().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi("User");
+export { ZUser };
 
 export const ZUserIdParams = z.strictObject({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { NotificationsMenu } from "../components/rereview-notices.tsx";
 import { visibleAreas } from "./areas.ts";
 import { Link, useLocation } from "./router.tsx";
 import { useSession } from "./session.tsx";
@@ -48,6 +49,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </span>
           </div>
           <div className="help-links">
+            <NotificationsMenu />
             {/* The server's own page, outside the console: a plain link, in a new tab. */}
             <a href="/api/v1/docs" target="_blank" rel="noopener" className="button button-ghost">
               API reference

@@ -7,7 +7,7 @@ import {
   tableFeatures,
   useTable,
 } from "@tanstack/react-table";
-import { type FormEvent, type ReactNode, useEffect, useMemo } from "react";
+import { type FormEvent, type ReactNode, useEffect, useMemo, useState } from "react";
 import { query } from "../api/client.ts";
 import type { Page } from "../api/types.ts";
 import { useSearchState } from "../app/router.tsx";
@@ -60,6 +60,8 @@ export function DataTable<T extends { id: string | number } & RowData>({
   toolbar,
   reloadKey = 0,
   serverSort = fieldSort,
+  columnWidths = {},
+  defaultHidden = EMPTY,
 }: {
   endpoint: string;
   columns: Columns<T>;
@@ -72,7 +74,16 @@ export function DataTable<T extends { id: string | number } & RowData>({
   reloadKey?: number;
   /** How the API spells the sort; the URL always keeps `field:dir`. */
   serverSort?: (field: string, desc: boolean) => string;
+  /** CSS widths by column id: a long value is cut with an ellipsis (its full text on hover). */
+  columnWidths?: Record<string, string>;
+  /** Columns hidden until a person shows them from the Columns menu. */
+  defaultHidden?: readonly string[];
 }) {
+  const [hidden, setHidden] = useHiddenColumns(endpoint, defaultHidden);
+  const visibleColumns = useMemo(
+    () => columns.filter((c) => !(c.id && hidden.includes(c.id))),
+    [columns, hidden],
+  );
   const [search, setSearch] = useSearchState();
   const page = Math.max(1, Number(search.get("page")) || 1);
   const pageSize = PAGE_SIZES.find((s) => s === Number(search.get("pageSize"))) ?? PAGE_SIZES[0];
@@ -103,7 +114,7 @@ export function DataTable<T extends { id: string | number } & RowData>({
   const pagination = useMemo(() => ({ pageIndex: page - 1, pageSize }), [page, pageSize]);
   const table = useTable({
     features: tableFeaturesSet,
-    columns,
+    columns: visibleColumns,
     data: data?.items ?? EMPTY,
     rowCount: data?.total ?? 0,
     getRowId: (row) => String(row.id),
@@ -150,7 +161,7 @@ export function DataTable<T extends { id: string | number } & RowData>({
 
   return (
     <div className="data-table">
-      {filters.length > 0 || toolbar ? (
+      {filters.length > 0 || toolbar || columns.length > 4 ? (
         <div className="table-toolbar">
           {filters.length > 0 ? (
             // Keyed by the URL so the inputs show what is applied after back/forward.
@@ -215,7 +226,12 @@ export function DataTable<T extends { id: string | number } & RowData>({
           ) : (
             <span />
           )}
-          {toolbar}
+          <span className="table-toolbar-end">
+            {toolbar}
+            {columns.length > 4 ? (
+              <ColumnMenu columns={columns} hidden={hidden} onChange={setHidden} />
+            ) : null}
+          </span>
         </div>
       ) : null}
 
@@ -239,6 +255,7 @@ export function DataTable<T extends { id: string | number } & RowData>({
                     return (
                       <th
                         key={header.id}
+                        style={widthStyle(columnWidths[header.column.id])}
                         aria-sort={
                           direction === "asc"
                             ? "ascending"
@@ -271,7 +288,11 @@ export function DataTable<T extends { id: string | number } & RowData>({
               {table.getRowModel().rows.map((row) => (
                 <tr key={row.id}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id}>
+                    <td
+                      key={cell.id}
+                      style={widthStyle(columnWidths[cell.column.id])}
+                      className={columnWidths[cell.column.id] ? "cell-clip" : undefined}
+                    >
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}
@@ -317,6 +338,72 @@ export function DataTable<T extends { id: string | number } & RowData>({
         </button>
       </div>
     </div>
+  );
+}
+
+const widthStyle = (width: string | undefined) => (width ? { width, maxWidth: width } : undefined);
+
+/** Which columns a person hid, remembered per list in this browser. */
+function useHiddenColumns(key: string, defaults: readonly string[]) {
+  const storageKey = `govern.columns.${key}`;
+  const [hidden, setHidden] = useState<string[]>(() => {
+    try {
+      const saved = window.localStorage.getItem(storageKey);
+      const parsed: unknown = saved ? JSON.parse(saved) : null;
+      return Array.isArray(parsed) ? parsed.filter((v) => typeof v === "string") : [...defaults];
+    } catch {
+      return [...defaults];
+    }
+  });
+  const update = (next: string[]) => {
+    setHidden(next);
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(next));
+    } catch {
+      // Private windows may refuse storage: the choice then lasts for this page only.
+    }
+  };
+  return [hidden, update] as const;
+}
+
+/** A menu of the table's columns with a checkbox each: what to show at this width. */
+function ColumnMenu<T extends RowData>({
+  columns,
+  hidden,
+  onChange,
+}: {
+  columns: Columns<T>;
+  hidden: string[];
+  onChange: (next: string[]) => void;
+}) {
+  const named = columns.filter((c): c is typeof c & { id: string } => typeof c.id === "string");
+  const shown = named.length - named.filter((c) => hidden.includes(c.id)).length;
+  return (
+    <details className="column-menu">
+      <summary className="button button-small">
+        Columns ({shown}/{named.length})
+      </summary>
+      <fieldset className="column-menu-list" aria-label="Visible columns">
+        {named.map((c) => {
+          const label = typeof c.header === "string" ? c.header : c.id;
+          const visible = !hidden.includes(c.id);
+          return (
+            <label key={c.id} className="column-menu-item">
+              <input
+                type="checkbox"
+                checked={visible}
+                // The last visible column stays: an empty table would look like no data.
+                disabled={visible && shown === 1}
+                onChange={() =>
+                  onChange(visible ? [...hidden, c.id] : hidden.filter((id) => id !== c.id))
+                }
+              />
+              {label}
+            </label>
+          );
+        })}
+      </fieldset>
+    </details>
   );
 }
 

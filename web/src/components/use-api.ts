@@ -19,16 +19,29 @@ export function useApi<T>(path: string | null, options: { pollMs?: number } = {}
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   const latest = useRef(0);
+  const inFlight = useRef(false);
+  const again = useRef(false);
+  const controller = useRef<AbortController | undefined>(undefined);
+  const current = useRef(path);
+  current.current = path;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: generation is the reload trigger
-  useEffect(() => {
-    if (path === null) {
+  // A reload while a request is in flight never cancels it: one more load follows it instead (a
+  // list refreshed by every pushed event or poll would otherwise abort request after request).
+  const load = useCallback(() => {
+    const target = current.current;
+    if (target === null) {
       return;
     }
+    if (inFlight.current) {
+      again.current = true;
+      return;
+    }
+    inFlight.current = true;
     const ticket = ++latest.current;
-    const controller = new AbortController();
+    const abort = new AbortController();
+    controller.current = abort;
     setLoading(true);
-    api<T>(path, { signal: controller.signal })
+    api<T>(target, { signal: abort.signal })
       .then((result) => {
         if (ticket === latest.current) {
           setData(result);
@@ -41,12 +54,37 @@ export function useApi<T>(path: string | null, options: { pollMs?: number } = {}
         }
       })
       .finally(() => {
-        if (ticket === latest.current) {
-          setLoading(false);
+        if (ticket !== latest.current) {
+          return; // superseded by another path: its own load runs
+        }
+        inFlight.current = false;
+        setLoading(false);
+        if (again.current) {
+          again.current = false;
+          load();
         }
       });
-    return () => controller.abort();
-  }, [path, generation]);
+  }, []);
+
+  // A new path (or leaving the page) does cancel: the old answer is no longer wanted.
+  useEffect(() => {
+    if (path === null) {
+      return;
+    }
+    load();
+    return () => {
+      controller.current?.abort();
+      latest.current++;
+      inFlight.current = false;
+      again.current = false;
+    };
+  }, [path, load]);
+
+  useEffect(() => {
+    if (generation) {
+      load();
+    }
+  }, [generation, load]);
 
   useEffect(() => {
     if (!options.pollMs || path === null) {

@@ -1,8 +1,11 @@
+import { tableName } from "../../components/table-name.ts";
 import type { CatalogColumn, Category, ReviewStatus, Sensitivity } from "./types.ts";
 
 /** `schema.table.column` plus the JSONB path when the entry is one. */
-export function entryName(c: Pick<CatalogColumn, "schema" | "table" | "column" | "jsonPath">) {
-  return `${c.schema}.${c.table}.${c.column}${c.jsonPath ? ` → ${c.jsonPath}` : ""}`;
+export function entryName(
+  c: Pick<CatalogColumn, "store" | "schema" | "table" | "column" | "jsonPath">,
+) {
+  return `${tableName(c)}.${c.column}${c.jsonPath ? ` → ${c.jsonPath}` : ""}`;
 }
 
 export function CategoryBadge({ category }: { category: Category | null }) {

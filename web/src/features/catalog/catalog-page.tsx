@@ -4,6 +4,7 @@ import { useSession } from "../../app/session.tsx";
 import { DataTable, type Filter } from "../../components/data-table.tsx";
 import { ErrorState } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { BulkReject } from "./bulk-reject.tsx";
 import { ColumnDetail } from "./column-detail.tsx";
 import { catalogColumns } from "./columns.tsx";
 import { DriftList } from "./drift-list.tsx";
@@ -23,13 +24,18 @@ const FILTERS: Filter[] = [
   { key: "schema", label: "Schema", kind: "text", placeholder: "exact" },
   { key: "table", label: "Table", kind: "text", placeholder: "exact" },
   { key: "category", label: "Category", kind: "select", options: CATEGORY_OPTIONS },
+  { key: "proposed", label: "Proposed", kind: "select", options: CATEGORY_OPTIONS },
   { key: "sensitivity", label: "Sensitivity", kind: "select", options: SENSITIVITY_OPTIONS },
   { key: "status", label: "Status", kind: "select", options: STATUS_OPTIONS },
   { key: "minConfidence", label: "Confidence ≥", kind: "text", placeholder: "0.9" },
   { key: "maxConfidence", label: "Confidence ≤", kind: "text", placeholder: "1" },
   { key: "pii", label: "PII only", kind: "select", options: ["true"] },
   { key: "level", label: "Level", kind: "select", options: ["column", "path"] },
+  { key: "includeDropped", label: "Dropped too", kind: "select", options: ["true"] },
 ];
+
+/** Widths that keep the catalog inside 1440 px; the rest scrolls inside the table. */
+const WIDTHS = { table: "16rem", column: "18rem", type: "10rem" };
 
 /** The current /catalog URL with `changes` applied (undefined removes a key). */
 function catalogHref(search: URLSearchParams, changes: Record<string, string | undefined>) {
@@ -67,6 +73,7 @@ function CatalogOverview({ view, searchText }: { view: "columns" | "drift"; sear
   const { can } = useSession();
   const summary = useApi<CatalogSummary>("/api/v1/catalog/summary");
   const [reloadKey, setReloadKey] = useState(0);
+  const [notice, setNotice] = useState<string>();
   // Detail links keep the list's filters, sort and page, so "back" returns to the same view.
   const columns = useMemo(
     () => catalogColumns((id) => catalogHref(new URLSearchParams(searchText), { column: id })),
@@ -129,6 +136,11 @@ function CatalogOverview({ view, searchText }: { view: "columns" | "drift"; sear
         ) : null}
       </nav>
 
+      {notice ? (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       {view === "drift" ? (
         <DriftList />
       ) : (
@@ -138,6 +150,18 @@ function CatalogOverview({ view, searchText }: { view: "columns" | "drift"; sear
           filters={FILTERS}
           defaultSort="table:asc"
           reloadKey={reloadKey}
+          columnWidths={WIDTHS}
+          toolbar={
+            can("catalog:review") ? (
+              <BulkReject
+                search={new URLSearchParams(searchText)}
+                onDone={(message) => {
+                  setNotice(message);
+                  refresh();
+                }}
+              />
+            ) : undefined
+          }
           emptyText="No column matches these filters (or no scan has run yet)."
         />
       )}

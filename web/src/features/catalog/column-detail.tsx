@@ -3,6 +3,7 @@ import { Link } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { tableName } from "../../components/table-name.ts";
 import { useApi } from "../../components/use-api.ts";
 import {
   CategoryBadge,
@@ -14,7 +15,7 @@ import {
 } from "./badges.tsx";
 import { EvidenceTable } from "./evidence-table.tsx";
 import { ReviewActions } from "./review-actions.tsx";
-import type { CatalogColumnDetail } from "./types.ts";
+import type { CatalogColumnDetail, ForeignKeyRef } from "./types.ts";
 
 const json = (value: unknown) =>
   value === null || value === undefined ? "—" : JSON.stringify(value, null, 1);
@@ -59,7 +60,8 @@ export function ColumnDetail({
       <Link to={backHref}>← Catalog</Link>
       <h1 className="mono">{entryName(c)}</h1>
       <p className="detail-badges">
-        <span className="muted">{c.store}</span> <CategoryBadge category={c.effectiveCategory} />{" "}
+        <span className="muted">{c.store === "clickhouse" ? "ClickHouse" : "Postgres"}</span>{" "}
+        <CategoryBadge category={c.effectiveCategory} />{" "}
         <SensitivityBadge sensitivity={c.effectiveSensitivity} />{" "}
         <StatusBadge
           status={c.reviewStatus}
@@ -92,7 +94,9 @@ export function ColumnDetail({
             <dt>Comment</dt>
             <dd>{c.comment ?? "—"}</dd>
             <dt>References</dt>
-            <dd className="mono">{c.foreignKey ? json(c.foreignKey) : "—"}</dd>
+            <dd className="mono">
+              {c.foreignKey ? <ForeignKeyLink target={c.foreignKey} store={c.store} /> : "—"}
+            </dd>
             <dt>Version</dt>
             <dd>{c.version}</dd>
           </dl>
@@ -114,17 +118,32 @@ export function ColumnDetail({
                 <dd>
                   <Constraints value={c.tableInfo.constraints} />
                 </dd>
-                <dt>Foreign keys</dt>
-                <dd>
-                  {c.tableInfo.foreignKeys.length === 0
-                    ? "—"
-                    : c.tableInfo.foreignKeys.map((fk) => (
-                        <div key={fk.column} className="mono">
-                          {fk.column} → {json(fk.references)}
-                        </div>
-                      ))}
-                </dd>
               </dl>
+              <h3>Foreign keys of {tableName(c)}</h3>
+              {c.tableInfo.foreignKeys.length === 0 ? (
+                <p className="muted">This table declares no foreign key.</p>
+              ) : (
+                <table className="table table-compact" aria-label="foreign keys">
+                  <thead>
+                    <tr>
+                      <th>Column</th>
+                      <th>References table</th>
+                      <th>Column there</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {c.tableInfo.foreignKeys.map((fk) => (
+                      <tr key={fk.column}>
+                        <td className="mono">{fk.column}</td>
+                        <td className="mono">
+                          <ForeignKeyLink target={fk.references} store={c.store} tableOnly />
+                        </td>
+                        <td className="mono">{fk.references.column}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
             </>
           ) : null}
           {Object.keys(c.stats).length ? (
@@ -290,26 +309,38 @@ export function ColumnDetail({
           {c.versions.length === 0 ? (
             <Empty>One version, unchanged since first seen.</Empty>
           ) : (
-            <table className="table table-compact" aria-label="versions">
-              <thead>
-                <tr>
-                  <th>Version</th>
-                  <th>Recorded</th>
-                  <th>Definition</th>
-                </tr>
-              </thead>
-              <tbody>
-                {c.versions.map((v) => (
-                  <tr key={v.version}>
-                    <td>{v.version}</td>
-                    <td>{formatTime(v.recordedAt)}</td>
-                    <td>
-                      <code className="summary">{JSON.stringify(v.definition)}</code>
-                    </td>
+            <div className="table-scroll">
+              <table className="table table-compact" aria-label="versions">
+                <thead>
+                  <tr>
+                    <th>Version</th>
+                    <th>Recorded</th>
+                    <th>Type</th>
+                    <th>Nullable</th>
+                    <th>Key</th>
+                    <th>References</th>
+                    <th>Comment</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {c.versions.map((v) => (
+                    <tr key={v.version}>
+                      <td>{v.version}</td>
+                      <td>{formatTime(v.recordedAt)}</td>
+                      <td className="mono">{v.definition?.data_type ?? "—"}</td>
+                      <td>{yesNo(v.definition?.is_nullable)}</td>
+                      <td>{v.definition?.is_primary_key ? "primary key" : "—"}</td>
+                      <td className="mono">
+                        {v.definition?.foreign_key
+                          ? `${v.definition.foreign_key.table}.${v.definition.foreign_key.column}`
+                          : "—"}
+                      </td>
+                      <td>{v.definition?.comment ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           <h2>Drift</h2>
           {c.drift.length === 0 ? (
@@ -345,6 +376,23 @@ export function ColumnDetail({
       </p>
     </section>
   );
+}
+
+const yesNo = (value: boolean | undefined) => (value === undefined ? "—" : value ? "yes" : "no");
+
+/** A foreign key's target as a link to that table (or column) in the catalog. */
+function ForeignKeyLink({
+  target,
+  store,
+  tableOnly,
+}: {
+  target: ForeignKeyRef;
+  store: string;
+  tableOnly?: boolean;
+}) {
+  const name = tableName({ store, schema: target.schema, table: target.table });
+  const href = `/catalog?store=${store}&schema=${encodeURIComponent(target.schema)}&table=${encodeURIComponent(target.table)}`;
+  return <Link to={href}>{tableOnly ? name : `${name}.${target.column}`}</Link>;
 }
 
 /** Constraints as the scanner records them ({name, type, definition}), one line each. */

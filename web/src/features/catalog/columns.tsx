@@ -1,5 +1,6 @@
 import { Link } from "../../app/router.tsx";
 import { type Columns, formatTime } from "../../components/data-table.tsx";
+import { tableName } from "../../components/table-name.ts";
 import { CategoryBadge, Confidence, SensitivityBadge, StatusBadge } from "./badges.tsx";
 import type { CatalogColumn } from "./types.ts";
 
@@ -11,12 +12,7 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
       // An accessor makes the header a sort button; the server does the sorting.
       accessorFn: (r) => `${r.schema}.${r.table}`,
       header: "Table",
-      cell: ({ row }) => (
-        <span className="mono">
-          {row.original.store === "clickhouse" ? <span className="store-tag">ch</span> : null}
-          {row.original.schema}.{row.original.table}
-        </span>
-      ),
+      cell: ({ row }) => <span className="mono">{tableName(row.original)}</span>,
     },
     {
       id: "column",

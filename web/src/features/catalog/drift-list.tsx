@@ -8,6 +8,7 @@ import {
   type Filter,
   formatTime,
 } from "../../components/data-table.tsx";
+import { tableName } from "../../components/table-name.ts";
 import type { DriftEvent } from "./types.ts";
 
 const FILTERS: Filter[] = [
@@ -71,8 +72,7 @@ export function DriftList() {
         enableSorting: false,
         cell: ({ row }) => (
           <span className="mono">
-            {row.original.store === "clickhouse" ? <span className="store-tag">ch</span> : null}
-            {row.original.schema}.{row.original.table}
+            {tableName(row.original)}
             {row.original.column ? `.${row.original.column}` : ""}
           </span>
         ),

@@ -1,4 +1,5 @@
 import { Link } from "../../app/router.tsx";
+import { tableName } from "../../components/table-name.ts";
 import { share } from "./badges.tsx";
 import type { CatalogSummary } from "./types.ts";
 
@@ -17,6 +18,11 @@ export function ClassificationFigures({ summary }: { summary: CatalogSummary }) 
   return (
     <div className="figures" data-testid="classification-figures">
       <Figure
+        label="Catalog columns"
+        value={summary.columns.toLocaleString()}
+        hint={storeBreakdown(summary)}
+      />
+      <Figure
         label="Classified"
         value={share(summary.classified, summary.columns)}
         hint={`${summary.classified.toLocaleString()} of ${summary.columns.toLocaleString()} columns`}
@@ -29,11 +35,11 @@ export function ClassificationFigures({ summary }: { summary: CatalogSummary }) 
       <Figure
         label="Pending review"
         value={summary.pending.toLocaleString()}
-        hint={
+        hint={`${(summary.pending - summary.pendingPaths).toLocaleString()} columns + ${summary.pendingPaths.toLocaleString()} JSONB paths${
           summary.needsRereview
-            ? `+ ${summary.needsRereview.toLocaleString()} flagged for re-review`
-            : "columns and JSONB paths"
-        }
+            ? `; + ${summary.needsRereview.toLocaleString()} flagged for re-review`
+            : ""
+        }`}
       />
       <Figure
         label="PII columns"
@@ -42,6 +48,15 @@ export function ClassificationFigures({ summary }: { summary: CatalogSummary }) 
       />
     </div>
   );
+}
+
+/** "508 Postgres + 51 ClickHouse (+ 120 JSONB paths)": what the catalog's column count holds. */
+export function storeBreakdown(summary: CatalogSummary): string {
+  const parts = summary.byStore.map(
+    (s) => `${s.columns.toLocaleString()} ${s.store === "clickhouse" ? "ClickHouse" : "Postgres"}`,
+  );
+  const text = parts.length ? parts.join(" + ") : "no scan yet";
+  return summary.paths ? `${text} (+ ${summary.paths.toLocaleString()} JSONB paths)` : text;
 }
 
 /** PII columns by category as bars, and the tables holding the most. */
@@ -95,8 +110,7 @@ export function PiiBreakdown({ summary }: { summary: CatalogSummary }) {
                       to={`/catalog?store=${t.store}&schema=${encodeURIComponent(t.schema)}&table=${encodeURIComponent(t.table)}&pii=true`}
                       className="mono"
                     >
-                      {t.store === "clickhouse" ? "ch " : ""}
-                      {t.schema}.{t.table}
+                      {tableName(t)}
                     </Link>
                   </td>
                   <td>{t.columns}</td>

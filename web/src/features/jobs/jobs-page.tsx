@@ -2,11 +2,13 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react
 import { api, query } from "../../api/client.ts";
 import type { JobRun, Page, QueueInfo } from "../../api/types.ts";
 import { useSession } from "../../app/session.tsx";
-import { DataTable, directionSort, formatTime } from "../../components/data-table.tsx";
+import { DataTable, directionSort } from "../../components/data-table.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
+import { useLiveResource } from "../../components/use-live-resource.ts";
 import { runColumns } from "./columns.tsx";
+import { PayloadForm } from "./payload-form.tsx";
+import { describeCron } from "./schedule-text.ts";
 
 const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 const POLL_MS = 1_000;
@@ -15,11 +17,28 @@ type Triggered = { queue: string; jobId: string };
 
 export function JobsPage() {
   const { can } = useSession();
-  const queues = useApi<{ queues: QueueInfo[] }>("/api/v1/jobs", { pollMs: 3_000 });
+  // Queue counts and the runs below follow the server's job events; polling only without them.
+  const queues = useLiveResource<{ queues: QueueInfo[] }>("/api/v1/jobs", {
+    topics: ["jobs"],
+    fallbackMs: 3_000,
+  });
   const [triggered, setTriggered] = useState<Triggered>();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
   const [reloadKey, setReloadKey] = useState(0);
+  const [payloadFor, setPayloadFor] = useState<QueueInfo>();
+  const lastEvent = queues.lastEvent;
+  useEffect(() => {
+    if (lastEvent) {
+      setReloadKey((k) => k + 1);
+    }
+  }, [lastEvent]);
 
+  const started = (queue: string, jobId: string) => {
+    setTriggered({ queue, jobId });
+    setPayloadFor(undefined);
+    setReloadKey((k) => k + 1);
+    queues.reload();
+  };
   const run = async (queue: string) => {
     setMessage(undefined);
     try {
@@ -30,9 +49,7 @@ export function JobsPage() {
           body: {},
         },
       );
-      setTriggered({ queue, jobId });
-      setReloadKey((k) => k + 1);
-      queues.reload();
+      started(queue, jobId);
     } catch (caught) {
       setMessage({ kind: "error", text: (caught as Error).message });
     }
@@ -72,6 +89,13 @@ export function JobsPage() {
         </p>
       ) : null}
       {triggered ? <TriggeredJob {...triggered} onSettled={refreshRuns} /> : null}
+      {payloadFor ? (
+        <PayloadForm
+          queue={payloadFor}
+          onStarted={(jobId) => started(payloadFor.queue, jobId)}
+          onCancel={() => setPayloadFor(undefined)}
+        />
+      ) : null}
 
       <h2>Queues</h2>
       {queues.error ? (
@@ -91,7 +115,7 @@ export function JobsPage() {
                 <th>Completed</th>
                 <th>Failed</th>
                 <th>Delayed</th>
-                <th>Schedule (UTC cron)</th>
+                <th>Schedule</th>
                 {can("jobs:run") ? <th>Run</th> : null}
               </tr>
             </thead>
@@ -121,6 +145,7 @@ export function JobsPage() {
                     ) : (
                       <span className="muted">none</span>
                     )}
+                    {q.schedule ? <ScheduleText queue={q} /> : null}
                     {q.defined ? (
                       <SchedulerState
                         queue={q}
@@ -135,14 +160,28 @@ export function JobsPage() {
                   </td>
                   {can("jobs:run") ? (
                     <td>
-                      <button
-                        type="button"
-                        className="button button-small button-primary"
-                        disabled={!q.defined}
-                        onClick={() => void run(q.queue)}
-                      >
-                        Run now
-                      </button>
+                      {q.defined ? (
+                        <span className="run-buttons">
+                          <button
+                            type="button"
+                            className="button button-small button-primary"
+                            onClick={() => void run(q.queue)}
+                          >
+                            Run now
+                          </button>
+                          {q.payload?.length ? (
+                            <button
+                              type="button"
+                              className="button button-small"
+                              onClick={() => setPayloadFor(q)}
+                            >
+                              Run with…
+                            </button>
+                          ) : null}
+                        </span>
+                      ) : (
+                        <span className="muted">no job yet</span>
+                      )}
                     </td>
                   ) : null}
                 </tr>
@@ -167,7 +206,7 @@ export function JobsPage() {
         ]}
         defaultSort="queuedAt:desc"
         serverSort={directionSort}
-        pollMs={POLL_MS * 2}
+        pollMs={queues.mode === "polling" ? POLL_MS * 2 : undefined}
         reloadKey={reloadKey}
         emptyText="No job has run yet."
       />
@@ -178,9 +217,9 @@ export function JobsPage() {
 /** Follows the job just triggered until it is done, failed or cancelled. */
 function TriggeredJob({ queue, jobId, onSettled }: Triggered & { onSettled: () => void }) {
   const path = `/api/v1/jobs/runs${query({ queue, sort: "desc", page: 1, pageSize: 25 })}`;
-  const [settled, setSettled] = useState(false);
-  // A failed attempt may still be retried, so only success or cancellation stops the polling.
-  const runs = useApi<Page<JobRun>>(path, { pollMs: settled ? undefined : POLL_MS });
+  const [, setSettled] = useState(false);
+  // Pushed over the event stream as the run moves; polled only when the stream is down.
+  const runs = useLiveResource<Page<JobRun>>(path, { topics: ["jobs"], fallbackMs: POLL_MS });
   const latest = runs.data?.items.find((r) => r.queueJobId === jobId);
   const status = latest?.status ?? "queued";
   useEffect(() => {
@@ -205,6 +244,51 @@ function TriggeredJob({ queue, jobId, onSettled }: Triggered & { onSettled: () =
       {runs.error ? <ErrorState error={runs.error} /> : null}
     </div>
   );
+}
+
+/** The schedule in words ("daily at 03:30 UTC") and when it runs next. */
+function ScheduleText({ queue }: { queue: QueueInfo }) {
+  const schedule = queue.schedule;
+  if (!schedule) {
+    return null;
+  }
+  const { text, next } = describeCron(schedule.cron);
+  // The queue's own next run when it holds the schedule; else when it would run if switched on.
+  const nextRun =
+    queue.scheduler.state === "scheduled" && queue.scheduler.nextRunAt
+      ? new Date(queue.scheduler.nextRunAt)
+      : next;
+  return (
+    <div className="schedule-text" data-testid="schedule-text">
+      <span>{text}</span>
+      {schedule.enabled ? (
+        nextRun ? (
+          <span className="muted"> · next {formatNext(nextRun)}</span>
+        ) : null
+      ) : (
+        <span className="muted"> · paused</span>
+      )}
+    </div>
+  );
+}
+
+/** "07 Dec 03:30 UTC (in 7 h)": the UTC time the schedule speaks in, and how far off it is. */
+function formatNext(at: Date): string {
+  const utc = at.toLocaleString("en-GB", {
+    timeZone: "UTC",
+    day: "2-digit",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  const minutes = Math.max(0, Math.round((at.getTime() - Date.now()) / 60_000));
+  const away =
+    minutes < 60
+      ? `${minutes} min`
+      : minutes < 48 * 60
+        ? `${Math.round(minutes / 60)} h`
+        : `${Math.round(minutes / 1440)} days`;
+  return `${utc} UTC (in ${away})`;
 }
 
 const SCHEDULER_LABELS: Record<QueueInfo["scheduler"]["state"], { text: string; badge: string }> = {
@@ -232,7 +316,7 @@ function SchedulerState({
   onError: (text: string) => void;
 }) {
   const [busy, setBusy] = useState(false);
-  const { state, pattern, nextRunAt } = queue.scheduler;
+  const { state, pattern } = queue.scheduler;
   const label = SCHEDULER_LABELS[state];
   const schedule = queue.schedule;
   const reapply = async () => {
@@ -255,9 +339,6 @@ function SchedulerState({
   return (
     <div className="scheduler-state" data-scheduler-state={state}>
       <span className={`badge ${label.badge}`}>{label.text}</span>
-      {state === "scheduled" && nextRunAt ? (
-        <span className="muted"> next {formatTime(nextRunAt)}</span>
-      ) : null}
       {state === "outdated" && pattern ? (
         <span className="muted">
           {" "}

@@ -6,6 +6,7 @@ import { type Columns, DataTable, type Filter, formatTime } from "../../componen
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { useLiveResource } from "../../components/use-live-resource.ts";
 import {
   ACTIVE_STATUSES,
   formatAge,
@@ -13,7 +14,7 @@ import {
   formatExpiry,
   overallProgress,
 } from "./format.ts";
-import { MaskedReportSummary } from "./masked-report.tsx";
+import { MaskedReportSummary, MaskedReportView } from "./masked-report.tsx";
 import type { Dataset, DatasetConnection } from "./types.ts";
 
 const FILTERS: Filter[] = [
@@ -93,10 +94,54 @@ const columns: Columns<Dataset> = [
   },
 ];
 
+/** A counter that moves whenever a dataset changes state or progress (server-sent events). */
+function useDatasetEvents(): number {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let timer: number | undefined;
+    const poll = () => {
+      timer ??= window.setInterval(() => setTick((t) => t + 1), 5_000);
+    };
+    if (typeof EventSource === "undefined") {
+      poll();
+      return () => window.clearInterval(timer);
+    }
+    const source = new EventSource("/api/v1/events?topics=datasets");
+    source.addEventListener("ready", () => {
+      window.clearInterval(timer);
+      timer = undefined;
+    });
+    source.addEventListener("change", () => setTick((t) => t + 1));
+    // EventSource reconnects by itself; meanwhile the list is polled.
+    source.onerror = () => poll();
+    return () => {
+      source.close();
+      window.clearInterval(timer);
+    };
+  }, []);
+  return tick;
+}
+
+/** The full report of a masked copy, as its own page. */
+function DatasetReport({ id }: { id: string }) {
+  const { data, error, reload } = useApi<Dataset>(`/api/v1/datasets/${id}`);
+  if (error) {
+    return <ErrorState error={error} onRetry={reload} />;
+  }
+  if (!data) {
+    return <Loading label="Loading the report…" />;
+  }
+  return <MaskedReportView dataset={data} />;
+}
+
 export function DatasetsTab() {
   const [search] = useSearchState();
+  const liveTick = useDatasetEvents();
   const selected = search.get("dataset");
   const [reloadKey, setReloadKey] = useState(0);
+  if (selected && search.get("view") === "report") {
+    return <DatasetReport id={selected} />;
+  }
   return (
     <div>
       {selected ? (
@@ -107,8 +152,7 @@ export function DatasetsTab() {
         columns={columns}
         filters={FILTERS}
         defaultSort="created_at:desc"
-        pollMs={5000}
-        reloadKey={reloadKey}
+        reloadKey={reloadKey + liveTick}
         emptyText="No dataset yet. Request a masked copy or a synthetic platform."
       />
     </div>
@@ -117,16 +161,12 @@ export function DatasetsTab() {
 
 export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () => void }) {
   const { me } = useSession();
-  // Polls while the dataset is being built; a finished one stops changing.
-  const [polling, setPolling] = useState(true);
-  const { data, error, loading, reload } = useApi<Dataset>(`/api/v1/datasets/${id}`, {
-    pollMs: polling ? 2000 : undefined,
+  // Progress is pushed over server-sent events while the copy is built; polled only without them.
+  const { data, error, loading, reload } = useLiveResource<Dataset>(`/api/v1/datasets/${id}`, {
+    topics: ["datasets"],
+    match: (event) => event.id === id,
+    fallbackMs: 2_000,
   });
-  useEffect(() => {
-    if (data) {
-      setPolling(ACTIVE_STATUSES.includes(data.status));
-    }
-  }, [data]);
   const [dropError, setDropError] = useState<string>();
   const [dropping, setDropping] = useState(false);
   if (error) {
@@ -237,7 +277,7 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
           </Link>
         </p>
       ) : null}
-      {report && data.kind === "masked" ? <MaskedReportSummary report={report} /> : null}
+      {report && data.kind === "masked" ? <MaskedReportSummary dataset={data} /> : null}
       <div className="form-actions">
         {mayDrop ? (
           <button type="button" className="button" onClick={drop} disabled={dropping}>

@@ -1,5 +1,6 @@
 import { navigate, useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
+import { RereviewBanner } from "../../components/rereview-notices.tsx";
 import { DatasetsTab } from "./datasets-tab.tsx";
 import { RequestTab } from "./request-tab.tsx";
 import { RulesTab } from "./rules-tab.tsx";
@@ -29,6 +30,7 @@ export function MaskedDatasetsPage() {
         Copies of production with every piece of personal data replaced, or fully synthetic
         platforms fitted to it, each in a database of its own.
       </p>
+      <RereviewBanner />
       <nav className="tabs" aria-label="Masked dataset views">
         {TABS.filter((t) => t.key !== "request" || can("datasets:provision")).map((t) => (
           <button

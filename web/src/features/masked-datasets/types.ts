@@ -1,31 +1,13 @@
-/** Wire types of the masked-datasets API (server/routes/datasets). */
+/**
+ * Wire types of the masked-datasets API (server/routes/datasets): the dataset and its report are
+ * inferred from the routes' schemas (schema/contracts/datasets.ts).
+ */
 
-export type TableProgress = { status: string; rows: number; expected?: number | null; ms?: number };
-
-export type Dataset = {
-  id: string;
-  name: string;
-  kind: "masked" | "synthetic";
-  status: string;
-  owner: string;
-  databaseName: string | null;
-  /** Where to connect, never with the password. */
-  databaseUrl: string | null;
-  /** Whether the signed-in person may read the connection string (requester or admin). */
-  connectionVisible: boolean;
-  cancelRequested: boolean;
-  estimate: { rows: number; bytes: number; basis: string } | null;
-  tenants: string[] | null;
-  percent: number | null;
-  progress: Record<string, TableProgress>;
-  report: unknown;
-  sizeBytes: number | null;
-  expiresAt: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  error: string | null;
-};
+export type {
+  TDataset as Dataset,
+  TMaskedReport as MaskedReport,
+  TTableProgress as TableProgress,
+} from "../../../../schema/contracts/datasets.ts";
 
 export type DatasetEstimate = {
   allowed: boolean;

@@ -3,14 +3,11 @@ import type { Overview } from "../../api/types.ts";
 import { Link } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
+import { RereviewBanner } from "../../components/rereview-notices.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
 import { useLiveResource } from "../../components/use-live-resource.ts";
 import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
-import type { CatalogSummary } from "../catalog/types.ts";
-
-/** The overview with the catalog's classification figures (server/routes/overview/get.ts). */
-type OverviewWithCatalog = Overview & { classification?: CatalogSummary };
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -25,7 +22,7 @@ function Figure({ label, value, hint }: { label: string; value: string; hint?: s
 export function OverviewPage() {
   const { can } = useSession();
   // Job health follows the runs as they start and end; without the event stream, a poll.
-  const { data, error, reload } = useLiveResource<OverviewWithCatalog>("/api/v1/overview", {
+  const { data, error, reload } = useLiveResource<Overview>("/api/v1/overview", {
     topics: can("jobs:read") ? ["jobs"] : [],
     fallbackMs: 30_000,
   });
@@ -50,14 +47,19 @@ export function OverviewPage() {
   return (
     <section>
       <h1>Overview</h1>
+      <RereviewBanner />
       <div className="figures">
         <Figure label="Tenants" value={data.tenants.toLocaleString()} />
         <Figure
-          label="Tables"
+          label="Postgres tables"
           value={data.catalog.tables.toLocaleString()}
-          hint="operational store"
+          hint="and views: operational store, live"
         />
-        <Figure label="Columns" value={data.catalog.columns.toLocaleString()} />
+        <Figure
+          label="Postgres columns"
+          value={data.catalog.columns.toLocaleString()}
+          hint="operational store, live; the catalog below also counts ClickHouse"
+        />
         <Figure
           label="Rows"
           value={`≈ ${data.catalog.rowEstimate.toLocaleString()}`}

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from "react";
 import { api } from "../../api/client.ts";
 import { useSearchState } from "../../app/router.tsx";
+import { SubjectPicker } from "../../components/subject-picker.tsx";
 import { formatCount, StatusBadge, shortId } from "./format.tsx";
 import type { DeletionRequest } from "./types.ts";
 
@@ -48,10 +49,7 @@ export function ErasureTab() {
             <span>Tenant id</span>
             <input name="tenantId" required maxLength={36} placeholder="uuid" />
           </label>
-          <label className="field">
-            <span>Customer id</span>
-            <input name="customerId" required maxLength={36} placeholder="uuid" />
-          </label>
+          <SubjectPicker name="customerId" tenantField="tenantId" label="Person" />
         </div>
         {error ? (
           <p className="form-error" role="alert">
