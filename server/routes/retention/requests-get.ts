@@ -9,9 +9,15 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
+import {
+  findRequest,
+  ledgerCount,
+  requestTimeline,
+  requestView,
+  resolveRequestId,
+} from "./queries.ts";
 import { maskedSamples, type SampleTable } from "./samples.ts";
-import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
+import { errorAnswer, ZRequestDetail, ZRequestRefParams } from "./schemas.ts";
 
 export const getRequestRoute = defineRoute(
   createRoute({
@@ -20,17 +26,18 @@ export const getRequestRoute = defineRoute(
     tags: ["retention"],
     summary:
       "One request: its impact preview (counts per table and tenant, masked sample rows), fingerprint, timeline and progress",
-    request: { params: ZUuidParams },
+    request: { params: ZRequestRefParams },
     responses: {
       200: jsonResponse(ZRequestDetail, "The request"),
       404: errorAnswer("No such request"),
+      409: errorAnswer("The short id is ambiguous (the candidates in details)"),
       ...errorResponses,
     },
   }),
   "retention:read",
   async (c) => {
     const db = c.get("deps").db;
-    const { id } = c.req.valid("param");
+    const id = await resolveRequestId(db, c.req.valid("param").id);
     const found = await findRequest(db, id);
     if (!found) {
       throw new AppError("not_found", `No retention request ${id}.`);
