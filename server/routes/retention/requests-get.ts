@@ -9,6 +9,7 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
+import { cachedRowsByAge } from "./age.ts";
 import {
   findRequest,
   ledgerCount,
@@ -45,7 +46,7 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
-    const [samples, timeline, done, rejected, yours, approver, madeBy] = await Promise.all([
+    const [samples, timeline, done, rejected, yours, approver, madeBy, ages] = await Promise.all([
       cachedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
@@ -55,6 +56,7 @@ export const getRequestRoute = defineRoute(
         ? accountView(db, request.approvedBy)
         : Promise.resolve(null),
       caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
+      request.finishedAt ? Promise.resolve(null) : cachedRowsByAge(db, request),
     ]);
     return c.json(
       {
@@ -68,6 +70,7 @@ export const getRequestRoute = defineRoute(
           rows: Number(rows) || 0,
         })),
         samples,
+        rowsByAge: ages,
         timeline,
         progress: started ? { done, total: request.totalRows } : null,
         earlierRejection: rejected

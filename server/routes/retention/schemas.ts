@@ -275,6 +275,13 @@ export const ZRequestDetail = ZRequest.extend({
     description:
       "Why the caller may not decide this request (they caused it, or their account was made or raised by who did); null when they may",
   }),
+  rowsByAge: z
+    .array(z.object({ years: z.number().int(), rows: z.number().int() }))
+    .nullable()
+    .openapi({
+      description:
+        "Rows of the policy's table in the key set by age in whole years (its date columns); null for an erasure",
+    }),
 }).openapi("RetentionRequestDetail");
 
 export const ZHold = z
