@@ -225,7 +225,10 @@ export async function undoReview(
   input: { columnId: string; eventId: number; actor: string; now?: Date },
 ): Promise<{ restoredStatus: string; undone: { action: string; category: string | null } }> {
   if (!isUuid(input.columnId)) {
-    throw new CatalogReviewError("unknown_column", `no catalog column with the id ${input.columnId}`);
+    throw new CatalogReviewError(
+      "unknown_column",
+      `no catalog column with the id ${input.columnId}`,
+    );
   }
   return db.transaction().execute(async (trx) => {
     const column = await trx
@@ -235,7 +238,10 @@ export async function undoReview(
       .forUpdate()
       .executeTakeFirst();
     if (!column) {
-      throw new CatalogReviewError("unknown_column", `no catalog column with the id ${input.columnId}`);
+      throw new CatalogReviewError(
+        "unknown_column",
+        `no catalog column with the id ${input.columnId}`,
+      );
     }
     const latest = await trx
       .selectFrom("governance.catalog_review_events")
@@ -252,7 +258,10 @@ export async function undoReview(
     }
     const evidence = (latest.evidence ?? {}) as { previous?: PreviousState };
     if (!["accepted", "rejected", "overridden"].includes(latest.action) || !evidence.previous) {
-      throw new CatalogReviewError("cannot_undo", "this event is not a decision that can be undone");
+      throw new CatalogReviewError(
+        "cannot_undo",
+        "this event is not a decision that can be undone",
+      );
     }
     if (latest.actor !== input.actor) {
       throw new CatalogReviewError(

@@ -131,9 +131,7 @@ test("the approved request shows its masked impact preview, executes with a prog
   await b.shot(page, "retention-execute-confirm");
   await go.click();
   // Never "approved" with Execute enabled once execution started.
-  await expect
-    .poll(async () => page.getByRole("button", { name: "Execute…" }).count())
-    .toBe(0);
+  await expect.poll(async () => page.getByRole("button", { name: "Execute…" }).count()).toBe(0);
   await page.getByRole("progressbar", { name: "execution progress" }).waitFor();
   await page.locator('.badge[data-status="done"]').first().waitFor({ timeout: 90_000 });
   await page.getByRole("button", { name: "View certificate" }).click();

@@ -9,11 +9,9 @@ import { ZCatalogColumnDetail, ZColumnIdParams } from "./schemas.ts";
 
 const ZUndoRequest = z
   .strictObject({
-    eventId: z
-      .number()
-      .int()
-      .positive()
-      .openapi({ description: "The decision's review event (history[0].id of the decision's answer)" }),
+    eventId: z.number().int().positive().openapi({
+      description: "The decision's review event (history[0].id of the decision's answer)",
+    }),
   })
   .openapi("UndoReviewRequest");
 

@@ -2,8 +2,8 @@ import { useMemo, useState } from "react";
 import { useSearchState } from "../../app/router.tsx";
 import { type Columns, DataTable, formatTime } from "../../components/data-table.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
 import { TenantName } from "../../components/tenant-picker.tsx";
+import { useApi } from "../../components/use-api.ts";
 import { type Verification, verifyCertificate } from "./certificate-verify.ts";
 import { formatCount, shortId } from "./format.tsx";
 import type { Certificate, CertificateSummary } from "./types.ts";
@@ -160,7 +160,8 @@ function CertificateView({ requestId, onBack }: { requestId: string; onBack: () 
                   ? "Verified: the sha256 recomputed "
                   : "Does NOT match: the sha256 recomputed "}
                 {verification.where === "browser" ? "in this browser" : "by the server"} over the
-                certificate's canonical JSON is <span className="mono">{verification.recomputed}</span>
+                certificate's canonical JSON is{" "}
+                <span className="mono">{verification.recomputed}</span>
                 {verification.valid
                   ? ", the one stored when it was issued."
                   : `; stored: ${verification.expected}.`}

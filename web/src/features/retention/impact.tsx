@@ -97,7 +97,9 @@ export function FatesTable({ fates }: { fates: TableFate[] }) {
               <td>
                 <span className={`badge fate-${fate.effect}`}>{EFFECT_TEXT[fate.effect]}</span>
               </td>
-              <td>{fate.effect === "delete" ? (fate.archived ? "archived first" : "none") : "—"}</td>
+              <td>
+                {fate.effect === "delete" ? (fate.archived ? "archived first" : "none") : "—"}
+              </td>
               <td>
                 {Object.keys(fate.columns).length === 0 ? (
                   <span className="muted">{fate.effect === "delete" ? "whole row" : "—"}</span>

@@ -220,8 +220,8 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
                   <>
                     <p className="muted">
                       You approve exactly this preview (fingerprint{" "}
-                      <span className="mono">{request.fingerprint.slice(0, 12)}…</span>): the
-                      counts above and the sample rows below.
+                      <span className="mono">{request.fingerprint.slice(0, 12)}…</span>): the counts
+                      above and the sample rows below.
                     </p>
                     <DecisionForm
                       requestId={request.id}

@@ -12,8 +12,8 @@ import { TenantName } from "../../components/tenant-picker.tsx";
 import { formatCount, StatusBadge, shortId } from "./format.tsx";
 import { PlanNow } from "./plan-now.tsx";
 import { RequestDetailView } from "./request-detail.tsx";
-import { useRetentionEvents } from "./use-retention-events.ts";
 import { type DeletionRequest, REQUEST_KINDS, REQUEST_STATUSES } from "./types.ts";
+import { useRetentionEvents } from "./use-retention-events.ts";
 
 const FILTERS: Filter[] = [
   { key: "status", label: "Status", kind: "select", options: REQUEST_STATUSES },
@@ -106,9 +106,7 @@ export function RequestsTab() {
   }
   return (
     <>
-      {can("retention:plan") ? (
-        <PlanNow onPlanned={() => setReloadKey((k) => k + 1)} />
-      ) : null}
+      {can("retention:plan") ? <PlanNow onPlanned={() => setReloadKey((k) => k + 1)} /> : null}
       <DataTable<DeletionRequest>
         endpoint="/api/v1/retention/requests"
         columns={columns}

@@ -42,8 +42,8 @@ export function RejectDialog({
         <p className="mono">{entryName(column)}</p>
         <p>
           The scanner proposed <strong>{column.proposedCategory}</strong> (
-          {column.proposedSensitivity ?? "—"}). Rejecting decides the column holds no personal
-          data: masked copies will carry its values unmasked.
+          {column.proposedSensitivity ?? "—"}). Rejecting decides the column holds no personal data:
+          masked copies will carry its values unmasked.
         </p>
         <form onSubmit={submit} aria-label="reject" noValidate>
           <label className="field" htmlFor="reject-reason">

@@ -131,7 +131,10 @@ export function ReviewPage() {
                     })
                     .catch((caught: Error) => {
                       replace(new Map([[row.id, fromDetail(detail)]]));
-                      setMessage({ kind: "error", text: `${name}: ${caught.message} (not undone)` });
+                      setMessage({
+                        kind: "error",
+                        text: `${name}: ${caught.message} (not undone)`,
+                      });
                     });
                 },
         });
@@ -537,9 +540,8 @@ function DecisionButtons({
     fn();
   };
   return (
-    <div
+    <fieldset
       className={large ? "queue-detail-actions" : "queue-actions"}
-      role="group"
       aria-label={`decide ${name}`}
     >
       <button
@@ -572,7 +574,7 @@ function DecisionButtons({
       >
         Override
       </button>
-    </div>
+    </fieldset>
   );
 }
 
