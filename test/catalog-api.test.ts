@@ -795,7 +795,9 @@ describe("review", () => {
 
   test("reject decides `none`: the column no longer counts as personal data", async () => {
     const id = idOf("postgres:public.customers.full_name");
-    const detail = (await (await review(id, { action: "reject" })).json()) as Detail;
+    const detail = (await (
+      await review(id, { action: "reject", comment: "a company contact, not a person" })
+    ).json()) as Detail;
     expect(detail).toMatchObject({
       reviewStatus: "rejected",
       effectiveCategory: "none",
@@ -910,6 +912,7 @@ describe("review", () => {
     const byFilter = await post("/api/v1/catalog/review", {
       filter: { store: "clickhouse", table: "events" },
       action: "reject",
+      comment: "internal probe addresses",
     });
     expect(((await byFilter.json()) as { changed: number }).changed).toBe(1);
     const ip = await list("store=clickhouse");

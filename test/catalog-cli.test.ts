@@ -214,7 +214,18 @@ describe("govern review", () => {
     expect(override.code, override.stderr).toBe(0);
     expect(JSON.parse(override.stdout)).toMatchObject({ changed: 1 });
     const reject = await govern(
-      ["review", "reject", "--table", "customers", "--column", "addresses", "--path", "[].line2"],
+      [
+        "review",
+        "reject",
+        "--table",
+        "customers",
+        "--column",
+        "addresses",
+        "--path",
+        "[].line2",
+        "--comment",
+        "apartment numbers only",
+      ],
       steward,
     );
     expect(reject.code, reject.stderr).toBe(0);

@@ -107,6 +107,11 @@ export async function getCertificate(
     : undefined;
 }
 
+/** The sha256 (hex) of a certificate body's canonical JSON: what is stored next to it. */
+export function certificateHash(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body)).digest("hex");
+}
+
 /** Recomputes a stored certificate's hash: true when its body is what was issued. */
 export function verifyCertificate(certificate: StoredCertificate): boolean {
   return (

@@ -12,8 +12,14 @@ import { quoteIdent } from "./graph.ts";
  */
 export type ErasureProof = {
   identifiers: { kind: string; sha256: string }[];
-  postgres: { tables: number; matches: Record<string, number> };
-  clickhouse: { tables: number; columns: number; matches: Record<string, number> };
+  /** matches: per identifier kind; byTable: per table searched, every kind together. */
+  postgres: { tables: number; matches: Record<string, number>; byTable?: Record<string, number> };
+  clickhouse: {
+    tables: number;
+    columns: number;
+    matches: Record<string, number>;
+    byTable?: Record<string, number>;
+  };
   clean: boolean;
   checkedAt: string;
 };
@@ -80,7 +86,8 @@ export async function proveErasure(
   input: { tenantId: string; identifiers: Identifier[] },
 ): Promise<ErasureProof> {
   const kinds = [...new Set(input.identifiers.map((i) => i.kind))];
-  const pg: ErasureProof["postgres"] = { tables: 0, matches: {} };
+  const pg: ErasureProof["postgres"] = { tables: 0, matches: {}, byTable: {} };
+  const pgByTable: Record<string, number> = {};
   const tables = await sql<{ name: string; has_tenant: boolean }>`
     SELECT c.relname AS name,
       EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id'
@@ -96,12 +103,16 @@ export async function proveErasure(
       const result = await sql<{ n: number }>`
         SELECT count(*)::int AS n FROM ${sql.raw(`public.${quoteIdent(table.name)}`)} t
         WHERE ${tenant} (t.*)::text ~* ${pattern}`.execute(deps.db);
-      matches += result.rows[0]?.n ?? 0;
+      const n = result.rows[0]?.n ?? 0;
+      matches += n;
+      pgByTable[`public.${table.name}`] = (pgByTable[`public.${table.name}`] ?? 0) + n;
     }
     pg.matches[kind] = matches;
   }
   pg.tables = tables.rows.length;
-  const ch: ErasureProof["clickhouse"] = { tables: 0, columns: 0, matches: {} };
+  pg.byTable = pgByTable;
+  const ch: ErasureProof["clickhouse"] = { tables: 0, columns: 0, matches: {}, byTable: {} };
+  const chByTable: Record<string, number> = {};
   if (deps.analytics) {
     const columns = await analyticsStringColumns(deps.analytics);
     for (const kind of kinds) {
@@ -115,11 +126,14 @@ export async function proveErasure(
           `SELECT count() AS n FROM {table:Identifier} WHERE ${analyticsMatch(entry.columns)}`,
           { table, needles },
         );
-        matches += Number(rows[0]?.n ?? 0);
+        const n = Number(rows[0]?.n ?? 0);
+        matches += n;
+        chByTable[table] = (chByTable[table] ?? 0) + n;
       }
       ch.matches[kind] = matches;
     }
     ch.tables = columns.size;
+    ch.byTable = chByTable;
     ch.columns = [...columns.values()].reduce((n, e) => n + e.columns.length, 0);
   }
   const clean =

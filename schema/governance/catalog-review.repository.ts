@@ -44,7 +44,8 @@ export type ReviewResult = { changed: number; ids: string[] };
 /** A decision that cannot be made as asked: the caller answers 4xx / exit 2 with its message. */
 export class CatalogReviewError extends Error {
   constructor(
-    public readonly code: "invalid_review" | "unknown_column",
+    /** reason_required: rejecting a proposal of personal data needs the steward's reason. */
+    public readonly code: "invalid_review" | "unknown_column" | "reason_required" | "cannot_undo",
     message: string,
   ) {
     super(message);
@@ -85,6 +86,51 @@ export async function reviewColumns(db: Db, input: ReviewInput): Promise<ReviewR
   const status = EVENT_ACTION[input.action];
   const comment = input.comment ?? null;
   return db.transaction().execute(async (trx) => {
+    // The rows as they stand before the decision, locked: whether a reason is owed, and what an
+    // undo restores (kept in each event of a decision by ids).
+    const before = await trx
+      .selectFrom("governance.catalog_columns")
+      .select([
+        "id",
+        "proposed_category",
+        "review_status",
+        "decided_category",
+        "decided_sensitivity",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "needs_rereview",
+        "rereview_evidence",
+      ])
+      .where(targetCondition(input.target))
+      .forUpdate()
+      .execute();
+    if (input.action === "reject" && !comment?.trim()) {
+      const pii = before.filter((r) => r.proposed_category && r.proposed_category !== "none");
+      if (pii.length > 0) {
+        throw new CatalogReviewError(
+          "reason_required",
+          `rejecting a proposal of personal data needs a reason (comment): ${pii.length} of the columns were proposed as ${[...new Set(pii.map((r) => r.proposed_category))].slice(0, 3).join(", ")}`,
+        );
+      }
+    }
+    const previous = new Map(
+      "ids" in input.target
+        ? before.map((r) => [
+            r.id,
+            {
+              review_status: r.review_status,
+              decided_category: r.decided_category,
+              decided_sensitivity: r.decided_sensitivity,
+              decided_by: r.decided_by,
+              decided_at: r.decided_at ? new Date(r.decided_at).toISOString() : null,
+              decision_comment: r.decision_comment,
+              needs_rereview: r.needs_rereview,
+              rereview_evidence: r.rereview_evidence,
+            },
+          ])
+        : [],
+    );
     const rows = await trx
       .updateTable("governance.catalog_columns")
       .set((eb) => ({
@@ -143,12 +189,145 @@ export async function reviewColumns(db: Db, input: ReviewInput): Promise<ReviewR
               proposed_category: r.proposed_category,
               proposed_sensitivity: r.proposed_sensitivity,
               confidence: r.confidence,
+              ...(previous.has(r.id) ? { previous: previous.get(r.id) } : {}),
             }),
           })),
         )
         .execute();
     }
     return { changed: rows.length, ids: rows.map((r) => r.id) };
+  });
+}
+
+/** How long after a decision its maker may still undo it (the console offers it for seconds). */
+export const UNDO_WINDOW_MS = 5 * 60_000;
+
+type PreviousState = {
+  review_status: string;
+  decided_category: string | null;
+  decided_sensitivity: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_comment: string | null;
+  needs_rereview: boolean;
+  rereview_evidence: unknown;
+};
+
+/**
+ * Undoes one decision on one column: the column goes back to exactly what it was before (pending,
+ * or the earlier decision and its re-review flag), and a review event records the undo. Only the
+ * decision's maker, only within {@link UNDO_WINDOW_MS}, and only while it is still the column's
+ * latest event (a later decision or scan is never silently reverted). The restoring event repeats
+ * the earlier decision with the proposal seen then, so a later scan weighs evidence as before.
+ */
+export async function undoReview(
+  db: Db,
+  input: { columnId: string; eventId: number; actor: string; now?: Date },
+): Promise<{ restoredStatus: string; undone: { action: string; category: string | null } }> {
+  if (!isUuid(input.columnId)) {
+    throw new CatalogReviewError(
+      "unknown_column",
+      `no catalog column with the id ${input.columnId}`,
+    );
+  }
+  return db.transaction().execute(async (trx) => {
+    const column = await trx
+      .selectFrom("governance.catalog_columns")
+      .select("id")
+      .where("id", "=", input.columnId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!column) {
+      throw new CatalogReviewError(
+        "unknown_column",
+        `no catalog column with the id ${input.columnId}`,
+      );
+    }
+    const latest = await trx
+      .selectFrom("governance.catalog_review_events")
+      .select(["id", "actor", "action", "category", "occurred_at", "evidence"])
+      .where("column_id", "=", input.columnId)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!latest || latest.id !== input.eventId) {
+      throw new CatalogReviewError(
+        "cannot_undo",
+        "this decision is no longer the column's latest event (decided or re-scanned since); nothing was changed",
+      );
+    }
+    const evidence = (latest.evidence ?? {}) as { previous?: PreviousState };
+    if (!["accepted", "rejected", "overridden"].includes(latest.action) || !evidence.previous) {
+      throw new CatalogReviewError(
+        "cannot_undo",
+        "this event is not a decision that can be undone",
+      );
+    }
+    if (latest.actor !== input.actor) {
+      throw new CatalogReviewError(
+        "cannot_undo",
+        `only ${latest.actor}, who made this decision, may undo it`,
+      );
+    }
+    const now = input.now ?? new Date();
+    if (now.getTime() - new Date(latest.occurred_at).getTime() > UNDO_WINDOW_MS) {
+      throw new CatalogReviewError(
+        "cannot_undo",
+        `a decision can be undone for ${UNDO_WINDOW_MS / 60_000} minutes; decide again instead`,
+      );
+    }
+    const p = evidence.previous;
+    await trx
+      .updateTable("governance.catalog_columns")
+      .set({
+        review_status: p.review_status,
+        decided_category: p.decided_category,
+        decided_sensitivity: p.decided_sensitivity,
+        decided_by: p.decided_by,
+        decided_at: p.decided_at ? new Date(p.decided_at) : null,
+        decision_comment: p.decision_comment,
+        needs_rereview: p.needs_rereview,
+        rereview_evidence:
+          p.rereview_evidence === null || p.rereview_evidence === undefined
+            ? null
+            : JSON.stringify(p.rereview_evidence),
+      })
+      .where("id", "=", input.columnId)
+      .execute();
+    const restoresDecision = p.review_status !== "pending";
+    const earlier = restoresDecision
+      ? await trx
+          .selectFrom("governance.catalog_review_events")
+          .select(["evidence", "confidence"])
+          .where("column_id", "=", input.columnId)
+          .where("id", "<", latest.id)
+          .where("action", "in", ["accepted", "rejected", "overridden"])
+          .orderBy("id", "desc")
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+    const earlierEvidence = (earlier?.evidence ?? {}) as Record<string, unknown>;
+    await trx
+      .insertInto("governance.catalog_review_events")
+      .values({
+        column_id: input.columnId,
+        actor: input.actor,
+        action: restoresDecision ? p.review_status : "reopened",
+        category: restoresDecision ? p.decided_category : null,
+        sensitivity: restoresDecision ? p.decided_sensitivity : null,
+        confidence: earlier?.confidence ?? null,
+        comment: `undo of decision #${latest.id} (${latest.action})`,
+        evidence: JSON.stringify({
+          proposed_category: earlierEvidence.proposed_category ?? null,
+          proposed_sensitivity: earlierEvidence.proposed_sensitivity ?? null,
+          undo_of: latest.id,
+        }),
+      })
+      .execute();
+    return {
+      restoredStatus: p.needs_rereview ? "needs_rereview" : p.review_status,
+      undone: { action: latest.action, category: latest.category },
+    };
   });
 }
 

@@ -205,6 +205,9 @@ test("bulk accept by filter shows the count first and accepts exactly that many"
   await form.getByRole("button", { name: "Count matches" }).click();
   await expect.poll(() => page.getByTestId("bulk-count").textContent()).toBe(String(waiting.n));
   await b.shot(page, "review-bulk-preview");
+  // The columns it will decide are listed, and a comment is asked for before it commits.
+  await page.getByRole("table", { name: "columns this will accept" }).waitFor();
+  await page.getByLabel(/^Comment \(required/).fill("email columns checked in the samples");
   await page.getByRole("button", { name: `Accept ${waiting.n}` }).click();
   await page
     .getByRole("status")

@@ -70,26 +70,32 @@ afterAll(async () => {
 
 const inboxItem = (page: Page, id: string) => page.locator(`li[data-request-id="${id}"]`);
 
-test("a compliance officer approves, from the inbox, a request another officer planned; their own stays disabled", async () => {
+test("a compliance officer approves, from the request's page under its impact preview, a request another officer planned; the inbox has no Approve and says why their own is not theirs", async () => {
   const page = await b.newPage();
   await b.signIn(page, "compliance_officer");
   await page.getByRole("link", { name: "Retention & approvals", exact: true }).click();
   await page.getByRole("tab", { name: "Approvals inbox" }).click();
   await inboxItem(page, othersRequest).waitFor();
 
-  // Their own request is listed, its Approve disabled, saying why.
+  // Their own request is listed, saying why it is not theirs to decide; no list offers Approve.
   const own = inboxItem(page, ownRequest);
   await own.getByTestId("self-requested").waitFor();
-  expect(await own.getByRole("button", { name: "Approve" }).isDisabled()).toBe(true);
   expect(await own.textContent()).toMatch(/another compliance officer/i);
+  expect(await page.getByRole("button", { name: "Approve" }).count()).toBe(0);
   await b.shot(page, "retention-approvals");
 
   const item = inboxItem(page, othersRequest);
   expect(await item.textContent()).toContain(OTHER_OFFICER);
-  await item.getByLabel("Reason").fill("CCPA period passed; sample reviewed");
-  await item.getByRole("button", { name: "Approve" }).click();
+  await item.getByRole("button", { name: "Review impact and decide" }).click();
+  // The decision sits inside the impact preview, under the counts it approves.
+  const preview = page.getByRole("region", { name: "impact preview" });
+  await preview.getByRole("table", { name: "counts per table and tenant" }).waitFor();
+  const panel = preview.getByTestId("decision-panel");
+  await panel.getByLabel("Reason").fill("CCPA period passed; sample reviewed");
+  await b.shot(page, "retention-request-decide");
+  await panel.getByRole("button", { name: "Approve" }).click();
   await page.getByRole("status").filter({ hasText: "Approved." }).waitFor();
-  await expect.poll(() => inboxItem(page, othersRequest).count()).toBe(0);
+  await page.locator('.badge[data-status="approved"]').first().waitFor();
 
   const approved = await b.db
     .selectFrom("governance.retention_requests")
@@ -111,10 +117,25 @@ test("the approved request shows its masked impact preview, executes with a prog
   expect(await page.getByTestId("fingerprint").textContent()).toMatch(/^[0-9a-f]{64}$/);
   await b.shot(page, "retention-request");
 
-  await page.getByRole("button", { name: "Execute" }).click();
+  // Execute asks first: what happens per table, and the short id typed.
+  await page.getByRole("button", { name: "Execute…" }).click();
+  const dialog = page.getByRole("dialog", { name: "Confirm execution" });
+  const summary = await dialog.getByTestId("execute-summary").textContent();
+  expect(summary).toMatch(/deleted/);
+  expect(summary).toMatch(/archived .* before they are deleted/);
+  const go = dialog.getByRole("button", { name: `Execute ${othersRequest.slice(0, 8)}` });
+  expect(await go.isDisabled()).toBe(true);
+  await dialog.getByLabel(/Type the request's short id/).fill("deadbeef");
+  expect(await go.isDisabled()).toBe(true);
+  await dialog.getByLabel(/Type the request's short id/).fill(othersRequest.slice(0, 8));
+  await b.shot(page, "retention-execute-confirm");
+  await go.click();
+  // Never "approved" with Execute enabled once execution started.
+  await expect.poll(async () => page.getByRole("button", { name: "Execute…" }).count()).toBe(0);
   await page.getByRole("progressbar", { name: "execution progress" }).waitFor();
   await page.locator('.badge[data-status="done"]').first().waitFor({ timeout: 90_000 });
   await page.getByRole("button", { name: "View certificate" }).click();
+  await page.getByText("The certificate as stored (JSON)").click();
   const body = page.getByTestId("certificate-body");
   await body.waitFor();
   expect(await body.textContent()).toContain(othersRequest);

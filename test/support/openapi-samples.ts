@@ -22,6 +22,7 @@ export type JsonSchema = {
   minimum?: number;
   exclusiveMinimum?: number;
   pattern?: string;
+  example?: unknown;
 };
 export type OpenApiParameter = {
   name: string;
@@ -99,6 +100,10 @@ export function sampleOf(doc: OpenApiDoc, input: JsonSchema): unknown {
 }
 
 function sampleString(schema: JsonSchema): string {
+  // A patterned string documents a valid example (e.g. a request's short id).
+  if (schema.pattern && typeof schema.example === "string") {
+    return schema.example;
+  }
   switch (schema.format) {
     case "uuid":
       return "00000000-0000-4000-8000-00000000abcd";

@@ -6,6 +6,7 @@ import { exportCatalogRoute } from "./export.ts";
 import { getCatalogColumnRoute } from "./get.ts";
 import { listCatalogColumnsRoute } from "./list.ts";
 import { reviewColumnRoute } from "./review.ts";
+import { undoReviewRoute } from "./review-undo.ts";
 import { scanCatalogRoute } from "./scan.ts";
 import { catalogSummaryRoute } from "./summary.ts";
 
@@ -16,6 +17,7 @@ export const CATALOG_ROUTES: ApiRoute[] = [
   exportCatalogRoute,
   getCatalogColumnRoute,
   reviewColumnRoute,
+  undoReviewRoute,
   bulkReviewRoute,
   listDriftRoute,
   acknowledgeDriftRoute,

@@ -1,5 +1,9 @@
 import type { ApiRoute } from "../../api/define-route.ts";
-import { getCertificateRoute, listCertificatesRoute } from "./certificates.ts";
+import {
+  getCertificateRoute,
+  listCertificatesRoute,
+  verifyCertificateRoute,
+} from "./certificates.ts";
 import { erasureRoute } from "./erasure.ts";
 import { addHoldRoute, listHoldsRoute, releaseHoldRoute } from "./holds.ts";
 import { getInvestigationRoute, putInvestigationRoute } from "./investigation.ts";
@@ -24,6 +28,7 @@ export const RETENTION_ROUTES: ApiRoute[] = [
   rejectRequestRoute,
   executeRequestRoute,
   getCertificateRoute,
+  verifyCertificateRoute,
   listCertificatesRoute,
   listHoldsRoute,
   addHoldRoute,

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Blocker, RetentionRequest } from "../../../jobs/retention/requests.ts";
 import { toRequest } from "../../../jobs/retention/requests.ts";
 import type { Db } from "../../../schema/postgres.ts";
+import { AppError } from "../../errors.ts";
 import { iso, isoOrNull } from "./schemas.ts";
 
 // Read-only projections of the retention tables for the console: lists, paging and the shape of
@@ -126,6 +127,50 @@ export async function findRequest(db: Db, id: string) {
   }
   const { has_certificate, ...rest } = row;
   return { request: toRequest(rest), hasCertificate: has_certificate };
+}
+
+/**
+ * The full id of the request that `ref` names: a full id as is, or the one request whose id
+ * starts with the hex prefix (an index range scan, not a LIKE over every id). 404 when none
+ * matches, 409 naming the candidates when several do.
+ */
+export async function resolveRequestId(db: Db, ref: string): Promise<string> {
+  const hex = ref.toLowerCase().replaceAll("-", "");
+  if (!/^[0-9a-f]{8,32}$/.test(hex)) {
+    throw new AppError("invalid_request", `Not a request id or short id: ${ref}.`, [
+      { path: "id", message: "a request id, or its first 8 (or more) hex digits" },
+    ]);
+  }
+  const asUuid = (h: string) =>
+    `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  if (hex.length === 32) {
+    return asUuid(hex);
+  }
+  const rows = await db
+    .selectFrom("governance.retention_requests")
+    .select(["id", "kind", "status", "created_at"])
+    .where("id", ">=", asUuid(hex.padEnd(32, "0")))
+    .where("id", "<=", asUuid(hex.padEnd(32, "f")))
+    .orderBy("id")
+    .limit(6)
+    .execute();
+  const [first] = rows;
+  if (!first) {
+    throw new AppError("not_found", `No retention request has an id starting with ${ref}.`);
+  }
+  if (rows.length > 1) {
+    throw new AppError(
+      "conflict",
+      `The short id ${ref} is ambiguous: ${rows.length > 5 ? "more than 5" : rows.length} requests start with it; give more digits.`,
+      rows.slice(0, 5).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        createdAt: iso(r.created_at),
+      })),
+    );
+  }
+  return first.id;
 }
 
 /** What happened to a request, oldest first: planned, each decision, started, finished. */

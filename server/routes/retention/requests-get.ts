@@ -9,9 +9,16 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
+import { cachedRowsByAge } from "./age.ts";
+import {
+  findRequest,
+  ledgerCount,
+  requestTimeline,
+  requestView,
+  resolveRequestId,
+} from "./queries.ts";
 import { maskedSamples, type SampleTable } from "./samples.ts";
-import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
+import { errorAnswer, ZRequestDetail, ZRequestRefParams } from "./schemas.ts";
 
 export const getRequestRoute = defineRoute(
   createRoute({
@@ -20,17 +27,18 @@ export const getRequestRoute = defineRoute(
     tags: ["retention"],
     summary:
       "One request: its impact preview (counts per table and tenant, masked sample rows), fingerprint, timeline and progress",
-    request: { params: ZUuidParams },
+    request: { params: ZRequestRefParams },
     responses: {
       200: jsonResponse(ZRequestDetail, "The request"),
       404: errorAnswer("No such request"),
+      409: errorAnswer("The short id is ambiguous (the candidates in details)"),
       ...errorResponses,
     },
   }),
   "retention:read",
   async (c) => {
     const db = c.get("deps").db;
-    const { id } = c.req.valid("param");
+    const id = await resolveRequestId(db, c.req.valid("param").id);
     const found = await findRequest(db, id);
     if (!found) {
       throw new AppError("not_found", `No retention request ${id}.`);
@@ -38,7 +46,7 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
-    const [samples, timeline, done, rejected, yours, approver, madeBy] = await Promise.all([
+    const [samples, timeline, done, rejected, yours, approver, madeBy, ages] = await Promise.all([
       cachedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
@@ -48,6 +56,7 @@ export const getRequestRoute = defineRoute(
         ? accountView(db, request.approvedBy)
         : Promise.resolve(null),
       caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
+      request.finishedAt ? Promise.resolve(null) : cachedRowsByAge(db, request),
     ]);
     return c.json(
       {
@@ -61,6 +70,7 @@ export const getRequestRoute = defineRoute(
           rows: Number(rows) || 0,
         })),
         samples,
+        rowsByAge: ages,
         timeline,
         progress: started ? { done, total: request.totalRows } : null,
         earlierRejection: rejected

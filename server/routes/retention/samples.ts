@@ -54,6 +54,36 @@ export function maskValue(column: string, value: unknown): string | null {
     : `${text[0]}${"•".repeat(Math.min(text.length - 1, 8))} (${text.length})`;
 }
 
+/** The columns of `table` that executing the request changes (an anonymize's list). */
+function changingColumns(request: RetentionRequest, table: string): Set<string> {
+  const definition = request.definition as unknown as {
+    root?: { table?: string };
+    anonymize?: Record<string, string> | null;
+    tables?: { table?: string; anonymize?: Record<string, string> }[];
+  };
+  if (request.kind === "erasure") {
+    const planned = definition.tables?.find((t) => t.table === table);
+    return new Set(Object.keys(planned?.anonymize ?? {}));
+  }
+  return definition.root?.table === table
+    ? new Set(Object.keys(definition.anonymize ?? {}))
+    : new Set();
+}
+
+const WEIGHED: RegExp[] = [
+  /(amount|total|balance|price|subtotal|tax|quantity|currency)/,
+  /(_at|_date|^date|time|created|updated)$/,
+  /(status|state|stage|type|kind)$/,
+];
+
+function columnRank(column: string, changing: Set<string>): number {
+  if (changing.has(column)) {
+    return 0;
+  }
+  const weighed = WEIGHED.findIndex((pattern) => pattern.test(column));
+  return weighed >= 0 ? 1 + weighed : column === "id" ? 4 : 5;
+}
+
 export type SampleTable = {
   table: string;
   columns: string[];
@@ -104,7 +134,16 @@ export async function maskedSamples(db: Db, request: RetentionRequest): Promise<
         AND ${sql.raw(keyExpression(info, "t"))} IN (SELECT k.key FROM k)
       ORDER BY ${sql.raw(keyExpression(info, "t"))}`.execute(db);
     // tenant_id is the request's own (shown beside the counts): room for a column that informs.
-    const columns = [...info.columns.keys()].filter((c) => c !== "tenant_id").slice(0, MAX_COLUMNS);
+    // The columns an anonymize changes come first, then those a decision weighs (amounts, dates,
+    // status), then the rest, as far as room allows.
+    const changing = changingColumns(request, table);
+    const columns = [...info.columns.keys()]
+      .filter((c) => c !== "tenant_id")
+      .map((column, index) => ({ column, index, rank: columnRank(column, changing) }))
+      .sort((a, b) => a.rank - b.rank || a.index - b.index)
+      .slice(0, MAX_COLUMNS)
+      .sort((a, b) => a.index - b.index)
+      .map((c) => c.column);
     samples.push({
       table,
       columns,

@@ -50,6 +50,24 @@ export const ZUuidParams = z.strictObject({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
 });
 
+/**
+ * A request as people see it in lists: its full id, or a unique prefix of at least 8 hex digits
+ * (the short id the console shows, e.g. `27c18b76`).
+ */
+export const ZRequestRefParams = z.strictObject({
+  id: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{8}(-?[0-9a-fA-F]){0,24}$|^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      "a request id, or its first 8 (or more) hex digits",
+    )
+    .openapi({
+      param: { name: "id", in: "path" },
+      description: "The request id or a unique prefix of at least 8 hex digits",
+      example: "27c18b76",
+    }),
+});
+
 export const ZPaging = {
   page: queryInt(1, 1_000_000, 1),
   pageSize: queryInt(1, 200, 25),
@@ -257,6 +275,13 @@ export const ZRequestDetail = ZRequest.extend({
     description:
       "Why the caller may not decide this request (they caused it, or their account was made or raised by who did); null when they may",
   }),
+  rowsByAge: z
+    .array(z.object({ years: z.number().int(), rows: z.number().int() }))
+    .nullable()
+    .openapi({
+      description:
+        "Rows of the policy's table in the key set by age in whole years (its date columns); null for an erasure",
+    }),
 }).openapi("RetentionRequestDetail");
 
 export const ZHold = z

@@ -1,24 +1,23 @@
-import { useState } from "react";
 import type { Page } from "../../api/types.ts";
 import { useSearchState } from "../../app/router.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
-import { DecisionForm } from "./decision-form.tsx";
+import { TenantName } from "../../components/tenant-picker.tsx";
+import { useLiveResource } from "../../components/use-live-resource.ts";
 import { formatCount, REFUSAL_TEXT, shortId } from "./format.tsx";
 import { RequestDetailView } from "./request-detail.tsx";
 import type { DeletionRequest } from "./types.ts";
 
 /**
- * The compliance officer's inbox: every request waiting for approval. Those the signed-in
- * officer requested are listed too, but without the decision form, saying why.
+ * The compliance officer's inbox: every request waiting for approval. A decision is made only
+ * from the request's own page, with its impact preview in front of the officer; those the
+ * signed-in officer requested say why they are not theirs to decide.
  */
 export function ApprovalsTab() {
   const [search, setSearch] = useSearchState();
-  const [message, setMessage] = useState<string>();
-  const pending = useApi<Page<DeletionRequest>>(
+  const pending = useLiveResource<Page<DeletionRequest>>(
     "/api/v1/retention/requests?status=pending_approval&pageSize=100&sort=createdAt:asc",
-    { pollMs: 10_000 },
+    { topics: ["retention"], fallbackMs: 10_000 },
   );
   const open = search.get("id");
   if (open) {
@@ -28,16 +27,12 @@ export function ApprovalsTab() {
     return <ErrorState error={pending.error} onRetry={pending.reload} />;
   }
   if (!pending.data) {
+    // (the first load)
     return <Loading />;
   }
   const items = pending.data.items;
   return (
     <div className="approvals">
-      {message ? (
-        <p className="notice" role="status">
-          {message}
-        </p>
-      ) : null}
       {items.length === 0 ? (
         <Empty>Nothing waits for approval.</Empty>
       ) : (
@@ -63,7 +58,7 @@ export function ApprovalsTab() {
                   </button>
                   <span>
                     {formatCount(request.totalRows)} rows · tenant{" "}
-                    <span className="mono">{shortId(request.tenantId)}</span>
+                    <TenantName id={request.tenantId} />
                   </span>
                   <span className="muted">
                     requested by {request.requestedBy} · {formatTime(request.createdAt)}
@@ -71,25 +66,18 @@ export function ApprovalsTab() {
                 </div>
                 {own ? (
                   <div className="form-actions" data-testid="self-requested">
-                    <button
-                      type="button"
-                      className="button button-primary"
-                      disabled
-                      title={REFUSAL_TEXT.self_approval}
-                    >
-                      Approve
-                    </button>
                     <span className="muted">{REFUSAL_TEXT.self_approval}</span>
                   </div>
                 ) : (
-                  <DecisionForm
-                    requestId={request.id}
-                    fingerprint={request.fingerprint}
-                    onDecided={(text) => {
-                      setMessage(`${text} Request ${shortId(request.id)}.`);
-                      pending.reload();
-                    }}
-                  />
+                  <div className="form-actions">
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => setSearch({ id: request.id })}
+                    >
+                      Review impact and decide
+                    </button>
+                  </div>
                 )}
               </li>
             );

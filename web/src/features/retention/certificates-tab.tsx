@@ -1,10 +1,13 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { useSearchState } from "../../app/router.tsx";
 import { type Columns, DataTable, formatTime } from "../../components/data-table.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
+import { TenantName } from "../../components/tenant-picker.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { type Verification, verifyCertificate } from "./certificate-verify.ts";
 import { formatCount, shortId } from "./format.tsx";
 import type { Certificate, CertificateSummary } from "./types.ts";
+import "./retention.css";
 
 const certificateUrl = (requestId: string) =>
   `/api/v1/retention/requests/${encodeURIComponent(requestId)}/certificate`;
@@ -26,13 +29,19 @@ export function CertificatesTab() {
         header: "Request",
         enableSorting: false,
         cell: ({ row }) => (
-          <button
-            type="button"
+          <a
             className="link-button mono"
-            onClick={() => setSearch({ id: row.original.requestId })}
+            href={`/retention?tab=certificates&id=${shortId(row.original.requestId)}`}
+            title={row.original.requestId}
+            onClick={(event) => {
+              if (!event.metaKey && !event.ctrlKey && !event.shiftKey) {
+                event.preventDefault();
+                setSearch({ id: shortId(row.original.requestId) });
+              }
+            }}
           >
             {shortId(row.original.requestId)}
-          </button>
+          </a>
         ),
       },
       {
@@ -51,7 +60,7 @@ export function CertificatesTab() {
         id: "tenant",
         header: "Tenant",
         enableSorting: false,
-        cell: ({ row }) => <span className="mono">{shortId(row.original.tenantId)}</span>,
+        cell: ({ row }) => <TenantName id={row.original.tenantId} />,
       },
       {
         id: "totalRows",
@@ -85,11 +94,25 @@ export function CertificatesTab() {
   );
 }
 
+/**
+ * One certificate as a readable page: who, when, what per table, the erasure proof per store and
+ * table, a sha256 check recomputed in the browser, and a printable layout (Print / save as PDF).
+ * `requestId` may be the short id a list shows.
+ */
 function CertificateView({ requestId, onBack }: { requestId: string; onBack: () => void }) {
   const certificate = useApi<Certificate>(certificateUrl(requestId));
+  const [verification, setVerification] = useState<Verification | { error: string }>();
+  const verify = async (data: Certificate) => {
+    setVerification(undefined);
+    try {
+      setVerification(await verifyCertificate(data.requestId, data.body, data.sha256));
+    } catch (caught) {
+      setVerification({ error: (caught as Error).message });
+    }
+  };
   return (
-    <div className="certificate">
-      <button type="button" className="button button-small button-ghost" onClick={onBack}>
+    <div className="certificate certificate-print">
+      <button type="button" className="button button-small button-ghost no-print" onClick={onBack}>
         ← All certificates
       </button>
       {certificate.error ? (
@@ -99,20 +122,60 @@ function CertificateView({ requestId, onBack }: { requestId: string; onBack: () 
       ) : (
         <>
           <h2>
-            Deletion certificate <span className="mono">{shortId(certificate.data.requestId)}</span>
+            {certificate.data.kind === "erasure" ? "Erasure" : "Deletion"} certificate{" "}
+            <span className="mono">{shortId(certificate.data.requestId)}</span>
           </h2>
           <p className="muted">
-            Request <span className="mono">{certificate.data.requestId}</span> · issued{" "}
+            Request <span className="mono">{certificate.data.requestId}</span> · tenant{" "}
+            <TenantName id={certificate.data.tenantId} /> · issued{" "}
             {formatTime(certificate.data.issuedAt)} · {formatCount(certificate.data.totalRows)} rows
           </p>
-          <a className="button button-primary" href={certificateUrl(requestId)} download>
-            Download JSON
-          </a>
+          <div className="form-actions no-print">
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => certificate.data && void verify(certificate.data)}
+            >
+              Verify sha256
+            </button>
+            <button type="button" className="button" onClick={() => window.print()}>
+              Print / save as PDF
+            </button>
+            <a className="button" href={certificateUrl(certificate.data.requestId)} download>
+              Download JSON
+            </a>
+          </div>
+          {verification ? (
+            "error" in verification ? (
+              <p className="form-error verify-result" role="status">
+                Could not verify: {verification.error}
+              </p>
+            ) : (
+              <p
+                className={`verify-result ${verification.valid ? "notice" : "form-error"}`}
+                role="status"
+                data-testid="verify-result"
+              >
+                {verification.valid
+                  ? "Verified: the sha256 recomputed "
+                  : "Does NOT match: the sha256 recomputed "}
+                {verification.where === "browser" ? "in this browser" : "by the server"} over the
+                certificate's canonical JSON is{" "}
+                <span className="mono">{verification.recomputed}</span>
+                {verification.valid
+                  ? ", the one stored when it was issued."
+                  : `; stored: ${verification.expected}.`}
+              </p>
+            )
+          ) : null}
           <CertificateSummaryView body={certificate.data.body} sha256={certificate.data.sha256} />
-          <h3>As stored</h3>
-          <pre className="certificate-body" data-testid="certificate-body">
-            {JSON.stringify(certificate.data.body, null, 2)}
-          </pre>
+          <ErasureProofView proof={certificate.data.body.proof} />
+          <details className="no-print">
+            <summary>The certificate as stored (JSON)</summary>
+            <pre className="certificate-body" data-testid="certificate-body">
+              {JSON.stringify(certificate.data.body, null, 2)}
+            </pre>
+          </details>
         </>
       )}
     </div>
@@ -209,5 +272,109 @@ function CertificateSummaryView({
         </div>
       ) : null}
     </div>
+  );
+}
+
+type StoreProof = {
+  tables?: number;
+  columns?: number;
+  matches?: Record<string, number>;
+  byTable?: Record<string, number>;
+};
+type ProofBody = {
+  identifiers?: { kind: string; sha256: string }[];
+  postgres?: StoreProof;
+  clickhouse?: StoreProof;
+  clean?: boolean;
+  checkedAt?: string;
+  analyticsRowsErased?: Record<string, number>;
+};
+
+/**
+ * An erasure's proof: for each store and table searched, how many rows still hold one of the
+ * person's identifiers (0 everywhere is the promise), and the identifiers by sha256 only.
+ */
+function ErasureProofView({ proof }: { proof: unknown }) {
+  if (!proof || typeof proof !== "object") {
+    return null;
+  }
+  const p = proof as ProofBody;
+  const rows: { store: string; table: string; matches: number }[] = [];
+  for (const [store, part] of [
+    ["postgres", p.postgres],
+    ["clickhouse", p.clickhouse],
+  ] as const) {
+    for (const [table, matches] of Object.entries(part?.byTable ?? {})) {
+      rows.push({
+        store,
+        table: store === "clickhouse" ? `clickhouse:${table}` : `postgres:${table}`,
+        matches,
+      });
+    }
+  }
+  const kinds = (store: StoreProof | undefined) =>
+    Object.entries(store?.matches ?? {})
+      .map(([kind, n]) => `${kind}: ${n}`)
+      .join(", ") || "—";
+  return (
+    <section className="erasure-proof" aria-label="erasure proof">
+      <h3>Proof of erasure</h3>
+      <p className={p.clean ? "proof-clean" : "proof-dirty"} data-testid="proof-verdict">
+        {p.clean
+          ? "No trace left: every table searched holds 0 rows with the person's identifiers."
+          : "Traces remain: some rows still hold the person's identifiers (see below)."}
+      </p>
+      <dl className="facts">
+        <dt>Checked</dt>
+        <dd>{formatTime(p.checkedAt ?? null)}</dd>
+        <dt>Identifiers (sha256 only)</dt>
+        <dd>
+          {(p.identifiers ?? []).map((i) => (
+            <div key={`${i.kind}-${i.sha256}`}>
+              {i.kind} <span className="mono">{i.sha256.slice(0, 16)}…</span>
+            </div>
+          ))}
+        </dd>
+        <dt>Operational store (PostgreSQL)</dt>
+        <dd>
+          {formatCount(p.postgres?.tables)} tables searched · matches by kind {kinds(p.postgres)}
+        </dd>
+        <dt>Analytics store (ClickHouse)</dt>
+        <dd>
+          {formatCount(p.clickhouse?.tables)} tables, {formatCount(p.clickhouse?.columns)} text
+          columns searched · matches by kind {kinds(p.clickhouse)}
+        </dd>
+      </dl>
+      {rows.length > 0 ? (
+        <div className="table-scroll">
+          <table className="table table-compact" aria-label="matches found per store and table">
+            <thead>
+              <tr>
+                <th>Store</th>
+                <th>Table</th>
+                <th>Matches found</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.table}>
+                  <td>{row.store}</td>
+                  <td>
+                    <code>{row.table}</code>
+                  </td>
+                  <td className={row.matches === 0 ? "proof-clean" : "proof-dirty"}>
+                    {formatCount(row.matches)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p className="muted">
+          This certificate predates per-table counts: the totals above cover every table.
+        </p>
+      )}
+    </section>
   );
 }

@@ -1,44 +1,61 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { api } from "../../api/client.ts";
 import { useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
+import { TenantName } from "../../components/tenant-picker.tsx";
+import { useLiveResource } from "../../components/use-live-resource.ts";
 import { DecisionForm } from "./decision-form.tsx";
 import { ErasureDecisions } from "./erasure-decisions.tsx";
+import { ExecuteDialog } from "./execute-dialog.tsx";
 import { formatCount, REFUSAL_TEXT, StatusBadge, shortId } from "./format.tsx";
-import type { AccountProvenance, RequestDetail, SampleTable, TableCount } from "./types.ts";
+import { AgeChart, FatesTable, SampleRows, tableFates } from "./impact.tsx";
+import type { AccountProvenance, RequestDetail } from "./types.ts";
+import "./retention.css";
 
-/** One deletion request: its impact preview, decision, progress and certificate. */
+/**
+ * One deletion request: its impact preview, decision, progress and certificate. `id` may be the
+ * short id a list shows (the API resolves a unique prefix). It follows execution over the
+ * server's event stream (polling only while the stream is down): once an execution is asked
+ * for, Execute is gone until the server says how it went.
+ */
 export function RequestDetailView({ id, onBack }: { id: string; onBack: () => void }) {
   const { can } = useSession();
   const [, setSearch] = useSearchState();
   const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string }>();
-  const [polling, setPolling] = useState(false);
-  const detail = useApi<RequestDetail>(`/api/v1/retention/requests/${encodeURIComponent(id)}`, {
-    pollMs: polling ? 1_000 : undefined,
-  });
+  const [confirming, setConfirming] = useState(false);
+  /** Execution was asked for while the request still read "approved". */
+  const [executing, setExecuting] = useState(false);
+  const wanted = id.toLowerCase();
+  const detail = useLiveResource<RequestDetail>(
+    `/api/v1/retention/requests/${encodeURIComponent(id)}`,
+    {
+      topics: ["retention"],
+      match: (event) => event.id.startsWith(wanted),
+      fallbackMs: 3_000,
+    },
+  );
   const request = detail.data;
-  // Poll while it runs (or was just enqueued), so the bar moves and the end shows by itself.
-  const status = request?.status;
-  useEffect(() => {
-    if (status) {
-      setPolling((was) => status === "running" || (was && status === "approved"));
-    }
-  }, [status]);
+  const fates = request ? tableFates(request) : [];
+  const executeStarted = executing || (request ? request.status !== "approved" : false);
 
   const execute = async () => {
+    if (!request) {
+      return;
+    }
+    setConfirming(false);
     setMessage(undefined);
+    setExecuting(true);
     try {
-      await api(`/api/v1/retention/requests/${encodeURIComponent(id)}/execute`, {
+      await api(`/api/v1/retention/requests/${encodeURIComponent(request.id)}/execute`, {
         method: "POST",
       });
       setMessage({ kind: "ok", text: "Execution enqueued; progress shows below." });
-      setPolling(true);
       detail.reload();
     } catch (caught) {
+      setExecuting(false);
       setMessage({ kind: "error", text: (caught as Error).message });
     }
   };
@@ -48,16 +65,28 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
       <button type="button" className="button button-small button-ghost" onClick={onBack}>
         ← All requests
       </button>
-      {detail.error ? (
+      {detail.error && !request ? (
         <ErrorState error={detail.error} onRetry={detail.reload} />
       ) : !request ? (
         <Loading />
       ) : (
         <>
+          {confirming ? (
+            <ExecuteDialog
+              requestId={request.id}
+              kind={request.kind === "erasure" ? "erasure" : "retention"}
+              fates={fates}
+              onConfirm={() => void execute()}
+              onClose={() => setConfirming(false)}
+            />
+          ) : null}
           <h2>
             {request.kind === "erasure" ? "Erasure" : "Deletion"} request{" "}
             <span className="mono">{shortId(request.id)}</span>{" "}
             <StatusBadge status={request.status} />
+            <span className={`live-mode live-${detail.mode}`} data-testid="live-mode">
+              {detail.mode === "live" ? "live" : "refreshing every 3 s"}
+            </span>
           </h2>
           {message ? (
             <p className={message.kind === "ok" ? "notice" : "form-error"} role="status">
@@ -74,7 +103,9 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
               )}
             </dd>
             <dt>Tenant</dt>
-            <dd className="mono">{request.tenantId}</dd>
+            <dd>
+              <TenantName id={request.tenantId} />
+            </dd>
             <dt>Cutoff</dt>
             <dd>{formatTime(request.cutoff)}</dd>
             <dt>Rows</dt>
@@ -114,7 +145,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
             </p>
           ) : null}
 
-          {request.status === "running" || request.progress ? (
+          {request.status === "running" || request.progress || executing ? (
             <div className="triggered">
               <ProgressBar
                 value={
@@ -147,33 +178,14 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
           <AccountFacts title="Approver's account" account={request.approverAccount} />
 
           <div className="request-actions">
-            {request.status === "pending_approval" && can("retention:approve") ? (
-              request.requestedByYou ? (
-                <p className="muted" data-testid="self-requested">
-                  {REFUSAL_TEXT.self_approval}
-                </p>
-              ) : request.separationOfDuties ? (
-                <p className="muted" data-testid="separation-of-duties">
-                  Separation of duties: {request.separationOfDuties}
-                </p>
-              ) : (
-                <DecisionForm
-                  requestId={request.id}
-                  fingerprint={request.fingerprint}
-                  onDecided={(text) => {
-                    setMessage({ kind: "ok", text });
-                    detail.reload();
-                  }}
-                />
-              )
-            ) : null}
             {request.status === "approved" && can("retention:execute") ? (
               <button
                 type="button"
-                className="button button-primary"
-                onClick={() => void execute()}
+                className="button button-danger"
+                disabled={executeStarted}
+                onClick={() => setConfirming(true)}
               >
-                Execute
+                {executeStarted ? "Execution started…" : "Execute…"}
               </button>
             ) : null}
             {request.hasCertificate ? (
@@ -187,8 +199,43 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
             ) : null}
           </div>
 
-          <h3>Impact preview</h3>
-          <CountsTable counts={request.impact} />
+          <section className="impact-preview" aria-label="impact preview">
+            <h3>Impact preview</h3>
+            <div className="impact-grid">
+              <FatesTable fates={fates} />
+              {request.rowsByAge?.length ? <AgeChart buckets={request.rowsByAge} /> : null}
+            </div>
+            {request.status === "pending_approval" && can("retention:approve") ? (
+              <div className="decision-panel" data-testid="decision-panel">
+                <h3>Your decision</h3>
+                {request.requestedByYou ? (
+                  <p className="muted" data-testid="self-requested">
+                    {REFUSAL_TEXT.self_approval}
+                  </p>
+                ) : request.separationOfDuties ? (
+                  <p className="muted" data-testid="separation-of-duties">
+                    Separation of duties: {request.separationOfDuties}
+                  </p>
+                ) : (
+                  <>
+                    <p className="muted">
+                      You approve exactly this preview (fingerprint{" "}
+                      <span className="mono">{request.fingerprint.slice(0, 12)}…</span>): the counts
+                      above and the sample rows below.
+                    </p>
+                    <DecisionForm
+                      requestId={request.id}
+                      fingerprint={request.fingerprint}
+                      onDecided={(text) => {
+                        setMessage({ kind: "ok", text });
+                        detail.reload();
+                      }}
+                    />
+                  </>
+                )}
+              </div>
+            ) : null}
+          </section>
           {request.kind === "erasure" ? (
             <>
               <h3>What happens to each table</h3>
@@ -199,7 +246,13 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
           {request.samples.length === 0 ? (
             <Empty>No sample rows: the candidate set is empty or already deleted.</Empty>
           ) : (
-            request.samples.map((sample) => <SampleRows key={sample.table} sample={sample} />)
+            request.samples.map((sample) => (
+              <SampleRows
+                key={sample.table}
+                sample={sample}
+                changes={Object.keys(fates.find((f) => f.table === sample.table)?.columns ?? {})}
+              />
+            ))
           )}
 
           <h3>Timeline</h3>
@@ -219,68 +272,6 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
           )}
         </>
       )}
-    </div>
-  );
-}
-
-function CountsTable({ counts }: { counts: TableCount[] }) {
-  if (counts.length === 0) {
-    return <Empty>No rows match this request.</Empty>;
-  }
-  return (
-    <div className="table-scroll">
-      <table className="table table-compact" aria-label="counts per table and tenant">
-        <thead>
-          <tr>
-            <th>Table</th>
-            <th>Tenant</th>
-            <th>Rows</th>
-          </tr>
-        </thead>
-        <tbody>
-          {counts.map((count) => (
-            <tr key={`${count.table}-${count.tenantId ?? ""}`}>
-              <td>
-                <code>{count.table}</code>
-              </td>
-              <td className="mono">{count.tenantId ?? "—"}</td>
-              <td>{formatCount(count.rows)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function SampleRows({ sample }: { sample: SampleTable }) {
-  return (
-    <div className="table-scroll sample">
-      <table className="table table-compact" aria-label={`sample rows of ${sample.table}`}>
-        <caption>
-          <code>{sample.table}</code>
-        </caption>
-        <thead>
-          <tr>
-            {sample.columns.map((column) => (
-              <th key={column}>{column}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {sample.rows.map((row, index) => (
-            // Sample rows have no stable id of their own; their order is the server's.
-            // biome-ignore lint/suspicious/noArrayIndexKey: see above
-            <tr key={index}>
-              {sample.columns.map((column) => (
-                <td key={column} className="mono">
-                  {row[column] ?? "∅"}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </div>
   );
 }

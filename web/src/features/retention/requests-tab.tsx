@@ -1,5 +1,6 @@
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { useSearchState } from "../../app/router.tsx";
+import { useSession } from "../../app/session.tsx";
 import {
   type Columns,
   DataTable,
@@ -7,9 +8,12 @@ import {
   fieldSort,
   formatTime,
 } from "../../components/data-table.tsx";
+import { TenantName } from "../../components/tenant-picker.tsx";
 import { formatCount, StatusBadge, shortId } from "./format.tsx";
+import { PlanNow } from "./plan-now.tsx";
 import { RequestDetailView } from "./request-detail.tsx";
 import { type DeletionRequest, REQUEST_KINDS, REQUEST_STATUSES } from "./types.ts";
+import { useRetentionEvents } from "./use-retention-events.ts";
 
 const FILTERS: Filter[] = [
   { key: "status", label: "Status", kind: "select", options: REQUEST_STATUSES },
@@ -32,9 +36,19 @@ export function requestColumns(open: (id: string) => void): Columns<DeletionRequ
       header: "Request",
       enableSorting: false,
       cell: ({ row }) => (
-        <button type="button" className="link-button mono" onClick={() => open(row.original.id)}>
+        <a
+          className="link-button mono"
+          href={`/retention?tab=requests&id=${shortId(row.original.id)}`}
+          title={row.original.id}
+          onClick={(event) => {
+            if (!event.metaKey && !event.ctrlKey && !event.shiftKey) {
+              event.preventDefault();
+              open(shortId(row.original.id));
+            }
+          }}
+        >
           {shortId(row.original.id)}
-        </button>
+        </a>
       ),
     },
     {
@@ -53,7 +67,7 @@ export function requestColumns(open: (id: string) => void): Columns<DeletionRequ
       id: "tenant",
       header: "Tenant",
       enableSorting: false,
-      cell: ({ row }) => <span className="mono">{shortId(row.original.tenantId)}</span>,
+      cell: ({ row }) => <TenantName id={row.original.tenantId} />,
     },
     {
       id: "totalRows",
@@ -76,22 +90,33 @@ export function requestColumns(open: (id: string) => void): Columns<DeletionRequ
   ];
 }
 
+/**
+ * Every deletion request, following state changes over the event stream (a 5 s refresh only
+ * while it is down); "Plan now" for those who may plan. Short ids open the request.
+ */
 export function RequestsTab() {
+  const { can } = useSession();
   const [search, setSearch] = useSearchState();
+  const [reloadKey, setReloadKey] = useState(0);
+  const mode = useRetentionEvents(() => setReloadKey((k) => k + 1));
   const open = search.get("id");
   const columns = useMemo(() => requestColumns((id) => setSearch({ id })), [setSearch]);
   if (open) {
     return <RequestDetailView id={open} onBack={() => setSearch({ id: undefined })} />;
   }
   return (
-    <DataTable<DeletionRequest>
-      endpoint="/api/v1/retention/requests"
-      columns={columns}
-      filters={FILTERS}
-      defaultSort="createdAt:desc"
-      serverSort={fieldSort}
-      pollMs={5_000}
-      emptyText="No deletion request matches these filters. The planner writes them on its schedule."
-    />
+    <>
+      {can("retention:plan") ? <PlanNow onPlanned={() => setReloadKey((k) => k + 1)} /> : null}
+      <DataTable<DeletionRequest>
+        endpoint="/api/v1/retention/requests"
+        columns={columns}
+        filters={FILTERS}
+        defaultSort="createdAt:desc"
+        serverSort={fieldSort}
+        pollMs={mode === "polling" ? 5_000 : undefined}
+        reloadKey={reloadKey}
+        emptyText="No deletion request matches these filters. The planner writes them on its schedule."
+      />
+    </>
   );
 }

@@ -142,6 +142,8 @@ export type RequestDetail = DeletionRequest & {
   approverAccount: AccountProvenance | null;
   /** Why you may not decide this request (separation of duties); null when you may. */
   separationOfDuties: string | null;
+  /** Rows of the policy's table by age in whole years; null for an erasure. */
+  rowsByAge?: { years: number; rows: number }[] | null;
 };
 
 export type AccountProvenance = {

@@ -1,13 +1,18 @@
 import { type FormEvent, useState } from "react";
 import { api, query } from "../../api/client.ts";
 import type { Page } from "../../api/types.ts";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
+import { CategoryBadge, Confidence, entryName, SensitivityBadge } from "../catalog/badges.tsx";
 import { type BulkFilter, bulkReview } from "../catalog/review-api.ts";
 import { CATEGORY_OPTIONS, type CatalogColumn, type Category } from "../catalog/types.ts";
 
 type Preview = { filter: BulkFilter; count: number };
 
-/** The list query that counts what a bulk decision by `filter` would touch. */
-function previewPath(filter: BulkFilter): string {
+const LIST_PAGE = 10;
+
+/** The list query that counts (pageSize 1) or lists what a bulk decision by `filter` would touch. */
+function previewPath(filter: BulkFilter, page = 1, pageSize = 1): string {
   return `/api/v1/catalog/columns${query({
     // The rows a bulk decision by filter touches: proposals waiting for a steward.
     status: "open",
@@ -16,8 +21,9 @@ function previewPath(filter: BulkFilter): string {
     store: filter.store,
     schema: filter.schema,
     table: filter.table,
-    page: 1,
-    pageSize: 1,
+    sort: "queue:asc",
+    page,
+    pageSize,
   })}`;
 }
 
@@ -75,14 +81,20 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
     }
   };
 
-  const confirm = async () => {
+  const confirm = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
     if (!preview) {
+      return;
+    }
+    const comment = String(new FormData(event.currentTarget).get("comment") ?? "").trim();
+    if (comment.length < 3) {
+      setError("Write a comment for this bulk decision: it stays with every column it decides.");
       return;
     }
     setBusy(true);
     setError(undefined);
     try {
-      const result = await bulkReview({ filter: preview.filter }, "accept");
+      const result = await bulkReview({ filter: preview.filter }, "accept", comment);
       setPreview(undefined);
       onDone(`Accepted ${result.changed} proposal${result.changed === 1 ? "" : "s"}.`);
     } catch (caught) {
@@ -143,18 +155,31 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
         </button>
       </form>
       {preview ? (
-        <div className="bulk-preview" role="status">
-          <strong data-testid="bulk-count">{preview.count.toLocaleString()}</strong> proposal
-          {preview.count === 1 ? "" : "s"} waiting for review match.
+        <div className="bulk-preview">
+          <p role="status">
+            <strong data-testid="bulk-count">{preview.count.toLocaleString()}</strong> proposal
+            {preview.count === 1 ? "" : "s"} waiting for review match.
+          </p>
           {preview.count > 0 ? (
-            <button
-              type="button"
-              className="button button-small button-primary"
-              disabled={busy}
-              onClick={() => void confirm()}
-            >
-              Accept {preview.count.toLocaleString()}
-            </button>
+            <>
+              <BulkColumns filter={preview.filter} />
+              <form
+                className="bulk-confirm"
+                aria-label="confirm bulk accept"
+                onSubmit={(event) => void confirm(event)}
+                noValidate
+              >
+                <label className="field" htmlFor="bulk-comment">
+                  <span>Comment (required, kept with each decision)</span>
+                  <input id="bulk-comment" name="comment" maxLength={2000} />
+                </label>
+                <div className="form-actions">
+                  <button type="submit" className="button button-primary" disabled={busy}>
+                    Accept {preview.count.toLocaleString()}
+                  </button>
+                </div>
+              </form>
+            </>
           ) : null}
         </div>
       ) : null}
@@ -164,5 +189,72 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
         </p>
       ) : null}
     </details>
+  );
+}
+
+/** The columns a bulk decision would decide, a page at a time, as the steward checks them. */
+function BulkColumns({ filter }: { filter: BulkFilter }) {
+  const [page, setPage] = useState(1);
+  const list = useApi<Page<CatalogColumn>>(previewPath(filter, page, LIST_PAGE));
+  if (list.error) {
+    return <ErrorState error={list.error} onRetry={list.reload} />;
+  }
+  if (!list.data) {
+    return <Loading />;
+  }
+  if (list.data.items.length === 0) {
+    return <Empty>No proposal matches any more.</Empty>;
+  }
+  const total = list.data.total;
+  const pages = Math.max(1, Math.ceil(total / LIST_PAGE));
+  return (
+    <div className="bulk-columns">
+      <div className="table-scroll">
+        <table className="table table-compact" aria-label="columns this will accept">
+          <thead>
+            <tr>
+              <th>Column</th>
+              <th>Proposal</th>
+              <th>Confidence</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.items.map((column) => (
+              <tr key={column.id}>
+                <td className="mono">{entryName(column)}</td>
+                <td>
+                  <CategoryBadge category={column.proposedCategory} />{" "}
+                  <SensitivityBadge sensitivity={column.proposedSensitivity} />
+                </td>
+                <td>
+                  <Confidence value={column.confidence} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="pager">
+        <span className="muted">
+          Page {page} of {pages} · {total.toLocaleString()} columns
+        </span>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={page <= 1}
+          onClick={() => setPage(page - 1)}
+        >
+          Previous
+        </button>
+        <button
+          type="button"
+          className="button button-small"
+          disabled={page >= pages}
+          onClick={() => setPage(page + 1)}
+        >
+          Next
+        </button>
+      </div>
+    </div>
   );
 }

@@ -1,4 +1,13 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type FormEvent,
+  type MouseEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { query } from "../../api/client.ts";
 import type { Page } from "../../api/types.ts";
 import { navigate, useSearchState } from "../../app/router.tsx";
@@ -24,13 +33,19 @@ import {
 import { BulkAccept } from "./bulk-accept.tsx";
 import { OverrideDialog } from "./override-dialog.tsx";
 import { expectedAfter, fromDetail, isOpen, nextOpen, type QueueRow } from "./queue-state.ts";
+import { RejectDialog } from "./reject-dialog.tsx";
 import { ShortcutHelp, useShortcuts } from "./shortcuts.tsx";
+import { isPiiProposal, undoReview } from "./undo-api.ts";
+import { type Toast, UndoToast } from "./undo-toast.tsx";
+import "./review.css";
 
 const PAGE_SIZE = 50;
 const FILTER_KEYS = ["status", "category", "minConfidence", "schema", "table", "q"] as const;
 const QUEUE_STATUSES = ["open", "pending", "needs_rereview", "not_classifiable"] as const;
 
 type Message = { kind: "ok" | "error"; text: string };
+
+const DONE_TEXT = { accept: "Accepted", reject: "Rejected", override: "Overrode" } as const;
 
 /**
  * The steward's review queue, built for speed: flagged decisions and pending proposals first,
@@ -59,6 +74,9 @@ export function ReviewPage() {
   const [focus, setFocus] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(() => new Set());
   const [overriding, setOverriding] = useState<QueueRow>();
+  const [rejecting, setRejecting] = useState<QueueRow>();
+  const [toast, setToast] = useState<Toast>();
+  const closeToast = useCallback(() => setToast(undefined), []);
   const [help, setHelp] = useState(false);
   const [message, setMessage] = useState<Message>();
   const rowsRef = useRef(rows);
@@ -92,6 +110,34 @@ export function ReviewPage() {
         const detail = await reviewColumn(row.id, decision);
         replace(new Map([[row.id, fromDetail(detail)]]));
         reloadSummary();
+        const eventId = detail.history[0]?.id;
+        const name = entryName(row);
+        setToast({
+          key: Date.now(),
+          text: `${DONE_TEXT[decision.action]} ${name}${
+            decision.action === "override" ? ` as ${decision.category}` : ""
+          }.`,
+          onUndo:
+            eventId === undefined
+              ? undefined
+              : () => {
+                  setToast(undefined);
+                  replace(new Map([[row.id, { ...fromDetail(detail), saving: true }]]));
+                  undoReview(row.id, eventId)
+                    .then((restored) => {
+                      replace(new Map([[row.id, fromDetail(restored)]]));
+                      reloadSummary();
+                      setToast({ key: Date.now(), text: `Undone: ${name} is as it was.` });
+                    })
+                    .catch((caught: Error) => {
+                      replace(new Map([[row.id, fromDetail(detail)]]));
+                      setMessage({
+                        kind: "error",
+                        text: `${name}: ${caught.message} (not undone)`,
+                      });
+                    });
+                },
+        });
       } catch (caught) {
         replace(new Map([[row.id, row]]));
         setMessage({
@@ -138,6 +184,21 @@ export function ReviewPage() {
     }
   }, [replace, selected, reloadSummary]);
 
+  /** Reject: a personal-data proposal first asks why. */
+  const requestReject = useCallback(
+    (row: QueueRow) => {
+      if (row.saving) {
+        return;
+      }
+      if (isPiiProposal(row)) {
+        setRejecting(row);
+      } else {
+        void decideOne(row, { action: "reject" });
+      }
+    },
+    [decideOne],
+  );
+
   const move = useCallback(
     (delta: number) =>
       setFocus((f) => Math.max(0, Math.min(rowsRef.current.length - 1, f + delta))),
@@ -162,12 +223,11 @@ export function ReviewPage() {
         fn(row);
       }
     };
-    const decide = (action: "accept" | "reject") =>
-      onFocused((row) => {
-        if (!row.saving) {
-          void decideOne(row, { action });
-        }
-      });
+    const accept = onFocused((row) => {
+      if (!row.saving) {
+        void decideOne(row, { action: "accept" });
+      }
+    });
     return {
       j: () => move(1),
       k: () => move(-1),
@@ -175,16 +235,16 @@ export function ReviewPage() {
       enter: onFocused((row) => navigate(`/catalog?column=${encodeURIComponent(row.id)}`)),
       ...(canReview
         ? {
-            a: decide("accept"),
-            r: decide("reject"),
+            a: accept,
+            r: onFocused(requestReject),
             o: onFocused((row) => setOverriding(row)),
             x: onFocused((row) => toggle(row.id)),
             "shift+a": () => void acceptSelected(),
           }
         : {}),
     };
-  }, [focus, move, decideOne, toggle, acceptSelected, canReview]);
-  useShortcuts(handlers, !help && !overriding);
+  }, [focus, move, decideOne, toggle, acceptSelected, canReview, requestReject]);
+  useShortcuts(handlers, !help && !overriding && !rejecting);
 
   const applyFilters = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -323,6 +383,7 @@ export function ReviewPage() {
                   <th>Column</th>
                   <th>Proposal</th>
                   <th>Status</th>
+                  {canReview ? <th>Decide</th> : null}
                 </tr>
               </thead>
               <tbody>
@@ -371,6 +432,16 @@ export function ReviewPage() {
                       />
                       {row.saving ? <span className="muted small"> saving…</span> : null}
                     </td>
+                    {canReview ? (
+                      <td>
+                        <DecisionButtons
+                          row={row}
+                          onAccept={() => void decideOne(row, { action: "accept" })}
+                          onReject={() => requestReject(row)}
+                          onOverride={() => setOverriding(row)}
+                        />
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>
@@ -401,11 +472,38 @@ export function ReviewPage() {
               </button>
             </div>
           </div>
-          {focused ? <FocusedDetail row={focused} /> : null}
+          {focused ? (
+            <FocusedDetail
+              row={focused}
+              actions={
+                canReview ? (
+                  <DecisionButtons
+                    row={focused}
+                    large
+                    onAccept={() => void decideOne(focused, { action: "accept" })}
+                    onReject={() => requestReject(focused)}
+                    onOverride={() => setOverriding(focused)}
+                  />
+                ) : null
+              }
+            />
+          ) : null}
         </div>
       )}
 
       {help ? <ShortcutHelp onClose={() => setHelp(false)} /> : null}
+      {rejecting ? (
+        <RejectDialog
+          column={rejecting}
+          onClose={() => setRejecting(undefined)}
+          onSubmit={(reason) => {
+            const row = rejecting;
+            setRejecting(undefined);
+            void decideOne(row, { action: "reject", comment: reason });
+          }}
+        />
+      ) : null}
+      {toast ? <UndoToast key={toast.key} toast={toast} onClose={closeToast} /> : null}
       {overriding ? (
         <OverrideDialog
           column={overriding}
@@ -421,8 +519,67 @@ export function ReviewPage() {
   );
 }
 
+/** Accept, Reject, Override as buttons (the keys a, r, o do the same). */
+function DecisionButtons({
+  row,
+  large = false,
+  onAccept,
+  onReject,
+  onOverride,
+}: {
+  row: QueueRow;
+  large?: boolean;
+  onAccept: () => void;
+  onReject: () => void;
+  onOverride: () => void;
+}) {
+  const name = entryName(row);
+  const size = large ? "button" : "button button-small";
+  const stop = (fn: () => void) => (event: MouseEvent) => {
+    event.stopPropagation();
+    fn();
+  };
+  return (
+    <fieldset
+      className={large ? "queue-detail-actions" : "queue-actions"}
+      aria-label={`decide ${name}`}
+    >
+      <button
+        type="button"
+        className={`${size} button-primary`}
+        disabled={row.saving}
+        title={`Accept the proposal ${row.proposedCategory ?? "none"} (a)`}
+        aria-label={large ? undefined : `Accept ${name}`}
+        onClick={stop(onAccept)}
+      >
+        Accept
+      </button>
+      <button
+        type="button"
+        className={size}
+        disabled={row.saving}
+        title="Reject: not personal data (r)"
+        aria-label={large ? undefined : `Reject ${name}`}
+        onClick={stop(onReject)}
+      >
+        Reject
+      </button>
+      <button
+        type="button"
+        className={size}
+        disabled={row.saving}
+        title="Override category and sensitivity (o)"
+        aria-label={large ? undefined : `Override ${name}`}
+        onClick={stop(onOverride)}
+      >
+        Override
+      </button>
+    </fieldset>
+  );
+}
+
 /** The evidence behind the focused row's proposal, so a steward decides without leaving. */
-function FocusedDetail({ row }: { row: QueueRow }) {
+function FocusedDetail({ row, actions }: { row: QueueRow; actions: ReactNode }) {
   const { data, error } = useApi<CatalogColumnDetail>(
     `/api/v1/catalog/columns/${encodeURIComponent(row.id)}`,
   );
@@ -435,6 +592,7 @@ function FocusedDetail({ row }: { row: QueueRow }) {
           {row.store} · {row.dataType}
         </span>
       </p>
+      {actions}
       {error ? (
         <ErrorState error={error} />
       ) : !detail ? (
