@@ -267,7 +267,9 @@ export async function guardCustomSql(text: string, options: SqlGuardOptions): Pr
     located.stmt_len
       ? bytes.subarray(start, start + located.stmt_len).toString("utf8")
       : bytes.subarray(start).toString("utf8")
-  ).replace(/;\s*$/, "");
+  )
+    .replace(/;\s*$/, "")
+    .trim();
   const wrapped = `SELECT * FROM (\n${statement}\n) AS q LIMIT 1`;
   const again = (await parse(wrapped).catch(() => ({ stmts: [] }))) as Tree;
   if ((again.stmts ?? []).length !== 1) {
