@@ -8,6 +8,7 @@ import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
+import { runQualityJob, ZQualityPayload } from "./quality/quality.handler.ts";
 import type { QueueName } from "./queues.ts";
 import {
   runRetentionEraseJob,
@@ -154,5 +155,15 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
       );
       return Object.fromEntries(Object.entries(report.targets).map(([k, v]) => [k, v.rows]));
     },
+  }),
+  quality: defineJob({
+    queue: "quality",
+    payload: ZQualityPayload,
+    // Every five minutes: each rule runs when its own cron (default hourly) has fired.
+    defaultCron: "*/5 * * * *",
+    run: async ({ db, analytics, progress, triggeredBy, notify }, payload) =>
+      runQualityJob({ db, analytics, progress, triggeredBy, notify }, payload),
+    // Results are appended and incidents de-duplicated while open: a re-run is harmless.
+    lost: { resume: () => true },
   }),
 };
