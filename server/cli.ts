@@ -31,6 +31,7 @@ import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
+import { QUALITY_COMMANDS } from "./cli/quality.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
 import {
   type Actor,
@@ -636,6 +637,7 @@ const COMMANDS: Record<string, Command> = {
   ...CATALOG_COMMANDS,
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,
+  ...QUALITY_COMMANDS,
 };
 
 function help(): string {

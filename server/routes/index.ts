@@ -19,6 +19,7 @@ import { runJob } from "./jobs/run.ts";
 import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
 import { getOverview } from "./overview/get.ts";
+import { QUALITY_ROUTES } from "./quality/index.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
 import { createTokenRoute } from "./tokens/create.ts";
@@ -72,5 +73,6 @@ export const ROUTES: ApiRoute[] = [
   ...CATALOG_ROUTES,
   ...DATASET_ROUTES,
   ...RETENTION_ROUTES,
+  ...QUALITY_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];
