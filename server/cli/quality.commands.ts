@@ -283,8 +283,7 @@ const incidentsList: Command = {
 
 function incidentStep(action: "ack" | "assign" | "resolve"): Command {
   return {
-    summary:
-      { ack: "Acknowledge", assign: "Assign", resolve: "Resolve" }[action] + " a quality incident",
+    summary: `${{ ack: "Acknowledge", assign: "Assign", resolve: "Resolve" }[action]} a quality incident`,
     usage: `govern quality incidents ${action} ID${action === "assign" ? " --assignee EMAIL" : ""} [--comment TEXT] [--json]`,
     options: { ...json, assignee: { type: "string" }, comment: { type: "string" } },
     positionals: ["id"],
