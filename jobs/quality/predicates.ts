@@ -5,8 +5,9 @@ import type { PlatformTable } from "./catalog.ts";
 /**
  * The row-level pass condition of a structured rule, as SQL over the table aliased `t`. Every
  * identifier is checked against the catalog before it is quoted; every value is a parameter.
- * The result is never NULL (COALESCE … false), so `count(*) FILTER (WHERE pass)` and
- * `WHERE NOT pass` partition the rows.
+ * The result may be NULL (a NULL value, where the seed's `COUNT(*) WHERE cond` counts it as not
+ * passing): aggregates use `FILTER (WHERE pass)` and samples `WHERE (pass) IS NOT TRUE`, which
+ * partition the rows without a COALESCE on every row.
  */
 
 export class RuleTargetError extends Error {
@@ -105,13 +106,12 @@ export function passCondition(
     } else {
       throw new RuleTargetError("validity format rules are checked by the streamed pass");
     }
-    const nulls = c.ignore_nulls ? sql`${t.text} IS NULL OR ` : sql``;
-    return sql<boolean>`COALESCE(${nulls}${pass}, false)`;
+    return c.ignore_nulls ? sql<boolean>`(${t.text} IS NULL OR ${pass})` : sql<boolean>`${pass}`;
   }
   if (rule.kind === "consistency") {
     if (c.allowed !== undefined) {
       const t = target(rule, table, tableName);
-      return sql<boolean>`COALESCE(${t.text} = ANY(${c.allowed.map(String)}::text[]), false)`;
+      return sql<boolean>`(${t.text} = ANY(${c.allowed.map(String)}::text[]))`;
     }
     if (c.compare !== undefined) {
       const left = column(table, tableName, c.compare.left);
