@@ -27,11 +27,26 @@ function rules(tenants: TTenants): RuleRecord[] {
     { id: "r1", column: "amount", kind: "completeness" },
     { id: "r2", column: "currency", kind: "completeness" },
     { id: "r3", column: "status", kind: "completeness" },
-    { id: "r4", column: "amount", kind: "validity", check: { range: { min: 0, max: 1_000_000, exclusive: true } } },
-    { id: "r5", column: "currency", kind: "validity", check: { set: ["USD", "EUR", "GBP", "CAD"] } },
+    {
+      id: "r4",
+      column: "amount",
+      kind: "validity",
+      check: { range: { min: 0, max: 1_000_000, exclusive: true } },
+    },
+    {
+      id: "r5",
+      column: "currency",
+      kind: "validity",
+      check: { set: ["USD", "EUR", "GBP", "CAD"] },
+    },
     { id: "r6", column: "payment_method", kind: "validity", check: { regex: "^[a-z_]+$" } },
     { id: "r7", column: "currency", kind: "validity", check: { length: { min: 3, max: 3 } } },
-    { id: "r8", column: "status", kind: "consistency", check: { allowed: ["pending", "completed", "failed", "refunded"] } },
+    {
+      id: "r8",
+      column: "status",
+      kind: "consistency",
+      check: { allowed: ["pending", "completed", "failed", "refunded"] },
+    },
     { id: "r9", kind: "freshness", check: { timestamp: "paid_at", max_age_hours: 48 } },
     { id: "r10", kind: "volume", check: { timestamp: "paid_at", window_hours: 24, min_rows: 1 } },
   ];
@@ -58,7 +73,9 @@ async function seed(db: Db, rows: number): Promise<void> {
   await sql`ALTER TABLE payments DISABLE TRIGGER payments_audit`.execute(db);
   await sql`
     INSERT INTO tenants (id, business_name)
-    SELECT gen_random_uuid(), 'Bench tenant ' || g FROM generate_series(1, ${TENANTS}) g`.execute(db);
+    SELECT gen_random_uuid(), 'Bench tenant ' || g FROM generate_series(1, ${TENANTS}) g`.execute(
+    db,
+  );
   await sql`
     INSERT INTO businesses (id, tenant_id, legal_name, display_name)
     SELECT gen_random_uuid(), id, business_name, business_name FROM tenants`.execute(db);
@@ -71,7 +88,9 @@ async function seed(db: Db, rows: number): Promise<void> {
            (ARRAY['credit_card', 'ach', 'cash', 'check'])[1 + g % 4],
            now() - make_interval(mins => (g % 2880))
     FROM generate_series(1, ${rows}) g
-    JOIN (SELECT id, tenant_id, row_number() OVER () - 1 AS n FROM businesses) b ON b.n = g % ${TENANTS}`.execute(db);
+    JOIN (SELECT id, tenant_id, row_number() OVER () - 1 AS n FROM businesses) b ON b.n = g % ${TENANTS}`.execute(
+    db,
+  );
   await sql`VACUUM ANALYZE payments`.execute(db);
 }
 
@@ -94,7 +113,9 @@ export async function main(args: string[]): Promise<void> {
     await seed(db, rows);
     console.log(`quality: loaded in ${Math.round(performance.now() - t0)} ms`);
     const tables = await platformTables(db);
-    const tenants = (await sql<{ id: string }>`SELECT id::text AS id FROM tenants`.execute(db)).rows.map((r) => r.id);
+    const tenants = (
+      await sql<{ id: string }>`SELECT id::text AS id FROM tenants`.execute(db)
+    ).rows.map((r) => r.id);
     const ctx = { tables, tenants, sampleSize: 0, now: new Date() };
 
     const fullScan = () =>
@@ -115,16 +136,30 @@ export async function main(args: string[]): Promise<void> {
     const tenRules = await median(3, () => evaluateTable(db, "payments", all, ctx));
     const grouped = await median(3, () => evaluateTable(db, "payments", perTenant, ctx));
     const unique: RuleRecord = {
-      rule: parseQualityRule({ id: "r11", table: "payments", column: "id", kind: "uniqueness", tenants: "per_tenant" }),
+      rule: parseQualityRule({
+        id: "r11",
+        table: "payments",
+        column: "id",
+        kind: "uniqueness",
+        tenants: "per_tenant",
+      }),
       version: 1,
       source: "bench",
     };
-    const withUnique = await median(3, () => evaluateTable(db, "payments", [...perTenant, unique], ctx));
+    const withUnique = await median(3, () =>
+      evaluateTable(db, "payments", [...perTenant, unique], ctx),
+    );
 
     console.log(`quality: plain count(*) full scan            ${scan.toFixed(0)} ms`);
-    console.log(`quality: 10 rules, one scan (whole scope)    ${tenRules.toFixed(0)} ms (${(tenRules / scan).toFixed(2)}x)`);
-    console.log(`quality: 10 rules grouped per tenant         ${grouped.toFixed(0)} ms (${(grouped / scan).toFixed(2)}x, ${(grouped / tenRules).toFixed(2)}x of whole scope)`);
-    console.log(`quality: + per-tenant uniqueness (DISTINCT)  ${withUnique.toFixed(0)} ms (${(withUnique / scan).toFixed(2)}x)`);
+    console.log(
+      `quality: 10 rules, one scan (whole scope)    ${tenRules.toFixed(0)} ms (${(tenRules / scan).toFixed(2)}x)`,
+    );
+    console.log(
+      `quality: 10 rules grouped per tenant         ${grouped.toFixed(0)} ms (${(grouped / scan).toFixed(2)}x, ${(grouped / tenRules).toFixed(2)}x of whole scope)`,
+    );
+    console.log(
+      `quality: + per-tenant uniqueness (DISTINCT)  ${withUnique.toFixed(0)} ms (${(withUnique / scan).toFixed(2)}x)`,
+    );
     const ratio = tenRules / scan;
     const rate = Math.round(rows / (tenRules / 1000));
     console.log(`quality: ratio ${ratio.toFixed(2)} (10 rules over one full scan), ${rate} rows/s`);

@@ -9,6 +9,7 @@ import { JobsPage } from "../features/jobs/jobs-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
+import { QualityPage } from "../features/quality/quality-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
@@ -28,6 +29,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/retention": RetentionPage,
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
+  "/quality": QualityPage,
 };
 
 type AuthState =

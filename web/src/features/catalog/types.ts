@@ -54,6 +54,10 @@ export const sensitivitiesCovered: Missing<Sensitivity, (typeof SENSITIVITY_OPTI
 
 /** One row of the catalog: a column, or one JSONB key path inside a column (`jsonPath` set). */
 export type CatalogColumn = {
+  /** Latest data-quality score of the column's rules (jobs/quality), when it has any. */
+  qualityScore?: number | null;
+  /** Latest data-quality score of the table's rules. */
+  tableQualityScore?: number | null;
   id: string;
   store: string;
   schema: string;

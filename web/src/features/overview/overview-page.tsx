@@ -5,9 +5,12 @@ import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
+import { useApi } from "../../components/use-api.ts";
 import { useLiveResource } from "../../components/use-live-resource.ts";
 import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
 import type { CatalogSummary } from "../catalog/types.ts";
+import { QualityFigures } from "../quality/quality-page.tsx";
+import type { QualitySummary } from "../quality/types.ts";
 
 /** The overview with the catalog's classification figures (server/routes/overview/get.ts). */
 type OverviewWithCatalog = Overview & { classification?: CatalogSummary };
@@ -79,6 +82,8 @@ export function OverviewPage() {
           <PiiBreakdown summary={data.classification} />
         </>
       ) : null}
+
+      {can("quality:read") ? <QualityOverview /> : null}
 
       <div className="panels">
         <TenantLookup />
@@ -177,5 +182,24 @@ function TenantLookup() {
         <p className="muted">Type part of a business name, a region or the start of an id.</p>
       )}
     </div>
+  );
+}
+
+/** Data-quality figures (GET /api/v1/quality/summary), for roles that may read quality. */
+function QualityOverview() {
+  const { data } = useApi<QualitySummary>("/api/v1/quality/summary");
+  if (!data) {
+    return null;
+  }
+  return (
+    <>
+      <h2>
+        Data quality{" "}
+        <Link to="/quality" className="h2-link">
+          Open quality →
+        </Link>
+      </h2>
+      <QualityFigures summary={data} />
+    </>
   );
 }
