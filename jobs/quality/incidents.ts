@@ -8,16 +8,18 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 /** What happened to incidents after a run. */
 export type IncidentChanges = { opened: string[]; resolved: string[]; stillOpen: string[] };
 
-function describe(r: RuleResult): { title: string; body: string } {
+function describe(r: RuleResult, tenantName?: string): { title: string; body: string } {
   const where = `${r.table}${r.column ? `.${r.column}` : ""}`;
   const score = r.score === null ? "n/a" : r.score.toFixed(4).replace(/0+$/, "").replace(/\.$/, "");
   const title = `${r.rule} failed on ${r.table} (${score} < ${r.threshold})${
-    r.tenantId ? ` for tenant ${r.tenantId}` : ""
+    r.tenantId ? ` for ${tenantName ?? `tenant ${r.tenantId}`}` : ""
   }`;
   const body = [
     `Rule ${r.rule} (${r.kind}, ${r.severity}) on ${where}`,
     `Score ${score}, threshold ${r.threshold}: ${r.failing} of ${r.total} rows failing`,
-    r.tenantId ? `Tenant ${r.tenantId}` : "All tenants in scope",
+    r.tenantId
+      ? `Tenant ${tenantName ? `${tenantName} (${r.tenantId})` : r.tenantId}`
+      : "All tenants in scope",
   ].join("\n");
   return { title, body };
 }
@@ -33,6 +35,8 @@ export async function applyIncidents(
   db: Db,
   results: { result: RuleResult; id: string }[],
   notify: Notify,
+  /** Tenant business names, so titles and alerts name the tenant rather than its id. */
+  tenantNames: ReadonlyMap<string, string> = new Map(),
 ): Promise<IncidentChanges> {
   const changes: IncidentChanges = { opened: [], resolved: [], stillOpen: [] };
   const toSend: Parameters<Notify>[0][] = [];
@@ -77,7 +81,7 @@ export async function applyIncidents(
           kind: "quality.incident.resolved",
           severity: r.severity,
           title: `${r.rule} passes again on ${r.table}`,
-          body: describe(r).body,
+          body: describe(r, r.tenantId ? tenantNames.get(r.tenantId) : undefined).body,
           link: `/quality/incidents/${open.id}`,
           dedupeKey: open.id,
         });
@@ -96,7 +100,7 @@ export async function applyIncidents(
     if (r.severity === "warning") {
       continue;
     }
-    const { title, body } = describe(r);
+    const { title, body } = describe(r, r.tenantId ? tenantNames.get(r.tenantId) : undefined);
     const inserted = await db
       .insertInto("governance.quality_incidents")
       .values({

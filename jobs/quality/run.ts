@@ -139,9 +139,8 @@ export async function runQuality(deps: QualityDeps, options: RunOptions = {}): P
     records = records.filter((r) => qualifiedTable(r.rule.table) === want);
   }
   const tables = await platformTables(db);
-  const tenants = (await withReader(db, (trx) => platformTenants(trx as unknown as Db))).map(
-    (t) => t.id,
-  );
+  const directory = await withReader(db, (trx) => platformTenants(trx as unknown as Db));
+  const tenants = directory.map((t) => t.id);
   const ctx: ScanContext = { tables, tenants, sampleSize: options.sampleSize ?? 10, now };
   const byTable = new Map<string, RuleRecord[]>();
   for (const record of records) {
@@ -198,6 +197,7 @@ export async function runQuality(deps: QualityDeps, options: RunOptions = {}): P
     db,
     results.map((result, i) => ({ result, id: ids[i] as string })),
     deps.notify ?? noNotify,
+    new Map(directory.map((t) => [t.id, t.name])),
   );
   return { runId, results: results.map((r, i) => ({ ...r, id: ids[i] ?? null })), incidents };
 }

@@ -17,7 +17,13 @@ const FILTERS = [
 ];
 
 /** The incident inbox: New → Acknowledged → Assigned → Resolved, with comments. */
-export function IncidentsTab({ reloadKey }: { reloadKey: number }) {
+export function IncidentsTab({
+  reloadKey,
+  onChanged,
+}: {
+  reloadKey: number;
+  onChanged: () => void;
+}) {
   const [status, setStatus] = useState("open");
   const [selected, setSelected] = useState<string>();
   const list = useApi<{ incidents: Incident[] }>(
@@ -76,7 +82,14 @@ export function IncidentsTab({ reloadKey }: { reloadKey: number }) {
         </div>
       )}
       {selected ? (
-        <IncidentPanel key={selected} id={selected} onChanged={() => list.reload()} />
+        <IncidentPanel
+          key={selected}
+          id={selected}
+          onChanged={() => {
+            list.reload();
+            onChanged();
+          }}
+        />
       ) : null}
     </div>
   );

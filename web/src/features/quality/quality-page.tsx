@@ -77,7 +77,9 @@ export function QualityPage() {
       </div>
       <div role="tabpanel" aria-label={current.label}>
         {current.key === "rules" ? <RulesTab onRun={bump} /> : null}
-        {current.key === "incidents" ? <IncidentsTab reloadKey={reloadKey} /> : null}
+        {current.key === "incidents" ? (
+          <IncidentsTab reloadKey={reloadKey} onChanged={bump} />
+        ) : null}
         {current.key === "suggestions" ? <SuggestionsTab onDecided={bump} /> : null}
       </div>
     </section>
