@@ -33,7 +33,9 @@ export const getQualityRuleRoute = defineRoute(
   async (c) => {
     const { id } = c.req.valid("param");
     const { db } = c.get("deps");
-    const record = (await listRules(db)).find((r) => r.rule.id === id);
+    const record = /^[a-z0-9_]{1,100}$/.test(id)
+      ? (await listRules(db)).find((r) => r.rule.id === id)
+      : undefined;
     if (!record) {
       throw new AppError("not_found", "No quality rule has this id.");
     }
