@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { AnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
 import type { Db } from "../schema/postgres.ts";
+import type { Notify } from "./quality/types.ts";
 import type { QueueName } from "./queues.ts";
 
 /** What every job handler may use; the worker builds it once. */
@@ -17,6 +18,8 @@ export type JobContext = {
   triggeredBy?: string;
   /** Reports progress in percent (0..100) to the queue, where the console and CLI read it. */
   progress: (percent: number) => Promise<void>;
+  /** Sends an alert through the configured channels (jobs/notify/); absent: alerts are off. */
+  notify?: Notify;
 };
 
 /** What cleaning up after a lost or never-queued run may use. */

@@ -9,6 +9,7 @@ import { runEtl } from "./etl/etl.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runNotifyJob, ZNotifyPayload } from "./notify/notify.handler.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
+import { runQualityJob, ZQualityPayload } from "./quality/quality.handler.ts";
 import type { QueueName } from "./queues.ts";
 import {
   runRetentionEraseJob,
@@ -165,6 +166,16 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     run: async ({ db, config, progress }, payload) =>
       runNotifyJob({ db, config, progress }, payload),
     // Every delivery is claimed and settled in its own row: running again sends only what is left.
+    lost: { resume: () => true },
+  }),
+  quality: defineJob({
+    queue: "quality",
+    payload: ZQualityPayload,
+    // Every five minutes: each rule runs when its own cron (default hourly) has fired.
+    defaultCron: "*/5 * * * *",
+    run: async ({ db, analytics, progress, triggeredBy, notify }, payload) =>
+      runQualityJob({ db, analytics, progress, triggeredBy, notify }, payload),
+    // Results are appended and incidents de-duplicated while open: a re-run is harmless.
     lost: { resume: () => true },
   }),
 };

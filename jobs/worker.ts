@@ -6,6 +6,7 @@ import type { Logger } from "../schema/logger.ts";
 import type { Db } from "../schema/postgres.ts";
 import type { JobContext, JobDefinition } from "./job-definition.ts";
 import { failAbandonedRuns, recordRunEnd, recordRunStart } from "./job-runs.repository.ts";
+import { createNotifier } from "./notify/notify.ts";
 import { createJobQueues, type JobQueues, type QueueName } from "./queues.ts";
 import {
   abandonNotQueued,
@@ -102,7 +103,9 @@ export async function startWorker(
     onNotQueued: (name, payload, reason) => abandonNotQueued(deps, jobs[name], payload, reason),
   });
   const locks = await openRunLocks(deps.config.databaseUrl, deps.logger);
-  const runDeps: RunDeps = { ...deps, locks };
+  // Alerts (quality incidents) go through the channels; their deliveries through this queue.
+  const notify = deps.notify ?? createNotifier({ ...deps, queues });
+  const runDeps: RunDeps = { ...deps, locks, notify };
   const sync = () => syncSchedules(deps.db, queues, jobs);
   const reconcile = () =>
     reconcileRuns({ ...deps, queues, jobs }, { queuedGraceMs: options.queuedGraceMs });

@@ -762,6 +762,96 @@ export interface GovernanceNotificationDeliveries {
   title: string;
 }
 
+export interface GovernanceQualityIncidentEvents {
+  action: string;
+  actor: string;
+  assignee: string | null;
+  at: Generated<Timestamp>;
+  comment: string | null;
+  id: Generated<number>;
+  incident_id: string;
+}
+
+export interface GovernanceQualityIncidents {
+  acknowledged_at: Timestamp | null;
+  assignee: string | null;
+  id: Generated<string>;
+  last_result_id: string | null;
+  last_score: number | null;
+  opened_at: Generated<Timestamp>;
+  opened_result_id: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  rule_id: string;
+  severity: string;
+  status: Generated<string>;
+  table_name: string;
+  tenant_id: string | null;
+  title: string;
+}
+
+export interface GovernanceQualityResults {
+  column_name: string | null;
+  detail: Generated<Json>;
+  error: string | null;
+  evaluated_at: Generated<Timestamp>;
+  failing: Generated<number>;
+  id: Generated<string>;
+  kind: string;
+  passed: boolean | null;
+  rule_id: string;
+  rule_version: Generated<number>;
+  run_id: string;
+  sample_keys: Generated<Json>;
+  score: number | null;
+  severity: string;
+  table_name: string;
+  tenant_id: string | null;
+  threshold: number;
+  total: Generated<number>;
+}
+
+export interface GovernanceQualityRules {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  definition: Json;
+  id: string;
+  source: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  version: Generated<number>;
+}
+
+export interface GovernanceQualityRuleVersions {
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  definition: Json;
+  rule_id: string;
+  version: number;
+}
+
+export interface GovernanceQualityRuns {
+  error: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  rules: Generated<number>;
+  started_at: Generated<Timestamp>;
+  status: Generated<string>;
+  triggered_by: string;
+}
+
+export interface GovernanceQualitySuggestions {
+  created_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  definition: Json;
+  id: Generated<string>;
+  origin: string;
+  reason: string;
+  rule_id: string;
+  status: Generated<string>;
+}
+
 export interface GovernanceRetentionApprovals {
   actor: string;
   decided_at: Generated<Timestamp>;
@@ -1181,6 +1271,13 @@ export interface DB {
   "governance.masking_rules": GovernanceMaskingRules;
   "governance.notification_channels": GovernanceNotificationChannels;
   "governance.notification_deliveries": GovernanceNotificationDeliveries;
+  "governance.quality_incident_events": GovernanceQualityIncidentEvents;
+  "governance.quality_incidents": GovernanceQualityIncidents;
+  "governance.quality_results": GovernanceQualityResults;
+  "governance.quality_rule_versions": GovernanceQualityRuleVersions;
+  "governance.quality_rules": GovernanceQualityRules;
+  "governance.quality_runs": GovernanceQualityRuns;
+  "governance.quality_suggestions": GovernanceQualitySuggestions;
   "governance.retention_approvals": GovernanceRetentionApprovals;
   "governance.retention_archives": GovernanceRetentionArchives;
   "governance.retention_certificates": GovernanceRetentionCertificates;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { serve as serveHttp } from "@hono/node-server";
+import { createNotifier } from "../jobs/notify/notify.ts";
 import { ensurePartitions } from "../jobs/partitions/partitions.ts";
 import { startWorker } from "../jobs/worker.ts";
 import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platform/index.ts";
@@ -32,6 +33,7 @@ import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { NOTIFY_COMMANDS } from "./cli/notify.commands.ts";
+import { QUALITY_COMMANDS } from "./cli/quality.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
 import {
   type Actor,
@@ -185,7 +187,14 @@ async function runServer(config: Config, withWorker: boolean): Promise<Runtime> 
   const runtime = await openRuntime(config);
   await migrateAnalytics(runtime.analytics);
   const worker = withWorker ? await startWorker({ ...runtime, logger }) : undefined;
-  const app = newApp({ ...runtime, logger, enqueue: worker?.enqueue, jobs: worker?.queues });
+  const notify = createNotifier({ ...runtime, logger, queues: worker?.queues });
+  const app = newApp({
+    ...runtime,
+    logger,
+    enqueue: worker?.enqueue,
+    jobs: worker?.queues,
+    notify,
+  });
   const server = serveHttp({ fetch: app.fetch, port: config.port, hostname: config.host });
   const shutdown = async (signal: string) => {
     logger.info("shutting down", { signal });
@@ -638,6 +647,7 @@ const COMMANDS: Record<string, Command> = {
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,
   ...NOTIFY_COMMANDS,
+  ...QUALITY_COMMANDS,
 };
 
 function help(): string {

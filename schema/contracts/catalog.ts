@@ -50,6 +50,16 @@ export const ZCatalogColumn = z
     classifiedAt: z.string().nullable(),
     droppedAt: z.string().nullable(),
     version: z.number().int(),
+    qualityScore: z
+      .number()
+      .nullable()
+      .optional()
+      .describe("Latest data-quality score of the column's rules (0..1); null without rules"),
+    tableQualityScore: z
+      .number()
+      .nullable()
+      .optional()
+      .describe("Latest data-quality score of the table's rules (0..1); null without rules"),
   })
   .openapi("CatalogColumn");
 

@@ -14,6 +14,7 @@ import * as ds1 from "./2026-12-06-ds-dataset-isolation.ts";
 import * as eyes01 from "./2026-12-06-eyes-account-provenance.ts";
 import * as eyes02 from "./2026-12-06-eyes-ledger-skip.ts";
 import * as notify01 from "./2026-12-07-notify-01-channels.ts";
+import * as quality01 from "./2026-12-07-quality-01-quality.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06-eyes-account-provenance": eyes01,
   "2026-12-06-eyes-ledger-skip": eyes02,
   "2026-12-07-notify-01-channels": notify01,
+  "2026-12-07-quality-01-quality": quality01,
 };

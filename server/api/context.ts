@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { Notify } from "../../jobs/quality/types.ts";
 import { createJobQueues, type JobQueues } from "../../jobs/queues.ts";
 import { abandonNotQueued } from "../../jobs/reconcile.ts";
 import { JOBS } from "../../jobs/registry.ts";
@@ -27,6 +28,8 @@ export type AppDeps = {
    * process) reads and feeds the same queues as `npm start`.
    */
   jobs?: JobQueues;
+  /** Sends quality alerts through the configured channels (jobs/notify/); absent: none. */
+  notify?: Notify;
 };
 
 const opened = new WeakMap<AppDeps, JobQueues>();

@@ -20,6 +20,7 @@ import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
 import { NOTIFICATION_ROUTES } from "./notifications/index.ts";
 import { getOverview } from "./overview/get.ts";
+import { QUALITY_ROUTES } from "./quality/index.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
 import { lookupSubjectsRoute } from "./tenants/subjects.ts";
@@ -76,5 +77,6 @@ export const ROUTES: ApiRoute[] = [
   ...RETENTION_ROUTES,
   ...NOTIFICATION_ROUTES,
   lookupSubjectsRoute,
+  ...QUALITY_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { qualityScores } from "../../../jobs/quality/service.ts";
 import { listCatalogColumns } from "../../../schema/governance/catalog-query.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
@@ -34,7 +35,20 @@ export const listCatalogColumnsRoute = defineRoute(
         { path: "minConfidence", message: "above maxConfidence" },
       ]);
     }
-    const result = await listCatalogColumns(c.get("deps").db, filter, toCatalogPage(query));
-    return c.json(result, 200);
+    const { db } = c.get("deps");
+    const result = await listCatalogColumns(db, filter, toCatalogPage(query));
+    // The seed's DataAsset.quality_score: the latest scores of the quality rules on it.
+    const scores = await qualityScores(db);
+    const items = result.items.map((item) => {
+      const table =
+        item.store === "postgres" && item.schema === "public" ? `public.${item.table}` : null;
+      return {
+        ...item,
+        qualityScore:
+          table && !item.jsonPath ? (scores.get(`${table}.${item.column}`) ?? null) : null,
+        tableQualityScore: table ? (scores.get(table) ?? null) : null,
+      };
+    });
+    return c.json({ ...result, items }, 200);
   },
 );

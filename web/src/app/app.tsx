@@ -10,6 +10,7 @@ import { LoginPage } from "../features/login/login-page.tsx";
 import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
 import { NotificationsPage } from "../features/notifications/notifications-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
+import { QualityPage } from "../features/quality/quality-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
@@ -30,6 +31,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
   "/notifications": NotificationsPage,
+  "/quality": QualityPage,
 };
 
 type AuthState =

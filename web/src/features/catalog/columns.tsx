@@ -69,6 +69,28 @@ export function catalogColumns(detailHref: (id: string) => string): Columns<Cata
       ),
     },
     {
+      id: "quality",
+      header: "Quality",
+      enableSorting: false,
+      cell: ({ row }) => {
+        const score = row.original.qualityScore ?? row.original.tableQualityScore;
+        if (score === null || score === undefined) {
+          return <span className="muted">—</span>;
+        }
+        const which = row.original.qualityScore != null ? "column" : "table";
+        return (
+          <span
+            className={
+              score >= 0.99 ? "quality-good" : score >= 0.9 ? "quality-warn" : "quality-bad"
+            }
+            title={`Data-quality score of the ${which}'s rules`}
+          >
+            {(score * 100).toFixed(1)}%{which === "table" ? " (table)" : ""}
+          </span>
+        );
+      },
+    },
+    {
       id: "classifiedAt",
       accessorFn: (r) => r.classifiedAt,
       header: "Classified",

@@ -6,8 +6,11 @@ import { formatTime } from "../../components/data-table.tsx";
 import { RereviewBanner } from "../../components/rereview-notices.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantName, TenantPicker, type TenantSummary } from "../../components/tenant-picker.tsx";
+import { useApi } from "../../components/use-api.ts";
 import { useLiveResource } from "../../components/use-live-resource.ts";
 import { ClassificationFigures, PiiBreakdown } from "../catalog/summary-figures.tsx";
+import { QualityFigures } from "../quality/quality-page.tsx";
+import type { QualitySummary } from "../quality/types.ts";
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
@@ -81,6 +84,8 @@ export function OverviewPage() {
           <PiiBreakdown summary={data.classification} />
         </>
       ) : null}
+
+      {can("quality:read") ? <QualityOverview /> : null}
 
       <div className="panels">
         <TenantLookup />
@@ -179,5 +184,24 @@ function TenantLookup() {
         <p className="muted">Type part of a business name, a region or the start of an id.</p>
       )}
     </div>
+  );
+}
+
+/** Data-quality figures (GET /api/v1/quality/summary), for roles that may read quality. */
+function QualityOverview() {
+  const { data } = useApi<QualitySummary>("/api/v1/quality/summary");
+  if (!data) {
+    return null;
+  }
+  return (
+    <>
+      <h2>
+        Data quality{" "}
+        <Link to="/quality" className="h2-link">
+          Open quality →
+        </Link>
+      </h2>
+      <QualityFigures summary={data} />
+    </>
   );
 }

@@ -1,0 +1,72 @@
+import { sql } from "kysely";
+import type { Db } from "../../schema/postgres.ts";
+
+export type ColumnInfo = { type: string; udt: string };
+export type PlatformTable = {
+  columns: Map<string, ColumnInfo>;
+  /** Has a tenant_id column. */
+  tenant: boolean;
+  /** Readable by custom SQL (govern_quality has SELECT: a tenant table under RLS). */
+  customReadable: boolean;
+  /** Primary key columns, in order. */
+  key: string[];
+};
+
+/**
+ * The operational store's tables (schema public, no partitions) with their columns, from the
+ * database catalog: identifiers in quality rules are checked against this before they are quoted.
+ */
+export async function platformTables(db: Db): Promise<Map<string, PlatformTable>> {
+  const rows = await sql<{
+    table_name: string;
+    column_name: string;
+    data_type: string;
+    udt_name: string;
+    readable: boolean;
+    key_pos: number | null;
+  }>`
+    SELECT c.relname AS table_name, a.attname AS column_name,
+           format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name,
+           COALESCE(has_table_privilege('govern_quality', c.oid, 'SELECT'), false) AS readable,
+           array_position(pk.conkey, a.attnum) AS key_pos
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+    WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+    ORDER BY c.relname, a.attnum
+  `.execute(db);
+  const tables = new Map<string, PlatformTable>();
+  const keys = new Map<string, [number, string][]>();
+  for (const row of rows.rows) {
+    let table = tables.get(row.table_name);
+    if (!table) {
+      table = { columns: new Map(), tenant: false, customReadable: row.readable, key: [] };
+      tables.set(row.table_name, table);
+      keys.set(row.table_name, []);
+    }
+    table.columns.set(row.column_name, { type: row.data_type, udt: row.udt_name });
+    if (row.column_name === "tenant_id") {
+      table.tenant = true;
+    }
+    if (row.key_pos !== null) {
+      keys.get(row.table_name)?.push([row.key_pos, row.column_name]);
+    }
+  }
+  for (const [name, table] of tables) {
+    table.key = (keys.get(name) ?? []).sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+    if (!table.tenant) {
+      table.customReadable = false;
+    }
+  }
+  return tables;
+}
+
+/** Tenants of the platform (id and business name), for per-tenant scopes and names in views. */
+export async function platformTenants(db: Db): Promise<{ id: string; name: string }[]> {
+  const rows = await sql<{ id: string; name: string }>`
+    SELECT id::text AS id, business_name AS name FROM public.tenants ORDER BY business_name, id
+  `.execute(db);
+  return rows.rows;
+}

@@ -1,0 +1,435 @@
+import { type RawBuilder, sql } from "kysely";
+import { isEmail, isPhone } from "../../rules/classification/detectors/contact.ts";
+import { isIban, isPaymentCard } from "../../rules/classification/detectors/financial.ts";
+import { type Format, qualifiedTable, tableNameOf } from "../../rules/quality/schema.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { withReader } from "../../schema/tenant.ts";
+import type { PlatformTable } from "./catalog.ts";
+import { isRowRule, passCondition, RuleTargetError } from "./predicates.ts";
+import type { RuleRecord, RuleResult } from "./types.ts";
+import { verdict } from "./types.ts";
+
+/**
+ * One table's structured rules in ONE scan: a single SELECT of `count(*) FILTER (WHERE pass)`
+ * aggregates (plus count(DISTINCT …) for per-tenant uniqueness, max(ts) for freshness and a
+ * windowed count for volume), grouped by tenant_id when any rule wants per-tenant results.
+ * Results for whole-scope rules are the sum of the groups. Global uniqueness (across tenants)
+ * cannot come out of a per-tenant grouping — a value repeated in two tenants is one duplicate
+ * globally but none per tenant — so it takes a second, ungrouped aggregate over the table;
+ * format validity (email, phone, card, IBAN) needs the classifier's validators (libphonenumber,
+ * Luhn, IBAN checksum), which SQL cannot run, so it reads the column once through a keyset
+ * cursor. Neither runs unless such a rule exists.
+ */
+
+export type ScanContext = {
+  tables: Map<string, PlatformTable>;
+  /** All tenants of the platform (per-tenant results list every tenant, even one without rows). */
+  tenants: string[];
+  sampleSize: number;
+  now: Date;
+};
+
+type Group = { tenant: string | null; values: Record<string, number | string | Date | null> };
+
+const FORMAT_CHECKS: Record<Format, (v: string) => boolean> = {
+  email: isEmail,
+  phone: (v) => isPhone(v, true),
+  luhn: (v) => isPaymentCard(v),
+  iban: (v) => isIban(v),
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+};
+
+function base(record: RuleRecord, tenantId: string | null): RuleResult {
+  const { rule } = record;
+  return {
+    rule: rule.id,
+    version: record.version,
+    table: qualifiedTable(rule.table),
+    column: rule.column ?? null,
+    kind: rule.kind,
+    tenantId,
+    severity: rule.severity,
+    threshold: rule.threshold,
+    score: null,
+    passed: null,
+    failing: 0,
+    total: 0,
+    sampleKeys: [],
+    detail: {},
+    error: null,
+  };
+}
+
+export function errorResult(record: RuleRecord, message: string): RuleResult {
+  return { ...base(record, null), error: message };
+}
+
+/** The tenants a rule reports on: null (whole scope) or each tenant of its list / the platform. */
+function scopes(record: RuleRecord, ctx: ScanContext): (string | null)[] {
+  const t = record.rule.tenants;
+  if (t === "all") {
+    return [null];
+  }
+  return t === "per_tenant" ? ctx.tenants : t;
+}
+
+function inScope(record: RuleRecord, tenant: string | null, group: string | null): boolean {
+  if (tenant === null) {
+    const t = record.rule.tenants;
+    return t === "all" || t === "per_tenant" || (group !== null && t.includes(group));
+  }
+  return group === tenant;
+}
+
+type Agg = { alias: string; expr: RawBuilder<unknown> };
+
+/** Evaluates every structured rule of one operational table; one result per rule and scope. */
+export async function evaluateTable(
+  db: Db,
+  tableName: string,
+  records: RuleRecord[],
+  ctx: ScanContext,
+): Promise<RuleResult[]> {
+  const name = tableNameOf(tableName);
+  const table = ctx.tables.get(name);
+  if (!table) {
+    return records.map((r) => errorResult(r, `table public.${name} does not exist`));
+  }
+  const results: RuleResult[] = [];
+  const aggs: Agg[] = [];
+  const planned: { record: RuleRecord; i: number; pass?: RawBuilder<boolean> }[] = [];
+  const formats: { record: RuleRecord; i: number }[] = [];
+  const globalUnique: { record: RuleRecord; i: number }[] = [];
+  const schemaRules: RuleRecord[] = [];
+  records.forEach((record, i) => {
+    const { rule } = record;
+    try {
+      if (rule.tenants !== "all" && !table.tenant) {
+        throw new RuleTargetError(`table public.${name} has no tenant_id; use tenants: all`);
+      }
+      if (isRowRule(rule)) {
+        const pass = passCondition(rule, table, name, ctx.tables);
+        // A plain completeness rule is count(column): no per-row filter expression at all.
+        const plain = rule.kind === "completeness" && !rule.path;
+        aggs.push({
+          alias: `p${i}`,
+          expr: plain
+            ? sql`count(${sql.ref(`t.${rule.column as string}`)})`
+            : sql`count(*) FILTER (WHERE ${pass})`,
+        });
+        planned.push({ record, i, pass });
+      } else if (rule.kind === "validity" && rule.check.format) {
+        if (!rule.column || !table.columns.has(rule.column)) {
+          throw new RuleTargetError(`column ${name}.${rule.column} does not exist`);
+        }
+        formats.push({ record, i });
+      } else if (rule.kind === "uniqueness") {
+        const cols = rule.check.columns ?? [rule.column as string];
+        for (const c of cols) {
+          if (!table.columns.has(c)) {
+            throw new RuleTargetError(`column ${name}.${c} does not exist`);
+          }
+        }
+        if (rule.check.global || !table.tenant) {
+          globalUnique.push({ record, i });
+        } else {
+          const refs = cols.map((c) => sql.ref(`t.${c}`));
+          const notNull = sql.join(
+            refs.map((r) => sql`${r} IS NOT NULL`),
+            sql` AND `,
+          );
+          aggs.push({ alias: `n${i}`, expr: sql`count(*) FILTER (WHERE ${notNull})` });
+          aggs.push({
+            alias: `d${i}`,
+            expr: sql`count(DISTINCT ROW(t.tenant_id, ${sql.join(refs)})) FILTER (WHERE ${notNull})`,
+          });
+          planned.push({ record, i });
+        }
+      } else if (rule.kind === "freshness" || rule.kind === "volume") {
+        const ts = rule.check.timestamp ?? rule.column;
+        if (ts) {
+          if (!table.columns.has(ts)) {
+            throw new RuleTargetError(`column ${name}.${ts} does not exist`);
+          }
+        }
+        if (rule.kind === "freshness") {
+          aggs.push({ alias: `m${i}`, expr: sql`max(${sql.ref(`t.${ts}`)})` });
+        } else if (rule.check.window_hours !== undefined && ts) {
+          const since = new Date(ctx.now.getTime() - rule.check.window_hours * 3_600_000);
+          aggs.push({
+            alias: `w${i}`,
+            expr: sql`count(*) FILTER (WHERE ${sql.ref(`t.${ts}`)} >= ${since})`,
+          });
+        }
+        planned.push({ record, i });
+      } else if (rule.kind === "schema") {
+        schemaRules.push(record);
+      } else {
+        throw new RuleTargetError(`${rule.kind} is not a structured rule`);
+      }
+    } catch (error) {
+      results.push(errorResult(record, (error as Error).message));
+    }
+  });
+
+  const grouped = table.tenant && records.some((r) => r.rule.tenants !== "all");
+  const groups: Group[] = [];
+  if (aggs.length || planned.length) {
+    const select = sql.join([
+      grouped ? sql`t.tenant_id::text AS tenant` : sql`NULL::text AS tenant`,
+      sql`count(*) AS total`,
+      ...aggs.map((a) => sql`${a.expr} AS ${sql.id(a.alias)}`),
+    ]);
+    const rows = await withReader(db, async (trx) => {
+      // JIT compiling a dozen filter expressions costs more than it saves on a scan like this.
+      await sql`SET LOCAL jit = off`.execute(trx);
+      return sql<Record<string, number | string | Date | null>>`
+        SELECT ${select} FROM ${sql.table(`public.${name}`)} AS t
+        ${grouped ? sql`GROUP BY t.tenant_id` : sql``}`.execute(trx);
+    });
+    for (const row of rows.rows) {
+      groups.push({ tenant: (row.tenant as string | null) ?? null, values: row });
+    }
+  }
+  const sum = (record: RuleRecord, tenant: string | null, key: string) =>
+    groups
+      .filter((g) => inScope(record, tenant, g.tenant))
+      .reduce((n, g) => n + Number(g.values[key] ?? 0), 0);
+  const maxOf = (record: RuleRecord, tenant: string | null, key: string) => {
+    let best: Date | null = null;
+    for (const g of groups.filter((x) => inScope(record, tenant, x.tenant))) {
+      const v = g.values[key];
+      if (v instanceof Date && (!best || v > best)) {
+        best = v;
+      }
+    }
+    return best;
+  };
+
+  for (const { record, i, pass } of planned) {
+    const { rule } = record;
+    for (const tenant of scopes(record, ctx)) {
+      const r = base(record, tenant);
+      const total = sum(record, tenant, "total");
+      if (pass) {
+        r.total = total;
+        r.failing = total - sum(record, tenant, `p${i}`);
+      } else if (rule.kind === "uniqueness") {
+        r.total = total;
+        r.failing = sum(record, tenant, `n${i}`) - sum(record, tenant, `d${i}`);
+        r.detail = { columns: rule.check.columns ?? [rule.column] };
+      } else if (rule.kind === "freshness") {
+        const latest = maxOf(record, tenant, `m${i}`);
+        const ageHours = latest ? (ctx.now.getTime() - latest.getTime()) / 3_600_000 : null;
+        const limit = rule.check.max_age_hours;
+        const ok = ageHours !== null && (limit === undefined || ageHours <= limit);
+        r.total = 1;
+        r.failing = ok ? 0 : 1;
+        r.detail = { metric: ageHours, latest: latest?.toISOString() ?? null, maxAgeHours: limit };
+      } else if (rule.kind === "volume") {
+        const metric = rule.check.window_hours !== undefined ? sum(record, tenant, `w${i}`) : total;
+        const { min_rows: min, max_rows: max } = rule.check;
+        const ok = (min === undefined || metric >= min) && (max === undefined || metric <= max);
+        r.total = 1;
+        r.failing = ok ? 0 : 1;
+        r.detail = { metric, minRows: min, maxRows: max, windowHours: rule.check.window_hours };
+      }
+      const v = verdict(r.failing, r.total, r.threshold);
+      r.score = v.score;
+      r.passed = v.passed;
+      results.push(r);
+    }
+  }
+
+  for (const { record } of globalUnique) {
+    results.push(...(await globalUniqueness(db, name, record, ctx)));
+  }
+  if (formats.length) {
+    results.push(...(await formatPass(db, name, table, formats, ctx)));
+  }
+  for (const record of schemaRules) {
+    results.push(schemaResult(record, table));
+  }
+  await attachSamples(
+    db,
+    name,
+    table,
+    results,
+    planned.filter((p) => p.pass),
+    ctx,
+  );
+  return results;
+}
+
+async function globalUniqueness(
+  db: Db,
+  name: string,
+  record: RuleRecord,
+  ctx: ScanContext,
+): Promise<RuleResult[]> {
+  const cols = record.rule.check.columns ?? [record.rule.column as string];
+  const refs = cols.map((c) => sql.ref(`t.${c}`));
+  const notNull = sql.join(
+    refs.map((r) => sql`${r} IS NOT NULL`),
+    sql` AND `,
+  );
+  const tenants = record.rule.tenants;
+  const where = Array.isArray(tenants) ? sql`WHERE t.tenant_id = ANY(${tenants}::uuid[])` : sql``;
+  const row = await withReader(db, async (trx) =>
+    sql<{ total: number; n: number; d: number }>`
+      SELECT count(*) AS total, count(*) FILTER (WHERE ${notNull}) AS n,
+             count(DISTINCT ROW(${sql.join(refs)})) FILTER (WHERE ${notNull}) AS d
+      FROM ${sql.table(`public.${name}`)} AS t ${where}`.execute(trx),
+  );
+  const r = base(record, null);
+  const got = row.rows[0] ?? { total: 0, n: 0, d: 0 };
+  r.total = Number(got.total);
+  r.failing = Number(got.n) - Number(got.d);
+  r.detail = { columns: cols, global: true };
+  const v = verdict(r.failing, r.total, r.threshold);
+  void ctx;
+  return [{ ...r, ...v }];
+}
+
+/** Format validity with the classifier's validators: one keyset-paged read of the columns. */
+async function formatPass(
+  db: Db,
+  name: string,
+  table: PlatformTable,
+  formats: { record: RuleRecord }[],
+  ctx: ScanContext,
+): Promise<RuleResult[]> {
+  const key = table.key.length === 1 ? (table.key[0] as string) : null;
+  if (!key) {
+    return formats.map(({ record }) =>
+      errorResult(record, `table public.${name} has no single-column primary key to page by`),
+    );
+  }
+  const cols = [...new Set(formats.map((f) => f.record.rule.column as string))];
+  type Tally = { total: number; failing: number; samples: string[] };
+  const tallies = new Map<string, Tally>();
+  const tally = (ruleIndex: number, tenant: string | null) => {
+    const k = `${ruleIndex}:${tenant ?? ""}`;
+    let t = tallies.get(k);
+    if (!t) {
+      t = { total: 0, failing: 0, samples: [] };
+      tallies.set(k, t);
+    }
+    return t;
+  };
+  const tenantExpr = table.tenant ? sql`t.tenant_id::text` : sql`NULL::text`;
+  let after: string | null = null;
+  const batch = 5000;
+  for (;;) {
+    const cursor: string | null = after;
+    const rows: { rows: Record<string, string | null>[] } = await withReader(db, async (trx) =>
+      sql<Record<string, string | null>>`
+        SELECT ${sql.ref(`t.${key}`)}::text AS k, ${tenantExpr} AS tenant,
+               ${sql.join(cols.map((c, j) => sql`${sql.ref(`t.${c}`)}::text AS ${sql.id(`c${j}`)}`))}
+        FROM ${sql.table(`public.${name}`)} AS t
+        ${cursor === null ? sql`` : sql`WHERE ${sql.ref(`t.${key}`)} > ${cursor}`}
+        ORDER BY ${sql.ref(`t.${key}`)} LIMIT ${batch}`.execute(trx),
+    );
+    for (const row of rows.rows) {
+      formats.forEach(({ record }, fi) => {
+        const tenant = row.tenant ?? null;
+        const value = row[`c${cols.indexOf(record.rule.column as string)}`] ?? null;
+        const ok =
+          value === null
+            ? Boolean(record.rule.check.ignore_nulls)
+            : FORMAT_CHECKS[record.rule.check.format as Format](value);
+        for (const scope of scopes(record, ctx)) {
+          if (!inScope(record, scope, tenant)) {
+            continue;
+          }
+          const t = tally(fi, scope);
+          t.total += 1;
+          if (!ok) {
+            t.failing += 1;
+            const perTenant = tally(fi, `sample:${scope ?? ""}:${tenant ?? ""}`);
+            if (perTenant.samples.length < ctx.sampleSize) {
+              perTenant.samples.push(row.k as string);
+              if (t.samples.length < ctx.sampleSize * 20) {
+                t.samples.push(row.k as string);
+              }
+            }
+          }
+        }
+      });
+    }
+    if (rows.rows.length < batch) {
+      break;
+    }
+    after = rows.rows[rows.rows.length - 1]?.k ?? null;
+  }
+  const results: RuleResult[] = [];
+  formats.forEach(({ record }, fi) => {
+    for (const scope of scopes(record, ctx)) {
+      const t = tallies.get(`${fi}:${scope ?? ""}`) ?? { total: 0, failing: 0, samples: [] };
+      const r = base(record, scope);
+      r.total = t.total;
+      r.failing = t.failing;
+      r.sampleKeys = t.samples.slice(0, ctx.sampleSize * 20);
+      r.detail = { format: record.rule.check.format };
+      results.push({ ...r, ...verdict(r.failing, r.total, r.threshold) });
+    }
+  });
+  return results;
+}
+
+function schemaResult(record: RuleRecord, table: PlatformTable): RuleResult {
+  const expected = record.rule.check.expect_columns ?? {};
+  const problems: string[] = [];
+  for (const [col, type] of Object.entries(expected)) {
+    const got = table.columns.get(col);
+    if (!got) {
+      problems.push(`${col}: missing`);
+    } else if (!got.type.toLowerCase().startsWith(type.toLowerCase()) && got.udt !== type) {
+      problems.push(`${col}: ${got.type}, expected ${type}`);
+    }
+  }
+  const r = base(record, null);
+  r.total = Object.keys(expected).length;
+  r.failing = problems.length;
+  r.detail = { problems };
+  return { ...r, ...verdict(r.failing, r.total, r.threshold) };
+}
+
+/**
+ * Up to N failing keys per rule and tenant, for failing row-level rules only (a passing rule
+ * reads nothing more). Keys only: values are read live when someone looks, masked for them.
+ */
+async function attachSamples(
+  db: Db,
+  name: string,
+  table: PlatformTable,
+  results: RuleResult[],
+  rowRules: { record: RuleRecord; pass?: RawBuilder<boolean> }[],
+  ctx: ScanContext,
+): Promise<void> {
+  const key = table.key.length === 1 ? (table.key[0] as string) : null;
+  if (!key || ctx.sampleSize <= 0) {
+    return;
+  }
+  for (const { record, pass } of rowRules) {
+    const mine = results.filter((r) => r.rule === record.rule.id && r.failing > 0);
+    if (!mine.length || !pass) {
+      continue;
+    }
+    const tenantExpr = table.tenant ? sql`t.tenant_id` : sql`NULL::uuid`;
+    const rows = await withReader(db, async (trx) =>
+      sql<{ tenant: string | null; k: string }>`
+        SELECT tenant, k FROM (
+          SELECT ${tenantExpr}::text AS tenant, ${sql.ref(`t.${key}`)}::text AS k,
+                 row_number() OVER (PARTITION BY ${tenantExpr}) AS n
+          FROM ${sql.table(`public.${name}`)} AS t WHERE (${pass}) IS NOT TRUE
+        ) s WHERE n <= ${ctx.sampleSize}`.execute(trx),
+    );
+    for (const r of mine) {
+      r.sampleKeys = rows.rows
+        .filter((row) => r.tenantId === null || row.tenant === r.tenantId)
+        .map((row) => row.k)
+        .slice(0, r.tenantId === null ? ctx.sampleSize * 20 : ctx.sampleSize);
+    }
+  }
+}
