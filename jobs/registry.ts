@@ -139,11 +139,16 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "etl",
     payload: ZEtlPayload,
     defaultCron: "*/10 * * * *",
-    run: async ({ db, pool, analytics, progress }, payload) => {
+    run: async ({ db, pool, analytics, progress, config, runId }, payload) => {
       const targets = payload.targets;
       let done = 0;
       const report = await runEtl(
-        { db, pool, store: analytics },
+        {
+          db,
+          pool,
+          store: analytics,
+          lineage: { config, runId, clickhouseDatabase: config.clickhouse.database },
+        },
         {
           targets,
           onProgress: () => {

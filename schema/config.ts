@@ -78,6 +78,7 @@ const ZEnv = z.object({
   LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   DATASET_MAX_ROWS: ZRoleLimits.optional(),
   DATASET_MAX_BYTES: ZRoleLimits.optional(),
+  OPENLINEAGE_URL: ZUrl(["http:", "https:"]).optional(),
 });
 
 export type Config = {
@@ -108,6 +109,8 @@ export type Config = {
   llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
   /** Size limits of datasets per role (`DATASET_MAX_ROWS`, `DATASET_MAX_BYTES`). */
   datasetLimits: DatasetLimits;
+  /** Where govern forwards its own OpenLineage events (Marquez-compatible); off when unset. */
+  openlineageUrl?: string;
 };
 
 export const APP_LOGIN_ROLE = "govern_app";
@@ -164,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rows: { ...DEFAULT_DATASET_LIMITS.rows, ...e.DATASET_MAX_ROWS },
       bytes: { ...DEFAULT_DATASET_LIMITS.bytes, ...e.DATASET_MAX_BYTES },
     },
+    openlineageUrl: e.OPENLINEAGE_URL,
   };
 }
 

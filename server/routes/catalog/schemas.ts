@@ -117,7 +117,7 @@ export function toCatalogPage(query: TCatalogQuery): CatalogPage {
 const ZEvidence = z
   .object({
     detector: z.string(),
-    signal: z.enum(["name", "comment", "value", "llm"]),
+    signal: z.enum(["name", "comment", "value", "llm", "lineage"]),
     category: ZCategory,
     matched: z.number(),
     sampled: z.number(),
