@@ -6,6 +6,7 @@ import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
+import { runLineageScan } from "./lineage/scan.ts";
 import { defineJob, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
@@ -27,6 +28,7 @@ export const ZClassifyPayload = z.strictObject({
     .max(2)
     .optional(),
 });
+export const ZLineagePayload = z.strictObject({});
 export const ZPartitionsPayload = z.strictObject({
   daysAhead: z.number().int().min(1).max(366).optional(),
 });
@@ -159,5 +161,29 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
       );
       return Object.fromEntries(Object.entries(report.targets).map(([k, v]) => [k, v.rows]));
     },
+  }),
+  // Twenty minutes after each hourly catalog scan (classify at :00), so new views and columns
+  // are in the catalog the PII propagation reads. A rerun converges: every write is an upsert.
+  lineage: defineJob({
+    queue: "lineage",
+    payload: ZLineagePayload,
+    defaultCron: "20 * * * *",
+    run: async ({ db, analytics, progress }) => {
+      const report = await runLineageScan(
+        { db, analytics },
+        { createdBy: "job:lineage", onProgress: (p) => void progress(p) },
+      );
+      return {
+        views: report.postgres.views,
+        edges: report.postgres.edges.asserted,
+        references: report.postgres.foreignKeys.asserted,
+        degraded: report.postgres.degraded.length,
+        clickhouse: "error" in report.clickhouse ? report.clickhouse.error : report.clickhouse.edges.asserted,
+        registryWritten: report.registry.written.inserted,
+        piiProposals: report.pii.proposals,
+        durationMs: report.durationMs,
+      };
+    },
+    lost: { resume: () => true },
   }),
 };

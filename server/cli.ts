@@ -32,6 +32,7 @@ import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
+import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import {
   type Actor,
   accountChanger,
@@ -636,6 +637,7 @@ const COMMANDS: Record<string, Command> = {
   ...CATALOG_COMMANDS,
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,
+  ...LINEAGE_COMMANDS,
 };
 
 function help(): string {

@@ -45,7 +45,7 @@ const ZDataset = z.looseObject({
   facets: ZFacets.optional(),
 });
 
-export const ZRunEvent = z.looseObject({
+export const ZRunEvent = z.strictObject({
   eventType: z.enum(["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]).optional(),
   eventTime: z.iso.datetime({ offset: true }),
   producer: ZUri,

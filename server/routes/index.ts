@@ -10,6 +10,7 @@ import { changeOwnPasswordRoute } from "./auth/password.ts";
 import { getSession } from "./auth/session.ts";
 import { CATALOG_ROUTES } from "./catalog/index.ts";
 import { DATASET_ROUTES } from "./datasets/index.ts";
+import { LINEAGE_ROUTES } from "./lineage/index.ts";
 import { apiDocsRoute } from "./docs/get.ts";
 import { getEvents } from "./events/get.ts";
 import { getHealth } from "./health/get.ts";
@@ -72,5 +73,6 @@ export const ROUTES: ApiRoute[] = [
   ...CATALOG_ROUTES,
   ...DATASET_ROUTES,
   ...RETENTION_ROUTES,
+  ...LINEAGE_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];
