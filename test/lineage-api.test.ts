@@ -214,3 +214,12 @@ describe("CLI", () => {
     expect(report.postgres.edges.asserted).toBeGreaterThan(10);
   });
 });
+
+test("an event with a NUL character is refused with 400, not stored", async () => {
+  const response = await t.request("/api/v1/lineage", {
+    method: "POST",
+    headers: asToken(t.logins.steward.token),
+    body: JSON.stringify(event({ job: { namespace: "airflow", name: "bad\u0000name" } })),
+  });
+  expect(response.status).toBe(400);
+});

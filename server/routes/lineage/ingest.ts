@@ -3,6 +3,7 @@ import { recordRunEvent } from "../../../jobs/lineage/events.ts";
 import { ZRunEvent } from "../../../rules/lineage/openlineage.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { AppError } from "../../errors.ts";
 
 export const ingestLineageRoute = defineRoute(
   createRoute({
@@ -25,6 +26,10 @@ export const ingestLineageRoute = defineRoute(
   "lineage:write",
   async (c) => {
     const event = c.req.valid("json");
+    // PostgreSQL's jsonb cannot hold U+0000: refused here rather than failing the insert.
+    if (JSON.stringify(event).includes("\\u0000")) {
+      throw new AppError("invalid_request", "The event contains a NUL character (\\u0000).");
+    }
     const principal = c.get("principal");
     const outcome = await recordRunEvent(c.get("deps").db, event, "received", principal?.email ?? "api");
     if (!outcome.duplicate) {

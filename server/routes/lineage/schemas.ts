@@ -2,7 +2,10 @@ import { z } from "@hono/zod-openapi";
 import { EDGE_KINDS, TRANSFORMATIONS } from "../../../jobs/lineage/types.ts";
 
 /** A node id as the contract writes it, or a Postgres name without prefix. */
-const ZNode = z.string().trim().min(1).max(1000);
+const ZNode = z
+  .string()
+  .max(1000)
+  .regex(/^\s*[^\s\u0000-\u001f][^\u0000-\u001f]*$/, "must be a node id (no control characters)");
 
 export const ZTraceQuery = z.strictObject({
   node: ZNode.openapi({ example: "public.customers.email" }),
