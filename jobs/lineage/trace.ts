@@ -113,12 +113,13 @@ async function adjacency(
 ): Promise<EdgeRow[]> {
   const near = direction === "downstream" ? sql.ref("from_node") : sql.ref("to_node");
   const kinds = options.kinds && options.kinds.length > 0 ? options.kinds : null;
+  // `active` written literally: the partial indexes serve only a predicate that implies theirs.
+  const active = options.includeInactive ? sql`true` : sql`active`;
+  const kindFilter = kinds ? sql`kind = ANY(${kinds}::text[])` : sql`true`;
   const result = await sql<EdgeRow>`
     SELECT from_node, to_node, kind, transformation, expression, source, note, carries_rows
     FROM governance.lineage_edges
-    WHERE ${near} = ANY(${frontier}::text[])
-      AND (active OR ${options.includeInactive ?? false})
-      AND (${kinds}::text[] IS NULL OR kind = ANY(${kinds}::text[]))
+    WHERE ${near} = ANY(${frontier}::text[]) AND ${active} AND ${kindFilter}
   `.execute(db);
   return result.rows;
 }
