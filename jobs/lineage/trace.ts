@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 import { parseNode } from "./node-ids.ts";
+import type { Trace, TraceEdge, TraceNode } from "../../schema/domain/lineage.ts";
 import type { EdgeKind, NodeKind } from "./types.ts";
 
 export type TraceDirection = "upstream" | "downstream" | "both";
@@ -16,18 +17,7 @@ export type TraceOptions = {
   includeInactive?: boolean;
 };
 
-export type TraceNode = { id: string; kind: NodeKind; pii: string | null; depth: number };
-export type TraceEdge = {
-  from: string;
-  to: string;
-  kind: EdgeKind;
-  transformation: string | null;
-  expression: string | null;
-  source: string;
-  note: string | null;
-  carriesRows: boolean;
-};
-export type Trace = { root: string; nodes: TraceNode[]; edges: TraceEdge[] };
+export type { Trace, TraceEdge, TraceNode };
 
 type EdgeRow = {
   from_node: string;
@@ -95,12 +85,13 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
       frontier = next;
     }
   }
-  const pii = await piiOf(db, [...depthOf.keys()]);
+  const catalog = await catalogOf(db, [...depthOf.keys()]);
   const nodes: TraceNode[] = [...depthOf.entries()].map(([id, depth]) => ({
     id,
     kind: parseNode(id).kind,
-    pii: pii.get(id) ?? null,
+    pii: catalog.get(id)?.pii ?? null,
     depth,
+    catalogId: catalog.get(id)?.catalogId ?? null,
   }));
   return { root: options.root, nodes, edges: [...edges.values()] };
 }
@@ -125,29 +116,31 @@ async function adjacency(
 }
 
 /**
- * The PII category that counts now for column nodes of the two stores (a steward's decision,
- * else the scanner's or lineage's proposal), from the catalog.
+ * For column nodes of the two stores: the catalog entry and the PII category that counts now
+ * (a steward's decision, else the scanner's or lineage's proposal).
  */
-export async function piiOf(db: Db, ids: string[]): Promise<Map<string, string>> {
+export async function catalogOf(
+  db: Db,
+  ids: string[],
+): Promise<Map<string, { catalogId: string; pii: string | null }>> {
   const wanted = ids
     .map((id) => parseNode(id))
     .filter((n) => n.kind === "column" && (n.prefix === "postgres" || n.prefix === "clickhouse"));
-  const out = new Map<string, string>();
+  const out = new Map<string, { catalogId: string; pii: string | null }>();
   if (wanted.length === 0) {
     return out;
   }
-  const rows = await sql<{ id: string; category: string }>`
-    SELECT w.id, c.effective_category AS category
+  const rows = await sql<{ id: string; catalog_id: string; category: string | null; is_pii: boolean }>`
+    SELECT w.id, c.id AS catalog_id, c.effective_category AS category, c.is_pii
     FROM unnest(${wanted.map((n) => n.id)}::text[], ${wanted.map((n) => n.prefix)}::text[],
                 ${wanted.map((n) => n.parts[0] ?? "")}::text[], ${wanted.map((n) => n.parts[1] ?? "")}::text[],
                 ${wanted.map((n) => n.parts.slice(2).join("."))}::text[]) AS w(id, store, s, t, col)
     JOIN governance.catalog_effective_columns c
       ON c.store = w.store AND c.schema_name = w.s AND c.table_name = w.t AND c.column_name = w.col
       AND c.json_path = '' AND c.dropped_at IS NULL
-    WHERE c.is_pii
   `.execute(db);
   for (const r of rows.rows) {
-    out.set(r.id, r.category);
+    out.set(r.id, { catalogId: r.catalog_id, pii: r.is_pii ? r.category : null });
   }
   return out;
 }

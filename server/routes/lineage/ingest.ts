@@ -13,7 +13,7 @@ export const ingestLineageRoute = defineRoute(
     summary:
       "Accept one OpenLineage RunEvent (Airflow, dbt, Spark, ...): validated against the OpenLineage schema, idempotent by run id and event type",
     request: {
-      body: { required: true, content: { "application/json": { schema: ZRunEvent.openapi("OpenLineageRunEvent") } } },
+      body: { required: true, content: { "application/json": { schema: ZRunEvent } } },
     },
     responses: {
       201: jsonResponse(

@@ -19,6 +19,7 @@ export const ZTraceNode = z.object({
   kind: z.enum(["table", "column", "file"]),
   pii: z.string().nullable(),
   depth: z.number().int(),
+  catalogId: z.string().nullable(),
 });
 export const ZTraceEdge = z.object({
   from: z.string(),

@@ -6,6 +6,7 @@ import { AccountPage } from "../features/account/account-page.tsx";
 import { AuditPage } from "../features/audit/audit-page.tsx";
 import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
+import { LineagePage } from "../features/lineage/lineage-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
@@ -28,6 +29,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/retention": RetentionPage,
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
+  "/lineage": LineagePage,
 };
 
 type AuthState =
