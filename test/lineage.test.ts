@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runEtl } from "../jobs/etl/etl.ts";
 import { buildRunEvent, emitLineage } from "../jobs/lineage/emit.ts";
 import { recordRunEvent } from "../jobs/lineage/events.ts";
+import { downstreamOfTables } from "../jobs/lineage/impact.ts";
 import { runLineageScan } from "../jobs/lineage/scan.ts";
 import { contractTrace, traceLineage } from "../jobs/lineage/trace.ts";
 import { ZRunEvent } from "../rules/lineage/openlineage.ts";
@@ -266,6 +267,12 @@ describe("OpenLineage", () => {
     });
     const runs = await db.selectFrom("governance.lineage_runs").select("event_type").where("job_name", "=", "etl").execute();
     expect(runs.map((r) => r.event_type).sort()).toEqual(["COMPLETE", "START"]);
+    // A retention request's preview over payments lists the ClickHouse revenue aggregates.
+    const downstream = await downstreamOfTables(db, ["payments"]);
+    expect(downstream.map((d) => d.id)).toEqual(
+      expect.arrayContaining([`clickhouse:${CH_DB}.revenue_daily`, `clickhouse:${CH_DB}.payment_mix_daily`]),
+    );
+    expect(downstream.map((d) => d.id)).not.toContain("postgres:public.payments");
     // Payments' table does not feed the jobs aggregate.
     const jobs = await traceLineage(db, { root: `clickhouse:${CH_DB}.jobs_completed_daily`, direction: "upstream", depth: 1 });
     expect(jobs.nodes.map((n) => n.id)).not.toContain("postgres:public.payments");

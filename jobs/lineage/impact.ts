@@ -41,3 +41,42 @@ export async function downstreamImpact(db: Db, root: string, maxDepth = 10): Pro
   }
   return out;
 }
+
+export type DownstreamAsset = { id: string; kind: NodeKind; via: EdgeKind; from: string };
+
+/**
+ * The assets outside a deletion's own tables that it changes (a retention request's preview):
+ * per table (`customers`, `public.customers`), its downstream impact at table level, each asset
+ * once, at most `limit`. Lineage problems never break the preview: they give an empty list.
+ */
+export async function downstreamOfTables(db: Db, tables: string[], limit = 50): Promise<DownstreamAsset[]> {
+  try {
+    const own = new Set(tables.map(tableNodeOf));
+    const seen = new Set<string>();
+    const out: DownstreamAsset[] = [];
+    for (const table of tables) {
+      const root = tableNodeOf(table);
+      for (const asset of await downstreamImpact(db, root, 5)) {
+        const tableOf = asset.kind === "column" ? (parseNode(asset.id).table ?? asset.id) : asset.id;
+        if (own.has(tableOf) || seen.has(tableOf)) {
+          continue;
+        }
+        seen.add(tableOf);
+        out.push({ id: tableOf, kind: parseNode(tableOf).kind, via: asset.via, from: root });
+        if (out.length >= limit) {
+          return out;
+        }
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+function tableNodeOf(table: string): string {
+  if (table.includes(":")) {
+    return table;
+  }
+  return table.includes(".") ? `postgres:${table}` : `postgres:public.${table}`;
+}

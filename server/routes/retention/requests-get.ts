@@ -9,6 +9,7 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
+import { downstreamOfTables } from "../../../jobs/lineage/impact.ts";
 import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
 import { maskedSamples, type SampleTable } from "./samples.ts";
 import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
@@ -38,7 +39,7 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
-    const [samples, timeline, done, rejected, yours, approver, madeBy] = await Promise.all([
+    const [samples, timeline, done, rejected, yours, approver, madeBy, downstream] = await Promise.all([
       cachedSamples(db, request),
       requestTimeline(db, request),
       started ? ledgerCount(db, id) : Promise.resolve(0),
@@ -48,6 +49,7 @@ export const getRequestRoute = defineRoute(
         ? accountView(db, request.approvedBy)
         : Promise.resolve(null),
       caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
+      downstreamOfTables(db, Object.keys(request.counts)),
     ]);
     return c.json(
       {
@@ -61,6 +63,7 @@ export const getRequestRoute = defineRoute(
           rows: Number(rows) || 0,
         })),
         samples,
+        downstream,
         timeline,
         progress: started ? { done, total: request.totalRows } : null,
         earlierRejection: rejected

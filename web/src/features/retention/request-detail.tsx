@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api } from "../../api/client.ts";
-import { useSearchState } from "../../app/router.tsx";
+import { Link, useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
@@ -189,6 +189,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
 
           <h3>Impact preview</h3>
           <CountsTable counts={request.impact} />
+          <DownstreamAssets assets={request.downstream ?? []} />
           {request.kind === "erasure" ? (
             <>
               <h3>What happens to each table</h3>
@@ -307,6 +308,32 @@ function AccountFacts({ title, account }: { title: string; account: AccountProve
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** What the deletion changes beyond its own tables, from lineage (aggregates, copies, files). */
+function DownstreamAssets({ assets }: { assets: NonNullable<RequestDetail["downstream"]> }) {
+  const name = (id: string) => (id.startsWith("postgres:public.") ? id.slice(16) : id);
+  return (
+    <div data-testid="downstream-assets">
+      <h3>Downstream assets affected</h3>
+      {assets.length === 0 ? (
+        <Empty>No downstream assets recorded in lineage for these tables.</Empty>
+      ) : (
+        <ul>
+          {assets.map((a) => (
+            <li key={a.id}>
+              <Link to={`/lineage?${new URLSearchParams({ node: a.id, direction: "upstream", depth: "2" })}`}>
+                <code>{name(a.id)}</code>
+              </Link>{" "}
+              <span className="muted">
+                {a.via === "flow" ? "fed by" : "references"} {name(a.from)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
