@@ -6,8 +6,10 @@ import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
+import { emitLineage } from "./lineage/emit.ts";
+import { provisionRunEvent, syntheticRunEvent } from "./lineage/job-lineage.ts";
 import { runLineageScan } from "./lineage/scan.ts";
-import { defineJob, type JobDefinition } from "./job-definition.ts";
+import { defineJob, type JobContext, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
 import {
@@ -56,6 +58,31 @@ async function failUnfinishedDataset(db: Db, datasetId: string, reason: string):
   }
 }
 
+/** The masked copy's lineage, from the report provisioning stored with the dataset. */
+async function emitProvisionLineage(
+  deps: { db: Db; config: JobContext["config"] },
+  runId: string,
+  datasetId: string,
+): Promise<void> {
+  const dataset = await getDataset(deps.db, datasetId);
+  const report = dataset?.report as
+    | { tables?: Record<string, unknown>; rules?: { column: string; path?: string; strategy: string }[] }
+    | null
+    | undefined;
+  if (!dataset || !report?.tables) {
+    return;
+  }
+  await emitLineage(
+    deps,
+    provisionRunEvent({
+      runId,
+      name: dataset.name,
+      tables: Object.keys(report.tables),
+      rules: report.rules ?? [],
+    }),
+  );
+}
+
 /** Every job govern runs, listed once. */
 export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
   partitions: defineJob({
@@ -73,12 +100,12 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "retention",
     payload: ZRetentionPayload,
     defaultCron: "30 3 * * *",
-    run: async ({ db, pool, config, analytics, progress, triggeredBy }, payload) => {
+    run: async ({ db, pool, config, analytics, progress, triggeredBy, runId }, payload) => {
       switch (payload.action) {
         case "plan":
           return runRetentionPlanJob(db, progress, payload, triggeredBy);
         case "execute":
-          return runRetentionExecuteJob({ db, pool, config, analytics, progress }, payload);
+          return runRetentionExecuteJob({ db, pool, config, analytics, progress, runId }, payload);
         case "erase":
           return runRetentionEraseJob({ db, config }, payload);
       }
@@ -92,8 +119,14 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     payload: ZMaskingJobPayload,
     // The schedule sends {}: the expiry sweep.
     defaultCron: "*/30 * * * *",
-    run: async ({ db, config, progress }, payload) =>
-      runMaskingJob({ db, config, progress }, payload),
+    run: async ({ db, config, progress, runId }, payload) => {
+      const result = await runMaskingJob({ db, config, progress }, payload);
+      if (payload.action === "provision" && result.ready) {
+        // Lineage never fails the copy it describes.
+        await emitProvisionLineage({ db, config }, runId, payload.datasetId).catch(() => undefined);
+      }
+      return result;
+    },
     lost: {
       // The expiry sweep is idempotent; a half-made copy is not resumed but failed (droppable).
       resume: (payload) => payload.action === "expire",
@@ -107,7 +140,7 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
   synth: defineJob({
     queue: "synth",
     payload: ZSynthJobPayload,
-    run: async ({ db, config, progress }, payload) => {
+    run: async ({ db, config, progress, runId }, payload) => {
       const { datasetId, requestedBy, ...options } = payload;
       const result = await noRetryOnRefusal(() =>
         runSyntheticDataset(
@@ -117,6 +150,15 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
           { ...options, createdBy: requestedBy },
           progress,
         ),
+      );
+      const dataset = await getDataset(db, datasetId).catch(() => undefined);
+      await emitLineage(
+        { db, config },
+        syntheticRunEvent({
+          runId,
+          name: dataset?.name ?? datasetId,
+          tables: Object.keys(result.tables),
+        }),
       );
       return {
         datasetId,

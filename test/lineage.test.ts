@@ -10,6 +10,7 @@ import { runEtl } from "../jobs/etl/etl.ts";
 import { buildRunEvent, emitLineage } from "../jobs/lineage/emit.ts";
 import { recordRunEvent } from "../jobs/lineage/events.ts";
 import { downstreamOfTables } from "../jobs/lineage/impact.ts";
+import { provisionRunEvent, syntheticRunEvent } from "../jobs/lineage/job-lineage.ts";
 import { runLineageScan } from "../jobs/lineage/scan.ts";
 import { contractTrace, traceLineage } from "../jobs/lineage/trace.ts";
 import { ZRunEvent } from "../rules/lineage/openlineage.ts";
@@ -299,6 +300,35 @@ describe("OpenLineage", () => {
       transformation: "masking",
       expression: "hmac_email",
     });
+  });
+
+  test("provisioning and synthetic generation state their lineage: strategies on masked columns, no rows from synthetic", async () => {
+    await emitLineage(
+      { db, config: {} },
+      provisionRunEvent({
+        runId: randomUUID(),
+        name: "qa1",
+        tables: ["customers", "payments"],
+        rules: [
+          { column: "customers.email", strategy: "email_hmac" },
+          { column: "customers.phone", strategy: "phone_fpe" },
+        ],
+      }),
+    );
+    const masked = await traceLineage(db, { root: "dataset:qa1.public.customers.email", direction: "upstream", depth: 1 });
+    expect(edge(masked, "postgres:public.customers.email", "dataset:qa1.public.customers.email")).toMatchObject({
+      transformation: "masking",
+      expression: "email_hmac",
+      source: "job",
+    });
+    const tables = await traceLineage(db, { root: "dataset:qa1.public.payments", direction: "upstream", depth: 1 });
+    expect(edge(tables, "postgres:public.payments", "dataset:qa1.public.payments")).toBeDefined();
+    await emitLineage(
+      { db, config: {} },
+      syntheticRunEvent({ runId: randomUUID(), name: "synth1", tables: ["customers"] }),
+    );
+    const synthetic = await traceLineage(db, { root: "dataset:synth1.public.customers", direction: "upstream", depth: 1 });
+    expect(edge(synthetic, "postgres:public.customers", "dataset:synth1.public.customers")?.carriesRows).toBe(false);
   });
 
   test("an event recorded twice changes nothing the second time (idempotent by run id)", async () => {
