@@ -31,7 +31,9 @@ export async function main(args: string[]): Promise<void> {
   const edges = Number(args[1] ?? 1_000_000);
   const timeoutMs = Number(args[2] ?? 30_000);
   if (!Number.isInteger(nodes) || nodes < 1000 || !Number.isInteger(edges) || edges < nodes) {
-    console.error("usage: npm run bench -- lineage [nodes >= 1000] [edges >= nodes] [seed timeout ms]");
+    console.error(
+      "usage: npm run bench -- lineage [nodes >= 1000] [edges >= nodes] [seed timeout ms]",
+    );
     process.exit(2);
   }
   const base = loadConfig();
@@ -44,7 +46,9 @@ export async function main(args: string[]): Promise<void> {
     await migrateToLatest(db, config);
     const t0 = performance.now();
     await build(db, nodes, edges);
-    const loaded = await sql<{ n: string }>`SELECT count(*) AS n FROM governance.lineage_edges`.execute(db);
+    const loaded = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM governance.lineage_edges`.execute(db);
     console.log(
       `lineage: graph of ${nodes} columns, ${loaded.rows[0]?.n} edges (fan-out ${Math.round(edges / nodes)}, window ${WINDOW}, 5% back edges) built in ${Math.round(performance.now() - t0)} ms`,
     );
@@ -93,7 +97,7 @@ export async function main(args: string[]): Promise<void> {
       );
     }
     const ratio = (seed10?.ms ?? 0) / oursP95;
-    const perSecond = Math.round((visited / roots.length) / (oursP50 / 1000));
+    const perSecond = Math.round(visited / roots.length / (oursP50 / 1000));
     console.log(
       `lineage: ratio ${seed10?.timedOut ? ">=" : ""}${ratio.toFixed(1)} (seed recursive CTE 10-hop over govern 10-hop p95 ${oursP95.toFixed(1)} ms), ${perSecond} rows/s`,
     );

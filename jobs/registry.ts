@@ -6,10 +6,10 @@ import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
+import { defineJob, type JobContext, type JobDefinition } from "./job-definition.ts";
 import { emitLineage } from "./lineage/emit.ts";
 import { provisionRunEvent, syntheticRunEvent } from "./lineage/job-lineage.ts";
 import { runLineageScan } from "./lineage/scan.ts";
-import { defineJob, type JobContext, type JobDefinition } from "./job-definition.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import type { QueueName } from "./queues.ts";
 import {
@@ -66,7 +66,10 @@ async function emitProvisionLineage(
 ): Promise<void> {
   const dataset = await getDataset(deps.db, datasetId);
   const report = dataset?.report as
-    | { tables?: Record<string, unknown>; rules?: { column: string; path?: string; strategy: string }[] }
+    | {
+        tables?: Record<string, unknown>;
+        rules?: { column: string; path?: string; strategy: string }[];
+      }
     | null
     | undefined;
   if (!dataset || !report?.tables) {
@@ -220,7 +223,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
         edges: report.postgres.edges.asserted,
         references: report.postgres.foreignKeys.asserted,
         degraded: report.postgres.degraded.length,
-        clickhouse: "error" in report.clickhouse ? report.clickhouse.error : report.clickhouse.edges.asserted,
+        clickhouse:
+          "error" in report.clickhouse ? report.clickhouse.error : report.clickhouse.edges.asserted,
         registryWritten: report.registry.written.inserted,
         piiProposals: report.pii.proposals,
         durationMs: report.durationMs,

@@ -30,9 +30,9 @@ import { createApiToken, principalFromToken } from "./auth/principal.ts";
 import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
+import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
-import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import {
   type Actor,
   accountChanger,

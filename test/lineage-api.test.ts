@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runLineageScan } from "../jobs/lineage/scan.ts";
-import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 import { governInProcess } from "./support/cli.ts";
+import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 
 /**
  * The lineage API and CLI over a migrated database (the platform's customer_lifetime_value is
@@ -57,7 +57,11 @@ const event = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const post = (body: unknown, token = t.logins.steward.token) =>
-  t.request("/api/v1/lineage", { method: "POST", headers: asToken(token), body: JSON.stringify(body) });
+  t.request("/api/v1/lineage", {
+    method: "POST",
+    headers: asToken(token),
+    body: JSON.stringify(body),
+  });
 
 describe("POST /api/v1/lineage", () => {
   test("an OpenLineage event posted by a client is visible in the graph, and posting it again is idempotent", async () => {
@@ -73,7 +77,9 @@ describe("POST /api/v1/lineage", () => {
       { headers: asToken(t.logins.steward.token) },
     );
     expect(trace.status).toBe(200);
-    const json = (await trace.json()) as { edges: { from: string; to: string; source: string; transformation: string }[] };
+    const json = (await trace.json()) as {
+      edges: { from: string; to: string; source: string; transformation: string }[];
+    };
     expect(json.edges).toContainEqual(
       expect.objectContaining({
         from: "postgres:public.customers.email",
@@ -94,9 +100,19 @@ describe("POST /api/v1/lineage", () => {
     ["a missing run id", { run: {} }, "run.runId"],
     ["a run id that is no UUID", { run: { runId: "nope" } }, "run.runId"],
     ["an eventTime that is no date-time", { eventTime: "yesterday" }, "eventTime"],
-    ["a facet without _producer", {
-      outputs: [{ namespace: "x", name: "y", facets: { columnLineage: { _schemaURL: "https://x.test/s", fields: {} } } }],
-    }, "outputs.0.facets.columnLineage._producer"],
+    [
+      "a facet without _producer",
+      {
+        outputs: [
+          {
+            namespace: "x",
+            name: "y",
+            facets: { columnLineage: { _schemaURL: "https://x.test/s", fields: {} } },
+          },
+        ],
+      },
+      "outputs.0.facets.columnLineage._producer",
+    ],
     ["an unknown event type", { eventType: "DONE" }, "eventType"],
     ["a job without name", { job: { namespace: "airflow" } }, "job.name"],
   ] as const)("a malformed event (%s) gets 400 naming the field", async ([, overrides, field]) => {
@@ -127,27 +143,47 @@ describe("manual edges and impact", () => {
     const add = await t.request("/api/v1/lineage/edges", {
       method: "POST",
       headers,
-      body: JSON.stringify({ from: "public.customers.email", to: "archive:exports/newsletter.csv", transformation: "direct" }),
+      body: JSON.stringify({
+        from: "public.customers.email",
+        to: "archive:exports/newsletter.csv",
+        transformation: "direct",
+      }),
     });
     expect(add.status).toBe(201);
-    const impact = await t.request(`/api/v1/lineage/impact?node=${encodeURIComponent("public.customers")}`, { headers });
+    const impact = await t.request(
+      `/api/v1/lineage/impact?node=${encodeURIComponent("public.customers")}`,
+      { headers },
+    );
     const assets = ((await impact.json()) as { assets: { id: string; via: string }[] }).assets;
-    expect(assets).toContainEqual(expect.objectContaining({ id: "archive:exports/newsletter.csv", via: "flow" }));
-    // jobs.customer_id references customers.id: a deletion of customers touches jobs.
-    expect(assets).toContainEqual(expect.objectContaining({ id: "postgres:public.jobs.customer_id", via: "reference" }));
     expect(assets).toContainEqual(
-      expect.objectContaining({ id: "postgres:public.customer_lifetime_value.first_name", via: "flow" }),
+      expect.objectContaining({ id: "archive:exports/newsletter.csv", via: "flow" }),
+    );
+    // jobs.customer_id references customers.id: a deletion of customers touches jobs.
+    expect(assets).toContainEqual(
+      expect.objectContaining({ id: "postgres:public.jobs.customer_id", via: "reference" }),
+    );
+    expect(assets).toContainEqual(
+      expect.objectContaining({
+        id: "postgres:public.customer_lifetime_value.first_name",
+        via: "flow",
+      }),
     );
     const remove = await t.request("/api/v1/lineage/edges/remove", {
       method: "POST",
       headers,
-      body: JSON.stringify({ from: "public.customers.email", to: "archive:exports/newsletter.csv" }),
+      body: JSON.stringify({
+        from: "public.customers.email",
+        to: "archive:exports/newsletter.csv",
+      }),
     });
     expect(remove.status).toBe(200);
     const again = await t.request("/api/v1/lineage/edges/remove", {
       method: "POST",
       headers,
-      body: JSON.stringify({ from: "public.customers.email", to: "archive:exports/newsletter.csv" }),
+      body: JSON.stringify({
+        from: "public.customers.email",
+        to: "archive:exports/newsletter.csv",
+      }),
     });
     expect(again.status).toBe(404);
     const row = await t.db
@@ -171,7 +207,15 @@ describe("CLI", () => {
 
   test("govern lineage trace prints the contract's JSON shape, NODE without postgres: prefix", async () => {
     const run = await governInProcess(
-      ["lineage", "trace", "public.customer_lifetime_value", "--upstream", "--depth", "3", "--json"],
+      [
+        "lineage",
+        "trace",
+        "public.customer_lifetime_value",
+        "--upstream",
+        "--depth",
+        "3",
+        "--json",
+      ],
       env(),
     );
     expect(run.stderr).toBe("");
@@ -194,12 +238,18 @@ describe("CLI", () => {
       transformation: "aggregation",
     });
     expect(out.nodes.map((n) => n.id)).toEqual(
-      expect.arrayContaining(["postgres:public.jobs.scheduled_start", "postgres:public.customers.first_name"]),
+      expect.arrayContaining([
+        "postgres:public.jobs.scheduled_start",
+        "postgres:public.customers.first_name",
+      ]),
     );
   });
 
   test("govern lineage trace rejects a bad depth with exit 2", async () => {
-    const run = await governInProcess(["lineage", "trace", "customers.email", "--depth", "0", "--json"], env());
+    const run = await governInProcess(
+      ["lineage", "trace", "customers.email", "--depth", "0", "--json"],
+      env(),
+    );
     expect(run.code).toBe(2);
   });
 
@@ -209,7 +259,9 @@ describe("CLI", () => {
       CLICKHOUSE_DATA_DIR: `${t.config.clickhouse.dataDir}-cli`,
     });
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as { postgres: { views: number; edges: { asserted: number } } };
+    const report = JSON.parse(run.stdout) as {
+      postgres: { views: number; edges: { asserted: number } };
+    };
     expect(report.postgres.views).toBeGreaterThanOrEqual(2);
     expect(report.postgres.edges.asserted).toBeGreaterThan(10);
   });

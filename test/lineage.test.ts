@@ -78,16 +78,18 @@ describe("extraction", () => {
       transformation: "aggregation",
       expression: "sum(j.final_amount)",
     });
-    expect(edge(trace, "postgres:public.jobs.final_amount", `${clv}.avg_job_value`)?.transformation).toBe(
-      "aggregation",
-    );
-    expect(edge(trace, "postgres:public.jobs.scheduled_start", `${clv}.last_job_date`)).toMatchObject({
+    expect(
+      edge(trace, "postgres:public.jobs.final_amount", `${clv}.avg_job_value`)?.transformation,
+    ).toBe("aggregation");
+    expect(
+      edge(trace, "postgres:public.jobs.scheduled_start", `${clv}.last_job_date`),
+    ).toMatchObject({
       transformation: "aggregation",
       expression: "max(j.scheduled_start)",
     });
-    expect(edge(trace, "postgres:public.customers.first_name", `${clv}.first_name`)?.transformation).toBe(
-      "direct",
-    );
+    expect(
+      edge(trace, "postgres:public.customers.first_name", `${clv}.first_name`)?.transformation,
+    ).toBe("direct");
     expect(edge(trace, "postgres:public.customers.id", clv)?.transformation).toBe("join");
     const ids = trace.nodes.map((n) => n.id);
     expect(ids).toContain("postgres:public.jobs.final_amount");
@@ -100,11 +102,25 @@ describe("extraction", () => {
       direction: "upstream",
       depth: 3,
     });
-    expect(edge(trace, "postgres:public.customers.first_name", "postgres:public.customer_contacts.full_name"))
-      .toMatchObject({ transformation: "calculation" });
-    const email = await traceLineage(db, { root: "postgres:public.customers.email", direction: "downstream", depth: 2 });
-    expect(edge(email, "postgres:public.customers.email", "postgres:public.customer_contacts.email_lower"))
-      .toMatchObject({ transformation: "calculation", expression: "lower((s.email)::text)" });
+    expect(
+      edge(
+        trace,
+        "postgres:public.customers.first_name",
+        "postgres:public.customer_contacts.full_name",
+      ),
+    ).toMatchObject({ transformation: "calculation" });
+    const email = await traceLineage(db, {
+      root: "postgres:public.customers.email",
+      direction: "downstream",
+      depth: 2,
+    });
+    expect(
+      edge(
+        email,
+        "postgres:public.customers.email",
+        "postgres:public.customer_contacts.email_lower",
+      ),
+    ).toMatchObject({ transformation: "calculation", expression: "lower((s.email)::text)" });
   });
 
   test("an unsupported construct degrades to a table-level edge that says so", async () => {
@@ -129,9 +145,9 @@ describe("extraction", () => {
       depth: 1,
       kinds: ["reference"],
     });
-    expect(edge(trace, "postgres:public.jobs.customer_id", "postgres:public.customers.id")?.kind).toBe(
-      "reference",
-    );
+    expect(
+      edge(trace, "postgres:public.jobs.customer_id", "postgres:public.customers.id")?.kind,
+    ).toBe("reference");
     expect(trace.edges.every((e) => e.kind === "reference")).toBe(true);
   });
 
@@ -142,7 +158,11 @@ describe("extraction", () => {
       depth: 2,
     });
     expect(
-      edge(trace, `clickhouse:${CH_DB}.payment_mix_daily.payment_method`, `clickhouse:${CH_DB}.contact_emails.email`),
+      edge(
+        trace,
+        `clickhouse:${CH_DB}.payment_mix_daily.payment_method`,
+        `clickhouse:${CH_DB}.contact_emails.email`,
+      ),
     ).toMatchObject({ transformation: "direct" });
   });
 
@@ -175,7 +195,11 @@ WITH RECURSIVE lineage_trace AS (
   WHERE dl.is_active = true AND lt.depth < 10
 )
 SELECT * FROM lineage_trace ORDER BY depth;`;
-    const rows = (await sql.raw<Record<string, unknown>>(seedQuery("customer_lifetime_value", "total_revenue")).execute(db)).rows;
+    const rows = (
+      await sql
+        .raw<Record<string, unknown>>(seedQuery("customer_lifetime_value", "total_revenue"))
+        .execute(db)
+    ).rows;
     expect(rows).toContainEqual(
       expect.objectContaining({
         source_table: "jobs",
@@ -191,9 +215,13 @@ SELECT * FROM lineage_trace ORDER BY depth;`;
       direction: "upstream",
       depth: 1,
     });
-    expect(edge(declared, "postgres:public.payments.amount", "postgres:public.customer_analytics.lifetime_value")?.source).toBe(
-      "registry",
-    );
+    expect(
+      edge(
+        declared,
+        "postgres:public.payments.amount",
+        "postgres:public.customer_analytics.lifetime_value",
+      )?.source,
+    ).toBe("registry");
   });
 
   test("an edge that disappears stays, inactive, with its last-seen time and a new version", async () => {
@@ -218,8 +246,14 @@ SELECT * FROM lineage_trace ORDER BY depth;`;
       { version: 1, active: true },
       { version: 2, active: false },
     ]);
-    const trace = await traceLineage(db, { root: "postgres:public.customers.first_name", direction: "downstream", depth: 1 });
-    expect(edge(trace, "postgres:public.customers.first_name", "postgres:public.temp_names.first_name")).toBeUndefined();
+    const trace = await traceLineage(db, {
+      root: "postgres:public.customers.first_name",
+      direction: "downstream",
+      depth: 1,
+    });
+    expect(
+      edge(trace, "postgres:public.customers.first_name", "postgres:public.temp_names.first_name"),
+    ).toBeUndefined();
   });
 });
 
@@ -262,20 +296,33 @@ describe("OpenLineage", () => {
       direction: "upstream",
       depth: 2,
     });
-    expect(edge(trace, "postgres:public.payments.amount", `clickhouse:${CH_DB}.revenue_daily.revenue`)).toMatchObject({
+    expect(
+      edge(trace, "postgres:public.payments.amount", `clickhouse:${CH_DB}.revenue_daily.revenue`),
+    ).toMatchObject({
       transformation: "aggregation",
       source: "job",
     });
-    const runs = await db.selectFrom("governance.lineage_runs").select("event_type").where("job_name", "=", "etl").execute();
+    const runs = await db
+      .selectFrom("governance.lineage_runs")
+      .select("event_type")
+      .where("job_name", "=", "etl")
+      .execute();
     expect(runs.map((r) => r.event_type).sort()).toEqual(["COMPLETE", "START"]);
     // A retention request's preview over payments lists the ClickHouse revenue aggregates.
     const downstream = await downstreamOfTables(db, ["payments"]);
     expect(downstream.map((d) => d.id)).toEqual(
-      expect.arrayContaining([`clickhouse:${CH_DB}.revenue_daily`, `clickhouse:${CH_DB}.payment_mix_daily`]),
+      expect.arrayContaining([
+        `clickhouse:${CH_DB}.revenue_daily`,
+        `clickhouse:${CH_DB}.payment_mix_daily`,
+      ]),
     );
     expect(downstream.map((d) => d.id)).not.toContain("postgres:public.payments");
     // Payments' table does not feed the jobs aggregate.
-    const jobs = await traceLineage(db, { root: `clickhouse:${CH_DB}.jobs_completed_daily`, direction: "upstream", depth: 1 });
+    const jobs = await traceLineage(db, {
+      root: `clickhouse:${CH_DB}.jobs_completed_daily`,
+      direction: "upstream",
+      depth: 1,
+    });
     expect(jobs.nodes.map((n) => n.id)).not.toContain("postgres:public.payments");
   });
 
@@ -288,15 +335,28 @@ describe("OpenLineage", () => {
         {
           table: "dataset:dev1.public.customers",
           columns: {
-            email: [{ table: "postgres:public.customers", column: "email", transformation: "masking", description: "hmac_email" }],
+            email: [
+              {
+                table: "postgres:public.customers",
+                column: "email",
+                transformation: "masking",
+                description: "hmac_email",
+              },
+            ],
           },
         },
       ],
     });
     expect(ZRunEvent.safeParse(event).success).toBe(true);
     await emitLineage({ db, config: {} }, event);
-    const trace = await traceLineage(db, { root: "dataset:dev1.public.customers.email", direction: "upstream", depth: 1 });
-    expect(edge(trace, "postgres:public.customers.email", "dataset:dev1.public.customers.email")).toMatchObject({
+    const trace = await traceLineage(db, {
+      root: "dataset:dev1.public.customers.email",
+      direction: "upstream",
+      depth: 1,
+    });
+    expect(
+      edge(trace, "postgres:public.customers.email", "dataset:dev1.public.customers.email"),
+    ).toMatchObject({
       transformation: "masking",
       expression: "hmac_email",
     });
@@ -315,24 +375,45 @@ describe("OpenLineage", () => {
         ],
       }),
     );
-    const masked = await traceLineage(db, { root: "dataset:qa1.public.customers.email", direction: "upstream", depth: 1 });
-    expect(edge(masked, "postgres:public.customers.email", "dataset:qa1.public.customers.email")).toMatchObject({
+    const masked = await traceLineage(db, {
+      root: "dataset:qa1.public.customers.email",
+      direction: "upstream",
+      depth: 1,
+    });
+    expect(
+      edge(masked, "postgres:public.customers.email", "dataset:qa1.public.customers.email"),
+    ).toMatchObject({
       transformation: "masking",
       expression: "email_hmac",
       source: "job",
     });
-    const tables = await traceLineage(db, { root: "dataset:qa1.public.payments", direction: "upstream", depth: 1 });
+    const tables = await traceLineage(db, {
+      root: "dataset:qa1.public.payments",
+      direction: "upstream",
+      depth: 1,
+    });
     expect(edge(tables, "postgres:public.payments", "dataset:qa1.public.payments")).toBeDefined();
     await emitLineage(
       { db, config: {} },
       syntheticRunEvent({ runId: randomUUID(), name: "synth1", tables: ["customers"] }),
     );
-    const synthetic = await traceLineage(db, { root: "dataset:synth1.public.customers", direction: "upstream", depth: 1 });
-    expect(edge(synthetic, "postgres:public.customers", "dataset:synth1.public.customers")?.carriesRows).toBe(false);
+    const synthetic = await traceLineage(db, {
+      root: "dataset:synth1.public.customers",
+      direction: "upstream",
+      depth: 1,
+    });
+    expect(
+      edge(synthetic, "postgres:public.customers", "dataset:synth1.public.customers")?.carriesRows,
+    ).toBe(false);
   });
 
   test("an event recorded twice changes nothing the second time (idempotent by run id)", async () => {
-    const event = buildRunEvent({ eventType: "COMPLETE", job: "twice", inputs: ["x:one"], outputs: [{ table: "x:two" }] });
+    const event = buildRunEvent({
+      eventType: "COMPLETE",
+      job: "twice",
+      inputs: ["x:one"],
+      outputs: [{ table: "x:two" }],
+    });
     const first = await recordRunEvent(db, event, "received", "test");
     const second = await recordRunEvent(db, event, "received", "test");
     expect(first.duplicate).toBe(false);
@@ -360,7 +441,12 @@ describe("OpenLineage", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as AddressInfo).port;
     try {
-      const event = buildRunEvent({ eventType: "START", job: "forwarded", inputs: ["x:in"], outputs: [{ table: "x:out" }] });
+      const event = buildRunEvent({
+        eventType: "START",
+        job: "forwarded",
+        inputs: ["x:in"],
+        outputs: [{ table: "x:out" }],
+      });
       const outcome = await emitLineage(
         { db, config: { openlineageUrl: `http://127.0.0.1:${port}` }, retryDelayMs: () => 10 },
         event,
@@ -368,9 +454,12 @@ describe("OpenLineage", () => {
       expect(outcome).toMatchObject({ recorded: true, forwarded: true });
       expect(calls).toBe(2);
       expect(received[0]?.url).toBe("/api/v1/lineage");
-      expect((received[0]?.body as { run: { runId: string } }).run.runId).toBe(event.run.runId);
+      const forwarded = received[0]?.body as { run: { runId: string } } | undefined;
+      expect(forwarded?.run.runId).toBe(event.run.runId);
     } finally {
-      await new Promise((r) => server.close(r));
+      await new Promise((r) => {
+        server.close(r);
+      });
     }
   });
 });
@@ -379,17 +468,57 @@ describe("PII propagation", () => {
   test("a ClickHouse column loaded from accepted customers.email inherits PII without sampling; an aggregate of payments does not", async () => {
     // The catalog as a scan would leave it: customers.email accepted as email, the ClickHouse
     // columns pending with nothing found.
-    const scan = await sql<{ id: string }>`INSERT INTO governance.catalog_scans (stores, triggered_by) VALUES ('{postgres}', 'test') RETURNING id`.execute(db);
+    const scan = await sql<{
+      id: string;
+    }>`INSERT INTO governance.catalog_scans (stores, triggered_by) VALUES ('{postgres}', 'test') RETURNING id`.execute(
+      db,
+    );
     void scan;
     const table = async (store: string, schema: string, name: string) =>
-      (await sql<{ id: string }>`INSERT INTO governance.catalog_tables (store, schema_name, table_name, kind)
-        VALUES (${store}, ${schema}, ${name}, 'table') ON CONFLICT (store, schema_name, table_name) DO UPDATE SET kind = 'table' RETURNING id`.execute(db)).rows[0]?.id as string;
-    const column = async (tableId: string, store: string, schema: string, name: string, col: string, extra: string) =>
-      sql.raw(`INSERT INTO governance.catalog_columns (table_id, store, schema_name, table_name, column_name, data_type ${extra ? ", proposed_category, review_status, decided_category" : ""})
-        VALUES ('${tableId}', '${store}', '${schema}', '${name}', '${col}', 'text' ${extra})`).execute(db);
-    await column(await table("postgres", "public", "customers"), "postgres", "public", "customers", "email", ", 'email', 'accepted', 'email'");
-    await column(await table("clickhouse", CH_DB, "contact_emails"), "clickhouse", CH_DB, "contact_emails", "email", "");
-    await column(await table("clickhouse", CH_DB, "revenue_daily"), "clickhouse", CH_DB, "revenue_daily", "revenue", "");
+      (
+        await sql<{
+          id: string;
+        }>`INSERT INTO governance.catalog_tables (store, schema_name, table_name, kind)
+        VALUES (${store}, ${schema}, ${name}, 'table') ON CONFLICT (store, schema_name, table_name) DO UPDATE SET kind = 'table' RETURNING id`.execute(
+          db,
+        )
+      ).rows[0]?.id as string;
+    const column = async (
+      tableId: string,
+      store: string,
+      schema: string,
+      name: string,
+      col: string,
+      extra: string,
+    ) =>
+      sql
+        .raw(`INSERT INTO governance.catalog_columns (table_id, store, schema_name, table_name, column_name, data_type ${extra ? ", proposed_category, review_status, decided_category" : ""})
+        VALUES ('${tableId}', '${store}', '${schema}', '${name}', '${col}', 'text' ${extra})`)
+        .execute(db);
+    await column(
+      await table("postgres", "public", "customers"),
+      "postgres",
+      "public",
+      "customers",
+      "email",
+      ", 'email', 'accepted', 'email'",
+    );
+    await column(
+      await table("clickhouse", CH_DB, "contact_emails"),
+      "clickhouse",
+      CH_DB,
+      "contact_emails",
+      "email",
+      "",
+    );
+    await column(
+      await table("clickhouse", CH_DB, "revenue_daily"),
+      "clickhouse",
+      CH_DB,
+      "revenue_daily",
+      "revenue",
+      "",
+    );
     await emitLineage(
       { db, config: {} },
       buildRunEvent({
@@ -399,7 +528,11 @@ describe("PII propagation", () => {
         outputs: [
           {
             table: `clickhouse:${CH_DB}.contact_emails`,
-            columns: { email: [{ table: "postgres:public.customers", column: "email", transformation: "direct" }] },
+            columns: {
+              email: [
+                { table: "postgres:public.customers", column: "email", transformation: "direct" },
+              ],
+            },
           },
         ],
       }),
@@ -416,7 +549,13 @@ describe("PII propagation", () => {
     expect(JSON.stringify(email?.evidence)).toContain("PII via lineage from customers.email");
     expect(rows.find((r) => r.table_name === "revenue_daily")?.proposed_category).toBeNull();
     // The masked copy's column is not a PII heir: propagation stopped at the masking edge.
-    const trace = await traceLineage(db, { root: `clickhouse:${CH_DB}.contact_emails.email`, direction: "upstream", depth: 1 });
-    expect(trace.nodes.find((n) => n.id === `clickhouse:${CH_DB}.contact_emails.email`)?.pii).toBe("email");
+    const trace = await traceLineage(db, {
+      root: `clickhouse:${CH_DB}.contact_emails.email`,
+      direction: "upstream",
+      depth: 1,
+    });
+    expect(trace.nodes.find((n) => n.id === `clickhouse:${CH_DB}.contact_emails.email`)?.pii).toBe(
+      "email",
+    );
   });
 });

@@ -2,12 +2,12 @@ import { sql } from "kysely";
 import type pg from "pg";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { type EmitDeps, emitLineage } from "../lineage/emit.ts";
+import { etlRunEvent } from "../lineage/etl-lineage.ts";
 import { loadAggregate } from "./aggregate.loader.ts";
 import { AGGREGATE_TARGETS, type AggregateTarget } from "./aggregate-targets.ts";
 import { EVENTS_TARGET, loadEvents } from "./events.loader.ts";
 import { advanceWatermark, getWatermark } from "./watermarks.repository.ts";
-import { type EmitDeps, emitLineage } from "../lineage/emit.ts";
-import { etlRunEvent } from "../lineage/etl-lineage.ts";
 
 /**
  * The ETL from the operational store (Postgres) into the analytics store (ClickHouse): one

@@ -5,7 +5,12 @@ import type { EdgeSource, LineageEdge } from "./types.ts";
 
 const BATCH = 5_000;
 
-export type AssertReport = { asserted: number; added: number; changed: number; deactivated: number };
+export type AssertReport = {
+  asserted: number;
+  added: number;
+  changed: number;
+  deactivated: number;
+};
 
 /**
  * Records the edges one scan or one run asserts for (source, job). Each is inserted or marked

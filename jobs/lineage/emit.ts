@@ -43,7 +43,12 @@ export async function emitLineage(deps: EmitDeps, runEvent: TRunEvent): Promise<
   }
   let edges = 0;
   try {
-    const outcome = await recordRunEvent(deps.db, parsed.data, "emitted", `job:${parsed.data.job.name}`);
+    const outcome = await recordRunEvent(
+      deps.db,
+      parsed.data,
+      "emitted",
+      `job:${parsed.data.job.name}`,
+    );
     edges = outcome.edges;
   } catch (error) {
     return { recorded: false, edges: 0, forwarded: null, error: (error as Error).message };

@@ -57,7 +57,10 @@ export async function etlRunEvent(
         description: s.expression ?? expr,
       }));
     }
-    outputs.push({ table: `clickhouse:${input.clickhouseDatabase}.${target.table}`, columns: fields });
+    outputs.push({
+      table: `clickhouse:${input.clickhouseDatabase}.${target.table}`,
+      columns: fields,
+    });
   }
   const eventInputs = [...inputs];
   if (input.eventsTarget) {

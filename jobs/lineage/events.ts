@@ -53,7 +53,9 @@ function transformationOf(
   }
   if (t) {
     return {
-      transformation: SUBTYPES[(t.subtype ?? "").toUpperCase()] ?? (t.type === "INDIRECT" ? "filter" : "calculation"),
+      transformation:
+        SUBTYPES[(t.subtype ?? "").toUpperCase()] ??
+        (t.type === "INDIRECT" ? "filter" : "calculation"),
       expression: t.description ?? null,
     };
   }
@@ -71,7 +73,8 @@ function transformationOf(
  * `carriesRows: false` marks edges that carry distributions, not rows (synthetic data).
  */
 export function eventEdges(event: TRunEvent): LineageEdge[] {
-  const carriesRows = (event.run.facets?.governRows as { carriesRows?: boolean } | undefined)?.carriesRows !== false;
+  const carriesRows =
+    (event.run.facets?.governRows as { carriesRows?: boolean } | undefined)?.carriesRows !== false;
   const edges: LineageEdge[] = [];
   const inputs = (event.inputs ?? []).map((d) => datasetNode(d.namespace, d.name));
   for (const output of event.outputs ?? []) {
@@ -84,7 +87,14 @@ export function eventEdges(event: TRunEvent): LineageEdge[] {
     );
     for (const input of facet.success && named.length > 0 ? new Set(named) : inputs) {
       if (input !== out) {
-        edges.push({ from: input, to: out, kind: "flow", transformation: null, expression: null, carriesRows });
+        edges.push({
+          from: input,
+          to: out,
+          kind: "flow",
+          transformation: null,
+          expression: null,
+          carriesRows,
+        });
       }
     }
     for (const [column, spec] of Object.entries(fields)) {

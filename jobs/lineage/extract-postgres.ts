@@ -40,7 +40,8 @@ export async function extractPostgres(db: Db): Promise<PostgresLineage> {
     });
   }
   const lookup = (schema: string | undefined, name: string) =>
-    byName.get(`${schema ?? "public"}.${name}`) ?? (schema ? undefined : byName.get(`pg_catalog.${name}`));
+    byName.get(`${schema ?? "public"}.${name}`) ??
+    (schema ? undefined : byName.get(`pg_catalog.${name}`));
 
   const views = await sql<{ schema: string; name: string; definition: string }>`
     SELECT n.nspname AS schema, c.relname AS name, pg_get_viewdef(c.oid) AS definition
@@ -90,7 +91,13 @@ export async function extractPostgres(db: Db): Promise<PostgresLineage> {
     const parent = tableNode("postgres", fk.parent_schema, fk.parent);
     const expression = `FOREIGN KEY ${fk.name} (${fk.child_columns.join(", ")}) REFERENCES ${fk.parent}(${fk.parent_columns.join(", ")})`;
     if (child !== parent) {
-      fkEdges.push({ from: child, to: parent, kind: "reference", transformation: null, expression });
+      fkEdges.push({
+        from: child,
+        to: parent,
+        kind: "reference",
+        transformation: null,
+        expression,
+      });
     }
     fk.child_columns.forEach((column, i) => {
       const referenced = fk.parent_columns[i];

@@ -12,10 +12,18 @@ export type ImpactAsset = { id: string; kind: NodeKind; via: EdgeKind; depth: nu
  * are followed backwards). Each asset once, nearest first. Used by a retention request's
  * preview ("Downstream assets affected"), drift events and masking rule changes.
  */
-export async function downstreamImpact(db: Db, root: string, maxDepth = 10): Promise<ImpactAsset[]> {
+export async function downstreamImpact(
+  db: Db,
+  root: string,
+  maxDepth = 10,
+): Promise<ImpactAsset[]> {
   const roots = [root];
   if (parseNode(root).kind === "table") {
-    const children = await db.selectFrom("governance.lineage_nodes").select("id").where("parent_id", "=", root).execute();
+    const children = await db
+      .selectFrom("governance.lineage_nodes")
+      .select("id")
+      .where("parent_id", "=", root)
+      .execute();
     roots.push(...children.map((c) => c.id));
   }
   const seen = new Set(roots);
@@ -49,7 +57,11 @@ export type DownstreamAsset = { id: string; kind: NodeKind; via: EdgeKind; from:
  * per table (`customers`, `public.customers`), its downstream impact at table level, each asset
  * once, at most `limit`. Lineage problems never break the preview: they give an empty list.
  */
-export async function downstreamOfTables(db: Db, tables: string[], limit = 50): Promise<DownstreamAsset[]> {
+export async function downstreamOfTables(
+  db: Db,
+  tables: string[],
+  limit = 50,
+): Promise<DownstreamAsset[]> {
   try {
     const own = new Set(tables.map(tableNodeOf));
     const seen = new Set<string>();
@@ -57,7 +69,8 @@ export async function downstreamOfTables(db: Db, tables: string[], limit = 50): 
     for (const table of tables) {
       const root = tableNodeOf(table);
       for (const asset of await downstreamImpact(db, root, 5)) {
-        const tableOf = asset.kind === "column" ? (parseNode(asset.id).table ?? asset.id) : asset.id;
+        const tableOf =
+          asset.kind === "column" ? (parseNode(asset.id).table ?? asset.id) : asset.id;
         if (own.has(tableOf) || seen.has(tableOf)) {
           continue;
         }

@@ -9,7 +9,8 @@ import { buildRunEvent, type ColumnInput } from "./emit.ts";
  * theirs with buildRunEvent the same way.
  */
 
-const pgTable = (table: string) => (table.includes(".") ? `postgres:${table}` : `postgres:public.${table}`);
+const pgTable = (table: string) =>
+  table.includes(".") ? `postgres:${table}` : `postgres:public.${table}`;
 const tableName = (table: string) => (table.includes(".") ? table : `public.${table}`);
 
 /**
@@ -53,7 +54,11 @@ export function provisionRunEvent(input: {
 }
 
 /** A synthetic dataset: source tables → its tables, marked as carrying distributions, not rows. */
-export function syntheticRunEvent(input: { runId: string; name: string; tables: string[] }): TRunEvent {
+export function syntheticRunEvent(input: {
+  runId: string;
+  name: string;
+  tables: string[];
+}): TRunEvent {
   return buildRunEvent({
     runId: input.runId,
     eventType: "COMPLETE",

@@ -4,7 +4,8 @@ import type { Db } from "../../schema/postgres.ts";
 import { parseNode, shortName } from "./node-ids.ts";
 
 /** Aggregates whose result cannot identify a person: PII does not flow through them. */
-const IDENTITY_FREE_AGGREGATES = /^\s*(coalesce\s*\(\s*)?(count|sum|avg|stddev\w*|variance|var_\w+|uniq\w*|bool_and|bool_or|every)\s*\(/i;
+const IDENTITY_FREE_AGGREGATES =
+  /^\s*(coalesce\s*\(\s*)?(count|sum|avg|stddev\w*|variance|var_\w+|uniq\w*|bool_and|bool_or|every)\s*\(/i;
 
 export type PiiProposal = {
   column: string;
@@ -13,7 +14,11 @@ export type PiiProposal = {
   path: string[];
 };
 export type PiiStop = { from: string; to: string; reason: string };
-export type PiiPropagation = { proposals: PiiProposal[]; stopped: PiiStop[]; inherited: PiiProposal[] };
+export type PiiPropagation = {
+  proposals: PiiProposal[];
+  stopped: PiiStop[];
+  inherited: PiiProposal[];
+};
 
 type EdgeRow = {
   from_node: string;
@@ -28,7 +33,9 @@ type EdgeRow = {
  * that cannot carry identity (count/sum/avg...: min/max/array_agg of an e-mail still hold one),
  * an edge that carries no rows (synthetic data), or an indirect edge (filter/join).
  */
-export function stopReason(edge: Pick<EdgeRow, "transformation" | "expression" | "carries_rows">): string | null {
+export function stopReason(
+  edge: Pick<EdgeRow, "transformation" | "expression" | "carries_rows">,
+): string | null {
   if (!edge.carries_rows) {
     return "carries distributions, not rows (synthetic)";
   }
@@ -54,16 +61,27 @@ export function stopReason(edge: Pick<EdgeRow, "transformation" | "expression" |
  * is still pending with no PII proposal of its own, it gets a proposal in the review queue
  * ("PII via lineage from customers.email"). Where propagation stops is returned with why.
  */
-export async function propagatePii(db: Db, options: { maxDepth?: number } = {}): Promise<PiiPropagation> {
+export async function propagatePii(
+  db: Db,
+  options: { maxDepth?: number } = {},
+): Promise<PiiPropagation> {
   const maxDepth = options.maxDepth ?? 20;
-  const sources = await sql<{ store: string; schema_name: string; table_name: string; column_name: string; category: string }>`
+  const sources = await sql<{
+    store: string;
+    schema_name: string;
+    table_name: string;
+    column_name: string;
+    category: string;
+  }>`
     SELECT store, schema_name, table_name, column_name, effective_category AS category
     FROM governance.catalog_effective_columns
     WHERE is_pii AND review_status IN ('accepted', 'overridden') AND json_path = '' AND dropped_at IS NULL
   `.execute(db);
   const inherited = new Map<string, PiiProposal>();
   const stopped: PiiStop[] = [];
-  const known = new Set(sources.rows.map((s) => `${s.store}:${s.schema_name}.${s.table_name}.${s.column_name}`));
+  const known = new Set(
+    sources.rows.map((s) => `${s.store}:${s.schema_name}.${s.table_name}.${s.column_name}`),
+  );
   for (const s of sources.rows) {
     const origin = `${s.store}:${s.schema_name}.${s.table_name}.${s.column_name}`;
     const pathTo = new Map<string, string[]>([[origin, [origin]]]);
@@ -88,7 +106,12 @@ export async function propagatePii(db: Db, options: { maxDepth?: number } = {}):
         pathTo.set(edge.to_node, path);
         next.push(edge.to_node);
         if (!known.has(edge.to_node) && !inherited.has(edge.to_node)) {
-          inherited.set(edge.to_node, { column: edge.to_node, category: s.category, from: origin, path });
+          inherited.set(edge.to_node, {
+            column: edge.to_node,
+            category: s.category,
+            from: origin,
+            path,
+          });
         }
       }
       frontier = next;
@@ -138,7 +161,9 @@ async function proposeInherited(db: Db, p: PiiProposal): Promise<boolean> {
     .where("json_path", "=", "")
     .where("dropped_at", "is", null)
     .where("review_status", "=", "pending")
-    .where((eb) => eb.or([eb("proposed_category", "is", null), eb("proposed_category", "=", "none")]))
+    .where((eb) =>
+      eb.or([eb("proposed_category", "is", null), eb("proposed_category", "=", "none")]),
+    )
     .returning("id")
     .executeTakeFirst();
   if (!updated) {

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 import { parseNode } from "./node-ids.ts";
-import { TRANSFORMATIONS, type LineageEdge, type Transformation } from "./types.ts";
+import { type LineageEdge, TRANSFORMATIONS, type Transformation } from "./types.ts";
 
 /**
  * The platform's own `data_lineage` table (seed data model). Rows written by people or other
@@ -76,7 +76,13 @@ export async function writeRegistry(
   db: Db,
   edges: { from: string; to: string; transformation: string | null; expression: string | null }[],
 ): Promise<{ inserted: number; reactivated: number; deactivated: number }> {
-  const wanted = new Map<string, (typeof edges)[number] & { s: ReturnType<typeof registryName>; t: ReturnType<typeof registryName> }>();
+  const wanted = new Map<
+    string,
+    (typeof edges)[number] & {
+      s: ReturnType<typeof registryName>;
+      t: ReturnType<typeof registryName>;
+    }
+  >();
   for (const e of edges) {
     const s = registryName(e.from);
     const t = registryName(e.to);
@@ -115,12 +121,20 @@ export async function writeRegistry(
       `.execute(trx);
     }
     if (reactivate.length > 0) {
-      await sql`UPDATE data_lineage SET is_active = true WHERE id = ANY(${reactivate}::uuid[])`.execute(trx);
+      await sql`UPDATE data_lineage SET is_active = true WHERE id = ANY(${reactivate}::uuid[])`.execute(
+        trx,
+      );
     }
     if (deactivate.length > 0) {
-      await sql`UPDATE data_lineage SET is_active = false WHERE id = ANY(${deactivate}::uuid[])`.execute(trx);
+      await sql`UPDATE data_lineage SET is_active = false WHERE id = ANY(${deactivate}::uuid[])`.execute(
+        trx,
+      );
     }
-    return { inserted: insert.length, reactivated: reactivate.length, deactivated: deactivate.length };
+    return {
+      inserted: insert.length,
+      reactivated: reactivate.length,
+      deactivated: deactivate.length,
+    };
   });
 }
 

@@ -1,15 +1,25 @@
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Db } from "../../schema/postgres.ts";
-import { activeEdges, assertEdges, type AssertReport } from "./edges.repository.ts";
+import { type AssertReport, activeEdges, assertEdges } from "./edges.repository.ts";
 import { extractClickhouse } from "./extract-clickhouse.ts";
 import { extractPostgres } from "./extract-postgres.ts";
 import { propagatePii } from "./pii.ts";
 import { readRegistry, writeRegistry } from "./registry.ts";
 
 export type LineageScanReport = {
-  postgres: { views: number; edges: AssertReport; foreignKeys: AssertReport; degraded: { view: string; reason: string }[] };
-  clickhouse: { objects: number; edges: AssertReport; degraded: { object: string; reason: string }[] } | { error: string };
-  registry: { declared: AssertReport; written: { inserted: number; reactivated: number; deactivated: number } };
+  postgres: {
+    views: number;
+    edges: AssertReport;
+    foreignKeys: AssertReport;
+    degraded: { view: string; reason: string }[];
+  };
+  clickhouse:
+    | { objects: number; edges: AssertReport; degraded: { object: string; reason: string }[] }
+    | { error: string };
+  registry: {
+    declared: AssertReport;
+    written: { inserted: number; reactivated: number; deactivated: number };
+  };
   pii: { proposals: number; inherited: number; stopped: number };
   durationMs: number;
 };
@@ -29,26 +39,47 @@ export async function runLineageScan(
   const createdBy = options.createdBy ?? "job:lineage";
   const pg = await extractPostgres(deps.db);
   options.onProgress?.(30);
-  const viewReport = await assertEdges(deps.db, { source: "view", createdBy, replace: true }, pg.viewEdges);
-  const fkReport = await assertEdges(deps.db, { source: "fk", createdBy, replace: true }, pg.fkEdges);
+  const viewReport = await assertEdges(
+    deps.db,
+    { source: "view", createdBy, replace: true },
+    pg.viewEdges,
+  );
+  const fkReport = await assertEdges(
+    deps.db,
+    { source: "fk", createdBy, replace: true },
+    pg.fkEdges,
+  );
   let clickhouse: LineageScanReport["clickhouse"] = { error: "no analytics store" };
   if (deps.analytics) {
     try {
       const ch = await extractClickhouse(deps.analytics);
-      const edges = await assertEdges(deps.db, { source: "clickhouse", createdBy, replace: true }, ch.edges);
+      const edges = await assertEdges(
+        deps.db,
+        { source: "clickhouse", createdBy, replace: true },
+        ch.edges,
+      );
       clickhouse = { objects: ch.objects, edges, degraded: ch.degraded };
     } catch (error) {
       clickhouse = { error: (error as Error).message };
     }
   }
   options.onProgress?.(60);
-  const declared = await assertEdges(deps.db, { source: "registry", createdBy, replace: true }, await readRegistry(deps.db));
-  const discovered = (await activeEdges(deps.db, ["view", "clickhouse", "job", "openlineage", "manual"])).filter(
-    (e) => e.kind === "flow",
+  const declared = await assertEdges(
+    deps.db,
+    { source: "registry", createdBy, replace: true },
+    await readRegistry(deps.db),
   );
+  const discovered = (
+    await activeEdges(deps.db, ["view", "clickhouse", "job", "openlineage", "manual"])
+  ).filter((e) => e.kind === "flow");
   const written = await writeRegistry(
     deps.db,
-    discovered.map((e) => ({ from: e.from_node, to: e.to_node, transformation: e.transformation, expression: e.expression })),
+    discovered.map((e) => ({
+      from: e.from_node,
+      to: e.to_node,
+      transformation: e.transformation,
+      expression: e.expression,
+    })),
   );
   options.onProgress?.(80);
   const pii = await propagatePii(deps.db);
@@ -56,7 +87,11 @@ export async function runLineageScan(
     postgres: { views: pg.views, edges: viewReport, foreignKeys: fkReport, degraded: pg.degraded },
     clickhouse,
     registry: { declared, written },
-    pii: { proposals: pii.proposals.length, inherited: pii.inherited.length, stopped: pii.stopped.length },
+    pii: {
+      proposals: pii.proposals.length,
+      inherited: pii.inherited.length,
+      stopped: pii.stopped.length,
+    },
     durationMs: Math.round(performance.now() - started),
   };
 }

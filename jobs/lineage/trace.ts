@@ -1,7 +1,7 @@
 import { sql } from "kysely";
+import type { Trace, TraceEdge, TraceNode } from "../../schema/domain/lineage.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { parseNode } from "./node-ids.ts";
-import type { Trace, TraceEdge, TraceNode } from "../../schema/domain/lineage.ts";
 import type { EdgeKind, NodeKind } from "./types.ts";
 
 export type TraceDirection = "upstream" | "downstream" | "both";
@@ -130,7 +130,12 @@ export async function catalogOf(
   if (wanted.length === 0) {
     return out;
   }
-  const rows = await sql<{ id: string; catalog_id: string; category: string | null; is_pii: boolean }>`
+  const rows = await sql<{
+    id: string;
+    catalog_id: string;
+    category: string | null;
+    is_pii: boolean;
+  }>`
     SELECT w.id, c.id AS catalog_id, c.effective_category AS category, c.is_pii
     FROM unnest(${wanted.map((n) => n.id)}::text[], ${wanted.map((n) => n.prefix)}::text[],
                 ${wanted.map((n) => n.parts[0] ?? "")}::text[], ${wanted.map((n) => n.parts[1] ?? "")}::text[],

@@ -121,13 +121,23 @@ export function selectLineage(sql: string, lookup: RelationLookup): SelectLineag
   try {
     tree = parseSync(sql);
   } catch (error) {
-    return { columns: [], indirect: [], tables: [], unsupported: `parse error: ${(error as Error).message}` };
+    return {
+      columns: [],
+      indirect: [],
+      tables: [],
+      unsupported: `parse error: ${(error as Error).message}`,
+    };
   }
   const stmt = tree.stmts?.[0]?.stmt;
   const tables = new Set<string>();
   collectRangeVars(stmt, lookup, tables);
   if (!stmt?.SelectStmt) {
-    return { columns: [], indirect: [], tables: [...tables], unsupported: "not a SELECT statement" };
+    return {
+      columns: [],
+      indirect: [],
+      tables: [...tables],
+      unsupported: "not a SELECT statement",
+    };
   }
   const tokens = scanSync(sql).tokens;
   const resolver = new Resolver(sql, tokens, lookup);
@@ -330,7 +340,8 @@ class Resolver {
       }
       position += 1;
       const name =
-        rt.name ?? (val?.ColumnRef ? stringsOf(val.ColumnRef.fields).at(-1) : undefined) ??
+        rt.name ??
+        (val?.ColumnRef ? stringsOf(val.ColumnRef.fields).at(-1) : undefined) ??
         (val?.FuncCall ? stringsOf(val.FuncCall.funcname).at(-1) : undefined) ??
         `?column?${position}`;
       const expression = trimAlias(this.text(val), rt.name);
@@ -352,14 +363,22 @@ class Resolver {
       } else {
         const info = this.lookup(rv.schemaname, rv.relname);
         if (!info) {
-          throw new Unsupported(`unknown relation ${rv.schemaname ? `${rv.schemaname}.` : ""}${rv.relname}`);
+          throw new Unsupported(
+            `unknown relation ${rv.schemaname ? `${rv.schemaname}.` : ""}${rv.relname}`,
+          );
         }
         relation = {
           order: info.columns,
           columns: new Map(
             info.columns.map((c) => [
               c,
-              [{ node: columnNode(info.id, c), transformation: "direct" as const, expression: null }],
+              [
+                {
+                  node: columnNode(info.id, c),
+                  transformation: "direct" as const,
+                  expression: null,
+                },
+              ],
             ]),
           ),
         };
@@ -391,7 +410,11 @@ class Resolver {
       for (const name of stringsOf(join.usingClause)) {
         for (const entry of scope.entries) {
           for (const s of entry.relation.columns.get(name) ?? []) {
-            this.indirect.push({ node: s.node, transformation: "join", expression: `USING (${name})` });
+            this.indirect.push({
+              node: s.node,
+              transformation: "join",
+              expression: `USING (${name})`,
+            });
           }
         }
       }
@@ -454,7 +477,9 @@ class Resolver {
           source: {
             ...source,
             transformation:
-              RANK[source.transformation] > RANK.calculation ? source.transformation : "calculation",
+              RANK[source.transformation] > RANK.calculation
+                ? source.transformation
+                : "calculation",
           },
           aggregated,
         })),
@@ -499,7 +524,10 @@ class Resolver {
         continue;
       }
       const upper = token.text.toUpperCase();
-      if (depth === 0 && (token.text === "," || token.text === ";" || token.text === ")" || STOP_WORDS.has(upper))) {
+      if (
+        depth === 0 &&
+        (token.text === "," || token.text === ";" || token.text === ")" || STOP_WORDS.has(upper))
+      ) {
         break;
       }
       if (token.text === "(") {

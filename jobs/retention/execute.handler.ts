@@ -1,7 +1,7 @@
 import { z } from "zod";
+import type { JobContext } from "../job-definition.ts";
 import { emitLineage } from "../lineage/emit.ts";
 import { retentionArchiveRunEvent } from "../lineage/job-lineage.ts";
-import type { JobContext } from "../job-definition.ts";
 import { executeErasure, planErasure } from "./erasure.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
 import { getRequest, requestSummary } from "./requests.ts";

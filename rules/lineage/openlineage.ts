@@ -69,7 +69,8 @@ export const ZRunEvent = z.strictObject({
 export type TRunEvent = z.infer<typeof ZRunEvent>;
 export type TColumnLineageFacet = z.infer<typeof ZColumnLineageFacet>;
 
-export const OPENLINEAGE_SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
+export const OPENLINEAGE_SCHEMA_URL =
+  "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
 export const COLUMN_LINEAGE_SCHEMA_URL =
   "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet";
 export const GOVERN_PRODUCER = "https://github.com/govern/govern/tree/main/jobs/lineage";

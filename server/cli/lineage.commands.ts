@@ -61,7 +61,9 @@ const trace: Command = {
         process.stdout.write(`${JSON.stringify(contractTrace(result))}\n`);
         return 0;
       }
-      process.stdout.write(`${root}: ${result.nodes.length - 1} node(s), ${result.edges.length} edge(s)\n`);
+      process.stdout.write(
+        `${root}: ${result.nodes.length - 1} node(s), ${result.edges.length} edge(s)\n`,
+      );
       for (const e of result.edges) {
         const t = e.transformation ? ` ${e.transformation}` : "";
         const x = e.expression ? `  ${e.expression}` : "";
@@ -92,15 +94,18 @@ const scan: Command = {
       if (values.json === true) {
         process.stdout.write(`${JSON.stringify({ ...report, ...(warning ? { warning } : {}) })}\n`);
       } else {
-        const ch = "error" in report.clickhouse ? `unavailable (${report.clickhouse.error})` : `${report.clickhouse.objects} object(s), ${report.clickhouse.edges.asserted} edge(s)`;
+        const ch =
+          "error" in report.clickhouse
+            ? `unavailable (${report.clickhouse.error})`
+            : `${report.clickhouse.objects} object(s), ${report.clickhouse.edges.asserted} edge(s)`;
         process.stdout.write(
-          [
+          `${[
             `postgres: ${report.postgres.views} view(s), ${report.postgres.edges.asserted} edge(s) (${report.postgres.edges.added} new, ${report.postgres.edges.deactivated} gone), ${report.postgres.foreignKeys.asserted} reference(s)`,
             ...report.postgres.degraded.map((d) => `  table level only: ${d.view}: ${d.reason}`),
             `clickhouse: ${ch}`,
             `registry: ${report.registry.declared.asserted} declared, ${report.registry.written.inserted} written back`,
             `pii: ${report.pii.proposals} proposal(s) via lineage, ${report.pii.stopped} stop(s)`,
-          ].join("\n") + "\n",
+          ].join("\n")}\n`,
         );
       }
       return 0;

@@ -45,7 +45,9 @@ test("a steward opens a column, sees its lineage graph, expands a node and follo
   await page.getByTestId("column-lineage").waitFor();
   const graph = page.getByTestId("column-lineage").getByTestId("lineage-graph");
   await graph.waitFor();
-  const clvFirstName = graph.locator('[data-node-id="postgres:public.customer_lifetime_value.first_name"]');
+  const clvFirstName = graph.locator(
+    '[data-node-id="postgres:public.customer_lifetime_value.first_name"]',
+  );
   await clvFirstName.waitFor();
   const before = await graph.getByTestId("lineage-node").count();
   await b.shot(page, "lineage-column-detail");
@@ -56,7 +58,9 @@ test("a steward opens a column, sees its lineage graph, expands a node and follo
   await clvFirstName.getByRole("button", { name: /Collapse/ }).waitFor();
 
   // Selecting the root lists its edges; the edge's other end links to its catalog entry.
-  await graph.locator('[data-node-id="postgres:public.customers.first_name"] .lineage-node-name').click();
+  await graph
+    .locator('[data-node-id="postgres:public.customers.first_name"] .lineage-node-name')
+    .click();
   const panel = page.getByTestId("lineage-panel");
   await panel.waitFor();
   await expect.poll(() => panel.textContent()).toContain("customer_lifetime_value.first_name");
@@ -75,11 +79,17 @@ test("a steward opens a column, sees its lineage graph, expands a node and follo
 test("the lineage area traces customer_lifetime_value to its sources with aggregation labels", async () => {
   const page = await b.newPage();
   await page.setViewportSize({ width: 1440, height: 900 });
-  await b.openAs(page, "steward", "/lineage?node=public.customer_lifetime_value&direction=upstream&depth=1");
+  await b.openAs(
+    page,
+    "steward",
+    "/lineage?node=public.customer_lifetime_value&direction=upstream&depth=1",
+  );
   const graph = page.getByTestId("lineage-graph");
   await graph.locator('[data-node-id="postgres:public.jobs.final_amount"]').waitFor();
   await graph.locator('[data-node-id="postgres:public.customers.first_name"]').waitFor();
-  await expect.poll(() => graph.locator(".react-flow__edge-text").allTextContents()).toContain("aggregation");
+  await expect
+    .poll(() => graph.locator(".react-flow__edge-text").allTextContents())
+    .toContain("aggregation");
   await b.shot(page, "lineage-area-clv");
   expect(b.problems).toEqual([]);
 });

@@ -14,7 +14,10 @@ export const addLineageEdgeRoute = defineRoute(
     summary: "Add a manual lineage edge (a steward's knowledge no extractor has); audited",
     request: { body: { required: true, content: { "application/json": { schema: ZManualEdge } } } },
     responses: {
-      201: jsonResponse(z.object({ from: z.string(), to: z.string(), added: z.boolean() }), "Recorded"),
+      201: jsonResponse(
+        z.object({ from: z.string(), to: z.string(), added: z.boolean() }),
+        "Recorded",
+      ),
       ...errorResponses,
     },
   }),
@@ -31,7 +34,15 @@ export const addLineageEdgeRoute = defineRoute(
     const report = await assertEdges(
       c.get("deps").db,
       { source: "manual", job: "", createdBy: by, replace: false },
-      [{ from, to, kind: body.kind, transformation: body.transformation, expression: body.expression }],
+      [
+        {
+          from,
+          to,
+          kind: body.kind,
+          transformation: body.transformation,
+          expression: body.expression,
+        },
+      ],
     );
     c.set("audit", {
       action: "lineage.edge.add",

@@ -13,9 +13,14 @@ export const removeLineageEdgeRoute = defineRoute(
     tags: ["lineage"],
     summary:
       "Remove a manual lineage edge: it stays, inactive, in the edge's versions; extracted edges cannot be removed by hand",
-    request: { body: { required: true, content: { "application/json": { schema: ZManualEdgeRemove } } } },
+    request: {
+      body: { required: true, content: { "application/json": { schema: ZManualEdgeRemove } } },
+    },
     responses: {
-      200: jsonResponse(z.object({ from: z.string(), to: z.string(), removed: z.literal(true) }), "Removed"),
+      200: jsonResponse(
+        z.object({ from: z.string(), to: z.string(), removed: z.literal(true) }),
+        "Removed",
+      ),
       ...errorResponses,
     },
   }),

@@ -17,7 +17,12 @@ export const ingestLineageRoute = defineRoute(
     },
     responses: {
       201: jsonResponse(
-        z.object({ runId: z.string(), eventType: z.string(), duplicate: z.boolean(), edges: z.number().int() }),
+        z.object({
+          runId: z.string(),
+          eventType: z.string(),
+          duplicate: z.boolean(),
+          edges: z.number().int(),
+        }),
         "Recorded (or already recorded: duplicate)",
       ),
       ...errorResponses,
@@ -31,16 +36,30 @@ export const ingestLineageRoute = defineRoute(
       throw new AppError("invalid_request", "The event contains a NUL character (\\u0000).");
     }
     const principal = c.get("principal");
-    const outcome = await recordRunEvent(c.get("deps").db, event, "received", principal?.email ?? "api");
+    const outcome = await recordRunEvent(
+      c.get("deps").db,
+      event,
+      "received",
+      principal?.email ?? "api",
+    );
     if (!outcome.duplicate) {
       c.set("audit", {
         action: "lineage.event",
         target: `openlineage_run:${event.run.runId}`,
-        summary: { job: `${event.job.namespace}/${event.job.name}`, eventType: event.eventType ?? "OTHER", edges: outcome.edges },
+        summary: {
+          job: `${event.job.namespace}/${event.job.name}`,
+          eventType: event.eventType ?? "OTHER",
+          edges: outcome.edges,
+        },
       });
     }
     return c.json(
-      { runId: event.run.runId, eventType: event.eventType ?? "OTHER", duplicate: outcome.duplicate, edges: outcome.edges },
+      {
+        runId: event.run.runId,
+        eventType: event.eventType ?? "OTHER",
+        duplicate: outcome.duplicate,
+        edges: outcome.edges,
+      },
       201,
     );
   },

@@ -10,7 +10,8 @@ export const scanLineageRoute = defineRoute(
     method: "post",
     path: "/api/v1/lineage/scan",
     tags: ["lineage"],
-    summary: "Extract lineage from both stores now (enqueues the lineage job; follow it under jobs)",
+    summary:
+      "Extract lineage from both stores now (enqueues the lineage job; follow it under jobs)",
     request: {
       body: { required: false, content: { "application/json": { schema: z.strictObject({}) } } },
     },
@@ -28,10 +29,17 @@ export const scanLineageRoute = defineRoute(
     const principal = c.get("principal");
     let jobId: string;
     try {
-      jobId = await (deps.enqueue ?? jobQueuesOf(deps).enqueue)("lineage", {}, principal?.email ?? "api");
+      jobId = await (deps.enqueue ?? jobQueuesOf(deps).enqueue)(
+        "lineage",
+        {},
+        principal?.email ?? "api",
+      );
     } catch (error) {
       deps.logger.error("lineage enqueue failed", { error: (error as Error).message });
-      throw new AppError("unavailable", "Could not queue the scan: the job queue (Redis) is not reachable.");
+      throw new AppError(
+        "unavailable",
+        "Could not queue the scan: the job queue (Redis) is not reachable.",
+      );
     }
     c.set("audit", { action: "lineage.scan", target: `job:lineage/${jobId}`, summary: {} });
     return c.json({ jobId, queue: "lineage" as const }, 202);

@@ -5,7 +5,9 @@ import { EDGE_KINDS, TRANSFORMATIONS } from "../../../jobs/lineage/types.ts";
 const ZNode = z
   .string()
   .max(1000)
-  .regex(/^\s*[^\s\u0000-\u001f][^\u0000-\u001f]*$/, "must be a node id (no control characters)");
+  .refine((v) => v.trim().length > 0 && ![...v].some((ch) => (ch.codePointAt(0) ?? 0) < 0x20), {
+    message: "must be a node id (not blank, no control characters)",
+  });
 
 export const ZTraceQuery = z.strictObject({
   node: ZNode.openapi({ example: "public.customers.email" }),
@@ -46,7 +48,11 @@ export const ZManualEdge = z
   })
   .openapi("LineageManualEdge");
 
-export const ZManualEdgeRemove = z.strictObject({ from: ZNode, to: ZNode, kind: z.enum(EDGE_KINDS).default("flow") });
+export const ZManualEdgeRemove = z.strictObject({
+  from: ZNode,
+  to: ZNode,
+  kind: z.enum(EDGE_KINDS).default("flow"),
+});
 
 export const ZImpactQuery = z.strictObject({
   node: ZNode,
@@ -56,7 +62,12 @@ export const ZImpact = z
   .object({
     root: z.string(),
     assets: z.array(
-      z.object({ id: z.string(), kind: z.enum(["table", "column", "file"]), via: z.enum(EDGE_KINDS), depth: z.number().int() }),
+      z.object({
+        id: z.string(),
+        kind: z.enum(["table", "column", "file"]),
+        via: z.enum(EDGE_KINDS),
+        depth: z.number().int(),
+      }),
     ),
   })
   .openapi("LineageImpact");

@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { downstreamOfTables } from "../../../jobs/lineage/impact.ts";
 import { earlierRejection, type RetentionRequest } from "../../../jobs/retention/requests.ts";
 import {
   accountMadeBy,
@@ -9,7 +10,6 @@ import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { downstreamOfTables } from "../../../jobs/lineage/impact.ts";
 import { findRequest, ledgerCount, requestTimeline, requestView } from "./queries.ts";
 import { maskedSamples, type SampleTable } from "./samples.ts";
 import { errorAnswer, ZRequestDetail, ZUuidParams } from "./schemas.ts";
@@ -39,18 +39,19 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
-    const [samples, timeline, done, rejected, yours, approver, madeBy, downstream] = await Promise.all([
-      cachedSamples(db, request),
-      requestTimeline(db, request),
-      started ? ledgerCount(db, id) : Promise.resolve(0),
-      earlierRejection(db, request),
-      caller ? accountView(db, caller) : Promise.resolve(null),
-      request.approvedBy && request.approvedBy !== "policy"
-        ? accountView(db, request.approvedBy)
-        : Promise.resolve(null),
-      caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
-      downstreamOfTables(db, Object.keys(request.counts)),
-    ]);
+    const [samples, timeline, done, rejected, yours, approver, madeBy, downstream] =
+      await Promise.all([
+        cachedSamples(db, request),
+        requestTimeline(db, request),
+        started ? ledgerCount(db, id) : Promise.resolve(0),
+        earlierRejection(db, request),
+        caller ? accountView(db, caller) : Promise.resolve(null),
+        request.approvedBy && request.approvedBy !== "policy"
+          ? accountView(db, request.approvedBy)
+          : Promise.resolve(null),
+        caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
+        downstreamOfTables(db, Object.keys(request.counts)),
+      ]);
     return c.json(
       {
         ...requestView(request, hasCertificate, c.get("principal")?.email),

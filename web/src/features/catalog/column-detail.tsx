@@ -3,8 +3,8 @@ import { Link } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { LineageGraph } from "../lineage/lineage-graph.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { LineageGraph } from "../lineage/lineage-graph.tsx";
 import {
   CategoryBadge,
   Confidence,

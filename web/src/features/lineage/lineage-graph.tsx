@@ -86,7 +86,9 @@ function LineageNodeView({ data }: NodeProps<Node<LineageNodeData>>) {
         <button
           type="button"
           className="lineage-toggle"
-          aria-label={data.expanded ? `Collapse ${shortName(node.id)}` : `Expand ${shortName(node.id)}`}
+          aria-label={
+            data.expanded ? `Collapse ${shortName(node.id)}` : `Expand ${shortName(node.id)}`
+          }
           onClick={(event) => {
             event.stopPropagation();
             data.onToggle(node.id);
@@ -132,7 +134,9 @@ export function LineageGraph({
     setError(undefined);
     setSelected(undefined);
     api<Trace>(traceUrl(root, direction, depth), { signal: controller.signal })
-      .then((trace) => setState(merge({ nodes: new Map(), edges: new Map(), expandedBy: new Map() }, trace)))
+      .then((trace) =>
+        setState(merge({ nodes: new Map(), edges: new Map(), expandedBy: new Map() }, trace)),
+      )
       .catch((caught: Error) => {
         if (caught.name !== "AbortError") {
           setError(caught);
@@ -155,7 +159,9 @@ export function LineageGraph({
             nodes.delete(n);
           }
         }
-        const edges = new Map([...state.edges].filter(([, e]) => nodes.has(e.from) && nodes.has(e.to)));
+        const edges = new Map(
+          [...state.edges].filter(([, e]) => nodes.has(e.from) && nodes.has(e.to)),
+        );
         const expandedBy = new Map(state.expandedBy);
         expandedBy.delete(id);
         setState({ nodes, edges, expandedBy });
@@ -177,7 +183,9 @@ export function LineageGraph({
       return;
     }
     let cancelled = false;
-    const visibleEdges = [...state.edges.values()].filter((e) => state.nodes.has(e.from) && state.nodes.has(e.to));
+    const visibleEdges = [...state.edges.values()].filter(
+      (e) => state.nodes.has(e.from) && state.nodes.has(e.to),
+    );
     elk
       .layout({
         id: "root",
@@ -187,12 +195,18 @@ export function LineageGraph({
           "elk.layered.spacing.nodeNodeBetweenLayers": "90",
           "elk.spacing.nodeNode": "24",
         },
-        children: [...state.nodes.keys()].map((id) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+        children: [...state.nodes.keys()].map((id) => ({
+          id,
+          width: NODE_WIDTH,
+          height: NODE_HEIGHT,
+        })),
         edges: visibleEdges.map((e, i) => ({ id: `e${i}`, sources: [e.from], targets: [e.to] })),
       })
       .then((laid) => {
         if (!cancelled) {
-          setPositions(new Map((laid.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])));
+          setPositions(
+            new Map((laid.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])),
+          );
         }
       })
       .catch(() => undefined);
@@ -289,7 +303,8 @@ export function LineageGraph({
         <NodePanel node={selectedNode} state={state} onSelect={setSelected} />
       ) : (
         <p className="muted lineage-hint">
-          Click a node to highlight what it is connected to; + expands a node one hop, − collapses it.
+          Click a node to highlight what it is connected to; + expands a node one hop, − collapses
+          it.
         </p>
       )}
     </div>
@@ -341,7 +356,11 @@ function NodePanel({
               <tr key={edgeKey(e)}>
                 <td>{e.from === node.id ? "feeds →" : "← fed by"}</td>
                 <td>
-                  <button type="button" className="link-button mono" onClick={() => onSelect(otherId)}>
+                  <button
+                    type="button"
+                    className="link-button mono"
+                    onClick={() => onSelect(otherId)}
+                  >
                     {shortName(otherId)}
                   </button>
                   {otherHref ? (
@@ -357,7 +376,9 @@ function NodePanel({
                   {e.kind === "reference" ? "references" : (e.transformation ?? "table level")}
                   {e.expression ? <code className="lineage-expr"> {e.expression}</code> : null}
                   {e.note ? <div className="muted">{e.note}</div> : null}
-                  {!e.carriesRows ? <div className="muted">carries distributions, not rows</div> : null}
+                  {!e.carriesRows ? (
+                    <div className="muted">carries distributions, not rows</div>
+                  ) : null}
                   <div className="muted">from {e.source}</div>
                 </td>
               </tr>

@@ -51,7 +51,10 @@ export function LineagePage() {
         </label>
         <label>
           Direction
-          <select value={direction} onChange={(event) => go({ direction: event.target.value as Direction })}>
+          <select
+            value={direction}
+            onChange={(event) => go({ direction: event.target.value as Direction })}
+          >
             {DIRECTIONS.map((d) => (
               <option key={d} value={d}>
                 {d}

@@ -324,7 +324,9 @@ function DownstreamAssets({ assets }: { assets: NonNullable<RequestDetail["downs
         <ul>
           {assets.map((a) => (
             <li key={a.id}>
-              <Link to={`/lineage?${new URLSearchParams({ node: a.id, direction: "upstream", depth: "2" })}`}>
+              <Link
+                to={`/lineage?${new URLSearchParams({ node: a.id, direction: "upstream", depth: "2" })}`}
+              >
                 <code>{name(a.id)}</code>
               </Link>{" "}
               <span className="muted">
