@@ -6,7 +6,10 @@ import { runSyntheticDataset } from "../masking/synthetic/synthesize.ts";
 import type { Db } from "../schema/postgres.ts";
 import { runClassifyJob } from "./classify/classify.handler.ts";
 import { runEtl } from "./etl/etl.ts";
-import { defineJob, type JobDefinition } from "./job-definition.ts";
+import { defineJob, type JobContext, type JobDefinition } from "./job-definition.ts";
+import { emitLineage } from "./lineage/emit.ts";
+import { provisionRunEvent, syntheticRunEvent } from "./lineage/job-lineage.ts";
+import { runLineageScan } from "./lineage/scan.ts";
 import { runNotifyJob, ZNotifyPayload } from "./notify/notify.handler.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import { runQualityJob, ZQualityPayload } from "./quality/quality.handler.ts";
@@ -29,6 +32,7 @@ export const ZClassifyPayload = z.strictObject({
     .max(2)
     .optional(),
 });
+export const ZLineagePayload = z.strictObject({});
 export const ZPartitionsPayload = z.strictObject({
   daysAhead: z.number().int().min(1).max(366).optional(),
 });
@@ -56,6 +60,34 @@ async function failUnfinishedDataset(db: Db, datasetId: string, reason: string):
   }
 }
 
+/** The masked copy's lineage, from the report provisioning stored with the dataset. */
+async function emitProvisionLineage(
+  deps: { db: Db; config: JobContext["config"] },
+  runId: string,
+  datasetId: string,
+): Promise<void> {
+  const dataset = await getDataset(deps.db, datasetId);
+  const report = dataset?.report as
+    | {
+        tables?: Record<string, unknown>;
+        rules?: { column: string; path?: string; strategy: string }[];
+      }
+    | null
+    | undefined;
+  if (!dataset || !report?.tables) {
+    return;
+  }
+  await emitLineage(
+    deps,
+    provisionRunEvent({
+      runId,
+      name: dataset.name,
+      tables: Object.keys(report.tables),
+      rules: report.rules ?? [],
+    }),
+  );
+}
+
 /** Every job govern runs, listed once. */
 export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
   partitions: defineJob({
@@ -73,12 +105,12 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "retention",
     payload: ZRetentionPayload,
     defaultCron: "30 3 * * *",
-    run: async ({ db, pool, config, analytics, progress, triggeredBy }, payload) => {
+    run: async ({ db, pool, config, analytics, progress, triggeredBy, runId }, payload) => {
       switch (payload.action) {
         case "plan":
           return runRetentionPlanJob(db, progress, payload, triggeredBy);
         case "execute":
-          return runRetentionExecuteJob({ db, pool, config, analytics, progress }, payload);
+          return runRetentionExecuteJob({ db, pool, config, analytics, progress, runId }, payload);
         case "erase":
           return runRetentionEraseJob({ db, config }, payload);
       }
@@ -92,8 +124,14 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     payload: ZMaskingJobPayload,
     // The schedule sends {}: the expiry sweep.
     defaultCron: "*/30 * * * *",
-    run: async ({ db, config, progress }, payload) =>
-      runMaskingJob({ db, config, progress }, payload),
+    run: async ({ db, config, progress, runId }, payload) => {
+      const result = await runMaskingJob({ db, config, progress }, payload);
+      if (payload.action === "provision" && result.ready) {
+        // Lineage never fails the copy it describes.
+        await emitProvisionLineage({ db, config }, runId, payload.datasetId).catch(() => undefined);
+      }
+      return result;
+    },
     lost: {
       // The expiry sweep is idempotent; a half-made copy is not resumed but failed (droppable).
       resume: (payload) => payload.action === "expire",
@@ -107,7 +145,7 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
   synth: defineJob({
     queue: "synth",
     payload: ZSynthJobPayload,
-    run: async ({ db, config, progress }, payload) => {
+    run: async ({ db, config, progress, runId }, payload) => {
       const { datasetId, requestedBy, ...options } = payload;
       const result = await noRetryOnRefusal(() =>
         runSyntheticDataset(
@@ -117,6 +155,15 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
           { ...options, createdBy: requestedBy },
           progress,
         ),
+      );
+      const dataset = await getDataset(db, datasetId).catch(() => undefined);
+      await emitLineage(
+        { db, config },
+        syntheticRunEvent({
+          runId,
+          name: dataset?.name ?? datasetId,
+          tables: Object.keys(result.tables),
+        }),
       );
       return {
         datasetId,
@@ -141,11 +188,16 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     queue: "etl",
     payload: ZEtlPayload,
     defaultCron: "*/10 * * * *",
-    run: async ({ db, pool, analytics, progress }, payload) => {
+    run: async ({ db, pool, analytics, progress, config, runId }, payload) => {
       const targets = payload.targets;
       let done = 0;
       const report = await runEtl(
-        { db, pool, store: analytics },
+        {
+          db,
+          pool,
+          store: analytics,
+          lineage: { config, runId, clickhouseDatabase: config.clickhouse.database },
+        },
         {
           targets,
           onProgress: () => {
@@ -176,6 +228,31 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     run: async ({ db, analytics, progress, triggeredBy, notify }, payload) =>
       runQualityJob({ db, analytics, progress, triggeredBy, notify }, payload),
     // Results are appended and incidents de-duplicated while open: a re-run is harmless.
+    lost: { resume: () => true },
+  }),
+  // Twenty minutes after each hourly catalog scan (classify at :00), so new views and columns
+  // are in the catalog the PII propagation reads. A rerun converges: every write is an upsert.
+  lineage: defineJob({
+    queue: "lineage",
+    payload: ZLineagePayload,
+    defaultCron: "20 * * * *",
+    run: async ({ db, analytics, progress }) => {
+      const report = await runLineageScan(
+        { db, analytics },
+        { createdBy: "job:lineage", onProgress: (p) => void progress(p) },
+      );
+      return {
+        views: report.postgres.views,
+        edges: report.postgres.edges.asserted,
+        references: report.postgres.foreignKeys.asserted,
+        degraded: report.postgres.degraded.length,
+        clickhouse:
+          "error" in report.clickhouse ? report.clickhouse.error : report.clickhouse.edges.asserted,
+        registryWritten: report.registry.written.inserted,
+        piiProposals: report.pii.proposals,
+        durationMs: report.durationMs,
+      };
+    },
     lost: { resume: () => true },
   }),
 };

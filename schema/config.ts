@@ -88,6 +88,7 @@ const ZEnv = z.object({
   NOTIFY_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   NOTIFY_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(8),
   NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z.enum(["true", "false"]).optional(),
+  OPENLINEAGE_URL: ZUrl(["http:", "https:"]).optional(),
 });
 
 export type Config = {
@@ -135,6 +136,8 @@ export type Config = {
      */
     allowPrivateWebhooks: boolean;
   };
+  /** Where govern forwards its own OpenLineage events (Marquez-compatible); off when unset. */
+  openlineageUrl?: string;
 };
 
 export const APP_LOGIN_ROLE = "govern_app";
@@ -207,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? e.NOTIFY_ALLOW_PRIVATE_WEBHOOKS === "true"
         : e.NODE_ENV !== "production",
     },
+    openlineageUrl: e.OPENLINEAGE_URL,
   };
 }
 

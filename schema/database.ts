@@ -693,6 +693,54 @@ export interface GovernanceLegalHolds {
   tenant_id: string | null;
 }
 
+export interface GovernanceLineageEdges {
+  active: Generated<boolean>;
+  carries_rows: Generated<boolean>;
+  created_by: string;
+  expression: string | null;
+  first_seen_at: Generated<Timestamp>;
+  from_node: string;
+  id: Generated<number>;
+  job: Generated<string>;
+  kind: string;
+  last_seen_at: Generated<Timestamp>;
+  note: string | null;
+  source: string;
+  to_node: string;
+  transformation: string | null;
+  version: Generated<number>;
+}
+
+export interface GovernanceLineageEdgeVersions {
+  active: boolean;
+  edge_id: number;
+  expression: string | null;
+  recorded_at: Generated<Timestamp>;
+  transformation: string | null;
+  version: number;
+}
+
+export interface GovernanceLineageNodes {
+  first_seen_at: Generated<Timestamp>;
+  id: string;
+  kind: string;
+  last_seen_at: Generated<Timestamp>;
+  parent_id: string | null;
+}
+
+export interface GovernanceLineageRuns {
+  event: Json;
+  event_time: Timestamp;
+  event_type: string;
+  forward_error: string | null;
+  forwarded_at: Timestamp | null;
+  job_name: string;
+  job_namespace: string;
+  origin: string;
+  received_at: Generated<Timestamp>;
+  run_id: string;
+}
+
 export interface GovernanceMaskingRules {
   column_name: string;
   id: Generated<string>;
@@ -1267,6 +1315,10 @@ export interface DB {
   "governance.job_ledger": GovernanceJobLedger;
   "governance.job_runs": GovernanceJobRuns;
   "governance.legal_holds": GovernanceLegalHolds;
+  "governance.lineage_edge_versions": GovernanceLineageEdgeVersions;
+  "governance.lineage_edges": GovernanceLineageEdges;
+  "governance.lineage_nodes": GovernanceLineageNodes;
+  "governance.lineage_runs": GovernanceLineageRuns;
   "governance.masking_rule_versions": GovernanceMaskingRuleVersions;
   "governance.masking_rules": GovernanceMaskingRules;
   "governance.notification_channels": GovernanceNotificationChannels;

@@ -31,6 +31,7 @@ import { createApiToken, principalFromToken } from "./auth/principal.ts";
 import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
+import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { NOTIFY_COMMANDS } from "./cli/notify.commands.ts";
 import { QUALITY_COMMANDS } from "./cli/quality.commands.ts";
@@ -648,6 +649,7 @@ const COMMANDS: Record<string, Command> = {
   ...RETENTION_COMMANDS,
   ...NOTIFY_COMMANDS,
   ...QUALITY_COMMANDS,
+  ...LINEAGE_COMMANDS,
 };
 
 function help(): string {

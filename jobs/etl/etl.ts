@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import type pg from "pg";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { type EmitDeps, emitLineage } from "../lineage/emit.ts";
+import { etlRunEvent } from "../lineage/etl-lineage.ts";
 import { loadAggregate } from "./aggregate.loader.ts";
 import { AGGREGATE_TARGETS, type AggregateTarget } from "./aggregate-targets.ts";
 import { EVENTS_TARGET, loadEvents } from "./events.loader.ts";
@@ -27,7 +29,13 @@ export type EtlReport = {
   durationMs: number;
 };
 
-export type EtlDeps = { db: Db; pool: pg.Pool; store: AnalyticsStore };
+export type EtlDeps = {
+  db: Db;
+  pool: pg.Pool;
+  store: AnalyticsStore;
+  /** When set, the run emits its OpenLineage events (jobs/lineage). */
+  lineage?: Omit<EmitDeps, "db"> & { runId: string; clickhouseDatabase: string };
+};
 
 export type EtlOptions = {
   /** Analytics tables to load (default: all, aggregates first). */
@@ -61,6 +69,41 @@ export class EtlError extends Error {
 export async function runEtl(deps: EtlDeps, options: EtlOptions = {}): Promise<EtlReport> {
   const started = performance.now();
   const targets = selectTargets(options.targets);
+  const emit = async (eventType: "START" | "COMPLETE" | "FAIL") => {
+    if (!deps.lineage) {
+      return;
+    }
+    // Lineage never fails the load: emitLineage reports its own problems, this catches the rest.
+    try {
+      const event = await etlRunEvent(deps.db, {
+        runId: deps.lineage.runId,
+        eventType,
+        clickhouseDatabase: deps.lineage.clickhouseDatabase,
+        aggregates: AGGREGATE_TARGETS.filter((t) => targets.includes(t.table)),
+        eventsTarget: targets.includes(EVENTS_TARGET) ? EVENTS_TARGET : undefined,
+      });
+      await emitLineage({ ...deps.lineage, db: deps.db }, event);
+    } catch {
+      // recorded nowhere else: the next run emits the same lineage again
+    }
+  };
+  await emit("START");
+  try {
+    const report = await loadTargets(deps, options, targets, started);
+    await emit("COMPLETE");
+    return report;
+  } catch (error) {
+    await emit("FAIL").catch(() => undefined);
+    throw error;
+  }
+}
+
+async function loadTargets(
+  deps: EtlDeps,
+  options: EtlOptions,
+  targets: string[],
+  started: number,
+): Promise<EtlReport> {
   const to = options.now ?? (await databaseNow(deps.db));
   const report: EtlReport = { targets: {}, durationMs: 0 };
   for (const name of targets) {

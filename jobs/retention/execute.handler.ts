@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { JobContext } from "../job-definition.ts";
+import { emitLineage } from "../lineage/emit.ts";
+import { retentionArchiveRunEvent } from "../lineage/job-lineage.ts";
 import { executeErasure, planErasure } from "./erasure.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
 import { getRequest, requestSummary } from "./requests.ts";
@@ -31,7 +33,7 @@ export type TRetentionErasePayload = z.infer<typeof ZRetentionErasePayload>;
  */
 export async function runRetentionExecuteJob(
   context: Pick<JobContext, "db" | "pool" | "config" | "progress"> &
-    Partial<Pick<JobContext, "analytics">>,
+    Partial<Pick<JobContext, "analytics" | "runId">>,
   payload: TRetentionExecutePayload,
   hooks: { beforeBatch?: () => Promise<void> } = {},
 ): Promise<Record<string, unknown>> {
@@ -60,6 +62,15 @@ export async function runRetentionExecuteJob(
   }
   if (outcome.outcome === "blocked") {
     return { outcome: "blocked", heldKeys: outcome.heldKeys, heldBy: outcome.heldBy };
+  }
+  if (request?.kind !== "erasure" && context.runId) {
+    const event = await retentionArchiveRunEvent(context.db, {
+      runId: context.runId,
+      requestId: payload.requestId,
+    }).catch(() => undefined);
+    if (event) {
+      await emitLineage({ db: context.db, config: context.config }, event);
+    }
   }
   return {
     outcome: "done",

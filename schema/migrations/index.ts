@@ -13,6 +13,7 @@ import * as cls01 from "./2026-12-06-cls-unclassifiable.ts";
 import * as ds1 from "./2026-12-06-ds-dataset-isolation.ts";
 import * as eyes01 from "./2026-12-06-eyes-account-provenance.ts";
 import * as eyes02 from "./2026-12-06-eyes-ledger-skip.ts";
+import * as lineage01 from "./2026-12-07-lineage-01-graph.ts";
 import * as notify01 from "./2026-12-07-notify-01-channels.ts";
 import * as quality01 from "./2026-12-07-quality-01-quality.ts";
 
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06-eyes-ledger-skip": eyes02,
   "2026-12-07-notify-01-channels": notify01,
   "2026-12-07-quality-01-quality": quality01,
+  "2026-12-07-lineage-01-graph": lineage01,
 };

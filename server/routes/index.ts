@@ -18,6 +18,7 @@ import { listJobs } from "./jobs/list.ts";
 import { runJob } from "./jobs/run.ts";
 import { listJobRuns } from "./jobs/runs.ts";
 import { putSchedule } from "./jobs/schedule.ts";
+import { LINEAGE_ROUTES } from "./lineage/index.ts";
 import { NOTIFICATION_ROUTES } from "./notifications/index.ts";
 import { getOverview } from "./overview/get.ts";
 import { QUALITY_ROUTES } from "./quality/index.ts";
@@ -78,5 +79,6 @@ export const ROUTES: ApiRoute[] = [
   ...NOTIFICATION_ROUTES,
   lookupSubjectsRoute,
   ...QUALITY_ROUTES,
+  ...LINEAGE_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

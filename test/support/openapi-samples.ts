@@ -113,6 +113,8 @@ function sampleString(schema: JsonSchema): string {
       return "2026-01-01T00:00:00.000Z";
     case "date":
       return "2026-01-01";
+    case "uri":
+      return "https://example.org/sample";
     default:
       return "sample-value-x".padEnd(schema.minLength ?? 0, "x").slice(0, schema.maxLength ?? 100);
   }

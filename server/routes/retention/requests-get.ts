@@ -1,4 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
+import { downstreamOfTables } from "../../../jobs/lineage/impact.ts";
 import { earlierRejection, type RetentionRequest } from "../../../jobs/retention/requests.ts";
 import {
   accountMadeBy,
@@ -46,18 +47,20 @@ export const getRequestRoute = defineRoute(
     const { request, hasCertificate } = found;
     const started = request.startedAt !== null || request.status === "running";
     const caller = c.get("principal")?.email;
-    const [samples, timeline, done, rejected, yours, approver, madeBy, ages] = await Promise.all([
-      cachedSamples(db, request),
-      requestTimeline(db, request),
-      started ? ledgerCount(db, id) : Promise.resolve(0),
-      earlierRejection(db, request),
-      caller ? accountView(db, caller) : Promise.resolve(null),
-      request.approvedBy && request.approvedBy !== "policy"
-        ? accountView(db, request.approvedBy)
-        : Promise.resolve(null),
-      caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
-      request.finishedAt ? Promise.resolve(null) : cachedRowsByAge(db, request),
-    ]);
+    const [samples, timeline, done, rejected, yours, approver, madeBy, ages, downstream] =
+      await Promise.all([
+        cachedSamples(db, request),
+        requestTimeline(db, request),
+        started ? ledgerCount(db, id) : Promise.resolve(0),
+        earlierRejection(db, request),
+        caller ? accountView(db, caller) : Promise.resolve(null),
+        request.approvedBy && request.approvedBy !== "policy"
+          ? accountView(db, request.approvedBy)
+          : Promise.resolve(null),
+        caller ? accountMadeBy(db, caller, request.requestedBy) : Promise.resolve([]),
+        request.finishedAt ? Promise.resolve(null) : cachedRowsByAge(db, request),
+        downstreamOfTables(db, Object.keys(request.counts)),
+      ]);
     return c.json(
       {
         ...requestView(request, hasCertificate, c.get("principal")?.email),
@@ -71,6 +74,7 @@ export const getRequestRoute = defineRoute(
         })),
         samples,
         rowsByAge: ages,
+        downstream,
         timeline,
         progress: started ? { done, total: request.totalRows } : null,
         earlierRejection: rejected

@@ -257,6 +257,19 @@ export const ZRequestDetail = ZRequest.extend({
   keySetHash: z.string().nullable(),
   impact: z.array(ZTableCount),
   samples: z.array(ZSampleTable),
+  downstream: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(["table", "column", "file"]),
+        via: z.enum(["flow", "reference"]),
+        from: z.string(),
+      }),
+    )
+    .openapi({
+      description:
+        "Downstream assets affected (lineage): what the deletion changes beyond its own tables, e.g. ClickHouse aggregates",
+    }),
   timeline: z.array(ZTimelineEvent),
   progress: z
     .object({ done: z.number().int(), total: z.number().int() })

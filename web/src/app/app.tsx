@@ -6,6 +6,7 @@ import { AccountPage } from "../features/account/account-page.tsx";
 import { AuditPage } from "../features/audit/audit-page.tsx";
 import { CatalogPage } from "../features/catalog/catalog-page.tsx";
 import { JobsPage } from "../features/jobs/jobs-page.tsx";
+import { LineagePage } from "../features/lineage/lineage-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
 import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
 import { NotificationsPage } from "../features/notifications/notifications-page.tsx";
@@ -32,6 +33,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/account": AccountPage,
   "/notifications": NotificationsPage,
   "/quality": QualityPage,
+  "/lineage": LineagePage,
 };
 
 type AuthState =

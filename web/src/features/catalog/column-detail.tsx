@@ -5,6 +5,7 @@ import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { tableName } from "../../components/table-name.ts";
 import { useApi } from "../../components/use-api.ts";
+import { LineageGraph } from "../lineage/lineage-graph.tsx";
 import {
   CategoryBadge,
   Confidence,
@@ -371,9 +372,7 @@ export function ColumnDetail({
           )}
         </div>
       </div>
-      <p className="muted">
-        Where this column flows (lineage) will show here once lineage is built.
-      </p>
+      {can("lineage:read") && !c.jsonPath ? <ColumnLineage column={c} /> : null}
     </section>
   );
 }
@@ -428,5 +427,21 @@ function FactRow({ name, value }: { name: string; value: unknown }) {
       <dt>{name}</dt>
       <dd className="mono">{typeof value === "object" ? JSON.stringify(value) : String(value)}</dd>
     </>
+  );
+}
+
+/** Where this column comes from and flows to, as a graph, with a link to the lineage area. */
+function ColumnLineage({ column }: { column: CatalogColumnDetail }) {
+  const node = `${column.store}:${column.schema}.${column.table}.${column.column}`;
+  return (
+    <div className="column-lineage" data-testid="column-lineage">
+      <h2>Lineage</h2>
+      <p>
+        <Link to={`/lineage?${new URLSearchParams({ node, direction: "both", depth: "2" })}`}>
+          Open in the lineage area
+        </Link>
+      </p>
+      <LineageGraph root={node} direction="both" depth={1} height={380} />
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { api } from "../../api/client.ts";
-import { useSearchState } from "../../app/router.tsx";
+import { Link, useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
 import { ProgressBar } from "../../components/progress-bar.tsx";
@@ -205,6 +205,7 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
               <FatesTable fates={fates} />
               {request.rowsByAge?.length ? <AgeChart buckets={request.rowsByAge} /> : null}
             </div>
+            <DownstreamAssets assets={request.downstream ?? []} />
             {request.status === "pending_approval" && can("retention:approve") ? (
               <div className="decision-panel" data-testid="decision-panel">
                 <h3>Your decision</h3>
@@ -298,6 +299,34 @@ function AccountFacts({ title, account }: { title: string; account: AccountProve
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** What the deletion changes beyond its own tables, from lineage (aggregates, copies, files). */
+function DownstreamAssets({ assets }: { assets: NonNullable<RequestDetail["downstream"]> }) {
+  const name = (id: string) => (id.startsWith("postgres:public.") ? id.slice(16) : id);
+  return (
+    <div data-testid="downstream-assets">
+      <h3>Downstream assets affected</h3>
+      {assets.length === 0 ? (
+        <Empty>No downstream assets recorded in lineage for these tables.</Empty>
+      ) : (
+        <ul>
+          {assets.map((a) => (
+            <li key={a.id}>
+              <Link
+                to={`/lineage?${new URLSearchParams({ node: a.id, direction: "upstream", depth: "2" })}`}
+              >
+                <code>{name(a.id)}</code>
+              </Link>{" "}
+              <span className="muted">
+                {a.via === "flow" ? "fed by" : "references"} {name(a.from)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

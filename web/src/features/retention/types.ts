@@ -127,6 +127,13 @@ export type RequestDetail = DeletionRequest & {
   definition: { tables?: PlanTable[]; [field: string]: unknown };
   keySetHash: string | null;
   impact: TableCount[];
+  /** Downstream assets affected (lineage), beyond the request's own tables. */
+  downstream?: {
+    id: string;
+    kind: "table" | "column" | "file";
+    via: "flow" | "reference";
+    from: string;
+  }[];
   samples: SampleTable[];
   timeline: TimelineEvent[];
   progress: { done: number; total: number } | null;
