@@ -11,7 +11,11 @@ const TABLE =
 const ZRunRequest = z
   .strictObject({
     // Shapes checked in the handler, after access: a refusal never depends on the body.
-    table: z.string().max(200).optional().openapi({ description: "payments, public.payments or clickhouse:db.table" }),
+    table: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: "payments, public.payments or clickhouse:db.table" }),
     rule: z.string().max(200).optional().openapi({ description: "a rule id ([a-z0-9_]+)" }),
   })
   .openapi("RunQualityRequest");
@@ -33,9 +37,11 @@ export const runQualityRoute = defineRoute(
   async (c) => {
     const body = c.req.valid("json");
     if (body.table !== undefined && !TABLE.test(body.table)) {
-      throw new AppError("invalid_request", "`table` must look like payments, public.payments or clickhouse:db.table.", [
-        { path: "table", message: "not a table reference" },
-      ]);
+      throw new AppError(
+        "invalid_request",
+        "`table` must look like payments, public.payments or clickhouse:db.table.",
+        [{ path: "table", message: "not a table reference" }],
+      );
     }
     if (body.rule !== undefined && !/^[a-z0-9_]{1,100}$/.test(body.rule)) {
       throw new AppError("invalid_request", "`rule` must be a rule id ([a-z0-9_]+).", [
