@@ -378,31 +378,36 @@ function ColumnMenu<T extends RowData>({
 }) {
   const named = columns.filter((c): c is typeof c & { id: string } => typeof c.id === "string");
   const shown = named.length - named.filter((c) => hidden.includes(c.id)).length;
+  // The checkboxes exist only while the menu is open: closed, they must not answer for the
+  // filters' labels ("Table", "Status").
+  const [open, setOpen] = useState(false);
   return (
-    <details className="column-menu">
+    <details className="column-menu" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary className="button button-small">
         Columns ({shown}/{named.length})
       </summary>
-      <fieldset className="column-menu-list" aria-label="Visible columns">
-        {named.map((c) => {
-          const label = typeof c.header === "string" ? c.header : c.id;
-          const visible = !hidden.includes(c.id);
-          return (
-            <label key={c.id} className="column-menu-item">
-              <input
-                type="checkbox"
-                checked={visible}
-                // The last visible column stays: an empty table would look like no data.
-                disabled={visible && shown === 1}
-                onChange={() =>
-                  onChange(visible ? [...hidden, c.id] : hidden.filter((id) => id !== c.id))
-                }
-              />
-              {label}
-            </label>
-          );
-        })}
-      </fieldset>
+      {open ? (
+        <fieldset className="column-menu-list" aria-label="Visible columns">
+          {named.map((c) => {
+            const label = typeof c.header === "string" ? c.header : c.id;
+            const visible = !hidden.includes(c.id);
+            return (
+              <label key={c.id} className="column-menu-item">
+                <input
+                  type="checkbox"
+                  checked={visible}
+                  // The last visible column stays: an empty table would look like no data.
+                  disabled={visible && shown === 1}
+                  onChange={() =>
+                    onChange(visible ? [...hidden, c.id] : hidden.filter((id) => id !== c.id))
+                  }
+                />
+                {label}
+              </label>
+            );
+          })}
+        </fieldset>
+      ) : null}
     </details>
   );
 }
