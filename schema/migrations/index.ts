@@ -13,6 +13,7 @@ import * as cls01 from "./2026-12-06-cls-unclassifiable.ts";
 import * as ds1 from "./2026-12-06-ds-dataset-isolation.ts";
 import * as eyes01 from "./2026-12-06-eyes-account-provenance.ts";
 import * as eyes02 from "./2026-12-06-eyes-ledger-skip.ts";
+import * as tier01 from "./2026-12-07-tier-01-tiering.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-06-ds-dataset-isolation": ds1,
   "2026-12-06-eyes-account-provenance": eyes01,
   "2026-12-06-eyes-ledger-skip": eyes02,
+  "2026-12-07-tier-01-tiering": tier01,
 };
