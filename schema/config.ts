@@ -78,6 +78,18 @@ const ZEnv = z.object({
   LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   DATASET_MAX_ROWS: ZRoleLimits.optional(),
   DATASET_MAX_BYTES: ZRoleLimits.optional(),
+  WARM_TABLESPACE_DIR: z.string().default(".data/warm-tablespace"),
+  WARM_TABLESPACE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
+    .default("govern_warm"),
+  TIER_PRICES: z
+    .string()
+    .regex(
+      /^(hot|warm|cold|archive):\d+(\.\d+)?(,(hot|warm|cold|archive):\d+(\.\d+)?)*$/,
+      "must be tier:price pairs separated by commas, e.g. hot:0.125,archive:0.004",
+    )
+    .optional(),
 });
 
 export type Config = {
@@ -108,7 +120,19 @@ export type Config = {
   llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
   /** Size limits of datasets per role (`DATASET_MAX_ROWS`, `DATASET_MAX_BYTES`). */
   datasetLimits: DatasetLimits;
+  /**
+   * Storage tiering: the folder of the warm tablespace (Postgres must be able to own it), its
+   * name, and prices per GB-month for the console's cost estimate (`TIER_PRICES`).
+   */
+  tiering: {
+    warmTablespaceDir: string;
+    warmTablespace: string;
+    pricesPerGbMonth: Record<"hot" | "warm" | "cold" | "archive", number>;
+  };
 };
+
+/** Default prices per GB-month (USD): SSD block storage, HDD block storage, object storage, archive. */
+export const DEFAULT_TIER_PRICES = { hot: 0.125, warm: 0.045, cold: 0.023, archive: 0.004 };
 
 export const APP_LOGIN_ROLE = "govern_app";
 
@@ -163,6 +187,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     datasetLimits: {
       rows: { ...DEFAULT_DATASET_LIMITS.rows, ...e.DATASET_MAX_ROWS },
       bytes: { ...DEFAULT_DATASET_LIMITS.bytes, ...e.DATASET_MAX_BYTES },
+    },
+    tiering: {
+      warmTablespaceDir: resolve(e.WARM_TABLESPACE_DIR),
+      warmTablespace: e.WARM_TABLESPACE,
+      pricesPerGbMonth: {
+        ...DEFAULT_TIER_PRICES,
+        ...Object.fromEntries(
+          (e.TIER_PRICES ?? "")
+            .split(",")
+            .filter(Boolean)
+            .map((pair) => [pair.split(":")[0], Number(pair.split(":")[1])]),
+        ),
+      },
     },
   };
 }
