@@ -50,6 +50,7 @@ import {
   type Values,
   withDb,
 } from "./cli/support.ts";
+import { TIERING_COMMANDS } from "./cli/tiering.commands.ts";
 import { checkHealth } from "./health.ts";
 import { userView, ZDisplayName, ZEmail, ZNewPassword } from "./routes/users/schemas.ts";
 import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
@@ -636,6 +637,7 @@ const COMMANDS: Record<string, Command> = {
   ...CATALOG_COMMANDS,
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,
+  ...TIERING_COMMANDS,
 };
 
 function help(): string {

@@ -1,7 +1,7 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { coldTable } from "./stores.ts";
@@ -120,9 +120,7 @@ export async function copyFromClickHouse(
   const lines = rows.map((r) => `${names.map((n) => copyText(r[n])).join("\t")}\n`);
   await pipeline(
     Readable.from(lines),
-    client.query(
-      copyFrom(`COPY ${input.relation} (${names.map(quoted).join(", ")}) FROM STDIN`),
-    ),
+    client.query(copyFrom(`COPY ${input.relation} (${names.map(quoted).join(", ")}) FROM STDIN`)),
   );
   return rows.length;
 }

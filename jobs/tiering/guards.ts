@@ -1,8 +1,8 @@
 import { sql } from "kysely";
+import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { activeInvestigation } from "../retention/holds.ts";
 import { OPEN_STATUSES } from "../retention/requests.ts";
-import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
 import { quoted, type TableInfo } from "./tables.ts";
 
 /**

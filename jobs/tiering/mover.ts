@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { sql } from "kysely";
 import type pg from "pg";
+import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
-import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
 import { chTally, copyToCold, literal, pgTally, sameTally } from "./copy.ts";
 import { pgBlockedRow } from "./guards.ts";
 import { getMove, insertMove, type Move, openMoves, setMoveState } from "./moves.ts";
@@ -180,7 +180,9 @@ export async function movePartitionToCold(
       from,
       to: "cold",
       partition,
-      spec: { partition: { name: partition, from: part.from.toISOString(), to: part.to.toISOString() } },
+      spec: {
+        partition: { name: partition, from: part.from.toISOString(), to: part.to.toISOString() },
+      },
       runId: deps.runId,
       requestedBy: deps.requestedBy ?? "schedule",
     });
@@ -189,13 +191,16 @@ export async function movePartitionToCold(
     );
   });
   try {
-    await copyToCold(deps.pool, deps.analytics, {
-      info,
-      relation,
-      where: "true",
-      dateColumn: policy.date_column,
-      moveId: id,
-    });
+    const empty = await deps.pool.query(`SELECT NOT EXISTS (SELECT 1 FROM ${relation}) AS empty`);
+    if (!empty.rows[0]?.empty) {
+      await copyToCold(deps.pool, deps.analytics, {
+        info,
+        relation,
+        where: "true",
+        dateColumn: policy.date_column,
+        moveId: id,
+      });
+    }
     const rows = await finishColdMove(deps, info, id, relation, "true", async (client) => {
       await client.query(`DROP TABLE ${relation}`);
     });
@@ -253,7 +258,13 @@ async function finishColdMove(
     }
     const source = await pgTally(client, info, relation, where);
     const { where: cw, params } = coldWhereMove(moveId);
-    const cold = await chTally(deps.analytics, info, `${chQuoted(coldTable(info.table))}`, cw, params);
+    const cold = await chTally(
+      deps.analytics,
+      info,
+      `${chQuoted(coldTable(info.table))}`,
+      cw,
+      params,
+    );
     if (!sameTally(source, cold)) {
       throw new VerificationError(
         `verification failed: source ${source.rows} rows / ${source.checksum}, cold ${cold.rows} rows / ${cold.checksum}`,
@@ -334,7 +345,9 @@ export async function moveRowsToCold(
         async (client) => {
           const gone = await client.query(`DELETE FROM ${relation} t WHERE ${still}`);
           if (gone.rowCount !== keys.length) {
-            throw new VerificationError(`expected to remove ${keys.length} rows, removed ${gone.rowCount}`);
+            throw new VerificationError(
+              `expected to remove ${keys.length} rows, removed ${gone.rowCount}`,
+            );
           }
         },
         true,
@@ -436,16 +449,26 @@ export async function moveColdToArchive(
   const { where, params } = archiveWhere(move);
   const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
   try {
-    const cold = await chTally(deps.analytics, info, chQuoted(coldTable(info.table)), where, params);
+    const t0 = Date.now();
+    const cold = await chTally(
+      deps.analytics,
+      info,
+      chQuoted(coldTable(info.table)),
+      where,
+      params,
+    );
+    debug("archive tally", t0);
     await writeParquet(
       deps.analytics,
       file,
       `SELECT ${columns.join(", ")} FROM ${chQuoted(coldTable(info.table))} WHERE ${where} ORDER BY tenant_id, _tier_time`,
       params,
     );
+    debug("archive write", t0);
     const written = await chTally(deps.analytics, info, "file({file:String}, 'Parquet')", "1", {
       file,
     });
+    debug("archive readback", t0);
     if (!sameTally(cold, written)) {
       throw new VerificationError(
         `archive file holds ${written.rows} rows / ${written.checksum}, cold ${cold.rows} / ${cold.checksum}`,
@@ -471,7 +494,9 @@ export async function moveColdToArchive(
       createdAt: new Date().toISOString(),
     });
     await setMoveState(deps.db, id, "verified", { rows: written.rows, checksum: written.checksum });
+    debug("archive manifest", t0);
     await finishArchiveMove(deps, (await getMove(deps.db, id)) as Move);
+    debug("archive delete", t0);
     const outcome: MoveOutcome = {
       table: info.table,
       from: "cold",
@@ -503,8 +528,43 @@ export async function moveColdToArchive(
   }
 }
 
+const debug = (label: string, t0: number) => {
+  if (process.env.TIER_DEBUG) {
+    process.stderr.write(`${label} ${Date.now() - t0}ms\n`);
+  }
+};
+
 async function finishArchiveMove(deps: MoverDeps, move: Move): Promise<void> {
   const { where, params } = archiveWhere(move);
+  // A whole month of the cold table archived: drop its partition (instant) rather than delete
+  // row by row through every small part the moves made. Only when the partition holds exactly
+  // the archived rows (the tiering lock keeps other moves out meanwhile).
+  const from = new Date(move.spec.range?.from ?? 0);
+  const month = from.getUTCFullYear() * 100 + from.getUTCMonth() + 1;
+  const counts = await deps.analytics.query<{ all: string; matching: string }>(
+    `SELECT toString(count()) AS all, toString(countIf(${where})) AS matching
+     FROM {t:Identifier} WHERE toYYYYMM(_tier_time) = {month:UInt32}`,
+    { ...params, t: coldTable(move.table), month },
+  );
+  const outside = await deps.analytics.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM {t:Identifier} WHERE (${where}) AND toYYYYMM(_tier_time) != {month:UInt32}`,
+    { ...params, t: coldTable(move.table), month },
+  );
+  if (
+    Number(outside[0]?.n ?? 0) === 0 &&
+    counts[0] &&
+    counts[0].all === counts[0].matching &&
+    Number.isInteger(month)
+  ) {
+    if (Number(counts[0].all) > 0) {
+      await deps.analytics.command(
+        `ALTER TABLE {t:Identifier} DROP PARTITION ${month} SETTINGS mutations_sync = 2`,
+        { t: coldTable(move.table) },
+      );
+    }
+    await setMoveState(deps.db, move.id, "done");
+    return;
+  }
   await deps.analytics.command(
     `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
     { ...params, t: coldTable(move.table) },
@@ -538,7 +598,9 @@ export async function rollBack(deps: MoverDeps, move: Move, reason: string): Pro
  * Completes or undoes every move a crash left open, before a run plans anything: `copying`
  * moves roll back (their source is whole), `verified` ones finish removing their source.
  */
-export async function recoverOpenMoves(deps: MoverDeps): Promise<{ completed: number; rolledBack: number }> {
+export async function recoverOpenMoves(
+  deps: MoverDeps,
+): Promise<{ completed: number; rolledBack: number }> {
   let completed = 0;
   let rolledBack = 0;
   for (const move of await openMoves(deps.db)) {

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
-import type { Db } from "../../schema/postgres.ts";
 import type { Tier } from "../../rules/tiering/schema.ts";
+import type { Db } from "../../schema/postgres.ts";
 
 /** governance.tier_moves: one row per unit moved, its state and what names its rows. */
 

@@ -1,9 +1,9 @@
 import { sql } from "kysely";
+import { subtractPeriod } from "../../rules/retention/schema.ts";
+import type { Tier, TTieringPolicy } from "../../rules/tiering/schema.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
-import { subtractPeriod } from "../../rules/retention/schema.ts";
-import type { Tier, TTieringPolicy } from "../../rules/tiering/schema.ts";
 import { frozenTenants, pgBlockedRow, tableBlocker } from "./guards.ts";
 import { openMoveIds } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
@@ -40,7 +40,7 @@ export type TierPlan = {
 
 export async function planTiering(
   deps: { db: Db; config: Config; analytics: AnalyticsStore },
-  options: { asOf?: Date; tables?: string[] } = {},
+  options: { asOf?: Date; tables?: string[]; only?: "archive" } = {},
 ): Promise<TierPlan> {
   const asOf = options.asOf ?? new Date();
   const warm = await ensureWarmTablespace(deps.db, deps.config);
@@ -61,7 +61,9 @@ export async function planTiering(
       skipped.push({ table: policy.table, partition: null, reason: blocker });
       continue;
     }
-    if (info.partitioned) {
+    if (options.only === "archive") {
+      // only the cold → archive step (after this run's moves to cold)
+    } else if (info.partitioned) {
       await planPartitions(deps.db, info, policy, asOf, warm, moves, skipped);
     } else if (info.key) {
       await planRows(deps.db, info, policy, asOf, moves);
@@ -92,7 +94,11 @@ async function planPartitions(
     }
     const from: Tier = warmName && part.tablespace === warmName ? "warm" : "hot";
     const to: Tier | null =
-      part.to.getTime() <= warmCutoff.getTime() ? "cold" : from === "hot" && warmName ? "warm" : null;
+      part.to.getTime() <= warmCutoff.getTime()
+        ? "cold"
+        : from === "hot" && warmName
+          ? "warm"
+          : null;
     if (!to) {
       continue;
     }
@@ -164,7 +170,11 @@ async function planArchive(
   );
   for (const m of months) {
     if (frozen.all) {
-      skipped.push({ table: info.table, partition: null, reason: "a legal hold covers every tenant" });
+      skipped.push({
+        table: info.table,
+        partition: null,
+        reason: "a legal hold covers every tenant",
+      });
       return;
     }
     if (Number(m.frozen) > 0) {
@@ -190,4 +200,3 @@ async function planArchive(
     });
   }
 }
-

@@ -1,14 +1,14 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "kysely";
-import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
-import type { Db } from "../../schema/postgres.ts";
 import {
   DEFAULT_TIERING_DIR,
   loadTieringPolicies,
   parseTieringPolicy,
 } from "../../rules/tiering/loader.ts";
 import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
+import type { Db } from "../../schema/postgres.ts";
 
 /**
  * The policies in force: the files under rules/tiering, each overridden by its newest version
@@ -28,7 +28,12 @@ export async function currentTieringPolicies(
   dir = DEFAULT_TIERING_DIR,
 ): Promise<PolicyEntry[]> {
   const files = loadTieringPolicies(dir);
-  const edited = await sql<{ table_name: string; version: number; body: string; created_by: string }>`
+  const edited = await sql<{
+    table_name: string;
+    version: number;
+    body: string;
+    created_by: string;
+  }>`
     SELECT DISTINCT ON (table_name) table_name, version, body, created_by
     FROM governance.tiering_policy_versions ORDER BY table_name, version DESC`.execute(db);
   const byTable = new Map(edited.rows.map((r) => [r.table_name, r]));

@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { sql } from "kysely";
+import type { Tier } from "../../rules/tiering/schema.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
-import type { Tier } from "../../rules/tiering/schema.ts";
 import { openMoveIds, openMoves } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
 import { filesSource, liveArchiveFiles } from "./restore.ts";
@@ -138,9 +138,9 @@ export async function tierStatus(deps: {
              OR c.relname = ANY(${detached}::text[]))`.execute(deps.db);
     for (const rel of rels.rows) {
       const tier: Tier = rel.tablespace === warmName ? "warm" : "hot";
-      const n = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.raw(rel.rel)}`.execute(
-        deps.db,
-      );
+      const n = await sql<{
+        n: string;
+      }>`SELECT count(*)::text AS n FROM ${sql.raw(rel.rel)}`.execute(deps.db);
       tiers[tier].rows += Number(n.rows[0]?.n ?? 0);
       tiers[tier].bytes += Number(rel.bytes);
     }
@@ -190,6 +190,10 @@ export async function snapshotStatus(
     })),
   );
   if (rows.length) {
-    await db.insertInto("governance.tier_snapshots").values(rows).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto("governance.tier_snapshots")
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   }
 }

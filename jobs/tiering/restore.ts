@@ -60,11 +60,10 @@ export type RestoreOutcome = {
   moveId: string;
 };
 
-function rangeWhere(range: {
-  from: string;
-  to: string;
-  tenantId?: string | null;
-}): { where: string; params: Record<string, unknown> } {
+function rangeWhere(range: { from: string; to: string; tenantId?: string | null }): {
+  where: string;
+  params: Record<string, unknown>;
+} {
   return {
     where: `_tier_time >= {rfrom:DateTime64(6)} AND _tier_time < {rto:DateTime64(6)}${
       range.tenantId ? " AND tenant_id = {rtenant:String}" : ""
@@ -156,7 +155,11 @@ export async function restoreRange(
   const files: string[] = [];
   const { where, params } = rangeWhere({ ...spec.range, tenantId: spec.tenantId });
   for (const manifest of await liveArchiveFiles(deps, range.table)) {
-    if (manifest.from && manifest.to && (manifest.to <= spec.range.from || manifest.from >= spec.range.to)) {
+    if (
+      manifest.from &&
+      manifest.to &&
+      (manifest.to <= spec.range.from || manifest.from >= spec.range.to)
+    ) {
       continue;
     }
     const n = await deps.analytics.query<{ n: string }>(
@@ -185,7 +188,14 @@ export async function restoreRange(
       ...fileParams,
     });
     await finishRestore(deps, (await getMove(deps.db, moveId)) as Move);
-    outcomes.push({ table: range.table, from: "archive", to: "hot", rows, partition: null, moveId });
+    outcomes.push({
+      table: range.table,
+      from: "archive",
+      to: "hot",
+      rows,
+      partition: null,
+      moveId,
+    });
   }
   for (const outcome of outcomes) {
     await appendAuditEvent(deps.db, {
@@ -464,7 +474,11 @@ function personWhere(
 }
 
 /** Tables that have a cold table or archive files. */
-async function tieredTables(deps: { db: Db; config: Config; analytics: AnalyticsStore }): Promise<string[]> {
+async function tieredTables(deps: {
+  db: Db;
+  config: Config;
+  analytics: AnalyticsStore;
+}): Promise<string[]> {
   const rows = await sql<{ table_name: string }>`
     SELECT DISTINCT table_name FROM governance.tier_moves`.execute(deps.db);
   return rows.rows.map((r) => r.table_name).sort();

@@ -81,10 +81,18 @@ export async function runTiering(
         continue;
       }
       if (planned.partition && planned.to === "warm" && plan.warm.available) {
-        outcomes.push(await movePartitionToWarm(deps, info, planned.partition, plan.warm.tablespace));
+        outcomes.push(
+          await movePartitionToWarm(deps, info, planned.partition, plan.warm.tablespace),
+        );
       } else if (planned.partition && planned.to === "cold") {
         outcomes.push(
-          await movePartitionToCold(deps, info, policy, planned.partition, planned.from as "hot" | "warm"),
+          await movePartitionToCold(
+            deps,
+            info,
+            policy,
+            planned.partition,
+            planned.from as "hot" | "warm",
+          ),
         );
       } else if (!planned.partition && planned.to === "cold" && planned.before) {
         outcomes.push(
@@ -108,7 +116,7 @@ export async function runTiering(
       await report();
     }
     // Partitions that just went cold may already be old enough for the archive.
-    const archivePlan = await planTiering(deps, options);
+    const archivePlan = await planTiering(deps, { ...options, only: "archive" });
     for (const planned of archivePlan.moves.filter((m) => m.to === "archive")) {
       const info = await tableInfo(deps.db, planned.table);
       const frozen = await frozenTenants(deps.db, planned.table);
@@ -129,7 +137,13 @@ export async function runTiering(
     return {
       moves: outcomes
         .filter((o) => o.status === "done")
-        .map((o) => ({ table: o.table, from: o.from, to: o.to, rows: o.rows, partition: o.partition })),
+        .map((o) => ({
+          table: o.table,
+          from: o.from,
+          to: o.to,
+          rows: o.rows,
+          partition: o.partition,
+        })),
       rolledBack: outcomes
         .filter((o) => o.status === "rolled_back")
         .map((o) => ({ table: o.table, partition: o.partition, reason: o.reason ?? "" })),
@@ -141,7 +155,10 @@ export async function runTiering(
 }
 
 /** A restore, under the same lock as runs. */
-export async function runRestore(deps: TieringDeps, range: RestoreRange): Promise<RestoreOutcome[]> {
+export async function runRestore(
+  deps: TieringDeps,
+  range: RestoreRange,
+): Promise<RestoreOutcome[]> {
   return withTieringLock(deps.pool, async () => {
     await recoverOpenMoves(deps);
     return restoreRange(deps, range);

@@ -20,7 +20,16 @@ export function coldTable(table: string): string {
  * brought it (`_move_id`) and when. Not the ETL's `business_events_cold`, which is a copy of hot
  * rows for analytics: a tier holds each row once.
  */
+const ensured = new WeakMap<AnalyticsStore, Map<string, string>>();
+
 export async function ensureColdTable(store: AnalyticsStore, info: TableInfo): Promise<void> {
+  // Once per store and column set: a run moves hundreds of partitions of one table.
+  const shape = info.columns.map((c) => `${c.name}:${c.notNull}`).join(",");
+  const seen = ensured.get(store) ?? new Map<string, string>();
+  ensured.set(store, seen);
+  if (seen.get(info.table) === shape && (await coldTableExists(store, info.table))) {
+    return;
+  }
   const name = chQuoted(coldTable(info.table));
   const columns = info.columns.map(
     (c) => `${chQuoted(c.name)} ${c.notNull ? "String" : "Nullable(String)"}`,
@@ -40,6 +49,7 @@ export async function ensureColdTable(store: AnalyticsStore, info: TableInfo): P
       `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${chQuoted(c.name)} Nullable(String)`,
     );
   }
+  seen.set(info.table, shape);
 }
 
 export async function coldTableExists(store: AnalyticsStore, table: string): Promise<boolean> {
@@ -188,7 +198,7 @@ export async function writeParquet(
 ): Promise<void> {
   await mkdir(join(file, ".."), { recursive: true });
   await store.command(
-    `INSERT INTO FUNCTION file({file:String}, 'Parquet') ${select} SETTINGS engine_file_truncate_on_insert = 1`,
-    { ...params, file },
+    `INSERT INTO FUNCTION file({outfile:String}, 'Parquet') ${select} SETTINGS engine_file_truncate_on_insert = 1`,
+    { ...params, outfile: file },
   );
 }

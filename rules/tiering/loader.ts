@@ -52,7 +52,9 @@ export function parseTieringPolicy(
       }
       // A missing key: the line of its parent map.
     }
-    return isMap(doc.contents) && doc.contents.range ? lines.linePos(doc.contents.range[0]).line : 1;
+    return isMap(doc.contents) && doc.contents.range
+      ? lines.linePos(doc.contents.range[0]).line
+      : 1;
   };
   const parsed = ZTieringPolicy.safeParse(doc.toJS());
   if (!parsed.success) {
