@@ -7,7 +7,13 @@ import type { Db } from "../../schema/postgres.ts";
 import { frozenTenants, pgBlockedRow, tableBlocker } from "./guards.ts";
 import { openMoveIds } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
-import { coldTable, coldTableExists, ensureWarmTablespace, type WarmStatus } from "./stores.ts";
+import {
+  coldTable,
+  coldTableExists,
+  ensureWarmTablespace,
+  type WarmStatus,
+  warmTablespaceStatus,
+} from "./stores.ts";
 import { partitionsOf, quoted, type TableInfo, tableInfo } from "./tables.ts";
 
 /**
@@ -40,10 +46,12 @@ export type TierPlan = {
 
 export async function planTiering(
   deps: { db: Db; config: Config; analytics: AnalyticsStore },
-  options: { asOf?: Date; tables?: string[]; only?: "archive" } = {},
+  options: { asOf?: Date; tables?: string[]; only?: "archive"; readOnly?: boolean } = {},
 ): Promise<TierPlan> {
   const asOf = options.asOf ?? new Date();
-  const warm = await ensureWarmTablespace(deps.db, deps.config);
+  const warm = options.readOnly
+    ? await warmTablespaceStatus(deps.db, deps.config)
+    : await ensureWarmTablespace(deps.db, deps.config);
   const moves: PlannedMove[] = [];
   const skipped: SkippedUnit[] = [];
   for (const entry of await currentTieringPolicies(deps.db)) {

@@ -109,6 +109,18 @@ export async function ensureWarmTablespace(db: Db, config: Config): Promise<Warm
   }
 }
 
+/** The warm tablespace as it is, creating nothing (for read-only callers such as the plan view). */
+export async function warmTablespaceStatus(db: Db, config: Config): Promise<WarmStatus> {
+  const name = config.tiering.warmTablespace;
+  const existing = await sql<{ location: string }>`
+    SELECT pg_tablespace_location(oid) AS location FROM pg_tablespace WHERE spcname = ${name}`.execute(
+    db,
+  );
+  return existing.rows[0]
+    ? { available: true, tablespace: name, location: existing.rows[0].location }
+    : { available: false, tablespace: name, reason: "not created yet (the next run creates it)" };
+}
+
 async function postgresOsUser(): Promise<{ uid: number; gid: number } | undefined> {
   try {
     const passwd = await readFile("/etc/passwd", "utf8");

@@ -21,6 +21,7 @@ import { putSchedule } from "./jobs/schedule.ts";
 import { getOverview } from "./overview/get.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
+import { TIERING_ROUTES } from "./tiering/index.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
@@ -72,5 +73,6 @@ export const ROUTES: ApiRoute[] = [
   ...CATALOG_ROUTES,
   ...DATASET_ROUTES,
   ...RETENTION_ROUTES,
+  ...TIERING_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];
