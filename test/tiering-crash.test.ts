@@ -114,9 +114,29 @@ test("SIGKILLed mid-move several times, every row ends in exactly one tier and n
     .map((r) => r.id)
     .sort();
 
-  // Kill it at varied points, each after it has started moving.
-  for (const delay of [6_000, 9_000, 4_000, 12_000, 7_000]) {
+  // Kill it at varied points, each once it is moving: after a new move row appears (mid-copy
+  // of a partition, of a batch, or of an archive file), after a varied short delay.
+  const movesSoFar = async (to?: string) =>
+    (
+      await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM governance.tier_moves ${to ? "WHERE to_tier = $1" : ""}`,
+        to ? [to] : [],
+      )
+    ).rows[0]?.n ?? 0;
+  for (const [delay, phase] of [
+    [150, undefined],
+    [700, undefined],
+    [50, undefined],
+    [1_500, undefined],
+    [300, "archive"],
+    [100, "archive"],
+  ] as const) {
+    const seen = await movesSoFar(phase);
     const { child, exited } = startWorker();
+    const until = Date.now() + 240_000;
+    while ((await movesSoFar(phase)) <= seen && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await new Promise((r) => setTimeout(r, delay));
     child.kill("SIGKILL");
     await exited;
