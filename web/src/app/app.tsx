@@ -11,6 +11,7 @@ import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-
 import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
+import { StoragePage } from "../features/tiering/storage-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
 import { AREAS } from "./areas.ts";
 import { Layout } from "./layout.tsx";
@@ -26,6 +27,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/catalog": CatalogPage,
   "/review": ReviewPage,
   "/retention": RetentionPage,
+  "/tiering": StoragePage,
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
 };
