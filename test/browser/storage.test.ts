@@ -71,11 +71,11 @@ test("an admin sees the storage page, starts a run, watches it finish, and resto
 
   // Restore a year of customer_interactions, with the confirmation step.
   const form = page.getByRole("form", { name: "Restore a range" });
-  await form.getByLabel("Table", { exact: true }).selectOption("customer_interactions");
+  await form.locator('select[name="table"]').selectOption("customer_interactions");
   const from = new Date(AS_OF.getTime() - 800 * 86_400_000).toISOString().slice(0, 10);
   const to = new Date(AS_OF.getTime() - 200 * 86_400_000).toISOString().slice(0, 10);
-  await form.getByLabel("From", { exact: true }).fill(from);
-  await form.getByLabel("To", { exact: true }).fill(to);
+  await form.locator('input[name="from"]').fill(from);
+  await form.locator('input[name="to"]').fill(to);
   await form.getByRole("button", { name: "Restore" }).click();
   await form.getByRole("alert").filter({ hasText: "back into the hot database" }).waitFor();
   await b.shot(page, "storage-restore-confirm");
