@@ -328,5 +328,7 @@ test("SIGKILLed several times mid-execution, with new matching rows and a hold p
     .execute();
   const interrupted = runs.filter((r) => r.status === "failed" || r.status === "running");
   expect(interrupted.length).toBeGreaterThanOrEqual(2);
-  expect(runs.filter((r) => r.status === "succeeded").length).toBe(runs.length - interrupted.length);
+  expect(runs.filter((r) => r.status === "succeeded").length).toBe(
+    runs.length - interrupted.length,
+  );
 }, 240_000);
