@@ -449,7 +449,6 @@ export async function moveColdToArchive(
   const { where, params } = archiveWhere(move);
   const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
   try {
-    const t0 = Date.now();
     const cold = await chTally(
       deps.analytics,
       info,
@@ -457,18 +456,15 @@ export async function moveColdToArchive(
       where,
       params,
     );
-    debug("archive tally", t0);
     await writeParquet(
       deps.analytics,
       file,
       `SELECT ${columns.join(", ")} FROM ${chQuoted(coldTable(info.table))} WHERE ${where} ORDER BY tenant_id, _tier_time`,
       params,
     );
-    debug("archive write", t0);
     const written = await chTally(deps.analytics, info, "file({file:String}, 'Parquet')", "1", {
       file,
     });
-    debug("archive readback", t0);
     if (!sameTally(cold, written)) {
       throw new VerificationError(
         `archive file holds ${written.rows} rows / ${written.checksum}, cold ${cold.rows} / ${cold.checksum}`,
@@ -494,9 +490,7 @@ export async function moveColdToArchive(
       createdAt: new Date().toISOString(),
     });
     await setMoveState(deps.db, id, "verified", { rows: written.rows, checksum: written.checksum });
-    debug("archive manifest", t0);
     await finishArchiveMove(deps, (await getMove(deps.db, id)) as Move);
-    debug("archive delete", t0);
     const outcome: MoveOutcome = {
       table: info.table,
       from: "cold",
@@ -527,12 +521,6 @@ export async function moveColdToArchive(
     return outcome;
   }
 }
-
-const debug = (label: string, t0: number) => {
-  if (process.env.TIER_DEBUG) {
-    process.stderr.write(`${label} ${Date.now() - t0}ms\n`);
-  }
-};
 
 async function finishArchiveMove(deps: MoverDeps, move: Move): Promise<void> {
   const { where, params } = archiveWhere(move);

@@ -105,7 +105,8 @@ export type TTierRecommendations = z.infer<typeof ZTierRecommendations>;
 
 export const ZRestoreRequest = z
   .strictObject({
-    table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/),
+    /** A table with a tiering policy (checked by the route against the policies). */
+    table: z.string().min(1).max(63),
     tenantId: z.uuid().nullable().optional(),
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),

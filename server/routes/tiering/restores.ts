@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { currentTieringPolicies } from "../../../jobs/tiering/policies.ts";
 import { ZRestoreRequest } from "../../../schema/domain/tiering.ts";
 import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
@@ -21,6 +22,12 @@ export const tierRestoreRoute = defineRoute(
   async (c) => {
     const deps = c.get("deps");
     const body = c.req.valid("json");
+    const tables = (await currentTieringPolicies(deps.db)).map((e) => e.policy.table);
+    if (!tables.includes(body.table)) {
+      throw new AppError("invalid_request", `No tiering policy for table ${body.table}.`, [
+        { path: "table", message: `must be one of ${tables.join(", ")}` },
+      ]);
+    }
     if (new Date(body.from).getTime() >= new Date(body.to).getTime()) {
       throw new AppError("invalid_request", "from must be before to", [
         { path: "from", message: "must be before to" },
