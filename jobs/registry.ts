@@ -21,6 +21,7 @@ import {
   ZRetentionExecutePayload,
 } from "./retention/execute.handler.ts";
 import { runRetentionPlanJob, ZRetentionPlanPayload } from "./retention/plan.handler.ts";
+import { runTieringJob, ZTieringPayload } from "./tiering/tier.handler.ts";
 
 const ZEtlPayload = z.strictObject({
   targets: z.array(z.string().min(1).max(100)).max(20).optional(),
@@ -253,6 +254,15 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
         durationMs: report.durationMs,
       };
     },
+    lost: { resume: () => true },
+  }),
+  tiering: defineJob({
+    queue: "tiering",
+    payload: ZTieringPayload,
+    defaultCron: "45 2 * * *",
+    run: async (context, payload) => runTieringJob(context, payload),
+    // Every move is ledgered in governance.tier_moves: a run (or restore) queued again first
+    // completes or undoes what the lost one left open, then carries on.
     lost: { resume: () => true },
   }),
 };

@@ -89,6 +89,18 @@ const ZEnv = z.object({
   NOTIFY_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(8),
   NOTIFY_ALLOW_PRIVATE_WEBHOOKS: z.enum(["true", "false"]).optional(),
   OPENLINEAGE_URL: ZUrl(["http:", "https:"]).optional(),
+  WARM_TABLESPACE_DIR: z.string().default(".data/warm-tablespace"),
+  WARM_TABLESPACE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
+    .default("govern_warm"),
+  TIER_PRICES: z
+    .string()
+    .regex(
+      /^(hot|warm|cold|archive):\d+(\.\d+)?(,(hot|warm|cold|archive):\d+(\.\d+)?)*$/,
+      "must be tier:price pairs separated by commas, e.g. hot:0.125,archive:0.004",
+    )
+    .optional(),
 });
 
 export type Config = {
@@ -138,7 +150,19 @@ export type Config = {
   };
   /** Where govern forwards its own OpenLineage events (Marquez-compatible); off when unset. */
   openlineageUrl?: string;
+  /**
+   * Storage tiering: the folder of the warm tablespace (Postgres must be able to own it), its
+   * name, and prices per GB-month for the console's cost estimate (`TIER_PRICES`).
+   */
+  tiering: {
+    warmTablespaceDir: string;
+    warmTablespace: string;
+    pricesPerGbMonth: Record<"hot" | "warm" | "cold" | "archive", number>;
+  };
 };
+
+/** Default prices per GB-month (USD): SSD block storage, HDD block storage, object storage, archive. */
+export const DEFAULT_TIER_PRICES = { hot: 0.125, warm: 0.045, cold: 0.023, archive: 0.004 };
 
 export const APP_LOGIN_ROLE = "govern_app";
 
@@ -211,6 +235,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         : e.NODE_ENV !== "production",
     },
     openlineageUrl: e.OPENLINEAGE_URL,
+    tiering: {
+      warmTablespaceDir: resolve(e.WARM_TABLESPACE_DIR),
+      warmTablespace: e.WARM_TABLESPACE,
+      pricesPerGbMonth: {
+        ...DEFAULT_TIER_PRICES,
+        ...Object.fromEntries(
+          (e.TIER_PRICES ?? "")
+            .split(",")
+            .filter(Boolean)
+            .map((pair) => [pair.split(":")[0], Number(pair.split(":")[1])]),
+        ),
+      },
+    },
   };
 }
 

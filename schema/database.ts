@@ -1040,6 +1040,40 @@ export interface GovernanceSyntheticReports {
   report: Json;
 }
 
+export interface GovernanceTieringPolicyVersions {
+  body: string;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  table_name: string;
+  version: number;
+}
+
+export interface GovernanceTierMoves {
+  checksum: string | null;
+  created_at: Generated<Timestamp>;
+  error: string | null;
+  from_tier: string;
+  id: string;
+  location: string | null;
+  partition_name: string | null;
+  requested_by: Generated<string>;
+  rows: number | null;
+  run_id: string | null;
+  spec: Generated<Json>;
+  state: string;
+  table_name: string;
+  to_tier: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface GovernanceTierSnapshots {
+  bytes: number;
+  rows: number;
+  table_name: string;
+  taken_at: Timestamp;
+  tier: string;
+}
+
 export interface Integrations {
   auth_type: string | null;
   business_id: string;
@@ -1342,6 +1376,9 @@ export interface DB {
   "governance.settings": GovernanceSettings;
   "governance.synthetic_profiles": GovernanceSyntheticProfiles;
   "governance.synthetic_reports": GovernanceSyntheticReports;
+  "governance.tier_moves": GovernanceTierMoves;
+  "governance.tier_snapshots": GovernanceTierSnapshots;
+  "governance.tiering_policy_versions": GovernanceTieringPolicyVersions;
   integration_sync_logs: IntegrationSyncLogs;
   integrations: Integrations;
   invoice_line_items: InvoiceLineItems;

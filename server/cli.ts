@@ -54,6 +54,7 @@ import {
   type Values,
   withDb,
 } from "./cli/support.ts";
+import { TIERING_COMMANDS } from "./cli/tiering.commands.ts";
 import { checkHealth } from "./health.ts";
 import { userView, ZDisplayName, ZEmail, ZNewPassword } from "./routes/users/schemas.ts";
 import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
@@ -650,6 +651,7 @@ const COMMANDS: Record<string, Command> = {
   ...NOTIFY_COMMANDS,
   ...QUALITY_COMMANDS,
   ...LINEAGE_COMMANDS,
+  ...TIERING_COMMANDS,
 };
 
 function help(): string {

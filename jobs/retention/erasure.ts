@@ -3,6 +3,7 @@ import type pg from "pg";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { eraseFromTiers, personInTiers } from "../tiering/restore.ts";
 import { unseal } from "./erasure-plan.ts";
 import { eraseFromAnalytics, proveErasure } from "./erasure-proof.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
@@ -49,11 +50,26 @@ export async function executeErasure(
       const analytics = deps.analytics
         ? await eraseFromAnalytics(deps.analytics, { customerId, identifiers })
         : {};
+      // Storage tiers: the person's rows in cold are deleted and the archive files holding them
+      // rewritten; the certificate records what is left in each tier (zero everywhere).
+      const subject = {
+        tenantId: request.tenantId,
+        customerId,
+        identifiers: identifiers.map((i) => i.value),
+      };
+      const tiers = deps.analytics
+        ? {
+            erased: await eraseFromTiers({ ...deps, analytics: deps.analytics }, subject),
+            remaining: await personInTiers({ ...deps, analytics: deps.analytics }, subject),
+          }
+        : undefined;
       const proof = await proveErasure(
         { db: deps.db, analytics: deps.analytics },
         { tenantId: request.tenantId, identifiers },
       );
-      return { proof: { ...proof, analyticsRowsErased: analytics } };
+      return {
+        proof: { ...proof, analyticsRowsErased: analytics, ...(tiers ? { tiers } : {}) },
+      };
     },
   });
   if (outcome.outcome === "done") {

@@ -26,6 +26,16 @@ export interface AnalyticsStore {
    * when the source or the store fails, which the ReplacingMergeTree tables absorb.
    */
   insert(table: string, rows: AnalyticsRows): Promise<{ rows: number }>;
+  /**
+   * Streams TabSeparated text (PostgreSQL's COPY text format parses as it) into a storage-tier
+   * table (`tier_<table>_cold`, see `resolveTierTable`), into the named columns. At-least-once
+   * like `insert`: the tiering mover marks each copy with its move id and removes a partial one.
+   */
+  insertText(
+    table: string,
+    columns: string[],
+    text: AsyncIterable<Buffer | string> | NodeJS.ReadableStream,
+  ): Promise<void>;
   /** A sign of life with the engine's version; never throws. */
   ping(): Promise<{ ok: true; version: string } | { ok: false; error: string }>;
   close(): Promise<void>;
@@ -92,6 +102,20 @@ export function resolveInsertTable(table: string, database: string): string {
     );
   }
   return `${database}.${plain}`;
+}
+
+const TIER_TABLE = /^tier_[a-z_][a-z0-9_]{0,50}_cold$/;
+const COLUMN_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Checks a storage-tier table name and its columns; returns the qualified table. */
+export function resolveTierTable(table: string, columns: string[], database: string): string {
+  if (!TIER_TABLE.test(table) || columns.some((c) => !COLUMN_NAME.test(c))) {
+    throw new AnalyticsStoreError(
+      "analytics_unknown_table",
+      `cannot insert into ${JSON.stringify(table)}: not a storage-tier table with plain columns`,
+    );
+  }
+  return `${database}.${table}`;
 }
 
 /** Dates become UTC text both drivers parse the same way; everything else passes through. */

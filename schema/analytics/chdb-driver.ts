@@ -12,6 +12,7 @@ import {
   normalizeParams,
   parseJsonEachRow,
   resolveInsertTable,
+  resolveTierTable,
 } from "./analytics-store.ts";
 
 /**
@@ -90,6 +91,19 @@ export async function createEmbeddedStore(options: {
         });
       }
       return { rows: source.rows };
+    },
+    async insertText(table, columns, text): Promise<void> {
+      const qualified = resolveTierTable(table, columns, database);
+      if (closed) {
+        throw new AnalyticsStoreError("analytics_unavailable", "the analytics store is closed");
+      }
+      try {
+        await session.insert({ table: qualified, columns, values: text, format: "TSV" });
+      } catch (error) {
+        throw new AnalyticsStoreError("analytics_query_failed", errorMessage(error), {
+          cause: error,
+        });
+      }
     },
     async ping() {
       try {

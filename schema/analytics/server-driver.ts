@@ -10,6 +10,7 @@ import {
   JsonEachRowSource,
   normalizeParams,
   resolveInsertTable,
+  resolveTierTable,
 } from "./analytics-store.ts";
 
 // Failures reach the caller as AnalyticsStoreError; the client logging them too would print
@@ -94,6 +95,21 @@ export function serverStoreFromClient(client: ClickHouseClient, database: string
         fail(error);
       }
       return { rows: source.rows };
+    },
+    async insertText(table, columns, text): Promise<void> {
+      const qualified = resolveTierTable(table, columns, database);
+      try {
+        await client.insert({
+          table: qualified,
+          columns: columns as [string, ...string[]],
+          values: Readable.from(text),
+          format: "TabSeparated",
+        });
+      } catch (error) {
+        throw new AnalyticsStoreError("analytics_query_failed", errorMessage(error), {
+          cause: error,
+        });
+      }
     },
     async ping() {
       try {

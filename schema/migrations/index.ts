@@ -16,6 +16,7 @@ import * as eyes02 from "./2026-12-06-eyes-ledger-skip.ts";
 import * as lineage01 from "./2026-12-07-lineage-01-graph.ts";
 import * as notify01 from "./2026-12-07-notify-01-channels.ts";
 import * as quality01 from "./2026-12-07-quality-01-quality.ts";
+import * as tier01 from "./2026-12-07-tier-01-tiering.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-07-notify-01-channels": notify01,
   "2026-12-07-quality-01-quality": quality01,
   "2026-12-07-lineage-01-graph": lineage01,
+  "2026-12-07-tier-01-tiering": tier01,
 };

@@ -25,6 +25,7 @@ import { QUALITY_ROUTES } from "./quality/index.ts";
 import { RETENTION_ROUTES } from "./retention/index.ts";
 import { listTenantsRoute } from "./tenants/list.ts";
 import { lookupSubjectsRoute } from "./tenants/subjects.ts";
+import { TIERING_ROUTES } from "./tiering/index.ts";
 import { createTokenRoute } from "./tokens/create.ts";
 import { listTokensRoute } from "./tokens/list.ts";
 import { revokeTokenRoute } from "./tokens/revoke.ts";
@@ -80,5 +81,6 @@ export const ROUTES: ApiRoute[] = [
   lookupSubjectsRoute,
   ...QUALITY_ROUTES,
   ...LINEAGE_ROUTES,
+  ...TIERING_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

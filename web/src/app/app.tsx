@@ -14,6 +14,7 @@ import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { QualityPage } from "../features/quality/quality-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
+import { StoragePage } from "../features/tiering/storage-page.tsx";
 import { UsersPage } from "../features/users/users-page.tsx";
 import { AREAS } from "./areas.ts";
 import { Layout } from "./layout.tsx";
@@ -29,6 +30,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/catalog": CatalogPage,
   "/review": ReviewPage,
   "/retention": RetentionPage,
+  "/tiering": StoragePage,
   "/masked-datasets": MaskedDatasetsPage,
   "/account": AccountPage,
   "/notifications": NotificationsPage,

@@ -23,7 +23,7 @@ export const AREAS: Area[] = [
     permission: "retention:read",
     built: true,
   },
-  { path: "/tiering", label: "Storage", permission: "tiering:read", built: false },
+  { path: "/tiering", label: "Storage", permission: "tiering:read", built: true },
   {
     path: "/masked-datasets",
     label: "Masked datasets",

@@ -1,0 +1,485 @@
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { sql } from "kysely";
+import type pg from "pg";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
+import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { PARTITIONED_TABLES } from "../partitions/partitions.ts";
+import { chTally, copyFromClickHouse, pgTally, sameTally } from "./copy.ts";
+import { getMove, insertMove, type Move, openMoveIds, setMoveState } from "./moves.ts";
+import {
+  type ArchiveManifest,
+  archiveManifests,
+  coldTable,
+  coldTableExists,
+  fileSha256,
+  removeArchiveFile,
+  writeManifest,
+  writeParquet,
+} from "./stores.ts";
+import { chQuoted, quoted, type TableInfo, tableInfo } from "./tables.ts";
+
+/**
+ * Restore (a range back to hot) and the archive rewrites that restore, erasure and retention
+ * need. A restore is a move to hot: the rows are staged in a temporary table, tallied against
+ * the source, inserted, and the move marked `verified` in one Postgres transaction; then the
+ * source copy goes (cold rows deleted, archive files rewritten without them: new file, new
+ * manifest, old file removed) and the move is `done`. A crash before the commit leaves nothing
+ * in hot; after it, the next run finishes the removal.
+ */
+
+export type RestoreDeps = {
+  db: Db;
+  pool: pg.Pool;
+  config: Config;
+  analytics: AnalyticsStore;
+  requestedBy?: string;
+  runId?: string | null;
+};
+
+export type RestoreRange = { table: string; tenantId?: string | null; from: Date; to: Date };
+
+export class RestoreError extends Error {
+  constructor(
+    readonly code: "unknown_table" | "bad_range" | "verification_failed",
+    message: string,
+  ) {
+    super(message);
+    this.name = "RestoreError";
+  }
+}
+
+export type RestoreOutcome = {
+  table: string;
+  from: "cold" | "archive";
+  to: "hot";
+  rows: number;
+  partition: null;
+  moveId: string;
+};
+
+function rangeWhere(range: { from: string; to: string; tenantId?: string | null }): {
+  where: string;
+  params: Record<string, unknown>;
+} {
+  return {
+    where: `_tier_time >= {rfrom:DateTime64(6)} AND _tier_time < {rto:DateTime64(6)}${
+      range.tenantId ? " AND tenant_id = {rtenant:String}" : ""
+    }`,
+    params: {
+      rfrom: new Date(range.from),
+      rto: new Date(range.to),
+      ...(range.tenantId ? { rtenant: range.tenantId } : {}),
+    },
+  };
+}
+
+/** The archive files of a table that are complete (their move done), readable in place. */
+export async function liveArchiveFiles(
+  deps: { db: Db; config: Config },
+  table: string,
+): Promise<ArchiveManifest[]> {
+  const open = new Set(await openMoveIds(deps.db, table));
+  return (await archiveManifests(deps.config, table)).filter(
+    (m) => !open.has(m.moveId) && existsSync(m.file),
+  );
+}
+
+/** `file(…)` over a list of Parquet files as one ClickHouse source, with its parameters. */
+export function filesSource(files: string[]): { source: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {};
+  const parts = files.map((f, i) => {
+    params[`f${i}`] = f;
+    return `SELECT * FROM file({f${i}:String}, 'Parquet')`;
+  });
+  return { source: `(${parts.join(" UNION ALL ")})`, params };
+}
+
+/** Moves a range (a tenant, dates) from cold and the archive back to hot. */
+export async function restoreRange(
+  deps: RestoreDeps,
+  range: RestoreRange,
+): Promise<RestoreOutcome[]> {
+  if (!(range.from.getTime() < range.to.getTime())) {
+    throw new RestoreError("bad_range", "--from must be before --to");
+  }
+  const info = await tableInfo(deps.db, range.table);
+  if (!info) {
+    throw new RestoreError("unknown_table", `no table public.${range.table}`);
+  }
+  const partitioned = PARTITIONED_TABLES.find((p) => p.table === range.table);
+  if (partitioned) {
+    await sql`SELECT governance.ensure_time_partitions(${range.table}::regclass, ${partitioned.step}, ${range.from}, ${range.to})`.execute(
+      deps.db,
+    );
+  }
+  const spec = {
+    range: { from: range.from.toISOString(), to: range.to.toISOString() },
+    tenantId: range.tenantId ?? null,
+  };
+  const outcomes: RestoreOutcome[] = [];
+  // From cold.
+  if (await coldTableExists(deps.analytics, range.table)) {
+    const open = await openMoveIds(deps.db, range.table);
+    const { where, params } = rangeWhere({ ...spec.range, tenantId: spec.tenantId });
+    const ids = await deps.analytics.query<{ id: string }>(
+      `SELECT DISTINCT _move_id AS id FROM {t:Identifier} WHERE ${where} AND NOT has({open:Array(String)}, _move_id)`,
+      { ...params, t: coldTable(range.table), open },
+    );
+    if (ids.length > 0) {
+      const moveSpec = { ...spec, coldMoveIds: ids.map((r) => r.id).sort() };
+      const moveId = randomUUID();
+      await insertMove(deps.db, {
+        id: moveId,
+        table: range.table,
+        from: "cold",
+        to: "hot",
+        partition: null,
+        spec: moveSpec,
+        requestedBy: deps.requestedBy ?? "restore",
+        runId: deps.runId,
+      });
+      const source = chQuoted(coldTable(range.table));
+      const cw = `${where} AND has({moves:Array(String)}, _move_id)`;
+      const rows = await stageAndInsert(deps, info, moveId, source, cw, {
+        ...params,
+        moves: moveSpec.coldMoveIds,
+      });
+      await finishRestore(deps, (await getMove(deps.db, moveId)) as Move);
+      outcomes.push({ table: range.table, from: "cold", to: "hot", rows, partition: null, moveId });
+    }
+  }
+  // From the archive: the files holding rows of the range.
+  const files: string[] = [];
+  const { where, params } = rangeWhere({ ...spec.range, tenantId: spec.tenantId });
+  for (const manifest of await liveArchiveFiles(deps, range.table)) {
+    if (
+      manifest.from &&
+      manifest.to &&
+      (manifest.to <= spec.range.from || manifest.from >= spec.range.to)
+    ) {
+      continue;
+    }
+    const n = await deps.analytics.query<{ n: string }>(
+      `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
+      { ...params, file: manifest.file },
+    );
+    if (Number(n[0]?.n ?? 0) > 0) {
+      files.push(manifest.file);
+    }
+  }
+  if (files.length > 0) {
+    const moveId = randomUUID();
+    await insertMove(deps.db, {
+      id: moveId,
+      table: range.table,
+      from: "archive",
+      to: "hot",
+      partition: null,
+      spec: { ...spec, replaces: files },
+      requestedBy: deps.requestedBy ?? "restore",
+      runId: deps.runId,
+    });
+    const { source, params: fileParams } = filesSource(files);
+    const rows = await stageAndInsert(deps, info, moveId, source, where, {
+      ...params,
+      ...fileParams,
+    });
+    await finishRestore(deps, (await getMove(deps.db, moveId)) as Move);
+    outcomes.push({
+      table: range.table,
+      from: "archive",
+      to: "hot",
+      rows,
+      partition: null,
+      moveId,
+    });
+  }
+  for (const outcome of outcomes) {
+    await appendAuditEvent(deps.db, {
+      actor: deps.requestedBy ?? "restore",
+      action: "tiering.restore",
+      target: `public.${range.table}`,
+      summary: {
+        moveId: outcome.moveId,
+        from: outcome.from,
+        rows: outcome.rows,
+        tenantId: range.tenantId ?? null,
+        range: spec.range,
+      },
+    });
+  }
+  return outcomes;
+}
+
+/**
+ * Stages the source rows in a temporary table, checks their tally against the source's, inserts
+ * them and marks the move verified: one transaction.
+ */
+async function stageAndInsert(
+  deps: RestoreDeps,
+  info: TableInfo,
+  moveId: string,
+  source: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  const expected = await chTally(deps.analytics, info, source, where, params);
+  const client = await deps.pool.connect();
+  try {
+    await client.query("BEGIN");
+    const stage = `tier_stage_${moveId.replaceAll("-", "")}`;
+    await client.query(
+      `CREATE TEMP TABLE ${quoted(stage)} (LIKE public.${quoted(info.table)}) ON COMMIT DROP`,
+    );
+    await copyFromClickHouse(client, deps.analytics, {
+      info,
+      relation: quoted(stage),
+      source,
+      where,
+      params,
+    });
+    const staged = await pgTally(client, info, quoted(stage), "true");
+    if (!sameTally(expected, staged)) {
+      throw new RestoreError(
+        "verification_failed",
+        `restore staged ${staged.rows} rows / ${staged.checksum}, the source holds ${expected.rows} / ${expected.checksum}`,
+      );
+    }
+    const names = info.columns.map((c) => quoted(c.name)).join(", ");
+    await client.query(
+      `INSERT INTO public.${quoted(info.table)} (${names}) SELECT ${names} FROM ${quoted(stage)}`,
+    );
+    await client.query(
+      "UPDATE governance.tier_moves SET state = 'verified', rows = $2, checksum = $3, updated_at = now() WHERE id = $1",
+      [moveId, staged.rows, staged.checksum],
+    );
+    await client.query("COMMIT");
+    return staged.rows;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    await setMoveState(deps.db, moveId, "rolled_back", { error: (error as Error).message });
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Removes a verified restore's rows from their source tier, then marks it done (idempotent). */
+export async function finishRestore(
+  deps: { db: Db; config: Config; analytics: AnalyticsStore },
+  move: Move,
+): Promise<void> {
+  const range = move.spec.range;
+  if (!range) {
+    await setMoveState(deps.db, move.id, "done");
+    return;
+  }
+  const { where, params } = rangeWhere({ ...range, tenantId: move.spec.tenantId });
+  if (move.from === "cold") {
+    await deps.analytics.command(
+      `DELETE FROM {t:Identifier} WHERE ${where} AND has({moves:Array(String)}, _move_id) SETTINGS lightweight_deletes_sync = 2`,
+      { ...params, t: coldTable(move.table), moves: move.spec.coldMoveIds ?? [] },
+    );
+  } else if (move.from === "archive") {
+    const info = await tableInfo(deps.db, move.table);
+    if (info) {
+      await rewriteArchiveFiles(deps, info, move.spec.replaces ?? [], where, params, move.id);
+    }
+  }
+  await setMoveState(deps.db, move.id, "done");
+}
+
+/**
+ * Rewrites archive files without the rows matching `drop` (ClickHouse predicate): a new file
+ * with the rest (tallied: rows = old − dropped), a new manifest naming the file it replaces,
+ * then the old file and manifest removed. Files already rewritten are skipped, so a resumed
+ * rewrite finishes the rest. Returns the rows dropped.
+ */
+export async function rewriteArchiveFiles(
+  deps: { db: Db; config: Config; analytics: AnalyticsStore },
+  info: TableInfo,
+  files: string[],
+  drop: string,
+  params: Record<string, unknown>,
+  moveId: string,
+): Promise<number> {
+  let dropped = 0;
+  const manifests = new Map(
+    (await archiveManifests(deps.config, info.table)).map((m) => [m.file, m]),
+  );
+  for (const file of files) {
+    const old = manifests.get(file);
+    if (!old || !existsSync(file)) {
+      continue; // already rewritten
+    }
+    const keep = `NOT (${drop})`;
+    const kept = await chTally(deps.analytics, info, "file({file:String}, 'Parquet')", keep, {
+      ...params,
+      file,
+    });
+    const gone = old.rows - kept.rows;
+    const next = file.replace(/(-r[0-9a-f-]{36})?\.parquet$/, `-r${moveId}.parquet`);
+    if (kept.rows > 0) {
+      const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
+      await writeParquet(
+        deps.analytics,
+        next,
+        `SELECT ${columns.join(", ")} FROM file({file:String}, 'Parquet') WHERE ${keep}`,
+        { ...params, file },
+      );
+      const written = await chTally(deps.analytics, info, "file({next:String}, 'Parquet')", "1", {
+        next,
+      });
+      if (!sameTally(kept, written)) {
+        throw new Error(`rewrite of ${file}: wrote ${written.rows} rows, expected ${kept.rows}`);
+      }
+      const { sha256, bytes } = await fileSha256(next);
+      await writeManifest({
+        ...old,
+        file: next,
+        moveId: old.moveId,
+        rows: written.rows,
+        checksum: written.checksum,
+        sha256,
+        bytes,
+        createdAt: new Date().toISOString(),
+        replaces: file,
+      });
+    }
+    await removeArchiveFile(file);
+    dropped += gone;
+  }
+  return dropped;
+}
+
+/**
+ * Erasure reaches the cold and archive tiers: the person's rows (by customer id, in tables with
+ * a customer column, or rows whose text holds one of their identifiers) are deleted from cold
+ * and the archive files holding them are rewritten. Returns rows erased per table and tier.
+ */
+export async function eraseFromTiers(
+  deps: { db: Db; config: Config; analytics: AnalyticsStore },
+  subject: { tenantId: string; customerId: string; identifiers: string[] },
+): Promise<Record<string, { cold: number; archive: number }>> {
+  const out: Record<string, { cold: number; archive: number }> = {};
+  for (const table of await tieredTables(deps)) {
+    const info = await tableInfo(deps.db, table);
+    if (!info) {
+      continue;
+    }
+    const { where, params } = personWhere(info, subject);
+    let cold = 0;
+    if (await coldTableExists(deps.analytics, table)) {
+      const n = await deps.analytics.query<{ n: string }>(
+        `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
+        { ...params, t: coldTable(table) },
+      );
+      cold = Number(n[0]?.n ?? 0);
+      if (cold > 0) {
+        await deps.analytics.command(
+          `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
+          { ...params, t: coldTable(table) },
+        );
+      }
+    }
+    const files: string[] = [];
+    for (const m of await archiveManifests(deps.config, table)) {
+      if (!existsSync(m.file)) {
+        continue;
+      }
+      const n = await deps.analytics.query<{ n: string }>(
+        `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
+        { ...params, file: m.file },
+      );
+      if (Number(n[0]?.n ?? 0) > 0) {
+        files.push(m.file);
+      }
+    }
+    const archive = files.length
+      ? await rewriteArchiveFiles(deps, info, files, where, params, randomUUID())
+      : 0;
+    if (cold || archive) {
+      out[table] = { cold, archive };
+    }
+  }
+  return out;
+}
+
+/** Rows of the person still in cold or archive, per table and tier (the certificate's proof). */
+export async function personInTiers(
+  deps: { db: Db; config: Config; analytics: AnalyticsStore },
+  subject: { tenantId: string; customerId: string; identifiers: string[] },
+): Promise<Record<string, { cold: number; archive: number }>> {
+  const out: Record<string, { cold: number; archive: number }> = {};
+  for (const table of await tieredTables(deps)) {
+    const info = await tableInfo(deps.db, table);
+    if (!info) {
+      continue;
+    }
+    const { where, params } = personWhere(info, subject);
+    let cold = 0;
+    if (await coldTableExists(deps.analytics, table)) {
+      const n = await deps.analytics.query<{ n: string }>(
+        `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
+        { ...params, t: coldTable(table) },
+      );
+      cold = Number(n[0]?.n ?? 0);
+    }
+    let archive = 0;
+    for (const m of await archiveManifests(deps.config, table)) {
+      if (!existsSync(m.file)) {
+        continue;
+      }
+      const n = await deps.analytics.query<{ n: string }>(
+        `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
+        { ...params, file: m.file },
+      );
+      archive += Number(n[0]?.n ?? 0);
+    }
+    out[table] = { cold, archive };
+  }
+  return out;
+}
+
+function personWhere(
+  info: TableInfo,
+  subject: { tenantId: string; customerId: string; identifiers: string[] },
+): { where: string; params: Record<string, unknown> } {
+  const textColumns = info.columns.filter((c) => /char|text|json/.test(c.type)).map((c) => c.name);
+  const conditions: string[] = [];
+  if (info.customerColumn) {
+    conditions.push(`${chQuoted(info.customerColumn)} = {pcustomer:String}`);
+  }
+  if (subject.identifiers.length && textColumns.length) {
+    conditions.push(
+      `multiSearchAnyCaseInsensitive(concat_ws(' ', ${textColumns
+        .map((c) => `ifNull(${chQuoted(c)}, '')`)
+        .join(", ")}), {pids:Array(String)})`,
+    );
+  }
+  if (!conditions.length) {
+    return { where: "0", params: {} };
+  }
+  return {
+    where: `tenant_id = {ptenant:String} AND (${conditions.join(" OR ")})`,
+    params: {
+      ptenant: subject.tenantId,
+      pcustomer: subject.customerId,
+      pids: subject.identifiers.filter((v) => v.length >= 3),
+    },
+  };
+}
+
+/** Tables that have a cold table or archive files. */
+async function tieredTables(deps: {
+  db: Db;
+  config: Config;
+  analytics: AnalyticsStore;
+}): Promise<string[]> {
+  const rows = await sql<{ table_name: string }>`
+    SELECT DISTINCT table_name FROM governance.tier_moves`.execute(deps.db);
+  return rows.rows.map((r) => r.table_name).sort();
+}

@@ -1,0 +1,2 @@
+export * from "./loader.ts";
+export * from "./schema.ts";

@@ -1,0 +1,115 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * The wire shapes of the tiering API (server/routes/tiering), imported by the console as
+ * inferred types: one definition per shape.
+ */
+export const TIER_NAMES = ["hot", "warm", "cold", "archive"] as const;
+
+export const ZTierUsage = z.object({ rows: z.number(), bytes: z.number() });
+export const ZTableStorage = z
+  .object({
+    table: z.string(),
+    tiers: z.object({ hot: ZTierUsage, warm: ZTierUsage, cold: ZTierUsage, archive: ZTierUsage }),
+    monthlyCost: z.number(),
+  })
+  .openapi("TableStorage");
+export const ZTierStatus = z
+  .object({
+    tables: z.array(ZTableStorage),
+    pricesPerGbMonth: z.object({
+      hot: z.number(),
+      warm: z.number(),
+      cold: z.number(),
+      archive: z.number(),
+    }),
+    monthlyCost: z.number(),
+  })
+  .openapi("TierStatus");
+export type TTierStatus = z.infer<typeof ZTierStatus>;
+
+export const ZPlannedMove = z.object({
+  table: z.string(),
+  from: z.enum(TIER_NAMES),
+  to: z.enum(TIER_NAMES),
+  rows: z.number(),
+  partition: z.string().nullable(),
+});
+export const ZTierPlan = z
+  .object({
+    moves: z.array(ZPlannedMove),
+    skipped: z.array(
+      z.object({ table: z.string(), partition: z.string().nullable(), reason: z.string() }),
+    ),
+    warm: z.object({
+      available: z.boolean(),
+      tablespace: z.string(),
+      reason: z.string().optional(),
+    }),
+  })
+  .openapi("TierPlan");
+export type TTierPlan = z.infer<typeof ZTierPlan>;
+
+export const ZTierMove = z
+  .object({
+    id: z.string(),
+    table: z.string(),
+    from: z.enum(TIER_NAMES),
+    to: z.enum(TIER_NAMES),
+    partition: z.string().nullable(),
+    state: z.enum(["copying", "verified", "done", "rolled_back"]),
+    rows: z.number().nullable(),
+    requestedBy: z.string(),
+    createdAt: z.string(),
+    error: z.string().nullable(),
+  })
+  .openapi("TierMove");
+export const ZTierMoves = z.object({
+  items: z.array(ZTierMove),
+  runs: z.array(
+    z.object({
+      jobId: z.string().nullable(),
+      status: z.string(),
+      progress: z.number().nullable(),
+      triggeredBy: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export type TTierMoves = z.infer<typeof ZTierMoves>;
+
+export const ZTierHistory = z.object({
+  points: z.array(
+    z.object({
+      takenAt: z.string(),
+      hot: z.number(),
+      warm: z.number(),
+      cold: z.number(),
+      archive: z.number(),
+    }),
+  ),
+});
+export type TTierHistory = z.infer<typeof ZTierHistory>;
+
+export const ZTierRecommendation = z.object({
+  table: z.string(),
+  seqScans: z.number(),
+  indexScans: z.number(),
+  liveRows: z.number(),
+  writes: z.number(),
+  hotAge: z.string().nullable(),
+  suggestion: z.string(),
+});
+export const ZTierRecommendations = z.object({ items: z.array(ZTierRecommendation) });
+export type TTierRecommendations = z.infer<typeof ZTierRecommendations>;
+
+export const ZRestoreRequest = z
+  .strictObject({
+    /** A table with a tiering policy (checked by the route against the policies). */
+    table: z.string().min(1).max(63),
+    tenantId: z.uuid().nullable().optional(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+  })
+  .openapi("TierRestoreRequest");
+export type TRestoreRequest = z.infer<typeof ZRestoreRequest>;
