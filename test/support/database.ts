@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "kysely";
 import { ensureDemoPartitions } from "../../masking/demo-platform/index.ts";
 import { type Config, loadConfig, withDatabase } from "../../schema/config.ts";
@@ -43,7 +46,12 @@ export async function createTestDatabase(
   } finally {
     await admin.db.destroy();
   }
-  const config = withDatabase(base, name);
+  // A tablespace is cluster-wide: each test database gets its own warm tier, dropped with it.
+  const warm = `govern_warm_${randomBytes(6).toString("hex")}`;
+  const config: Config = {
+    ...withDatabase(base, name),
+    tiering: { ...base.tiering, warmTablespace: warm, warmTablespaceDir: join(tmpdir(), warm) },
+  };
   const owner = createOwnerDb(config).db;
   const app = createAppDb(config).db;
   return {
@@ -57,8 +65,10 @@ export async function createTestDatabase(
       const cleanup = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
       try {
         await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(cleanup.db);
+        await sql`DROP TABLESPACE IF EXISTS ${sql.id(warm)}`.execute(cleanup.db);
       } finally {
         await cleanup.db.destroy();
+        rmSync(config.tiering.warmTablespaceDir, { recursive: true, force: true });
       }
     },
   };
