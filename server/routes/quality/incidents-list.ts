@@ -11,7 +11,7 @@ export const listQualityIncidentsRoute = defineRoute(
     tags: ["quality"],
     summary: "Quality incidents, newest first",
     request: {
-      query: z.object({
+      query: z.strictObject({
         status: z.enum(["open", "new", "acknowledged", "assigned", "resolved"]).optional(),
         rule: z
           .string()

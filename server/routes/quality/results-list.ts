@@ -4,7 +4,7 @@ import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { ZResultRow } from "./schemas.ts";
 
-const ZResultsQuery = z.object({
+const ZResultsQuery = z.strictObject({
   rule: z
     .string()
     .regex(/^[a-z0-9_]{1,100}$/)

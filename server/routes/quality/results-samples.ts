@@ -29,7 +29,7 @@ export const qualitySamplesRoute = defineRoute(
       "Failing rows of a result: keys with values masked by the catalog category; raw values need quality:raw and are audited",
     request: {
       params: ZIdParams,
-      query: z.object({ raw: z.enum(["true", "false"]).optional() }),
+      query: z.strictObject({ raw: z.enum(["true", "false"]).optional() }),
     },
     responses: {
       200: jsonResponse(ZSamples, "Failing rows"),

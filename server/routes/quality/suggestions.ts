@@ -21,7 +21,7 @@ export const listQualitySuggestionsRoute = defineRoute(
     tags: ["quality"],
     summary: "Rules suggested from the catalog (PII formats) and from profiling",
     request: {
-      query: z.object({ status: z.enum(["proposed", "accepted", "rejected"]).optional() }),
+      query: z.strictObject({ status: z.enum(["proposed", "accepted", "rejected"]).optional() }),
     },
     responses: {
       200: jsonResponse(z.object({ suggestions: z.array(ZSuggestion) }), "Suggestions"),
