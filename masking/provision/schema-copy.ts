@@ -132,15 +132,26 @@ export async function neededExtensions(sourceUrl: string, schema: string): Promi
   }
 }
 
-/** Creates the extensions (and the schemas they live in) in the target, before the restore. */
+/**
+ * Roles govern's own migrations create and grant on the platform's tables (custom quality SQL
+ * runs as `govern_quality`, 2026-12-07-quality-01): the schema dump carries those grants and
+ * policies, so a target server without the role refuses the restore. Made there as on the
+ * source: NOLOGIN, with no privilege but what the copy's own grants give it.
+ */
+const GOVERN_ROLES = ["govern_quality"] as const;
+
+/** Creates govern's roles, the extensions and the schemas they live in, before the restore. */
 async function createExtensions(targetUrl: string, extensions: Extension[]): Promise<void> {
-  if (extensions.length === 0) {
-    return;
-  }
   const client = new pg.Client({ connectionString: targetUrl });
   await client.connect();
   const id = (name: string) => `"${name.replace(/"/g, '""')}"`;
   try {
+    for (const role of GOVERN_ROLES) {
+      await client.query(
+        `DO $$ BEGIN CREATE ROLE ${id(role)} NOLOGIN NOINHERIT;
+         EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+      );
+    }
     for (const e of extensions) {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${id(e.schema)}`);
       await client.query(`CREATE EXTENSION IF NOT EXISTS ${id(e.name)} SCHEMA ${id(e.schema)}`);

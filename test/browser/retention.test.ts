@@ -222,7 +222,12 @@ test("the erasure form plans one person's erasure and opens the plan, which wait
   await b.openAs(page, "compliance_officer", "/retention?tab=erasure");
   const form = page.getByRole("form", { name: "request erasure" });
   await form.getByLabel("Tenant id").fill(tenantId);
-  await form.getByLabel("Customer id").fill(customer.id);
+  // The person is found by the data-subject lookup (by email), then chosen.
+  const picker = form.getByTestId("subject-picker");
+  await picker.getByPlaceholder("email, phone or name").fill(customer.email as string);
+  await picker.getByRole("button").filter({ hasText: "matched on email" }).first().click();
+  await picker.getByTestId("subject-chosen").waitFor();
+  expect(await form.locator('input[name="customerId"]').inputValue()).toBe(customer.id);
   await form.getByRole("button", { name: "Plan erasure" }).click();
   const plan = page.getByTestId("erasure-plan");
   await plan.waitFor({ timeout: 60_000 });
