@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { api } from "../../api/client.ts";
 import { useSession } from "../../app/session.tsx";
 import { formatTime } from "../../components/data-table.tsx";
@@ -27,8 +27,15 @@ export function IncidentsTab({
   const [status, setStatus] = useState("open");
   const [selected, setSelected] = useState<string>();
   const list = useApi<{ incidents: Incident[] }>(
-    `/api/v1/quality/incidents${status ? `?status=${status}` : ""}${status ? "&" : "?"}r=${reloadKey}`,
+    `/api/v1/quality/incidents${status ? `?status=${status}` : ""}`,
   );
+  // A run or a decision elsewhere on the page bumps reloadKey: read the inbox again.
+  const { reload } = list;
+  useEffect(() => {
+    if (reloadKey > 0) {
+      reload();
+    }
+  }, [reloadKey, reload]);
   return (
     <div className="quality-inbox">
       <div className="filters">
