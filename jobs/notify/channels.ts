@@ -1,4 +1,5 @@
 import { openSecret, sealSecret } from "../../masking/provision/dataset-database.ts";
+import { CHANNEL_TYPES, SEVERITIES, type Severity } from "../../schema/contracts/notifications.ts";
 import type { Db } from "../../schema/postgres.ts";
 
 /**
@@ -10,9 +11,7 @@ import type { Db } from "../../schema/postgres.ts";
  * use) and only `openChannelSecrets` reads them back, for sending. Views carry a hint instead.
  */
 
-export const SEVERITIES = ["warning", "error", "critical"] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const CHANNEL_TYPES = ["webhook", "email"] as const;
+export { CHANNEL_TYPES, SEVERITIES, type Severity };
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export function severityRank(severity: Severity): number {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Config } from "../../schema/config.ts";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../../schema/contracts/notifications.ts";
 import type { Logger } from "../../schema/logger.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { openChannel, type SendableChannel, type Severity } from "./channels.ts";
@@ -13,15 +14,7 @@ import { absoluteLink, type Message, SEND_TIMEOUT_MS, sendMessage } from "./send
  * claimed again (the attempt counted), so a crash delays an alert but never loses it.
  */
 
-export const DELIVERY_STATUSES = [
-  "pending",
-  "sending",
-  "sent",
-  "failed",
-  "held",
-  "digested",
-] as const;
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+export { DELIVERY_STATUSES, type DeliveryStatus };
 
 /** A claim older than this belongs to a sender that died: well above one send's timeout. */
 export const CLAIM_STALE_MS = Math.max(5 * 60_000, 4 * SEND_TIMEOUT_MS);

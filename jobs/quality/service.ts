@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { maskValue } from "../../rules/classification/mask.ts";
 import { QualityRulesError } from "../../rules/quality/loader.ts";
 import { qualifiedTable, type TQualityRule, tableNameOf } from "../../rules/quality/schema.ts";
+import type { TRuleOverview } from "../../schema/contracts/quality.ts";
 import { CATEGORIES, type Category } from "../../schema/domain/classification.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
@@ -62,25 +63,8 @@ export async function checkRuleTargets(db: Db, rule: TQualityRule): Promise<void
   }
 }
 
-export type RuleOverview = {
-  id: string;
-  table: string;
-  column: string | null;
-  kind: string;
-  severity: string;
-  threshold: number;
-  tenants: string;
-  enabled: boolean;
-  version: number;
-  source: string;
-  owner: string | null;
-  lastScore: number | null;
-  lastPassed: boolean | null;
-  lastEvaluatedAt: string | null;
-  /** The rule's score per run (oldest first, at most 20): the minimum over its tenants. */
-  sparkline: number[];
-  openIncidents: number;
-};
+/** A rule with its last score (worst tenant) and its recent scores, as the API sends it. */
+export type RuleOverview = TRuleOverview;
 
 /** The rules with their last score (worst tenant) and recent scores for a sparkline. */
 export async function rulesOverview(

@@ -1,12 +1,13 @@
 import { z } from "@hono/zod-openapi";
-import { CHANNEL_TYPES, type ChannelView, SEVERITIES } from "../../../jobs/notify/channels.ts";
-import { DELIVERY_STATUSES, type Delivery } from "../../../jobs/notify/deliveries.ts";
+import type { ChannelView } from "../../../jobs/notify/channels.ts";
+import type { Delivery } from "../../../jobs/notify/deliveries.ts";
+import { ZChannel, ZDelivery, ZSeverity } from "../../../schema/contracts/notifications.ts";
 import { ZError } from "../../api/schemas.ts";
 import { text } from "../retention/schemas.ts";
 
-// The wire contract of /api/v1/notifications/*; web/src/features/notifications/types.ts mirrors it.
+// Request shapes of /api/v1/notifications/*; the response shapes live in schema/contracts/notifications.ts.
 
-export const ZSeverity = z.enum(SEVERITIES);
+export { ZChannel, ZDelivery, ZSeverity };
 
 const ZKinds = z.array(z.string().trim().min(1).max(100)).max(50).openapi({
   description:
@@ -96,62 +97,6 @@ export const ZChannelChange = z
   })
   .refine((body) => Object.keys(body).length > 0, { message: "Send at least one field to change." })
   .openapi("AlertChannelChange");
-
-export const ZChannel = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    type: z.enum(CHANNEL_TYPES),
-    enabled: z.boolean(),
-    owner: z.string(),
-    minSeverity: ZSeverity,
-    kinds: z.array(z.string()),
-    digestWarnings: z.boolean(),
-    webhook: z
-      .object({
-        urlHint: z.string().openapi({ description: "Scheme and host only" }),
-        hasSecret: z.boolean(),
-      })
-      .nullable(),
-    email: z
-      .object({
-        to: z.array(z.string()),
-        from: z.string().optional(),
-        smtpHost: z.string().optional(),
-        smtpPort: z.number().int().optional(),
-        smtpSecure: z.boolean().optional(),
-        smtpUser: z.string().optional(),
-        hasPassword: z.boolean(),
-      })
-      .nullable(),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    updatedBy: z.string(),
-    updatedAt: z.string(),
-  })
-  .openapi("AlertChannel");
-
-export const ZDelivery = z
-  .object({
-    id: z.uuid(),
-    channelId: z.uuid().nullable(),
-    channelName: z.string(),
-    kind: z.string(),
-    dedupeKey: z.string(),
-    severity: ZSeverity,
-    title: z.string(),
-    body: z.string(),
-    link: z.string(),
-    status: z.enum(DELIVERY_STATUSES),
-    attempts: z.number().int(),
-    nextAttemptAt: z.string(),
-    lastAttemptAt: z.string().nullable(),
-    lastError: z.string().nullable(),
-    sentAt: z.string().nullable(),
-    digestId: z.uuid().nullable(),
-    createdAt: z.string(),
-  })
-  .openapi("AlertDelivery");
 
 export const ZChannelParams = z.strictObject({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),

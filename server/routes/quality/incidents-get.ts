@@ -3,22 +3,7 @@ import { incidentEvents, listIncidents } from "../../../jobs/quality/incidents.t
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { ZIdParams, ZIncident } from "./schemas.ts";
-
-const ZIncidentDetail = z
-  .object({
-    incident: ZIncident,
-    events: z.array(
-      z.object({
-        at: z.string(),
-        actor: z.string(),
-        action: z.string(),
-        comment: z.string().nullable(),
-        assignee: z.string().nullable(),
-      }),
-    ),
-  })
-  .openapi("QualityIncidentDetail");
+import { ZIdParams, ZIncidentDetail } from "./schemas.ts";
 
 export const getQualityIncidentRoute = defineRoute(
   createRoute({

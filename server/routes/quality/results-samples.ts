@@ -6,19 +6,7 @@ import { defineRoute } from "../../api/define-route.ts";
 import { sourceIp } from "../../api/request-meta.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { ZIdParams } from "./schemas.ts";
-
-const ZSamples = z
-  .object({
-    table: z.string(),
-    column: z.string().nullable(),
-    category: z.string(),
-    masked: z.boolean(),
-    rows: z.array(
-      z.object({ key: z.string(), tenantId: z.string().nullable(), value: z.string().nullable() }),
-    ),
-  })
-  .openapi("QualitySamples");
+import { ZIdParams, ZSamples } from "./schemas.ts";
 
 export const qualitySamplesRoute = defineRoute(
   createRoute({

@@ -3,18 +3,7 @@ import { listRules } from "../../../jobs/quality/rules.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
-import { ZRuleIdParams } from "./schemas.ts";
-
-const ZRuleDetail = z
-  .object({
-    rule: z.record(z.string(), z.unknown()),
-    version: z.number(),
-    source: z.string(),
-    versions: z.array(
-      z.object({ version: z.number(), changedBy: z.string(), changedAt: z.string() }),
-    ),
-  })
-  .openapi("QualityRuleDetail");
+import { ZRuleDetail, ZRuleIdParams } from "./schemas.ts";
 
 export const getQualityRuleRoute = defineRoute(
   createRoute({

@@ -20,129 +20,20 @@ export const ZRuleIdParams = z.object({
 /** A rule as the contract writes it (validated by rules/quality's schema, with line-free messages). */
 export const ZRuleBody = z.record(z.string(), z.unknown()).openapi("QualityRuleInput");
 
-export const ZRuleResult = z
-  .object({
-    id: z.string().nullable(),
-    rule: z.string(),
-    table: z.string(),
-    column: z.string().nullable(),
-    kind: z.string(),
-    tenant_id: z.string().nullable(),
-    score: z.number().nullable(),
-    threshold: z.number(),
-    passed: z.boolean().nullable(),
-    severity: z.string(),
-    failing: z.number(),
-    total: z.number(),
-    sample_keys: z.array(z.string()),
-    detail: z.record(z.string(), z.unknown()),
-    error: z.string().nullable(),
-  })
-  .openapi("QualityRuleResult");
-export type TRuleResult = z.infer<typeof ZRuleResult>;
+export {
+  ZIncident,
+  ZIncidentDetail,
+  ZResultRow,
+  ZRuleDetail,
+  ZRuleOverview,
+  ZRuleResult,
+  ZRunResponse,
+  ZSamples,
+  ZSuggestion,
+  ZSummary,
+} from "../../../schema/contracts/quality.ts";
 
-export const ZRunResponse = z
-  .object({
-    runId: z.string().nullable(),
-    results: z.array(ZRuleResult),
-    incidents: z.object({
-      opened: z.array(z.string()),
-      resolved: z.array(z.string()),
-      stillOpen: z.array(z.string()),
-    }),
-  })
-  .openapi("QualityRun");
-export type TRunResponse = z.infer<typeof ZRunResponse>;
-
-export const ZRuleOverview = z
-  .object({
-    id: z.string(),
-    table: z.string(),
-    column: z.string().nullable(),
-    kind: z.string(),
-    severity: z.string(),
-    threshold: z.number(),
-    tenants: z.string(),
-    enabled: z.boolean(),
-    version: z.number(),
-    source: z.string(),
-    owner: z.string().nullable(),
-    lastScore: z.number().nullable(),
-    lastPassed: z.boolean().nullable(),
-    lastEvaluatedAt: z.string().nullable(),
-    sparkline: z.array(z.number()),
-    openIncidents: z.number(),
-  })
-  .openapi("QualityRuleOverview");
-export type TRuleOverview = z.infer<typeof ZRuleOverview>;
-
-export const ZResultRow = z
-  .object({
-    id: z.string(),
-    runId: z.string(),
-    rule: z.string(),
-    table: z.string(),
-    tenantId: z.string().nullable(),
-    tenantName: z.string().nullable(),
-    score: z.number().nullable(),
-    threshold: z.number(),
-    passed: z.boolean().nullable(),
-    severity: z.string(),
-    failing: z.number(),
-    total: z.number(),
-    samples: z.number(),
-    detail: z.record(z.string(), z.unknown()),
-    error: z.string().nullable(),
-    evaluatedAt: z.string(),
-  })
-  .openapi("QualityResult");
-export type TResultRow = z.infer<typeof ZResultRow>;
-
-export const ZIncident = z
-  .object({
-    id: z.string(),
-    rule: z.string(),
-    status: z.enum(["new", "acknowledged", "assigned", "resolved"]),
-    severity: z.string(),
-    title: z.string(),
-    table: z.string(),
-    tenant_id: z.string().nullable(),
-    assignee: z.string().nullable(),
-    opened_at: z.string(),
-    acknowledged_at: z.string().nullable(),
-    resolved_at: z.string().nullable(),
-    last_score: z.number().nullable(),
-  })
-  .openapi("QualityIncident");
-export type TIncident = z.infer<typeof ZIncident>;
-
-export const ZSuggestion = z
-  .object({
-    id: z.string(),
-    ruleId: z.string(),
-    rule: z.record(z.string(), z.unknown()),
-    reason: z.string(),
-    origin: z.enum(["catalog", "profile"]),
-    status: z.enum(["proposed", "accepted", "rejected"]),
-    createdAt: z.string(),
-    decidedBy: z.string().nullable(),
-  })
-  .openapi("QualitySuggestion");
-export type TSuggestion = z.infer<typeof ZSuggestion>;
-
-export const ZSummary = z
-  .object({
-    rules: z.number(),
-    evaluated: z.number(),
-    passing: z.number(),
-    failing: z.number(),
-    openIncidents: z.number(),
-    criticalOpen: z.number(),
-    lastRunAt: z.string().nullable(),
-    averageScore: z.number().nullable(),
-  })
-  .openapi("QualitySummary");
-export type TSummary = z.infer<typeof ZSummary>;
+import type { TRuleResult } from "../../../schema/contracts/quality.ts";
 
 /** Runs `fn`, turning a refused rule or SQL text into a 400 that names the problem. */
 export async function asRuleErrors<T>(fn: () => Promise<T>): Promise<T> {
