@@ -5,7 +5,7 @@ import { useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { DataTable, directionSort, type Filter } from "../../components/data-table.tsx";
 import { useApi } from "../../components/use-api.ts";
-import { auditColumns } from "./columns.tsx";
+import { AUDIT_HIDDEN_BY_DEFAULT, auditColumns } from "./columns.tsx";
 
 type AuditActions = { items: { action: string; count: number }[] };
 type VerifyResult = {
@@ -55,6 +55,8 @@ export function AuditPage() {
       <DataTable<AuditEvent>
         endpoint="/api/v1/audit"
         columns={auditColumns}
+        // Request id and source IP matter when tracing one event; the column menu brings them back.
+        defaultHidden={AUDIT_HIDDEN_BY_DEFAULT}
         filters={filters}
         defaultSort="occurredAt:desc"
         serverSort={directionSort}

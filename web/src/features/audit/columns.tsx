@@ -29,7 +29,7 @@ export const auditColumns: Columns<AuditEvent> = [
     accessorKey: "target",
     header: "Target",
     enableSorting: false,
-    cell: ({ row }) => row.original.target ?? "—",
+    cell: ({ row }) => <span className="audit-target">{row.original.target ?? "—"}</span>,
   },
   {
     id: "summary",
@@ -50,3 +50,5 @@ export const auditColumns: Columns<AuditEvent> = [
     cell: ({ row }) => row.original.sourceIp ?? "—",
   },
 ];
+
+export const AUDIT_HIDDEN_BY_DEFAULT = ["requestId", "sourceIp"] as const;
