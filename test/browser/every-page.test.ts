@@ -37,10 +37,14 @@ afterAll(async () => {
 function watch(page: Page): string[] {
   const seen: string[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") seen.push(`console: ${m.text()}`);
+    if (m.type() === "error") {
+      seen.push(`console: ${m.text()}`);
+    }
   });
   page.on("response", (r) => {
-    if (r.status() >= 400) seen.push(`${r.status()} ${r.url()}`);
+    if (r.status() >= 400) {
+      seen.push(`${r.status()} ${r.url()}`);
+    }
   });
   page.on("requestfailed", (r) => {
     // An event stream or request cut by leaving the page is not a failure.
@@ -54,9 +58,7 @@ function watch(page: Page): string[] {
 
 /** Waits until no loading indicator is left on the page (each page shows one while it fetches). */
 async function settled(page: Page) {
-  await page.waitForFunction(() => !document.querySelector(".state-loading"), null, {
-    timeout: 20_000,
-  });
+  await page.locator(".state-loading").first().waitFor({ state: "detached", timeout: 20_000 });
 }
 
 async function walk(role: Role, photograph: boolean) {
