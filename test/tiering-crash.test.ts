@@ -10,6 +10,7 @@ import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { createAnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { narrowTieringDemo } from "./support/tiering-window.ts";
 
 /**
  * A tiering worker is SIGKILLed several times while it moves business_events partitions (detach,
@@ -18,11 +19,18 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
  * tallies): every row the hot tables had is in exactly one tier — the multiset of rows across
  * Postgres, the cold tables and the Parquet files equals the one before — no detached partition
  * is left behind, and no move is open.
+ *
+ * Each kill point is a state, not a delay: every write of the worker to governance.tier_moves
+ * is gated by a lock the test holds, and the worker is SIGKILLed while blocked at the write that
+ * would end a step, with a move of the wanted kind open in the wanted state. The run
+ * is narrowed to a few dozen partitions (test/support/tiering-window.ts): the property does not
+ * depend on how many partitions a run moves, and four hundred of them took minutes per run.
  */
 
 const ROOT = join(import.meta.dirname, "..");
 const id = randomBytes(4).toString("hex");
 const AS_OF = startOfTodayUtc();
+/** Runs plan as of 300 days ago: interactions of customers no longer active are that old. */
 const RUN_AS_OF = new Date(AS_OF.getTime() - 300 * 86_400_000);
 const dataDir = resolve(".data/test-clickhouse", `tier-crash-${id}`);
 const archiveDir = join(tmpdir(), `govern-tier-crash-archive-${id}`);
@@ -39,6 +47,69 @@ const EVENT_KEY_PG = `tenant_id::text || '|' || (extract(epoch from time) * 1000
   || '|' || coalesce(session_id, '')`;
 const EVENT_KEY_CH = `concat(tenant_id, '|', toString(toUnixTimestamp64Micro(_tier_time)), '|',
   event_type, '|', ifNull(event_name, ''), '|', ifNull(properties, ''), '|', ifNull(session_id, ''))`;
+
+type OpenMove = {
+  id: string;
+  table_name: string;
+  to_tier: string;
+  state: string;
+  partition_name: string | null;
+};
+
+/**
+ * Runs a worker with every write to governance.tier_moves gated: the test holds a lock that
+ * blocks writers (readers pass), waits until the worker is blocked on it, and looks at the open
+ * moves. The worker's next write to tier_moves is what ends the step it is in (a move's commit,
+ * `verified` or `done`), so a move open while the worker waits there is half done in a known
+ * way. When `killHere` says so, the worker is SIGKILLed still waiting; otherwise the lock is
+ * released for that one write and taken again. Returns whether it killed (false: the worker
+ * finished). Deterministic: no delays, no race between the kill and the worker's progress.
+ */
+async function gatedRun(killHere: (open: OpenMove[]) => boolean): Promise<boolean> {
+  const { child, exited } = startWorker();
+  let finished = false;
+  void exited.then(() => {
+    finished = true;
+  });
+  const gate = await pool.connect();
+  try {
+    const me = (await gate.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
+    for (;;) {
+      await gate.query("BEGIN");
+      await gate.query("LOCK TABLE governance.tier_moves IN SHARE ROW EXCLUSIVE MODE");
+      let blocked = false;
+      while (!finished && !blocked) {
+        const waiting = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE backend_type = 'client backend' AND $1 = ANY(pg_blocking_pids(pid))`,
+          [me],
+        );
+        blocked = (waiting.rows[0]?.n ?? 0) > 0;
+        if (!blocked) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      if (!blocked) {
+        await gate.query("ROLLBACK");
+        await exited;
+        return false;
+      }
+      const open = await pool.query<OpenMove>(
+        `SELECT id::text, table_name, to_tier, state, partition_name
+         FROM governance.tier_moves WHERE state IN ('copying', 'verified')`,
+      );
+      if (killHere(open.rows)) {
+        child.kill("SIGKILL");
+        await exited;
+        await gate.query("ROLLBACK");
+        return true;
+      }
+      await gate.query("ROLLBACK");
+    }
+  } finally {
+    gate.release();
+  }
+}
 
 function startWorker(): { child: ChildProcess; exited: Promise<number | null> } {
   const child = spawn(
@@ -84,6 +155,7 @@ beforeAll(async () => {
   config = { ...database.config, archiveDir };
   pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });
   await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 10, seed: 23, asOf: AS_OF });
+  await narrowTieringDemo(database.owner, pool, RUN_AS_OF, 50);
 }, 300_000);
 
 afterAll(async () => {
@@ -114,33 +186,46 @@ test("SIGKILLed mid-move several times, every row ends in exactly one tier and n
     .map((r) => r.id)
     .sort();
 
-  // Kill it at varied points, each once it is moving: after a new move row appears (mid-copy
-  // of a partition, of a batch, or of an archive file), after a varied short delay.
-  const movesSoFar = async (to?: string) =>
-    (
-      await pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM governance.tier_moves ${to ? "WHERE to_tier = $1" : ""}`,
-        to ? [to] : [],
-      )
-    ).rows[0]?.n ?? 0;
-  for (const [delay, phase] of [
-    [150, undefined],
-    [700, undefined],
-    [50, undefined],
-    [1_500, undefined],
-    [300, "archive"],
-    [100, "archive"],
-  ] as const) {
-    const seen = await movesSoFar(phase);
-    const { child, exited } = startWorker();
-    const until = Date.now() + 240_000;
-    while ((await movesSoFar(phase)) <= seen && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
+  // Kill points, in the order a run reaches them. Each is a move of one kind open in one state
+  // while the worker is blocked at its next write to tier_moves (see gatedRun): a partition
+  // move to cold at its commit (copied and dropped, the transaction not committed), the same
+  // again for the next partition after the first was rolled back, a batch of
+  // customer_interactions rows at its commit, an archive move with its Parquet file written but
+  // not yet marked verified, and one verified whose cold rows are already dropped but not yet
+  // marked done.
+  // The last point may be a move an earlier kill left open, finished by the next run's recovery.
+  const points: [string, (m: OpenMove) => boolean, boolean?][] = [
+    ["partition → cold, at commit", (m) => m.to_tier === "cold" && m.partition_name !== null],
+    [
+      "partition → cold after a rollback, at commit",
+      (m) => m.to_tier === "cold" && m.partition_name !== null,
+    ],
+    [
+      "customer_interactions rows → cold, at commit",
+      (m) => m.table_name === "customer_interactions" && m.to_tier === "cold",
+    ],
+    ["cold month → archive, file written", (m) => m.to_tier === "archive" && m.state === "copying"],
+    [
+      "cold month → archive, cold rows dropped",
+      (m) => m.to_tier === "archive" && m.state === "verified",
+      true,
+    ],
+  ];
+  const seen: string[] = [];
+  const hits: string[] = [];
+  for (const [name, matches, again] of points) {
+    const killed = await gatedRun((moves) => {
+      const m = moves.find((x) => (again || !seen.includes(x.id)) && matches(x));
+      if (m && !seen.includes(m.id)) {
+        seen.push(m.id);
+      }
+      return Boolean(m);
+    });
+    if (killed) {
+      hits.push(name);
     }
-    await new Promise((r) => setTimeout(r, delay));
-    child.kill("SIGKILL");
-    await exited;
   }
+  expect(hits).toEqual(points.map(([name]) => name));
   const last = startWorker();
   expect(await last.exited).toBe(0);
 
@@ -159,6 +244,14 @@ test("SIGKILLed mid-move several times, every row ends in exactly one tier and n
   );
   // The kills did interrupt moves (rolled back by the next run), and moves did finish.
   expect(kinds.rows.some((r) => r.state === "rolled_back")).toBe(true);
+  // Every move the test killed the worker in was finished or undone by a later run.
+  const killedIn = await pool.query<{ state: string }>(
+    "SELECT state FROM governance.tier_moves WHERE id = ANY($1::uuid[])",
+    [seen],
+  );
+  expect(killedIn.rows.map((r) => r.state).sort()).toEqual(
+    seen.map(() => expect.stringMatching(/^(done|rolled_back)$/)),
+  );
   expect(kinds.rows.some((r) => r.to_tier === "archive" && r.state === "done")).toBe(true);
 
   const store = await createAnalyticsStore({

@@ -19,21 +19,23 @@ export type TraceOptions = {
 
 export type { Trace, TraceEdge, TraceNode };
 
+/** An edge as the trace indexes cover it (expression and note come after, for the few). */
 type EdgeRow = {
+  id: string;
   from_node: string;
   to_node: string;
   kind: EdgeKind;
   transformation: string | null;
-  expression: string | null;
   source: string;
-  note: string | null;
   carries_rows: boolean;
 };
 
 /**
  * Breadth-first trace: the adjacency of the whole frontier is loaded per hop with one
- * `= ANY($1)` query on the (partial, covering) edge indexes, and each node is visited once,
- * so cycles end and diamonds are not walked twice (the seed's recursive CTE walks every path).
+ * `= ANY($1)` query answered from the (partial, covering) edge indexes alone, and each node is
+ * visited once, so cycles end and diamonds are not walked twice (the seed's recursive CTE walks
+ * every path). Expressions and notes, unbounded texts no index holds, are read in one query at
+ * the end through the partial index of the edges that have any.
  * A table root starts from the table and all of its columns, so a table's trace is column-level.
  */
 export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace> {
@@ -41,6 +43,7 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
     options.direction === "both" ? ["upstream", "downstream"] : [options.direction];
   const depthOf = new Map<string, number>([[options.root, 0]]);
   const edges = new Map<string, TraceEdge>();
+  const edgeIds = new Map<string, TraceEdge>();
   const roots = [options.root];
   if (parseNode(options.root).kind === "table") {
     const children = await db
@@ -62,16 +65,18 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
       for (const row of rows) {
         const key = `${row.from_node}\u0000${row.to_node}\u0000${row.kind}`;
         if (!edges.has(key)) {
-          edges.set(key, {
+          const edge: TraceEdge = {
             from: row.from_node,
             to: row.to_node,
             kind: row.kind,
             transformation: row.transformation,
-            expression: row.expression,
+            expression: null,
             source: row.source,
-            note: row.note,
+            note: null,
             carriesRows: row.carries_rows,
-          });
+          };
+          edges.set(key, edge);
+          edgeIds.set(String(row.id), edge);
         }
         const other = direction === "downstream" ? row.to_node : row.from_node;
         if (!visited.has(other)) {
@@ -85,6 +90,7 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
       frontier = next;
     }
   }
+  await attachDetails(db, edgeIds);
   const catalog = await catalogOf(db, [...depthOf.keys()]);
   const nodes: TraceNode[] = [...depthOf.entries()].map(([id, depth]) => ({
     id,
@@ -108,11 +114,29 @@ async function adjacency(
   const active = options.includeInactive ? sql`true` : sql`active`;
   const kindFilter = kinds ? sql`kind = ANY(${kinds}::text[])` : sql`true`;
   const result = await sql<EdgeRow>`
-    SELECT from_node, to_node, kind, transformation, expression, source, note, carries_rows
+    SELECT id, from_node, to_node, kind, transformation, source, carries_rows
     FROM governance.lineage_edges
     WHERE ${near} = ANY(${frontier}::text[]) AND ${active} AND ${kindFilter}
   `.execute(db);
   return result.rows;
+}
+
+/** Expression and note of the traced edges that have one (the predicate is the index's). */
+async function attachDetails(db: Db, edges: Map<string, TraceEdge>): Promise<void> {
+  if (edges.size === 0) {
+    return;
+  }
+  const result = await sql<{ id: string; expression: string | null; note: string | null }>`
+    SELECT id, expression, note FROM governance.lineage_edges
+    WHERE id = ANY(${[...edges.keys()]}::bigint[]) AND (expression IS NOT NULL OR note IS NOT NULL)
+  `.execute(db);
+  for (const row of result.rows) {
+    const edge = edges.get(String(row.id));
+    if (edge) {
+      edge.expression = row.expression;
+      edge.note = row.note;
+    }
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 
-export type ColumnInfo = { type: string; udt: string };
+/** `notNull`: a NOT NULL constraint (completeness of such a column is the row count). */
+export type ColumnInfo = { type: string; udt: string; notNull: boolean };
 export type PlatformTable = {
   columns: Map<string, ColumnInfo>;
   /** Has a tenant_id column. */
@@ -24,11 +25,12 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
     udt_name: string;
     readable: boolean;
     key_pos: number | null;
+    not_null: boolean;
   }>`
     SELECT c.relname AS table_name, a.attname AS column_name,
            format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name,
            COALESCE(has_table_privilege('govern_quality', c.oid, 'SELECT'), false) AS readable,
-           array_position(pk.conkey, a.attnum) AS key_pos
+           array_position(pk.conkey, a.attnum) AS key_pos, a.attnotnull AS not_null
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -46,7 +48,11 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
       tables.set(row.table_name, table);
       keys.set(row.table_name, []);
     }
-    table.columns.set(row.column_name, { type: row.data_type, udt: row.udt_name });
+    table.columns.set(row.column_name, {
+      type: row.data_type,
+      udt: row.udt_name,
+      notNull: row.not_null,
+    });
     if (row.column_name === "tenant_id") {
       table.tenant = true;
     }

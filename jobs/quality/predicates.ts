@@ -26,6 +26,14 @@ function column(table: PlatformTable, tableName: string, name: string | null | u
   return sql.ref(`t.${name}`);
 }
 
+/** The declared maximum length of a varchar(n)/char(n) column, else null. */
+function declaredLength(table: PlatformTable, name: string): number | null {
+  const m = /^(character varying|character|varchar|char)\((\d+)\)$/.exec(
+    table.columns.get(name)?.type ?? "",
+  );
+  return m?.[2] ? Number(m[2]) : null;
+}
+
 /** The value a rule looks at: a column, or a JSONB path below it (as text or jsonb). */
 function target(rule: TQualityRule, table: PlatformTable, tableName: string) {
   const ref = column(table, tableName, rule.column);
@@ -95,14 +103,24 @@ export function passCondition(
       }
       pass = sql`(${sql.join(parts, sql` AND `)})`;
     } else if (c.length !== undefined) {
+      // Per-row function calls are what a scan pays for: a bound the column's type already
+      // guarantees (varchar(3) is never longer than 3) is not checked, and min = max is one test.
+      const declared = t.isJsonPath ? null : declaredLength(table, rule.column as string);
+      const max = declared !== null && (c.length.max ?? 0) >= declared ? undefined : c.length.max;
+      const min = (c.length.min ?? 0) > 0 ? c.length.min : undefined;
       const parts: RawBuilder<unknown>[] = [];
-      if (c.length.min !== undefined) {
-        parts.push(sql`char_length(${t.text}) >= ${c.length.min}::int`);
+      if (min !== undefined && min === max) {
+        parts.push(sql`char_length(${t.text}) = ${min}::int`);
+      } else {
+        if (min !== undefined) {
+          parts.push(sql`char_length(${t.text}) >= ${min}::int`);
+        }
+        if (max !== undefined) {
+          parts.push(sql`char_length(${t.text}) <= ${max}::int`);
+        }
       }
-      if (c.length.max !== undefined) {
-        parts.push(sql`char_length(${t.text}) <= ${c.length.max}::int`);
-      }
-      pass = sql`(${sql.join(parts, sql` AND `)})`;
+      // No bound left to check: only a NULL fails (as char_length(NULL) would).
+      pass = parts.length ? sql`(${sql.join(parts, sql` AND `)})` : sql`(${t.text} IS NOT NULL)`;
     } else {
       throw new RuleTargetError("validity format rules are checked by the streamed pass");
     }

@@ -97,7 +97,26 @@ export async function evaluateTable(
   }
   const results: RuleResult[] = [];
   const aggs: Agg[] = [];
-  const planned: { record: RuleRecord; i: number; pass?: RawBuilder<boolean> }[] = [];
+  const planned: {
+    record: RuleRecord;
+    i: number;
+    pass?: RawBuilder<boolean>;
+  }[] = [];
+  // Two rules testing the same thing (same SQL, same parameters) share one aggregate.
+  const byText = new Map<string, string>();
+  const aliasOf = new Map<string, string>([["total", "total"]]);
+  const addAgg = (alias: string, expr: RawBuilder<unknown>): string => {
+    const compiled = expr.compile(db);
+    const key = `${compiled.sql}\u0000${JSON.stringify(compiled.parameters)}`;
+    const known = byText.get(key);
+    aliasOf.set(alias, known ?? alias);
+    if (known) {
+      return known;
+    }
+    byText.set(key, alias);
+    aggs.push({ alias, expr });
+    return alias;
+  };
   const formats: { record: RuleRecord; i: number }[] = [];
   const globalUnique: { record: RuleRecord; i: number }[] = [];
   const schemaRules: RuleRecord[] = [];
@@ -109,14 +128,19 @@ export async function evaluateTable(
       }
       if (isRowRule(rule)) {
         const pass = passCondition(rule, table, name, ctx.tables);
-        // A plain completeness rule is count(column): no per-row filter expression at all.
+        // A plain completeness rule is count(column): no per-row filter expression at all, and
+        // none at all on a NOT NULL column, whose completeness is the row count.
         const plain = rule.kind === "completeness" && !rule.path;
-        aggs.push({
-          alias: `p${i}`,
-          expr: plain
-            ? sql`count(${sql.ref(`t.${rule.column as string}`)})`
-            : sql`count(*) FILTER (WHERE ${pass})`,
-        });
+        if (plain && table.columns.get(rule.column as string)?.notNull) {
+          aliasOf.set(`p${i}`, "total");
+        } else {
+          addAgg(
+            `p${i}`,
+            plain
+              ? sql`count(${sql.ref(`t.${rule.column as string}`)})`
+              : sql`count(*) FILTER (WHERE ${pass})`,
+          );
+        }
         planned.push({ record, i, pass });
       } else if (rule.kind === "validity" && rule.check.format) {
         if (!rule.column || !table.columns.has(rule.column)) {
@@ -138,11 +162,11 @@ export async function evaluateTable(
             refs.map((r) => sql`${r} IS NOT NULL`),
             sql` AND `,
           );
-          aggs.push({ alias: `n${i}`, expr: sql`count(*) FILTER (WHERE ${notNull})` });
-          aggs.push({
-            alias: `d${i}`,
-            expr: sql`count(DISTINCT ROW(t.tenant_id, ${sql.join(refs)})) FILTER (WHERE ${notNull})`,
-          });
+          addAgg(`n${i}`, sql`count(*) FILTER (WHERE ${notNull})`);
+          addAgg(
+            `d${i}`,
+            sql`count(DISTINCT ROW(t.tenant_id, ${sql.join(refs)})) FILTER (WHERE ${notNull})`,
+          );
           planned.push({ record, i });
         }
       } else if (rule.kind === "freshness" || rule.kind === "volume") {
@@ -153,13 +177,10 @@ export async function evaluateTable(
           }
         }
         if (rule.kind === "freshness") {
-          aggs.push({ alias: `m${i}`, expr: sql`max(${sql.ref(`t.${ts}`)})` });
+          addAgg(`m${i}`, sql`max(${sql.ref(`t.${ts}`)})`);
         } else if (rule.check.window_hours !== undefined && ts) {
           const since = new Date(ctx.now.getTime() - rule.check.window_hours * 3_600_000);
-          aggs.push({
-            alias: `w${i}`,
-            expr: sql`count(*) FILTER (WHERE ${sql.ref(`t.${ts}`)} >= ${since})`,
-          });
+          addAgg(`w${i}`, sql`count(*) FILTER (WHERE ${sql.ref(`t.${ts}`)} >= ${since})`);
         }
         planned.push({ record, i });
       } else if (rule.kind === "schema") {
@@ -194,11 +215,11 @@ export async function evaluateTable(
   const sum = (record: RuleRecord, tenant: string | null, key: string) =>
     groups
       .filter((g) => inScope(record, tenant, g.tenant))
-      .reduce((n, g) => n + Number(g.values[key] ?? 0), 0);
+      .reduce((n, g) => n + Number(g.values[aliasOf.get(key) ?? key] ?? 0), 0);
   const maxOf = (record: RuleRecord, tenant: string | null, key: string) => {
     let best: Date | null = null;
     for (const g of groups.filter((x) => inScope(record, tenant, x.tenant))) {
-      const v = g.values[key];
+      const v = g.values[aliasOf.get(key) ?? key];
       if (v instanceof Date && (!best || v > best)) {
         best = v;
       }
@@ -397,7 +418,9 @@ function schemaResult(record: RuleRecord, table: PlatformTable): RuleResult {
 
 /**
  * Up to N failing keys per rule and tenant, for failing row-level rules only (a passing rule
- * reads nothing more). Keys only: values are read live when someone looks, masked for them.
+ * reads nothing more), all of them in ONE more scan whatever their number (was one scan per
+ * failing rule): rows failing any of them, unpivoted to (rule, key), numbered per rule and
+ * tenant. Keys only: values are read live when someone looks, masked for them.
  */
 async function attachSamples(
   db: Db,
@@ -411,25 +434,35 @@ async function attachSamples(
   if (!key || ctx.sampleSize <= 0) {
     return;
   }
-  for (const { record, pass } of rowRules) {
-    const mine = results.filter((r) => r.rule === record.rule.id && r.failing > 0);
-    if (!mine.length || !pass) {
-      continue;
-    }
-    const tenantExpr = table.tenant ? sql`t.tenant_id` : sql`NULL::uuid`;
-    const rows = await withReader(db, async (trx) =>
-      sql<{ tenant: string | null; k: string }>`
-        SELECT tenant, k FROM (
-          SELECT ${tenantExpr}::text AS tenant, ${sql.ref(`t.${key}`)}::text AS k,
-                 row_number() OVER (PARTITION BY ${tenantExpr}) AS n
-          FROM ${sql.table(`public.${name}`)} AS t WHERE (${pass}) IS NOT TRUE
-        ) s WHERE n <= ${ctx.sampleSize}`.execute(trx),
-    );
-    for (const r of mine) {
-      r.sampleKeys = rows.rows
+  const failing = rowRules.filter(
+    (r): r is { record: RuleRecord; pass: RawBuilder<boolean> } =>
+      r.pass !== undefined && results.some((x) => x.rule === r.record.rule.id && x.failing > 0),
+  );
+  if (!failing.length) {
+    return;
+  }
+  const tenantExpr = table.tenant ? sql`t.tenant_id` : sql`NULL::uuid`;
+  const fails = failing.map((f, j) => sql`(${sql.lit(j)}, (${f.pass}) IS NOT TRUE)`);
+  const rows = await withReader(db, async (trx) =>
+    sql<{ j: number; tenant: string | null; k: string }>`
+      SELECT j, tenant, k FROM (
+        SELECT v.j, ${tenantExpr}::text AS tenant, ${sql.ref(`t.${key}`)}::text AS k,
+               row_number() OVER (PARTITION BY v.j, ${tenantExpr}) AS n
+        FROM ${sql.table(`public.${name}`)} AS t
+        CROSS JOIN LATERAL (VALUES ${sql.join(fails)}) AS v(j, failed)
+        WHERE v.failed
+      ) s WHERE n <= ${ctx.sampleSize}`.execute(trx),
+  );
+  failing.forEach(({ record }, j) => {
+    const mine = rows.rows.filter((row) => Number(row.j) === j);
+    for (const r of results) {
+      if (r.rule !== record.rule.id || r.failing <= 0) {
+        continue;
+      }
+      r.sampleKeys = mine
         .filter((row) => r.tenantId === null || row.tenant === r.tenantId)
         .map((row) => row.k)
         .slice(0, r.tenantId === null ? ctx.sampleSize * 20 : ctx.sampleSize);
     }
-  }
+  });
 }
