@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { parsePhoneNumberFromString as parseWithTypes } from "libphonenumber-js/max";
 import { cardBrand } from "./financial.ts";
 import type { ValueDetector } from "./types.ts";
 
@@ -128,8 +129,13 @@ export function isBarePhone(value: string): boolean {
   if (value.length < 11 || value.length > 15 || !/^\d+$/.test(value)) {
     return false;
   }
-  const n = parsePhoneNumberFromString(`+${value}`);
-  return n?.isValid() === true;
+  // The full metadata tells a mobile range from any valid one: messaging ids are MSISDNs.
+  const n = parseWithTypes(`+${value}`);
+  if (!n?.isValid()) {
+    return false;
+  }
+  const type = n.getType();
+  return type === undefined || type === "MOBILE" || type === "FIXED_LINE_OR_MOBILE" || type === "FIXED_LINE";
 }
 
 const MAILBOX = /^(?:"[^"]{0,80}"|[^<>@,;"]{0,80})\s*<([^<>\s]+)>$/;
