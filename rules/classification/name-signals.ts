@@ -38,7 +38,7 @@ const PERSON_QUALIFIERS =
   "member|person|holder|cardholder|card_holder|account_holder|recipient|sender|owner|guardian|" +
   "spouse|parent|emergency_contact|beneficiary|applicant|signer|signatory|legal_guardian|" +
   "passenger|guest|attendee|driver|technician|tech|caller|requester|author|teacher|student|" +
-  "father|mother|partner|host|co_host|cohost|landlady|tenant|renter|lessee|referrer|billing|shipping|receiver|payer|payee|traveler|doctor|agent|" +
+  "father|mother|partner|host|salutation|addressee|co_host|cohost|landlady|tenant|renter|lessee|referrer|billing|shipping|receiver|payer|payee|traveler|doctor|agent|" +
   "rep|manager|assignee|owner|approver|reviewer|reporter|requester|supervisor|worker|staff|nurse|physician|landlord|buyer|seller|witness|child|kid";
 
 const RULES: Rule[] = [

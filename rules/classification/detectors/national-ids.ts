@@ -90,10 +90,11 @@ const ENTRIES: Entry[] = [
     validate: validator("IT", "codicefiscale"),
     strength: "strong",
   },
-  // India: PAN, five letters (the fourth says who holds it), four digits, a letter.
+  // India: PAN, five letters, four digits, a letter. The fourth letter says who holds it: only
+  // P (an individual) is a person's, and it keeps product codes of the same shape out.
   {
     id: "government_id.in_pan",
-    shape: /^[A-Z]{3}[PCHFATBLJG][A-Z]\d{4}[A-Z]$/,
+    shape: /^[A-Z]{3}P[A-Z]\d{4}[A-Z]$/,
     validate: validator("IN", "pan"),
     strength: "strong",
   },
