@@ -80,11 +80,14 @@ export function isStreetAddress(value: string): boolean {
   }
   const set = words();
   let index = 0;
-  for (const m of value.matchAll(TOKEN)) {
+  // A street named before its number ("Calle Mayor 3, Madrid") holds its street word in the
+  // street line: a later part ("Version 4, Spring Edition") is not that street.
+  const line = leading ? value : (value.split(/[,\n]/)[0] ?? "");
+  for (const m of line.matchAll(TOKEN)) {
     const w = m[0].toLowerCase().replace(/\.$/, "");
     index++;
     // The street word follows a name ("Market Street") or leads it ("rue de la Paix").
-    if (set.has(w) && (leading || index <= 2) && /\p{L}{2,}/u.test(value.replace(m[0], ""))) {
+    if (set.has(w) && (leading || index <= 2) && /\p{L}{2,}/u.test(line.replace(m[0], ""))) {
       return true;
     }
   }
