@@ -31,7 +31,9 @@ test("per-category precision and recall on the broad labeled set are at least 0.
     if (c.category === expected) {
       right.set(expected, (right.get(expected) ?? 0) + 1);
     } else {
-      misses.push(`  ${c.table}.${c.column}: expected ${expected}, got ${c.category} (${c.confidence})`);
+      misses.push(
+        `  ${c.table}.${c.column}: expected ${expected}, got ${c.category} (${c.confidence})`,
+      );
     }
   });
   const lines: string[] = [];

@@ -46,10 +46,38 @@ export function datePartsValue(o: Record<string, unknown>): string | undefined {
   return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
-const GIVEN = ["given", "givenname", "first", "firstname", "forename", "vorname", "prenom", "nombre"];
-const FAMILY = ["family", "familyname", "last", "lastname", "surname", "nachname", "nom", "apellido", "apellidos"];
+const GIVEN = [
+  "given",
+  "givenname",
+  "first",
+  "firstname",
+  "forename",
+  "vorname",
+  "prenom",
+  "nombre",
+];
+const FAMILY = [
+  "family",
+  "familyname",
+  "last",
+  "lastname",
+  "surname",
+  "nachname",
+  "nom",
+  "apellido",
+  "apellidos",
+];
 const MIDDLE = ["middle", "middlename", "additional"];
-const STREET = ["street", "streetaddress", "line1", "addressline1", "address1", "strasse", "rue", "calle"];
+const STREET = [
+  "street",
+  "streetaddress",
+  "line1",
+  "addressline1",
+  "address1",
+  "strasse",
+  "rue",
+  "calle",
+];
 const CITY = ["city", "town", "locality", "ort", "ville", "ciudad"];
 const POSTCODE = ["postcode", "postalcode", "zip", "zipcode", "plz", "codepostal", "cp"];
 const ROUTING = ["routing", "routingnumber", "aba", "rtn", "transit"];

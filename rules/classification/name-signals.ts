@@ -56,7 +56,10 @@ const RULES: Rule[] = [
     h("government_id", "strong", "government id"),
   ],
   // Licences named short (`lic`, `dl`, `driver_lic_no`): the name must end with it.
-  [end("license|license_number|driver_license|driver_license_number"), h("government_id", "strong", "licence")],
+  [
+    end("license|license_number|driver_license|driver_license_number"),
+    h("government_id", "strong", "licence"),
+  ],
 
   [b("caller_id|caller_number|ani"), h("phone", "strong", "phone")],
   [

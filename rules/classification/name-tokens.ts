@@ -162,10 +162,7 @@ const COMPOUND_ENDS: [string, string][] = [
 ];
 
 function fold(token: string): string {
-  return token
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .replace(/ß/g, "ss");
+  return token.normalize("NFD").replace(/\p{M}/gu, "").replace(/ß/g, "ss");
 }
 
 function rewrite(token: string): string {

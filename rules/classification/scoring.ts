@@ -6,8 +6,8 @@ import { dateYear, looksLikeBirthDates } from "./detectors/date-of-birth.ts";
 import { isAccountNumberShape } from "./detectors/financial.ts";
 import { isCoordinate } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
-import { DECISIVE_WEAK_IDS } from "./detectors/national-ids.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
+import { DECISIVE_WEAK_IDS } from "./detectors/national-ids.ts";
 import { isCity } from "./detectors/person-name.ts";
 import {
   ANY_SHARE,

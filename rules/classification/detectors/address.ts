@@ -98,7 +98,8 @@ export function isStreetAddress(value: string): boolean {
 // "Unter den Linden 77, 10117 Berlin", "Kurze Gasse 3a, 1010 Wien", "12 Grand-Rue, 75001 Paris",
 // "Via Roma 12, 00184 Roma". The line and the code-and-town shape say address without a street
 // word the lists know.
-const STREET_THEN_NUMBER = /^\p{L}[\p{L}\p{M}'’. -]{2,60}? \d{1,5}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?$/u;
+const STREET_THEN_NUMBER =
+  /^\p{L}[\p{L}\p{M}'’. -]{2,60}? \d{1,5}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?$/u;
 const NUMBER_THEN_STREET = /^\d{1,5}[a-zA-Z]?(?:bis|ter)?,? \p{L}[\p{L}\p{M}'’. -]{2,60}$/u;
 const POSTCODE_TOWN =
   /^(?:[A-Z]{1,2}-)?\d{4,5} \p{Lu}[\p{L}\p{M}'’. -]{1,40}(?: (?:CEDEX|Cedex)(?: \d{1,2})?)?$/u;
@@ -113,7 +114,11 @@ export function isEuropeanAddress(value: string): boolean {
   }
   const street = parts[0] as string;
   const town = parts[parts.length - 1] as string;
-  const code = POSTCODE_TOWN.test(town) ? town : parts.length > 2 ? (parts[parts.length - 2] as string) : "";
+  const code = POSTCODE_TOWN.test(town)
+    ? town
+    : parts.length > 2
+      ? (parts[parts.length - 2] as string)
+      : "";
   return (
     (STREET_THEN_NUMBER.test(street) || NUMBER_THEN_STREET.test(street)) &&
     POSTCODE_TOWN.test(code) &&

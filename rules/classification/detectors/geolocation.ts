@@ -65,12 +65,13 @@ const inRange = (lat: number, lon: number) =>
   !(lat === 0 && lon === 0);
 
 // RFC 5870 `geo:` URIs: `geo:48.2010,16.3695` with an optional altitude and parameters.
-const GEO_URI = /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?(?:;[\w=.-]+)*$/i;
+const GEO_URI =
+  /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?(?:;[\w=.-]+)*$/i;
 // Labelled pairs: `lat: 52.52, lng: 13.40`, `latitude=52.52 longitude=13.40`, `{"lat":…,"lon":…}`.
 const LABELLED =
   /^[{(]?\s*"?(?:lat|latitude)"?\s*[:=]\s*(-?\d{1,2}\.\d+)\s*[,;&\s]\s*"?(?:lng|lon|long|longitude)"?\s*[:=]\s*(-?\d{1,3}\.\d+)\s*[})]?$/i;
 // Degrees written with a symbol and a hemisphere letter, checked by geo-coordinates-parser.
-const DMS_HINT = /°|º|\d\s*['′]\s*\d|\d\s*[NSEW]\b|\b[NSEW]\s*\d/;
+const DMS_HINT = /\d\s*[°º]|\d\s*['′]\s*\d/;
 
 export function isGeoUri(value: string): boolean {
   const m = GEO_URI.exec(value);
