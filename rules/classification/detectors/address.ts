@@ -119,6 +119,10 @@ export function isEuropeanAddress(value: string): boolean {
     : parts.length > 2
       ? (parts[parts.length - 2] as string)
       : "";
+  // A 4-digit code that reads as a recent year ("Version 4, 2021 Edition") is not a postcode.
+  if (/^(?:19[5-9]\d|20[0-3]\d) /.test(code)) {
+    return false;
+  }
   return (
     (STREET_THEN_NUMBER.test(street) || NUMBER_THEN_STREET.test(street)) &&
     POSTCODE_TOWN.test(code) &&

@@ -243,12 +243,12 @@ const NHS_SPACED = /^\d{3}[ -]\d{3}[ -]\d{4}$/;
 const MBI = new RegExp(`^[1-9]${MBI_L}${MBI_AN}\\d-?${MBI_L}${MBI_AN}\\d-?${MBI_L}{2}\\d{2}$`, "i");
 const ITIN = /^9\d{2}-(?:5\d|6[0-5]|7\d|8[0-8]|9[0-24-9])-\d{4}$/;
 /**
- * US driving licences in the formats of states whose numbers are distinctive (FL, MD, MI, MN:
- * a letter and 12 digits, dashed as FL prints them; IL: a letter and 11; WA: WDL and 9).
- * Other states' formats (8 digits, a letter and 7) are any document number: name-only.
+ * US driving licences in the formats of states whose numbers are distinctive as printed: Florida's
+ * dashed `A123-456-78-901-0`, Washington's `WDL` and 9 characters. A letter and 11-12 digits (IL,
+ * MD, MI, MN written bare) or other states' formats (8 digits, a letter and 7) are any document
+ * or order number: those count only under a licence name (see name-signals and scoring).
  */
-const US_DL =
-  /^[A-Z]\d{12}$|^[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d$|^[A-Z]\d{3}-\d{4}-\d{4}$|^[A-Z]\d{11}$|^WDL[A-Z0-9]{9}$/i;
+const US_DL = /^[A-Z]\d{3}-\d{3}-\d{2}-\d{3}-\d$|^[A-Z]\d{3}-\d{4}-\d{4}$|^WDL[A-Z0-9]{9}$/i;
 
 /** Singapore NRIC/FIN: S/T/F/G, 7 digits, a check letter (weights 2,7,6,5,4,3,2; T/G add 4). */
 export function isSingaporeNric(value: string): boolean {
@@ -323,7 +323,7 @@ export const NATIONAL_ID_DETECTORS: ValueDetector[] = [
     id: "government_id.us_driving_licence",
     category: "government_id",
     strength: "weak",
-    test: (v) => v.length >= 12 && v.length <= 17 && US_DL.test(v),
+    test: (v) => v.length >= 12 && v.length <= 17 && US_DL.test(v) && /\d{3}/.test(v),
   },
   ...ENTRIES.filter((e) => e.strength === "weak").map(probe),
 ];
