@@ -108,6 +108,10 @@ export function isEuropeanAddress(value: string): boolean {
   if (value.length < 12 || value.length > 160) {
     return false;
   }
+  // Cheap refusals first: an address of this shape has a separator and a 4-5 digit code.
+  if ((!value.includes(",") && !value.includes("\n")) || !/\d{4}/.test(value)) {
+    return false;
+  }
   const parts = value.split(/\s*[,\n]\s*/);
   if (parts.length < 2 || parts.length > 4) {
     return false;

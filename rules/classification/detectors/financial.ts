@@ -163,7 +163,7 @@ const IBAN_BIC =
   /^(?:iban\s*[:#=]?\s*)?([A-Z]{2}\d{2}[A-Z0-9 ]{10,36}?)\s*[;,/|]?\s*(?:bic|swift)\s*[:#=]?\s*[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$/i;
 
 export function isBankDetails(value: string): boolean {
-  if (value.length < 14 || value.length > 96) {
+  if (value.length < 14 || value.length > 96 || !/^[A-Za-z]/.test(value)) {
     return false;
   }
   const ra = ROUTING_ACCOUNT.exec(value);
