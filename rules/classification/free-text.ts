@@ -22,6 +22,14 @@ export type ProseStats = {
   examples: string[];
 };
 
+const LETTER_WORD = /^[\p{L}\p{M}]{2,}[\p{L}\p{M}'’-]*[.,:;!?)]?$/u;
+
+/**
+ * Prose, not a structured string: 12+ characters, 3+ tokens of which 2+ are words of letters,
+ * and something a sentence has — a word in lower case, punctuation, or digits among the words.
+ * Digit groups (`RF18 5390 0754 7034`) have no words; a title-cased label (`Home Equity Loan
+ * Refinance`) has no sentence: neither is free text.
+ */
 export function isProse(value: string): boolean {
   if (value.length < 12) {
     return false;
@@ -33,7 +41,24 @@ export function isProse(value: string): boolean {
       spaces++;
     }
   }
-  return spaces >= 2;
+  if (spaces < 2) {
+    return false;
+  }
+  const head = value.length > 400 ? value.slice(0, 400) : value;
+  let words = 0;
+  let sentence = /[.,:;!?@\d]/.test(head);
+  for (const token of head.split(/\s+/)) {
+    if (LETTER_WORD.test(token)) {
+      words++;
+      if (!sentence && token[0] !== token[0]?.toUpperCase()) {
+        sentence = true;
+      }
+    }
+    if (words >= 2 && sentence) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Organisation names built from surnames ("Mills, Hettinger and Stroman", "Beatty - Miller").

@@ -8,6 +8,112 @@ import { isGeoObject } from "./detectors/geolocation.ts";
  */
 
 const MAX_DEPTH = 6;
+
+/** Lower-cased keys without separators: `first_name`, `firstName` and `FirstName` are one key. */
+function keyMap(o: Record<string, unknown>): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(o)) {
+    m.set(k.replace(/[^A-Za-z0-9]/g, "").toLowerCase(), v);
+  }
+  return m;
+}
+
+function pick(keys: Map<string, unknown>, names: string[]): string | undefined {
+  for (const n of names) {
+    const v = keys.get(n);
+    if (typeof v === "string" && v.trim() !== "") {
+      return v.trim();
+    }
+    if (typeof v === "number") {
+      return String(v);
+    }
+  }
+  return undefined;
+}
+
+/** `{day, month, year}`: a date stored in parts, read as one ISO date. */
+export function datePartsValue(o: Record<string, unknown>): string | undefined {
+  const keys = keyMap(o);
+  const y = Number(pick(keys, ["year", "yyyy", "y", "yr"]));
+  const m = Number(pick(keys, ["month", "mm", "m", "mon"]));
+  const d = Number(pick(keys, ["day", "dd", "d"]));
+  if (keys.size > 4 || !Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) {
+    return undefined;
+  }
+  if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) {
+    return undefined;
+  }
+  return `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+}
+
+const GIVEN = [
+  "given",
+  "givenname",
+  "first",
+  "firstname",
+  "forename",
+  "vorname",
+  "prenom",
+  "nombre",
+];
+const FAMILY = [
+  "family",
+  "familyname",
+  "last",
+  "lastname",
+  "surname",
+  "nachname",
+  "nom",
+  "apellido",
+  "apellidos",
+];
+const MIDDLE = ["middle", "middlename", "additional"];
+const STREET = [
+  "street",
+  "streetaddress",
+  "line1",
+  "addressline1",
+  "address1",
+  "strasse",
+  "rue",
+  "calle",
+];
+const CITY = ["city", "town", "locality", "ort", "ville", "ciudad"];
+const POSTCODE = ["postcode", "postalcode", "zip", "zipcode", "plz", "codepostal", "cp"];
+const ROUTING = ["routing", "routingnumber", "aba", "rtn", "transit"];
+const ACCOUNT = ["account", "accountnumber", "acct", "accountno"];
+
+/**
+ * Objects whose fields together are personal data, as one value the detectors read: name parts
+ * (`{given, middle, family}`) as a full name, address parts as `street, postcode town`, bank
+ * details (`{routing, account}`, `{iban, bic}`) as one free-form string. The parts stay paths too.
+ */
+export function compositeValue(o: Record<string, unknown>): string | undefined {
+  const keys = keyMap(o);
+  const given = pick(keys, GIVEN);
+  const family = pick(keys, FAMILY);
+  if (given && family) {
+    const middle = pick(keys, MIDDLE);
+    return [given, middle, family].filter(Boolean).join(" ");
+  }
+  const street = pick(keys, STREET);
+  const city = pick(keys, CITY);
+  if (street && city) {
+    const code = pick(keys, POSTCODE);
+    return code ? `${street}, ${code} ${city}` : `${street}, ${city}`;
+  }
+  const routing = pick(keys, ROUTING);
+  const account = pick(keys, ACCOUNT);
+  if (routing && account) {
+    return `routing:${routing.replace(/\D/g, "")};account:${account}`;
+  }
+  const iban = pick(keys, ["iban"]);
+  const bic = pick(keys, ["bic", "swift", "swiftcode"]);
+  if (iban && bic) {
+    return `IBAN ${iban} BIC ${bic}`;
+  }
+  return undefined;
+}
 const MAX_PATHS = 200;
 const MAX_ITEMS = 25;
 
@@ -47,6 +153,15 @@ export function walkJson(samples: unknown[]): PathValues {
         const lon = coords ? coords[0] : (o.lng ?? o.lon ?? o.long ?? o.longitude);
         add(path || "$", `${Number(lat).toFixed(4)}, ${Number(lon).toFixed(4)}`);
         return;
+      }
+      const date = datePartsValue(value as Record<string, unknown>);
+      if (date) {
+        add(path || "$", date);
+        return;
+      }
+      const composite = compositeValue(value as Record<string, unknown>);
+      if (composite) {
+        add(path || "$", composite);
       }
       if (depth >= MAX_DEPTH) {
         return;

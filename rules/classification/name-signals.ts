@@ -1,4 +1,7 @@
 import type { Category } from "../../schema/domain/classification.ts";
+import { nameTokens } from "./name-tokens.ts";
+
+export { nameTokens };
 
 /**
  * Column-name (and comment) signals. A name either hints at a category (strong: `email`,
@@ -35,7 +38,7 @@ const PERSON_QUALIFIERS =
   "member|person|holder|cardholder|card_holder|account_holder|recipient|sender|owner|guardian|" +
   "spouse|parent|emergency_contact|beneficiary|applicant|signer|signatory|legal_guardian|" +
   "passenger|guest|attendee|driver|technician|tech|caller|requester|author|teacher|student|" +
-  "father|mother|partner|referrer|billing|shipping|receiver|payer|payee|traveler|doctor|agent|" +
+  "father|mother|partner|host|salutation|addressee|co_host|cohost|landlady|tenant|renter|lessee|referrer|billing|shipping|receiver|payer|payee|traveler|doctor|agent|" +
   "rep|manager|assignee|owner|approver|reviewer|reporter|requester|supervisor|worker|staff|nurse|physician|landlord|buyer|seller|witness|child|kid";
 
 const RULES: Rule[] = [
@@ -48,15 +51,23 @@ const RULES: Rule[] = [
   ],
   [
     b(
-      "ssn|social_security(?:_number|_no)?|sin|nino|ni_number|national_insurance(?:_number|_no)?|national_id(?:_number)?|passport(?:_number|_no|_num|_id)?|driver_?s?_licen[cs]e(?:_number|_no|_id)?|driving_licen[cs]e(?:_number|_no)?|dl_(?:number|no|num)|licen[cs]e_(?:number|no)|tax_id|tin|itin|dni|nie|nif|cpf|aadhaar|aadhar|citizen_id|voter_id|personal_id|id_card(?:_number)?|identity_(?:number|card|document)|id_document(?:_number)?|identity_document_number|personnummer|steuer_id|codice_fiscale|bsn|gov(?:ernment)?_id|sozialversicherungsnummer",
+      "ssn|social_security(?:_number|_no)?|sin|nino|ni_number|national_insurance(?:_number|_no)?|national_id(?:_number)?|passport(?:_number|_no|_num|_id)?|driver_?s?_licen[cs]e(?:_number|_no|_id)?|driving_licen[cs]e(?:_number|_no)?|dl_(?:number|no|num)|licen[cs]e_(?:number|no)|tax_id|tin|itin|dni|nie|nif|cpf|aadhaar|aadhar|citizen_id|voter_id|personal_id|id_card(?:_number)?|identity_(?:number|card|document)|id_document(?:_number)?|identity_document_number|personnummer|steuer_id|codice_fiscale|bsn|gov(?:ernment)?_id|sozialversicherungsnummer|social_security_number|nhs_number|nhs_no|medicare_number|medicaid_number|medicare_beneficiary_id|health_insurance_number|health_card_number|health_id|national_id|id_card|id_card_number|aadhaar|driver_license_number|tax_number|tax_file_number|tfn|ird_number|pps_number|ppsn|ahv_number",
     ),
     h("government_id", "strong", "government id"),
   ],
+  // Licences named short (`lic`, `dl`, `driver_lic_no`): the name must end with it.
+  [
+    end("license|license_number|driver_license|driver_license_number"),
+    h("government_id", "strong", "licence"),
+  ],
+
   [b("caller_id|caller_number|ani"), h("phone", "strong", "phone")],
   [
     /_(?:password|passwd|pwd|pass)_(?:\w+_)?(?:hash|hashed|md5|sha\d*|digest|crypt|bcrypt|salt)_|_(?:hash|hashed|md5|sha\d*|digest|crypt|bcrypt|salted)_(?:\w+_)?(?:password|passwd|pwd)_/,
     h("credential", "strong", "password hash"),
   ],
+  // A server's name, not a listing host's.
+  [b("hostname|host_name_server|server_name"), neg("web or file")],
   [
     new RegExp(`_(?:${PERSON_QUALIFIERS})_?name_(?:first_|last_|full_)?$`),
     h("person_name", "strong", "person name"),
@@ -161,6 +172,8 @@ const RULES: Rule[] = [
     ),
     h("ip_address", "strong", "ip address"),
   ],
+  // A lone longitude column next to its latitude (`long`, `home_long`).
+  [end("long|longitude"), h("geolocation", "strong", "coordinates")],
   [
     b(
       "lat|latitude|lng|lon|longitude|geo|geolocation|geo_?point|geopoint|coordinates|coords|coord|gps|geom|geometry|geog|geography|location_point|lat_lng|latlng|latlon|lat_lon",
@@ -191,28 +204,6 @@ const RULES: Rule[] = [
   ],
   [b("\\w+_name|name_\\w+"), neg("a thing's name")],
 ];
-
-const PLURALS: Record<string, string> = {
-  emails: "email",
-  phones: "phone",
-  addresses: "address",
-  names: "name",
-  ips: "ip",
-  cards: "card",
-  passwords: "password",
-  contacts: "contact",
-};
-
-/** Splits `billingAddressLine1`, `Email-Address`, `customer.email` into lower-case tokens. */
-export function nameTokens(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
-    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((t) => t.length > 0)
-    .map((t) => PLURALS[t] ?? t);
-}
 
 const cache = new Map<string, NameSignal>();
 

@@ -7,6 +7,7 @@ import { isAccountNumberShape } from "./detectors/financial.ts";
 import { isCoordinate } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
+import { DECISIVE_WEAK_IDS } from "./detectors/national-ids.ts";
 import { isCity } from "./detectors/person-name.ts";
 import {
   ANY_SHARE,
@@ -127,9 +128,14 @@ const MAX_EVALUATED = 256;
 const INERT =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d{1,2}|true|false)$/i;
 
+/** Distinct values a probe detector is tried on before a column that does not fit drops it. */
+const PROBE_VALUES = 24;
+
 /** Runs every value detector once per distinct value, counting repeats. */
 export function detect(stats: ValueStats): void {
   let evaluatedDistinct = 0;
+  // Probe detectors (costly, weak): tried and matched distinct values on this column.
+  const probes = new Map<string, { tried: number; hit: number }>();
   for (const [value, count] of stats.distinct) {
     if (evaluatedDistinct >= MAX_EVALUATED) {
       break;
@@ -141,7 +147,21 @@ export function detect(stats: ValueStats): void {
     }
     const seen = new Map<Category, boolean>();
     for (const d of VALUE_DETECTORS) {
-      if (!d.test(value)) {
+      if (d.probe) {
+        let p = probes.get(d.id);
+        if (!p) {
+          p = { tried: 0, hit: 0 };
+          probes.set(d.id, p);
+        }
+        if (p.tried >= PROBE_VALUES && p.hit < p.tried * 0.3) {
+          continue;
+        }
+        p.tried++;
+        if (!d.test(value)) {
+          continue;
+        }
+        p.hit++;
+      } else if (!d.test(value)) {
         continue;
       }
       const strong = d.strength === "strong";
@@ -341,6 +361,7 @@ function sequential(stats: ValueStats): boolean {
 
 const STRONG_FIRST: Category[] = [
   "credential",
+  "payment_card",
   "bank_account",
   "government_id",
   "email",
@@ -465,6 +486,18 @@ export function decide(
           ),
         ])
       : withName(category, confidence);
+  // One country's identifier validating most of a column: its check digits pass by chance for
+  // one number in ten at most, so a dominant share is that identifier.
+  for (const hit of stats.hits.values()) {
+    if (
+      DECISIVE_WEAK_IDS.has(hit.detector.id) &&
+      hit.matched / stats.evaluated >= 0.8 &&
+      stats.distinct.size >= 3 &&
+      !sequential(stats)
+    ) {
+      return overruled("government_id", 0.7 + 0.2 * (hit.matched / stats.evaluated));
+    }
+  }
   const card = share(stats, "payment_card", "any");
   if (card >= 0.8 && !sequential(stats)) {
     return overruled("payment_card", 0.6 + 0.3 * card);
@@ -479,7 +512,10 @@ export function decide(
   }
   // 4. Values alone (the name says nothing), weak detectors at a dominant share.
   if (!negative) {
-    const full = (stats.hits.get("person.full_name")?.matched ?? 0) / stats.evaluated;
+    const full =
+      ((stats.hits.get("person.full_name")?.matched ?? 0) +
+        (stats.hits.get("person.titled_name")?.matched ?? 0)) /
+      stats.evaluated;
     const person = share(stats, "person_name", "any");
     const distinctRatio = stats.distinct.size / stats.sampled;
     if ((full >= 0.5 || (person >= 0.8 && distinctRatio >= 0.3)) && shareOf(stats, isCity) < 0.3) {

@@ -80,17 +80,66 @@ export function isStreetAddress(value: string): boolean {
   }
   const set = words();
   let index = 0;
-  for (const m of value.matchAll(TOKEN)) {
+  // A street named before its number ("Calle Mayor 3, Madrid") holds its street word in the
+  // street line: a later part ("Version 4, Spring Edition") is not that street.
+  const line = leading ? value : (value.split(/[,\n]/)[0] ?? "");
+  for (const m of line.matchAll(TOKEN)) {
     const w = m[0].toLowerCase().replace(/\.$/, "");
     index++;
     // The street word follows a name ("Market Street") or leads it ("rue de la Paix").
-    if (set.has(w) && (leading || index <= 2) && /\p{L}{2,}/u.test(value.replace(m[0], ""))) {
+    if (set.has(w) && (leading || index <= 2) && /\p{L}{2,}/u.test(line.replace(m[0], ""))) {
       return true;
     }
   }
   return false;
 }
 
+// A street line followed by a postal code and a town, as continental Europe writes addresses:
+// "Unter den Linden 77, 10117 Berlin", "Kurze Gasse 3a, 1010 Wien", "12 Grand-Rue, 75001 Paris",
+// "Via Roma 12, 00184 Roma". The line and the code-and-town shape say address without a street
+// word the lists know.
+const STREET_THEN_NUMBER =
+  /^\p{L}[\p{L}\p{M}'’. -]{2,60}? \d{1,5}[a-zA-Z]?(?:[-/]\d{1,4}[a-zA-Z]?)?$/u;
+const NUMBER_THEN_STREET = /^\d{1,5}[a-zA-Z]?(?:bis|ter)?,? \p{L}[\p{L}\p{M}'’. -]{2,60}$/u;
+const POSTCODE_TOWN =
+  /^(?:[A-Z]{1,2}-)?\d{4,5} \p{Lu}[\p{L}\p{M}'’. -]{1,40}(?: (?:CEDEX|Cedex)(?: \d{1,2})?)?$/u;
+
+export function isEuropeanAddress(value: string): boolean {
+  if (value.length < 12 || value.length > 160) {
+    return false;
+  }
+  // Cheap refusals first: an address of this shape has a separator and a 4-5 digit code.
+  if ((!value.includes(",") && !value.includes("\n")) || !/\d{4}/.test(value)) {
+    return false;
+  }
+  const parts = value.split(/\s*[,\n]\s*/);
+  if (parts.length < 2 || parts.length > 4) {
+    return false;
+  }
+  const street = parts[0] as string;
+  const town = parts[parts.length - 1] as string;
+  const code = POSTCODE_TOWN.test(town)
+    ? town
+    : parts.length > 2
+      ? (parts[parts.length - 2] as string)
+      : "";
+  // A 4-digit code that reads as a recent year ("Version 4, 2021 Edition") is not a postcode.
+  if (/^(?:19[5-9]\d|20[0-3]\d) /.test(code)) {
+    return false;
+  }
+  return (
+    (STREET_THEN_NUMBER.test(street) || NUMBER_THEN_STREET.test(street)) &&
+    POSTCODE_TOWN.test(code) &&
+    /\p{L}{3}/u.test(street)
+  );
+}
+
 export const ADDRESS_DETECTORS: ValueDetector[] = [
   { id: "address.street", category: "postal_address", strength: "weak", test: isStreetAddress },
+  {
+    id: "address.european",
+    category: "postal_address",
+    strength: "weak",
+    test: isEuropeanAddress,
+  },
 ];

@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString as parseWithTypes } from "libphonenumber-js/max";
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 import { cardBrand } from "./financial.ts";
 import type { ValueDetector } from "./types.ts";
@@ -128,8 +129,22 @@ export function isBarePhone(value: string): boolean {
   if (value.length < 11 || value.length > 15 || !/^\d+$/.test(value)) {
     return false;
   }
-  const n = parsePhoneNumberFromString(`+${value}`);
-  return n?.isValid() === true;
+  // The compact metadata rules most numbers out cheaply; the full metadata then tells a mobile
+  // or fixed range from a premium or toll-free one: messaging ids are MSISDNs.
+  if (parsePhoneNumberFromString(`+${value}`)?.isValid() !== true) {
+    return false;
+  }
+  const n = parseWithTypes(`+${value}`);
+  if (!n?.isValid()) {
+    return false;
+  }
+  const type = n.getType();
+  return (
+    type === undefined ||
+    type === "MOBILE" ||
+    type === "FIXED_LINE_OR_MOBILE" ||
+    type === "FIXED_LINE"
+  );
 }
 
 const MAILBOX = /^(?:"[^"]{0,80}"|[^<>@,;"]{0,80})\s*<([^<>\s]+)>$/;
@@ -157,5 +172,5 @@ export const CONTACT_DETECTORS: ValueDetector[] = [
   { id: "email.syntax", category: "email", strength: "strong", test: isEmail },
   { id: "email.mailbox", category: "email", strength: "strong", test: isMailbox },
   { id: "phone.formatted", category: "phone", strength: "strong", test: isFormattedPhone },
-  { id: "phone.digits", category: "phone", strength: "weak", test: isBarePhone },
+  { id: "phone.digits", category: "phone", strength: "weak", probe: true, test: isBarePhone },
 ];

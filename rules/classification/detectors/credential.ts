@@ -107,6 +107,30 @@ export function isOpaqueBlob(value: string): boolean {
   return BYTEA_HEX.test(value) || (BASE64.test(value) && entropy(value.slice(0, 256)) >= 4);
 }
 
+// A vendor-style key: a short lower-case prefix (`acme_`, `zk-`, `pk_live_`) and a long random
+// body. Ids take prefixes too (`cus_9s6XKzkNRiz8i3`, `sha256:…`), but their bodies are short or
+// hex: a key's body is 32+ characters mixing upper case, lower case and digits, at high entropy.
+const PREFIXED_SECRET =
+  /^[a-z][a-z0-9]{1,11}(?:[_-](?:live|test|prod|dev|sk|pk|key|secret|api|token))?[_-]([A-Za-z0-9]{32,128})$/;
+
+export function isPrefixedSecret(value: string): boolean {
+  if (value.length < 34 || value.length > 150) {
+    return false;
+  }
+  const m = PREFIXED_SECRET.exec(value);
+  if (!m) {
+    return false;
+  }
+  const body = m[1] as string;
+  return (
+    /[A-Z]/.test(body) &&
+    /[a-z]/.test(body) &&
+    /\d/.test(body) &&
+    !/^[a-f0-9]+$/i.test(body) &&
+    entropy(body) >= 4.2
+  );
+}
+
 export const CREDENTIAL_DETECTORS: ValueDetector[] = [
   {
     id: "credential.password_hash",
@@ -115,4 +139,10 @@ export const CREDENTIAL_DETECTORS: ValueDetector[] = [
     test: isPasswordHash,
   },
   { id: "credential.api_key", category: "credential", strength: "strong", test: isApiKeyOrToken },
+  {
+    id: "credential.prefixed_secret",
+    category: "credential",
+    strength: "strong",
+    test: isPrefixedSecret,
+  },
 ];

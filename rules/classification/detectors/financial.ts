@@ -132,7 +132,63 @@ export function isAccountNumberShape(value: string): boolean {
   return /^\d{6,17}$/.test(value) || /^\d{2,6}[- ]\d{2,10}(?:[- ]\d{1,10})?$/.test(value);
 }
 
+// Card and expiry in one value: `4111 1111 1111 1111 12/27`, `4111111111111111|12/2027`,
+// `5500-0000-0000-0004 exp 03/26`, or the expiry first.
+const EXPIRY = "(?:0[1-9]|1[0-2])\\s?[/-]\\s?(?:\\d{2}|20\\d{2})";
+const CARD_DIGITS = "\\d[\\d -]{10,21}\\d";
+const CARD_THEN_EXPIRY = new RegExp(
+  `^(${CARD_DIGITS})\\s*[|,;/ ]\\s*(?:(?:exp(?:iry|ires)?|valid thru|gültig bis)\\.?:?\\s*)?${EXPIRY}(?:\\s*[|,;/ ]\\s*(?:cvv|cvc)?:?\\s*\\d{3,4})?$`,
+  "i",
+);
+const EXPIRY_THEN_CARD = new RegExp(`^${EXPIRY}\\s*[|,;/ ]\\s*(${CARD_DIGITS})$`, "i");
+
+/** A card number with its expiry date (and perhaps its CVV): strong, the pair is a card. */
+export function isCardWithExpiry(value: string): boolean {
+  if (value.length < 17 || value.length > 48) {
+    return false;
+  }
+  const m = CARD_THEN_EXPIRY.exec(value) ?? EXPIRY_THEN_CARD.exec(value);
+  return m !== null && isPaymentCard((m[1] as string).trim());
+}
+
+// Bank details written as one string: `RTN 021000021 ACCT 12345678`, `routing:021000021;
+// account:12345678`, `ABA 021000021 / acct no 1234-5678`, `sort code 12-34-56 account 12345678`.
+const ROUTING_ACCOUNT =
+  /^(?:rtn|routing(?:[ _]?(?:no|number|#))?|aba|transit)\s*[:#=]?\s*(\d{9})\s*[;,/|]?\s*(?:acct|account|acc|a\/c)(?:[ _]?(?:no|number|#))?\s*[:#=]?\s*(\d[\d -]{3,19}\d)$/i;
+const ACCOUNT_ROUTING =
+  /^(?:acct|account|acc|a\/c)(?:[ _]?(?:no|number|#))?\s*[:#=]?\s*(\d[\d -]{3,19}\d)\s*[;,/|]?\s*(?:rtn|routing(?:[ _]?(?:no|number|#))?|aba|transit)\s*[:#=]?\s*(\d{9})$/i;
+const SORT_CODE_ACCOUNT =
+  /^sort[ _]?code\s*[:#=]?\s*\d{2}-?\d{2}-?\d{2}\s*[;,/|]?\s*(?:acct|account|acc|a\/c)(?:[ _]?(?:no|number|#))?\s*[:#=]?\s*\d{8}$/i;
+const IBAN_BIC =
+  /^(?:iban\s*[:#=]?\s*)?([A-Z]{2}\d{2}[A-Z0-9 ]{10,36}?)\s*[;,/|]?\s*(?:bic|swift)\s*[:#=]?\s*[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$/i;
+
+export function isBankDetails(value: string): boolean {
+  if (value.length < 14 || value.length > 96 || !/^[A-Za-z]/.test(value)) {
+    return false;
+  }
+  const ra = ROUTING_ACCOUNT.exec(value);
+  if (ra) {
+    return abaRouting(ra[1] as string);
+  }
+  const ar = ACCOUNT_ROUTING.exec(value);
+  if (ar) {
+    return abaRouting(ar[2] as string);
+  }
+  if (SORT_CODE_ACCOUNT.test(value)) {
+    return true;
+  }
+  const ib = IBAN_BIC.exec(value);
+  return ib !== null && isIban((ib[1] as string).trim());
+}
+
 export const FINANCIAL_DETECTORS: ValueDetector[] = [
+  {
+    id: "payment_card.with_expiry",
+    category: "payment_card",
+    strength: "strong",
+    test: isCardWithExpiry,
+  },
+  { id: "bank_account.details", category: "bank_account", strength: "strong", test: isBankDetails },
   { id: "payment_card.luhn_iin", category: "payment_card", strength: "weak", test: isPaymentCard },
   { id: "bank_account.iban", category: "bank_account", strength: "strong", test: isIban },
   { id: "bank_account.aba", category: "bank_account", strength: "weak", test: isAbaRouting },

@@ -1,3 +1,4 @@
+import { convert } from "geo-coordinates-parser";
 import type { ValueDetector } from "./types.ts";
 
 /**
@@ -56,6 +57,56 @@ export function isGeoObject(value: unknown): boolean {
   );
 }
 
+const inRange = (lat: number, lon: number) =>
+  Number.isFinite(lat) &&
+  Number.isFinite(lon) &&
+  Math.abs(lat) <= 90 &&
+  Math.abs(lon) <= 180 &&
+  !(lat === 0 && lon === 0);
+
+// RFC 5870 `geo:` URIs: `geo:48.2010,16.3695` with an optional altitude and parameters.
+const GEO_URI =
+  /^geo:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)(?:,-?\d+(?:\.\d+)?)?(?:;[\w=.-]+)*$/i;
+// Labelled pairs: `lat: 52.52, lng: 13.40`, `latitude=52.52 longitude=13.40`, `{"lat":…,"lon":…}`.
+const LABELLED =
+  /^[{(]?\s*"?(?:lat|latitude)"?\s*[:=]\s*(-?\d{1,2}\.\d+)\s*[,;&\s]\s*"?(?:lng|lon|long|longitude)"?\s*[:=]\s*(-?\d{1,3}\.\d+)\s*[})]?$/i;
+// Degrees written with a symbol and a hemisphere letter, checked by geo-coordinates-parser.
+const DMS_HINT = /\d\s*[°º]|\d\s*['′]\s*\d/;
+
+export function isGeoUri(value: string): boolean {
+  const m = GEO_URI.exec(value);
+  return m !== null && inRange(Number(m[1]), Number(m[2]));
+}
+
+export function isLabelledCoordinates(value: string): boolean {
+  const m = LABELLED.exec(value);
+  return m !== null && inRange(Number(m[1]), Number(m[2]));
+}
+
+/** Degrees-minutes-seconds (or degrees and decimal minutes) with hemispheres: `40°26′46″N 79°58′56″W`. */
+export function isDmsCoordinates(value: string): boolean {
+  if (value.length < 8 || value.length > 64 || !/[NSEWnsew]/.test(value) || !DMS_HINT.test(value)) {
+    return false;
+  }
+  if (!/^[\dNSEWnsew°º'′"″.,:\s-]+$/.test(value)) {
+    return false;
+  }
+  try {
+    const r = convert(value);
+    return inRange(Number(r.decimalLatitude), Number(r.decimalLongitude));
+  } catch {
+    return false;
+  }
+}
+
 export const GEO_DETECTORS: ValueDetector[] = [
   { id: "geolocation.pair", category: "geolocation", strength: "strong", test: isCoordinatePair },
+  { id: "geolocation.geo_uri", category: "geolocation", strength: "strong", test: isGeoUri },
+  {
+    id: "geolocation.labelled",
+    category: "geolocation",
+    strength: "strong",
+    test: isLabelledCoordinates,
+  },
+  { id: "geolocation.dms", category: "geolocation", strength: "strong", test: isDmsCoordinates },
 ];

@@ -5,6 +5,7 @@ import { DOB_DETECTORS } from "./date-of-birth.ts";
 import { FINANCIAL_DETECTORS } from "./financial.ts";
 import { GEO_DETECTORS } from "./geolocation.ts";
 import { GOVERNMENT_ID_DETECTORS } from "./government-id.ts";
+import { NATIONAL_ID_DETECTORS } from "./national-ids.ts";
 import { NETWORK_DETECTORS } from "./network.ts";
 import { PERSON_DETECTORS } from "./person-name.ts";
 import type { ValueDetector } from "./types.ts";
@@ -17,6 +18,7 @@ export const VALUE_DETECTORS: ValueDetector[] = [
   ...CREDENTIAL_DETECTORS,
   ...FINANCIAL_DETECTORS,
   ...GOVERNMENT_ID_DETECTORS,
+  ...NATIONAL_ID_DETECTORS,
   ...CONTACT_DETECTORS.slice(2),
   ...GEO_DETECTORS,
   ...DOB_DETECTORS,

@@ -77,6 +77,34 @@ function norm(token: string): string {
   return token.replace(/[.'’]s?$/, "").toLowerCase();
 }
 
+/** Titles before a name: English, French, German, Spanish, Italian, Dutch. */
+const HONORIFIC =
+  /^(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Mme|Mlle|M|Herr|Frau|Hr|Fr|Sr|Sra|Srta|Don|Doña|Sig|Sig\.ra|Dott|Dhr|Mevr)\.?\s+/u;
+
+/**
+ * A name behind a title (`Mr. Smith`, `Mme Dupont`, `Herr Jürgen Müller`): the title says a
+ * person is named, so one known first or last name after it is enough.
+ */
+export function isTitledName(value: string): boolean {
+  if (value.length < 5 || value.length > 60) {
+    return false;
+  }
+  const m = HONORIFIC.exec(value);
+  if (!m) {
+    return false;
+  }
+  const rest = value.slice(m[0].length).trim();
+  if (isFullName(rest)) {
+    return true;
+  }
+  if (!NAME_TOKEN.test(rest) || HAS_DIGIT_OR_SYMBOL.test(rest)) {
+    return false;
+  }
+  const { first, last } = nameSets();
+  const v = norm(rest);
+  return (first.has(v) || last.has(v)) && !COMMON_WORDS.has(v);
+}
+
 /**
  * A full person name: 2-4 capitalised tokens (initials allowed), the first a known first name
  * and the last a known surname, or both known first/last names in either order ("Lebsack, Clyde").
@@ -157,6 +185,7 @@ export function isCity(value: string): boolean {
 
 export const PERSON_DETECTORS: ValueDetector[] = [
   { id: "person.full_name", category: "person_name", strength: "weak", test: isFullName },
+  { id: "person.titled_name", category: "person_name", strength: "weak", test: isTitledName },
   { id: "person.short_name", category: "person_name", strength: "weak", test: isShortName },
   { id: "person.single_name", category: "person_name", strength: "weak", test: isSingleName },
 ];

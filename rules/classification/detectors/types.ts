@@ -11,6 +11,11 @@ export type ValueDetector = {
   id: string;
   category: Category;
   strength: "strong" | "weak";
+  /**
+   * A costly check most columns fail: detection stops trying it on a column once its first
+   * values show it does not fit (see scoring's `detect`).
+   */
+  probe?: boolean;
   /** The value is a trimmed string of at most MAX_VALUE_LENGTH characters. */
   test(value: string): boolean;
 };
