@@ -285,14 +285,26 @@ function reviewCommand(action: ReviewAction): Command {
           "min-confidence": { type: "string" },
         }
       : action === "override"
-        ? { ...json, ...target, category: { type: "string" }, sensitivity: { type: "string" } }
-        : { ...json, ...target, sensitivity: { type: "string" } };
+        ? {
+            ...json,
+            ...target,
+            category: { type: "string" },
+            sensitivity: { type: "string" },
+            "suppress-across-tables": { type: "boolean", default: false },
+          }
+        : {
+            ...json,
+            ...target,
+            sensitivity: { type: "string" },
+            "suppress-across-tables": { type: "boolean", default: false },
+          };
   const usage = {
     accept:
       "govern review accept --table T --column C [--path P] [--comment X] | --all [--category K] [--min-confidence X] [--table T] [--json]",
-    reject: "govern review reject --table T --column C [--path P] [--comment X] [--json]",
+    reject:
+      "govern review reject --table T --column C [--path P] [--comment X] [--suppress-across-tables] [--json]",
     override:
-      "govern review override --table T --column C [--path P] --category K [--sensitivity S] [--comment X] [--json]",
+      "govern review override --table T --column C [--path P] --category K [--sensitivity S] [--comment X] [--suppress-across-tables] [--json]",
   }[action];
   return {
     summary: {
@@ -311,6 +323,7 @@ function reviewCommand(action: ReviewAction): Command {
         actor: actorName(actor),
         category: action === "override" ? category(text(values, "category")) : undefined,
         sensitivity: action === "accept" ? undefined : sensitivity(text(values, "sensitivity")),
+        suppressAcrossTables: values["suppress-across-tables"] === true,
       };
       if (action === "override" && base.category === undefined) {
         throw new UsageError("--category is required for override");
@@ -380,6 +393,7 @@ function reviewCommand(action: ReviewAction): Command {
             sensitivity: base.sensitivity ?? null,
             comment: base.comment ?? null,
             ids: result.ids.slice(0, 100),
+            suppressions: result.suppressions,
           },
         });
         const verb = { accept: "accepted", reject: "rejected", override: "overrode" }[action];
