@@ -31,12 +31,13 @@ export function parseRecognizersFile(text: string, source = "recognizers"): Comp
     );
   }
   const rootIsList = isSeq(doc.contents);
-  if (!rootIsList && !(isMap(doc.contents) && isSeq(doc.get("recognizers", true)))) {
+  const single = isMap(doc.contents) && doc.has("name") && !doc.has("recognizers");
+  if (!rootIsList && !single && !(isMap(doc.contents) && isSeq(doc.get("recognizers", true)))) {
     throw new RecognizersFileError(`${source} is not a recognizers file`, [
-      `${source}:1: expected a list of recognizers or {recognizers: [...]}`,
+      `${source}:1: expected a recognizer, a list of recognizers or {recognizers: [...]}`,
     ]);
   }
-  const base: (string | number)[] = rootIsList ? [] : ["recognizers"];
+  const base: (string | number)[] = rootIsList || single ? [] : ["recognizers"];
   const lineOf = (path: (string | number)[]): number => {
     for (let n = path.length; n > 0; n--) {
       const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number] } | undefined;
@@ -47,13 +48,15 @@ export function parseRecognizersFile(text: string, source = "recognizers"): Comp
     return 1;
   };
   const js = doc.toJS() as unknown;
-  const entries = (rootIsList ? js : (js as { recognizers: unknown[] }).recognizers) as unknown[];
+  const entries = (
+    single ? [js] : rootIsList ? js : (js as { recognizers: unknown[] }).recognizers
+  ) as unknown[];
   const problems: string[] = [];
   const out: CompiledRecognizer[] = [];
   const names = new Set<string>();
   entries.forEach((entry, index) => {
-    const at = [...base, index];
-    const label = `${base.length ? "recognizers" : ""}[${index}]`;
+    const at = single ? [] : [...base, index];
+    const label = single ? "recognizer" : `${base.length ? "recognizers" : ""}[${index}]`;
     try {
       const compiled = compileRecognizer(entry);
       if (names.has(compiled.name)) {

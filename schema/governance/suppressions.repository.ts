@@ -3,6 +3,7 @@ import type {
   DB as Database,
   GovernanceClassificationSuppressions,
 } from "../database.ts";
+import type { TSuppression } from "../contracts/recognizers.ts";
 import type { Evidence } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
 
@@ -203,4 +204,30 @@ export async function getSuppression(db: Db, id: number): Promise<SuppressionRow
     .selectAll()
     .where("id", "=", id)
     .executeTakeFirst();
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** A row in the API's shape (schema/contracts/recognizers.ts). */
+export function toSuppression(row: SuppressionRow): TSuppression {
+  return {
+    id: row.id,
+    scope: row.scope as TSuppression["scope"],
+    store: row.store,
+    schema: row.schema_name,
+    table: row.table_name,
+    column: row.column_name,
+    jsonPath: row.json_path,
+    category: row.category,
+    detector: row.detector,
+    replacementCategory: row.replacement_category,
+    decision: row.decision,
+    reviewEventId: row.review_event_id,
+    columnId: row.column_id,
+    comment: row.comment,
+    createdBy: row.created_by,
+    createdAt: iso(row.created_at) as string,
+    removedBy: row.removed_by,
+    removedAt: iso(row.removed_at),
+  };
 }

@@ -119,16 +119,23 @@ async function printProposals(db: Db, asJson: boolean): Promise<number> {
 const classify: Command = {
   summary:
     "scan the databases now and print every column's proposal and review status (or classify a sample file offline)",
-  usage: "govern classify [--json] [--sample-file FILE] [--store postgres|clickhouse]...",
+  usage:
+    "govern classify [--json] [--store postgres|clickhouse]... | --offline --sample-file FILE [--recognizers FILE] [--json]",
   options: {
     ...json,
     "sample-file": { type: "string" },
+    // Offline contract (issue 21): custom recognizers from a YAML/JSON file; --offline says so.
+    recognizers: { type: "string" },
+    offline: { type: "boolean", default: false },
     store: { type: "string", multiple: true },
   },
   access: { bootstrap: true, permission: "catalog:scan" },
   run: async (values, config, actor) => {
     const asJson = values.json === true;
     const file = text(values, "sample-file");
+    if (file === undefined && (values.offline === true || text(values, "recognizers") !== undefined)) {
+      throw new UsageError("--offline and --recognizers classify a --sample-file FILE");
+    }
     if (file !== undefined) {
       // Offline: no database, no token needed, works with every store down.
       let raw: string;
@@ -141,9 +148,31 @@ const classify: Command = {
       const { classifySampleFile, SampleFileError } = await import(
         "../../rules/classification/offline.ts"
       );
+      const recognizersFile = text(values, "recognizers");
+      let recognizers: import("../../rules/classification/custom-recognizers.ts").CompiledRecognizer[] =
+        [];
+      if (recognizersFile !== undefined) {
+        const { parseRecognizersFile, RecognizersFileError } = await import(
+          "../../rules/classification/recognizers-file.ts"
+        );
+        let source: string;
+        try {
+          source = await readFile(recognizersFile, "utf8");
+        } catch (error) {
+          throw new UsageError(`cannot read ${recognizersFile}: ${(error as Error).message}`);
+        }
+        try {
+          recognizers = parseRecognizersFile(source, recognizersFile);
+        } catch (error) {
+          if (error instanceof RecognizersFileError) {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }
+      }
       let result: ReturnType<typeof classifySampleFile>;
       try {
-        result = classifySampleFile(raw);
+        result = classifySampleFile(raw, { recognizers });
       } catch (error) {
         if (error instanceof SampleFileError) {
           throw new UsageError(error.message);
