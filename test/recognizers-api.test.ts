@@ -41,7 +41,10 @@ async function call<T>(
 }
 
 async function scan(): Promise<void> {
-  await runCatalogScan({ db: t.db, analytics: null }, { stores: ["postgres"], triggeredBy: "test" });
+  await runCatalogScan(
+    { db: t.db, analytics: null },
+    { stores: ["postgres"], triggeredBy: "test" },
+  );
 }
 
 async function column(table: string, name: string): Promise<TCatalogColumnDetail> {
@@ -130,9 +133,9 @@ describe("custom recognizers", () => {
       "engineer",
     );
     expect(engineer.status).toBe(403);
-    expect(await t.db.selectFrom("governance.classification_recognizers").selectAll().execute()).toEqual(
-      [],
-    );
+    expect(
+      await t.db.selectFrom("governance.classification_recognizers").selectAll().execute(),
+    ).toEqual([]);
   });
 
   test("the preview shows, masked, which columns the recognizer would relabel", async () => {
@@ -141,7 +144,9 @@ describe("custom recognizers", () => {
       rows: 50,
     });
     expect(res.status).toBe(200);
-    const staff = res.body.matches.find((m) => m.table === "recog_staff" && m.column === "staff_ref");
+    const staff = res.body.matches.find(
+      (m) => m.table === "recog_staff" && m.column === "staff_ref",
+    );
     expect(staff).toMatchObject({
       currentCategory: "none",
       newCategory: "government_id",
@@ -163,7 +168,11 @@ describe("custom recognizers", () => {
       definition: { ...EMPLOYEE, minShare: 0.5 },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ version: 1, enabled: false, createdBy: "steward@recognizers_api.test" });
+    expect(created.body).toMatchObject({
+      version: 1,
+      enabled: false,
+      createdBy: "steward@recognizers_api.test",
+    });
     const taken = await call("POST", "/api/v1/catalog/recognizers", { definition: EMPLOYEE });
     expect(taken.status).toBe(409);
 
@@ -184,10 +193,19 @@ describe("custom recognizers", () => {
       { enabled: true },
       "admin",
     );
-    expect(enabled.body).toMatchObject({ version: 3, enabled: true, updatedBy: "admin@recognizers_api.test" });
+    expect(enabled.body).toMatchObject({
+      version: 3,
+      enabled: true,
+      updatedBy: "admin@recognizers_api.test",
+    });
 
-    const detail = await call<TRecognizerDetail>("GET", "/api/v1/catalog/recognizers/employee_number");
-    expect(detail.body.versions.map((v) => [v.version, v.change, v.actor, v.definition.minShare])).toEqual([
+    const detail = await call<TRecognizerDetail>(
+      "GET",
+      "/api/v1/catalog/recognizers/employee_number",
+    );
+    expect(
+      detail.body.versions.map((v) => [v.version, v.change, v.actor, v.definition.minShare]),
+    ).toEqual([
       [3, "enabled", "admin@recognizers_api.test", 0.8],
       [2, "edited", "steward@recognizers_api.test", 0.8],
       [1, "created", "steward@recognizers_api.test", 0.5],
@@ -224,7 +242,10 @@ describe("suppressions learned from decisions", () => {
       { action: "reject", comment: "internal reference, not a person's id" },
     );
     expect(rejected.status).toBe(200);
-    const list = await call<{ suppressions: TSuppression[] }>("GET", "/api/v1/catalog/suppressions");
+    const list = await call<{ suppressions: TSuppression[] }>(
+      "GET",
+      "/api/v1/catalog/suppressions",
+    );
     expect(list.body.suppressions).toHaveLength(1);
     const s = list.body.suppressions[0] as TSuppression;
     const event = rejected.body.history.find((h) => h.action === "rejected");
@@ -263,12 +284,14 @@ describe("suppressions learned from decisions", () => {
       suppressAcrossTables: true,
     });
     expect(res.status).toBe(200);
-    const live = (await call<{ suppressions: TSuppression[] }>("GET", "/api/v1/catalog/suppressions"))
-      .body.suppressions;
+    const live = (
+      await call<{ suppressions: TSuppression[] }>("GET", "/api/v1/catalog/suppressions")
+    ).body.suppressions;
     const global = live.find((s) => s.scope === "all_tables");
     expect(global).toMatchObject({ category: "email", replacementCategory: "none" });
     expect(global?.detector).toBe(
-      contact.evidence.filter((e) => e.category === "email" && e.signal === "value")
+      contact.evidence
+        .filter((e) => e.category === "email" && e.signal === "value")
         .sort((a, b) => b.matched - a.matched)[0]?.detector,
     );
 
@@ -277,7 +300,10 @@ describe("suppressions learned from decisions", () => {
     expect(other.proposedCategory).toBe("none");
     expect(other.evidence[0]?.detector).toBe(`suppression#${global?.id}`);
 
-    const removed = await call<TSuppression>("DELETE", `/api/v1/catalog/suppressions/${global?.id}`);
+    const removed = await call<TSuppression>(
+      "DELETE",
+      `/api/v1/catalog/suppressions/${global?.id}`,
+    );
     expect(removed.status).toBe(200);
     expect(removed.body.removedBy).toBe("steward@recognizers_api.test");
     expect((await call("DELETE", `/api/v1/catalog/suppressions/${global?.id}`)).status).toBe(409);
@@ -295,8 +321,9 @@ describe("suppressions learned from decisions", () => {
       eventId: event?.id,
     });
     expect(undo.status).toBe(200);
-    const live = (await call<{ suppressions: TSuppression[] }>("GET", "/api/v1/catalog/suppressions"))
-      .body.suppressions;
+    const live = (
+      await call<{ suppressions: TSuppression[] }>("GET", "/api/v1/catalog/suppressions")
+    ).body.suppressions;
     expect(live.map((s) => s.column)).toEqual(["staff_ref"]);
   });
 });

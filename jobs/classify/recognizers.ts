@@ -1,10 +1,10 @@
-import { classifyColumn } from "../../rules/classification/index.ts";
 import {
   type CompiledRecognizer,
   compileRecognizer,
   evaluateRecognizer,
   withRecognizers,
 } from "../../rules/classification/custom-recognizers.ts";
+import { classifyColumn } from "../../rules/classification/index.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type {
   TPreviewColumn,
@@ -26,8 +26,8 @@ import {
 } from "../../schema/governance/recognizers.repository.ts";
 import { liveSuppressions } from "../../schema/governance/suppressions.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
-import type { ColumnObservation } from "./catalog-write.ts";
 import type { TableDef } from "./catalog-types.ts";
+import type { ColumnObservation } from "./catalog-write.ts";
 import { introspectClickhouse } from "./introspect-clickhouse.ts";
 import { introspectPostgres } from "./introspect-postgres.ts";
 import { sampleClickhouseTable } from "./sample-clickhouse.ts";

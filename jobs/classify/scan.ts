@@ -205,7 +205,8 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
       if (options.secondOpinion) {
         await reviewAgain(options.secondOpinion, item.table, tableSample, observations);
       }
-      report.suppressed = (report.suppressed ?? 0) + applySuppressions(suppressions, item.table, observations);
+      report.suppressed =
+        (report.suppressed ?? 0) + applySuppressions(suppressions, item.table, observations);
       report.timings.classifyMs += Date.now() - t0;
 
       buffer.push({ table: item.table, observations, baseline: item.baseline });

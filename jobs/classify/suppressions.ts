@@ -1,8 +1,8 @@
 import { SENSITIVITY } from "../../rules/classification/index.ts";
 import type { Category, Evidence } from "../../schema/domain/classification.ts";
 import type { SuppressionRow } from "../../schema/governance/suppressions.repository.ts";
-import type { ColumnObservation } from "./catalog-write.ts";
 import type { TableDef } from "./catalog-types.ts";
+import type { ColumnObservation } from "./catalog-write.ts";
 
 /**
  * Applies stewards' suppressions to a table's fresh proposals, before they are written: the same
@@ -89,7 +89,11 @@ function matching(
       speaking.some((e) => e.detector === s.detector) &&
       speaking
         .filter((e) => e.signal === "value")
-        .every((e) => e.detector === s.detector || e.matched <= (speaking.find((x) => x.detector === s.detector)?.matched ?? 0)),
+        .every(
+          (e) =>
+            e.detector === s.detector ||
+            e.matched <= (speaking.find((x) => x.detector === s.detector)?.matched ?? 0),
+        ),
   );
 }
 

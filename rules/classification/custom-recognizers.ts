@@ -128,9 +128,9 @@ function tooSlow(regex: RegExp): boolean {
 }
 
 function stdnumValidator(country: string, type: string): ((v: string) => boolean) | null {
-  const byCountry = (stdnum as Record<string, Record<string, { validate: (v: string) => { isValid: boolean } }>>)[
-    country
-  ];
+  const byCountry = (
+    stdnum as Record<string, Record<string, { validate: (v: string) => { isValid: boolean } }>>
+  )[country];
   const validator = byCountry?.[type];
   if (!validator || typeof validator.validate !== "function") {
     return null;
@@ -192,7 +192,10 @@ function buildValidator(
         ? vatCountries.filter((c) => c.codes.includes(v.country as string))
         : vatCountries;
       if (list.length === 0) {
-        problems.push({ path: "validator.country", message: `jsvat knows no VAT numbers of ${v.country}` });
+        problems.push({
+          path: "validator.country",
+          message: `jsvat knows no VAT numbers of ${v.country}`,
+        });
         return null;
       }
       return (value) => checkVAT(value.replace(/[\s.-]/g, ""), list).isValid;
@@ -309,7 +312,9 @@ export function maskMatch(value: string): string {
   const cut = value.length > 40 ? value.slice(0, 40) : value;
   const masked = cut.replace(/[\p{L}\p{N}]+/gu, (run) => {
     const chars = [...run];
-    return chars.length >= 4 ? `${chars[0]}${"*".repeat(chars.length - 1)}` : "*".repeat(chars.length);
+    return chars.length >= 4
+      ? `${chars[0]}${"*".repeat(chars.length - 1)}`
+      : "*".repeat(chars.length);
   });
   return value.length > 40 ? `${masked}…` : masked;
 }
@@ -359,7 +364,9 @@ export function evaluateRecognizer(
   const share = sampled === 0 ? 0 : matched / sampled;
   const contextWord = contextInName(r, column) ?? nearWord;
   const applies =
-    matched > 0 && share >= r.definition.minShare && (!r.definition.requireContext || !!contextWord);
+    matched > 0 &&
+    share >= r.definition.minShare &&
+    (!r.definition.requireContext || !!contextWord);
   const confidence = Math.min(0.99, 0.55 + 0.35 * share + (contextWord ? 0.1 : 0));
   return {
     matched,
@@ -465,7 +472,19 @@ export function withRecognizers(base: Classifier, recognizers: CompiledRecognize
     });
     const byPath = walkJson(documents);
     const paths: PathProposal[] = proposal.paths.map((p) =>
-      fuse(p, recognizers, { ...sample, column: p.path.split(/[.[\]]+/).filter(Boolean).pop() ?? sample.column }, byPath.get(p.path) ?? []),
+      fuse(
+        p,
+        recognizers,
+        {
+          ...sample,
+          column:
+            p.path
+              .split(/[.[\]]+/)
+              .filter(Boolean)
+              .pop() ?? sample.column,
+        },
+        byPath.get(p.path) ?? [],
+      ),
     );
     const labelled = paths.find(
       (p, i) => p.category !== "none" && p.category !== proposal.paths[i]?.category,

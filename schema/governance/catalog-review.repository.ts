@@ -7,7 +7,10 @@ import {
 } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
 import { isUuid } from "../uuid.ts";
-import { recordDecisionSuppressions, removeSuppressionsOfEvent } from "./suppressions.repository.ts";
+import {
+  recordDecisionSuppressions,
+  removeSuppressionsOfEvent,
+} from "./suppressions.repository.ts";
 
 /**
  * The steward's side of the catalog: decisions on proposals (accept, reject, override), in bulk

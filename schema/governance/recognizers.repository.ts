@@ -21,7 +21,9 @@ type Change = "created" | "edited" | "enabled" | "disabled";
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
       : v,
   );
 }
@@ -39,7 +41,11 @@ export class RecognizerStoreError extends Error {
 }
 
 export async function listRecognizers(db: Db): Promise<RecognizerRow[]> {
-  return db.selectFrom("governance.classification_recognizers").selectAll().orderBy("name").execute();
+  return db
+    .selectFrom("governance.classification_recognizers")
+    .selectAll()
+    .orderBy("name")
+    .execute();
 }
 
 /** By id or by name. */
@@ -135,7 +141,10 @@ export async function changeRecognizer(
         );
       }
       if (canonical(input.definition) === canonical(current.definition)) {
-        throw new RecognizerStoreError("unchanged", "the definition is the same as the current version");
+        throw new RecognizerStoreError(
+          "unchanged",
+          "the definition is the same as the current version",
+        );
       }
       change = "edited";
     } else if (input.enabled !== undefined) {

@@ -1,9 +1,6 @@
 import type { Insertable, Kysely, Selectable } from "kysely";
-import type {
-  DB as Database,
-  GovernanceClassificationSuppressions,
-} from "../database.ts";
 import type { TSuppression } from "../contracts/recognizers.ts";
+import type { DB as Database, GovernanceClassificationSuppressions } from "../database.ts";
 import type { Evidence } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
 

@@ -133,7 +133,10 @@ const classify: Command = {
   run: async (values, config, actor) => {
     const asJson = values.json === true;
     const file = text(values, "sample-file");
-    if (file === undefined && (values.offline === true || text(values, "recognizers") !== undefined)) {
+    if (
+      file === undefined &&
+      (values.offline === true || text(values, "recognizers") !== undefined)
+    ) {
       throw new UsageError("--offline and --recognizers classify a --sample-file FILE");
     }
     if (file !== undefined) {

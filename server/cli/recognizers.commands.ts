@@ -153,7 +153,11 @@ export const RECOGNIZER_COMMANDS: Record<string, Command> = {
         const out: TRecognizer[] = [];
         for (const definition of definitions) {
           const r = await guard(() =>
-            createRecognizer(db, { definition, actor: user.email, comment: str(values, "comment") }),
+            createRecognizer(db, {
+              definition,
+              actor: user.email,
+              comment: str(values, "comment"),
+            }),
           );
           await auditCommand(db, actor, {
             action: "catalog.recognizer.create",
@@ -252,7 +256,9 @@ export const RECOGNIZER_COMMANDS: Record<string, Command> = {
         if (str(values, "file")) {
           const definitions = await readDefinitions(str(values, "file"));
           if (definitions.length !== 1) {
-            throw new UsageError(`the file must hold one recognizer, it holds ${definitions.length}`);
+            throw new UsageError(
+              `the file must hold one recognizer, it holds ${definitions.length}`,
+            );
           }
           definition = definitions[0];
         } else {
@@ -269,7 +275,8 @@ export const RECOGNIZER_COMMANDS: Record<string, Command> = {
     },
   },
   "suppressions list": {
-    summary: "suppressions learned from rejections and overrides (what the scanner no longer proposes)",
+    summary:
+      "suppressions learned from rejections and overrides (what the scanner no longer proposes)",
     usage: "govern suppressions list [--all] [--json]",
     options: { ...json, all: { type: "boolean", default: false } },
     access: { bootstrap: true, permission: "catalog:read" },

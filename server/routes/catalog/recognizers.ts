@@ -76,7 +76,11 @@ export const createRecognizerRoute = defineRoute(
     const body = c.req.valid("json");
     const actor = c.get("principal")?.email ?? "api";
     const created = await asRecognizerErrors(() =>
-      createRecognizer(c.get("deps").db, { definition: body.definition, actor, comment: body.comment }),
+      createRecognizer(c.get("deps").db, {
+        definition: body.definition,
+        actor,
+        comment: body.comment,
+      }),
     );
     c.set("audit", {
       action: "catalog.recognizer.create",
@@ -94,7 +98,10 @@ export const editRecognizerRoute = defineRoute(
     tags: ["catalog"],
     summary: "Edit a recognizer's definition: a new version (enabled state unchanged)",
     request: { params: ZRecognizerParams, body: jsonBody(ZRecognizerWrite) },
-    responses: { 200: jsonResponse(ZRecognizer, "The recognizer's new version"), ...errorResponses },
+    responses: {
+      200: jsonResponse(ZRecognizer, "The recognizer's new version"),
+      ...errorResponses,
+    },
   }),
   "catalog:recognizers",
   async (c) => {
@@ -123,7 +130,10 @@ export const toggleRecognizerRoute = defineRoute(
     tags: ["catalog"],
     summary: "Enable (the next scan uses it) or disable a recognizer: a new version",
     request: { params: ZRecognizerParams, body: jsonBody(ZRecognizerToggle) },
-    responses: { 200: jsonResponse(ZRecognizer, "The recognizer's new version"), ...errorResponses },
+    responses: {
+      200: jsonResponse(ZRecognizer, "The recognizer's new version"),
+      ...errorResponses,
+    },
   }),
   "catalog:recognizers",
   async (c) => {

@@ -1,4 +1,8 @@
 import { cloneElement, useState } from "react";
+import type {
+  TRecognizer as Recognizer,
+  TRecognizerDefinitionInput as RecognizerDefinitionInput,
+} from "../../../../schema/contracts/recognizers.ts";
 import { api } from "../../api/client.ts";
 import {
   FieldError,
@@ -6,10 +10,6 @@ import {
   fieldErrorsOf,
   invalidProps,
 } from "../../components/form-errors.tsx";
-import type {
-  TRecognizer as Recognizer,
-  TRecognizerDefinitionInput as RecognizerDefinitionInput,
-} from "../../../../schema/contracts/recognizers.ts";
 import { CATEGORY_OPTIONS } from "../catalog/types.ts";
 
 const FIELDS = [
@@ -134,7 +134,11 @@ export function RecognizerForm({
       onSubmit={(e) => void submit(e)}
       aria-label={recognizer ? "edit recognizer" : "new recognizer"}
     >
-      <h2>{recognizer ? `Edit ${recognizer.name} (next: version ${recognizer.version + 1})` : "New recognizer"}</h2>
+      <h2>
+        {recognizer
+          ? `Edit ${recognizer.name} (next: version ${recognizer.version + 1})`
+          : "New recognizer"}
+      </h2>
       <div className="form-grid">
         {field(
           "name",
@@ -260,7 +264,11 @@ export function RecognizerForm({
           case
         </label>
         <label className="field-check">
-          <input type="checkbox" name="requireContext" defaultChecked={d?.requireContext ?? false} />{" "}
+          <input
+            type="checkbox"
+            name="requireContext"
+            defaultChecked={d?.requireContext ?? false}
+          />{" "}
           Only where a context word is present
         </label>
       </div>

@@ -1,15 +1,15 @@
 import { useEffect, useState } from "react";
-import { api } from "../../api/client.ts";
-import { useSession } from "../../app/session.tsx";
-import { formatTime } from "../../components/data-table.tsx";
-import { Empty, ErrorState, Loading } from "../../components/states.tsx";
-import { useApi } from "../../components/use-api.ts";
 import type {
   TRecognizer as Recognizer,
   TRecognizerDefinitionInput as RecognizerDefinitionInput,
   TRecognizerDetail as RecognizerDetail,
   TRecognizerPreview as RecognizerPreview,
 } from "../../../../schema/contracts/recognizers.ts";
+import { api } from "../../api/client.ts";
+import { useSession } from "../../app/session.tsx";
+import { formatTime } from "../../components/data-table.tsx";
+import { Empty, ErrorState, Loading } from "../../components/states.tsx";
+import { useApi } from "../../components/use-api.ts";
 import { CategoryBadge } from "../catalog/badges.tsx";
 import { RecognizerForm } from "./recognizer-form.tsx";
 import { SuppressionsPanel } from "./suppressions-panel.tsx";
@@ -122,37 +122,39 @@ export function RecognizersPage() {
             {canManage ? " Add one for an identifier of your own (an employee number, say)." : ""}
           </Empty>
         ) : (
-          <table className="table" aria-label="custom recognizers">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Category</th>
-                <th>Pattern</th>
-                <th>Validator</th>
-                <th>Context</th>
-                <th>Min share</th>
-                <th>Version</th>
-                {canManage ? <th /> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.recognizers.map((r) => (
-                <RecognizerRow
-                  key={r.id}
-                  recognizer={r}
-                  canManage={canManage}
-                  showHistory={history === r.id}
-                  onHistory={() => setHistory(history === r.id ? undefined : r.id)}
-                  onEdit={() => {
-                    setPreview(undefined);
-                    setEditing(r);
-                  }}
-                  onPreview={() => setPreview({ definition: r.definition, stored: r })}
-                  onChanged={done}
-                />
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table className="table" aria-label="custom recognizers">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Category</th>
+                  <th>Pattern</th>
+                  <th>Validator</th>
+                  <th>Context</th>
+                  <th>Min share</th>
+                  <th>Version</th>
+                  {canManage ? <th /> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.recognizers.map((r) => (
+                  <RecognizerRow
+                    key={r.id}
+                    recognizer={r}
+                    canManage={canManage}
+                    showHistory={history === r.id}
+                    onHistory={() => setHistory(history === r.id ? undefined : r.id)}
+                    onEdit={() => {
+                      setPreview(undefined);
+                      setEditing(r);
+                    }}
+                    onPreview={() => setPreview({ definition: r.definition, stored: r })}
+                    onChanged={done}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </div>
       <SuppressionsPanel canManage={canManage} />
@@ -242,7 +244,7 @@ function RecognizerRow({
           {d.requireContext ? <span className="muted"> (required)</span> : null}
         </td>
         <td>{Math.round(d.minShare * 100)} %</td>
-        <td>
+        <td className="wrap">
           <button type="button" className="button button-small" onClick={onHistory}>
             v{r.version}
           </button>
@@ -382,7 +384,7 @@ function PreviewPanel({
     }
   };
   return (
-    <div className="panel" aria-label="recognizer preview">
+    <section className="panel" aria-label="recognizer preview">
       <div className="table-toolbar">
         <h2>
           Preview of {target.definition.name} on live samples
@@ -411,9 +413,9 @@ function PreviewPanel({
       ) : (
         <>
           <p>
-            <strong>{result.changes}</strong> column(s) would change label;{" "}
-            {result.matches.length} matched at least one value, of {result.columns} columns sampled
-            in {result.tables} tables ({result.rowsPerTable} rows each). Examples are masked.
+            <strong>{result.changes}</strong> column(s) would change label; {result.matches.length}{" "}
+            matched at least one value, of {result.columns} columns sampled in {result.tables}{" "}
+            tables ({result.rowsPerTable} rows each). Examples are masked.
           </p>
           {result.matches.length === 0 ? (
             <Empty>The recognizer matched no sampled value.</Empty>
@@ -435,11 +437,15 @@ function PreviewPanel({
                     <tr key={`${m.store}:${m.schema}.${m.table}.${m.column}`}>
                       <td className="mono">
                         {m.schema}.{m.table}.{m.column}
-                        {m.store !== "postgres" ? <span className="muted"> ({m.store})</span> : null}
+                        {m.store !== "postgres" ? (
+                          <span className="muted"> ({m.store})</span>
+                        ) : null}
                       </td>
                       <td>
                         {m.matched} / {m.sampled}{" "}
-                        <span className="muted">({Math.round((m.matched / m.sampled) * 100)} %)</span>
+                        <span className="muted">
+                          ({Math.round((m.matched / m.sampled) * 100)} %)
+                        </span>
                         {m.contextWord ? (
                           <span className="muted"> · context “{m.contextWord}”</span>
                         ) : null}
@@ -475,6 +481,6 @@ function PreviewPanel({
           )}
         </>
       )}
-    </div>
+    </section>
   );
 }

@@ -1,9 +1,9 @@
 import { useState } from "react";
+import type { TSuppression as Suppression } from "../../../../schema/contracts/recognizers.ts";
 import { api } from "../../api/client.ts";
 import { formatTime } from "../../components/data-table.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
-import type { TSuppression as Suppression } from "../../../../schema/contracts/recognizers.ts";
 import { CategoryBadge } from "../catalog/badges.tsx";
 
 /** Where a suppression applies, in words. */
