@@ -59,7 +59,7 @@ export function suppressionEvidence(s: SuppressionRow): Evidence {
     matched: 0,
     sampled: 0,
     examples: [],
-    note: `${s.category} suppressed${where}: ${s.created_by} ${s.decision} it on ${day(s.created_at)}${event}${why}`,
+    note: `${s.category} suppressed${where}: ${s.created_by} ${s.decision === "overridden" ? `overrode it with ${s.replacement_category}` : "rejected it"} on ${day(s.created_at)}${event}${why}`,
   };
 }
 
