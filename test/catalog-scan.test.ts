@@ -338,7 +338,9 @@ describe("re-scans, drift and the steward's decisions", () => {
     expect(after.proposed_category).toBe("phone");
     expect((after.evidence as { signal: string; note: string }[])[0]).toMatchObject({
       signal: "steward",
-      note: expect.stringMatching(/^email suppressed: steward@govern\.local overrode it with phone/),
+      note: expect.stringMatching(
+        /^email suppressed: steward@govern\.local overrode it with phone/,
+      ),
     });
     const events = await db
       .selectFrom("governance.catalog_review_events")

@@ -41,7 +41,8 @@ export const ZRecognizerName = z
   .regex(
     /^[a-z][a-z0-9_]{1,62}$/,
     "2-63 characters: lower-case letters, digits and _, starting with a letter",
-  );
+  )
+  .openapi({ example: "employee_number" });
 
 export const ZRecognizerDefinition = z
   .strictObject({
