@@ -582,6 +582,51 @@ export interface GovernanceCatalogTables {
   table_name: string;
 }
 
+export interface GovernanceClassificationRecognizers {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  definition: Json;
+  enabled: Generated<boolean>;
+  id: Generated<string>;
+  name: string;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  version: Generated<number>;
+}
+
+export interface GovernanceClassificationRecognizerVersions {
+  actor: string;
+  change: string;
+  comment: string | null;
+  definition: Json;
+  enabled: boolean;
+  id: Generated<number>;
+  recognizer_id: string;
+  recorded_at: Generated<Timestamp>;
+  version: number;
+}
+
+export interface GovernanceClassificationSuppressions {
+  category: string;
+  column_id: string | null;
+  column_name: string | null;
+  comment: string | null;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  decision: string;
+  detector: string | null;
+  id: Generated<number>;
+  json_path: string | null;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+  replacement_category: string;
+  review_event_id: number | null;
+  schema_name: string | null;
+  scope: string;
+  store: string | null;
+  table_name: string | null;
+}
+
 export interface GovernanceConnections {
   created_at: Generated<Timestamp>;
   description: string | null;
@@ -1341,6 +1386,9 @@ export interface DB {
   "governance.catalog_review_events": GovernanceCatalogReviewEvents;
   "governance.catalog_scans": GovernanceCatalogScans;
   "governance.catalog_tables": GovernanceCatalogTables;
+  "governance.classification_recognizer_versions": GovernanceClassificationRecognizerVersions;
+  "governance.classification_recognizers": GovernanceClassificationRecognizers;
+  "governance.classification_suppressions": GovernanceClassificationSuppressions;
   "governance.connections": GovernanceConnections;
   "governance.console_user_provenance": GovernanceConsoleUserProvenance;
   "governance.console_users": GovernanceConsoleUsers;

@@ -35,6 +35,7 @@ import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { NOTIFY_COMMANDS } from "./cli/notify.commands.ts";
 import { QUALITY_COMMANDS } from "./cli/quality.commands.ts";
+import { RECOGNIZER_COMMANDS } from "./cli/recognizers.commands.ts";
 import { RETENTION_COMMANDS } from "./cli/retention.commands.ts";
 import {
   type Actor,
@@ -652,6 +653,7 @@ const COMMANDS: Record<string, Command> = {
   ...QUALITY_COMMANDS,
   ...LINEAGE_COMMANDS,
   ...TIERING_COMMANDS,
+  ...RECOGNIZER_COMMANDS,
 };
 
 function help(): string {

@@ -323,7 +323,8 @@ describe("re-scans, drift and the steward's decisions", () => {
       comment: "this column holds phone numbers in our platform",
       actor: "steward@govern.local",
     });
-    expect(result).toEqual({ changed: 1, ids: [email.id] });
+    // The override also becomes a suppression of `email` on this column (issue 21).
+    expect(result).toEqual({ changed: 1, ids: [email.id], suppressions: [expect.any(Number)] });
     for (let i = 0; i < 3; i++) {
       await rescan();
     }
@@ -333,7 +334,14 @@ describe("re-scans, drift and the steward's decisions", () => {
     expect(after.decided_sensitivity).toBe("restricted");
     expect(after.effective_category).toBe("phone");
     expect(after.needs_rereview).toBe(false);
-    expect(after.proposed_category).toBe("email");
+    // Learned from the steward: the scanner proposes the override, and says why first.
+    expect(after.proposed_category).toBe("phone");
+    expect((after.evidence as { signal: string; note: string }[])[0]).toMatchObject({
+      signal: "steward",
+      note: expect.stringMatching(
+        /^email suppressed: steward@govern\.local overrode it with phone/,
+      ),
+    });
     const events = await db
       .selectFrom("governance.catalog_review_events")
       .select(["action", "actor"])

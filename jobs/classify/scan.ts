@@ -1,3 +1,4 @@
+import { withRecognizers } from "../../rules/classification/custom-recognizers.ts";
 import { classifyColumn } from "../../rules/classification/index.ts";
 import { walkJson } from "../../rules/classification/json-paths.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
@@ -6,6 +7,7 @@ import type {
   ColumnSample,
   PathProposal,
 } from "../../schema/domain/classification.ts";
+import { liveSuppressions } from "../../schema/governance/suppressions.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import type { ColumnDef, Store, TableDef } from "./catalog-types.ts";
 import {
@@ -20,6 +22,7 @@ import {
 import { introspectClickhouse } from "./introspect-clickhouse.ts";
 import { introspectPostgres } from "./introspect-postgres.ts";
 import { maskedExamples } from "./mask.ts";
+import { loadEnabledRecognizers } from "./recognizers.ts";
 import { sampleClickhouseTable } from "./sample-clickhouse.ts";
 import {
   DEFAULT_SAMPLE_LIMITS,
@@ -27,6 +30,7 @@ import {
   samplePostgresTable,
   type TableSample,
 } from "./sample-postgres.ts";
+import { applySuppressions, indexSuppressions, type SuppressionIndex } from "./suppressions.ts";
 
 export type Classifier = (sample: ColumnSample) => ColumnProposal;
 
@@ -71,6 +75,9 @@ export type ScanReport = {
   drift: number;
   durationMs: number;
   timings: { introspectMs: number; sampleMs: number; classifyMs: number; writeMs: number };
+  /** Stewards' rules (issue 21): enabled custom recognizers used, proposals a suppression changed. */
+  recognizers?: { used: string[]; errors: string[] };
+  suppressed?: number;
 };
 
 /** Observations written per catalog transaction. */
@@ -91,7 +98,11 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
   const started = Date.now();
   const stores = options.stores ?? (deps.analytics ? ["postgres", "clickhouse"] : ["postgres"]);
   const limits = options.limits ?? DEFAULT_SAMPLE_LIMITS;
-  const classify = options.classify ?? classifyColumn;
+  // Stewards' rules (issue 21): enabled custom recognizers join the classifier, and live
+  // suppressions rewrite the proposals they apply to before anything is written.
+  const custom = await loadEnabledRecognizers(deps.db);
+  const classify = withRecognizers(options.classify ?? classifyColumn, custom.recognizers);
+  const suppressions: SuppressionIndex = indexSuppressions(await liveSuppressions(deps.db));
   const scanId = await startScan(deps.db, {
     stores: [...stores],
     triggeredBy: options.triggeredBy,
@@ -110,6 +121,11 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
     drift: 0,
     durationMs: 0,
     timings: { introspectMs: 0, sampleMs: 0, classifyMs: 0, writeMs: 0 },
+    recognizers: {
+      used: custom.recognizers.map((r) => `${r.name}@v${r.version}`),
+      errors: custom.errors,
+    },
+    suppressed: 0,
   };
   try {
     const work: { store: Store; tables: TableDef[]; baseline: boolean }[] = [];
@@ -189,6 +205,8 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
       if (options.secondOpinion) {
         await reviewAgain(options.secondOpinion, item.table, tableSample, observations);
       }
+      report.suppressed =
+        (report.suppressed ?? 0) + applySuppressions(suppressions, item.table, observations);
       report.timings.classifyMs += Date.now() - t0;
 
       buffer.push({ table: item.table, observations, baseline: item.baseline });

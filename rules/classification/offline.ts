@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Category, Evidence, Sensitivity } from "../../schema/domain/classification.ts";
 import { classifyColumn } from "./classify.ts";
+import { type CompiledRecognizer, withRecognizers } from "./custom-recognizers.ts";
 
 /**
  * The offline contract (`govern classify --sample-file FILE --json`), kept stable for evaluation:
@@ -35,8 +36,15 @@ export class SampleFileError extends Error {
   }
 }
 
-/** Parses and classifies a sample file; throws `SampleFileError` naming the first bad entry. */
-export function classifySampleFile(jsonText: string): { columns: OfflineColumn[] } {
+/**
+ * Parses and classifies a sample file; throws `SampleFileError` naming the first bad entry.
+ * Custom recognizers (from `--recognizers FILE`) run after the built-in detectors.
+ */
+export function classifySampleFile(
+  jsonText: string,
+  options: { recognizers?: CompiledRecognizer[] } = {},
+): { columns: OfflineColumn[] } {
+  const classify = withRecognizers(classifyColumn, options.recognizers ?? []);
   let raw: unknown;
   try {
     raw = JSON.parse(jsonText);
@@ -62,7 +70,7 @@ export function classifySampleFile(jsonText: string): { columns: OfflineColumn[]
       );
     }
     const c = parsed.data;
-    const proposal = classifyColumn({
+    const proposal = classify({
       table: c.table,
       column: c.column,
       type: c.type,

@@ -9,7 +9,7 @@ export const ZSensitivity = z.enum(SENSITIVITIES).openapi("Sensitivity");
 export const ZEvidence = z
   .object({
     detector: z.string(),
-    signal: z.enum(["name", "comment", "value", "llm", "lineage"]),
+    signal: z.enum(["name", "comment", "value", "llm", "lineage", "steward"]),
     category: ZCategory,
     matched: z.number(),
     sampled: z.number(),

@@ -43,7 +43,7 @@ export type ColumnSample = {
 /** Why a category was proposed: one detector and how often it fired. Examples are masked. */
 export type Evidence = {
   detector: string;
-  signal: "name" | "comment" | "value" | "llm" | "lineage";
+  signal: "name" | "comment" | "value" | "llm" | "lineage" | "steward";
   /** The category this detector speaks for. */
   category: Category;
   /** Samples on which it fired, out of `sampled` non-null samples (name/comment: 1 of 1). */

@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   "tiering:policies": "Edit tiering policies",
   "tiering:run": "Run the tiering mover now",
   "tiering:restore": "Restore a range of rows back to the hot tier",
+  "catalog:recognizers":
+    "Create, edit, try and enable custom recognizers; remove suppressions learned from decisions",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -67,6 +69,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "notifications:manage",
     "lineage:write",
     "tiering:read",
+    "catalog:recognizers",
   ],
   compliance_officer: [
     ...EVERYONE,
@@ -113,6 +116,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:policies",
     "tiering:run",
     "tiering:restore",
+    "catalog:recognizers",
   ],
 };
 

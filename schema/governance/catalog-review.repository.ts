@@ -7,6 +7,10 @@ import {
 } from "../domain/classification.ts";
 import type { Db } from "../postgres.ts";
 import { isUuid } from "../uuid.ts";
+import {
+  recordDecisionSuppressions,
+  removeSuppressionsOfEvent,
+} from "./suppressions.repository.ts";
 
 /**
  * The steward's side of the catalog: decisions on proposals (accept, reject, override), in bulk
@@ -37,9 +41,12 @@ export type ReviewInput = {
   sensitivity?: Sensitivity;
   comment?: string;
   actor: string;
+  /** Reject/override: also ignore the leading detector's call for that category on every table. */
+  suppressAcrossTables?: boolean;
 };
 
-export type ReviewResult = { changed: number; ids: string[] };
+/** `suppressions`: ids of the suppressions the decision created (issue 21). */
+export type ReviewResult = { changed: number; ids: string[]; suppressions: number[] };
 
 /** A decision that cannot be made as asked: the caller answers 4xx / exit 2 with its message. */
 export class CatalogReviewError extends Error {
@@ -173,8 +180,9 @@ export async function reviewColumns(db: Db, input: ReviewInput): Promise<ReviewR
         );
       }
     }
+    const events: { id: number; column_id: string }[] = [];
     for (let i = 0; i < rows.length; i += 1000) {
-      await trx
+      const written = await trx
         .insertInto("governance.catalog_review_events")
         .values(
           rows.slice(i, i + 1000).map((r) => ({
@@ -193,9 +201,19 @@ export async function reviewColumns(db: Db, input: ReviewInput): Promise<ReviewR
             }),
           })),
         )
+        .returning(["id", "column_id"])
         .execute();
+      events.push(...written);
     }
-    return { changed: rows.length, ids: rows.map((r) => r.id) };
+    // Learning from stewards: a rejection or override becomes a suppression (issue 21).
+    const suppressions = await recordDecisionSuppressions(trx, {
+      events,
+      action: input.action,
+      actor: input.actor,
+      comment,
+      acrossTables: input.suppressAcrossTables,
+    });
+    return { changed: rows.length, ids: rows.map((r) => r.id), suppressions };
   });
 }
 
@@ -257,6 +275,8 @@ export async function undoReview(
       );
     }
     const evidence = (latest.evidence ?? {}) as { previous?: PreviousState };
+    // The suppressions the undone decision created go with it (issue 21).
+    await removeSuppressionsOfEvent(trx, latest.id, input.actor);
     if (!["accepted", "rejected", "overridden"].includes(latest.action) || !evidence.previous) {
       throw new CatalogReviewError(
         "cannot_undo",

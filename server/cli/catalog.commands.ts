@@ -119,16 +119,26 @@ async function printProposals(db: Db, asJson: boolean): Promise<number> {
 const classify: Command = {
   summary:
     "scan the databases now and print every column's proposal and review status (or classify a sample file offline)",
-  usage: "govern classify [--json] [--sample-file FILE] [--store postgres|clickhouse]...",
+  usage:
+    "govern classify [--json] [--store postgres|clickhouse]... | --offline --sample-file FILE [--recognizers FILE] [--json]",
   options: {
     ...json,
     "sample-file": { type: "string" },
+    // Offline contract (issue 21): custom recognizers from a YAML/JSON file; --offline says so.
+    recognizers: { type: "string" },
+    offline: { type: "boolean", default: false },
     store: { type: "string", multiple: true },
   },
   access: { bootstrap: true, permission: "catalog:scan" },
   run: async (values, config, actor) => {
     const asJson = values.json === true;
     const file = text(values, "sample-file");
+    if (
+      file === undefined &&
+      (values.offline === true || text(values, "recognizers") !== undefined)
+    ) {
+      throw new UsageError("--offline and --recognizers classify a --sample-file FILE");
+    }
     if (file !== undefined) {
       // Offline: no database, no token needed, works with every store down.
       let raw: string;
@@ -141,9 +151,31 @@ const classify: Command = {
       const { classifySampleFile, SampleFileError } = await import(
         "../../rules/classification/offline.ts"
       );
+      const recognizersFile = text(values, "recognizers");
+      let recognizers: import("../../rules/classification/custom-recognizers.ts").CompiledRecognizer[] =
+        [];
+      if (recognizersFile !== undefined) {
+        const { parseRecognizersFile, RecognizersFileError } = await import(
+          "../../rules/classification/recognizers-file.ts"
+        );
+        let source: string;
+        try {
+          source = await readFile(recognizersFile, "utf8");
+        } catch (error) {
+          throw new UsageError(`cannot read ${recognizersFile}: ${(error as Error).message}`);
+        }
+        try {
+          recognizers = parseRecognizersFile(source, recognizersFile);
+        } catch (error) {
+          if (error instanceof RecognizersFileError) {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }
+      }
       let result: ReturnType<typeof classifySampleFile>;
       try {
-        result = classifySampleFile(raw);
+        result = classifySampleFile(raw, { recognizers });
       } catch (error) {
         if (error instanceof SampleFileError) {
           throw new UsageError(error.message);
@@ -285,14 +317,26 @@ function reviewCommand(action: ReviewAction): Command {
           "min-confidence": { type: "string" },
         }
       : action === "override"
-        ? { ...json, ...target, category: { type: "string" }, sensitivity: { type: "string" } }
-        : { ...json, ...target, sensitivity: { type: "string" } };
+        ? {
+            ...json,
+            ...target,
+            category: { type: "string" },
+            sensitivity: { type: "string" },
+            "suppress-across-tables": { type: "boolean", default: false },
+          }
+        : {
+            ...json,
+            ...target,
+            sensitivity: { type: "string" },
+            "suppress-across-tables": { type: "boolean", default: false },
+          };
   const usage = {
     accept:
       "govern review accept --table T --column C [--path P] [--comment X] | --all [--category K] [--min-confidence X] [--table T] [--json]",
-    reject: "govern review reject --table T --column C [--path P] [--comment X] [--json]",
+    reject:
+      "govern review reject --table T --column C [--path P] [--comment X] [--suppress-across-tables] [--json]",
     override:
-      "govern review override --table T --column C [--path P] --category K [--sensitivity S] [--comment X] [--json]",
+      "govern review override --table T --column C [--path P] --category K [--sensitivity S] [--comment X] [--suppress-across-tables] [--json]",
   }[action];
   return {
     summary: {
@@ -311,6 +355,7 @@ function reviewCommand(action: ReviewAction): Command {
         actor: actorName(actor),
         category: action === "override" ? category(text(values, "category")) : undefined,
         sensitivity: action === "accept" ? undefined : sensitivity(text(values, "sensitivity")),
+        suppressAcrossTables: values["suppress-across-tables"] === true,
       };
       if (action === "override" && base.category === undefined) {
         throw new UsageError("--category is required for override");
@@ -380,6 +425,7 @@ function reviewCommand(action: ReviewAction): Command {
             sensitivity: base.sensitivity ?? null,
             comment: base.comment ?? null,
             ids: result.ids.slice(0, 100),
+            suppressions: result.suppressions,
           },
         });
         const verb = { accept: "accepted", reject: "rejected", override: "overrode" }[action];

@@ -77,6 +77,7 @@ export const bulkReviewRoute = defineRoute(
         requested: body.ids?.length,
         changed: result.changed,
         comment: body.comment,
+        suppressions: result.suppressions,
       },
     });
     return c.json({ changed: result.changed, ids: result.ids }, 200);

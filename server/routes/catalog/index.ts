@@ -5,6 +5,15 @@ import { acknowledgeDriftRoute } from "./drift-acknowledge.ts";
 import { exportCatalogRoute } from "./export.ts";
 import { getCatalogColumnRoute } from "./get.ts";
 import { listCatalogColumnsRoute } from "./list.ts";
+import {
+  createRecognizerRoute,
+  editRecognizerRoute,
+  getRecognizerRoute,
+  listRecognizersRoute,
+  previewRecognizerRoute,
+  toggleRecognizerRoute,
+} from "./recognizers.ts";
+import { listSuppressionsRoute, removeSuppressionRoute } from "./recognizers-suppressions.ts";
 import { reviewColumnRoute } from "./review.ts";
 import { undoReviewRoute } from "./review-undo.ts";
 import { scanCatalogRoute } from "./scan.ts";
@@ -22,4 +31,13 @@ export const CATALOG_ROUTES: ApiRoute[] = [
   listDriftRoute,
   acknowledgeDriftRoute,
   scanCatalogRoute,
+  // Custom recognizers and suppressions (issue 21); preview before {id} so it is not an id.
+  listRecognizersRoute,
+  previewRecognizerRoute,
+  createRecognizerRoute,
+  getRecognizerRoute,
+  editRecognizerRoute,
+  toggleRecognizerRoute,
+  listSuppressionsRoute,
+  removeSuppressionRoute,
 ];

@@ -19,6 +19,10 @@ const ZReviewRequest = z
     category: ZCategory.optional().openapi({ description: "Required for override" }),
     sensitivity: ZSensitivity.optional().openapi({ description: "Only with override" }),
     comment: ZComment.optional(),
+    suppressAcrossTables: z.boolean().optional().openapi({
+      description:
+        "Reject/override: also stop the detector that made this call from proposing that category on every table (a suppression)",
+    }),
   })
   .openapi("ReviewColumnRequest");
 
@@ -65,6 +69,7 @@ export const reviewColumnRoute = defineRoute(
         sensitivity: body.sensitivity,
         comment: body.comment || undefined,
         actor: principal?.email ?? "api",
+        suppressAcrossTables: body.suppressAcrossTables,
       }),
     );
     const entry = `${before.store}:${before.schema}.${before.table}.${before.column}${
@@ -80,6 +85,7 @@ export const reviewColumnRoute = defineRoute(
         category: body.category,
         sensitivity: body.sensitivity,
         comment: body.comment,
+        suppressions: result.suppressions,
       },
     });
     const after = await getCatalogColumn(db, id);

@@ -12,6 +12,7 @@ import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-
 import { NotificationsPage } from "../features/notifications/notifications-page.tsx";
 import { OverviewPage } from "../features/overview/overview-page.tsx";
 import { QualityPage } from "../features/quality/quality-page.tsx";
+import { RecognizersPage } from "../features/recognizers/recognizers-page.tsx";
 import { RetentionPage } from "../features/retention/retention-page.tsx";
 import { ReviewPage } from "../features/review/review-page.tsx";
 import { StoragePage } from "../features/tiering/storage-page.tsx";
@@ -36,6 +37,7 @@ const PAGES: Record<string, () => React.JSX.Element> = {
   "/notifications": NotificationsPage,
   "/quality": QualityPage,
   "/lineage": LineagePage,
+  "/recognizers": RecognizersPage,
 };
 
 type AuthState =

@@ -14,6 +14,7 @@ export const AREAS: Area[] = [
   { path: "/", label: "Overview", permission: "overview:read", built: true },
   { path: "/catalog", label: "Catalog", permission: "catalog:read", built: true },
   { path: "/review", label: "Review queue", permission: "catalog:read", built: true },
+  { path: "/recognizers", label: "Recognizers", permission: "catalog:read", built: true },
   { path: "/lineage", label: "Lineage", permission: "lineage:read", built: true },
   { path: "/quality", label: "Quality", permission: "quality:read", built: true },
   { path: "/notifications", label: "Alerts", permission: "quality:read", built: true },

@@ -82,6 +82,10 @@ export function ReviewActions({
   const [overriding, setOverriding] = useState(false);
   const [error, setError] = useState<string>();
   const [comment, setComment] = useState("");
+  // Learning from stewards (issue 21): a rejection/override suppresses the call on this column;
+  // this also ignores the detector behind it on every table.
+  const [acrossTables, setAcrossTables] = useState(false);
+  const proposedPii = !!column.proposedCategory && column.proposedCategory !== "none";
 
   const decide = async (decision: ReviewDecision) => {
     setBusy(true);
@@ -90,6 +94,7 @@ export function ReviewActions({
       const updated = await reviewColumn(column.id, decision);
       setOverriding(false);
       setComment("");
+      setAcrossTables(false);
       onDecided(updated);
     } catch (caught) {
       setError((caught as Error).message);
@@ -99,7 +104,11 @@ export function ReviewActions({
   };
   const submitOverride = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    void decide({ ...overrideFromForm(event.currentTarget), comment });
+    void decide({
+      ...overrideFromForm(event.currentTarget),
+      comment,
+      suppressAcrossTables: acrossTables,
+    });
   };
 
   return (
@@ -115,6 +124,16 @@ export function ReviewActions({
           placeholder="Why — kept in the column's history"
         />
       </label>
+      {proposedPii ? (
+        <label className="field-check">
+          <input
+            type="checkbox"
+            checked={acrossTables}
+            onChange={(e) => setAcrossTables(e.target.checked)}
+          />{" "}
+          On reject or override, also stop this {column.proposedCategory} detector on every table
+        </label>
+      ) : null}
       <div className="form-actions">
         <button
           type="button"
@@ -128,7 +147,9 @@ export function ReviewActions({
           type="button"
           className="button"
           disabled={busy || !column.proposedCategory}
-          onClick={() => void decide({ action: "reject", comment })}
+          onClick={() =>
+            void decide({ action: "reject", comment, suppressAcrossTables: acrossTables })
+          }
         >
           Reject
         </button>

@@ -12,6 +12,8 @@ export type ReviewDecision = {
   category?: Category;
   sensitivity?: Sensitivity;
   comment?: string;
+  /** Reject/override: also ignore the leading detector's call on every table (issue 21). */
+  suppressAcrossTables?: boolean;
 };
 
 /** One steward decision; the answer is the column as it now stands. */
@@ -25,6 +27,9 @@ export function reviewColumn(id: string, decision: ReviewDecision): Promise<Cata
   }
   if (decision.comment?.trim()) {
     body.comment = decision.comment.trim();
+  }
+  if (decision.suppressAcrossTables && decision.action !== "accept") {
+    body.suppressAcrossTables = true;
   }
   return api<CatalogColumnDetail>(`/api/v1/catalog/columns/${encodeURIComponent(id)}/review`, {
     method: "POST",
