@@ -28,7 +28,7 @@ export class StreamProbe {
   ) {}
 
   /** The source's identifiers are complete: the pending candidates are looked up, then freed. */
-  useIdentifiers(state: HashSet64State): void {
+  takeIdentifiers(state: HashSet64State): void {
     const identifiers = HashSet64.of(state);
     this.pending?.forEach((hi, lo) => {
       if (identifiers.has(hi, lo)) {

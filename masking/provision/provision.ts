@@ -453,7 +453,7 @@ export async function provisionDataset(
       (ids) => {
         sourceSide = ids;
         for (const t of threads) {
-          t.useIdentifiers(ids.identifiers.state());
+          t.sendIdentifiers(ids.identifiers.state());
         }
       },
       () => {},
@@ -484,7 +484,7 @@ export async function provisionDataset(
           });
           threads.add(thread);
           if (sourceSide) {
-            thread.useIdentifiers(sourceSide.identifiers.state());
+            thread.sendIdentifiers(sourceSide.identifiers.state());
           }
           const src = await sourcePool.connect().catch(async (error) => {
             await thread.close();
@@ -588,7 +588,7 @@ export async function provisionDataset(
           try {
             // What the thread's stream scan found, once it has looked everything up.
             const ids = await identifiers;
-            thread.useIdentifiers(ids.identifiers.state());
+            thread.sendIdentifiers(ids.identifiers.state());
             const found = await thread.collect();
             streamFound.addPairs(found.found);
             streamValues += found.values;

@@ -92,7 +92,7 @@ export class MaskingThread {
   }
 
   /** Hands the source's complete identifiers to this thread's stream scan. */
-  useIdentifiers(identifiers: HashSet64State): void {
+  sendIdentifiers(identifiers: HashSet64State): void {
     this.post({ job: 0, type: "identifiers", identifiers });
   }
 

@@ -123,7 +123,7 @@ function post(message: FromThread): void {
 port.on("message", (message: ToThread) => {
   try {
     if (message.type === "identifiers") {
-      probe?.useIdentifiers(message.identifiers);
+      probe?.takeIdentifiers(message.identifiers);
       return;
     }
     if (message.type === "collect") {
