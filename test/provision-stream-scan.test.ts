@@ -72,7 +72,7 @@ describe("the leak scan on the copy's stream", () => {
     t = await createTestDatabase("provstream", { demoPartitionsFor: startOfTodayUtc() });
     const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
     try {
-      await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 20, seed: 7 });
+      await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 30, seed: 11 });
       const r = await pool.query<{ email: string }>(
         "SELECT email FROM customers WHERE email LIKE '%@%' ORDER BY id LIMIT 1",
       );
@@ -193,8 +193,8 @@ describe("the leak scan on the copy's stream", () => {
         ],
         ["numeric", "numeric", ["100000000", "'NaN'", "123456789012345678901234567890.000"]],
         ["int", "int8", ["0", "-1", "9223372036854775807", "14155550123"]],
-        ["int", "int4", ["-2147483648", "42"]],
-        ["int", "int2", ["-32768", "7"]],
+        ["int", "int4", ["'-2147483648'", "42"]],
+        ["int", "int2", ["'-32768'", "7"]],
         ["bytea", "bytea", ["'\\x00414243ff5c0a7e'", "convert_to('jöhn@example.org', 'UTF8')"]],
         [
           "text[]",
