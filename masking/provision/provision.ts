@@ -466,6 +466,76 @@ export async function provisionDataset(
     const xids: string[] = [];
     let done = 0;
     let copiedRows = 0;
+    let copyFailed = false;
+    const copyTable = async (
+      { src, dst, thread }: { src: pg.PoolClient; dst: pg.PoolClient; thread: MaskingThread },
+      table: TablePlan,
+    ) => {
+      if (table.kind === "p") {
+        await partitionsCreated;
+      }
+      const tableStart = Date.now();
+      const name = table.table;
+      const running: TableProgress = {
+        status: "copying",
+        rows: 0,
+        expected: table.estimatedRows,
+      };
+      await setTableProgress(deps.db, dataset.id, name, running);
+      options.onProgress?.({ table: name, progress: running, done, total: tables.length });
+      const select = maskedSelect(table, schema, filters.get(name) ?? null);
+      const columns = table.columns.map((c) => ident(c.column)).join(", ");
+      const sink = copyFrom(
+        `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
+      );
+      const out = src.query(copyOut(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+      const fields = table.columns.map((c) => streamField(c) ?? null);
+      // One transaction per table: its id marks the rows it wrote (load-proof.ts).
+      await dst.query("BEGIN");
+      try {
+        xids.push(await currentXid(dst));
+        // Free text and JSON are masked on the stream, on the session's masking thread;
+        // every table's bytes are scanned there on their way to the target.
+        await (hasNodeMasks(table)
+          ? pipeline(
+              out,
+              thread.rewriter(table, (pairs) => maskedImages.addPairs(pairs), fields),
+              dst.query(sink),
+            )
+          : pipeline(out, thread.watcher(fields), dst.query(sink)));
+        await dst.query("COMMIT");
+      } catch (error) {
+        await dst.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+      covered.set(
+        name,
+        table.columns
+          .filter((_, i) => fields[i] !== null)
+          .map((c) => `${schema}.${name}.${c.column}`),
+      );
+      const finished: TableProgress = {
+        status: "done",
+        rows: sink.rowCount,
+        expected: table.estimatedRows,
+        ms: Date.now() - tableStart,
+      };
+      results[name] = {
+        rows: sink.rowCount,
+        ms: finished.ms ?? 0,
+        filtered: filters.get(name) != null,
+      };
+      done++;
+      copiedRows += sink.rowCount;
+      if (options.maxRows != null && copiedRows > options.maxRows) {
+        await guard.stop(
+          `${SIZE_LIMIT_REASON}: ${copiedRows} rows copied, the limit is ${options.maxRows}`,
+        );
+      }
+      await setTableProgress(deps.db, dataset.id, name, finished);
+      options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
+      await options.afterTable?.(name);
+    };
     await inParallel(
       // Partitioned tables last: their partitions are still being created.
       [...tables].sort(
@@ -514,78 +584,24 @@ export async function provisionDataset(
             throw error;
           }
         },
-        each: async ({ src, dst, thread }, table) => {
-          await guard.check();
-          if (table.kind === "p") {
-            await partitionsCreated;
-          }
-          const tableStart = Date.now();
-          const name = table.table;
-          const running: TableProgress = {
-            status: "copying",
-            rows: 0,
-            expected: table.estimatedRows,
-          };
-          await setTableProgress(deps.db, dataset.id, name, running);
-          options.onProgress?.({ table: name, progress: running, done, total: tables.length });
-          const select = maskedSelect(table, schema, filters.get(name) ?? null);
-          const columns = table.columns.map((c) => ident(c.column)).join(", ");
-          const sink = copyFrom(
-            `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
-          );
-          const out = src.query(copyOut(`COPY (${select}) TO STDOUT (FORMAT binary)`));
-          const fields = table.columns.map((c) => streamField(c) ?? null);
-          // One transaction per table: its id marks the rows it wrote (load-proof.ts).
-          await dst.query("BEGIN");
+        each: async (connection, table) => {
+          // A failed copy collects nothing: its close must not wait for the identifiers.
+          let copied = false;
           try {
-            xids.push(await currentXid(dst));
-            // Free text and JSON are masked on the stream, on the session's masking thread;
-            // every table's bytes are scanned there on their way to the target.
-            await (hasNodeMasks(table)
-              ? pipeline(
-                  out,
-                  thread.rewriter(table, (pairs) => maskedImages.addPairs(pairs), fields),
-                  dst.query(sink),
-                )
-              : pipeline(out, thread.watcher(fields), dst.query(sink)));
-            await dst.query("COMMIT");
-          } catch (error) {
-            await dst.query("ROLLBACK").catch(() => {});
-            throw error;
+            await copyTable(connection, table);
+            copied = true;
+          } finally {
+            copyFailed ||= !copied;
           }
-          covered.set(
-            name,
-            table.columns
-              .filter((_, i) => fields[i] !== null)
-              .map((c) => `${schema}.${name}.${c.column}`),
-          );
-          const finished: TableProgress = {
-            status: "done",
-            rows: sink.rowCount,
-            expected: table.estimatedRows,
-            ms: Date.now() - tableStart,
-          };
-          results[name] = {
-            rows: sink.rowCount,
-            ms: finished.ms ?? 0,
-            filtered: filters.get(name) != null,
-          };
-          done++;
-          copiedRows += sink.rowCount;
-          if (options.maxRows != null && copiedRows > options.maxRows) {
-            await guard.stop(
-              `${SIZE_LIMIT_REASON}: ${copiedRows} rows copied, the limit is ${options.maxRows}`,
-            );
-          }
-          await setTableProgress(deps.db, dataset.id, name, finished);
-          options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
-          await options.afterTable?.(name);
         },
         close: async ({ src, dst, thread }) => {
           await src.query("DISCARD TEMP").catch(() => {});
           src.release();
           dst.release();
           try {
+            if (copyFailed) {
+              return;
+            }
             // What the thread's stream scan found, once it has looked everything up.
             const ids = await identifiers;
             thread.sendIdentifiers(ids.identifiers.state());
