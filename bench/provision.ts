@@ -1,6 +1,8 @@
 /**
- * `npm run bench -- provision [tenants] [customersPerTenant] [parallel]` (default 2 × 500, 2).
- * For ≥ 1M customers: `npm run bench -- provision 40 25000`.
+ * `npm run bench -- provision [tenants] [customersPerTenant] [parallel] [keep]` (default 2 × 500,
+ * 2). For ≥ 1M customers: `npm run bench -- provision 40 25000`. With `keep`, the seeded source
+ * database (`govern_bench_prov_keep_<tenants>x<customers>`) is kept and reused by the next run
+ * of the same size (seeding 4 × 25,000 takes minutes on a busy machine).
  *
  * Seeds the demo platform into a fresh database, classifies it and accepts every proposal (as a
  * steward would), then clones it twice in the same run: a plain `pg_dump | psql` of the platform
@@ -10,6 +12,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { Transform } from "node:stream";
 import { sql } from "kysely";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
@@ -20,8 +23,24 @@ import { reviewColumns } from "../schema/governance/catalog-review.repository.ts
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb } from "../schema/postgres.ts";
 
-function plainClone(sourceUrl: string, targetUrl: string): Promise<void> {
+/** The plain clone's phases as its stream passes: schema, data (COPY), post-data (indexes...). */
+type PlainPhases = { schemaMs: number; dataMs: number; postDataMs: number };
+
+/**
+ * The start of pg_dump's data section (its first table's data) and of its post-data section
+ * (the first index, constraint, trigger or policy after the data): the dump is piped through
+ * this process, which notes when each passes (psql lags by a pipe buffer, a few milliseconds).
+ */
+const DATA_START = "\n-- Data for Name: ";
+const POST_DATA =
+  /\n-- Name: [^\n]*; Type: (?:CONSTRAINT|FK CONSTRAINT|INDEX|TRIGGER|POLICY|RULE);/;
+
+function plainClone(sourceUrl: string, targetUrl: string): Promise<PlainPhases> {
   return new Promise((resolve, reject) => {
+    const started = Date.now();
+    let dataAt: number | undefined;
+    let postAt: number | undefined;
+    let tail = "";
     const dump = spawn("pg_dump", ["--dbname", sourceUrl, "--schema", "public"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -29,13 +48,32 @@ function plainClone(sourceUrl: string, targetUrl: string): Promise<void> {
       stdio: ["pipe", "ignore", "inherit"],
     });
     restore.stdin.on("error", () => {});
-    dump.stdout.pipe(restore.stdin);
+    const tap = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        if (postAt === undefined) {
+          // Markers may straddle chunks: the end of the last chunk is searched again.
+          const text = tail + chunk.toString("latin1");
+          if (dataAt === undefined && text.includes(DATA_START)) {
+            dataAt = Date.now();
+          }
+          if (dataAt !== undefined && POST_DATA.test(text)) {
+            postAt = Date.now();
+          }
+          tail = text.slice(-200);
+        }
+        done(null, chunk);
+      },
+    });
+    dump.stdout.pipe(tap).pipe(restore.stdin);
     let open = 2;
     const done = (code: number | null) => {
       if (code !== 0) {
         reject(new Error(`plain clone failed (${code})`));
       } else if (--open === 0) {
-        resolve();
+        const end = Date.now();
+        const d = dataAt ?? end;
+        const p = postAt ?? end;
+        resolve({ schemaMs: d - started, dataMs: p - d, postDataMs: end - p });
       }
     };
     dump.on("close", done);
@@ -49,24 +87,42 @@ export async function main(args: string[]): Promise<void> {
   const parallel = Number(args[2] ?? 2);
   const base = loadConfig();
   const suffix = randomBytes(3).toString("hex");
-  const srcDb = `govern_bench_prov_${suffix}`;
+  const keep = args[3] === "keep";
+  const srcDb = keep
+    ? `govern_bench_prov_keep_${tenants}x${customersPerTenant}`
+    : `govern_bench_prov_${suffix}`;
   const plainDb = `govern_bench_prov_${suffix}_plain`;
   const name = `bench-${suffix}`;
   const admin = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
   const config = withDatabase(base, srcDb);
   try {
-    await sql`CREATE DATABASE ${sql.id(srcDb)}`.execute(admin.db);
+    const exists = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_database WHERE datname = ${srcDb}`.execute(admin.db);
+    const reuse = keep && (exists.rows[0]?.n ?? 0) > 0;
+    if (!reuse) {
+      await sql`CREATE DATABASE ${sql.id(srcDb)}`.execute(admin.db);
+    }
     const src = createOwnerDb(config, { max: 4 });
     try {
       await migrateToLatest(src.db, config);
-      console.log(`provision: seeding ${tenants} tenants x ${customersPerTenant} customers`);
-      const seeded = await seedDemoPlatform(src.pool, {
-        tenants,
-        customersPerTenant,
-        seed: 42,
-        asOf: new Date("2026-01-01T00:00:00Z"),
-      });
-      console.log(`provision: ${seeded.totalRows} rows seeded in ${seeded.durationMs} ms`);
+      let seeded: { totalRows: number };
+      if (reuse) {
+        const rows = await sql<{ n: number }>`
+          SELECT coalesce(sum(n_live_tup), 0)::bigint::float8 AS n FROM pg_stat_user_tables
+          WHERE schemaname = 'public'`.execute(src.db);
+        seeded = { totalRows: rows.rows[0]?.n ?? 0 };
+        console.log(`provision: reusing ${srcDb} (${seeded.totalRows} rows)`);
+      } else {
+        console.log(`provision: seeding ${tenants} tenants x ${customersPerTenant} customers`);
+        const fresh = await seedDemoPlatform(src.pool, {
+          tenants,
+          customersPerTenant,
+          seed: 42,
+          asOf: new Date("2026-01-01T00:00:00Z"),
+        });
+        seeded = fresh;
+        console.log(`provision: ${fresh.totalRows} rows seeded in ${fresh.durationMs} ms`);
+      }
       await runCatalogScan({ db: src.db }, { stores: ["postgres"], triggeredBy: "bench" });
       await reviewColumns(src.db, {
         target: { filter: { store: "postgres" } },
@@ -82,10 +138,10 @@ export async function main(args: string[]): Promise<void> {
       await sql`DROP SCHEMA public`.execute(plain.db);
       await plain.db.destroy();
       const p0 = Date.now();
-      await plainClone(config.databaseUrl, withDatabase(base, plainDb).databaseUrl);
+      const phases = await plainClone(config.databaseUrl, withDatabase(base, plainDb).databaseUrl);
       const plainMs = Date.now() - p0;
       console.log(
-        `provision: plain pg_dump | psql ${plainMs} ms (${Math.round(seeded.totalRows / (plainMs / 1000))} rows/s)`,
+        `provision: plain pg_dump | psql ${plainMs} ms (${Math.round(seeded.totalRows / (plainMs / 1000))} rows/s): schema ${phases.schemaMs}, data ${phases.dataMs}, indexes/constraints ${phases.postDataMs}`,
       );
       // Dropped before the masked clone: at a million customers three copies do not fit on
       // the disk, and the masked clone then starts from a checkpoint as the plain one did.
@@ -122,9 +178,11 @@ export async function main(args: string[]): Promise<void> {
     await sql`DROP DATABASE IF EXISTS ${sql.id(plainDb)} WITH (FORCE)`
       .execute(admin.db)
       .catch(() => {});
-    await sql`DROP DATABASE IF EXISTS ${sql.id(srcDb)} WITH (FORCE)`
-      .execute(admin.db)
-      .catch(() => {});
+    if (!keep) {
+      await sql`DROP DATABASE IF EXISTS ${sql.id(srcDb)} WITH (FORCE)`
+        .execute(admin.db)
+        .catch(() => {});
+    }
     await admin.db.destroy();
   }
 }

@@ -87,7 +87,7 @@ function norm(v: string): string {
 // every value); none matches the empty string.
 
 /** Is handed each candidate; returns true to stop (a leak is found). */
-type Visit = (candidate: string) => boolean;
+export type Visit = (candidate: string) => boolean;
 
 const WHITESPACE = /\s/;
 
@@ -97,7 +97,7 @@ const WHITESPACE = /\s/;
  * token of 7+ characters (a credential, an IP address); names, streets, phones and numbers
  * inside longer text are cut out below.
  */
-function eachCandidate(value: string, heads: ReadonlySet<string>, visit: Visit): boolean {
+export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: Visit): boolean {
   // A number with a fraction (a numeric column, a JSON number: 1852.1866666666666667, an
   // average) holds an identifier only in its integer part: the digits of a fraction are no
   // number anyone wrote, and their last ten digits now and then equal someone's phone.

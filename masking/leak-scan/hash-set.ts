@@ -84,6 +84,24 @@ export class HashSet64 {
     }
   }
 
+  /** Calls `visit` with every hash in the set. */
+  forEach(visit: (hi: number, lo: number) => void): void {
+    for (let i = 0; i < this.used.length; i++) {
+      if (this.used[i]) {
+        visit(this.hi[i] as number, this.lo[i] as number);
+      }
+    }
+  }
+
+  /** Every hash as (hi, lo) pairs one after the other (the form addPairs takes). */
+  pairs(): number[] {
+    const out: number[] = [];
+    this.forEach((hi, lo) => {
+      out.push(hi, lo);
+    });
+    return out;
+  }
+
   has(hi: number, lo: number): boolean {
     let i = lo & this.mask;
     while (this.used[i]) {

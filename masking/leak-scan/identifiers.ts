@@ -393,3 +393,30 @@ async function tableIdentifiers(
     }
   }
 }
+
+/**
+ * Every word of every person-name value of the source (name columns and paths, first and last
+ * names), lower-cased as identifierOf lower-cases them: a superset of the heads collectIdentifiers
+ * finds, known in a moment (one DISTINCT over the name columns) where the identifiers take the
+ * whole copy. The stream scan (stream-scan.ts) forms name pairs after these words.
+ */
+export async function sourceNameWords(
+  source: pg.Pool,
+  plan: TablePlan[],
+  schema: string,
+): Promise<string[]> {
+  // A query whose text merely mentions the category would only add words: a superset still.
+  const queries = plan.flatMap((t) =>
+    identifierQueries(t, schema).filter(
+      (q) => q.includes(", 'person_name' FROM ") || q.includes(`, '${NAME_PAIR}' FROM `),
+    ),
+  );
+  if (queries.length === 0) {
+    return [];
+  }
+  const r = await source.query<{ w: string }>(
+    `SELECT DISTINCT m[1] AS w FROM (${queries.join(" UNION ALL ")}) s(v, c),
+       LATERAL regexp_matches(v, ${literal(`([${NAME_LETTERS}'-]+)`)}, 'g') m`,
+  );
+  return [...new Set(r.rows.map((x) => x.w.toLowerCase()))];
+}

@@ -155,6 +155,11 @@ export async function leakScan(input: {
   parallel?: number;
   /** Called with each target value that leaks (diagnostics; the report never holds values). */
   onLeak?: (column: string, text: string) => void;
+  /**
+   * Columns (`schema.table.column`) already scanned on the stream that wrote them
+   * (stream-scan.ts): only the others are read from the target.
+   */
+  covered?: ReadonlySet<string>;
 }): Promise<LeakScanReport> {
   const started = Date.now();
   const { identifiers, images, heads } = input.identifiers;
@@ -163,6 +168,9 @@ export async function leakScan(input: {
   const columns = await targetColumns(input.target);
   const byTable = new Map<string, TargetColumn[]>();
   for (const c of columns) {
+    if (input.covered?.has(`${c.schema}.${c.table}.${c.column}`)) {
+      continue;
+    }
     const table = `${ident(c.schema)}.${ident(c.table)}`;
     byTable.set(table, [...(byTable.get(table) ?? []), c]);
   }
@@ -232,6 +240,50 @@ export async function leakScan(input: {
     values,
     findings,
     identifiersMs: input.identifiers.ms,
+    ms: Date.now() - started,
+  };
+}
+
+/** What the stream scan (stream-scan.ts) of a copy found, gathered from its threads. */
+export type StreamScanResult = {
+  /** Hashes of hits and validated numbers, as (hi, lo) pairs. */
+  found: HashSet64;
+  values: number;
+  /** Columns (`schema.table.column`) read on the stream, whose rows are the stream's. */
+  covered: ReadonlySet<string>;
+};
+
+/**
+ * The leak scan's verdict for a copy scanned on its stream: what the stream found that is no
+ * masking image is a leak, and then the whole target is scanned as before, for the exact
+ * columns, rows and (diagnostic) values; otherwise only the columns the stream did not cover
+ * are read from the target (types the stream does not read, generated columns, other schemas,
+ * materialized views, rows another transaction wrote: load-proof.ts).
+ */
+export async function finishStreamScan(input: {
+  target: pg.Pool;
+  identifiers: SourceIdentifiers;
+  key: Buffer;
+  stream: StreamScanResult;
+  parallel?: number;
+  onLeak?: (column: string, text: string) => void;
+}): Promise<LeakScanReport> {
+  const started = Date.now();
+  let suspect = false;
+  input.stream.found.forEach((hi, lo) => {
+    suspect ||= !input.identifiers.images.has(hi, lo);
+  });
+  const rest = await leakScan({
+    target: input.target,
+    identifiers: input.identifiers,
+    key: input.key,
+    parallel: input.parallel,
+    onLeak: input.onLeak,
+    covered: suspect ? undefined : input.stream.covered,
+  });
+  return {
+    ...rest,
+    values: rest.values + (suspect ? 0 : input.stream.values),
     ms: Date.now() - started,
   };
 }

@@ -227,8 +227,12 @@ export async function createDatasetDatabase(
     );
   });
   await withClient(adminUrl, async (admin) => {
+    // CONNECT only at hand-over (grantDatasetRole): until then nobody but govern writes into the
+    // database (the leak scan reads the copy's own stream, leak-scan/load-proof.ts). The owner
+    // holds its privileges in the ACL like anyone, so they can be revoked from it.
     await admin.query(`REVOKE ALL ON DATABASE ${ident(databaseName)} FROM PUBLIC;
-      GRANT CONNECT, TEMPORARY ON DATABASE ${ident(databaseName)} TO ${ident(roleName)}`);
+      REVOKE CONNECT ON DATABASE ${ident(databaseName)} FROM ${ident(roleName)};
+      GRANT TEMPORARY ON DATABASE ${ident(databaseName)} TO ${ident(roleName)}`);
     const source = sameServer(adminUrl, deps.config.databaseUrl)
       ? new URL(deps.config.databaseUrl).pathname.slice(1)
       : null;
@@ -278,6 +282,8 @@ async function closeToPublic(admin: pg.Client, databases: string[]): Promise<voi
 export async function grantDatasetRole(targetAdminUrl: string, roleName: string): Promise<void> {
   const role = ident(roleName);
   await withClient(targetAdminUrl, async (target) => {
+    const db = await target.query<{ name: string }>("SELECT current_database() AS name");
+    await target.query(`GRANT CONNECT ON DATABASE ${ident(db.rows[0]?.name ?? "")} TO ${role}`);
     await target.query(`GRANT ALL ON SCHEMA public TO ${role};
       GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role};
       GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO ${role};

@@ -16,7 +16,15 @@ import {
   updateDataset,
 } from "../datasets.repository.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
-import { type LeakScanReport, leakScan, sourceIdentifiers } from "../leak-scan/leak-scan.ts";
+import { sourceNameWords } from "../leak-scan/identifiers.ts";
+import {
+  finishStreamScan,
+  type LeakScanReport,
+  type SourceIdentifiers,
+  sourceIdentifiers,
+} from "../leak-scan/leak-scan.ts";
+import { currentXid, foreignRows, foreignTriggers } from "../leak-scan/load-proof.ts";
+import { streamField } from "../leak-scan/stream-fields.ts";
 import { MaskingError } from "../masking-error.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql, personNameSql } from "../person-names.ts";
@@ -323,6 +331,9 @@ export async function provisionDataset(
     parallel: options.parallel ?? 2,
   });
   identifiers.catch(() => {});
+  // The stream scan's name heads: every word of the source's names (stream-scan.ts).
+  const nameWords = sourceNameWords(sourcePool, gate.tables, schema);
+  nameWords.catch(() => {});
   const databaseName = datasetDatabaseName(options.name);
   const tables = gate.tables;
   const progress: Record<string, TableProgress> = Object.fromEntries(
@@ -399,6 +410,15 @@ export async function provisionDataset(
         `CREATE EXTENSION IF NOT EXISTS ${ident(e.extname)} SCHEMA ${ident(e.schema)}`,
       );
     }
+    // The stream scan counts on no trigger firing during the load (load-proof.ts): pre-data
+    // creates none; one found here was made by someone else.
+    const loadTriggers = await foreignTriggers(sourcePool, targetPool, schema);
+    if (loadTriggers.length > 0) {
+      throw new MaskingError(
+        "conflict",
+        `the target database has triggers govern did not make (${loadTriggers.join(", ")})`,
+      );
+    }
     const schemaMs = Date.now() - t0;
     const partitionsCreated = archive.restore(targetUrl, "partitions");
     partitionsCreated.catch(() => {});
@@ -424,8 +444,98 @@ export async function provisionDataset(
     // Format-kept values the masking threads made (images.ts): the leak scan takes them for
     // masking's own, as it takes the images of the PII columns' values.
     const maskedImages = new HashSet64();
+    // The leak scan on the stream (stream-scan.ts): every thread scans what its connection
+    // writes; the source's identifiers go to every thread as soon as they are complete.
+    const heads = await nameWords;
+    const threads = new Set<MaskingThread>();
+    let sourceSide: SourceIdentifiers | undefined;
+    identifiers.then(
+      (ids) => {
+        sourceSide = ids;
+        for (const t of threads) {
+          t.sendIdentifiers(ids.identifiers.state());
+        }
+      },
+      () => {},
+    );
+    const streamFound = new HashSet64();
+    let streamValues = 0;
+    // Per streamed table, its columns (`schema.table.column`) the stream read.
+    const covered = new Map<string, string[]>();
+    // The transactions the copy wrote in: any other row version is someone else's.
+    const xids: string[] = [];
     let done = 0;
     let copiedRows = 0;
+    let copyFailed = false;
+    const copyTable = async (
+      { src, dst, thread }: { src: pg.PoolClient; dst: pg.PoolClient; thread: MaskingThread },
+      table: TablePlan,
+    ) => {
+      if (table.kind === "p") {
+        await partitionsCreated;
+      }
+      const tableStart = Date.now();
+      const name = table.table;
+      const running: TableProgress = {
+        status: "copying",
+        rows: 0,
+        expected: table.estimatedRows,
+      };
+      await setTableProgress(deps.db, dataset.id, name, running);
+      options.onProgress?.({ table: name, progress: running, done, total: tables.length });
+      const select = maskedSelect(table, schema, filters.get(name) ?? null);
+      const columns = table.columns.map((c) => ident(c.column)).join(", ");
+      const sink = copyFrom(
+        `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
+      );
+      const out = src.query(copyOut(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+      const fields = table.columns.map((c) => streamField(c) ?? null);
+      // One transaction per table: its id marks the rows it wrote (load-proof.ts).
+      await dst.query("BEGIN");
+      try {
+        xids.push(await currentXid(dst));
+        // Free text and JSON are masked on the stream, on the session's masking thread;
+        // every table's bytes are scanned there on their way to the target.
+        await (hasNodeMasks(table)
+          ? pipeline(
+              out,
+              thread.rewriter(table, (pairs) => maskedImages.addPairs(pairs), fields),
+              dst.query(sink),
+            )
+          : pipeline(out, thread.watcher(fields), dst.query(sink)));
+        await dst.query("COMMIT");
+      } catch (error) {
+        await dst.query("ROLLBACK").catch(() => {});
+        throw error;
+      }
+      covered.set(
+        name,
+        table.columns
+          .filter((_, i) => fields[i] !== null)
+          .map((c) => `${schema}.${name}.${c.column}`),
+      );
+      const finished: TableProgress = {
+        status: "done",
+        rows: sink.rowCount,
+        expected: table.estimatedRows,
+        ms: Date.now() - tableStart,
+      };
+      results[name] = {
+        rows: sink.rowCount,
+        ms: finished.ms ?? 0,
+        filtered: filters.get(name) != null,
+      };
+      done++;
+      copiedRows += sink.rowCount;
+      if (options.maxRows != null && copiedRows > options.maxRows) {
+        await guard.stop(
+          `${SIZE_LIMIT_REASON}: ${copiedRows} rows copied, the limit is ${options.maxRows}`,
+        );
+      }
+      await setTableProgress(deps.db, dataset.id, name, finished);
+      options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
+      await options.afterTable?.(name);
+    };
     await inParallel(
       // Partitioned tables last: their partitions are still being created.
       [...tables].sort(
@@ -440,7 +550,12 @@ export async function provisionDataset(
             key: new Uint8Array(key),
             names,
             leakKey: new Uint8Array(leakKey),
+            heads,
           });
+          threads.add(thread);
+          if (sourceSide) {
+            thread.sendIdentifiers(sourceSide.identifiers.state());
+          }
           const src = await sourcePool.connect().catch(async (error) => {
             await thread.close();
             throw error;
@@ -469,68 +584,56 @@ export async function provisionDataset(
             throw error;
           }
         },
-        each: async ({ src, dst, thread }, table) => {
-          await guard.check();
-          if (table.kind === "p") {
-            await partitionsCreated;
+        each: async (connection, table) => {
+          // A failed copy collects nothing: its close must not wait for the identifiers.
+          let copied = false;
+          try {
+            await copyTable(connection, table);
+            copied = true;
+          } finally {
+            copyFailed ||= !copied;
           }
-          const tableStart = Date.now();
-          const name = table.table;
-          const running: TableProgress = {
-            status: "copying",
-            rows: 0,
-            expected: table.estimatedRows,
-          };
-          await setTableProgress(deps.db, dataset.id, name, running);
-          options.onProgress?.({ table: name, progress: running, done, total: tables.length });
-          const select = maskedSelect(table, schema, filters.get(name) ?? null);
-          const columns = table.columns.map((c) => ident(c.column)).join(", ");
-          const sink = copyFrom(
-            `COPY ${ident(schema)}.${ident(name)} (${columns}) FROM STDIN (FORMAT binary)`,
-          );
-          const out = src.query(copyOut(`COPY (${select}) TO STDOUT (FORMAT binary)`));
-          // Free text and JSON are masked on the stream, on the session's masking thread.
-          await (hasNodeMasks(table)
-            ? pipeline(
-                out,
-                thread.rewriter(table, (pairs) => maskedImages.addPairs(pairs)),
-                dst.query(sink),
-              )
-            : pipeline(out, dst.query(sink)));
-          const finished: TableProgress = {
-            status: "done",
-            rows: sink.rowCount,
-            expected: table.estimatedRows,
-            ms: Date.now() - tableStart,
-          };
-          results[name] = {
-            rows: sink.rowCount,
-            ms: finished.ms ?? 0,
-            filtered: filters.get(name) != null,
-          };
-          done++;
-          copiedRows += sink.rowCount;
-          if (options.maxRows != null && copiedRows > options.maxRows) {
-            await guard.stop(
-              `${SIZE_LIMIT_REASON}: ${copiedRows} rows copied, the limit is ${options.maxRows}`,
-            );
-          }
-          await setTableProgress(deps.db, dataset.id, name, finished);
-          options.onProgress?.({ table: name, progress: finished, done, total: tables.length });
-          await options.afterTable?.(name);
         },
         close: async ({ src, dst, thread }) => {
           await src.query("DISCARD TEMP").catch(() => {});
           src.release();
           dst.release();
-          await thread.close();
+          try {
+            if (copyFailed) {
+              return;
+            }
+            // What the thread's stream scan found, once it has looked everything up.
+            const ids = await identifiers;
+            thread.sendIdentifiers(ids.identifiers.state());
+            const found = await thread.collect();
+            streamFound.addPairs(found.found);
+            streamValues += found.values;
+          } finally {
+            threads.delete(thread);
+            await thread.close();
+          }
         },
       },
     );
     // A copy without partitioned tables never waited for them: post-data needs them.
     await partitionsCreated;
     // Masked values that now collide under a unique index get their row's tag (unique-values.ts).
-    await resolveUniqueCollisions({ source: sourcePool, target: targetPool, schema, plan: tables });
+    const collisions = await resolveUniqueCollisions({
+      source: sourcePool,
+      target: targetPool,
+      schema,
+      plan: tables,
+    });
+    if (collisions.xid) {
+      xids.push(collisions.xid);
+    }
+    // The tags are written after the stream: their columns are read from the target.
+    for (const [table, column] of collisions.columns) {
+      covered.set(
+        table,
+        (covered.get(table) ?? []).filter((c) => c !== `${schema}.${table}.${column}`),
+      );
+    }
     const copyMs = Date.now() - t1;
 
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
@@ -560,15 +663,31 @@ export async function provisionDataset(
     // 4. Prove it.
     await guard.check();
     await updateDataset(deps.db, dataset.id, { status: "verifying" });
-    const sourceSide = await identifiers;
-    sourceSide.images.addAll(maskedImages);
-    const scan = await leakScan({
+    const source_ = await identifiers;
+    source_.images.addAll(maskedImages);
+    // Rows another transaction wrote, and triggers that could have rewritten the copy's rows
+    // (load-proof.ts): such tables, or all, are read from the target instead.
+    const scanStarted = Date.now();
+    const foreign = await foreignRows(
+      targetPool,
+      schema,
+      [...covered.keys()],
+      xids,
+      options.parallel ?? 2,
+    );
+    const triggered = (await foreignTriggers(sourcePool, targetPool, schema)).length > 0;
+    const trusted = new Set(
+      triggered ? [] : [...covered].flatMap(([table, cs]) => (foreign.has(table) ? [] : cs)),
+    );
+    const scanned = await finishStreamScan({
       target: targetPool,
-      identifiers: sourceSide,
+      identifiers: source_,
       key: leakKey,
+      stream: { found: streamFound, values: streamValues, covered: trusted },
       parallel: options.parallel ?? 2,
       onLeak: options.onLeak,
     });
+    const scan = { ...scanned, ms: Date.now() - scanStarted };
     const sizeBytes = Number(
       (await targetPool.query("SELECT pg_database_size(current_database())::bigint AS n")).rows[0]
         ?.n ?? 0,

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { currentXid } from "../leak-scan/load-proof.ts";
 import type { ColumnPlan, TablePlan } from "./plan.ts";
 import { ident, literal } from "./select.ts";
 
@@ -19,6 +20,10 @@ import { ident, literal } from "./select.ts";
 export type UniqueCollisions = {
   /** `table.index` → rows whose masked value got a tag. */
   resolved: Record<string, number>;
+  /** [table, column] of every column a tag went on: written after the copy's stream. */
+  columns: [table: string, column: string][];
+  /** The transaction that wrote the tags (its 32-bit id, as the rows' xmin): load-proof.ts. */
+  xid: string | null;
 };
 
 type UniqueIndex = {
@@ -109,8 +114,35 @@ export async function resolveUniqueCollisions(input: {
   plan: TablePlan[];
 }): Promise<UniqueCollisions> {
   const resolved: Record<string, number> = {};
+  const columns = new Map<string, [string, string]>();
   const tables = new Map(input.plan.map((t) => [t.table, t]));
-  for (const index of await uniqueIndexes(input.source, input.schema)) {
+  const indexes = await uniqueIndexes(input.source, input.schema);
+  // One transaction for every fix: its id is the one writer besides the copy (load-proof.ts).
+  const target = await input.target.connect();
+  try {
+    await target.query("BEGIN");
+    const xid = await currentXid(target);
+    await resolveEach(target, indexes, tables, input.schema, resolved, columns);
+    await target.query("COMMIT");
+    return { resolved, columns: [...columns.values()], xid };
+  } catch (error) {
+    await target.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    target.release();
+  }
+}
+
+async function resolveEach(
+  target: pg.PoolClient,
+  indexes: UniqueIndex[],
+  tables: Map<string, TablePlan>,
+  schema: string,
+  resolved: Record<string, number>,
+  columns: Map<string, [string, string]>,
+): Promise<void> {
+  const input = { target, schema };
+  for (const index of indexes) {
     const table = tables.get(index.table);
     if (!table) {
       continue;
@@ -154,7 +186,7 @@ export async function resolveUniqueCollisions(input: {
     }
     if (rows > 0) {
       resolved[`${index.table}.${index.index}`] = rows;
+      columns.set(`${index.table}\u0000${column.column}`, [index.table, column.column]);
     }
   }
-  return { resolved };
 }

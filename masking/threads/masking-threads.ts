@@ -1,8 +1,9 @@
 import { Transform, type TransformCallback, Writable } from "node:stream";
 import { Worker } from "node:worker_threads";
+import type { HashSet64State } from "../leak-scan/hash-set.ts";
 import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
 import type { TablePlan } from "../provision/plan.ts";
-import type { FromThread, ThreadSetup, ToThread } from "./protocol.ts";
+import type { FromThread, StreamFields, ThreadSetup, ToThread } from "./protocol.ts";
 
 /**
  * Masking threads: the per-value work of provisioning (rewriting free text and JSON on the COPY
@@ -51,8 +52,12 @@ export class MaskingThread {
    * A transform that rewrites a table's binary COPY stream on this thread; at its end,
    * `images` gets the hashes of the format-kept values it made (see images.ts).
    */
-  rewriter(table: TablePlan, images: (pairs: Uint32Array) => void): Transform {
-    const job = this.begin({ type: "rewrite", table });
+  rewriter(
+    table: TablePlan,
+    images: (pairs: Uint32Array) => void,
+    fields: StreamFields,
+  ): Transform {
+    const job = this.begin({ type: "rewrite", table, fields });
     const stream = new Transform({
       transform(chunk: Buffer, _encoding, done: TransformCallback) {
         job.send(chunk).then(() => done(), done);
@@ -66,6 +71,36 @@ export class MaskingThread {
     });
     job.onBytes = (bytes) => stream.push(bytes);
     return stream;
+  }
+
+  /**
+   * A pass-through for a table's binary COPY stream that needs no rewriting: each chunk goes on
+   * unchanged at once, and a copy of it to this thread's stream scan (stream-scan.ts), which
+   * holds the stream back when it falls behind.
+   */
+  watcher(fields: StreamFields): Transform {
+    const job = this.begin({ type: "watch", fields });
+    return new Transform({
+      transform(chunk: Buffer, _encoding, done: TransformCallback) {
+        this.push(chunk);
+        job.send(chunk).then(() => done(), done);
+      },
+      flush(done: TransformCallback) {
+        job.end().then(() => done(), done);
+      },
+    });
+  }
+
+  /** Hands the source's complete identifiers to this thread's stream scan. */
+  sendIdentifiers(identifiers: HashSet64State): void {
+    this.post({ job: 0, type: "identifiers", identifiers });
+  }
+
+  /** What this thread's stream scan found (after useIdentifiers), and how many values it read. */
+  async collect(): Promise<{ found: Uint32Array; values: number }> {
+    const job = this.begin({ type: "collect" });
+    const answer = await job.result();
+    return { found: answer.found ?? new Uint32Array(0), values: answer.values ?? 0 };
   }
 
   /** A sink that scans a table's binary COPY stream on this thread, and its result. */
@@ -100,7 +135,11 @@ export class MaskingThread {
   }
 
   private begin(
-    start: { type: "rewrite"; table: TablePlan } | { type: "scan"; kinds: FieldKind[] },
+    start:
+      | { type: "rewrite"; table: TablePlan; fields: StreamFields }
+      | { type: "watch"; fields: StreamFields }
+      | { type: "collect" }
+      | { type: "scan"; kinds: FieldKind[] },
   ): ThreadJob {
     this.current?.fail(new Error("a new job started on this thread"));
     const job = new ThreadJob(++this.jobs, (message) => this.post(message));
@@ -123,7 +162,12 @@ export class MaskingThread {
 }
 
 /** What a thread answers at a job's end. */
-type JobResult = { scan?: TableScanResult; images?: Uint32Array };
+type JobResult = {
+  scan?: TableScanResult;
+  images?: Uint32Array;
+  found?: Uint32Array;
+  values?: number;
+};
 
 /** One stream's job on a thread: chunks in flight, the answers, the end. */
 class ThreadJob {
@@ -177,6 +221,16 @@ class ThreadJob {
     return new Promise((resolve, reject) => {
       this.finished = { resolve, reject };
       this.post({ job: this.id, type: "end" });
+    });
+  }
+
+  /** Resolves with the job's `done` answer (a job posted whole, with nothing to stream). */
+  result(): Promise<JobResult> {
+    if (this.error) {
+      return Promise.reject(this.error);
+    }
+    return new Promise((resolve, reject) => {
+      this.finished = { resolve, reject };
     });
   }
 

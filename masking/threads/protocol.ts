@@ -1,4 +1,5 @@
 import type { HashSet64State } from "../leak-scan/hash-set.ts";
+import type { StreamField } from "../leak-scan/stream-fields.ts";
 import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
 import type { TablePlan } from "../provision/plan.ts";
 
@@ -18,6 +19,8 @@ export type ThreadSetup =
       names: { first: string[]; last: string[] };
       /** The leak-scan key: the format-kept values masking makes are hashed with it. */
       leakKey: Uint8Array;
+      /** Every word of the source's names: the stream scan's pair heads (stream-scan.ts). */
+      heads: string[];
     }
   | {
       mode: "scan";
@@ -29,8 +32,17 @@ export type ThreadSetup =
       keepLeaks: boolean;
     };
 
+/** How the stream scan reads each field of a table (null: the post-pass reads it). */
+export type StreamFields = (StreamField | null)[];
+
 export type ToThread =
-  | { job: number; type: "rewrite"; table: TablePlan }
+  | { job: number; type: "rewrite"; table: TablePlan; fields: StreamFields }
+  /** The stream scan only: the bytes go to the target unchanged, a copy comes here. */
+  | { job: number; type: "watch"; fields: StreamFields }
+  /** The source's identifiers are complete (stream-scan.ts): not part of any job. */
+  | { job: number; type: "identifiers"; identifiers: HashSet64State }
+  /** What the stream scan found: answered with `done`. */
+  | { job: number; type: "collect" }
   | { job: number; type: "scan"; kinds: FieldKind[] }
   | { job: number; type: "chunk"; bytes: Uint8Array }
   | { job: number; type: "end" };
@@ -44,5 +56,9 @@ export type FromThread =
       scan?: TableScanResult;
       /** Rewrite: hashes of the job's new format-kept masked values, as (hi, lo) pairs. */
       images?: Uint32Array;
+      /** Collect: the stream scan's hits and validated numbers, as (hi, lo) pairs. */
+      found?: Uint32Array;
+      /** Collect: values the stream scan read. */
+      values?: number;
     }
   | { job: number; type: "error"; message: string };

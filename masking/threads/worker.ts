@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { hash64, imageCandidates } from "../leak-scan/candidates.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
+import { StreamProbe, StreamScan } from "../leak-scan/stream-scan.ts";
 import { LeakCheck, TableScan } from "../leak-scan/table-scan.ts";
 import { BinaryCopyRewrite } from "../provision/binary-copy.ts";
 import { nodeRewriters } from "../provision/node-masks.ts";
@@ -50,21 +51,50 @@ if (setup.mode === "rewrite") {
   });
 }
 
+// The stream scan of everything this thread's connection writes (stream-scan.ts).
+const probe =
+  setup.mode === "rewrite"
+    ? new StreamProbe(Buffer.from(setup.leakKey), new Set(setup.heads))
+    : undefined;
+const streamFields = (fields: (string | null)[]) =>
+  fields.map((f) => f ?? undefined) as ConstructorParameters<typeof StreamScan>[0];
+
 type Job = { id: number; chunk: (bytes: Buffer) => FromThread; end: () => FromThread };
 let job: Job | undefined;
 
 function startJob(message: ToThread): Job {
   const id = message.job;
-  if (message.type === "rewrite" && names) {
+  if (message.type === "rewrite" && names && probe) {
     const rewrite = new BinaryCopyRewrite(nodeRewriters(message.table, key, names));
+    // The scan reads what is written: the rewritten bytes.
+    const scan = new StreamScan(streamFields(message.fields), probe);
     return {
       id,
-      chunk: (bytes) => ({ job: id, type: "bytes", bytes: new Uint8Array(rewrite.rewrite(bytes)) }),
+      chunk: (bytes) => {
+        const out = rewrite.rewrite(bytes);
+        scan.push(out);
+        return { job: id, type: "bytes", bytes: new Uint8Array(out) };
+      },
       end: () => {
         rewrite.end();
+        scan.end();
         const pairs = Uint32Array.from(fresh);
         fresh = [];
         return { job: id, type: "done", images: pairs };
+      },
+    };
+  }
+  if (message.type === "watch" && probe) {
+    const scan = new StreamScan(streamFields(message.fields), probe);
+    return {
+      id,
+      chunk: (bytes) => {
+        scan.push(bytes);
+        return { job: id, type: "ack" };
+      },
+      end: () => {
+        scan.end();
+        return { job: id, type: "done" };
       },
     };
   }
@@ -92,7 +122,18 @@ function post(message: FromThread): void {
 
 port.on("message", (message: ToThread) => {
   try {
-    if (message.type === "rewrite" || message.type === "scan") {
+    if (message.type === "identifiers") {
+      probe?.takeIdentifiers(message.identifiers);
+      return;
+    }
+    if (message.type === "collect") {
+      if (!probe) {
+        throw new Error(`a ${setup.mode} thread has no stream scan`);
+      }
+      post({ job: message.job, type: "done", found: probe.found(), values: probe.values });
+      return;
+    }
+    if (message.type === "rewrite" || message.type === "scan" || message.type === "watch") {
       job = startJob(message);
       return;
     }
