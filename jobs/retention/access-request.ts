@@ -159,7 +159,12 @@ export async function addAccessNote(
     .values({ request_id: input.requestId, author: input.author, body })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { id: row.id, author: row.author, body: row.body, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    author: row.author,
+    body: row.body,
+    createdAt: row.created_at.toISOString(),
+  };
 }
 
 export async function listAccessNotes(db: Db, requestId: string): Promise<TAccessNote[]> {
@@ -340,7 +345,13 @@ export async function accessPackageFile(
  */
 export async function recordAccessDownload(
   db: Db,
-  input: { requestId: string; actor: string; actorRole?: string | null; sha256: string; via: string },
+  input: {
+    requestId: string;
+    actor: string;
+    actorRole?: string | null;
+    sha256: string;
+    via: string;
+  },
 ): Promise<void> {
   await appendAuditEvent(db, {
     actor: input.actor,

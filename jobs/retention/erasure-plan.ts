@@ -19,11 +19,7 @@ import { refreshRequestBlock } from "./holds.ts";
 import { plannedKeySetHash } from "./ledger-hash.ts";
 import type { Evaluation } from "./planner.ts";
 import { getRequest, type RetentionRequest } from "./requests.ts";
-import {
-  identifiersOf,
-  loadSubjectPerson,
-  subjectRowPredicate,
-} from "./subject-rows.ts";
+import { identifiersOf, loadSubjectPerson, subjectRowPredicate } from "./subject-rows.ts";
 
 export { identifiersOf };
 

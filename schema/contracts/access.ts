@@ -35,7 +35,11 @@ export const ZDeadline = z
     regulation: ZRegulation,
     lastDay: z.string().describe("The last day to answer (YYYY-MM-DD, UTC)"),
     dueAt: z.string().describe("The first instant the request is overdue"),
-    daysLeft: z.number().int().nullable().describe("Whole days left including today; null once answered"),
+    daysLeft: z
+      .number()
+      .int()
+      .nullable()
+      .describe("Whole days left including today; null once answered"),
     state: z.enum(["open", "due_today", "overdue", "answered", "answered_late"]),
   })
   .openapi("AccessDeadline");
