@@ -41,6 +41,8 @@ export const PERMISSIONS = {
   "tiering:policies": "Edit tiering policies",
   "tiering:run": "Run the tiering mover now",
   "tiering:restore": "Restore a range of rows back to the hot tier",
+  "retention:access_package":
+    "Download a data subject's access package: everything held about them (audited)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -85,6 +87,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:read",
     "tiering:policies",
     "tiering:restore",
+    "retention:access_package",
   ],
   engineer: [...EVERYONE, "masking:read", "datasets:provision", "quality:incidents"],
   admin: [
