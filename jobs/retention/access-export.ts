@@ -226,11 +226,15 @@ export async function buildAccessPackage(
     throw new Error(`no customer ${input.customerId} in tenant ${input.tenantId}`);
   }
   const identifiers = identifiersOf(row as Parameters<typeof identifiersOf>[0]);
+  // Ids only (never their rows): a row about the person may point at another customer.
+  const others = await sql<{ id: string }>`
+    SELECT id::text FROM customers
+    WHERE tenant_id = ${input.tenantId}::uuid AND id <> ${input.customerId}::uuid`.execute(deps.db);
   const subject: Subject = {
     tenantId: input.tenantId,
     customerId: input.customerId,
     identifiers,
-    owner: subjectOwnership(identifiers, row),
+    owner: subjectOwnership(identifiers, row, new Set(others.rows.map((o) => o.id.toLowerCase()))),
     mentions: new RegExp(identifiers.map((i) => escapeRe(i.value)).join("|") || "(?!x)x", "i"),
   };
   const root = join(

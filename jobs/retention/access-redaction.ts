@@ -19,11 +19,16 @@ export type SubjectOwnership = {
   nameWords: Set<string>;
   /** The subject's customer row as lower-case text: what they gave us is theirs. */
   ownText: string;
+  /** The tenant's other customers' ids: a row about the subject may point at one of them. */
+  otherCustomers: ReadonlySet<string>;
 };
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 export function subjectOwnership(
   identifiers: Identifier[],
   customerRow: Record<string, unknown>,
+  otherCustomers: ReadonlySet<string> = new Set(),
 ): SubjectOwnership {
   const emails = new Set<string>();
   const keys = new Set<string>();
@@ -48,7 +53,13 @@ export function subjectOwnership(
       }
     }
   }
-  return { emails, phoneKeys: keys, nameWords, ownText: JSON.stringify(customerRow).toLowerCase() };
+  return {
+    emails,
+    phoneKeys: keys,
+    nameWords,
+    ownText: JSON.stringify(customerRow).toLowerCase(),
+    otherCustomers,
+  };
 }
 
 function owned(owner: SubjectOwnership, category: string, value: string): boolean {
@@ -71,10 +82,21 @@ function owned(owner: SubjectOwnership, category: string, value: string): boolea
 
 /** `text` with everyone else's personal data redacted; `count` is told how many spans went. */
 export function redactOthers(
-  text: string,
+  input: string,
   owner: SubjectOwnership,
   count: (n: number) => void = () => {},
 ): string {
+  let ids = 0;
+  const text = input.replace(UUID, (id) => {
+    if (!owner.otherCustomers.has(id.toLowerCase())) {
+      return id;
+    }
+    ids++;
+    return "[redacted customer_id]";
+  });
+  if (ids) {
+    count(ids);
+  }
   const spans = findEntities(text);
   let out = "";
   let pos = 0;
