@@ -14,6 +14,7 @@ import { runNotifyJob, ZNotifyPayload } from "./notify/notify.handler.ts";
 import { runPartitionsJob } from "./partitions/partitions.handler.ts";
 import { runQualityJob, ZQualityPayload } from "./quality/quality.handler.ts";
 import type { QueueName } from "./queues.ts";
+import { runAccessExport, ZRetentionAccessPayload } from "./retention/access-export.ts";
 import {
   runRetentionEraseJob,
   runRetentionExecuteJob,
@@ -47,6 +48,7 @@ export const ZRetentionPayload = z.preprocess(
     ZRetentionPlanPayload,
     ZRetentionExecutePayload,
     ZRetentionErasePayload,
+    ZRetentionAccessPayload,
   ]),
 );
 
@@ -114,6 +116,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
           return runRetentionExecuteJob({ db, pool, config, analytics, progress, runId }, payload);
         case "erase":
           return runRetentionEraseJob({ db, config }, payload);
+        case "access":
+          return runAccessExport({ db, pool, config, analytics, progress }, payload);
       }
     },
     // Execution resumes from its ledger; planning and erasure planning keep an open request

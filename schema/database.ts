@@ -409,6 +409,26 @@ export interface FinancialTransactions {
   updated_at: Generated<Timestamp | null>;
 }
 
+export interface GovernanceAccessRequestNotes {
+  author: string;
+  body: string;
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  request_id: string;
+}
+
+export interface GovernanceAccessRequests {
+  due_at: Timestamp;
+  manifest: Json | null;
+  package_bytes: number | null;
+  package_path: string | null;
+  package_sha256: string | null;
+  produced_at: Timestamp | null;
+  received_at: Timestamp;
+  regulation: string;
+  request_id: string;
+}
+
 export interface GovernanceApiTokens {
   created_at: Generated<Timestamp>;
   expires_at: Timestamp | null;
@@ -1376,6 +1396,8 @@ export interface DB {
   document_processing_jobs: DocumentProcessingJobs;
   documents: Documents;
   financial_transactions: FinancialTransactions;
+  "governance.access_request_notes": GovernanceAccessRequestNotes;
+  "governance.access_requests": GovernanceAccessRequests;
   "governance.api_tokens": GovernanceApiTokens;
   "governance.audit_chain_head": GovernanceAuditChainHead;
   "governance.audit_events": GovernanceAuditEvents;

@@ -29,6 +29,7 @@ import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
 import { createApiToken, principalFromToken } from "./auth/principal.ts";
 import { powersBeyond } from "./auth/token-policy.ts";
+import { ACCESS_COMMANDS } from "./cli/access.commands.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
 import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
@@ -649,6 +650,7 @@ const COMMANDS: Record<string, Command> = {
   ...CATALOG_COMMANDS,
   ...MASKING_COMMANDS,
   ...RETENTION_COMMANDS,
+  ...ACCESS_COMMANDS,
   ...NOTIFY_COMMANDS,
   ...QUALITY_COMMANDS,
   ...LINEAGE_COMMANDS,

@@ -11,7 +11,7 @@ import type { Db } from "../../schema/postgres.ts";
 export type CertificateBody = {
   certificate: "govern.retention.deletion-certificate/v1";
   requestId: string;
-  kind: "retention" | "erasure";
+  kind: "retention" | "erasure" | "access";
   policy: { id: string; version: number } | null;
   tenantId: string;
   subject: Record<string, unknown>;

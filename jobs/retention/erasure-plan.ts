@@ -7,9 +7,8 @@ import type { Db } from "../../schema/postgres.ts";
 import { isUuid } from "../../schema/uuid.ts";
 import { canonicalJson, planFingerprint } from "./definition.ts";
 import { type ColumnSource, decideColumns, loadCatalogColumns } from "./erasure-columns.ts";
-import { anyOf, type Identifier, identifierHash } from "./erasure-proof.ts";
+import { type Identifier, identifierHash } from "./erasure-proof.ts";
 import {
-  customerExpression,
   keyExpression,
   loadSchemaGraph,
   quoteIdent,
@@ -20,6 +19,9 @@ import { refreshRequestBlock } from "./holds.ts";
 import { plannedKeySetHash } from "./ledger-hash.ts";
 import type { Evaluation } from "./planner.ts";
 import { getRequest, type RetentionRequest } from "./requests.ts";
+import { identifiersOf, loadSubjectPerson, subjectRowPredicate } from "./subject-rows.ts";
+
+export { identifiersOf };
 
 /**
  * The right to erasure for one customer of one tenant.
@@ -129,34 +131,6 @@ export function unseal(config: Config, sealed: string): Identifier[] {
   return JSON.parse(text) as Identifier[];
 }
 
-/** The person's identifiers: email, phones (as stored and as digits), full name. */
-export function identifiersOf(customer: {
-  email: string | null;
-  phone: string | null;
-  secondary_phone: string | null;
-  first_name: string | null;
-  last_name: string | null;
-}): Identifier[] {
-  const out: Identifier[] = [];
-  if (customer.email?.trim()) {
-    out.push({ kind: "email", value: customer.email.trim() });
-  }
-  for (const phone of [customer.phone, customer.secondary_phone]) {
-    if (phone?.trim()) {
-      out.push({ kind: "phone", value: phone.trim() });
-      const digits = phone.replace(/\D/g, "");
-      if (digits.length >= 7 && digits !== phone.trim()) {
-        out.push({ kind: "phone", value: digits });
-      }
-    }
-  }
-  const name = [customer.first_name, customer.last_name].filter((p) => p?.trim()).join(" ");
-  if (customer.first_name?.trim() && customer.last_name?.trim()) {
-    out.push({ kind: "name", value: name });
-  }
-  return out;
-}
-
 /** Tables in deletion order: children before parents (over every FK of the schema). */
 function deletionOrder(graph: SchemaGraph): Map<string, number> {
   const names = [...graph.tables.keys()].sort();
@@ -215,15 +189,7 @@ export async function planErasure(
   input: PlanErasureInput,
 ): Promise<RetentionRequest> {
   const { db } = deps;
-  const customer = await sql<{
-    email: string | null;
-    phone: string | null;
-    secondary_phone: string | null;
-    first_name: string | null;
-    last_name: string | null;
-  }>`SELECT email, phone, secondary_phone, first_name, last_name FROM customers
-     WHERE tenant_id = ${input.tenantId}::uuid AND id = ${input.customerId}::uuid`.execute(db);
-  const person = customer.rows[0];
+  const person = await loadSubjectPerson(db, input.tenantId, input.customerId);
   if (!person) {
     throw new ErasureInputError(`no customer ${input.customerId} in tenant ${input.tenantId}`);
   }
@@ -358,17 +324,17 @@ async function writeErasurePlan(
 ) {
   const { graph, ord, catalog, financial, financialSource } = context;
   const row = { id: requestId };
-  const pattern = anyOf(identifiers.map((i) => i.value));
   const tables: ErasureTable[] = [];
   for (const [name, info] of graph.tables) {
     if (!info.columns.has("tenant_id")) {
       continue;
     }
-    const about = customerExpression(graph, name);
     const key = keyExpression(info);
-    const reachLinked = about
-      ? sql`(${sql.raw(about)}) = ${input.customerId}::uuid`
-      : sql<boolean>`false`;
+    const subjectRows = subjectRowPredicate(graph, name, {
+      customerId: input.customerId,
+      identifiers,
+    });
+    const reachLinked = subjectRows.linked;
     const decided = decideAction(info, name, financial, financialSource);
     // In physical order with each row's location, as plan-keys.ts writes a retention plan:
     // the executor's batches then fetch rows by location, pages in order.
@@ -377,7 +343,7 @@ async function writeErasurePlan(
         SELECT ${sql.raw(key)} AS key, coalesce(${reachLinked}, false) AS linked, t.ctid AS tid
         FROM ${sql.raw(`public.${quoteIdent(name)}`)} t
         WHERE t.tenant_id = ${input.tenantId}::uuid
-          AND (${reachLinked} OR (t.*)::text ~* ${pattern})
+          AND ${subjectRows.where}
       ), i AS (
         INSERT INTO governance.retention_request_keys
           (request_id, table_name, key, ord, tid, treatment)
@@ -469,15 +435,7 @@ export async function evaluateErasure(db: Db, request: RetentionRequest): Promis
     return { counts: {}, totalRows: 0, keySetHash: "", fingerprint: "no-customer" };
   }
   const input = { tenantId: request.tenantId, customerId, requestedBy: "evaluation" };
-  const customer = await sql<{
-    email: string | null;
-    phone: string | null;
-    secondary_phone: string | null;
-    first_name: string | null;
-    last_name: string | null;
-  }>`SELECT email, phone, secondary_phone, first_name, last_name FROM customers
-     WHERE tenant_id = ${request.tenantId}::uuid AND id = ${customerId}::uuid`.execute(db);
-  const person = customer.rows[0];
+  const person = await loadSubjectPerson(db, request.tenantId, customerId);
   if (!person) {
     return { counts: {}, totalRows: 0, keySetHash: "", fingerprint: "customer-gone" };
   }

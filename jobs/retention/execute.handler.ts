@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { JobContext } from "../job-definition.ts";
 import { emitLineage } from "../lineage/emit.ts";
 import { retentionArchiveRunEvent } from "../lineage/job-lineage.ts";
+import { runAccessExport } from "./access-export.ts";
 import { executeErasure, planErasure } from "./erasure.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
 import { getRequest, requestSummary } from "./requests.ts";
@@ -39,6 +40,10 @@ export async function runRetentionExecuteJob(
 ): Promise<Record<string, unknown>> {
   const request = await getRequest(context.db, payload.requestId);
   const actor = payload.actor ?? "worker";
+  if (request?.kind === "access") {
+    // Executing an access request produces its package; it deletes nothing.
+    return runAccessExport(context, { action: "access", requestId: payload.requestId, actor });
+  }
   const outcome: ExecutionOutcome =
     request?.kind === "erasure"
       ? await executeErasure(

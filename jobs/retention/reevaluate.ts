@@ -1,11 +1,12 @@
 import type { Db } from "../../schema/postgres.ts";
+import { evaluateAccess } from "./access-request.ts";
 import { evaluateErasure } from "./erasure-plan.ts";
 import { type Evaluation, evaluateDefinition } from "./planner.ts";
 import type { RetentionRequest } from "./requests.ts";
 
 /**
  * Recomputes a stored request's plan from the live data (a retention request from its
- * definition, an erasure from the person's rows as they are now), so the approval gate and the
+ * definition, an erasure from the person's rows as they are now, an access request from the person), so the approval gate and the
  * executor compare the approved fingerprint with the data, never the request with itself.
  */
 export async function reevaluateRequest(db: Db, request: RetentionRequest): Promise<Evaluation> {
@@ -14,5 +15,7 @@ export async function reevaluateRequest(db: Db, request: RetentionRequest): Prom
       return evaluateDefinition(db, request.definition, request.tenantId);
     case "erasure":
       return evaluateErasure(db, request);
+    case "access":
+      return evaluateAccess(db, request);
   }
 }

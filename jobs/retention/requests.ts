@@ -40,7 +40,7 @@ export type Blocker =
 
 export type RetentionRequest = {
   id: string;
-  kind: "retention" | "erasure";
+  kind: "retention" | "erasure" | "access";
   policy: string | null;
   policyVersion: number | null;
   tenantId: string;

@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   "tiering:restore": "Restore a range of rows back to the hot tier",
   "catalog:recognizers":
     "Create, edit, try and enable custom recognizers; remove suppressions learned from decisions",
+  "retention:access_package":
+    "Download a data subject's access package: everything held about them (audited)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -88,6 +90,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:read",
     "tiering:policies",
     "tiering:restore",
+    "retention:access_package",
   ],
   engineer: [...EVERYONE, "masking:read", "datasets:provision", "quality:incidents"],
   admin: [

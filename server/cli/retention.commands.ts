@@ -265,6 +265,11 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
           .select("kind")
           .where("id", "=", requestId)
           .executeTakeFirst();
+        if (kind?.kind === "access") {
+          throw new UsageError(
+            `${requestId} is an access request: it deletes nothing (govern retention access export ${requestId})`,
+          );
+        }
         const outcome =
           kind?.kind === "erasure"
             ? await withAnalytics(config, (analytics) =>

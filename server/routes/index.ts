@@ -1,4 +1,5 @@
 import type { ApiRoute } from "../api/define-route.ts";
+import { ACCESS_ROUTES } from "./access/index.ts";
 import { listAuditActions } from "./audit/actions.ts";
 import { exportAudit } from "./audit/export.ts";
 import { listAudit } from "./audit/list.ts";
@@ -82,5 +83,6 @@ export const ROUTES: ApiRoute[] = [
   ...QUALITY_ROUTES,
   ...LINEAGE_ROUTES,
   ...TIERING_ROUTES,
+  ...ACCESS_ROUTES,
   apiDocsRoute(() => ROUTES),
 ];

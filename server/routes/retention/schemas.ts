@@ -15,7 +15,7 @@ export const REQUEST_STATUSES = [
   "expired",
   "failed",
 ] as const;
-export const REQUEST_KINDS = ["retention", "erasure"] as const;
+export const REQUEST_KINDS = ["retention", "erasure", "access"] as const;
 
 /** A whole number written in decimal ("0x10", "1e3" and " 7" are refused, not reinterpreted). */
 export const queryInt = (min: number, max: number, fallback: number) =>

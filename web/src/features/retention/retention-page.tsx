@@ -1,6 +1,7 @@
 import type { Permission } from "../../api/types.ts";
 import { useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
+import { AccessTab } from "./access-tab.tsx";
 import { ApprovalsTab } from "./approvals-tab.tsx";
 import { CertificatesTab } from "./certificates-tab.tsx";
 import { ErasureTab } from "./erasure-tab.tsx";
@@ -28,6 +29,7 @@ const TABS: Tab[] = [
   { key: "holds", label: "Legal holds", Component: HoldsTab },
   { key: "certificates", label: "Certificates", Component: CertificatesTab },
   { key: "erasure", label: "Erasure", permission: "retention:plan", Component: ErasureTab },
+  { key: "access", label: "Access requests", Component: AccessTab },
 ];
 
 /** Keys each tab keeps in the URL; switching tabs drops the others' list and detail state. */

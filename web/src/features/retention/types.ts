@@ -14,7 +14,7 @@ export const REQUEST_STATUSES = [
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
-export const REQUEST_KINDS = ["retention", "erasure"] as const;
+export const REQUEST_KINDS = ["retention", "erasure", "access"] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const POLICY_ACTIONS = ["delete", "archive_then_delete", "anonymize"] as const;

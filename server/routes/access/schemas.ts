@@ -1,0 +1,5 @@
+import { z } from "@hono/zod-openapi";
+
+export const ZAccessIdParams = z.strictObject({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
+});
