@@ -11,6 +11,9 @@ export async function migrateToLatest(db: Kysely<any>, config: Config): Promise<
     db,
     provider: { getMigrations: async () => migrations },
     migrationTableSchema: "governance",
+    // Parallel streams of work add migrations whose names sort before ones a database already
+    // ran (each is independent of the others of its day); run those instead of refusing.
+    allowUnorderedMigrations: true,
   });
   await sql`CREATE SCHEMA IF NOT EXISTS governance`.execute(db);
   const { error, results } = await migrator.migrateToLatest();
