@@ -21,6 +21,7 @@ import {
 } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import { NARROW, narrowTieringDemo } from "./support/tiering-window.ts";
 
 /**
  * The demo run of issue 19: business_events partitions go warm, cold and to the archive,
@@ -33,8 +34,13 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 const id = randomBytes(4).toString("hex");
 const AS_OF = startOfTodayUtc();
-/** Runs plan as of 300 days ago: fewer partitions to move, and still every tier reached. */
+/**
+ * Runs plan as of 300 days ago, on the demo narrowed to the 50 days of business_events before
+ * that and to policies of days (test/support/tiering-window.ts): ~45 partitions to move instead
+ * of ~400, and still every tier reached.
+ */
 const RUN_AS_OF = new Date(AS_OF.getTime() - 300 * 86_400_000);
+const KEEP_DAYS = 50;
 const dataDir = resolve(".data/test-clickhouse", `tiering-${id}`);
 const archiveDir = join(tmpdir(), `govern-tier-archive-${id}`);
 const warmDir = join(tmpdir(), `govern-tier-warm-${id}`);
@@ -74,6 +80,7 @@ beforeAll(async () => {
     asOf: AS_OF,
   });
   tenants = seeded.tenantIds;
+  await narrowTieringDemo(database.owner, pool, RUN_AS_OF, KEEP_DAYS);
   store = await createAnalyticsStore({
     ...config,
     clickhouse: { database: "govern_tier_test", dataDir },
@@ -200,8 +207,8 @@ describe("the demo run", () => {
       `SELECT count(*)::int AS n FROM customer_interactions ci JOIN customers c
          ON c.tenant_id = ci.tenant_id AND c.id = ci.customer_id
        WHERE c.last_interaction_at >= now() - interval '90 days'
-         AND ci.created_at < $1::timestamptz - interval '180 days'`,
-      [RUN_AS_OF],
+         AND ci.created_at < $1::timestamptz - $2::interval`,
+      [RUN_AS_OF, `${NARROW.ciWarm} days`],
     );
     const hot = Number(
       (await pool.query("SELECT count(*) FROM customer_interactions")).rows[0].count,
@@ -217,8 +224,8 @@ describe("the demo run", () => {
     expect(hot + cold).toBe(interactionsBefore);
     // Old rows still hot are exactly the active customers' ones (no hold, no erasure here).
     const oldHot = await pool.query(
-      "SELECT count(*)::int AS n FROM customer_interactions WHERE created_at < $1::timestamptz - interval '180 days'",
-      [RUN_AS_OF],
+      "SELECT count(*)::int AS n FROM customer_interactions WHERE created_at < $1::timestamptz - $2::interval",
+      [RUN_AS_OF, `${NARROW.ciWarm} days`],
     );
     expect(oldHot.rows[0].n).toBe(active.rows[0].n);
   });
@@ -240,8 +247,9 @@ describe("the demo run", () => {
 
   test("a restore brings a tenant's range back to hot, verified, and the tiers still add up", async () => {
     const tenant = tenants[0] as string;
-    const from = new Date(AS_OF.getTime() - 700 * 86_400_000);
-    const to = new Date(AS_OF.getTime() - 500 * 86_400_000);
+    // From the oldest kept day to two days before the warm age: archived and cold rows.
+    const from = new Date(RUN_AS_OF.getTime() - KEEP_DAYS * 86_400_000);
+    const to = new Date(RUN_AS_OF.getTime() - (NARROW.warm + 2) * 86_400_000);
     const before = await queryAcrossTiers(deps(), {
       table: "business_events",
       tenantId: tenant,
