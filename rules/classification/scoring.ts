@@ -134,8 +134,10 @@ const PROBE_VALUES = 24;
 /** Runs every value detector once per distinct value, counting repeats. */
 export function detect(stats: ValueStats): void {
   let evaluatedDistinct = 0;
-  // Probe detectors (costly, weak): tried and matched distinct values on this column.
-  const probes = new Map<string, { tried: number; hit: number }>();
+  // Probe detectors (costly checks most columns fail): distinct values tried and matched on this
+  // column, by detector index.
+  const tried = new Uint16Array(VALUE_DETECTORS.length);
+  const matched = new Uint16Array(VALUE_DETECTORS.length);
   for (const [value, count] of stats.distinct) {
     if (evaluatedDistinct >= MAX_EVALUATED) {
       break;
@@ -146,21 +148,18 @@ export function detect(stats: ValueStats): void {
       continue;
     }
     const seen = new Map<Category, boolean>();
-    for (const d of VALUE_DETECTORS) {
+    for (let i = 0; i < VALUE_DETECTORS.length; i++) {
+      const d = VALUE_DETECTORS[i] as ValueDetector;
       if (d.probe) {
-        let p = probes.get(d.id);
-        if (!p) {
-          p = { tried: 0, hit: 0 };
-          probes.set(d.id, p);
-        }
-        if (p.tried >= PROBE_VALUES && p.hit < p.tried * 0.3) {
+        const t = tried[i] as number;
+        if (t >= PROBE_VALUES && (matched[i] as number) < t * 0.3) {
           continue;
         }
-        p.tried++;
+        tried[i] = t + 1;
         if (!d.test(value)) {
           continue;
         }
-        p.hit++;
+        matched[i] = (matched[i] as number) + 1;
       } else if (!d.test(value)) {
         continue;
       }
