@@ -69,6 +69,11 @@ export function sentence(rng: Prng, faker: Faker, language: Language): string {
 
 const SECRET = /(password|secret|token|credential|card_number|credit_card|iban|bank|routing|ssn|tax_id|cvv|encrypted)/;
 
+/** Columns whose values are never made up, not even fictitious ones. */
+export function isWithheld(column: string): boolean {
+  return SECRET.test(column.toLowerCase());
+}
+
 /** A value for a free-text column, by what its name says it holds; null when never made up. */
 export function textFor(
   column: string,

@@ -2,6 +2,7 @@ import type { Db } from "../../schema/postgres.ts";
 import { sql } from "kysely";
 import { MARGINAL_DEFS, type MarginalDef, measureMarginal } from "./marginals.ts";
 import type { Marginal, ProfileParams } from "./profile.ts";
+import { isWithheld } from "./free-text.ts";
 import { columnMarginalDef } from "./table-fit.ts";
 import { chiSquare, ksStatistic, totalVariation } from "./statistics.ts";
 
@@ -38,7 +39,11 @@ export type CategoricalComparison = {
   synthetic: number[];
 };
 
-export type Comparison = (NumericComparison | CategoricalComparison) & { pass?: boolean };
+export type Comparison = (NumericComparison | CategoricalComparison) & {
+  pass?: boolean;
+  /** Never generated on purpose (secrets, card and bank numbers): not judged. */
+  withheld?: boolean;
+};
 
 /** Largest KS (numeric, dates) and TVD (labels) a column may show and still pass. */
 export type Thresholds = { ks: number; tvd: number };
@@ -105,7 +110,7 @@ export async function compareWithProfile(
         : null;
       const c = def ? await compareColumn(target, def, real, thresholds) : null;
       if (c) {
-        compared.push(c);
+        compared.push(columnModel?.kind === "text" && isWithheld(column) ? { ...c, withheld: true } : c);
       }
     }
     const count = await sql<{ n: number }>`
@@ -123,13 +128,32 @@ export async function compareWithProfile(
       columns: compared,
     });
   }
+  return judgeReport(
+    { columns, tables, worst: { ks: worstKs, tvd: worstTvd }, generatedAt: new Date().toISOString() },
+    thresholds,
+  );
+}
+
+/**
+ * The verdicts of a report under `thresholds`: per column (KS or TVD at most its limit; a column
+ * withheld by design, such as a card number never made up, is shown but not judged), per table
+ * and overall. Pure, so a stored report can be judged again under other limits.
+ */
+export function judgeReport(report: SyntheticReport, thresholds: Thresholds): SyntheticReport {
+  const judge = (c: Comparison): Comparison => ({
+    ...c,
+    pass: c.withheld === true || c.value <= (c.statistic === "ks" ? thresholds.ks : thresholds.tvd),
+  });
+  const tables = (report.tables ?? []).map((t) => {
+    const columns = t.columns.map(judge);
+    return { ...t, columns, pass: columns.every((c) => c.pass) };
+  });
   return {
-    columns,
+    ...report,
+    columns: report.columns.map(judge),
     tables,
     thresholds,
     pass: tables.every((t) => t.pass),
-    worst: { ks: worstKs, tvd: worstTvd },
-    generatedAt: new Date().toISOString(),
   };
 }
 

@@ -47,11 +47,18 @@ async function fitTable(
   shapes: Map<string, TableShape>,
   customers: number,
 ): Promise<TableModel> {
-  const rows = await countRows(db, shape.table);
+  // Rows and non-NULL values of every column, in one scan.
+  const counts = await sql<Record<string, number>>`
+    SELECT count(*)::int AS "*", ${sql.join(
+      shape.columns.map((c) => sql`count(${q(c.name)})::int AS ${sql.id(c.name)}`),
+    )} FROM ${sql.table(shape.table)}`.execute(db);
+  const row = counts.rows[0] ?? {};
+  const rows = Number(row["*"] ?? 0);
   const columns: Record<string, ColumnModel> = {};
   const marginals: Record<string, Marginal> = {};
   for (const c of shape.columns) {
-    const model = await fitColumn(db, shape.table, c, rows);
+    const nulls = rows ? round((rows - Number(row[c.name] ?? 0)) / rows, 6) : c.nullable ? 1 : 0;
+    const model = await fitColumn(db, shape.table, c, rows, nulls);
     columns[c.name] = model;
     const def = columnMarginalDef(shape.table, c, model);
     if (def) {
@@ -74,12 +81,10 @@ async function fitColumn(
   table: string,
   c: ShapeColumn,
   rows: number,
+  nulls: number,
 ): Promise<ColumnModel> {
   const t = sql.table(table);
   const col = q(c.name);
-  const nullRow = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM ${t} WHERE ${col} IS NULL`.execute(db);
-  const nulls = rows ? round((nullRow.rows[0]?.n ?? 0) / rows, 6) : c.nullable ? 1 : 0;
   const sketchOf = async (expr: ReturnType<typeof sql>) => {
     const r = await sql<{ q: number[] | null; lo: number | null; hi: number | null }>`
       SELECT percentile_cont(${sql.val(SKETCH_POINTS)}::float8[]) WITHIN GROUP (ORDER BY v) AS q,
