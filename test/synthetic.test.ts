@@ -5,8 +5,8 @@ import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { MaskingError } from "../masking/masking-error.ts";
 import {
-  fitAndStoreProfile,
   findReport,
+  fitAndStoreProfile,
   requestSyntheticDataset,
   runSyntheticDataset,
   type SynthResult,

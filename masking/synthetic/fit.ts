@@ -3,7 +3,6 @@ import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
 import { MaskingError } from "../masking-error.ts";
 import { fitMarginal, MARGINAL_DEFS } from "./marginals.ts";
-import { fitTableModels } from "./table-fit.ts";
 import {
   COUNT_CAP,
   isSafeLabel,
@@ -17,6 +16,7 @@ import {
   type TenantProfile,
   type ValueSketch,
 } from "./profile.ts";
+import { fitTableModels } from "./table-fit.ts";
 
 /**
  * Fits a synthetic profile to the real operational store. Every read is an aggregate computed in

@@ -67,7 +67,8 @@ export function sentence(rng: Prng, faker: Faker, language: Language): string {
   return fill(rng.pick(SENTENCES[language]), rng, faker);
 }
 
-const SECRET = /(password|secret|token|credential|card_number|credit_card|iban|bank|routing|ssn|tax_id|cvv|encrypted)/;
+const SECRET =
+  /(password|secret|token|credential|card_number|credit_card|iban|bank|routing|ssn|tax_id|cvv|encrypted)/;
 
 /** Columns whose values are never made up, not even fictitious ones. */
 export function isWithheld(column: string): boolean {
@@ -87,7 +88,12 @@ export function textFor(
     return null;
   }
   if (c.includes("email")) {
-    return `${faker.person.firstName().toLowerCase().replace(/[^a-z]/g, "") || "x"}.${tag}@example.org`;
+    return `${
+      faker.person
+        .firstName()
+        .toLowerCase()
+        .replace(/[^a-z]/g, "") || "x"
+    }.${tag}@example.org`;
   }
   if (c.includes("phone")) {
     return `(${rng.int(200, 999)}) 555-01${String(rng.int(0, 99)).padStart(2, "0")}`;
@@ -131,7 +137,11 @@ export function textFor(
   if (/subject|title|heading/.test(c)) {
     return `${rng.pick(SUBJECTS[language])}: ${faker.commerce.productName()}`;
   }
-  if (/content|body|message|text|summary|description|notes?|reason|comment|error|rule|sql|template/.test(c)) {
+  if (
+    /content|body|message|text|summary|description|notes?|reason|comment|error|rule|sql|template/.test(
+      c,
+    )
+  ) {
     const n = rng.int(1, 3);
     return Array.from({ length: n }, () => sentence(rng, faker, language)).join(" ");
   }

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { esc as e, json, money, NULL, T } from "../demo-platform/copy-text.ts";
 import { hash32, Prng } from "../demo-platform/prng.ts";
 import { copyTable } from "./copy-table.ts";
+import { languageOf, sentence } from "./free-text.ts";
 import {
   type CustomerPlan,
   planCustomer,
@@ -11,7 +12,6 @@ import {
   type TenantPlan,
   type Window,
 } from "./plan.ts";
-import { languageOf, sentence } from "./free-text.ts";
 import type { ProfileParams } from "./profile.ts";
 import { loadOrder, referenceOf, type TableShape } from "./schema-shape.ts";
 import { genericLines, type TableContext, withExtraColumns } from "./table-generate.ts";
@@ -91,7 +91,11 @@ export async function generateSyntheticPlatform(
   const tctx: TableContext = {
     seed: options.seed,
     asOf: asOf.getTime(),
-    tenants: tenants.map((t) => ({ id: t.id, index: t.index, language: languageOf(t.profile.language) })),
+    tenants: tenants.map((t) => ({
+      id: t.id,
+      index: t.index,
+      language: languageOf(t.profile.language),
+    })),
     customersPerTenant: options.customersPerTenant,
     parents: new Map(),
     tables: new Set(order),
@@ -134,7 +138,10 @@ export async function generateSyntheticPlatform(
 }
 
 /** Tables some other table points at (declared or implied), whose ids the generator keeps. */
-function referencedTables(shapes: Map<string, TableShape>, tables: ReadonlySet<string>): Set<string> {
+function referencedTables(
+  shapes: Map<string, TableShape>,
+  tables: ReadonlySet<string>,
+): Set<string> {
   const out = new Set<string>(["users"]);
   for (const shape of shapes.values()) {
     for (const c of shape.columns) {

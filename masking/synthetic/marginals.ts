@@ -221,7 +221,9 @@ function linearEdges(percentiles: number[]): number[] {
   const lo = percentiles[0] ?? 0;
   const hi = Math.max(lo + 0.01, percentiles[percentiles.length - 1] ?? lo + 1);
   return [
-    ...new Set(Array.from({ length: PLOT_BINS + 1 }, (_, i) => round2(lo + ((hi - lo) * i) / PLOT_BINS))),
+    ...new Set(
+      Array.from({ length: PLOT_BINS + 1 }, (_, i) => round2(lo + ((hi - lo) * i) / PLOT_BINS)),
+    ),
   ];
 }
 

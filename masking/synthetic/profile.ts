@@ -82,7 +82,6 @@ const ZTenantProfile = z.object({
   language: z.string().optional(),
 });
 
-
 export const ZProfileParams = z.object({
   version: z.literal(PROFILE_VERSION),
   /** Days of history the generated platform spans (ends at generation time). */

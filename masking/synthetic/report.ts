@@ -1,10 +1,10 @@
-import type { Db } from "../../schema/postgres.ts";
 import { sql } from "kysely";
+import type { Db } from "../../schema/postgres.ts";
+import { isWithheld } from "./free-text.ts";
 import { MARGINAL_DEFS, type MarginalDef, measureMarginal } from "./marginals.ts";
 import type { Marginal, ProfileParams } from "./profile.ts";
-import { isWithheld } from "./free-text.ts";
-import { columnMarginalDef } from "./table-fit.ts";
 import { chiSquare, ksStatistic, totalVariation } from "./statistics.ts";
+import { columnMarginalDef } from "./table-fit.ts";
 
 /**
  * The comparison of a generated platform with the profile it came from, per fitted column:
@@ -110,7 +110,9 @@ export async function compareWithProfile(
         : null;
       const c = def ? await compareColumn(target, def, real, thresholds) : null;
       if (c) {
-        compared.push(columnModel?.kind === "text" && isWithheld(column) ? { ...c, withheld: true } : c);
+        compared.push(
+          columnModel?.kind === "text" && isWithheld(column) ? { ...c, withheld: true } : c,
+        );
       }
     }
     const count = await sql<{ n: number }>`
@@ -129,7 +131,12 @@ export async function compareWithProfile(
     });
   }
   return judgeReport(
-    { columns, tables, worst: { ks: worstKs, tvd: worstTvd }, generatedAt: new Date().toISOString() },
+    {
+      columns,
+      tables,
+      worst: { ks: worstKs, tvd: worstTvd },
+      generatedAt: new Date().toISOString(),
+    },
     thresholds,
   );
 }

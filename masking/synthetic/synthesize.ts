@@ -170,8 +170,7 @@ export async function runSyntheticDataset(
       );
     }
     // The newest profile is refitted when it lacks the models of the whole platform.
-    const profile =
-      found?.params.tables ? found : await fitAndStoreProfile(db, options.createdBy);
+    const profile = found?.params.tables ? found : await fitAndStoreProfile(db, options.createdBy);
     await progress?.(5);
     await guard.check();
     const created = await createTargetDatabase({ db, config }, dataset, databaseName);

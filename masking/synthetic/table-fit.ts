@@ -37,7 +37,9 @@ export async function fitTableModels(db: Db): Promise<Record<string, TableModel>
 }
 
 async function countRows(db: Db, table: string): Promise<number> {
-  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(db);
+  const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(
+    db,
+  );
   return r.rows[0]?.n ?? 0;
 }
 
@@ -113,7 +115,9 @@ async function fitColumn(
   }
   if (c.category === "D") {
     const date = c.udt === "date";
-    const age = date ? sql`current_date - ${col}` : sql`extract(epoch FROM (now() - ${col})) / 86400`;
+    const age = date
+      ? sql`current_date - ${col}`
+      : sql`extract(epoch FROM (now() - ${col})) / 86400`;
     return { kind: "age", nulls, q: (await sketchOf(age)).q, date };
   }
   if (c.category === "T") {
@@ -123,7 +127,11 @@ async function fitColumn(
     const r = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM ${t} WHERE ${col}`.execute(db);
     const present = rows * (1 - nulls);
-    return { kind: "boolean", nulls, trueShare: present ? round((r.rows[0]?.n ?? 0) / present, 6) : 0 };
+    return {
+      kind: "boolean",
+      nulls,
+      trueShare: present ? round((r.rows[0]?.n ?? 0) / present, 6) : 0,
+    };
   }
   if (c.category === "S") {
     const mix = NEVER_LABELS.test(c.name) ? null : await labelMix(db, table, c.name);
@@ -160,12 +168,7 @@ async function labelMix(
   return Object.fromEntries(kept.map((x) => [x.v, round(x.n / covered, 6)]));
 }
 
-async function fitJson(
-  db: Db,
-  table: string,
-  column: string,
-  nulls: number,
-): Promise<ColumnModel> {
+async function fitJson(db: Db, table: string, column: string, nulls: number): Promise<ColumnModel> {
   const t = sql.table(table);
   const col = q(column);
   const kinds = await sql<{ objects: number; arrays: number }>`
@@ -182,7 +185,10 @@ async function fitJson(
                                  THEN ${col}::jsonb ELSE '{}'::jsonb END) e(k, v)
       GROUP BY 1, 2) s
     WHERE r = 1 ORDER BY n DESC LIMIT 60`.execute(db);
-  const keys: Record<string, { share: number; type: "string" | "number" | "boolean" | "object" | "array" | "null" }> = {};
+  const keys: Record<
+    string,
+    { share: number; type: "string" | "number" | "boolean" | "object" | "array" | "null" }
+  > = {};
   for (const row of keyRows.rows) {
     // Keys are the application's vocabulary; a key that looks like data (an e-mail, a name with
     // spaces, a rare one) is left out.
@@ -272,7 +278,9 @@ export function columnMarginalDef(
     case "numeric":
       return numeric(col);
     case "age":
-      return numeric(model.date ? `current_date - ${col}` : `extract(epoch FROM (now() - ${col})) / 86400`);
+      return numeric(
+        model.date ? `current_date - ${col}` : `extract(epoch FROM (now() - ${col})) / 86400`,
+      );
     case "clock":
     case "interval":
       return numeric(`extract(epoch FROM ${col})`);

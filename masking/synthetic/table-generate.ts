@@ -83,14 +83,19 @@ export class RowDrawer {
 
   private value(c: ShapeColumn): string | null {
     const rng = this.rng;
-    const model = this.model.columns[c.name] ?? { kind: "opaque" as const, nulls: c.nullable ? 1 : 0 };
+    const model = this.model.columns[c.name] ?? {
+      kind: "opaque" as const,
+      nulls: c.nullable ? 1 : 0,
+    };
     if (c.name === "tenant_id" && this.tenant) {
       return this.tenant.id;
     }
     const ref = this.refs.get(c.name);
     if (ref) {
       const pool =
-        ref === this.shape.table ? this.own : (this.ctx.parents.get(ref)?.get(this.tenant?.id ?? "") ?? []);
+        ref === this.shape.table
+          ? this.own
+          : (this.ctx.parents.get(ref)?.get(this.tenant?.id ?? "") ?? []);
       if (c.nullable && (rng.float() < model.nulls || pool.length === 0)) {
         return NULL;
       }
@@ -110,7 +115,9 @@ export class RowDrawer {
       }
       case "clock": {
         const s = Math.min(86_399, Math.max(0, Math.round(fromSketch(rng, model.q))));
-        return [s / 3600, (s % 3600) / 60, s % 60].map((x) => String(Math.floor(x)).padStart(2, "0")).join(":");
+        return [s / 3600, (s % 3600) / 60, s % 60]
+          .map((x) => String(Math.floor(x)).padStart(2, "0"))
+          .join(":");
       }
       case "interval":
         return `${Math.max(0, Math.round(fromSketch(rng, model.q)))} seconds`;
@@ -163,7 +170,11 @@ export class RowDrawer {
     return out;
   }
 
-  private array(c: ShapeColumn, model: Extract<ColumnModel, { kind: "array" }>, tag: string): string {
+  private array(
+    c: ShapeColumn,
+    model: Extract<ColumnModel, { kind: "array" }>,
+    tag: string,
+  ): string {
     const rng = this.rng;
     const n = Math.max(0, Math.round(fromSketch(rng, model.length)));
     if (c.udt === "_uuid") {
@@ -211,7 +222,11 @@ export function fromSketch(rng: Prng, q: readonly number[]): number {
   return x0 + ((x1 - x0) * (u - p0)) / (p1 - p0);
 }
 
-function numeric(c: ShapeColumn, model: Extract<ColumnModel, { kind: "numeric" }>, rng: Prng): string {
+function numeric(
+  c: ShapeColumn,
+  model: Extract<ColumnModel, { kind: "numeric" }>,
+  rng: Prng,
+): string {
   const x = Math.min(model.max, Math.max(model.min, fromSketch(rng, model.q)));
   if (model.integer) {
     return String(Math.round(x));

@@ -58,7 +58,9 @@ export const ZTableModel = z.object({
   /** Rows per customer of the real store: the size of a table without an anchor. */
   perCustomer: z.number().min(0),
   /** Children per parent row of the anchoring foreign key (share of parents with 0, 1, 2 ...). */
-  anchor: z.object({ column: z.string(), parent: z.string(), counts: z.array(z.number()) }).nullable(),
+  anchor: z
+    .object({ column: z.string(), parent: z.string(), counts: z.array(z.number()) })
+    .nullable(),
   columns: z.record(z.string(), ZColumnModel),
   /** The real distribution per reported column, binned: the report's yardstick. */
   marginals: z.record(z.string(), ZMarginal),
