@@ -90,7 +90,7 @@ function ProfilePanel({ canFit }: { canFit: boolean }) {
           Fitted {formatAge(profile.data.createdAt)} ago by {profile.data.createdBy}:{" "}
           {profile.data.params.tenants.length} tenant(s),{" "}
           {(profile.data.source.tables.customers ?? 0).toLocaleString()} customers read in
-          aggregate, {Object.keys(profile.data.params.marginals).length} fitted relationships
+          aggregate, {Object.keys(profile.data.params.marginals).length} fitted columns
           {profile.data.params.tables ? (
             <span data-testid="profile-tables">
               , {Object.keys(profile.data.params.tables).length} tables modelled column by column
