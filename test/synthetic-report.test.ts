@@ -43,7 +43,10 @@ const report: SyntheticReport = {
       syntheticRows: 20,
       pass: true,
       worst: { ks: 0.1, tvd: 0.05 },
-      columns: [column("communications.created_at", "ks", 0.1), column("communications.status", "tvd", 0.05)],
+      columns: [
+        column("communications.created_at", "ks", 0.1),
+        column("communications.status", "tvd", 0.05),
+      ],
     },
     {
       table: "payments",
@@ -91,7 +94,10 @@ describe("schema shape", () => {
     })),
   });
   const shapes = new Map<string, TableShape>([
-    ["business_events", shape("business_events", ["tenant_id", "customer_id", "job_id", "session"])],
+    [
+      "business_events",
+      shape("business_events", ["tenant_id", "customer_id", "job_id", "session"]),
+    ],
     ["jobs", shape("jobs", ["id", "tenant_id", "customer_id"], [["customer_id", "customers"]])],
     ["customers", shape("customers", ["id", "tenant_id"])],
   ]);

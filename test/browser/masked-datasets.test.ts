@@ -183,7 +183,8 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await page
     .getByTestId("profile-panel")
     .getByText(/fitted columns/)
-    .waitFor();
+    // Every table of the platform is fitted, column by column: slower than the core alone.
+    .waitFor({ timeout: 120_000 });
   // The panel shows the fit's answer at once: every table of the platform modelled.
   await expect(page.getByTestId("profile-tables").textContent()).resolves.toMatch(
     /(29|[3-9]\d) tables modelled/,
@@ -258,7 +259,7 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await shot(page, "masked-datasets-list");
   await page.context().close();
   expect(pageErrors).toEqual([]);
-}, 240_000);
+}, 400_000);
 
 test("a steward sees the masking rules and may change one; has no request tab", async () => {
   const page = await signIn("steward");
