@@ -16,6 +16,7 @@ import {
   type TenantProfile,
   type ValueSketch,
 } from "./profile.ts";
+import { fitTableModels } from "./table-fit.ts";
 
 /**
  * Fits a synthetic profile to the real operational store. Every read is an aggregate computed in
@@ -97,6 +98,11 @@ export async function fitSyntheticProfile(
     const taxRates = await medianTaxRate(r);
     const paymentsPerInvoice = await paymentsPerInvoiceByStatus(r, vocab("invoices.status"));
     const span = await timeSpan(r);
+    const languages = await tenantLanguages(r);
+    const tableModels = await fitTableModels(r);
+    for (const [table, model] of Object.entries(tableModels)) {
+      tables[table] = model.rows;
+    }
 
     const tenants: TenantProfile[] = active.map((t, i) => ({
       key: `t${i + 1}`,
@@ -118,6 +124,7 @@ export async function fitSyntheticProfile(
       paymentStatus: paymentStatus.get(t.id) ?? {},
       interactionsPerCustomer: interactionsPerCustomer.get(t.id) ?? {},
       interactionKinds: interactionKinds.get(t.id) ?? {},
+      language: languages.get(t.id) ?? "en",
     }));
     const customers = tables.customers || 1;
     const ratios: Record<string, number> = {};
@@ -131,6 +138,7 @@ export async function fitSyntheticProfile(
       tenants,
       ratios,
       marginals,
+      tables: tableModels,
     };
     const source: ProfileSource = {
       tables,
@@ -140,6 +148,15 @@ export async function fitSyntheticProfile(
     };
     return { params, source };
   });
+}
+
+/** Each tenant's language, from its settings' locale: only a two-letter code is kept. */
+async function tenantLanguages(db: Db): Promise<Map<string, string>> {
+  const rows = await sql<{ id: string; l: string | null }>`
+    SELECT id, lower(left(settings->>'locale', 2)) AS l FROM tenants`.execute(db);
+  return new Map(
+    rows.rows.filter((r) => r.l && /^[a-z]{2}$/.test(r.l)).map((r) => [r.id, r.l as string]),
+  );
 }
 
 const COUNTED_TABLES = [

@@ -1,8 +1,9 @@
 import { en, Faker } from "@faker-js/faker";
 import type pg from "pg";
 import { esc as e, json, money, NULL, T } from "../demo-platform/copy-text.ts";
-import { hash32 } from "../demo-platform/prng.ts";
+import { hash32, Prng } from "../demo-platform/prng.ts";
 import { copyTable } from "./copy-table.ts";
+import { languageOf, sentence } from "./free-text.ts";
 import {
   type CustomerPlan,
   planCustomer,
@@ -12,6 +13,8 @@ import {
   type Window,
 } from "./plan.ts";
 import type { ProfileParams } from "./profile.ts";
+import { loadOrder, referenceOf, type TableShape } from "./schema-shape.ts";
+import { genericLines, type TableContext, withExtraColumns } from "./table-generate.ts";
 
 /**
  * Generates a fully synthetic platform from a profile into an empty, migrated database: tenants,
@@ -31,6 +34,11 @@ export type GenerateOptions = {
   seed: number;
   /** The generated history ends here (default today 00:00 UTC), so runs are reproducible. */
   asOf?: Date;
+  /**
+   * The generated database's tables (schema-shape.ts). Every table the profile fitted (the
+   * masked copy's table list) is generated; a fitted table missing here is an error.
+   */
+  shapes?: Map<string, TableShape>;
   onProgress?: (p: { table: string; rows: number; done: boolean }) => void;
 };
 
@@ -40,6 +48,7 @@ export type GenerateReport = {
   durationMs: number;
 };
 
+/** The core tables written by hand below, with the relationships between them drawn jointly. */
 export const SYNTHETIC_TABLES = [
   "tenants",
   "businesses",
@@ -68,15 +77,110 @@ export async function generateSyntheticPlatform(
   const faker = new Faker({ locale: [en] });
   const ctx: Ctx = { seed: options.seed, window, tenants, faker, m: options.customersPerTenant };
   const tables: Record<string, number> = {};
-  for (const [table, columns, lines] of tableWriters(ctx)) {
+  const fitted = params.tables ?? {};
+  const shapes = options.shapes ?? new Map<string, TableShape>();
+  const handWritten = new Map(tableWriters(ctx).map((w) => [w[0], w]));
+  const wanted = new Set([...Object.keys(fitted), ...handWritten.keys()]);
+  const missing = [...wanted].filter((t) => options.shapes && !shapes.has(t));
+  if (missing.length > 0) {
+    throw new Error(`the synthetic schema lacks fitted tables: ${missing.join(", ")}`);
+  }
+  const order = options.shapes
+    ? loadOrder(new Map([...shapes].filter(([t]) => wanted.has(t))))
+    : [...handWritten.keys()];
+  const tctx: TableContext = {
+    seed: options.seed,
+    asOf: asOf.getTime(),
+    tenants: tenants.map((t) => ({
+      id: t.id,
+      index: t.index,
+      language: languageOf(t.profile.language),
+    })),
+    customersPerTenant: options.customersPerTenant,
+    parents: new Map(),
+    tables: new Set(order),
+  };
+  const referenced = referencedTables(shapes, tctx.tables);
+  for (const table of order) {
+    const shape = shapes.get(table);
+    const model = fitted[table];
+    const hand = handWritten.get(table);
+    let columns: readonly string[];
+    let lines: () => Iterable<string>;
+    if (hand) {
+      const extra = shape && model ? shape.columns.filter((c) => !hand[1].includes(c.name)) : [];
+      columns = [...hand[1], ...extra.map((c) => c.name)];
+      const tenantField = hand[1].indexOf(table === "tenants" ? "id" : "tenant_id");
+      lines =
+        shape && model && extra.length > 0
+          ? () => withExtraColumns(tctx, shape, model, extra, tenantField, hand[2]())
+          : hand[2];
+    } else if (shape && model) {
+      columns = shape.columns.map((c) => c.name);
+      lines = () => genericLines(tctx, shape, model);
+    } else {
+      continue;
+    }
+    if (shape?.partitioned) {
+      await defaultPartition(pool, table);
+    }
     options.onProgress?.({ table, rows: 0, done: false });
     tables[table] = await copyTable(pool, table, columns, lines, (rows) =>
       options.onProgress?.({ table, rows, done: false }),
     );
+    if (referenced.has(table)) {
+      tctx.parents.set(table, await idsByTenant(pool, table));
+    }
     options.onProgress?.({ table, rows: tables[table] ?? 0, done: true });
   }
   const totalRows = Object.values(tables).reduce((a, b) => a + b, 0);
   return { tables, totalRows, durationMs: Math.round(performance.now() - started) };
+}
+
+/** Tables some other table points at (declared or implied), whose ids the generator keeps. */
+function referencedTables(
+  shapes: Map<string, TableShape>,
+  tables: ReadonlySet<string>,
+): Set<string> {
+  const out = new Set<string>(["users"]);
+  for (const shape of shapes.values()) {
+    for (const c of shape.columns) {
+      const parent = referenceOf(shape, c.name, tables);
+      if (parent) {
+        out.add(parent);
+      }
+    }
+  }
+  return out;
+}
+
+async function idsByTenant(pool: pg.Pool, table: string): Promise<Map<string, string[]>> {
+  const tenantColumn = table === "tenants" ? "id" : "tenant_id";
+  const r = await pool.query<{ t: string; id: string }>(
+    `SELECT "${tenantColumn}"::text AS t, id::text AS id FROM "${table}" ORDER BY 1, 2`,
+  );
+  const out = new Map<string, string[]>();
+  for (const row of r.rows) {
+    const list = out.get(row.t) ?? [];
+    list.push(row.id);
+    out.set(row.t, list);
+  }
+  return out;
+}
+
+/**
+ * Generated rows of a time-partitioned table land in one default partition: the platform's
+ * daily partitions over the whole window would be hundreds of tables of DDL for a few rows.
+ */
+async function defaultPartition(pool: pg.Pool, table: string): Promise<void> {
+  const r = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
+     WHERE c.relname = $1 AND c.relnamespace = 'public'::regnamespace AND p.partdefid <> 0`,
+    [table],
+  );
+  if (!r.rows[0]?.n) {
+    await pool.query(`CREATE TABLE "${table}_synthetic" PARTITION OF "${table}" DEFAULT`);
+  }
 }
 
 type Ctx = { seed: number; window: Window; tenants: TenantPlan[]; faker: Faker; m: number };
@@ -214,8 +318,11 @@ function tableWriters(ctx: Ctx): Writer[] {
       function* () {
         for (const [t, c] of customers(ctx)) {
           for (const i of c.interactions) {
-            const subject = `${i.type} about service`;
-            yield `${i.id}${T}${t.id}${T}${c.id}${T}${e(i.type)}${T}${e(i.direction)}${T}${e(i.channel)}${T}${e(subject)}${T}Synthetic ${e(i.type)} note.${T}${ts(i.at)}\n`;
+            // Free text from templates in the tenant's language (free-text.ts), never the source's.
+            const rng = Prng.derive(ctx.seed, "synthetic-interaction", t.index, i.id);
+            const language = languageOf(t.profile.language);
+            const subject = `${i.type.replaceAll("_", " ")}: ${sentence(rng, faker, language).slice(0, 60)}`;
+            yield `${i.id}${T}${t.id}${T}${c.id}${T}${e(i.type)}${T}${e(i.direction)}${T}${e(i.channel)}${T}${e(subject)}${T}${e(sentence(rng, faker, language))}${T}${ts(i.at)}\n`;
           }
         }
       },

@@ -3,8 +3,14 @@ export { fitSyntheticProfile } from "./fit.ts";
 export { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
 export { MARGINAL_DEFS } from "./marginals.ts";
 export type { ProfileParams, ProfileSource, SyntheticProfile } from "./profile.ts";
-export type { CategoricalComparison, NumericComparison, SyntheticReport } from "./report.ts";
-export { compareWithProfile } from "./report.ts";
+export type {
+  CategoricalComparison,
+  NumericComparison,
+  SyntheticReport,
+  TableReport,
+  Thresholds,
+} from "./report.ts";
+export { compareWithProfile, DEFAULT_THRESHOLDS } from "./report.ts";
 export {
   fitAndStoreProfile,
   requestSyntheticDataset,

@@ -10,6 +10,13 @@ export const ZSynthJobPayload = z.strictObject({
   profileId: z.uuid().optional(),
   /** The requester's row limit, checked while the platform is generated. */
   maxRows: z.number().int().min(0).optional(),
+  /** Pass/fail limits of the fidelity report. */
+  thresholds: z
+    .strictObject({
+      ks: z.number().min(0).max(1).optional(),
+      tvd: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
   /** Who asked (the profile fitted on the way, if any, is recorded as theirs). */
   requestedBy: z.string().min(1).max(255),
 });

@@ -13,7 +13,7 @@ type NumericDef = {
   column: string;
   kind: "numeric";
   /** Money is plotted on a log scale; counts per entity on integer bins. */
-  scale: "money" | "count";
+  scale: "money" | "count" | "linear";
   /** A query returning one float8 column `v`. */
   query: string;
 };
@@ -107,7 +107,12 @@ export async function fitMarginal(db: Db, def: MarginalDef): Promise<Marginal> {
   const row = q.rows[0];
   const percentiles = (row?.p ?? []).map(round2);
   const ksEdges = [...new Set(percentiles)].sort((a, b) => a - b);
-  const plotEdges = def.scale === "count" ? countEdges(percentiles) : logEdges(percentiles);
+  const plotEdges =
+    def.scale === "count"
+      ? countEdges(percentiles)
+      : def.scale === "linear"
+        ? linearEdges(percentiles)
+        : logEdges(percentiles);
   const [ksCounts, plotCounts] = await Promise.all([
     bucketCounts(db, def.query, ksEdges),
     bucketCounts(db, def.query, plotEdges),
@@ -209,6 +214,17 @@ function logEdges(percentiles: number[]): number[] {
   return Array.from({ length: PLOT_BINS + 1 }, (_, i) =>
     round2(Math.exp(a + ((b - a) * i) / PLOT_BINS)),
   );
+}
+
+/** Equal-width plot edges between the 1st and 99th percentile (ages, times, scores). */
+function linearEdges(percentiles: number[]): number[] {
+  const lo = percentiles[0] ?? 0;
+  const hi = Math.max(lo + 0.01, percentiles[percentiles.length - 1] ?? lo + 1);
+  return [
+    ...new Set(
+      Array.from({ length: PLOT_BINS + 1 }, (_, i) => round2(lo + ((hi - lo) * i) / PLOT_BINS)),
+    ),
+  ];
 }
 
 /** Integer bins for counts per entity: 0, 1, 2 ... up to the 99th percentile (capped). */

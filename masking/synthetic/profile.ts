@@ -1,4 +1,8 @@
 import { z } from "zod";
+import { ZMarginal } from "./marginals-schema.ts";
+import { ZTableModel } from "./table-model.ts";
+
+export { ZMarginal };
 
 /**
  * A synthetic profile: what the generator needs to draw a platform that looks like the real one,
@@ -74,25 +78,9 @@ const ZTenantProfile = z.object({
   interactionsPerCustomer: z.record(z.string(), ZCountHist),
   /** `type|channel|direction` combinations. */
   interactionKinds: ZMix,
+  /** The tenant's language (from its locale), for generated free text. */
+  language: z.string().optional(),
 });
-
-const ZNumericMarginal = z.object({
-  kind: z.literal("numeric"),
-  total: z.number(),
-  /** Bucket edges for the KS statistic (the real data's percentiles). */
-  ksEdges: z.array(z.number()),
-  ksCounts: z.array(z.number()),
-  /** Bucket edges for plots (equal width, log-spaced for money). */
-  plotEdges: z.array(z.number()),
-  plotCounts: z.array(z.number()),
-  logScale: z.boolean(),
-});
-const ZCategoricalMarginal = z.object({
-  kind: z.literal("categorical"),
-  total: z.number(),
-  counts: ZMix,
-});
-export const ZMarginal = z.discriminatedUnion("kind", [ZNumericMarginal, ZCategoricalMarginal]);
 
 export const ZProfileParams = z.object({
   version: z.literal(PROFILE_VERSION),
@@ -105,6 +93,11 @@ export const ZProfileParams = z.object({
   ratios: z.record(z.string(), z.number()),
   /** The real data's binned distributions per fitted column, the report's yardstick. */
   marginals: z.record(z.string(), ZMarginal),
+  /**
+   * Every table of the platform (the masked copy's table list): row counts and per-column
+   * models. Absent from profiles fitted before the generator covered the whole platform.
+   */
+  tables: z.record(z.string(), ZTableModel).optional(),
 });
 
 export type TenantProfile = z.infer<typeof ZTenantProfile>;

@@ -20,9 +20,15 @@ import {
 } from "../provision/dataset-database.ts";
 import { datasetDatabaseName } from "../provision/provision.ts";
 import { fitSyntheticProfile } from "./fit.ts";
-import { generateSyntheticPlatform, SYNTHETIC_TABLES } from "./generate.ts";
+import { generateSyntheticPlatform } from "./generate.ts";
 import type { SyntheticProfile } from "./profile.ts";
-import { compareWithProfile, type SyntheticReport } from "./report.ts";
+import {
+  compareWithProfile,
+  DEFAULT_THRESHOLDS,
+  type SyntheticReport,
+  type Thresholds,
+} from "./report.ts";
+import { readShapes } from "./schema-shape.ts";
 import { findProfile, insertProfile, saveReport } from "./synthetic.repository.ts";
 import { createTargetDatabase, databaseSize, finishTargetDatabase } from "./target-database.ts";
 
@@ -43,6 +49,8 @@ export type SynthOptions = {
   profileId?: string;
   /** Rows the platform may hold (the requester's limit): a run that outgrows it stops, failed. */
   maxRows?: number;
+  /** Pass/fail limits of the fidelity report (default DEFAULT_THRESHOLDS). */
+  thresholds?: Partial<Thresholds>;
 };
 
 export type SynthResult = {
@@ -151,12 +159,18 @@ export async function runSyntheticDataset(
     }
   });
   try {
-    const profile =
-      (await findProfile(db, options.profileId)) ??
-      (options.profileId ? undefined : await fitAndStoreProfile(db, options.createdBy));
-    if (!profile) {
+    const found = await findProfile(db, options.profileId);
+    if (!found && options.profileId) {
       throw new MaskingError("not_found", `no synthetic profile ${options.profileId}`);
     }
+    if (found && !found.params.tables && options.profileId) {
+      throw new MaskingError(
+        "conflict",
+        `synthetic profile ${options.profileId} predates whole-platform generation (no table models): fit a new profile`,
+      );
+    }
+    // The newest profile is refitted when it lacks the models of the whole platform.
+    const profile = found?.params.tables ? found : await fitAndStoreProfile(db, options.createdBy);
     await progress?.(5);
     await guard.check();
     const created = await createTargetDatabase({ db, config }, dataset, databaseName);
@@ -166,6 +180,8 @@ export async function runSyntheticDataset(
     // not bring the process down as unhandled events (idle or checked out).
     target.pool.on("error", () => {});
     target.pool.on("connect", (client) => client.on("error", () => {}));
+    const shapes = await readShapes(target.db);
+    const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
     let done = 0;
     let lastWrite = 0;
     const rowsOf = new Map<string, number>();
@@ -174,6 +190,7 @@ export async function runSyntheticDataset(
         tenants,
         customersPerTenant,
         seed,
+        shapes,
         onProgress: (p) => {
           rowsOf.set(p.table, p.rows);
           const total = [...rowsOf.values()].reduce((a, b) => a + b, 0);
@@ -194,13 +211,13 @@ export async function runSyntheticDataset(
           done += p.done ? 1 : 0;
           const status = p.done ? "done" : "copying";
           void setTableProgress(db, datasetId, p.table, { status, rows: p.rows }).catch(() => {});
-          void progress?.(15 + Math.round((done / SYNTHETIC_TABLES.length) * 70));
+          void progress?.(15 + Math.round((done / Math.max(1, shapes.size)) * 70));
         },
       });
       await guard.check();
       await updateDataset(db, datasetId, { status: "verifying" });
       await finishTargetDatabase(config, databaseName);
-      const report = await compareWithProfile(target.db, profile.params);
+      const report = await compareWithProfile(target.db, profile.params, thresholds);
       await saveReport(db, { datasetId, profileId: profile.id, report });
       await progress?.(95);
       const size = await databaseSize(config, databaseName);
@@ -220,6 +237,8 @@ export async function runSyntheticDataset(
           totalRows: generated.totalRows,
           durationMs: generated.durationMs,
           worst: report.worst,
+          pass: report.pass ?? null,
+          thresholds,
         },
       });
       const ready = await getDataset(db, datasetId);

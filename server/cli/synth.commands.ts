@@ -13,6 +13,7 @@ import {
   runSyntheticDataset,
   SYNTH_DEFAULTS,
   SYNTH_LIMITS,
+  type SyntheticReport,
 } from "../../masking/synthetic/index.ts";
 import type { Config } from "../../schema/config.ts";
 import {
@@ -59,11 +60,29 @@ function refusal(error: unknown): never {
   throw error;
 }
 
+/** A KS or TVD limit: a distance in [0, 1]. */
+const ZThreshold = z.coerce.number().min(0).max(1);
+
+/** Per table: rows real and synthetic, worst KS and TVD, the verdict and the failing columns. */
+function reportLines(report: SyntheticReport): string[] {
+  const t = report.thresholds;
+  if (!report.tables || !t) {
+    return [];
+  }
+  return [
+    `per table (KS ≤ ${t.ks}, TVD ≤ ${t.tvd}): ${report.pass ? "all pass" : "some fail"}`,
+    ...report.tables.map((x) => {
+      const failing = x.columns.filter((c) => !c.pass).map((c) => c.column.split(".")[1]);
+      return `  ${x.pass ? "pass" : "FAIL"} ${x.table.padEnd(28)} ${String(x.syntheticRows).padStart(7)} rows  KS ${x.worst.ks.toFixed(3)}  TVD ${x.worst.tvd.toFixed(3)}${failing.length ? `  (${failing.join(", ")})` : ""}`;
+    }),
+  ];
+}
+
 export const SYNTH_COMMANDS: Record<string, Command> = {
   synth: {
     summary: "generate a fully synthetic platform, fitted to the real one, into a new database",
     usage:
-      "govern synth [--name X] [--tenants N] [--customers-per-tenant M] [--seed S] [--expires-in-days D] [--json]",
+      "govern synth [--name X] [--tenants N] [--customers-per-tenant M] [--seed S] [--expires-in-days D] [--ks-threshold K] [--tvd-threshold V] [--json]",
     options: {
       ...json,
       name: { type: "string" },
@@ -71,6 +90,8 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
       "customers-per-tenant": { type: "string" },
       seed: { type: "string" },
       "expires-in-days": { type: "string" },
+      "ks-threshold": { type: "string" },
+      "tvd-threshold": { type: "string" },
     },
     access: { bootstrap: true, permission: "datasets:provision" },
     run: async (values, config, actor) => {
@@ -98,6 +119,12 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
         values["expires-in-days"] === undefined
           ? undefined
           : positiveInt(values["expires-in-days"], "expires-in-days", 365);
+      const threshold = (key: "ks-threshold" | "tvd-threshold") =>
+        values[key] === undefined ? undefined : option(ZThreshold, values[key], key);
+      const thresholds = {
+        ...(values["ks-threshold"] === undefined ? {} : { ks: threshold("ks-threshold") }),
+        ...(values["tvd-threshold"] === undefined ? {} : { tvd: threshold("tvd-threshold") }),
+      };
       const show = progressPrinter();
       const result = await withDb(config, async (db) => {
         const estimate = await estimateSynthetic(db, { tenants, customersPerTenant });
@@ -117,7 +144,7 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
           db,
           config,
           id,
-          { tenants, customersPerTenant, seed, maxRows, createdBy: who(actor) },
+          { tenants, customersPerTenant, seed, maxRows, thresholds, createdBy: who(actor) },
           (percent) => show(`synth ${name}: ${percent}%`),
         );
       });
@@ -127,6 +154,7 @@ export const SYNTH_COMMANDS: Record<string, Command> = {
         ...result.report.columns.map(
           (c) => `  ${c.column.padEnd(40)} ${c.statistic.toUpperCase()} ${c.value.toFixed(3)}`,
         ),
+        ...reportLines(result.report),
       ];
       print(
         values.json === true,

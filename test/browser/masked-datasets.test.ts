@@ -183,7 +183,12 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await page
     .getByTestId("profile-panel")
     .getByText(/fitted columns/)
-    .waitFor();
+    // Every table of the platform is fitted, column by column: slower than the core alone.
+    .waitFor({ timeout: 120_000 });
+  // The panel shows the fit's answer at once: every table of the platform modelled.
+  await expect(page.getByTestId("profile-tables").textContent()).resolves.toMatch(
+    /(29|[3-9]\d) tables modelled/,
+  );
 
   await page.locator('input[name="synthetic-name"]').fill(syntheticName);
   const form = page.getByRole("form", { name: "Request a synthetic dataset" });
@@ -204,6 +209,39 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await expect(quoted.textContent()).resolves.toMatch(/KS 0\.\d{3}/);
   expect(await quoted.locator("rect.md-real").count()).toBeGreaterThan(5);
   expect(await quoted.locator("rect.md-synthetic").count()).toBeGreaterThan(5);
+  // Per table: every table of the platform with KS, TVD and a verdict; a table's columns plotted.
+  const perTable = report.getByTestId("synthetic-tables");
+  expect(await perTable.locator("tbody tr").count()).toBeGreaterThanOrEqual(29);
+  const communications = perTable.locator('tr[data-table="communications"]');
+  await expect(communications.textContent()).resolves.toMatch(/\d\.\d{3}.*(pass|fail)/);
+  await communications.getByRole("button", { name: "communications" }).click();
+  const columns = report.getByTestId("synthetic-table-columns");
+  await columns.locator('[data-column="communications.status"]').waitFor();
+  // A zero threshold fails every table that differs at all: the verdict follows the limit.
+  await report.locator('input[name="ks-threshold"]').fill("0");
+  await report.locator('input[name="tvd-threshold"]').fill("0");
+  await expect
+    .poll(() => report.getByTestId("synthetic-verdict").textContent(), { timeout: 15_000 })
+    .toMatch(/tables fail/);
+  // No two axis labels of any chart overlap (bounding boxes on screen).
+  const boxes = await report.locator("figure.md-chart").evaluateAll((figures) =>
+    figures.map((f) =>
+      [...f.querySelectorAll('[data-testid="chart-label"]')].map((l) => {
+        const r = l.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+    ),
+  );
+  expect(boxes.flat().length).toBeGreaterThan(50);
+  for (const labels of boxes) {
+    for (let i = 1; i < labels.length; i++) {
+      const a = labels[i - 1] as { right: number; left: number; top: number; bottom: number };
+      const b = labels[i] as { right: number; left: number; top: number; bottom: number };
+      const apart = a.right <= b.left + 0.5 || b.right <= a.left + 0.5;
+      const stacked = a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5;
+      expect(apart || stacked).toBe(true);
+    }
+  }
   // The connection string (with the dataset role's password) only on request, to its requester.
   expect(await page.getByTestId("connection-string").count()).toBe(0);
   await page.getByRole("button", { name: "Show connection string" }).click();
@@ -221,7 +259,7 @@ test("a synthetic platform is generated, listed with its owner, and its report p
   await shot(page, "masked-datasets-list");
   await page.context().close();
   expect(pageErrors).toEqual([]);
-}, 240_000);
+}, 400_000);
 
 test("a steward sees the masking rules and may change one; has no request tab", async () => {
   const page = await signIn("steward");

@@ -20,6 +20,13 @@ const ZRequest = z
     seed: z.number().int().min(0).max(2_147_483_647).optional(),
     expiresInDays: z.number().int().min(1).max(365).optional(),
     profileId: z.string().uuid().optional(),
+    /** Pass/fail limits of the fidelity report, per column (default 0.15 each). */
+    thresholds: z
+      .strictObject({
+        ks: z.number().min(0).max(1).optional(),
+        tvd: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
   })
   .openapi("SyntheticDatasetRequest");
 
@@ -64,6 +71,7 @@ export const requestSyntheticRoute = defineRoute(
       customersPerTenant: body.customersPerTenant ?? SYNTH_DEFAULTS.customersPerTenant,
       seed: body.seed ?? SYNTH_DEFAULTS.seed,
       ...(body.profileId ? { profileId: body.profileId } : {}),
+      ...(body.thresholds ? { thresholds: body.thresholds } : {}),
     };
     // Read before the job is queued: the answer is the dataset as registered.
     const dataset = await getDataset(deps.db, id);

@@ -1,13 +1,22 @@
-import type { Comparison } from "./types.ts";
+import type { TSyntheticComparison as Comparison } from "../../../../schema/contracts/synthetic.ts";
 
 /**
  * Real against synthetic for one fitted column, drawn by hand in SVG: paired bars of each side's
  * share per bin (numeric columns, the real data's bins) or per label (categorical columns).
+ * Axis labels stand upright (rotated a quarter turn) so neighbours never overlap, shortened to
+ * LABEL_CHARS with the full label in a tooltip, and thinned to one per LABEL_GAP pixels.
  */
 
 const W = 360;
-const H = 170;
-const PAD = { left: 34, right: 8, top: 10, bottom: 34 };
+const H = 216;
+const PAD = { left: 34, right: 8, top: 10, bottom: 84 };
+const LABEL_CHARS = 11;
+/** Horizontal room one upright label needs (its font height plus air). */
+const LABEL_GAP = 13;
+
+function shorten(label: string): string {
+  return label.length > LABEL_CHARS ? `${label.slice(0, LABEL_CHARS - 1)}…` : label;
+}
 
 function shares(counts: number[]): number[] {
   const total = counts.reduce((a, b) => a + b, 0);
@@ -58,7 +67,7 @@ export function DistributionChart({ comparison }: { comparison: Comparison }) {
   const slot = plotW / n;
   const bar = Math.max(1, slot * 0.4);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const labelEvery = Math.max(1, Math.ceil(n / 8));
+  const labelEvery = Math.max(1, Math.ceil(LABEL_GAP / slot));
   const stat =
     comparison.statistic === "ks"
       ? `KS ${comparison.value.toFixed(3)}`
@@ -67,6 +76,13 @@ export function DistributionChart({ comparison }: { comparison: Comparison }) {
     <figure className="md-chart" data-column={comparison.column} data-testid="synthetic-chart">
       <figcaption>
         <code>{comparison.column}</code> <span className="md-stat">{stat}</span>
+        {comparison.withheld ? (
+          <span className="badge">withheld</span>
+        ) : comparison.pass === undefined ? null : (
+          <span className={comparison.pass ? "badge badge-succeeded" : "badge badge-failed"}>
+            {comparison.pass ? "pass" : "fail"}
+          </span>
+        )}
         {comparison.chiSquare ? (
           <span className="muted">
             {" "}
@@ -102,12 +118,15 @@ export function DistributionChart({ comparison }: { comparison: Comparison }) {
               </rect>
               {i % labelEvery === 0 ? (
                 <text
-                  x={PAD.left + i * slot + slot / 2}
-                  y={H - PAD.bottom + 12}
-                  textAnchor="middle"
-                  className="md-tick"
+                  x={PAD.left + i * slot + slot / 2 + 3}
+                  y={H - PAD.bottom + 4}
+                  textAnchor="end"
+                  transform={`rotate(-90 ${PAD.left + i * slot + slot / 2 + 3} ${H - PAD.bottom + 4})`}
+                  className="md-tick md-axis-label"
+                  data-testid="chart-label"
                 >
-                  {(labels[i] ?? "").slice(0, 10)}
+                  <title>{labels[i] ?? ""}</title>
+                  {shorten(labels[i] ?? "")}
                 </text>
               ) : null}
             </g>

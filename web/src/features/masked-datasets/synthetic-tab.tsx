@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from "react";
+import type { TSyntheticReport } from "../../../../schema/contracts/synthetic.ts";
 import { ApiError, api } from "../../api/client.ts";
 import { Link, navigate, useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
@@ -8,7 +9,7 @@ import { DatasetDetail, StatusBadge } from "./datasets-tab.tsx";
 import { DistributionChart } from "./distribution-chart.tsx";
 import { EstimatePanel, useEstimate } from "./estimate-panel.tsx";
 import { formatAge } from "./format.ts";
-import type { Dataset, SyntheticProfile, SyntheticReport } from "./types.ts";
+import type { Dataset, SyntheticProfile } from "./types.ts";
 
 /** Synthetic platforms: the fitted profile, a request form, the datasets and their reports. */
 export function SyntheticTab() {
@@ -54,15 +55,21 @@ export function SyntheticTab() {
 }
 
 function ProfilePanel({ canFit }: { canFit: boolean }) {
-  const profile = useApi<SyntheticProfile>("/api/v1/synthetic/profiles/latest");
+  // Polled, so a profile fitted elsewhere (a synth job, the CLI, a colleague) shows up too.
+  const latest = useApi<SyntheticProfile>("/api/v1/synthetic/profiles/latest", { pollMs: 10_000 });
+  // The fit's own answer is shown at once, until the poll brings the same or a newer one.
+  const [fitted, setFitted] = useState<SyntheticProfile>();
+  const newest =
+    fitted && (!latest.data || latest.data.createdAt < fitted.createdAt) ? fitted : latest.data;
+  const profile = { ...latest, data: newest, error: newest ? undefined : latest.error };
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const fit = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      await api("/api/v1/synthetic/profiles", { method: "POST" });
-      profile.reload();
+      setFitted(await api<SyntheticProfile>("/api/v1/synthetic/profiles", { method: "POST" }));
+      latest.reload();
     } catch (caught) {
       setError((caught as Error).message);
     } finally {
@@ -83,8 +90,13 @@ function ProfilePanel({ canFit }: { canFit: boolean }) {
           Fitted {formatAge(profile.data.createdAt)} ago by {profile.data.createdBy}:{" "}
           {profile.data.params.tenants.length} tenant(s),{" "}
           {(profile.data.source.tables.customers ?? 0).toLocaleString()} customers read in
-          aggregate, {Object.keys(profile.data.params.marginals).length} fitted columns. Parameters
-          only: no real value is kept.
+          aggregate, {Object.keys(profile.data.params.marginals).length} fitted columns
+          {profile.data.params.tables ? (
+            <span data-testid="profile-tables">
+              , {Object.keys(profile.data.params.tables).length} tables modelled column by column
+            </span>
+          ) : null}
+          . Parameters only: no real value is kept.
         </p>
       ) : null}
       {canFit ? (
@@ -199,9 +211,15 @@ function SyntheticRequestForm() {
 }
 
 function ReportView({ id }: { id: string }) {
-  const report = useApi<SyntheticReport>(`/api/v1/datasets/${id}/synthetic-report`, {
-    pollMs: 5000,
-  });
+  const [limits, setLimits] = useState<{ ks: string; tvd: string }>({ ks: "", tvd: "" });
+  const [open, setOpen] = useState<string | null>(null);
+  const query = new URLSearchParams(
+    Object.entries(limits).filter(([, v]) => v !== "" && Number.isFinite(Number(v))),
+  ).toString();
+  const report = useApi<TSyntheticReport>(
+    `/api/v1/datasets/${id}/synthetic-report${query ? `?${query}` : ""}`,
+    { pollMs: 5000 },
+  );
   if (report.error) {
     return report.error instanceof ApiError && report.error.status === 404 ? (
       <Empty>The report appears here once the platform is generated.</Empty>
@@ -212,15 +230,115 @@ function ReportView({ id }: { id: string }) {
   if (!report.data) {
     return <Loading label="Loading the report…" />;
   }
-  const { worst, columns } = report.data;
+  const { worst, columns, tables, thresholds, pass } = report.data;
+  const selected = tables.find((t) => t.table === open);
   return (
     <div className="md-report" data-testid="synthetic-report">
       <h2>Real against synthetic</h2>
       <p className="muted">
-        Per fitted column: the Kolmogorov–Smirnov statistic for numbers, total variation distance
-        for categories (0 = identical). Worst KS {worst.ks.toFixed(3)}, worst TVD{" "}
-        {worst.tvd.toFixed(3)}.
+        Per column: the Kolmogorov–Smirnov statistic for numbers, dates and times, total variation
+        distance for categories and for how often a value is missing (0 = identical). Worst KS{" "}
+        {worst.ks.toFixed(3)}, worst TVD {worst.tvd.toFixed(3)}.
       </p>
+      {thresholds ? (
+        <>
+          <form
+            className="form-inline"
+            aria-label="Pass/fail thresholds"
+            onSubmit={(e) => e.preventDefault()}
+          >
+            <label>
+              KS at most{" "}
+              <input
+                type="number"
+                min={0}
+                max={1}
+                step={0.01}
+                name="ks-threshold"
+                placeholder={String(thresholds.ks)}
+                value={limits.ks}
+                onChange={(e) => setLimits({ ...limits, ks: e.target.value })}
+              />
+            </label>{" "}
+            <label>
+              TVD at most{" "}
+              <input
+                type="number"
+                min={0}
+                max={1}
+                step={0.01}
+                name="tvd-threshold"
+                placeholder={String(thresholds.tvd)}
+                value={limits.tvd}
+                onChange={(e) => setLimits({ ...limits, tvd: e.target.value })}
+              />
+            </label>{" "}
+            <span
+              className={pass ? "badge badge-succeeded" : "badge badge-failed"}
+              data-testid="synthetic-verdict"
+            >
+              {pass
+                ? "every table passes"
+                : `${tables.filter((t) => !t.pass).length} of ${tables.length} tables fail`}
+            </span>
+          </form>
+          <table className="table" data-testid="synthetic-tables">
+            <caption className="muted">
+              Per table (KS ≤ {thresholds.ks}, TVD ≤ {thresholds.tvd}); choose one for its columns.
+            </caption>
+            <thead>
+              <tr>
+                <th>Table</th>
+                <th>Real rows</th>
+                <th>Synthetic rows</th>
+                <th>Worst KS</th>
+                <th>Worst TVD</th>
+                <th>Columns failing</th>
+                <th>Verdict</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tables.map((t) => (
+                <tr key={t.table} data-table={t.table} className={t.table === open ? "active" : ""}>
+                  <td>
+                    <button type="button" className="link" onClick={() => setOpen(t.table)}>
+                      {t.table}
+                    </button>
+                  </td>
+                  <td>{t.realRows.toLocaleString()}</td>
+                  <td>{t.syntheticRows.toLocaleString()}</td>
+                  <td>{t.worst.ks.toFixed(3)}</td>
+                  <td>{t.worst.tvd.toFixed(3)}</td>
+                  <td>
+                    {t.columns
+                      .filter((c) => !c.pass)
+                      .map((c) => c.column.split(".")[1])
+                      .join(", ") || "—"}
+                  </td>
+                  <td>
+                    <span className={t.pass ? "badge badge-succeeded" : "badge badge-failed"}>
+                      {t.pass ? "pass" : "fail"}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      {selected ? (
+        <section aria-label={`Columns of ${selected.table}`} data-testid="synthetic-table-columns">
+          <h3>
+            {selected.table}: {selected.columns.length} compared column(s)
+          </h3>
+          <div className="md-charts">
+            {selected.columns.map((c) => (
+              <DistributionChart key={c.column} comparison={c} />
+            ))}
+          </div>
+        </section>
+      ) : null}
+      <h3>Relationships fitted across tables</h3>
       <div className="md-charts">
         {columns.map((c) => (
           <DistributionChart key={c.column} comparison={c} />

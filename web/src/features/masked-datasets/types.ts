@@ -67,7 +67,12 @@ export type SyntheticProfile = {
   createdBy: string;
   version: number;
   source: { tables: Record<string, number>; tenants: number; fittedAt: string; durationMs: number };
-  params: { spanDays: number; tenants: { key: string }[]; marginals: Record<string, unknown> };
+  params: {
+    spanDays: number;
+    tenants: { key: string }[];
+    marginals: Record<string, unknown>;
+    tables?: Record<string, unknown>;
+  };
 };
 
 export const STRATEGIES = [
