@@ -41,6 +41,9 @@ export const PERMISSIONS = {
   "tiering:policies": "Edit tiering policies",
   "tiering:run": "Run the tiering mover now",
   "tiering:restore": "Restore a range of rows back to the hot tier",
+  "masking:strategy":
+    "Change a personal-data column's masking strategy and preview it (never to copy as is)",
+  "masking:raw": "See source values unmasked in the masking rule preview (audited)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -67,6 +70,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "notifications:manage",
     "lineage:write",
     "tiering:read",
+    "masking:strategy",
   ],
   compliance_officer: [
     ...EVERYONE,
@@ -86,7 +90,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:policies",
     "tiering:restore",
   ],
-  engineer: [...EVERYONE, "masking:read", "datasets:provision", "quality:incidents"],
+  engineer: [
+    ...EVERYONE,
+    "masking:read",
+    "datasets:provision",
+    "quality:incidents",
+    "masking:strategy",
+  ],
   admin: [
     ...EVERYONE,
     "catalog:scan",
@@ -113,6 +123,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:policies",
     "tiering:run",
     "tiering:restore",
+    "masking:strategy",
+    "masking:raw",
   ],
 };
 

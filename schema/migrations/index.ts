@@ -17,6 +17,7 @@ import * as lineage01 from "./2026-12-07-lineage-01-graph.ts";
 import * as notify01 from "./2026-12-07-notify-01-channels.ts";
 import * as quality01 from "./2026-12-07-quality-01-quality.ts";
 import * as tier01 from "./2026-12-07-tier-01-tiering.ts";
+import * as dsctl01 from "./2026-12-08-dsctl-01-dataset-controls.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-07-quality-01-quality": quality01,
   "2026-12-07-lineage-01-graph": lineage01,
   "2026-12-07-tier-01-tiering": tier01,
+  "2026-12-08-dsctl-01-dataset-controls": dsctl01,
 };
