@@ -31,6 +31,7 @@ import { createApiToken, principalFromToken } from "./auth/principal.ts";
 import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
+import { DATASET_CONTROL_COMMANDS } from "./cli/dataset-controls.commands.ts";
 import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { NOTIFY_COMMANDS } from "./cli/notify.commands.ts";
@@ -652,6 +653,7 @@ const COMMANDS: Record<string, Command> = {
   ...QUALITY_COMMANDS,
   ...LINEAGE_COMMANDS,
   ...TIERING_COMMANDS,
+  ...DATASET_CONTROL_COMMANDS,
 };
 
 function help(): string {

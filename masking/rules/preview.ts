@@ -60,6 +60,11 @@ export type RulePreview = {
   maskedIn: "sql" | "node" | "none";
   /** Whether "before" holds raw source values (else masked as catalog evidence). */
   beforeRaw: boolean;
+  /**
+   * Whether a unique index covers the column: values the strategy makes equal get a tag derived
+   * from their row in the copy (unique-values.ts), which a few sample rows cannot show.
+   */
+  uniqueIndex: boolean;
   rows: RulePreviewRow[];
 };
 
@@ -198,6 +203,12 @@ export async function previewColumnRule(
       [`public.${ident(input.table)}`],
     );
     const keyCols = pk.rows.map((r) => r.name);
+    const unique = await client.query<{ u: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_index i
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+         WHERE i.indrelid = to_regclass($1) AND i.indisunique AND a.attname = $2) AS u`,
+      [`public.${ident(input.table)}`, input.column],
+    );
     const keyExpr = keyCols.length
       ? keyCols.map((k) => `t.${ident(k)}::text`).join(" || '|' || ")
       : "NULL::text";
@@ -254,6 +265,7 @@ export async function previewColumnRule(
           : column.params) ?? {},
       maskedIn: inNode ? "node" : expr === ident(column.column) ? "none" : "sql",
       beforeRaw: input.raw,
+      uniqueIndex: unique.rows[0]?.u === true,
       rows,
     };
   } finally {

@@ -32,6 +32,8 @@ export const ZRulePreview = z
     params: z.record(z.string(), z.unknown()),
     maskedIn: z.enum(["sql", "node", "none"]),
     beforeRaw: z.boolean(),
+    /** A unique index covers the column: colliding masked values get a row tag in the copy. */
+    uniqueIndex: z.boolean(),
     rows: z.array(ZRulePreviewRow),
   })
   .openapi("MaskingRulePreview");
