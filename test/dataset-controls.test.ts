@@ -85,9 +85,9 @@ describe("refused requests", () => {
     const { items } = (await res.json()) as { items: Refusal[] };
     const gate = items.find((r) => r.name === "gated_copy");
     expect(gate?.reason).toBe("gate_closed");
-    const blocking = (gate?.details as { blocking: { column: string }[] }).blocking.map(
-      (b) => b.column,
-    );
+    const blocking = (
+      gate?.details as { blocking: { column: string }[] } | undefined
+    )?.blocking.map((b) => b.column);
     expect(blocking).toContain("customers.email");
     const size = items.find((r) => r.name === "too_big");
     expect(size?.reason).toBe("size_limit");
