@@ -136,7 +136,11 @@ test("while the gate is closed the request is disabled with an ask-a-steward lin
   const refusals = page.getByRole("region", { name: "Refused requests" });
   await refusals.getByText("gated_copy").waitFor();
   await expect(refusals.textContent()).resolves.toMatch(/classification gate closed/);
-  await expect(refusals.textContent()).resolves.toContain("customers.email");
+  // The blocking columns named, linked to their catalog entries.
+  expect(await refusals.getByRole("link").first().getAttribute("href")).toMatch(
+    /^\/catalog\?column=[0-9a-f-]{36}$/,
+  );
+  await expect(refusals.textContent()).resolves.toMatch(/and \d+ more/);
   await shot(page, "dataset-controls-refused");
   await page.context().close();
 }, 120_000);
