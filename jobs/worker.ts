@@ -1,5 +1,6 @@
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { syncRefreshSchedulers } from "../masking/provision/refresh-schedule.ts";
 import type { ScheduleState } from "../schema/domain/schedules.ts";
 import { appendAuditEvent } from "../schema/governance/audit-events.repository.ts";
 import type { Logger } from "../schema/logger.ts";
@@ -124,6 +125,8 @@ export async function startWorker(
     checking = (async () => {
       try {
         const changed = await sync();
+        // Datasets' refresh schedules live on their rows; Redis may have lost their schedulers.
+        await syncRefreshSchedulers(deps.db, queues.get("masking"));
         if (changed.length) {
           deps.logger.warn("schedules re-applied", { changed });
         }

@@ -64,6 +64,11 @@ export type Dataset = {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: string | null;
+  /** The refresh schedule (five-field cron, UTC), and what its last refresh did. */
+  refreshCron: string | null;
+  refreshedAt: Date | null;
+  refreshError: string | null;
+  expiryExtendedBy: string | null;
 };
 
 type Row = {
@@ -93,6 +98,10 @@ type Row = {
   started_at: Date | null;
   finished_at: Date | null;
   error: string | null;
+  refresh_cron?: string | null;
+  refreshed_at?: Date | null;
+  refresh_error?: string | null;
+  expiry_extended_by?: string | null;
 };
 
 function toDataset(r: Row): Dataset {
@@ -123,6 +132,10 @@ function toDataset(r: Row): Dataset {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     error: r.error,
+    refreshCron: r.refresh_cron ?? null,
+    refreshedAt: r.refreshed_at ?? null,
+    refreshError: r.refresh_error ?? null,
+    expiryExtendedBy: r.expiry_extended_by ?? null,
   };
 }
 
@@ -184,6 +197,11 @@ export async function updateDataset(
     serverUrlEnc: string | null;
     cancelRequestedAt: Date | null;
     cancelRequestedBy: string | null;
+    refreshCron: string | null;
+    refreshedAt: Date | null;
+    refreshError: string | null;
+    expiryExtendedAt: Date | null;
+    expiryExtendedBy: string | null;
   }>,
 ): Promise<void> {
   const values: Record<string, unknown> = {};
@@ -203,6 +221,11 @@ export async function updateDataset(
     serverUrlEnc: "server_url_enc",
     cancelRequestedAt: "cancel_requested_at",
     cancelRequestedBy: "cancel_requested_by",
+    refreshCron: "refresh_cron",
+    refreshedAt: "refreshed_at",
+    refreshError: "refresh_error",
+    expiryExtendedAt: "expiry_extended_at",
+    expiryExtendedBy: "expiry_extended_by",
   };
   for (const [k, column] of Object.entries(map)) {
     if (k in patch) {

@@ -44,6 +44,9 @@ export const DEFAULT_DATASET_LIMITS: DatasetLimits = {
   bytes: { engineer: 2 * 1024 ** 3, admin: 20 * 1024 ** 3 },
 };
 
+/** How far ahead a dataset may be kept, per role; roles not named get the `engineer` bound. */
+export const DEFAULT_DATASET_MAX_EXPIRY_DAYS: Record<string, number> = { engineer: 30, admin: 365 };
+
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: ZUrl(["postgres:", "postgresql:"]).default(
@@ -78,6 +81,7 @@ const ZEnv = z.object({
   LLM_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   DATASET_MAX_ROWS: ZRoleLimits.optional(),
   DATASET_MAX_BYTES: ZRoleLimits.optional(),
+  DATASET_MAX_EXPIRY_DAYS: ZRoleLimits.optional(),
   NOTIFY_SMTP_HOST: z.string().min(1).optional(),
   NOTIFY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   NOTIFY_SMTP_SECURE: z.enum(["true", "false"]).default("false"),
@@ -131,6 +135,8 @@ export type Config = {
   llm: { baseUrl?: string; apiKey?: string; model: string; minConfidence: number };
   /** Size limits of datasets per role (`DATASET_MAX_ROWS`, `DATASET_MAX_BYTES`). */
   datasetLimits: DatasetLimits;
+  /** How far ahead a dataset's expiry may be set, in days from now, per role (`DATASET_MAX_EXPIRY_DAYS`). */
+  datasetMaxExpiryDays: Record<string, number>;
   /**
    * Alert delivery (jobs/notify): the SMTP server e-mail channels use unless they name their
    * own, the sender, retries (attempt n waits backoffMs·2^(n-1)) and the hour (UTC) of the
@@ -218,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rows: { ...DEFAULT_DATASET_LIMITS.rows, ...e.DATASET_MAX_ROWS },
       bytes: { ...DEFAULT_DATASET_LIMITS.bytes, ...e.DATASET_MAX_BYTES },
     },
+    datasetMaxExpiryDays: { ...DEFAULT_DATASET_MAX_EXPIRY_DAYS, ...e.DATASET_MAX_EXPIRY_DAYS },
     notify: {
       smtp: {
         host: e.NOTIFY_SMTP_HOST,

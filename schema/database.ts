@@ -681,6 +681,17 @@ export interface GovernanceConsoleUsers {
   updated_at: Generated<Timestamp>;
 }
 
+export interface GovernanceDatasetRefusals {
+  created_at: Generated<Timestamp>;
+  details: Json | null;
+  id: Generated<string>;
+  kind: string;
+  message: string;
+  name: string;
+  reason: string;
+  requested_by: string;
+}
+
 export interface GovernanceDatasets {
   cancel_requested_at: Timestamp | null;
   cancel_requested_by: string | null;
@@ -691,6 +702,8 @@ export interface GovernanceDatasets {
   error: string | null;
   estimate: Json | null;
   expires_at: Timestamp | null;
+  expiry_extended_at: Timestamp | null;
+  expiry_extended_by: string | null;
   finished_at: Timestamp | null;
   id: Generated<string>;
   key_fingerprint: string | null;
@@ -700,6 +713,9 @@ export interface GovernanceDatasets {
   password_enc: string | null;
   percent: Numeric | null;
   progress: Generated<Json>;
+  refresh_cron: string | null;
+  refresh_error: string | null;
+  refreshed_at: Timestamp | null;
   report: Json | null;
   role_name: string | null;
   role_oid: number | null;
@@ -1414,6 +1430,7 @@ export interface DB {
   "governance.connections": GovernanceConnections;
   "governance.console_user_provenance": GovernanceConsoleUserProvenance;
   "governance.console_users": GovernanceConsoleUsers;
+  "governance.dataset_refusals": GovernanceDatasetRefusals;
   "governance.datasets": GovernanceDatasets;
   "governance.etl_watermarks": GovernanceEtlWatermarks;
   "governance.job_ledger": GovernanceJobLedger;

@@ -32,6 +32,7 @@ import { powersBeyond } from "./auth/token-policy.ts";
 import { ACCESS_COMMANDS } from "./cli/access.commands.ts";
 import { ACCOUNT_COMMANDS } from "./cli/accounts.commands.ts";
 import { CATALOG_COMMANDS } from "./cli/catalog.commands.ts";
+import { DATASET_CONTROL_COMMANDS } from "./cli/dataset-controls.commands.ts";
 import { LINEAGE_COMMANDS } from "./cli/lineage.commands.ts";
 import { MASKING_COMMANDS } from "./cli/masking.commands.ts";
 import { NOTIFY_COMMANDS } from "./cli/notify.commands.ts";
@@ -656,6 +657,7 @@ const COMMANDS: Record<string, Command> = {
   ...LINEAGE_COMMANDS,
   ...TIERING_COMMANDS,
   ...RECOGNIZER_COMMANDS,
+  ...DATASET_CONTROL_COMMANDS,
 };
 
 function help(): string {

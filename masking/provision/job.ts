@@ -8,6 +8,7 @@ import { DatasetCancelled } from "./cancellation.ts";
 import { dropLeftovers } from "./dataset-database.ts";
 import { expireDatasets } from "./lifecycle.ts";
 import { provisionDataset } from "./provision.ts";
+import { refreshDataset } from "./refresh.ts";
 
 /**
  * The `masking` job: `{action: "provision", datasetId, ...}` provisions a dataset the API has
@@ -30,13 +31,15 @@ const ZProvision = z.strictObject({
   maxRows: z.number().int().min(0).nullable().optional(),
 });
 const ZExpire = z.strictObject({ action: z.literal("expire") });
+/** A dataset's scheduled refresh (refresh-schedule.ts), or one asked for now. */
+const ZRefresh = z.strictObject({ action: z.literal("refresh"), datasetId: z.uuid() });
 
 export const ZMaskingJobPayload = z.preprocess(
   (value) =>
     value && typeof value === "object" && !("action" in value)
       ? { ...value, action: "expire" }
       : value,
-  z.discriminatedUnion("action", [ZProvision, ZExpire]),
+  z.discriminatedUnion("action", [ZProvision, ZExpire, ZRefresh]),
 );
 export type TMaskingJobPayload = z.infer<typeof ZMaskingJobPayload>;
 
@@ -47,6 +50,11 @@ export async function runMaskingJob(
   if (payload.action === "expire") {
     const dropped = await expireDatasets(deps);
     return { expired: dropped.length, names: dropped };
+  }
+  if (payload.action === "refresh") {
+    return noRetryOnRefusal(() =>
+      refreshDataset(deps, payload.datasetId, { onProgress: (p) => void deps.progress(p) }),
+    );
   }
   const existing = await getDataset(deps.db, payload.datasetId);
   if (!existing) {

@@ -67,6 +67,8 @@ export type GateResult =
       reasons: Record<string, BlockReason>;
       /** Why a `not_classifiable` column could not be classified, by `table.column`. */
       details?: Record<string, string>;
+      /** The plan of every column that does not block (the rule preview works while closed). */
+      tables?: TablePlan[];
     };
 
 type SourceColumn = {
@@ -231,7 +233,7 @@ export async function checkProvisioningGate(
   }
   const blocking = Object.keys(reasons).sort();
   if (blocking.length > 0) {
-    return { kind: "refused", blocking, reasons, details };
+    return { kind: "refused", blocking, reasons, details, tables: [...tables.values()] };
   }
   return { kind: "ok", tables: [...tables.values()] };
 }

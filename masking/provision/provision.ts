@@ -258,7 +258,7 @@ async function reserveDataset(deps: ProvisionDeps, o: ProvisionOptions): Promise
  * first word a first name and the rest last names. Words as scrub matches them ("D'angelo",
  * "McCullough"), or runs of letters where a name is not capitalized.
  */
-async function nameDictionary(
+export async function nameDictionary(
   source: pg.PoolClient,
   plan: TablePlan[],
   schema: string,

@@ -34,6 +34,11 @@ export const ZDataset = z
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
     error: z.string().nullable(),
+    /** The refresh schedule (five-field cron, UTC) and its next run; null: none. */
+    refreshCron: z.string().nullable(),
+    nextRefreshAt: z.string().nullable(),
+    refreshedAt: z.string().nullable(),
+    refreshError: z.string().nullable(),
   })
   .openapi("Dataset");
 export type TDataset = z.infer<typeof ZDataset>;

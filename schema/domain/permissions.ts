@@ -45,6 +45,9 @@ export const PERMISSIONS = {
     "Create, edit, try and enable custom recognizers; remove suppressions learned from decisions",
   "retention:access_package":
     "Download a data subject's access package: everything held about them (audited)",
+  "masking:strategy":
+    "Change a personal-data column's masking strategy and preview it (never to copy as is)",
+  "masking:raw": "See source values unmasked in the masking rule preview (audited)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -72,6 +75,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "lineage:write",
     "tiering:read",
     "catalog:recognizers",
+    "masking:strategy",
   ],
   compliance_officer: [
     ...EVERYONE,
@@ -92,7 +96,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:restore",
     "retention:access_package",
   ],
-  engineer: [...EVERYONE, "masking:read", "datasets:provision", "quality:incidents"],
+  engineer: [
+    ...EVERYONE,
+    "masking:read",
+    "datasets:provision",
+    "quality:incidents",
+    "masking:strategy",
+  ],
   admin: [
     ...EVERYONE,
     "catalog:scan",
@@ -120,6 +130,8 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     "tiering:run",
     "tiering:restore",
     "catalog:recognizers",
+    "masking:strategy",
+    "masking:raw",
   ],
 };
 

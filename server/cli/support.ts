@@ -34,6 +34,7 @@ export const DECISIONS: ReadonlySet<Permission> = new Set<Permission>([
   "retention:approve",
   "retention:execute",
   "retention:holds",
+  "masking:strategy",
 ]);
 
 export type Command = {

@@ -154,7 +154,7 @@ async function signIn(role: Role): Promise<Page> {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-test("an engineer's masked copy is refused, naming the blocking columns with catalog links", async () => {
+test("an engineer's masked copy cannot be requested while the gate is closed, the blocking columns linked to the catalog", async () => {
   const page = await signIn("engineer");
   await page
     .getByRole("navigation", { name: "Main" })
@@ -167,11 +167,12 @@ test("an engineer's masked copy is refused, naming the blocking columns with cat
   const link = gate.getByRole("link", { name: "customers.email" });
   expect(await link.getAttribute("href")).toMatch(/^\/catalog\?column=[0-9a-f-]{36}$/);
 
+  // While the gate is closed the request cannot be sent: a steward is asked instead.
   await page.locator('input[name="name"]').fill("debug_copy");
-  await page.getByRole("button", { name: "Request masked copy" }).click();
-  const error = page.getByTestId("request-error");
-  await error.waitFor();
-  await expect(error.textContent()).resolves.toMatch(/refused.*customers\.email/);
+  expect(await page.getByRole("button", { name: "Request masked copy" }).isDisabled()).toBe(true);
+  expect(await page.getByTestId("ask-steward").getAttribute("href")).toMatch(
+    /^\/review\?status=open/,
+  );
   await shot(page, "masked-datasets-refused");
   await page.context().close();
 });

@@ -1,4 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { maxExpiry } from "../../../masking/dataset-expiry.ts";
+import { recordDatasetRefusal } from "../../../masking/dataset-refusals.repository.ts";
 import { createDataset, getDataset } from "../../../masking/datasets.repository.ts";
 import { datasetNameFree } from "../../../masking/provision/dataset-database.ts";
 import { ZMaskingJobPayload } from "../../../masking/provision/job.ts";
@@ -56,6 +58,15 @@ export const requestDatasetRoute = defineRoute(
       requestedBy: principal.email,
     };
     await engine(async () => validateProvisionOptions(options));
+    if (body.expiresInDays !== undefined) {
+      const max = maxExpiry(deps.config, principal.role);
+      if (Date.now() + body.expiresInDays * 86_400_000 > max.getTime()) {
+        throw new AppError(
+          "invalid_request",
+          `A ${principal.role} may keep a dataset ${Math.round((max.getTime() - Date.now()) / 86_400_000)} days at most.`,
+        );
+      }
+    }
     if (await getDataset(deps.db, body.name)) {
       throw new AppError("conflict", `A dataset named ${body.name} already exists.`);
     }
@@ -74,9 +85,28 @@ export const requestDatasetRoute = defineRoute(
         summary: { estimate: limit.estimate, limit: limit.limit },
       });
     }
+    if (!limit.allowed) {
+      // Listed with the datasets, with its reason (dataset-refusals.repository.ts).
+      await recordDatasetRefusal(deps.db, {
+        name: body.name,
+        kind: "masked",
+        requestedBy: principal.email,
+        reason: "size_limit",
+        message: `Over the ${principal.role} size limit: ${limit.message}`,
+        details: { limit: limit.limit, estimate: limit.estimate },
+      });
+    }
     enforceLimit(limit);
     const blocking = await blockingColumns(deps.db);
     if (blocking.length > 0) {
+      await recordDatasetRefusal(deps.db, {
+        name: body.name,
+        kind: "masked",
+        requestedBy: principal.email,
+        reason: "gate_closed",
+        message: `The classification gate is closed: ${blocking.length} column(s) await a steward's review`,
+        details: { blocking },
+      });
       c.set("audit", {
         action: "datasets.request.refused",
         target: `dataset:${body.name}`,

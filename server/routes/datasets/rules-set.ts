@@ -4,9 +4,11 @@ import {
   setMaskingRule,
 } from "../../../masking/rules/masking-rules.repository.ts";
 import { STRATEGIES } from "../../../masking/strategies/strategies.ts";
-import { CATEGORIES } from "../../../schema/domain/classification.ts";
+import { ZStrategyParams } from "../../../schema/contracts/datasets-controls.ts";
+import { can } from "../../../schema/domain/permissions.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
+import { AppError } from "../../errors.ts";
 import { noNul } from "../users/schemas.ts";
 import { conflict, engine, requirePrincipal } from "./schemas.ts";
 
@@ -32,19 +34,7 @@ const ZSetRule = z
   .strictObject({
     ...ZRuleTarget,
     strategy: z.enum(STRATEGIES),
-    params: z
-      .strictObject({
-        category: z.enum(CATEGORIES).optional(),
-        part: z.enum(["first", "last", "full"]).optional(),
-        keep: z.number().int().min(0).max(32).optional(),
-        entity: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a column name")
-          .optional(),
-        days: z.number().int().min(1).max(3650).optional(),
-        bound: z.number().min(0).max(10).optional(),
-      })
-      .optional(),
+    params: ZStrategyParams.optional(),
     reason: z.string().trim().max(1000).optional(),
   })
   .openapi("SetMaskingRuleRequest");
@@ -92,10 +82,17 @@ export const setMaskingRuleRoute = defineRoute(
       ...conflict,
     },
   }),
-  "masking:rules",
+  "masking:strategy",
   async (c) => {
     const principal = requirePrincipal(c.get("principal"));
     const body = c.req.valid("json");
+    // Engineers pick among masking strategies; copying a column as is stays a steward's call.
+    if (body.strategy === "allow" && !can(principal.role, "masking:rules")) {
+      throw new AppError(
+        "forbidden",
+        `The ${principal.role} role may not allow a column as is (masking:rules): ask a steward.`,
+      );
+    }
     const rule = await engine(() =>
       setMaskingRule(c.get("deps").db, {
         ...body,

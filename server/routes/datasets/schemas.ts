@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { Dataset } from "../../../masking/datasets.repository.ts";
 import { MaskingError } from "../../../masking/masking-error.ts";
 import type { ProvisionReport } from "../../../masking/provision/provision.ts";
+import { nextRun } from "../../../masking/provision/refresh-schedule.ts";
 import { type TDataset, type TMaskedReport, ZDataset } from "../../../schema/contracts/datasets.ts";
 import type { Principal } from "../../auth/principal.ts";
 import { AppError } from "../../errors.ts";
@@ -58,6 +59,10 @@ export function toWireDataset(d: Dataset, principal?: Principal): TDataset {
     startedAt: iso(d.startedAt),
     finishedAt: iso(d.finishedAt),
     error: d.error,
+    refreshCron: d.refreshCron,
+    nextRefreshAt: d.refreshCron ? iso(nextRun(d.refreshCron)) : null,
+    refreshedAt: iso(d.refreshedAt),
+    refreshError: d.refreshError,
   };
 }
 

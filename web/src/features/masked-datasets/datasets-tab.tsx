@@ -7,6 +7,8 @@ import { ProgressBar } from "../../components/progress-bar.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { useLiveResource } from "../../components/use-live-resource.ts";
+import { describeCron } from "../jobs/schedule-text.ts";
+import { DatasetControls } from "./dataset-controls.tsx";
 import {
   ACTIVE_STATUSES,
   formatAge,
@@ -15,6 +17,7 @@ import {
   overallProgress,
 } from "./format.ts";
 import { MaskedReportSummary, MaskedReportView } from "./masked-report.tsx";
+import { RefusedRequests } from "./refused-requests.tsx";
 import type { Dataset, DatasetConnection } from "./types.ts";
 
 const FILTERS: Filter[] = [
@@ -92,6 +95,21 @@ const columns: Columns<Dataset> = [
     enableSorting: false,
     cell: ({ row }) => formatExpiry(row.original.expiresAt),
   },
+  {
+    // Why a copy was refused or failed (gate closed, leak found, size limit), in the list itself.
+    id: "reason",
+    accessorKey: "error",
+    header: "Reason",
+    enableSorting: false,
+    cell: ({ row }) =>
+      ["refused", "failed"].includes(row.original.status) && row.original.error ? (
+        <span className="md-reason">{row.original.error}</span>
+      ) : row.original.refreshCron ? (
+        <span className="muted">refreshed {describeCron(row.original.refreshCron).text}</span>
+      ) : (
+        ""
+      ),
+  },
 ];
 
 /** A counter that moves whenever a dataset changes state or progress (server-sent events). */
@@ -155,6 +173,7 @@ export function DatasetsTab() {
         reloadKey={reloadKey + liveTick}
         emptyText="No dataset yet. Request a masked copy or a synthetic platform."
       />
+      <RefusedRequests reloadKey={reloadKey + liveTick} />
     </div>
   );
 }
@@ -278,6 +297,15 @@ export function DatasetDetail({ id, onChanged }: { id: string; onChanged?: () =>
         </p>
       ) : null}
       {report && data.kind === "masked" ? <MaskedReportSummary dataset={data} /> : null}
+      {mine ? (
+        <DatasetControls
+          dataset={data}
+          onChanged={() => {
+            reload();
+            onChanged?.();
+          }}
+        />
+      ) : null}
       <div className="form-actions">
         {mayDrop ? (
           <button type="button" className="button" onClick={drop} disabled={dropping}>

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from "react";
 import { ApiError, api } from "../../api/client.ts";
 import { navigate } from "../../app/router.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { AskSteward } from "./ask-steward.tsx";
 import { EstimatePanel, useEstimate } from "./estimate-panel.tsx";
 import { GatePanel } from "./gate-panel.tsx";
 import type { Dataset, Gate } from "./types.ts";
@@ -66,6 +67,8 @@ export function RequestTab() {
     }
   };
 
+  // Submitting while the gate is closed could only be refused: ask a steward instead.
+  const gateClosed = gate.data !== undefined && !gate.data.ok;
   return (
     <div className="md-request">
       <GatePanel gate={gate} />
@@ -137,9 +140,15 @@ export function RequestTab() {
         </label>
         <EstimatePanel estimate={sized.estimate} error={sized.error} />
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={busy || overLimit}>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={busy || overLimit || gateClosed}
+            title={gateClosed ? "The classification gate is closed" : undefined}
+          >
             {busy ? "Requesting…" : "Request masked copy"}
           </button>
+          {gateClosed ? <AskSteward blocking={gate.data?.blocking ?? []} /> : null}
         </div>
         {error ? (
           <div className="form-error" role="alert" data-testid="request-error">

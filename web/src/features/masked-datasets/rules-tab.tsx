@@ -4,11 +4,14 @@ import { Link, useSearchState } from "../../app/router.tsx";
 import { useSession } from "../../app/session.tsx";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
+import { RulePreview } from "./rule-preview.tsx";
+import { paramsFor, StrategyParamsFields } from "./strategy-params.tsx";
 import { type RuleRow, STRATEGIES } from "./types.ts";
 
 /**
  * Every personal-data column and JSONB path with the rule in force (a steward's, or its
- * category's default); stewards set a strategy or mark it allowed as is, with a reason.
+ * category's default); engineers and stewards change a strategy and its parameters with a live
+ * before/after preview on sample rows; only stewards mark a column allowed as is, with a reason.
  */
 export function RulesTab() {
   const [search, setSearch] = useSearchState();
@@ -16,7 +19,9 @@ export function RulesTab() {
   const text = search.get("q") ?? "";
   const { can } = useSession();
   const rules = useApi<{ items: RuleRow[] }>(`/api/v1/masking/rules${query({ table })}`);
-  const editable = can("masking:rules");
+  // Engineers change strategies (never to "allow as is", a steward's call); stewards do both.
+  const editable = can("masking:strategy") || can("masking:rules");
+  const mayAllow = can("masking:rules");
   const needle = text.toLowerCase();
   const rows = (rules.data?.items ?? []).filter(
     (r) =>
@@ -71,6 +76,7 @@ export function RulesTab() {
                 key={`${r.table}.${r.column}:${r.jsonPath}`}
                 rule={r}
                 editable={editable}
+                mayAllow={mayAllow}
                 onSaved={rules.reload}
               />
             ))}
@@ -84,14 +90,18 @@ export function RulesTab() {
 function RuleLine({
   rule,
   editable,
+  mayAllow,
   onSaved,
 }: {
   rule: RuleRow;
   editable: boolean;
+  mayAllow: boolean;
   onSaved: () => void;
 }) {
   const [editing, setEditing] = useState(false);
   const [strategy, setStrategy] = useState(rule.strategy);
+  const [params, setParams] = useState<Record<string, unknown>>(rule.params ?? {});
+  const shownParams = paramsFor(strategy, params);
   const [reason, setReason] = useState(rule.reason ?? "");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -110,7 +120,12 @@ function RuleLine({
       } else {
         await api("/api/v1/masking/rules", {
           method: "PUT",
-          body: { ...target, strategy, ...(reason.trim() ? { reason: reason.trim() } : {}) },
+          body: {
+            ...target,
+            strategy,
+            params: shownParams,
+            ...(reason.trim() ? { reason: reason.trim() } : {}),
+          },
         });
       }
       setEditing(false);
@@ -165,13 +180,20 @@ function RuleLine({
                 value={strategy}
                 onChange={(e) => setStrategy(e.target.value)}
               >
-                {STRATEGIES.map((s) => (
+                {STRATEGIES.filter(
+                  (s) => s !== "allow" || mayAllow || rule.strategy === "allow",
+                ).map((s) => (
                   <option key={s} value={s}>
                     {s === "allow" ? "allow as is" : s}
                   </option>
                 ))}
               </select>
             </label>
+            <StrategyParamsFields
+              strategy={strategy}
+              params={params}
+              onChange={(p) => setParams({ ...params, ...p })}
+            />
             <label className="field-inline">
               <span>Reason{strategy === "allow" ? " (required)" : ""}</span>
               <input value={reason} onChange={(e) => setReason(e.target.value)} />
@@ -189,6 +211,13 @@ function RuleLine({
                 {error}
               </span>
             ) : null}
+            <RulePreview
+              table={rule.table}
+              column={rule.column}
+              jsonPath={rule.jsonPath}
+              strategy={strategy}
+              params={shownParams}
+            />
           </td>
         </tr>
       ) : null}
