@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { JobContext } from "../job-definition.ts";
 import { emitLineage } from "../lineage/emit.ts";
 import { retentionArchiveRunEvent } from "../lineage/job-lineage.ts";
+import { retentionTiersFinish } from "../tiering/retention-reach.ts";
 import { executeErasure, planErasure } from "./erasure.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
 import { getRequest, requestSummary } from "./requests.ts";
@@ -39,6 +40,7 @@ export async function runRetentionExecuteJob(
 ): Promise<Record<string, unknown>> {
   const request = await getRequest(context.db, payload.requestId);
   const actor = payload.actor ?? "worker";
+  const analytics = context.analytics;
   const outcome: ExecutionOutcome =
     request?.kind === "erasure"
       ? await executeErasure(
@@ -56,6 +58,11 @@ export async function runRetentionExecuteJob(
           batchSize: payload.batchSize,
           beforeBatch: hooks.beforeBatch,
           onProgress: (p) => context.progress(p.percent),
+          // The request's rows that tiering moved to cold or the archive go too (recorded in the
+          // certificate).
+          ...(analytics && request
+            ? { finish: () => retentionTiersFinish({ ...context, analytics }, request) }
+            : {}),
         });
   if (outcome.outcome === "refused") {
     return { outcome: outcome.outcome, reason: outcome.reason, message: outcome.message };

@@ -1,13 +1,13 @@
-import { stat } from "node:fs/promises";
 import { sql } from "kysely";
 import type { Tier } from "../../rules/tiering/schema.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { archiveStore } from "./archive-store.ts";
 import { openMoveIds, openMoves } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
 import { filesSource, liveArchiveFiles } from "./restore.ts";
-import { archiveManifests, coldTable, coldTableExists } from "./stores.ts";
+import { coldTable, coldTableExists } from "./stores.ts";
 import { chQuoted, pgSelectList, quoted, tableInfo } from "./tables.ts";
 
 /**
@@ -84,7 +84,10 @@ export async function queryAcrossTiers(
     (m) => !(m.from && m.to && (new Date(m.to) <= q.from || new Date(m.from) >= q.to)),
   );
   if (files.length) {
-    const { source, params: fp } = filesSource(files.map((f) => f.file));
+    const { source, params: fp } = filesSource(
+      deps.config,
+      files.map((f) => f.file),
+    );
     const archived = await deps.analytics.query<Record<string, string | null>>(
       `SELECT ${select} FROM ${source} WHERE ${where} LIMIT ${limit}`,
       { ...params, ...fp },
@@ -157,16 +160,15 @@ export async function tierStatus(deps: {
       );
       tiers.cold = { rows: Number(count[0]?.n ?? 0), bytes: Number(parts[0]?.bytes ?? 0) };
     }
+    // Object sizes from one listing of the store; rows from the manifests of complete files.
     const open = new Set(await openMoveIds(deps.db, table));
-    for (const m of await archiveManifests(deps.config, table)) {
-      if (open.has(m.moveId)) {
-        continue;
-      }
-      try {
-        tiers.archive.bytes += (await stat(m.file)).size;
+    const archive = archiveStore(deps.config);
+    const sizes = await archive.sizes(table);
+    for (const m of await archive.manifests(table)) {
+      const size = sizes.get(m.file);
+      if (!open.has(m.moveId) && size !== undefined) {
+        tiers.archive.bytes += size;
         tiers.archive.rows += m.rows;
-      } catch {
-        // a manifest whose file is gone (a rewrite in progress) counts nothing
       }
     }
     tables.push({ table: `public.${table}`, tiers });
