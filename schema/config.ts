@@ -62,6 +62,19 @@ const ZEnv = z.object({
     .default("govern"),
   CLICKHOUSE_DATA_DIR: z.string().default(".data/clickhouse"),
   ARCHIVE_DIR: z.string().default(".data/archive"),
+  /** The tiering archive in S3-compatible object storage instead of ARCHIVE_DIR (bucket set). */
+  ARCHIVE_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
+    .optional(),
+  ARCHIVE_S3_ENDPOINT: ZUrl(["http:", "https:"]).optional(),
+  ARCHIVE_S3_REGION: z.string().min(1).default("us-east-1"),
+  ARCHIVE_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ARCHIVE_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  ARCHIVE_S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]+\/)*$/, "must be empty or folder names ending in /, e.g. govern/")
+    .default("govern/"),
   PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   HOST: z.string().default("127.0.0.1"),
   PUBLIC_URL: ZUrl(["http:", "https:"])
@@ -117,6 +130,18 @@ export type Config = {
   redisUrl: string;
   clickhouse: { url?: string; database: string; dataDir: string };
   archiveDir: string;
+  /**
+   * The tiering archive in S3-compatible object storage (`ARCHIVE_S3_*`); unset: files under
+   * `archiveDir`. With an endpoint, objects are addressed path-style (MinIO, s3rver, Ceph).
+   */
+  archiveS3?: {
+    bucket: string;
+    endpoint?: string;
+    region: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    prefix: string;
+  };
   port: number;
   host: string;
   /**
@@ -191,6 +216,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === "production" && !e.GOVERN_SECRET) {
     throw new ConfigError(["GOVERN_SECRET: required in production (at least 32 characters)"]);
   }
+  // S3 settings without a bucket, or half a key pair, would silently archive to the folder.
+  const s3Set = Object.keys(env).filter(
+    (k) => k.startsWith("ARCHIVE_S3_") && env[k] !== undefined && env[k] !== "",
+  );
+  if (s3Set.length > 0 && !e.ARCHIVE_S3_BUCKET) {
+    throw new ConfigError([`ARCHIVE_S3_BUCKET: required when ${s3Set.join(", ")} is set`]);
+  }
+  if (!e.ARCHIVE_S3_ACCESS_KEY_ID !== !e.ARCHIVE_S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError([
+      "ARCHIVE_S3_ACCESS_KEY_ID and ARCHIVE_S3_SECRET_ACCESS_KEY: set both or neither",
+    ]);
+  }
   // Outside production a stable per-database secret keeps local runs reproducible.
   const secret =
     e.GOVERN_SECRET ??
@@ -208,6 +245,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataDir: resolve(e.CLICKHOUSE_DATA_DIR),
     },
     archiveDir: resolve(e.ARCHIVE_DIR),
+    archiveS3: e.ARCHIVE_S3_BUCKET
+      ? {
+          bucket: e.ARCHIVE_S3_BUCKET,
+          endpoint: e.ARCHIVE_S3_ENDPOINT,
+          region: e.ARCHIVE_S3_REGION,
+          accessKeyId: e.ARCHIVE_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.ARCHIVE_S3_SECRET_ACCESS_KEY,
+          prefix: e.ARCHIVE_S3_PREFIX,
+        }
+      : undefined,
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : derivePublicUrl(e.HOST, e.PORT),

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { sql } from "kysely";
 import type pg from "pg";
 import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
@@ -7,20 +6,13 @@ import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { archiveStore } from "./archive-store.ts";
 import { chTally, copyToCold, literal, pgTally, sameTally } from "./copy.ts";
 import { pgBlockedRow } from "./guards.ts";
 import { getMove, insertMove, type Move, openMoves, setMoveState } from "./moves.ts";
 import type { PlannedMove } from "./planner.ts";
 import { finishRestore } from "./restore.ts";
-import {
-  archiveTableDir,
-  coldTable,
-  ensureColdTable,
-  fileSha256,
-  removeArchiveFile,
-  writeManifest,
-  writeParquet,
-} from "./stores.ts";
+import { coldTable, ensureColdTable } from "./stores.ts";
 import { chQuoted, partitionsOf, quoted, type TableInfo, tableInfo } from "./tables.ts";
 
 /**
@@ -428,7 +420,8 @@ export async function moveColdToArchive(
        AND NOT has({open:Array(String)}, _move_id)`,
     { t: coldTable(info.table), from: new Date(from), to: new Date(to), open: openIds },
   );
-  const file = join(archiveTableDir(deps.config, info.table), `${from.slice(0, 7)}-${id}.parquet`);
+  const archive = archiveStore(deps.config);
+  const file = archive.location(info.table, `${from.slice(0, 7)}-${id}.parquet`);
   const spec = {
     range: { from, to },
     excludeTenants,
@@ -456,22 +449,22 @@ export async function moveColdToArchive(
       where,
       params,
     );
-    await writeParquet(
+    await archive.writeParquet(
       deps.analytics,
       file,
       `SELECT ${columns.join(", ")} FROM ${chQuoted(coldTable(info.table))} WHERE ${where} ORDER BY tenant_id, _tier_time`,
       params,
     );
-    const written = await chTally(deps.analytics, info, "file({file:String}, 'Parquet')", "1", {
-      file,
-    });
+    // Read back in place (file() or s3()): what the archive holds, not what was sent.
+    const stored = archive.source(file, "file");
+    const written = await chTally(deps.analytics, info, stored.sql, "1", stored.params);
     if (!sameTally(cold, written)) {
       throw new VerificationError(
         `archive file holds ${written.rows} rows / ${written.checksum}, cold ${cold.rows} / ${cold.checksum}`,
       );
     }
-    const { sha256, bytes } = await fileSha256(file);
-    await writeManifest({
+    const { sha256, bytes } = await archive.digest(file);
+    await archive.writeManifest({
       format: "parquet",
       table: info.table,
       file,
@@ -577,7 +570,7 @@ export async function rollBack(deps: MoverDeps, move: Move, reason: string): Pro
       }
     }
   } else if (move.to === "archive" && move.location) {
-    await removeArchiveFile(move.location);
+    await archiveStore(deps.config).remove(move.location);
   }
   await setMoveState(deps.db, move.id, "rolled_back", { error: reason });
 }

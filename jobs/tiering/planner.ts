@@ -46,7 +46,14 @@ export type TierPlan = {
 
 export async function planTiering(
   deps: { db: Db; config: Config; analytics: AnalyticsStore },
-  options: { asOf?: Date; tables?: string[]; only?: "archive"; readOnly?: boolean } = {},
+  options: {
+    asOf?: Date;
+    tables?: string[];
+    only?: "archive";
+    readOnly?: boolean;
+    /** A draft policy planned in place of its table's current one (the editor's dry run). */
+    draft?: TTieringPolicy;
+  } = {},
 ): Promise<TierPlan> {
   const asOf = options.asOf ?? new Date();
   const warm = options.readOnly
@@ -55,7 +62,8 @@ export async function planTiering(
   const moves: PlannedMove[] = [];
   const skipped: SkippedUnit[] = [];
   for (const entry of await currentTieringPolicies(deps.db)) {
-    const policy = entry.policy;
+    const policy =
+      options.draft && options.draft.table === entry.policy.table ? options.draft : entry.policy;
     if (!policy.enabled || (options.tables && !options.tables.includes(policy.table))) {
       continue;
     }

@@ -5,6 +5,7 @@ import {
   DEFAULT_TIERING_DIR,
   loadTieringPolicies,
   parseTieringPolicy,
+  TieringPolicyError,
 } from "../../rules/tiering/loader.ts";
 import type { TTieringPolicy } from "../../rules/tiering/schema.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
@@ -61,15 +62,39 @@ export async function currentTieringPolicies(
   return out;
 }
 
+/**
+ * Validates a draft of `table`'s policy like a file, and that it is still that table's (a
+ * policy per table, of a table govern ships a policy for). Throws TieringPolicyError.
+ */
+export function checkTieringDraft(table: string, body: string, dir = DEFAULT_TIERING_DIR) {
+  const known = loadTieringPolicies(dir).map((p) => p.table);
+  if (!known.includes(table)) {
+    throw new TieringPolicyError(`no tiering policy for table ${table}`, [
+      `table: must be one of ${known.join(", ")}`,
+    ]);
+  }
+  const policy = parseTieringPolicy(body, `${table} (edit)`);
+  if (policy.table !== table) {
+    throw new TieringPolicyError(`${table} (edit) names another table`, [
+      `table: ${policy.table} must stay ${table} (a policy per table)`,
+    ]);
+  }
+  return policy;
+}
+
 /** Validates and stores a new version of a table's policy; audited. Throws TieringPolicyError. */
 export async function saveTieringPolicy(
   db: Db,
-  input: { table: string; body: string; actor: string; actorRole?: string | null },
+  input: {
+    table: string;
+    body: string;
+    actor: string;
+    actorRole?: string | null;
+    /** false when the caller audits the change itself (the API's audit middleware). */
+    audited?: boolean;
+  },
 ): Promise<PolicyEntry> {
-  const policy = parseTieringPolicy(input.body, `${input.table} (edit)`);
-  if (policy.table !== input.table) {
-    throw new Error(`the policy names table ${policy.table}, not ${input.table}`);
-  }
+  const policy = checkTieringDraft(input.table, input.body);
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(hashtext('tiering-policy:' || ${input.table}))`.execute(
       trx,
@@ -83,13 +108,30 @@ export async function saveTieringPolicy(
       .insertInto("governance.tiering_policy_versions")
       .values({ table_name: input.table, version, body: input.body, created_by: input.actor })
       .execute();
-    await appendAuditEvent(trx, {
-      actor: input.actor,
-      actorRole: input.actorRole ?? null,
-      action: "tiering.policy.update",
-      target: `public.${input.table}`,
-      summary: { version, tiers: policy.tiers, business_rules: policy.business_rules },
-    });
+    if (input.audited !== false) {
+      await appendAuditEvent(trx, {
+        actor: input.actor,
+        actorRole: input.actorRole ?? null,
+        action: "tiering.policy.update",
+        target: `public.${input.table}`,
+        summary: { version, tiers: policy.tiers, business_rules: policy.business_rules },
+      });
+    }
     return { policy, body: input.body, version, source: "console" as const, editedBy: input.actor };
   });
+}
+
+export type PolicyVersion = { version: number; body: string; createdBy: string; createdAt: Date };
+
+/** Every console version of a table's policy, newest first. */
+export async function tieringPolicyVersions(db: Db, table: string): Promise<PolicyVersion[]> {
+  const rows = await sql<{ version: number; body: string; created_by: string; created_at: Date }>`
+    SELECT version, body, created_by, created_at FROM governance.tiering_policy_versions
+    WHERE table_name = ${table} ORDER BY version DESC`.execute(db);
+  return rows.rows.map((r) => ({
+    version: r.version,
+    body: r.body,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+  }));
 }

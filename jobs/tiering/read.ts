@@ -1,13 +1,13 @@
-import { stat } from "node:fs/promises";
 import { sql } from "kysely";
 import type { Tier } from "../../rules/tiering/schema.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { archiveStore } from "./archive-store.ts";
 import { openMoveIds, openMoves } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
 import { filesSource, liveArchiveFiles } from "./restore.ts";
-import { archiveManifests, coldTable, coldTableExists } from "./stores.ts";
+import { coldTable, coldTableExists } from "./stores.ts";
 import { chQuoted, pgSelectList, quoted, tableInfo } from "./tables.ts";
 
 /**
@@ -84,7 +84,10 @@ export async function queryAcrossTiers(
     (m) => !(m.from && m.to && (new Date(m.to) <= q.from || new Date(m.from) >= q.to)),
   );
   if (files.length) {
-    const { source, params: fp } = filesSource(files.map((f) => f.file));
+    const { source, params: fp } = filesSource(
+      deps.config,
+      files.map((f) => f.file),
+    );
     const archived = await deps.analytics.query<Record<string, string | null>>(
       `SELECT ${select} FROM ${source} WHERE ${where} LIMIT ${limit}`,
       { ...params, ...fp },
@@ -101,21 +104,26 @@ export type TierUsage = { rows: number; bytes: number };
 export type TableStatus = { table: string; tiers: Record<Tier, TierUsage> };
 
 /**
- * What each tier holds per table, read from the stores: Postgres relation sizes and row counts
- * per tablespace (detached partitions in flight included), ClickHouse `system.parts` and a count
- * of the cold table, and the archive files' sizes and manifests.
+ * What each tier holds per table, read from the stores: Postgres relation sizes per tablespace
+ * (detached partitions in flight included), ClickHouse `system.parts`, the archive's object
+ * sizes. Rows are exact by default (the CLI contract), counted in one statement per store: one
+ * UNION ALL of `count(*)` over every relation, one `count()` per cold table grouped, one read
+ * of the Parquet footers of every live file. With `exact: false` (the console's refresh) they
+ * are the stores' own estimates: `pg_class.reltuples` (exact count only for relations never
+ * analyzed), `system.parts` rows, the manifests' row counts.
  */
-export async function tierStatus(deps: {
-  db: Db;
-  config: Config;
-  analytics: AnalyticsStore;
-}): Promise<{ tables: TableStatus[] }> {
-  const tables: TableStatus[] = [];
+export async function tierStatus(
+  deps: { db: Db; config: Config; analytics: AnalyticsStore },
+  options: { exact?: boolean } = {},
+): Promise<{ tables: TableStatus[]; exact: boolean }> {
+  const exact = options.exact ?? true;
   const warmName = deps.config.tiering.warmTablespace;
+  const open = await openMoves(deps.db);
+  const entries: { table: string; tiers: Record<Tier, TierUsage> }[] = [];
+  const relations: { table: string; rel: string; tier: Tier; estimate: number }[] = [];
   for (const entry of await currentTieringPolicies(deps.db)) {
     const table = entry.policy.table;
-    const info = await tableInfo(deps.db, table);
-    if (!info) {
+    if (!(await tableInfo(deps.db, table))) {
       continue;
     }
     const tiers: Record<Tier, TierUsage> = {
@@ -124,13 +132,19 @@ export async function tierStatus(deps: {
       cold: { rows: 0, bytes: 0 },
       archive: { rows: 0, bytes: 0 },
     };
+    entries.push({ table, tiers });
     // The table, its partitions, and partitions of it detached by an open move.
-    const detached = (await openMoves(deps.db))
+    const detached = open
       .filter((m) => m.table === table && m.spec.partition && m.from !== "cold")
       .map((m) => m.spec.partition?.name as string);
-    const rels = await sql<{ rel: string; tablespace: string | null; bytes: string }>`
+    const rels = await sql<{
+      rel: string;
+      tablespace: string | null;
+      bytes: string;
+      reltuples: number;
+    }>`
       SELECT c.oid::regclass::text AS rel, ts.spcname AS tablespace,
-             pg_total_relation_size(c.oid)::text AS bytes
+             pg_total_relation_size(c.oid)::text AS bytes, c.reltuples::float8 AS reltuples
       FROM pg_class c LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
       WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace
         AND (c.oid = to_regclass(${`public.${table}`})
@@ -138,40 +152,99 @@ export async function tierStatus(deps: {
              OR c.relname = ANY(${detached}::text[]))`.execute(deps.db);
     for (const rel of rels.rows) {
       const tier: Tier = rel.tablespace === warmName ? "warm" : "hot";
-      const n = await sql<{
-        n: string;
-      }>`SELECT count(*)::text AS n FROM ${sql.raw(rel.rel)}`.execute(deps.db);
-      tiers[tier].rows += Number(n.rows[0]?.n ?? 0);
       tiers[tier].bytes += Number(rel.bytes);
+      relations.push({ table, rel: rel.rel, tier, estimate: Number(rel.reltuples) });
     }
-    if (await coldTableExists(deps.analytics, table)) {
-      const parts = await deps.analytics.query<{ bytes: string }>(
-        `SELECT toString(sum(bytes_on_disk)) AS bytes FROM system.parts
-         WHERE database = currentDatabase() AND table = {t:String} AND active`,
-        { t: coldTable(table) },
-      );
-      const open = await openMoveIds(deps.db, table);
-      const count = await deps.analytics.query<{ n: string }>(
-        "SELECT toString(count()) AS n FROM {t:Identifier} WHERE NOT has({open:Array(String)}, _move_id)",
-        { t: coldTable(table), open },
-      );
-      tiers.cold = { rows: Number(count[0]?.n ?? 0), bytes: Number(parts[0]?.bytes ?? 0) };
-    }
-    const open = new Set(await openMoveIds(deps.db, table));
-    for (const m of await archiveManifests(deps.config, table)) {
-      if (open.has(m.moveId)) {
-        continue;
-      }
-      try {
-        tiers.archive.bytes += (await stat(m.file)).size;
-        tiers.archive.rows += m.rows;
-      } catch {
-        // a manifest whose file is gone (a rewrite in progress) counts nothing
-      }
-    }
-    tables.push({ table: `public.${table}`, tiers });
   }
-  return { tables };
+  // Postgres rows: one statement for every relation that needs an exact count.
+  const counted = relations.filter((r) => exact || r.estimate < 0);
+  const counts = new Map<string, number>();
+  if (counted.length) {
+    const union = counted
+      .map((r, i) => `SELECT ${i} AS i, count(*)::bigint AS n FROM ${r.rel}`)
+      .join(" UNION ALL ");
+    const result = await sql<{ i: number; n: string }>`${sql.raw(union)}`.execute(deps.db);
+    for (const row of result.rows) {
+      counts.set((counted[row.i] as (typeof counted)[number]).rel, Number(row.n));
+    }
+  }
+  const byTable = new Map(entries.map((e) => [e.table, e.tiers]));
+  for (const r of relations) {
+    const tiers = byTable.get(r.table) as Record<Tier, TierUsage>;
+    tiers[r.tier].rows += counts.get(r.rel) ?? Math.max(0, Math.round(r.estimate));
+  }
+  // Cold: bytes (and estimated rows) from system.parts, exact rows in one grouped count.
+  const coldNames = entries.map((e) => coldTable(e.table));
+  const parts = await deps.analytics.query<{ table: string; bytes: string; rows: string }>(
+    `SELECT table, toString(sum(bytes_on_disk)) AS bytes, toString(sum(rows)) AS rows
+     FROM system.parts WHERE database = currentDatabase() AND active AND has({t:Array(String)}, table)
+     GROUP BY table`,
+    { t: coldNames },
+  );
+  const openIds = open.map((m) => m.id);
+  const present = parts.map((p) => p.table);
+  const exactCold = new Map<string, number>();
+  if (exact && present.length) {
+    const union = present
+      .map(
+        (_t, i) =>
+          `SELECT {c${i}:String} AS t, toString(count()) AS n FROM {c${i}:Identifier} WHERE NOT has({open:Array(String)}, _move_id)`,
+      )
+      .join(" UNION ALL ");
+    const rows = await deps.analytics.query<{ t: string; n: string }>(union, {
+      open: openIds,
+      ...Object.fromEntries(present.map((t, i) => [`c${i}`, t])),
+    });
+    for (const r of rows) {
+      exactCold.set(r.t, Number(r.n));
+    }
+  }
+  for (const e of entries) {
+    const p = parts.find((x) => x.table === coldTable(e.table));
+    if (p) {
+      e.tiers.cold = {
+        rows: exactCold.get(p.table) ?? Number(p.rows),
+        bytes: Number(p.bytes),
+      };
+    }
+  }
+  // Archive: object sizes from one listing; rows from the Parquet files themselves (their
+  // footers, one statement) or, estimated, from the manifests.
+  const openSet = new Set(openIds);
+  const archive = archiveStore(deps.config);
+  const live: { table: string; file: string; rows: number }[] = [];
+  for (const e of entries) {
+    const sizes = await archive.sizes(e.table);
+    for (const m of await archive.manifests(e.table)) {
+      const size = sizes.get(m.file);
+      if (!openSet.has(m.moveId) && size !== undefined) {
+        e.tiers.archive.bytes += size;
+        live.push({ table: e.table, file: m.file, rows: m.rows });
+      }
+    }
+  }
+  const fileRows = new Map<string, number>();
+  if (exact && live.length) {
+    let params: Record<string, unknown> = {};
+    const union = live
+      .map((f, i) => {
+        const source = archive.source(f.file, `a${i}`);
+        params = { ...params, ...source.params };
+        return `SELECT ${i} AS i, toString(count()) AS n FROM ${source.sql}`;
+      })
+      .join(" UNION ALL ");
+    for (const r of await deps.analytics.query<{ i: number | string; n: string }>(union, params)) {
+      fileRows.set((live[Number(r.i)] as (typeof live)[number]).file, Number(r.n));
+    }
+  }
+  for (const f of live) {
+    (byTable.get(f.table) as Record<Tier, TierUsage>).archive.rows +=
+      fileRows.get(f.file) ?? f.rows;
+  }
+  return {
+    tables: entries.map((e) => ({ table: `public.${e.table}`, tiers: e.tiers })),
+    exact,
+  };
 }
 
 /** Records today's status for the console's storage-over-time chart (one row per table/tier). */

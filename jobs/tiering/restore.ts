@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { sql } from "kysely";
 import type pg from "pg";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
@@ -7,18 +6,10 @@ import type { Config } from "../../schema/config.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { PARTITIONED_TABLES } from "../partitions/partitions.ts";
+import { type ArchiveManifest, archiveStore } from "./archive-store.ts";
 import { chTally, copyFromClickHouse, pgTally, sameTally } from "./copy.ts";
 import { getMove, insertMove, type Move, openMoveIds, setMoveState } from "./moves.ts";
-import {
-  type ArchiveManifest,
-  archiveManifests,
-  coldTable,
-  coldTableExists,
-  fileSha256,
-  removeArchiveFile,
-  writeManifest,
-  writeParquet,
-} from "./stores.ts";
+import { coldTable, coldTableExists } from "./stores.ts";
 import { chQuoted, quoted, type TableInfo, tableInfo } from "./tables.ts";
 
 /**
@@ -82,17 +73,27 @@ export async function liveArchiveFiles(
   table: string,
 ): Promise<ArchiveManifest[]> {
   const open = new Set(await openMoveIds(deps.db, table));
-  return (await archiveManifests(deps.config, table)).filter(
-    (m) => !open.has(m.moveId) && existsSync(m.file),
-  );
+  const archive = archiveStore(deps.config);
+  const out: ArchiveManifest[] = [];
+  for (const m of await archive.manifests(table)) {
+    if (!open.has(m.moveId) && (await archive.exists(m.file))) {
+      out.push(m);
+    }
+  }
+  return out;
 }
 
-/** `file(…)` over a list of Parquet files as one ClickHouse source, with its parameters. */
-export function filesSource(files: string[]): { source: string; params: Record<string, unknown> } {
-  const params: Record<string, unknown> = {};
+/** Archive files (`file()` or `s3()`, read in place) as one ClickHouse source, with parameters. */
+export function filesSource(
+  config: Config,
+  files: string[],
+): { source: string; params: Record<string, unknown> } {
+  const archive = archiveStore(config);
+  let params: Record<string, unknown> = {};
   const parts = files.map((f, i) => {
-    params[`f${i}`] = f;
-    return `SELECT * FROM file({f${i}:String}, 'Parquet')`;
+    const one = archive.source(f, `f${i}`);
+    params = { ...params, ...one.params };
+    return `SELECT * FROM ${one.sql}`;
   });
   return { source: `(${parts.join(" UNION ALL ")})`, params };
 }
@@ -162,11 +163,7 @@ export async function restoreRange(
     ) {
       continue;
     }
-    const n = await deps.analytics.query<{ n: string }>(
-      `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
-      { ...params, file: manifest.file },
-    );
-    if (Number(n[0]?.n ?? 0) > 0) {
+    if ((await countInFile(deps, manifest.file, where, params)) > 0) {
       files.push(manifest.file);
     }
   }
@@ -182,7 +179,7 @@ export async function restoreRange(
       requestedBy: deps.requestedBy ?? "restore",
       runId: deps.runId,
     });
-    const { source, params: fileParams } = filesSource(files);
+    const { source, params: fileParams } = filesSource(deps.config, files);
     const rows = await stageAndInsert(deps, info, moveId, source, where, {
       ...params,
       ...fileParams,
@@ -307,37 +304,36 @@ export async function rewriteArchiveFiles(
   moveId: string,
 ): Promise<number> {
   let dropped = 0;
-  const manifests = new Map(
-    (await archiveManifests(deps.config, info.table)).map((m) => [m.file, m]),
-  );
+  const archive = archiveStore(deps.config);
+  const manifests = new Map((await archive.manifests(info.table)).map((m) => [m.file, m]));
   for (const file of files) {
     const old = manifests.get(file);
-    if (!old || !existsSync(file)) {
+    if (!old || !(await archive.exists(file))) {
       continue; // already rewritten
     }
     const keep = `NOT (${drop})`;
-    const kept = await chTally(deps.analytics, info, "file({file:String}, 'Parquet')", keep, {
+    const current = archive.source(file, "file");
+    const kept = await chTally(deps.analytics, info, current.sql, keep, {
       ...params,
-      file,
+      ...current.params,
     });
     const gone = old.rows - kept.rows;
     const next = file.replace(/(-r[0-9a-f-]{36})?\.parquet$/, `-r${moveId}.parquet`);
     if (kept.rows > 0) {
       const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
-      await writeParquet(
+      await archive.writeParquet(
         deps.analytics,
         next,
-        `SELECT ${columns.join(", ")} FROM file({file:String}, 'Parquet') WHERE ${keep}`,
-        { ...params, file },
+        `SELECT ${columns.join(", ")} FROM ${current.sql} WHERE ${keep}`,
+        { ...params, ...current.params },
       );
-      const written = await chTally(deps.analytics, info, "file({next:String}, 'Parquet')", "1", {
-        next,
-      });
+      const stored = archive.source(next, "next");
+      const written = await chTally(deps.analytics, info, stored.sql, "1", stored.params);
       if (!sameTally(kept, written)) {
         throw new Error(`rewrite of ${file}: wrote ${written.rows} rows, expected ${kept.rows}`);
       }
-      const { sha256, bytes } = await fileSha256(next);
-      await writeManifest({
+      const { sha256, bytes } = await archive.digest(next);
+      await archive.writeManifest({
         ...old,
         file: next,
         moveId: old.moveId,
@@ -349,7 +345,7 @@ export async function rewriteArchiveFiles(
         replaces: file,
       });
     }
-    await removeArchiveFile(file);
+    await archive.remove(file);
     dropped += gone;
   }
   return dropped;
@@ -386,15 +382,8 @@ export async function eraseFromTiers(
       }
     }
     const files: string[] = [];
-    for (const m of await archiveManifests(deps.config, table)) {
-      if (!existsSync(m.file)) {
-        continue;
-      }
-      const n = await deps.analytics.query<{ n: string }>(
-        `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
-        { ...params, file: m.file },
-      );
-      if (Number(n[0]?.n ?? 0) > 0) {
+    for (const m of await liveArchiveFiles(deps, table)) {
+      if ((await countInFile(deps, m.file, where, params)) > 0) {
         files.push(m.file);
       }
     }
@@ -429,15 +418,12 @@ export async function personInTiers(
       cold = Number(n[0]?.n ?? 0);
     }
     let archive = 0;
-    for (const m of await archiveManifests(deps.config, table)) {
-      if (!existsSync(m.file)) {
-        continue;
+    // Every file with a manifest, open moves included: the proof must not skip any copy.
+    const store = archiveStore(deps.config);
+    for (const m of await store.manifests(table)) {
+      if (await store.exists(m.file)) {
+        archive += await countInFile(deps, m.file, where, params);
       }
-      const n = await deps.analytics.query<{ n: string }>(
-        `SELECT toString(count()) AS n FROM file({file:String}, 'Parquet') WHERE ${where}`,
-        { ...params, file: m.file },
-      );
-      archive += Number(n[0]?.n ?? 0);
     }
     out[table] = { cold, archive };
   }
@@ -482,4 +468,19 @@ async function tieredTables(deps: {
   const rows = await sql<{ table_name: string }>`
     SELECT DISTINCT table_name FROM governance.tier_moves`.execute(deps.db);
   return rows.rows.map((r) => r.table_name).sort();
+}
+
+/** Rows of an archive file matching `where`, read in place. */
+export async function countInFile(
+  deps: { config: Config; analytics: AnalyticsStore },
+  file: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  const source = archiveStore(deps.config).source(file, "file");
+  const n = await deps.analytics.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM ${source.sql} WHERE ${where}`,
+    { ...params, ...source.params },
+  );
+  return Number(n[0]?.n ?? 0);
 }

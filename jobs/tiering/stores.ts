@@ -1,7 +1,4 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { chmod, chown, mkdir, readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
@@ -133,84 +130,13 @@ async function postgresOsUser(): Promise<{ uid: number; gid: number } | undefine
 }
 
 // ---------------------------------------------------------------------------------------------
-// Archive: Parquet files written by ClickHouse, with a manifest beside each.
+// Archive: Parquet files with a manifest beside each, in a folder or S3 (archive-store.ts).
 
-export type ArchiveManifest = {
-  format: "parquet";
-  table: string;
-  file: string;
-  moveId: string;
-  rows: number;
-  checksum: string;
-  sha256: string;
-  bytes: number;
-  schema: { name: string; type: string }[];
-  from: string | null;
-  to: string | null;
-  createdAt: string;
-  /** The file this one replaced (an erasure or a restore rewrote it without some rows). */
-  replaces?: string;
-};
+import { type ArchiveManifest, archiveStore } from "./archive-store.ts";
 
-export function archiveTableDir(config: Config, table: string): string {
-  return join(config.archiveDir, "tiering", table);
-}
+export type { ArchiveManifest };
 
-export function manifestPath(file: string): string {
-  return file.replace(/\.parquet$/, ".manifest.json");
-}
-
-/** The manifests of a table's archive files (those whose Parquet is complete and verified). */
+/** The manifests of a table's archive files, wherever the archive is (folder or S3). */
 export async function archiveManifests(config: Config, table: string): Promise<ArchiveManifest[]> {
-  const dir = archiveTableDir(config, table);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const out: ArchiveManifest[] = [];
-  for (const name of names.filter((n) => n.endsWith(".manifest.json")).sort()) {
-    try {
-      out.push(JSON.parse(await readFile(join(dir, name), "utf8")) as ArchiveManifest);
-    } catch {
-      // A manifest being written (crash mid-write): its move is still open and is redone.
-    }
-  }
-  return out;
-}
-
-export async function writeManifest(manifest: ArchiveManifest): Promise<void> {
-  const path = manifestPath(manifest.file);
-  await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
-  const { rename } = await import("node:fs/promises");
-  await rename(`${path}.tmp`, path);
-}
-
-export async function removeArchiveFile(file: string): Promise<void> {
-  await rm(manifestPath(file), { force: true });
-  await rm(`${manifestPath(file)}.tmp`, { force: true });
-  await rm(file, { force: true });
-}
-
-export async function fileSha256(file: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-  }
-  return { sha256: hash.digest("hex"), bytes: (await stat(file)).size };
-}
-
-/** Writes rows selected from ClickHouse (`select`, a full SELECT) to a Parquet file. */
-export async function writeParquet(
-  store: AnalyticsStore,
-  file: string,
-  select: string,
-  params: Record<string, unknown>,
-): Promise<void> {
-  await mkdir(join(file, ".."), { recursive: true });
-  await store.command(
-    `INSERT INTO FUNCTION file({outfile:String}, 'Parquet') ${select} SETTINGS engine_file_truncate_on_insert = 1`,
-    { ...params, outfile: file },
-  );
+  return archiveStore(config).manifests(table);
 }

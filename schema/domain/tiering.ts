@@ -17,6 +17,8 @@ export const ZTableStorage = z
 export const ZTierStatus = z
   .object({
     tables: z.array(ZTableStorage),
+    /** Whether rows are exact counts or the stores' estimates (reltuples, system.parts). */
+    exact: z.boolean(),
     pricesPerGbMonth: z.object({
       hot: z.number(),
       warm: z.number(),
@@ -113,3 +115,57 @@ export const ZRestoreRequest = z
   })
   .openapi("TierRestoreRequest");
 export type TRestoreRequest = z.infer<typeof ZRestoreRequest>;
+
+// Policy editing: the policies in force, their audited versions, a draft's dry run.
+
+export const ZTieringPolicyView = z
+  .object({
+    table: z.string(),
+    version: z.number(),
+    source: z.enum(["file", "console"]),
+    editedBy: z.string().nullable(),
+    /** The YAML in force (the file's, or the newest console version). */
+    body: z.string(),
+    dateColumn: z.string(),
+    tiers: z.object({ hot: z.string(), warm: z.string(), cold: z.string(), archive: z.string() }),
+    businessRules: z.object({
+      retainActiveCustomers: z.boolean(),
+      activeCustomerDays: z.number(),
+      complyWithRegulations: z.array(z.string()),
+      preserveAuditTrail: z.boolean(),
+    }),
+    enabled: z.boolean(),
+  })
+  .openapi("TieringPolicy");
+export const ZTieringPolicies = z.object({ items: z.array(ZTieringPolicyView) });
+export type TTieringPolicies = z.infer<typeof ZTieringPolicies>;
+export type TTieringPolicyView = z.infer<typeof ZTieringPolicyView>;
+
+export const ZTieringPolicyVersions = z.object({
+  items: z.array(
+    z.object({
+      version: z.number(),
+      body: z.string(),
+      createdBy: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export type TTieringPolicyVersions = z.infer<typeof ZTieringPolicyVersions>;
+
+/** A draft policy (YAML, validated like a file under rules/tiering). */
+export const ZTieringPolicyDraft = z
+  .strictObject({ body: z.string().min(1).max(20_000) })
+  .openapi("TieringPolicyDraft");
+export type TTieringPolicyDraft = z.infer<typeof ZTieringPolicyDraft>;
+
+/** A draft's dry run: its problems, or the table's plan under it next to the current plan. */
+export const ZTieringPolicyPreview = z
+  .object({
+    valid: z.boolean(),
+    problems: z.array(z.string()),
+    draft: z.object({ moves: z.array(ZPlannedMove), skipped: ZTierPlan.shape.skipped }).nullable(),
+    current: z.object({ moves: z.array(ZPlannedMove), skipped: ZTierPlan.shape.skipped }),
+  })
+  .openapi("TieringPolicyPreview");
+export type TTieringPolicyPreview = z.infer<typeof ZTieringPolicyPreview>;

@@ -1,9 +1,15 @@
 import { z } from "@hono/zod-openapi";
 import type pg from "pg";
 import { planTiering } from "../../jobs/tiering/planner.ts";
+import {
+  checkTieringDraft,
+  currentTieringPolicies,
+  saveTieringPolicy,
+} from "../../jobs/tiering/policies.ts";
 import { queryAcrossTiers, tierStatus } from "../../jobs/tiering/read.ts";
 import { RestoreError } from "../../jobs/tiering/restore.ts";
 import { runRestore, runTiering } from "../../jobs/tiering/run.ts";
+import { TieringPolicyError } from "../../rules/tiering/loader.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
@@ -19,6 +25,7 @@ import {
   option,
   print,
   progressPrinter,
+  requirePermission,
   UsageError,
   type Values,
 } from "./support.ts";
@@ -242,6 +249,78 @@ export const TIERING_COMMANDS: Record<string, Command> = {
           `${result.rows.length} rows: ${Object.entries(result.counts)
             .map(([t, n]) => `${t} ${n}`)
             .join(", ")}`,
+        );
+        return 0;
+      });
+    },
+  },
+  "tier policy": {
+    summary:
+      "show a table's tiering policy, or check (--dry-run) and save a new version from --file",
+    usage: "govern tier policy --table T [--file policy.yaml [--dry-run]] [--json]",
+    options: {
+      table: { type: "string" },
+      file: { type: "string" },
+      "dry-run": { type: "boolean" },
+      ...json,
+    },
+    access: { bootstrap: true, permission: "tiering:read" },
+    run: async (values, config, actor) => {
+      const table = option(ZTable, values.table, "table");
+      return withStores(config, async (deps) => {
+        if (values.file === undefined) {
+          const entry = (await currentTieringPolicies(deps.db)).find(
+            (e) => e.policy.table === table,
+          );
+          if (!entry) {
+            throw new UsageError(`no tiering policy for table ${table}`);
+          }
+          print(
+            values.json === true,
+            { table, version: entry.version, source: entry.source, policy: entry.policy },
+            `${table} v${entry.version} (${entry.source})\n${entry.body}`,
+          );
+          return 0;
+        }
+        const { readFile } = await import("node:fs/promises");
+        const body = await readFile(String(values.file), "utf8").catch(() => {
+          throw new UsageError(`cannot read ${String(values.file)}`);
+        });
+        let draft: ReturnType<typeof checkTieringDraft>;
+        try {
+          draft = checkTieringDraft(table, body);
+        } catch (error) {
+          if (error instanceof TieringPolicyError) {
+            throw new UsageError(error.message);
+          }
+          throw error;
+        }
+        const shape = (plan: Awaited<ReturnType<typeof planTiering>>) =>
+          plan.moves.map((m) => ({
+            table: m.table,
+            from: m.from,
+            to: m.to,
+            rows: m.rows,
+            partition: m.partition,
+          }));
+        const planned = shape(await planTiering(deps, { tables: [table], readOnly: true, draft }));
+        if (values["dry-run"] === true) {
+          print(
+            values.json === true,
+            { valid: true, moves: planned },
+            planned
+              .map((m) => `${m.partition ?? m.table}: ${m.from} → ${m.to}, ${m.rows} rows`)
+              .join("\n") || "valid; nothing would move",
+          );
+          return 0;
+        }
+        const user = decidingUser(actor);
+        requirePermission(actor, "tiering:policies");
+        const saved = await saveTieringPolicy(deps.db, { table, body, actor: user.email });
+        print(
+          values.json === true,
+          { table, version: saved.version },
+          `${table}: saved as version ${saved.version}`,
         );
         return 0;
       });

@@ -2,6 +2,12 @@ import type { ApiRoute } from "../../api/define-route.ts";
 import { tierHistoryRoute } from "./history.ts";
 import { tierMovesRoute } from "./moves.ts";
 import { tierPlanRoute } from "./plan.ts";
+import {
+  tierPoliciesRoute,
+  tierPolicyPreviewRoute,
+  tierPolicySaveRoute,
+  tierPolicyVersionsRoute,
+} from "./policies.ts";
 import { tierRecommendationsRoute } from "./recommendations.ts";
 import { tierRestoreRoute } from "./restores.ts";
 import { tierRunRoute } from "./runs.ts";
@@ -16,4 +22,8 @@ export const TIERING_ROUTES: ApiRoute[] = [
   tierRecommendationsRoute,
   tierRunRoute,
   tierRestoreRoute,
+  tierPoliciesRoute,
+  tierPolicyVersionsRoute,
+  tierPolicyPreviewRoute,
+  tierPolicySaveRoute,
 ];
