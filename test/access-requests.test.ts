@@ -230,7 +230,7 @@ test("an approved access request yields every row about the person in both store
     .where("target", "=", `retention-request:${id}`)
     .executeTakeFirst();
   expect(audit?.actor).toBe(t.logins.compliance_officer.user.email);
-  expect((audit?.summary as Json).sha256).toBe(sha256);
+  expect((audit?.summary as Json | undefined)?.sha256).toBe(sha256);
 
   // Opened with the system's tar, independently of the writer.
   const dir = mkdtempSync(join(tmpdir(), "govern-access-open-"));

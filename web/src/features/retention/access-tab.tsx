@@ -282,7 +282,7 @@ function AccessDetail({ id, onChange }: { id: string; onChange: () => void }) {
             You filed this request; another compliance officer must approve it.
           </p>
         ) : (
-          <div className="decision-form" aria-label="decision">
+          <fieldset className="decision-form" aria-label="decision">
             <label className="field">
               <span>Reason</span>
               <input
@@ -304,7 +304,7 @@ function AccessDetail({ id, onChange }: { id: string; onChange: () => void }) {
                 Reject
               </button>
             </div>
-          </div>
+          </fieldset>
         )
       ) : null}
       {r.status === "approved" || r.status === "running" ? (
