@@ -17,10 +17,10 @@ import * as lineage01 from "./2026-12-07-lineage-01-graph.ts";
 import * as notify01 from "./2026-12-07-notify-01-channels.ts";
 import * as quality01 from "./2026-12-07-quality-01-quality.ts";
 import * as tier01 from "./2026-12-07-tier-01-tiering.ts";
-import * as perf01 from "./2026-12-08-perf-01-lineage-trace-indexes.ts";
-import * as recog01 from "./2026-12-08-recog-01-recognizers.ts";
 import * as dsar01 from "./2026-12-08-dsar-01-access-requests.ts";
 import * as dsctl01 from "./2026-12-08-dsctl-01-dataset-controls.ts";
+import * as perf01 from "./2026-12-08-perf-01-lineage-trace-indexes.ts";
+import * as recog01 from "./2026-12-08-recog-01-recognizers.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
