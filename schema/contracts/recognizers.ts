@@ -5,6 +5,10 @@
 import { z } from "@hono/zod-openapi";
 import { CATEGORIES } from "../domain/classification.ts";
 
+/** Stored text must hold no control characters (NUL cannot be stored at all; the rest hide content). */
+const printable = <T extends z.ZodString>(schema: T) =>
+  schema.refine((value) => !/\p{Cc}/u.test(value), "must not contain control characters");
+
 /** Categories a recognizer may speak for (`none` is what a suppression is for, not a recognizer). */
 export type RecognizerCategory = Exclude<(typeof CATEGORIES)[number], "none">;
 export const RECOGNIZER_CATEGORIES = CATEGORIES.filter((c) => c !== "none") as [
@@ -47,9 +51,11 @@ export const ZRecognizerName = z
 export const ZRecognizerDefinition = z
   .strictObject({
     name: ZRecognizerName,
-    description: z.string().max(500).optional(),
+    description: printable(z.string().max(500)).optional(),
     category: z.enum(RECOGNIZER_CATEGORIES).describe("Taxonomy category"),
-    pattern: z.string().min(1).max(500).describe("A JavaScript regular expression, no slashes"),
+    pattern: printable(z.string().min(1).max(500)).describe(
+      "A JavaScript regular expression, no slashes",
+    ),
     ignoreCase: z.boolean().default(false),
     match: z
       .enum(["full", "contains"])
@@ -57,7 +63,7 @@ export const ZRecognizerDefinition = z
       .describe("full: the whole (trimmed) value matches; contains: somewhere inside the text"),
     validator: ZRecognizerValidator.optional(),
     contextWords: z
-      .array(z.string().trim().min(2).max(40))
+      .array(printable(z.string().trim().min(2).max(40)))
       .max(30)
       .default([])
       .describe("Words in the column's name or comment (or, with contains, near the match)"),
@@ -110,12 +116,12 @@ export const ZRecognizerList = z.object({ recognizers: z.array(ZRecognizer) });
 export const ZRecognizerWrite = z
   .strictObject({
     definition: ZRecognizerDefinition,
-    comment: z.string().max(2000).optional(),
+    comment: printable(z.string().max(2000)).optional(),
   })
   .openapi("RecognizerWrite");
 
 export const ZRecognizerToggle = z
-  .strictObject({ enabled: z.boolean(), comment: z.string().max(2000).optional() })
+  .strictObject({ enabled: z.boolean(), comment: printable(z.string().max(2000)).optional() })
   .openapi("RecognizerToggle");
 
 /** One column the recognizer matched on live samples, and what the next scan would make of it. */
