@@ -12,12 +12,14 @@ const WORD_START = "(?<![-A-Za-zÀ-ÖØ-öø-ÿ'’])";
 const STREET_CAPITAL = "[A-ZÀ-ÖØ-Þ]";
 const FR_STREET_WORD =
   "(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Aa]llée|[Aa]llee|[Cc]hemin|[Ii]mpasse|[Pp]lace|[Qq]uai|[Cc]ours|[Rr]oute|[Ss]quare|[Pp]assage|[Rr]ond-[Pp]oint|[Ee]splanade|[Pp]romenade|[Ss]entier|[Vv]oie|[Pp]arvis|[Mm]ontée|[Rr]ésidence|[Hh]ameau|[Ff]aubourg|[Rr]ang|[Cc]ôte|[Cc]roissant|[Tt]erasse|[Tt]errasse)";
-// Written glued to the name's last word ("Oderstr.", "Albert-Zarthe-Weg", "Hauptstraße").
+// Written glued to the name's last word ("Oderstr.", "Albert-Zarthe-Weg", "Hauptstraße"), and
+// the field, farm, hill and brook names many German streets carry ("Köttershof", "Heidehöhe",
+// "Imbach"): in prose these still need their house number to count.
 const DE_STREET_GLUED =
-  "[Ss]tr\\.|[Ss]traße|[Ss]trasse|[Ww]eg|[Pp]latz|[Aa]llee|[Rr]ing|[Gg]asse|[Dd]amm|[Uu]fer|[Cc]haussee|[Pp]fad|[Kk]amp|[Ss]tieg|[Ss]teig|[Mm]arkt|[Gg]raben|[Pp]romenade|[Ss]tr";
+  "[Ss]tr\\.|[Ss]traße|[Ss]trasse|[Ww]eg|[Pp]latz|[Aa]llee|[Rr]ing|[Gg]asse|[Dd]amm|[Uu]fer|[Cc]haussee|[Pp]fad|[Kk]amp|[Ss]tieg|[Ss]teig|[Mm]arkt|[Gg]raben|[Pp]romenade|[Ss]tr|[Hh]of|[Hh]öhe|[Kk]ämpchen|[Gg]arten|[Gg]ärten|[Ff]eld|[Ww]iesen?|[Bb]erg|[Bb]ach|[Mm]ühle|[Bb]ruch|[Tt]h?al|[Hh]ausen|[Hh]eim|[Bb]urg|[Bb]lick|[Hh]ecke|[Pp]fuhl|[Hh]ütte|[Kk]irche|[Ss]iedlung|[Hh]eide|[Hh]ain|[Ww]inkel|[Aa]nger";
 // Written as a word of its own after an adjective ("Marienburger Str.", "Berliner Allee").
 const DE_STREET_WORD =
-  "Str\\.|Straße|Strasse|Weg|Platz|Allee|Ring|Gasse|Damm|Ufer|Chaussee|Pfad|Markt|Landstr\\.|Landstraße";
+  "Str\\.|Straße|Strasse|Weg|Platz|Allee|Ring|Gasse|Damm|Ufer|Chaussee|Pfad|Markt|Landstr\\.|Landstraße|Hof|Höhe|Kämpchen|Garten|Gärten|Feld|Wiesen?|Berg|Mühle|Hecke|Kamp|Heide|Winkel|Anger";
 const DE_STREET_LEAD =
   "Am|Im|Zum|Zur|An der|An den|An dem|Auf der|Auf dem|Auf den|In der|In den|In dem|Unter den|Unter der|Hinter der|Hinter dem|Hinter den|Vor dem|Vor der|Vor den|Bei der|Beim|Alte|Alter|Altes|Alten|Neue|Neuer|Neues|Hohe|Hoher|Große|Großer|Kleine|Kleiner|Obere|Oberer|Untere|Unterer|Lange|Langer";
 // A German house number: "22", "197a", "38c", "12-14"; not the start of a longer number or word.
