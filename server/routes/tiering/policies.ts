@@ -28,7 +28,7 @@ const ZTableParams = z.strictObject({
   table: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a table name")
-    .openapi({ param: { name: "table", in: "path" } }),
+    .openapi({ param: { name: "table", in: "path" }, example: "business_events" }),
 });
 
 function view(entry: PolicyEntry): z.infer<typeof ZTieringPolicyView> {
