@@ -155,7 +155,17 @@ export type TTieringPolicyVersions = z.infer<typeof ZTieringPolicyVersions>;
 
 /** A draft policy (YAML, validated like a file under rules/tiering). */
 export const ZTieringPolicyDraft = z
-  .strictObject({ body: z.string().min(1).max(20_000) })
+  .strictObject({
+    body: z
+      .string()
+      .min(1)
+      .max(20_000)
+      .refine((text) => text.trim().length > 0, "the policy text is empty")
+      // YAML needs line breaks and may use tabs; other control characters only hide content.
+      .refine((text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text), {
+        message: "must not contain control characters",
+      }),
+  })
   .openapi("TieringPolicyDraft");
 export type TTieringPolicyDraft = z.infer<typeof ZTieringPolicyDraft>;
 
