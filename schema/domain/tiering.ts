@@ -162,7 +162,7 @@ export const ZTieringPolicyDraft = z
       .max(20_000)
       .refine((text) => text.trim().length > 0, "the policy text is empty")
       // YAML needs line breaks and may use tabs; other control characters only hide content.
-      .refine((text) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text), {
+      .refine((text) => !/[^\P{Cc}\t\n\r]/u.test(text), {
         message: "must not contain control characters",
       }),
   })
