@@ -367,19 +367,12 @@ export async function eraseFromTiers(
       continue;
     }
     const { where, params } = personWhere(info, subject);
-    let cold = 0;
-    if (await coldTableExists(deps.analytics, table)) {
-      const n = await deps.analytics.query<{ n: string }>(
-        `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
+    const cold = await coldRowsWhere(deps.analytics, table, where, params);
+    if (cold > 0) {
+      await deps.analytics.command(
+        `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
         { ...params, t: coldTable(table) },
       );
-      cold = Number(n[0]?.n ?? 0);
-      if (cold > 0) {
-        await deps.analytics.command(
-          `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
-          { ...params, t: coldTable(table) },
-        );
-      }
     }
     const files: string[] = [];
     for (const m of await liveArchiveFiles(deps, table)) {
@@ -409,14 +402,7 @@ export async function personInTiers(
       continue;
     }
     const { where, params } = personWhere(info, subject);
-    let cold = 0;
-    if (await coldTableExists(deps.analytics, table)) {
-      const n = await deps.analytics.query<{ n: string }>(
-        `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
-        { ...params, t: coldTable(table) },
-      );
-      cold = Number(n[0]?.n ?? 0);
-    }
+    const cold = await coldRowsWhere(deps.analytics, table, where, params);
     let archive = 0;
     // Every file with a manifest, open moves included: the proof must not skip any copy.
     const store = archiveStore(deps.config);
@@ -428,6 +414,23 @@ export async function personInTiers(
     out[table] = { cold, archive };
   }
   return out;
+}
+
+/** Rows of `table`'s cold copy matching `where`; 0 when the table has no cold copy. */
+async function coldRowsWhere(
+  analytics: AnalyticsStore,
+  table: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  if (!(await coldTableExists(analytics, table))) {
+    return 0;
+  }
+  const n = await analytics.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
+    { ...params, t: coldTable(table) },
+  );
+  return Number(n[0]?.n ?? 0);
 }
 
 function personWhere(
