@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Blocker, RetentionRequest } from "../../../jobs/retention/requests.ts";
 import { toRequest } from "../../../jobs/retention/requests.ts";
+import type { TRequestKind } from "../../../schema/contracts/retention.ts";
 import type { Db } from "../../../schema/postgres.ts";
 import { AppError } from "../../errors.ts";
 import { iso, isoOrNull } from "./schemas.ts";
@@ -323,7 +324,7 @@ export async function listCertificates(db: Db, paging: Paging, direction: "asc" 
     items: rows.map((row) => ({
       id: row.request_id,
       requestId: row.request_id,
-      kind: row.kind,
+      kind: row.kind as TRequestKind,
       policyId: row.policy_id,
       tenantId: row.tenant_id,
       totalRows: Number(row.total_rows),
