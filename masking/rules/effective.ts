@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import type { TRuleRow } from "../../schema/contracts/datasets.ts";
 import type { Category } from "../../schema/domain/classification.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { defaultRule } from "./defaults.ts";
@@ -9,22 +10,7 @@ import { listMaskingRules } from "./masking-rules.repository.ts";
  * the rule in force (a steward's, or its category's default), plus every steward rule on a column
  * the catalog no longer calls personal (e.g. allowed as is). The console's and the API's rules table.
  */
-export type EffectiveRule = {
-  catalogColumnId: string | null;
-  table: string;
-  column: string;
-  jsonPath: string;
-  category: string | null;
-  reviewStatus: string | null;
-  blocksProvisioning: boolean;
-  strategy: string;
-  params: Record<string, unknown>;
-  source: "rule" | "default";
-  version: number | null;
-  setBy: string | null;
-  setAt: string | null;
-  reason: string | null;
-};
+export type EffectiveRule = TRuleRow;
 
 type CatalogRow = {
   id: string;

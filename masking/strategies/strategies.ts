@@ -23,20 +23,9 @@ import {
  * value), which is what provisioning uses; these serve previews, scrub tests and detokenizing.
  */
 
-export const STRATEGIES = [
-  "substitute",
-  "scramble",
-  "tokenize",
-  "encrypt",
-  "hash",
-  "partial",
-  "nullify",
-  "date_shift",
-  "noise",
-  "scrub",
-  "allow",
-] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import { STRATEGIES, type Strategy } from "../../schema/domain/masking.ts";
+
+export { STRATEGIES, type Strategy };
 
 /** Which part of a person's name a value holds: decides the syllables each word gets. */
 export type NamePart = "first" | "last" | "full";

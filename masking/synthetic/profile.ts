@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TProfileSource } from "../../schema/contracts/synthetic.ts";
 import { ZMarginal } from "./marginals-schema.ts";
 import { ZTableModel } from "./table-model.ts";
 
@@ -105,13 +106,7 @@ export type ValueSketch = z.infer<typeof ZSketch>;
 export type Marginal = z.infer<typeof ZMarginal>;
 export type ProfileParams = z.infer<typeof ZProfileParams>;
 
-/** What was read, in aggregate: row counts per table and the tenants fitted. */
-export type ProfileSource = {
-  tables: Record<string, number>;
-  tenants: number;
-  fittedAt: string;
-  durationMs: number;
-};
+export type ProfileSource = TProfileSource;
 
 export type SyntheticProfile = {
   id: string;

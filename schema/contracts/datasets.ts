@@ -80,3 +80,65 @@ export const ZMaskedReport = z
   })
   .openapi("MaskedReport");
 export type TMaskedReport = z.infer<typeof ZMaskedReport>;
+
+/** The rule in force for one personal-data column or JSONB path (masking/rules/effective.ts). */
+export const ZRuleRow = z
+  .object({
+    catalogColumnId: z.string().nullable(),
+    table: z.string(),
+    column: z.string(),
+    jsonPath: z.string(),
+    category: z.string().nullable(),
+    reviewStatus: z.string().nullable(),
+    blocksProvisioning: z.boolean(),
+    strategy: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    source: z.enum(["rule", "default"]),
+    version: z.number().nullable(),
+    setBy: z.string().nullable(),
+    setAt: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi("MaskingRuleRow");
+export type TRuleRow = z.infer<typeof ZRuleRow>;
+
+/** A dataset's size estimate against the requester's role limit. */
+export const ZLimitCheck = z
+  .object({
+    allowed: z.boolean(),
+    role: z.string(),
+    limit: z.object({ rows: z.number(), bytes: z.number() }),
+    estimate: z.object({ rows: z.number(), bytes: z.number(), basis: z.string() }),
+    message: z.string(),
+  })
+  .openapi("DatasetEstimate");
+export type TLimitCheck = z.infer<typeof ZLimitCheck>;
+
+export const ZConnection = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    connectionString: z.string().openapi({ description: "With the dataset role's password" }),
+  })
+  .openapi("DatasetConnection");
+export type TConnection = z.infer<typeof ZConnection>;
+
+export const ZBlockingColumn = z
+  .object({
+    column: z.string().openapi({ example: "customers.backup_email" }),
+    reason: z.string().openapi({ example: "unknown_column" }),
+    /** Why a `not_classifiable` column had no usable samples (unreadable, empty, all NULL). */
+    detail: z.string().nullable().openapi({
+      example: "not sampled: govern_reader may not select from it",
+    }),
+    /** The catalog entry to review, when the catalog knows the column. */
+    catalogColumnId: z.string().nullable(),
+  })
+  .openapi("BlockingColumn");
+export type TBlockingColumn = z.infer<typeof ZBlockingColumn>;
+
+/** The provisioning gate: whether a copy would run now, and every column that blocks it. */
+export const ZGate = z
+  .object({ ok: z.boolean(), blocking: z.array(ZBlockingColumn) })
+  .openapi("ProvisioningGate");
+export type TGate = z.infer<typeof ZGate>;

@@ -54,3 +54,33 @@ export const ZSyntheticReport = z
 export type TSyntheticComparison = z.infer<typeof ZSyntheticComparison>;
 export type TSyntheticTableReport = z.infer<typeof ZSyntheticTableReport>;
 export type TSyntheticReport = z.infer<typeof ZSyntheticReport>;
+
+/** What a profile read, in aggregate: row counts per table and the tenants fitted. */
+export const ZProfileSource = z.object({
+  tables: z.record(z.string(), z.number()),
+  tenants: z.number(),
+  fittedAt: z.string(),
+  durationMs: z.number(),
+});
+export type TProfileSource = z.infer<typeof ZProfileSource>;
+
+/**
+ * A fitted synthetic profile as the API shows it: its parameters (masking/synthetic/profile.ts
+ * validates them whole) are passed through; their top-level fields are named here.
+ */
+export const ZSyntheticProfile = z
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    version: z.number(),
+    source: ZProfileSource,
+    params: z.looseObject({
+      spanDays: z.number(),
+      tenants: z.array(z.looseObject({ key: z.string() })),
+      marginals: z.record(z.string(), z.unknown()),
+      tables: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi("SyntheticProfile");
+export type TSyntheticProfile = z.infer<typeof ZSyntheticProfile>;

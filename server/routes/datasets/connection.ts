@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { ZConnection } from "../../../schema/contracts/datasets.ts";
+import { createRoute } from "@hono/zod-openapi";
 import { getDataset } from "../../../masking/datasets.repository.ts";
 import {
   connectionString,
@@ -23,14 +24,6 @@ import {
  * summaries), and either may rotate the password. Reading and rotating are both audited, the
  * secret left out.
  */
-
-const ZConnection = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    connectionString: z.string().openapi({ description: "With the dataset role's password" }),
-  })
-  .openapi("DatasetConnection");
 
 async function ownedReadyDataset(c: Parameters<Parameters<typeof defineRoute>[2]>[0], id: string) {
   const principal = requirePrincipal(c.get("principal"));

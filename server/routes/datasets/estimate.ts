@@ -1,3 +1,4 @@
+import { type TLimitCheck, ZLimitCheck } from "../../../schema/contracts/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   checkLimit,
@@ -35,17 +36,6 @@ const ZEstimateRequest = z
     }),
   ])
   .openapi("DatasetEstimateRequest");
-
-export const ZLimitCheck = z
-  .object({
-    allowed: z.boolean(),
-    role: z.string(),
-    limit: z.object({ rows: z.number(), bytes: z.number() }),
-    estimate: z.object({ rows: z.number(), bytes: z.number(), basis: z.string() }),
-    message: z.string(),
-  })
-  .openapi("DatasetEstimate");
-export type TLimitCheck = z.infer<typeof ZLimitCheck>;
 
 export function toWireLimit(role: string, check: LimitCheck): TLimitCheck {
   return { ...check, role, message: describeLimit(role, check) };

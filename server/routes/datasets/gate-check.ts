@@ -1,21 +1,8 @@
-import { z } from "@hono/zod-openapi";
+import type { TBlockingColumn } from "../../../schema/contracts/datasets.ts";
 import { sql } from "kysely";
 import { checkProvisioningGate } from "../../../masking/provision/plan.ts";
 import type { Db } from "../../../schema/postgres.ts";
 
-export const ZBlockingColumn = z
-  .object({
-    column: z.string().openapi({ example: "customers.backup_email" }),
-    reason: z.string().openapi({ example: "unknown_column" }),
-    /** Why a `not_classifiable` column had no usable samples (unreadable, empty, all NULL). */
-    detail: z.string().nullable().openapi({
-      example: "not sampled: govern_reader may not select from it",
-    }),
-    /** The catalog entry to review, when the catalog knows the column. */
-    catalogColumnId: z.string().nullable(),
-  })
-  .openapi("BlockingColumn");
-export type TBlockingColumn = z.infer<typeof ZBlockingColumn>;
 
 /**
  * The masking engine's gate, with each blocking column's catalog id attached so the console can

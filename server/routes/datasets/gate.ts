@@ -1,7 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-import { blockingColumns, ZBlockingColumn } from "./gate-check.ts";
+import { ZGate } from "../../../schema/contracts/datasets.ts";
+import { blockingColumns } from "./gate-check.ts";
 
 export const gateStatusRoute = defineRoute(
   createRoute({
@@ -10,10 +11,7 @@ export const gateStatusRoute = defineRoute(
     tags: ["masking"],
     summary: "Whether provisioning would run now, and every column that blocks it",
     responses: {
-      200: jsonResponse(
-        z.object({ ok: z.boolean(), blocking: z.array(ZBlockingColumn) }),
-        "The provisioning gate",
-      ),
+      200: jsonResponse(ZGate, "The provisioning gate"),
       ...errorResponses,
     },
   }),

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { effectiveMaskingRules } from "../../../masking/rules/effective.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
+import { ZRuleRow } from "../../../schema/contracts/datasets.ts";
 
 const ZQuery = z.strictObject({
   table: z
@@ -9,25 +10,6 @@ const ZQuery = z.strictObject({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, "a table name")
     .optional(),
 });
-
-export const ZRuleRow = z
-  .object({
-    catalogColumnId: z.string().nullable(),
-    table: z.string(),
-    column: z.string(),
-    jsonPath: z.string(),
-    category: z.string().nullable(),
-    reviewStatus: z.string().nullable(),
-    blocksProvisioning: z.boolean(),
-    strategy: z.string(),
-    params: z.record(z.string(), z.unknown()),
-    source: z.enum(["rule", "default"]),
-    version: z.number().nullable(),
-    setBy: z.string().nullable(),
-    setAt: z.string().nullable(),
-    reason: z.string().nullable(),
-  })
-  .openapi("MaskingRuleRow");
 
 export const listMaskingRulesRoute = defineRoute(
   createRoute({

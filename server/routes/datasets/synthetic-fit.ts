@@ -1,19 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
+import { createRoute } from "@hono/zod-openapi";
 import { fitAndStoreProfile } from "../../../masking/synthetic/index.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { conflict, engine, requirePrincipal } from "./schemas.ts";
-
-export const ZSyntheticProfile = z
-  .object({
-    id: z.string(),
-    createdAt: z.string(),
-    createdBy: z.string(),
-    version: z.number(),
-    source: z.unknown(),
-    params: z.unknown(),
-  })
-  .openapi("SyntheticProfile");
 
 export const fitProfileRoute = defineRoute(
   createRoute({

@@ -4,7 +4,7 @@ import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { notFound } from "./schemas.ts";
-import { ZSyntheticProfile } from "./synthetic-fit.ts";
+import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
 
 export const latestProfileRoute = defineRoute(
   createRoute({
