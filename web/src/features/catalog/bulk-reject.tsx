@@ -1,5 +1,4 @@
 import { type FormEvent, useState } from "react";
-import { query } from "../../api/client.ts";
 import type { Page } from "../../api/types.ts";
 import {
   FieldError,
@@ -9,8 +8,8 @@ import {
 } from "../../components/form-errors.tsx";
 import { Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
-import { CategoryBadge, Confidence, entryName } from "./badges.tsx";
-import { type BulkFilter, bulkReview } from "./review-api.ts";
+import { ProposalsTable } from "./proposals-table.tsx";
+import { type BulkFilter, bulkReview, openProposalsPath } from "./review-api.ts";
 import { CATEGORY_OPTIONS, type CatalogColumn, type Category } from "./types.ts";
 
 const PAGE_SIZE = 20;
@@ -114,22 +113,9 @@ function BulkRejectDialog({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   // The same set the API decides: open proposals (pending or flagged) matching the filter.
-  const list = useApi<Page<CatalogColumn>>(
-    `/api/v1/catalog/columns${query({
-      status: "open",
-      proposed: filter.category,
-      store: filter.store,
-      schema: filter.schema,
-      table: filter.table,
-      minConfidence: filter.minConfidence,
-      sort: "table:asc",
-      page,
-      pageSize: PAGE_SIZE,
-    })}`,
-  );
+  const list = useApi<Page<CatalogColumn>>(openProposalsPath(filter, page, PAGE_SIZE));
   const errors = fieldErrorsOf(error, ["comment"]);
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!comment.trim()) {
@@ -180,53 +166,14 @@ function BulkRejectDialog({
         ) : total === 0 ? (
           <p className="muted">No open proposal matches: nothing would change.</p>
         ) : (
-          <>
-            <table className="table table-compact" aria-label="proposals to reject">
-              <thead>
-                <tr>
-                  <th>Column</th>
-                  <th>Proposed</th>
-                  <th>Confidence</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.items.map((c) => (
-                  <tr key={c.id}>
-                    <td className="mono">{entryName(c)}</td>
-                    <td>
-                      <CategoryBadge category={c.proposedCategory} />
-                    </td>
-                    <td>
-                      <Confidence value={c.confidence} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {pages > 1 ? (
-              <div className="pager">
-                <button
-                  type="button"
-                  className="button button-small"
-                  disabled={page <= 1}
-                  onClick={() => setPage(page - 1)}
-                >
-                  Previous
-                </button>
-                <span>
-                  Page {page} of {pages}
-                </span>
-                <button
-                  type="button"
-                  className="button button-small"
-                  disabled={page >= pages}
-                  onClick={() => setPage(page + 1)}
-                >
-                  Next
-                </button>
-              </div>
-            ) : null}
-          </>
+          <ProposalsTable
+            items={list.data.items}
+            label="proposals to reject"
+            total={total}
+            page={page}
+            pageSize={PAGE_SIZE}
+            onPage={setPage}
+          />
         )}
         <label className="field" htmlFor="bulk-reject-comment">
           <span>Why (required)</span>

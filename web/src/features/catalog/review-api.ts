@@ -1,4 +1,4 @@
-import { api } from "../../api/client.ts";
+import { api, query } from "../../api/client.ts";
 import type {
   BulkReviewResult,
   CatalogColumnDetail,
@@ -54,4 +54,22 @@ export function bulkReview(
     method: "POST",
     body: { ...target, action, ...(comment?.trim() ? { comment: comment.trim() } : {}) },
   });
+}
+
+/**
+ * The catalog list of what a bulk decision by `filter` touches: open proposals (pending or
+ * flagged) matching it, the same set the API decides. pageSize 1 just counts them.
+ */
+export function openProposalsPath(filter: BulkFilter, page = 1, pageSize = 1): string {
+  return `/api/v1/catalog/columns${query({
+    status: "open",
+    proposed: filter.category,
+    minConfidence: filter.minConfidence,
+    store: filter.store,
+    schema: filter.schema,
+    table: filter.table,
+    sort: "queue:asc",
+    page,
+    pageSize,
+  })}`;
 }

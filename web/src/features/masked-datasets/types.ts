@@ -15,4 +15,3 @@ export type {
 } from "../../../../schema/contracts/datasets.ts";
 export type { TSyntheticProfile as SyntheticProfile } from "../../../../schema/contracts/synthetic.ts";
 export { STRATEGIES } from "../../../../schema/domain/masking.ts";
-

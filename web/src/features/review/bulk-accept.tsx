@@ -1,31 +1,15 @@
 import { type FormEvent, useState } from "react";
-import { api, query } from "../../api/client.ts";
+import { api } from "../../api/client.ts";
 import type { Page } from "../../api/types.ts";
 import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { useApi } from "../../components/use-api.ts";
-import { CategoryBadge, Confidence, entryName, SensitivityBadge } from "../catalog/badges.tsx";
-import { type BulkFilter, bulkReview } from "../catalog/review-api.ts";
+import { ProposalsTable } from "../catalog/proposals-table.tsx";
+import { type BulkFilter, bulkReview, openProposalsPath } from "../catalog/review-api.ts";
 import { CATEGORY_OPTIONS, type CatalogColumn, type Category } from "../catalog/types.ts";
 
 type Preview = { filter: BulkFilter; count: number };
 
 const LIST_PAGE = 10;
-
-/** The list query that counts (pageSize 1) or lists what a bulk decision by `filter` would touch. */
-function previewPath(filter: BulkFilter, page = 1, pageSize = 1): string {
-  return `/api/v1/catalog/columns${query({
-    // The rows a bulk decision by filter touches: proposals waiting for a steward.
-    status: "open",
-    proposed: filter.category,
-    minConfidence: filter.minConfidence,
-    store: filter.store,
-    schema: filter.schema,
-    table: filter.table,
-    sort: "queue:asc",
-    page,
-    pageSize,
-  })}`;
-}
 
 function readFilter(form: HTMLFormElement): BulkFilter | string {
   const data = new FormData(form);
@@ -72,7 +56,7 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
     }
     setBusy(true);
     try {
-      const page = await api<Page<CatalogColumn>>(previewPath(filter));
+      const page = await api<Page<CatalogColumn>>(openProposalsPath(filter));
       setPreview({ filter, count: page.total });
     } catch (caught) {
       setError((caught as Error).message);
@@ -195,7 +179,7 @@ export function BulkAccept({ onDone }: { onDone: (message: string) => void }) {
 /** The columns a bulk decision would decide, a page at a time, as the steward checks them. */
 function BulkColumns({ filter }: { filter: BulkFilter }) {
   const [page, setPage] = useState(1);
-  const list = useApi<Page<CatalogColumn>>(previewPath(filter, page, LIST_PAGE));
+  const list = useApi<Page<CatalogColumn>>(openProposalsPath(filter, page, LIST_PAGE));
   if (list.error) {
     return <ErrorState error={list.error} onRetry={list.reload} />;
   }
@@ -205,56 +189,15 @@ function BulkColumns({ filter }: { filter: BulkFilter }) {
   if (list.data.items.length === 0) {
     return <Empty>No proposal matches any more.</Empty>;
   }
-  const total = list.data.total;
-  const pages = Math.max(1, Math.ceil(total / LIST_PAGE));
   return (
-    <div className="bulk-columns">
-      <div className="table-scroll">
-        <table className="table table-compact" aria-label="columns this will accept">
-          <thead>
-            <tr>
-              <th>Column</th>
-              <th>Proposal</th>
-              <th>Confidence</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.items.map((column) => (
-              <tr key={column.id}>
-                <td className="mono">{entryName(column)}</td>
-                <td>
-                  <CategoryBadge category={column.proposedCategory} />{" "}
-                  <SensitivityBadge sensitivity={column.proposedSensitivity} />
-                </td>
-                <td>
-                  <Confidence value={column.confidence} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <div className="pager">
-        <span className="muted">
-          Page {page} of {pages} · {total.toLocaleString()} columns
-        </span>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={page <= 1}
-          onClick={() => setPage(page - 1)}
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          className="button button-small"
-          disabled={page >= pages}
-          onClick={() => setPage(page + 1)}
-        >
-          Next
-        </button>
-      </div>
-    </div>
+    <ProposalsTable
+      items={list.data.items}
+      label="columns this will accept"
+      total={list.data.total}
+      page={page}
+      pageSize={LIST_PAGE}
+      onPage={setPage}
+      sensitivity
+    />
   );
 }
