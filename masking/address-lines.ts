@@ -323,6 +323,24 @@ export function eachAddressSpan(
 /** Column and JSON key names that hold a street line, whatever the catalog calls them. */
 const STREET_NAME =
   /^(?:street|street_?address|street_?line_?1?|street_?name|address_?line_?1|addr_?line_?1|line_?1|address1|strasse|straße|rue)$/i;
+/** The keys a JSON address object keeps its street line under. */
+const STREET_KEYS = [
+  "street",
+  "Street",
+  "street_name",
+  "streetName",
+  "street_address",
+  "streetAddress",
+  "line1",
+  "line_1",
+  "address_line1",
+  "address_line_1",
+  "addressLine1",
+  "address1",
+  "strasse",
+  "straße",
+  "rue",
+];
 /** Names of a house number kept apart from its street. */
 const NUMBER_NAMES = [
   "house_number",
@@ -367,25 +385,28 @@ export function addressLineQueries(table: TablePlan, schema: string): string[] {
   for (const c of table.columns) {
     const col = `t.${ident(c.column)}`;
     if (c.udt === "jsonb" || c.udt === "json") {
+      // Paths of whole addresses or street lines, in arrays too.
       for (const p of c.paths) {
         const parts = p.path.split(".").filter(Boolean);
         const leaf = (parts[parts.length - 1] ?? "").replace(/\[\]$/, "");
-        const streetKey = STREET_NAME.test(leaf) && !p.path.endsWith("[]");
-        if (p.category !== "postal_address" && !streetKey) {
-          continue;
-        }
-        out.push(
-          `SELECT j #>> '{}' FROM ${from}, LATERAL jsonb_path_query(${col}::jsonb, ${literal(`lax ${jsonPath(parts)}`)}) j WHERE jsonb_typeof(j) = 'string'`,
-        );
-        if (streetKey) {
-          const number = `coalesce(${NUMBER_NAMES.map((k) => `o ->> ${literal(k)}`).join(", ")})`;
-          const street = `(o ->> ${literal(leaf)})`;
+        if (p.category === "postal_address" || STREET_NAME.test(leaf)) {
           out.push(
-            `SELECT x FROM ${from}, LATERAL jsonb_path_query(${col}::jsonb, ${literal(`lax ${jsonPath(parts.slice(0, -1))}`)}) o,
-               LATERAL (VALUES (${street} || ' ' || ${number}), (${number} || ' ' || ${street})) v(x)
-             WHERE jsonb_typeof(o) = 'object'`,
+            `SELECT j #>> '{}' FROM ${from}, LATERAL jsonb_path_query(${col}::jsonb, ${literal(`lax ${jsonPath(parts)}`)}) j WHERE jsonb_typeof(j) = 'string'`,
           );
         }
+      }
+      // Address parts at any depth, whatever the catalog found of the document's paths: an
+      // object's street (`street`, `line1`) alone and joined to its house number both ways.
+      const address =
+        c.category === "postal_address" || /addr|location|street|anschrift|adresse/i.test(c.column);
+      if (address) {
+        const street = `coalesce(${STREET_KEYS.map((k) => `o ->> ${literal(k)}`).join(", ")})`;
+        const number = `coalesce(${NUMBER_NAMES.map((k) => `o ->> ${literal(k)}`).join(", ")})`;
+        out.push(
+          `SELECT x FROM ${from}, LATERAL jsonb_path_query(${col}::jsonb, 'lax $.**') o,
+             LATERAL (VALUES (${street}), (${street} || ' ' || ${number}), (${number} || ' ' || ${street})) v(x)
+           WHERE jsonb_typeof(o) = 'object'`,
+        );
       }
       continue;
     }
