@@ -161,10 +161,34 @@ function isAlnum(c: number): boolean {
   );
 }
 
-/** What may stand between two words of one address line: spaces, `.`, `,`, `-`, `/`, apostrophes. */
-const JOINING = /^[ .,'’/-]{1,3}$/;
-const DIGITS_FIRST = /^[0-9]{1,6}(?![0-9])/;
-const LETTERS_ONLY = /^[^0-9]+$/;
+/** Whether the text between two tokens lets one line run across it: 1-3 of ` .,-/'’`. */
+function joins(text: string, from: number, to: number): boolean {
+  if (to - from < 1 || to - from > 3) {
+    return false;
+  }
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 32 && c !== 46 && c !== 44 && c !== 45 && c !== 47 && c !== 39 && c !== 0x2019) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Normalised words of recent tokens: the scan reads the same words over and over. */
+const WORDS_SEEN = new Map<string, string[]>();
+
+function wordsOf(raw: string, alpha: boolean): string[] {
+  let words = WORDS_SEEN.get(raw);
+  if (words === undefined) {
+    words = alpha ? addressWords(raw) : [plain(raw)];
+    if (WORDS_SEEN.size >= 50_000) {
+      WORDS_SEEN.clear();
+    }
+    WORDS_SEEN.set(raw, words);
+  }
+  return words;
+}
 
 /**
  * The text's tokens as address lines are compared: runs of letters and digits, normalised, a
@@ -176,35 +200,43 @@ export function addressTokens(text: string): AddressToken[] {
   let i = 0;
   let previousEnd = -1;
   while (i < n) {
-    if (!isAlnum(text.charCodeAt(i))) {
+    let c = text.charCodeAt(i);
+    if (!isAlnum(c)) {
       i++;
       continue;
     }
     const start = i;
-    while (i < n && isAlnum(text.charCodeAt(i))) {
-      i++;
+    let digits = 0;
+    let leading = 0;
+    while (i < n && isAlnum(c)) {
+      if (c >= 48 && c <= 57) {
+        digits++;
+        if (leading === i - start) {
+          leading++;
+        }
+      }
+      c = text.charCodeAt(++i);
     }
-    const raw = text.slice(start, i);
-    const joined = previousEnd >= 0 && JOINING.test(text.slice(previousEnd, start));
+    const joined = previousEnd >= 0 && joins(text, previousEnd, start);
     previousEnd = i;
     const last = out[out.length - 1];
     if (
       last?.number &&
-      raw.length === 1 &&
-      LETTERS_ONLY.test(raw) &&
-      (start === last.end || text.slice(last.end, start) === " ")
+      i - start === 1 &&
+      digits === 0 &&
+      (start === last.end || (start === last.end + 1 && text.charCodeAt(last.end) === 32))
     ) {
-      last.words = [`${last.words[0]}${plain(raw)}`];
+      last.words = [`${last.words[0]}${plain(text.charAt(start))}`];
       last.end = i;
       continue;
     }
-    const number = DIGITS_FIRST.test(raw);
-    const alpha = LETTERS_ONLY.test(raw);
+    const alpha = digits === 0;
     out.push({
-      words: alpha ? addressWords(raw) : [plain(raw)],
+      words: wordsOf(text.slice(start, i), alpha),
       start,
       end: i,
-      number,
+      // Digits first, at most six of them ("12", "12a", "5th"; not a long number).
+      number: leading > 0 && leading <= 6,
       alpha,
       joined,
     });
@@ -242,13 +274,13 @@ export function addressLineKeys(value: string): string[] {
       continue;
     }
     const keys = new Set<string>();
+    // A line as the scan reads one (eachAddressSpan): its number at one end, a word next to it.
     const add = (run: AddressToken[]) => {
-      const first = run[0];
-      const last = run[run.length - 1];
+      const n = run.length;
       if (
-        run.length >= 2 &&
-        run.length <= MAX_LINE_TOKENS &&
-        (first?.number || last?.number) &&
+        n >= 2 &&
+        n <= MAX_LINE_TOKENS &&
+        ((run[0]?.number && run[1]?.alpha) || (run[n - 1]?.number && run[n - 2]?.alpha)) &&
         run.some((t) => t.alpha && !isUnit(t))
       ) {
         keys.add(keyOf(run));
@@ -259,16 +291,21 @@ export function addressLineKeys(value: string): string[] {
     if (unit > 0) {
       add(tokens.slice(0, unit));
     }
-    if (!tokens[0]?.number && !tokens[tokens.length - 1]?.number) {
-      const from = tokens.findLastIndex((t, i) => t.number && tokens[i + 1]?.alpha);
-      if (from >= 0) {
-        add(tokens.slice(from));
-      }
+    const from = tokens.findLastIndex((t, i) => t.number && tokens[i + 1]?.alpha);
+    if (from > 0) {
+      add(tokens.slice(from));
     }
     return [...keys];
   }
   return [];
 }
+
+/** A house number next to a word, as a line's tokens stand (the gap `joins` allows). */
+const NUMBER_BY_WORD =
+  /[0-9][A-Za-zÀ-ɏ]{0,2}[ .,'’/-]{1,3}[A-Za-zÀ-ɏ]|[A-Za-zÀ-ɏ][ .,'’/-]{1,3}[0-9]/;
+
+const spelled = (t: AddressToken) =>
+  t.words.length === 1 ? (t.words[0] as string) : t.words.join(" ");
 
 /**
  * Hands `visit` the key of every run of tokens that starts or ends at a house number and could
@@ -279,36 +316,44 @@ export function addressLineKeys(value: string): string[] {
 export function eachAddressSpan(
   text: string,
   visit: (key: string, start: number, end: number) => boolean,
-  tokens: AddressToken[] = addressTokens(text),
 ): boolean {
+  // Most values with digits (amounts, dates, ids, JSON numbers) have no word next to a number.
+  if (!NUMBER_BY_WORD.test(text)) {
+    return false;
+  }
+  const tokens = addressTokens(text);
   for (let i = 0; i < tokens.length; i++) {
     const anchor = tokens[i] as AddressToken;
     if (!anchor.number) {
       continue;
     }
+    // A number's line has a word next to it (phone groups, dates and amounts do not): only
+    // runs that start with the number and its word are looked up.
     // Number first: "12 rue de la Paix", "16283 Liberty Street".
-    let key = anchor.words.join(" ");
+    let key = spelled(anchor);
+    const next = tokens[i + 1];
     let alpha = false;
-    for (let j = i + 1; j < tokens.length && j - i < MAX_LINE_TOKENS; j++) {
+    for (let j = i + 1; next?.alpha && j < tokens.length && j - i < MAX_LINE_TOKENS; j++) {
       const t = tokens[j] as AddressToken;
       if (!t.joined) {
         break;
       }
-      key += ` ${t.words.join(" ")}`;
+      key += ` ${spelled(t)}`;
       alpha ||= t.alpha;
       if (alpha && visit(key, anchor.start, t.end)) {
         return true;
       }
     }
     // Number last: "Hauptstraße 12", "Am Rosenhügel 197a".
-    key = anchor.words.join(" ");
+    key = spelled(anchor);
     alpha = false;
-    for (let j = i - 1; j >= 0 && i - j < MAX_LINE_TOKENS; j--) {
+    const before = tokens[i - 1];
+    for (let j = i - 1; before?.alpha && j >= 0 && i - j < MAX_LINE_TOKENS; j--) {
       const t = tokens[j] as AddressToken;
       if (!(tokens[j + 1] as AddressToken).joined) {
         break;
       }
-      key = `${t.words.join(" ")} ${key}`;
+      key = `${spelled(t)} ${key}`;
       alpha ||= t.alpha;
       if (alpha && visit(key, t.start, anchor.end)) {
         return true;
