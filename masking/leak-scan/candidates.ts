@@ -1,6 +1,7 @@
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
 import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
+import { eachAddressSpan, LINE_PREFIX } from "../address-lines.ts";
 import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
@@ -168,6 +169,10 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
         return true;
       }
     }
+  }
+  // The source's address lines in any shape and spelling (address-lines.ts).
+  if (eachAddressSpan(digits, (k) => visit(LINE_PREFIX + k))) {
+    return true;
   }
   return eachPair(text, heads, visit);
 }

@@ -4,6 +4,7 @@ import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
 import { findPhones, phoneKeys } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
+import { addressLineKeys, addressLineQueries, LINE_PREFIX } from "../address-lines.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
@@ -188,6 +189,8 @@ function copyField(raw: string): string | null {
 const NAME_PAIR = "name_pair";
 /** Values of a tokenized column of no identifying category: only their images are taken. */
 const TOKENIZED = "tokenized";
+/** A value holding an address line (address-lines.ts): its line is found in any shape. */
+const ADDRESS_LINE = "address_line";
 /** Text (or a JSON document) searched for identifiers by content. */
 const CONTENT = "content";
 const CONTENT_JSON = "content_json";
@@ -272,6 +275,10 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
         `SELECT ${v}, '${isJson(c) ? CONTENT_JSON : CONTENT}' FROM ${from} WHERE ${v} ~ ${literal(CONTENT_SQL)}`,
       );
     }
+  }
+  // The address lines the table holds, in every form (address-lines.ts).
+  for (const q of addressLineQueries(table, schema)) {
+    out.push(`SELECT v, '${ADDRESS_LINE}' FROM (${q}) s(v)`);
   }
   // First and last name of one row: identifying together.
   const part = (p: string) =>
@@ -361,6 +368,15 @@ async function tableIdentifiers(
         for (const identifier of contentIdentifiers(leaf)) {
           out.into.add(...hash64(out.key, identifier));
         }
+      }
+      continue;
+    }
+    if (category === ADDRESS_LINE) {
+      for (const k of addressLineKeys(v)) {
+        out.into.add(...hash64(out.key, LINE_PREFIX + k));
+      }
+      for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
+        out.images.add(...hash64(out.key, form));
       }
       continue;
     }

@@ -6,6 +6,7 @@ import type { Config } from "../../schema/config.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { createDb, createPool, type Db } from "../../schema/postgres.ts";
 import { isUuid } from "../../schema/uuid.ts";
+import { type AddressLineSet, sourceAddressLines } from "../address-line-set.ts";
 import {
   createDataset,
   DATASET_NAME,
@@ -435,8 +436,11 @@ export async function provisionDataset(
     const key = maskingKey(deps.config.secret).bytes;
     const setup = await sourcePool.connect();
     let names: { first: string[]; last: string[] };
+    let lines: AddressLineSet;
     try {
       names = await nameDictionary(setup, tables, schema);
+      // The source's address lines, which scrub replaces in prose whatever their shape.
+      lines = await sourceAddressLines(setup, tables, schema, key);
     } finally {
       setup.release();
     }
@@ -548,7 +552,7 @@ export async function provisionDataset(
           const thread = await MaskingThread.start({
             mode: "rewrite",
             key: new Uint8Array(key),
-            names,
+            names: { ...names, lines: lines.state() },
             leakKey: new Uint8Array(leakKey),
             heads,
           });

@@ -4,6 +4,7 @@ import { maskValue } from "../../rules/classification/mask.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Category } from "../../schema/domain/classification.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { type AddressLineSet, sourceAddressLines } from "../address-line-set.ts";
 import { MaskingError } from "../masking-error.ts";
 import { maskedJson, nodeRewriters, scrubbedInNode } from "../provision/node-masks.ts";
 import {
@@ -77,19 +78,23 @@ let namesCache: {
   url: string;
   at: number;
   names: { first: string[]; last: string[] };
+  lines: AddressLineSet;
 } | null = null;
 
 async function cachedNames(
   client: pg.Client,
   url: string,
   tables: TablePlan[],
-): Promise<{ first: string[]; last: string[] }> {
+  key: Buffer,
+): Promise<{ first: string[]; last: string[]; lines: AddressLineSet }> {
   if (namesCache && namesCache.url === url && Date.now() - namesCache.at < NAMES_TTL_MS) {
-    return namesCache.names;
+    return { ...namesCache.names, lines: namesCache.lines };
   }
   const names = await nameDictionary(client as unknown as pg.PoolClient, tables, "public");
-  namesCache = { url, at: Date.now(), names };
-  return names;
+  // The source's address lines, which scrub replaces in prose as provisioning does.
+  const lines = await sourceAddressLines(client as unknown as pg.PoolClient, tables, "public", key);
+  namesCache = { url, at: Date.now(), names, lines };
+  return { ...names, lines };
 }
 
 /** Puts the draft rule in place of the one in force, on the column or on one of its paths. */
@@ -215,7 +220,7 @@ export async function previewColumnRule(
     const order = keyCols.length ? keyCols.map((k) => `t.${ident(k)}`).join(", ") : "t.ctid";
     // pg_temp objects of this session only: they vanish when it ends (nothing stays in the source).
     await client.query(maskingFunctionsSql(key));
-    const names = await cachedNames(client, deps.config.databaseUrl, tables);
+    const names = await cachedNames(client, deps.config.databaseUrl, tables, key);
     await client.query("INSERT INTO pg_temp.gm_first_names SELECT DISTINCT unnest($1::text[])", [
       names.first,
     ]);
@@ -232,6 +237,7 @@ export async function previewColumnRule(
       ? nodeRewriters({ ...table, columns: [column] }, key, {
           first: new Set(names.first),
           last: new Set(names.last),
+          lines: names.lines,
         }).get(0)
       : undefined;
     const jsonb = column.udt === "jsonb";

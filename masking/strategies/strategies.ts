@@ -45,8 +45,15 @@ export type StrategyParams = {
   bound?: number;
 };
 
-/** The known first and last names (lower case) scrub looks for in free text. */
-export type NameDictionary = { first: ReadonlySet<string>; last: ReadonlySet<string> };
+/**
+ * What scrub looks for in free text by the source's own values: the known first and last names
+ * (lower case), and the source's address lines (address-line-set.ts), found whatever their shape.
+ */
+export type NameDictionary = {
+  first: ReadonlySet<string>;
+  last: ReadonlySet<string>;
+  lines?: { find(text: string): string[] };
+};
 
 const EMPTY_NAMES: NameDictionary = { first: new Set(), last: new Set() };
 
@@ -345,7 +352,7 @@ const SCRUB_PASSES: {
   needs: RegExp;
   mask: (key: Buffer, m: string) => string;
   /** More of the same entity, found by other means than the pattern. */
-  more?: (text: string) => string[];
+  more?: (text: string, names: NameDictionary) => string[];
 }[] = [
   { re: global(SCRUB_PATTERNS.email), needs: /@/, mask: substituteEmail },
   { re: global(SCRUB_PATTERNS.iban), needs: /[0-9]/, mask: tokenizeDigits },
@@ -362,7 +369,13 @@ const SCRUB_PASSES: {
         .map((p) => p.text)
         .filter((m) => !TAX_ID_ALONE.test(m)),
   },
-  { re: global(SCRUB_PATTERNS.street), needs: /[0-9]/, mask: substituteAddress },
+  // Street shapes, and the source's own address lines in any shape and spelling.
+  {
+    re: global(SCRUB_PATTERNS.street),
+    needs: /[0-9]/,
+    mask: substituteAddress,
+    more: (text, names) => names.lines?.find(text) ?? [],
+  },
 ];
 const NAME_WORD = global(SCRUB_PATTERNS.word);
 /** A tax id as written is masked as one by its own pass, and is not taken for a phone after. */
@@ -384,7 +397,7 @@ export function scrub(key: Buffer, text: string, names: NameDictionary = EMPTY_N
     if (!needs.test(t)) {
       continue;
     }
-    for (const m of distinctMatches(t, re, more?.(t))) {
+    for (const m of distinctMatches(t, re, more?.(t, names))) {
       if (!t.includes(m)) {
         continue;
       }

@@ -16,7 +16,8 @@ export type ThreadSetup =
       mode: "rewrite";
       /** The masking key. */
       key: Uint8Array;
-      names: { first: string[]; last: string[] };
+      /** The source's names, and its address lines (address-line-set.ts, masking key). */
+      names: { first: string[]; last: string[]; lines?: HashSet64State };
       /** The leak-scan key: the format-kept values masking makes are hashed with it. */
       leakKey: Uint8Array;
       /** Every word of the source's names: the stream scan's pair heads (stream-scan.ts). */

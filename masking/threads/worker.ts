@@ -1,4 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
+import { AddressLineSet } from "../address-line-set.ts";
 import { hash64, imageCandidates } from "../leak-scan/candidates.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { StreamProbe, StreamScan } from "../leak-scan/stream-scan.ts";
@@ -32,7 +33,11 @@ const check =
     : undefined;
 const names =
   setup.mode === "rewrite"
-    ? { first: new Set(setup.names.first), last: new Set(setup.names.last) }
+    ? {
+        first: new Set(setup.names.first),
+        last: new Set(setup.names.last),
+        lines: setup.names.lines && AddressLineSet.of(setup.names.lines, key),
+      }
     : undefined;
 
 // What masking makes in this thread that keeps its original's format, as the leak scan cuts

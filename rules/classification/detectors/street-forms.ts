@@ -16,12 +16,22 @@ const FR_STREET_WORD =
 // the field, farm, hill and brook names many German streets carry ("Köttershof", "Heidehöhe",
 // "Imbach"): in prose these still need their house number to count.
 const DE_STREET_GLUED =
-  "[Ss]tr\\.|[Ss]traße|[Ss]trasse|[Ww]eg|[Pp]latz|[Aa]llee|[Rr]ing|[Gg]asse|[Dd]amm|[Uu]fer|[Cc]haussee|[Pp]fad|[Kk]amp|[Ss]tieg|[Ss]teig|[Mm]arkt|[Gg]raben|[Pp]romenade|[Ss]tr|[Hh]of|[Hh]öhe|[Kk]ämpchen|[Gg]arten|[Gg]ärten|[Ff]eld|[Ww]iesen?|[Bb]erg|[Bb]ach|[Mm]ühle|[Bb]ruch|[Tt]h?al|[Hh]ausen|[Hh]eim|[Bb]urg|[Bb]lick|[Hh]ecke|[Pp]fuhl|[Hh]ütte|[Kk]irche|[Ss]iedlung|[Hh]eide|[Hh]ain|[Ww]inkel|[Aa]nger";
+  "[Ss]tr\\.|[Ss]traße|[Ss]trasse|[Ww]eg|[Pp]latz|[Aa]llee|[Rr]ing|[Gg]asse|[Dd]amm|[Uu]fer|[Cc]haussee|[Pp]fad|[Kk]amp|[Ss]tieg|[Ss]teig|[Mm]arkt|[Gg]raben|[Pp]romenade|[Ss]tr|[Hh]of|[Hh]öhe|[Kk]ämpchen|[Kk]ämp|[Gg]arten|[Gg]ärten|[Ff]eld|[Ww]iesen?|[Bb]erg|[Bb]ach|[Mm]ühle|[Bb]ruch|[Tt]h?al|[Hh]ausen|[Hh]eim|[Bb]urg|[Bb]lick|[Hh]ecke|[Pp]fuhl|[Hh]ütte|[Kk]irche|[Ss]iedlung|[Hh]eide|[Hh]ain|[Ww]inkel|[Aa]nger|[Kk]uhle|[Dd]elle|[Dd]riesch|[Ss]iefen|[Ff]lucht|[Ss]tall|[Ll]ach|[Rr]ath|[Bb]usch|[Hh]äuschen|[Gg]äßchen|[Gg]ässchen";
 // Written as a word of its own after an adjective ("Marienburger Str.", "Berliner Allee").
 const DE_STREET_WORD =
-  "Str\\.|Straße|Strasse|Weg|Platz|Allee|Ring|Gasse|Damm|Ufer|Chaussee|Pfad|Markt|Landstr\\.|Landstraße|Hof|Höhe|Kämpchen|Garten|Gärten|Feld|Wiesen?|Berg|Mühle|Hecke|Kamp|Heide|Winkel|Anger";
+  "Str\\.|Straße|Strasse|Weg|Platz|Allee|Ring|Gasse|Damm|Ufer|Chaussee|Pfad|Markt|Landstr\\.|Landstraße|Hof|Höhe|Kämpchen|Garten|Gärten|Feld|Wiesen?|Berg|Mühle|Hecke|Kamp|Heide|Winkel|Anger|Gäßchen|Gässchen|Aussicht";
 const DE_STREET_LEAD =
-  "Am|Im|Zum|Zur|An der|An den|An dem|Auf der|Auf dem|Auf den|In der|In den|In dem|Unter den|Unter der|Hinter der|Hinter dem|Hinter den|Vor dem|Vor der|Vor den|Bei der|Beim|Alte|Alter|Altes|Alten|Neue|Neuer|Neues|Hohe|Hoher|Große|Großer|Kleine|Kleiner|Obere|Oberer|Untere|Unterer|Lange|Langer";
+  "Am|Im|Zum|Zur|An der|An den|An dem|An St\\.|Auf der|Auf dem|Auf den|In der|In den|In dem|Unter den|Unter der|Unter dem|Ober dem|Ober der|Hinter der|Hinter dem|Hinter den|Vor dem|Vor der|Vor den|Bei der|Beim|Alt|Alte|Alter|Altes|Alten|Neue|Neuer|Neues|Hohe|Hoher|Große|Großer|Kleine|Kleiner|Obere|Oberer|Untere|Unterer|Lange|Langer|Schöne|Schöner|Gut";
+// An adjective of the lead ("Zur alten Fabrik"): a closed list, so "Zum günstigen Preis 49" is
+// no street.
+const DE_LEAD_ADJECTIVE =
+  "(?:alten|neuen|hohen|langen|großen|kleinen|grünen|schönen|oberen|unteren|weißen|roten|schwarzen) ";
+// Words after a lead that make it a date or a reference, not a street ("Im Januar 2025", "Am
+// Montag 12 Uhr", "Im Kapitel 12").
+const DE_LEAD_NOT =
+  "(?!(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Jahr|Jahre|Jahren|Monat|Quartal|Kapitel|Abschnitt|Absatz|Artikel|Paragraph|Teil|Band|Heft|Raum|Zimmer|Zeitraum|Durchschnitt|Schnitt|Rahmen|Vergleich|Moment|Anschluss)(?![-A-Za-zÀ-ÖØ-öø-ÿ'’]))";
+// A name's word may be an abbreviation ("An der Evgl. Kirche", "Große Kirchstr.").
+const DE_NAME_WORD = `${STREET_CAPITAL}${STREET_LETTERS}*\\.?`;
 // A German house number: "22", "197a", "38c", "12-14"; not the start of a longer number or word.
 const HOUSE_NUMBER = "[0-9]{1,4}[a-zA-Z]?(?:-[0-9]{1,4}[a-zA-Z]?)?(?![0-9A-Za-zÀ-ÖØ-öø-ÿ])";
 
@@ -33,8 +43,10 @@ export const STREET_FORMS = {
   // by a preposition or adjective ("Am Rosenhügel", "An der Schmitten", "Alte Ziegelei"), then
   // the house number ("38c").
   german: [
-    `${WORD_START}${STREET_CAPITAL}${STREET_LETTERS}*(?:${DE_STREET_GLUED}) ${HOUSE_NUMBER}`,
-    `${WORD_START}${STREET_CAPITAL}${STREET_LETTERS}* (?:${DE_STREET_WORD}) ${HOUSE_NUMBER}`,
-    `${WORD_START}(?:${DE_STREET_LEAD}) ${STREET_CAPITAL}${STREET_LETTERS}*(?: ${STREET_CAPITAL}${STREET_LETTERS}*)? ${HOUSE_NUMBER}`,
+    // Initials inside a hyphenated name ("A.-W.-v.-Hofmann-Str.", "Dr.-August-Blank-Str."), an
+    // adjective before a glued name ("Dünnwalder Grenzweg", "St. Ingberter Str.").
+    `${WORD_START}(?:St\\. )?(?:${STREET_CAPITAL}${STREET_LETTERS}*er )?${STREET_CAPITAL}(?:${STREET_LETTERS}|\\.-)*(?:${DE_STREET_GLUED}) ${HOUSE_NUMBER}`,
+    `${WORD_START}(?:St\\. )?${STREET_CAPITAL}${STREET_LETTERS}* (?:${DE_STREET_WORD}) ${HOUSE_NUMBER}`,
+    `${WORD_START}(?:${DE_STREET_LEAD}) ${DE_LEAD_NOT}(?:${DE_LEAD_ADJECTIVE})?${DE_NAME_WORD}(?: ${DE_NAME_WORD})? ${HOUSE_NUMBER}`,
   ],
 } as const;

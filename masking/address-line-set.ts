@@ -1,0 +1,94 @@
+import readline from "node:readline";
+import type pg from "pg";
+import { copyOut } from "../schema/copy-out.ts";
+import { addressLineKeys, addressLineValuesSql, eachAddressSpan } from "./address-lines.ts";
+import { hash64 } from "./leak-scan/candidates.ts";
+import { HashSet64, type HashSet64State } from "./leak-scan/hash-set.ts";
+import type { TablePlan } from "./provision/plan.ts";
+
+/**
+ * Scrub's dictionary of the source's address lines: their keys (address-lines.ts), hashed, in a
+ * HashSet64 a masking thread reads without a copy. `find` gives the places in a text where one
+ * of them is written, as written there, in any of its spellings.
+ */
+export class AddressLineSet {
+  private constructor(
+    private readonly key: Buffer,
+    private readonly set: HashSet64,
+  ) {}
+
+  static empty(key: Buffer): AddressLineSet {
+    return new AddressLineSet(key, new HashSet64(1 << 10));
+  }
+
+  /** A set over the arrays another thread filled, hashed with the same key. */
+  static of(state: HashSet64State, key: Buffer): AddressLineSet {
+    return new AddressLineSet(key, HashSet64.of(state));
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  /** The arrays to hand to a masking thread. */
+  state(): HashSet64State {
+    return this.set.state();
+  }
+
+  /** Adds the address line a source value holds (if any). */
+  addValue(value: string): void {
+    for (const k of addressLineKeys(value)) {
+      this.set.add(...hash64(this.key, k));
+    }
+  }
+
+  has(lineKey: string): boolean {
+    return this.set.has(...hash64(this.key, lineKey));
+  }
+
+  /**
+   * The source's address lines written in `text`, as written there (a shorter one inside a
+   * longer one too: scrub replaces the longest first).
+   */
+  find(text: string): string[] {
+    if (this.set.size === 0 || !/[0-9]/.test(text)) {
+      return [];
+    }
+    const out: string[] = [];
+    eachAddressSpan(text, (k, start, end) => {
+      if (this.has(k)) {
+        out.push(text.slice(start, end));
+      }
+      return false;
+    });
+    return out;
+  }
+}
+
+/**
+ * The source's address lines (address-lines.ts) in a set hashed with `key`, read from the
+ * plan's tables on `source` as one stream.
+ */
+export async function sourceAddressLines(
+  source: pg.PoolClient,
+  plan: TablePlan[],
+  schema: string,
+  key: Buffer,
+): Promise<AddressLineSet> {
+  const lines = AddressLineSet.empty(key);
+  const copy = source.query(
+    copyOut(`COPY (SELECT DISTINCT v FROM (${addressLineValuesSql(plan, schema)}) s(v)
+      WHERE v ~ '[0-9]') TO STDOUT`),
+  );
+  for await (const row of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
+    lines.addValue(unescapeCopy(row));
+  }
+  return lines;
+}
+
+const UNESCAPE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
+
+/** One field of COPY's text format with its backslash escapes undone. */
+function unescapeCopy(raw: string): string {
+  return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
+}
