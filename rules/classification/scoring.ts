@@ -124,22 +124,57 @@ export function collectValues(samples: unknown[]): ValueStats {
 
 /** Distinct values the detectors evaluate per column: shares settle long before, work stays bounded. */
 const MAX_EVALUATED = 256;
-// Shapes no detector accepts: uuids, short integers and decimals, booleans.
+// Shapes no detector accepts: uuids, short integers, decimal numbers (amounts, coordinates,
+// floats: a single dot is no phone, card or id format), booleans.
 const INERT =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d{1,2}|true|false)$/i;
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d+(?:e[-+]?\d+)?|true|false)$/i;
 
 /** Distinct values a probe detector is tried on before a column that does not fit drops it. */
 const PROBE_VALUES = 24;
+/**
+ * Distinct values any detector is tried on before a column none of them fits drops it: a shape
+ * absent from the first 32 shuffled values is too rare in the column to reach a threshold.
+ */
+const ABSENT_AFTER = 32;
+
+/**
+ * Distinct values after which a column whose shares are already far from every threshold stops
+ * being evaluated: values come in the sample's (shuffled) order, so the rest would only confirm.
+ */
+const SETTLE_AFTER = 64;
+
+/**
+ * Settled: every category's share, and every detector's, is either about nothing (at most a
+ * tenth) or about everything (95% or more), so far from the decision thresholds (a quarter to
+ * nine tenths) that more values would not move the decision.
+ */
+function settled(stats: ValueStats): boolean {
+  const clear = (n: number) => n <= stats.evaluated * 0.1 || n >= stats.evaluated * 0.95;
+  for (const c of stats.byCategory.values()) {
+    if (!clear(c.any) || !clear(c.strong)) {
+      return false;
+    }
+  }
+  for (const hit of stats.hits.values()) {
+    if (!clear(hit.matched)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /** Runs every value detector once per distinct value, counting repeats. */
 export function detect(stats: ValueStats): void {
   let evaluatedDistinct = 0;
-  // Probe detectors (costly checks most columns fail): distinct values tried and matched on this
-  // column, by detector index.
+  // Distinct values each detector was tried on and matched on this column, by detector index:
+  // probes (costly checks most columns fail) and detectors that never match are dropped early.
   const tried = new Uint16Array(VALUE_DETECTORS.length);
   const matched = new Uint16Array(VALUE_DETECTORS.length);
   for (const [value, count] of stats.distinct) {
-    if (evaluatedDistinct >= MAX_EVALUATED) {
+    if (
+      evaluatedDistinct >= MAX_EVALUATED ||
+      (evaluatedDistinct === SETTLE_AFTER && settled(stats))
+    ) {
       break;
     }
     evaluatedDistinct++;
@@ -150,19 +185,16 @@ export function detect(stats: ValueStats): void {
     const seen = new Map<Category, boolean>();
     for (let i = 0; i < VALUE_DETECTORS.length; i++) {
       const d = VALUE_DETECTORS[i] as ValueDetector;
-      if (d.probe) {
-        const t = tried[i] as number;
-        if (t >= PROBE_VALUES && (matched[i] as number) < t * 0.3) {
-          continue;
-        }
-        tried[i] = t + 1;
-        if (!d.test(value)) {
-          continue;
-        }
-        matched[i] = (matched[i] as number) + 1;
-      } else if (!d.test(value)) {
+      const t = tried[i] as number;
+      const m = matched[i] as number;
+      if (d.probe ? t >= PROBE_VALUES && m < t * 0.3 : t >= ABSENT_AFTER && m === 0) {
         continue;
       }
+      tried[i] = t + 1;
+      if (!d.test(value)) {
+        continue;
+      }
+      matched[i] = m + 1;
       const strong = d.strength === "strong";
       let hit = stats.hits.get(d.id);
       if (!hit) {
