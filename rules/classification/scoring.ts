@@ -4,7 +4,7 @@ import { isPhone } from "./detectors/contact.ts";
 import { isHexDigest, isOpaqueBlob, isRandomToken } from "./detectors/credential.ts";
 import { dateYear, looksLikeBirthDates } from "./detectors/date-of-birth.ts";
 import { isAccountNumberShape } from "./detectors/financial.ts";
-import { isCoordinate } from "./detectors/geolocation.ts";
+import { isCoordinateColumn, isDecimalDegrees } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
 import { DECISIVE_WEAK_IDS } from "./detectors/national-ids.ts";
@@ -363,10 +363,10 @@ function compatible(category: Category, stats: ValueStats): number {
       );
     }
     case "geolocation":
-      return shareOf(
-        stats,
-        (v) => isCoordinate(v) || (/^-?\d{1,3}(\.\d+)?$/.test(v) && Math.abs(Number(v)) <= 180),
-      );
+      // Single numbers under a coordinate name: a coordinate's decimals, not counts or ids.
+      return isCoordinateColumn([...stats.distinct.keys()], 180)
+        ? shareOf(stats, (v) => isDecimalDegrees(v))
+        : 0;
     default:
       return 0;
   }
