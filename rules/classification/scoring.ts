@@ -129,6 +129,22 @@ const MAX_EVALUATED = 256;
 const INERT =
   /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d+(?:e[-+]?\d+)?|true|false)$/i;
 
+const HAS_DIGIT = /\d/;
+/**
+ * Categories every detector of which needs a digit in the value (a number, a date, a house
+ * number, check digits); person-name detectors refuse any digit. One test per value saves the
+ * others on words (names, labels) and on numbers.
+ */
+const NEEDS_DIGIT = new Set<Category>([
+  "government_id",
+  "payment_card",
+  "bank_account",
+  "phone",
+  "geolocation",
+  "date_of_birth",
+  "postal_address",
+]);
+
 /** Distinct values a probe detector is tried on before a column that does not fit drops it. */
 const PROBE_VALUES = 24;
 /**
@@ -183,8 +199,12 @@ export function detect(stats: ValueStats): void {
       continue;
     }
     const seen = new Map<Category, boolean>();
+    const digit = HAS_DIGIT.test(value);
     for (let i = 0; i < VALUE_DETECTORS.length; i++) {
       const d = VALUE_DETECTORS[i] as ValueDetector;
+      if (digit ? d.category === "person_name" : NEEDS_DIGIT.has(d.category)) {
+        continue;
+      }
       const t = tried[i] as number;
       const m = matched[i] as number;
       if (d.probe ? t >= PROBE_VALUES && m < t * 0.3 : t >= ABSENT_AFTER && m === 0) {
