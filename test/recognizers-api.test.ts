@@ -74,7 +74,16 @@ beforeAll(async () => {
       id int PRIMARY KEY, tenant_id uuid NOT NULL, staff_ref text, contact text)`.execute(t.db);
   await sql`CREATE TABLE public.recog_other (
       id int PRIMARY KEY, tenant_id uuid NOT NULL, mail text)`.execute(t.db);
-  await sql`GRANT SELECT ON public.recog_staff, public.recog_other TO govern_reader`.execute(t.db);
+  // Staff references inside a JSON document too: the preview reads JSON leaves as the scan does.
+  await sql`CREATE TABLE public.recog_profiles (
+      id int PRIMARY KEY, tenant_id uuid NOT NULL, profile jsonb)`.execute(t.db);
+  await sql`GRANT SELECT ON public.recog_staff, public.recog_other, public.recog_profiles
+      TO govern_reader`.execute(t.db);
+  await sql`INSERT INTO public.recog_profiles
+      SELECT i, gen_random_uuid(), jsonb_build_object(
+        'staff', jsonb_build_object('ref', 'EMP-' || lpad((200000 + i * 11)::text, 6, '0')),
+        'team', 'ops')
+      FROM generate_series(1, 30) i`.execute(t.db);
   await sql`INSERT INTO public.recog_staff
       SELECT i, gen_random_uuid(), 'EMP-' || lpad((100000 + i * 7)::text, 6, '0'),
              'person' || i || '@example.com'
@@ -159,8 +168,21 @@ describe("custom recognizers", () => {
     for (const example of staff?.examples ?? []) {
       expect(example).not.toMatch(/\d{3}/);
     }
-    expect(res.body.changes).toBe(1);
+    expect(staff?.jsonPath).toBe("");
+    // A JSON column's leaf, by its path, with the label its catalog row would get.
+    const profile = res.body.matches.find((m) => m.table === "recog_profiles");
+    expect(profile).toMatchObject({
+      column: "profile",
+      jsonPath: "staff.ref",
+      currentCategory: "none",
+      newCategory: "government_id",
+      effect: "changes",
+      matched: 30,
+      sampled: 30,
+    });
+    expect(res.body.changes).toBe(2);
     expect(res.body.matches.some((m) => m.column === "contact")).toBe(false);
+    expect(res.body.matches.some((m) => m.jsonPath === "team")).toBe(false);
   });
 
   test("versions: create, edit, enable are each a version with who and when, and audited", async () => {

@@ -1,10 +1,16 @@
 import {
+  type TableColumn,
+  withCoordinatePair,
+} from "../../rules/classification/coordinate-pairs.ts";
+import {
+  type Classifier,
   type CompiledRecognizer,
   compileRecognizer,
   evaluateRecognizer,
   withRecognizers,
 } from "../../rules/classification/custom-recognizers.ts";
 import { classifyColumn } from "../../rules/classification/index.ts";
+import { walkJson } from "../../rules/classification/json-paths.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type {
   TPreviewColumn,
@@ -13,7 +19,7 @@ import type {
   TRecognizerDetail,
   TRecognizerPreview,
 } from "../../schema/contracts/recognizers.ts";
-import type { Category } from "../../schema/domain/classification.ts";
+import type { Category, ColumnProposal } from "../../schema/domain/classification.ts";
 import {
   changeRecognizer,
   enabledRecognizers,
@@ -159,6 +165,28 @@ export async function loadEnabledRecognizers(
 
 type Deps = { db: Db; analytics?: AnalyticsStore | null };
 
+/** JSON documents stored as text, parsed (as the classifier reads them). */
+function parseDocuments(samples: unknown[]): unknown[] {
+  return samples.map((s) => {
+    if (typeof s === "string" && (s.startsWith("{") || s.startsWith("["))) {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        return s;
+      }
+    }
+    return s;
+  });
+}
+
+/** `contact.phones[].number` → `number`: the key a path's values sit under. */
+function lastKey(path: string): string | undefined {
+  return path
+    .split(/[.[\]]+/)
+    .filter((s) => s && s !== "$")
+    .pop();
+}
+
 /** Tables read per preview at most: a preview answers in seconds even on a large platform. */
 const PREVIEW_MAX_TABLES = 400;
 
@@ -189,15 +217,18 @@ export async function previewRecognizer(
       "schema_name",
       "table_name",
       "column_name",
+      "json_path",
       "proposed_category",
       "review_status",
       "decided_category",
     ])
-    .where("json_path", "=", "")
     .where("dropped_at", "is", null)
     .execute();
   const known = new Map(
-    catalog.map((c) => [[c.store, c.schema_name, c.table_name, c.column_name].join("\u0000"), c]),
+    catalog.map((c) => [
+      [c.store, c.schema_name, c.table_name, c.column_name, c.json_path].join("\u0000"),
+      c,
+    ]),
   );
 
   const tables: TableDef[] = [];
@@ -217,63 +248,101 @@ export async function previewRecognizer(
     if (!tableSample) {
       continue;
     }
-    for (const column of table.columns) {
-      if (column.sampleKind === "json") {
-        continue;
-      }
-      columns += 1;
-      const values = (tableSample.values.get(column.name) ?? []).filter(
+    const tableColumns: TableColumn[] = table.columns.map((column) => ({
+      name: column.name,
+      samples: (tableSample.values.get(column.name) ?? []).filter(
         (v) => v !== null && v !== undefined,
-      );
+      ),
+    }));
+    table.columns.forEach((column, index) => {
+      columns += 1;
+      const own = tableColumns[index] as TableColumn;
       const columnSample = {
         table: table.name,
         column: column.name,
         type: column.dataType,
         ...(column.comment ? { comment: column.comment } : {}),
-        samples: values,
+        samples: own.samples,
       };
-      const hit = evaluateRecognizer(candidate, columnSample);
-      if (hit.matched === 0) {
-        continue;
-      }
-      const entry = known.get([table.store, table.schema, table.name, column.name].join("\u0000"));
-      const label = (classifier: typeof before): Category => {
-        const proposal = classifier(columnSample);
-        const obs: ColumnObservation = {
-          column,
-          jsonPath: "",
-          proposal,
-          maskedSamples: [],
-          stats: {},
+      // The column's proposals with and without the candidate, computed once when needed.
+      const proposals = new Map<Classifier, ColumnProposal>();
+      const proposal = (classifier: Classifier): ColumnProposal => {
+        let p = proposals.get(classifier);
+        if (!p) {
+          p = withCoordinatePair(own, classifier(columnSample), tableColumns);
+          proposals.set(classifier, p);
+        }
+        return p;
+      };
+      // The column, or a JSON column's leaf paths (whose labels the scan's recognizers change,
+      // read under their own key), as the catalog holds them.
+      const targets: { jsonPath: string; values: unknown[]; name: string }[] =
+        column.sampleKind === "json"
+          ? [...walkJson(parseDocuments(own.samples))].map(([path, values]) => ({
+              jsonPath: path,
+              values,
+              name: lastKey(path) ?? column.name,
+            }))
+          : [{ jsonPath: "", values: own.samples, name: column.name }];
+      for (const target of targets) {
+        const hit = evaluateRecognizer(
+          candidate,
+          { ...columnSample, column: target.name },
+          target.values,
+        );
+        if (hit.matched === 0) {
+          continue;
+        }
+        const entry = known.get(
+          [table.store, table.schema, table.name, column.name, target.jsonPath].join("\u0000"),
+        );
+        const label = (classifier: Classifier): Category => {
+          const p = proposal(classifier);
+          const path = target.jsonPath ? p.paths.find((x) => x.path === target.jsonPath) : p;
+          const obs: ColumnObservation = {
+            column,
+            jsonPath: target.jsonPath,
+            proposal: path
+              ? {
+                  category: path.category,
+                  sensitivity: path.sensitivity,
+                  confidence: path.confidence,
+                  evidence: path.evidence,
+                }
+              : { category: "none", sensitivity: "internal", confidence: 0, evidence: [] },
+            maskedSamples: [],
+            stats: {},
+          };
+          applySuppressions(suppressions, table, [obs]);
+          return obs.proposal.category;
         };
-        applySuppressions(suppressions, table, [obs]);
-        return obs.proposal.category;
-      };
-      const proposedNow = (entry?.proposed_category as Category | null) ?? label(before);
-      const proposedNext = hit.applies ? label(after) : proposedNow;
-      const decided = entry && entry.review_status !== "pending" ? entry.decided_category : null;
-      const effect: TPreviewColumn["effect"] = !hit.applies
-        ? "below_threshold"
-        : decided !== null && proposedNext !== "none" && proposedNext !== decided
-          ? "flags_decision"
-          : proposedNext !== proposedNow
-            ? "changes"
-            : "no_change";
-      matches.push({
-        store: table.store,
-        schema: table.schema,
-        table: table.name,
-        column: column.name,
-        matched: hit.matched,
-        sampled: hit.sampled,
-        contextWord: hit.contextWord,
-        examples: hit.examples,
-        currentCategory: decided ?? proposedNow,
-        currentStatus: entry?.review_status ?? null,
-        newCategory: proposedNext,
-        effect,
-      });
-    }
+        const proposedNow = (entry?.proposed_category as Category | null) ?? label(before);
+        const proposedNext = hit.applies ? label(after) : proposedNow;
+        const decided = entry && entry.review_status !== "pending" ? entry.decided_category : null;
+        const effect: TPreviewColumn["effect"] = !hit.applies
+          ? "below_threshold"
+          : decided !== null && proposedNext !== "none" && proposedNext !== decided
+            ? "flags_decision"
+            : proposedNext !== proposedNow
+              ? "changes"
+              : "no_change";
+        matches.push({
+          store: table.store,
+          schema: table.schema,
+          table: table.name,
+          column: column.name,
+          jsonPath: target.jsonPath,
+          matched: hit.matched,
+          sampled: hit.sampled,
+          contextWord: hit.contextWord,
+          examples: hit.examples,
+          currentCategory: decided ?? proposedNow,
+          currentStatus: entry?.review_status ?? null,
+          newCategory: proposedNext,
+          effect,
+        });
+      }
+    });
   }
   const order = { changes: 0, flags_decision: 1, no_change: 2, below_threshold: 3 } as const;
   matches.sort(

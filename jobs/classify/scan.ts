@@ -1,3 +1,7 @@
+import {
+  type TableColumn,
+  withCoordinatePair,
+} from "../../rules/classification/coordinate-pairs.ts";
 import { withRecognizers } from "../../rules/classification/custom-recognizers.ts";
 import { classifyColumn } from "../../rules/classification/index.ts";
 import { walkJson } from "../../rules/classification/json-paths.ts";
@@ -340,17 +344,28 @@ function observe(
     ...(tableSample.tenants !== undefined ? { tenants: tableSample.tenants } : {}),
     ...(tableSample.skippedReason ? { skipped: tableSample.skippedReason } : {}),
   };
-  for (const column of table.columns) {
+  const columnValues: TableColumn[] = table.columns.map((column) => ({
+    name: column.name,
+    samples: (tableSample.values.get(column.name) ?? []).filter(
+      (v) => v !== null && v !== undefined,
+    ),
+  }));
+  table.columns.forEach((column, index) => {
     const all = tableSample.values.get(column.name) ?? [];
-    const values = all.filter((v) => v !== null && v !== undefined);
+    const values = (columnValues[index] as TableColumn).samples;
     report.valuesClassified += values.length;
-    const proposal = safeClassify(classify, {
-      table: table.name,
-      column: column.name,
-      type: column.dataType,
-      ...(column.comment ? { comment: column.comment } : {}),
-      samples: values,
-    });
+    // Judged with its table too: a longitude column next to its latitude (coordinate-pairs).
+    const proposal = withCoordinatePair(
+      columnValues[index] as TableColumn,
+      safeClassify(classify, {
+        table: table.name,
+        column: column.name,
+        type: column.dataType,
+        ...(column.comment ? { comment: column.comment } : {}),
+        samples: values,
+      }),
+      columnValues,
+    );
     const unclassifiable = unclassifiableReason(column, tableSample, values, all.length);
     out.push({
       column,
@@ -371,7 +386,7 @@ function observe(
     if (column.sampleKind === "json") {
       out.push(...pathObservations(column, values, proposal.paths, base, report));
     }
-  }
+  });
   return out;
 }
 

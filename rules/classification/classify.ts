@@ -26,7 +26,11 @@ const PATH_PRIORITY: Category[] = [
 
 const MAX_PROSE = 96;
 
+/** Documents stored as text parsed; the same array when there is none (see walkJson). */
 function parseJsonStrings(samples: unknown[]): unknown[] {
+  if (!samples.some((s) => typeof s === "string")) {
+    return samples;
+  }
   return samples.map((s) => {
     if (typeof s === "string" && (s.startsWith("{") || s.startsWith("["))) {
       try {

@@ -9,11 +9,25 @@ import { isGeoObject } from "./detectors/geolocation.ts";
 
 const MAX_DEPTH = 6;
 
-/** Lower-cased keys without separators: `first_name`, `firstName` and `FirstName` are one key. */
+const normalized = new Map<string, string>();
+
+/** `first_name`, `firstName` and `FirstName` are one key (cached: documents repeat their keys). */
+function normalizeKey(k: string): string {
+  let n = normalized.get(k);
+  if (n === undefined) {
+    n = k.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
+    if (normalized.size < 10_000) {
+      normalized.set(k, n);
+    }
+  }
+  return n;
+}
+
+/** Lower-cased keys without separators, to the values they hold. */
 function keyMap(o: Record<string, unknown>): Map<string, unknown> {
   const m = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(o)) {
-    m.set(k.replace(/[^A-Za-z0-9]/g, "").toLowerCase(), v);
+  for (const k in o) {
+    m.set(normalizeKey(k), o[k]);
   }
   return m;
 }
@@ -33,11 +47,17 @@ function pick(keys: Map<string, unknown>, names: string[]): string | undefined {
 
 /** `{day, month, year}`: a date stored in parts, read as one ISO date. */
 export function datePartsValue(o: Record<string, unknown>): string | undefined {
-  const keys = keyMap(o);
+  return datePartsOf(keyMap(o));
+}
+
+function datePartsOf(keys: Map<string, unknown>): string | undefined {
+  if (keys.size > 4 || keys.size < 3) {
+    return undefined;
+  }
   const y = Number(pick(keys, ["year", "yyyy", "y", "yr"]));
   const m = Number(pick(keys, ["month", "mm", "m", "mon"]));
   const d = Number(pick(keys, ["day", "dd", "d"]));
-  if (keys.size > 4 || !Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) {
+  if (!Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) {
     return undefined;
   }
   if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) {
@@ -89,7 +109,10 @@ const ACCOUNT = ["account", "accountnumber", "acct", "accountno"];
  * details (`{routing, account}`, `{iban, bic}`) as one free-form string. The parts stay paths too.
  */
 export function compositeValue(o: Record<string, unknown>): string | undefined {
-  const keys = keyMap(o);
+  return compositeOf(keyMap(o));
+}
+
+function compositeOf(keys: Map<string, unknown>): string | undefined {
   const given = pick(keys, GIVEN);
   const family = pick(keys, FAMILY);
   if (given && family) {
@@ -119,7 +142,22 @@ const MAX_ITEMS = 25;
 
 export type PathValues = Map<string, unknown[]>;
 
+/**
+ * The last walk: the scan walks a JSON column's documents to classify its paths and again to
+ * write their catalog rows. Keyed by the array itself, which neither caller changes.
+ */
+let last: { samples: unknown[]; paths: PathValues } | undefined;
+
 export function walkJson(samples: unknown[]): PathValues {
+  if (last?.samples === samples) {
+    return last.paths;
+  }
+  const paths = walkAll(samples);
+  last = { samples, paths };
+  return paths;
+}
+
+function walkAll(samples: unknown[]): PathValues {
   const paths: PathValues = new Map();
   const add = (path: string, value: unknown) => {
     let list = paths.get(path);
@@ -154,12 +192,13 @@ export function walkJson(samples: unknown[]): PathValues {
         add(path || "$", `${Number(lat).toFixed(4)}, ${Number(lon).toFixed(4)}`);
         return;
       }
-      const date = datePartsValue(value as Record<string, unknown>);
+      const keys = keyMap(value as Record<string, unknown>);
+      const date = datePartsOf(keys);
       if (date) {
         add(path || "$", date);
         return;
       }
-      const composite = compositeValue(value as Record<string, unknown>);
+      const composite = compositeOf(keys);
       if (composite) {
         add(path || "$", composite);
       }

@@ -172,8 +172,9 @@ const RULES: Rule[] = [
     ),
     h("ip_address", "strong", "ip address"),
   ],
-  // A lone longitude column next to its latitude (`long`, `home_long`).
-  [end("long|longitude"), h("geolocation", "strong", "coordinates")],
+  // `long` is a length or a Java long as often as a longitude: a longitude by its values next to
+  // a latitude column (see coordinate-pairs), never by the name alone.
+  [end("long"), neutral("maybe a longitude")],
   [
     b(
       "lat|latitude|lng|lon|longitude|geo|geolocation|geo_?point|geopoint|coordinates|coords|coord|gps|geom|geometry|geog|geography|location_point|lat_lng|latlng|latlon|lat_lon",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Category, Evidence, Sensitivity } from "../../schema/domain/classification.ts";
 import { classifyColumn } from "./classify.ts";
+import { pairCoordinates, type TableColumn } from "./coordinate-pairs.ts";
 import { type CompiledRecognizer, withRecognizers } from "./custom-recognizers.ts";
 
 /**
@@ -56,6 +57,7 @@ export function classifySampleFile(
     throw new SampleFileError('sample file must be an object {"columns": [...]}');
   }
   const columns: OfflineColumn[] = [];
+  const samples: TableColumn[] = [];
   file.data.columns.forEach((entry, index) => {
     const parsed = ZColumn.safeParse(entry);
     if (!parsed.success) {
@@ -77,6 +79,7 @@ export function classifySampleFile(
       samples: c.samples,
       ...(c.comment !== undefined ? { comment: c.comment } : {}),
     });
+    samples.push({ name: c.column, samples: c.samples });
     columns.push({
       table: c.table,
       column: c.column,
@@ -87,5 +90,26 @@ export function classifySampleFile(
       paths: proposal.paths.map((p) => ({ path: p.path, category: p.category })),
     });
   });
+  // Columns are judged with their table too (a longitude next to its latitude).
+  const byTable = new Map<string, number[]>();
+  columns.forEach((c, i) => {
+    const list = byTable.get(c.table);
+    if (list) {
+      list.push(i);
+    } else {
+      byTable.set(c.table, [i]);
+    }
+  });
+  for (const indexes of byTable.values()) {
+    const table = indexes.map((i) => samples[i] as TableColumn);
+    const paired = pairCoordinates(
+      table,
+      indexes.map((i) => columns[i] as OfflineColumn),
+    );
+    indexes.forEach((i, k) => {
+      const p = paired[k] as OfflineColumn;
+      columns[i] = { ...p, confidence: Math.round(p.confidence * 100) / 100 };
+    });
+  }
   return { columns };
 }

@@ -4,7 +4,7 @@ import { isPhone } from "./detectors/contact.ts";
 import { isHexDigest, isOpaqueBlob, isRandomToken } from "./detectors/credential.ts";
 import { dateYear, looksLikeBirthDates } from "./detectors/date-of-birth.ts";
 import { isAccountNumberShape } from "./detectors/financial.ts";
-import { isCoordinate } from "./detectors/geolocation.ts";
+import { isCoordinateColumn, isDecimalDegrees } from "./detectors/geolocation.ts";
 import { isDocumentNumber } from "./detectors/government-id.ts";
 import { MAX_VALUE_LENGTH, VALUE_DETECTORS, type ValueDetector } from "./detectors/index.ts";
 import { DECISIVE_WEAK_IDS } from "./detectors/national-ids.ts";
@@ -124,22 +124,73 @@ export function collectValues(samples: unknown[]): ValueStats {
 
 /** Distinct values the detectors evaluate per column: shares settle long before, work stays bounded. */
 const MAX_EVALUATED = 256;
-// Shapes no detector accepts: uuids, short integers and decimals, booleans.
+// Shapes no detector accepts: uuids, short integers, decimal numbers (amounts, coordinates,
+// floats: a single dot is no phone, card or id format), booleans.
 const INERT =
-  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d{1,2}|true|false)$/i;
+  /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|-?\d{1,8}|-?\d+\.\d+(?:e[-+]?\d+)?|true|false)$/i;
+
+const HAS_DIGIT = /\d/;
+/**
+ * Categories every detector of which needs a digit in the value (a number, a date, a house
+ * number, check digits); person-name detectors refuse any digit. One test per value saves the
+ * others on words (names, labels) and on numbers.
+ */
+const NEEDS_DIGIT = new Set<Category>([
+  "government_id",
+  "payment_card",
+  "bank_account",
+  "phone",
+  "geolocation",
+  "date_of_birth",
+  "postal_address",
+]);
 
 /** Distinct values a probe detector is tried on before a column that does not fit drops it. */
 const PROBE_VALUES = 24;
+/**
+ * Distinct values any detector is tried on before a column none of them fits drops it: a shape
+ * absent from the first 32 shuffled values is too rare in the column to reach a threshold.
+ */
+const ABSENT_AFTER = 32;
+
+/**
+ * Distinct values after which a column whose shares are already far from every threshold stops
+ * being evaluated: values come in the sample's (shuffled) order, so the rest would only confirm.
+ */
+const SETTLE_AFTER = 64;
+
+/**
+ * Settled: every category's share, and every detector's, is either about nothing (at most a
+ * tenth) or about everything (95% or more), so far from the decision thresholds (a quarter to
+ * nine tenths) that more values would not move the decision.
+ */
+function settled(stats: ValueStats): boolean {
+  const clear = (n: number) => n <= stats.evaluated * 0.1 || n >= stats.evaluated * 0.95;
+  for (const c of stats.byCategory.values()) {
+    if (!clear(c.any) || !clear(c.strong)) {
+      return false;
+    }
+  }
+  for (const hit of stats.hits.values()) {
+    if (!clear(hit.matched)) {
+      return false;
+    }
+  }
+  return true;
+}
 
 /** Runs every value detector once per distinct value, counting repeats. */
 export function detect(stats: ValueStats): void {
   let evaluatedDistinct = 0;
-  // Probe detectors (costly checks most columns fail): distinct values tried and matched on this
-  // column, by detector index.
+  // Distinct values each detector was tried on and matched on this column, by detector index:
+  // probes (costly checks most columns fail) and detectors that never match are dropped early.
   const tried = new Uint16Array(VALUE_DETECTORS.length);
   const matched = new Uint16Array(VALUE_DETECTORS.length);
   for (const [value, count] of stats.distinct) {
-    if (evaluatedDistinct >= MAX_EVALUATED) {
+    if (
+      evaluatedDistinct >= MAX_EVALUATED ||
+      (evaluatedDistinct === SETTLE_AFTER && settled(stats))
+    ) {
       break;
     }
     evaluatedDistinct++;
@@ -148,21 +199,22 @@ export function detect(stats: ValueStats): void {
       continue;
     }
     const seen = new Map<Category, boolean>();
+    const digit = HAS_DIGIT.test(value);
     for (let i = 0; i < VALUE_DETECTORS.length; i++) {
       const d = VALUE_DETECTORS[i] as ValueDetector;
-      if (d.probe) {
-        const t = tried[i] as number;
-        if (t >= PROBE_VALUES && (matched[i] as number) < t * 0.3) {
-          continue;
-        }
-        tried[i] = t + 1;
-        if (!d.test(value)) {
-          continue;
-        }
-        matched[i] = (matched[i] as number) + 1;
-      } else if (!d.test(value)) {
+      if (digit ? d.category === "person_name" : NEEDS_DIGIT.has(d.category)) {
         continue;
       }
+      const t = tried[i] as number;
+      const m = matched[i] as number;
+      if (d.probe ? t >= PROBE_VALUES && m < t * 0.3 : t >= ABSENT_AFTER && m === 0) {
+        continue;
+      }
+      tried[i] = t + 1;
+      if (!d.test(value)) {
+        continue;
+      }
+      matched[i] = m + 1;
       const strong = d.strength === "strong";
       let hit = stats.hits.get(d.id);
       if (!hit) {
@@ -331,10 +383,10 @@ function compatible(category: Category, stats: ValueStats): number {
       );
     }
     case "geolocation":
-      return shareOf(
-        stats,
-        (v) => isCoordinate(v) || (/^-?\d{1,3}(\.\d+)?$/.test(v) && Math.abs(Number(v)) <= 180),
-      );
+      // Single numbers under a coordinate name: a coordinate's decimals, not counts or ids.
+      return isCoordinateColumn([...stats.distinct.keys()], 180)
+        ? shareOf(stats, (v) => isDecimalDegrees(v))
+        : 0;
     default:
       return 0;
   }

@@ -131,6 +131,9 @@ export const ZPreviewColumn = z
     schema: z.string(),
     table: z.string(),
     column: z.string(),
+    jsonPath: z
+      .string()
+      .describe("The JSON path inside the column (`contact.phone`), empty for the column itself"),
     matched: z.number().int(),
     sampled: z.number().int(),
     contextWord: z.string().nullable(),

@@ -79,7 +79,7 @@ function line(r: TRecognizer): string {
 function previewText(p: TRecognizerPreview): string {
   const rows = p.matches.map(
     (m) =>
-      `${m.effect.padEnd(15)} ${m.store}:${m.schema}.${m.table}.${m.column}  ${m.currentCategory ?? "-"} → ${m.newCategory}  (${m.matched}/${m.sampled}${m.contextWord ? `, context "${m.contextWord}"` : ""})  ${m.examples.join(" ")}`,
+      `${m.effect.padEnd(15)} ${m.store}:${m.schema}.${m.table}.${m.column}${m.jsonPath ? ` → ${m.jsonPath}` : ""}  ${m.currentCategory ?? "-"} → ${m.newCategory}  (${m.matched}/${m.sampled}${m.contextWord ? `, context "${m.contextWord}"` : ""})  ${m.examples.join(" ")}`,
   );
   return [
     `${p.definition.name}: ${p.changes} column(s) would change; ${p.matches.length} matched of ${p.columns} sampled in ${p.tables} tables (${p.rowsPerTable} rows each)`,

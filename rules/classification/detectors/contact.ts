@@ -17,10 +17,13 @@ export function isEmail(value: string): boolean {
 // Characters a written phone number is made of; the digit count is checked separately.
 const PHONE_CHARS = /^\+?[\d\s().\-/]{6,24}(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?$/i;
 const FORMATTED = /[\s().\-/+]/;
+// A decimal number (an amount, a coordinate, a float printed from JSON): never a phone number,
+// and the costliest miss there is (every region's metadata is tried).
+const DECIMAL = /^[-+]?\d+\.\d+$/;
 
 /** Digits and the written form, or undefined when the value cannot be a phone number. */
 function phoneDigits(value: string): string | undefined {
-  if (value.length < 7 || value.length > 32 || !PHONE_CHARS.test(value)) {
+  if (value.length < 7 || value.length > 32 || !PHONE_CHARS.test(value) || DECIMAL.test(value)) {
     return undefined;
   }
   const main = value.replace(/\s*(?:x|ext\.?|#)\s*\d{1,6}$/i, "");

@@ -24,12 +24,47 @@ export function isCoordinatePair(value: string): boolean {
   return false;
 }
 
-/** A single latitude/longitude-like number (at least 3 decimals, in range): weak. */
-export function isCoordinate(value: string): boolean {
-  if (!/^-?\d{1,3}\.\d{3,}$/.test(value)) {
-    return false;
+const DECIMAL_DEGREES = /^-?\d{1,3}\.(\d+)$/;
+
+/** A single number with a fractional part within ±`max` degrees: a coordinate by its shape only. */
+export function isDecimalDegrees(value: string, max = 180): boolean {
+  return DECIMAL_DEGREES.test(value) && Math.abs(Number(value)) <= max;
+}
+
+/**
+ * A column of single latitudes (`max` 90) or longitudes (180): nearly every value a number in
+ * range with a fractional part, most with the three or more decimals that place someone, and
+ * values that vary. Counts, ids and durations have no decimals; prices have two.
+ */
+export function isCoordinateColumn(samples: unknown[], max: number): boolean {
+  let n = 0;
+  let fitting = 0;
+  let precise = 0;
+  const distinct = new Set<string>();
+  for (const v of samples) {
+    if (v === null || v === undefined || v === "") {
+      continue;
+    }
+    n++;
+    const text = typeof v === "number" ? String(v) : typeof v === "string" ? v.trim() : "";
+    const m = DECIMAL_DEGREES.exec(text);
+    if (!m || Math.abs(Number(text)) > max) {
+      continue;
+    }
+    fitting++;
+    if ((m[1] as string).length >= 3) {
+      precise++;
+    }
+    if (distinct.size < 64) {
+      distinct.add(text);
+    }
   }
-  return Math.abs(Number(value)) <= 180;
+  return (
+    n > 0 &&
+    fitting >= n * 0.9 &&
+    precise >= n * 0.6 &&
+    distinct.size >= Math.min(4, Math.ceil(n * 0.5))
+  );
 }
 
 /** `{lat, lng}`-like objects and GeoJSON points. */

@@ -434,9 +434,10 @@ function PreviewPanel({
                 </thead>
                 <tbody>
                   {result.matches.map((m) => (
-                    <tr key={`${m.store}:${m.schema}.${m.table}.${m.column}`}>
+                    <tr key={`${m.store}:${m.schema}.${m.table}.${m.column}:${m.jsonPath}`}>
                       <td className="mono">
                         {m.schema}.{m.table}.{m.column}
+                        {m.jsonPath ? <span className="muted"> → {m.jsonPath}</span> : null}
                         {m.store !== "postgres" ? (
                           <span className="muted"> ({m.store})</span>
                         ) : null}
