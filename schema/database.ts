@@ -801,6 +801,11 @@ export interface GovernanceLineageEdgeVersions {
   version: number;
 }
 
+export interface GovernanceLineageGraphState {
+  generation: Generated<number>;
+  singleton: Generated<boolean>;
+}
+
 export interface GovernanceLineageNodes {
   first_seen_at: Generated<Timestamp>;
   id: string;
@@ -1438,6 +1443,7 @@ export interface DB {
   "governance.legal_holds": GovernanceLegalHolds;
   "governance.lineage_edge_versions": GovernanceLineageEdgeVersions;
   "governance.lineage_edges": GovernanceLineageEdges;
+  "governance.lineage_graph_state": GovernanceLineageGraphState;
   "governance.lineage_nodes": GovernanceLineageNodes;
   "governance.lineage_runs": GovernanceLineageRuns;
   "governance.masking_rule_versions": GovernanceMaskingRuleVersions;
