@@ -781,6 +781,7 @@ export interface GovernanceLineageEdges {
   expression: string | null;
   first_seen_at: Generated<Timestamp>;
   from_node: string;
+  generation: Generated<number>;
   id: Generated<number>;
   job: Generated<string>;
   kind: string;
@@ -803,11 +804,13 @@ export interface GovernanceLineageEdgeVersions {
 
 export interface GovernanceLineageGraphState {
   generation: Generated<number>;
+  reset_generation: Generated<number>;
   singleton: Generated<boolean>;
 }
 
 export interface GovernanceLineageNodes {
   first_seen_at: Generated<Timestamp>;
+  generation: Generated<number>;
   id: string;
   kind: string;
   last_seen_at: Generated<Timestamp>;

@@ -2,7 +2,6 @@ import { sql } from "kysely";
 import type { Trace, TraceEdge, TraceNode } from "../../schema/domain/lineage.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { graphAtLeast } from "./graph-cache.ts";
-import { edgeOf, walkGraph } from "./graph-index.ts";
 import { parseNode } from "./node-ids.ts";
 import type { EdgeKind, NodeKind } from "./types.ts";
 
@@ -43,7 +42,7 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
   };
   let graph = await graphAtLeast(db, 0);
   for (;;) {
-    const walk = walkGraph(graph, walkOptions);
+    const walk = graph.walk(walkOptions);
     const { generation, catalog } = await catalogAt(
       db,
       walk.nodes.map((n) => n.id),
@@ -59,7 +58,7 @@ export async function traceLineage(db: Db, options: TraceOptions): Promise<Trace
       depth,
       catalogId: catalog.get(id)?.catalogId ?? null,
     }));
-    return { root: options.root, nodes, edges: walk.edges.map((e) => edgeOf(graph, e)) };
+    return { root: options.root, nodes, edges: walk.edges.map((e) => graph.edge(e)) };
   }
 }
 
