@@ -288,14 +288,20 @@ export class LineageGraph {
     if (rootN === undefined) {
       return { nodes: [{ id: options.root, depth: 0 }], edges: [] };
     }
-    const n = this.nodeIds.length;
-    const depthOf = new Map<number, number>([[rootN, 0]]);
+    const scratch = this.scratchFor();
+    const walkId = scratch.nextWalk();
+    const { reachedIn, depthOf, visitedIn, pairSeenAt, reported } = scratch;
+    const reached: number[] = [rootN];
+    reachedIn[rootN] = walkId;
+    depthOf[rootN] = 0;
     const roots = [rootN];
     if (options.rootIsTable) {
       for (const c of this.children.get(rootN) ?? []) {
-        if (!depthOf.has(c)) {
+        if (reachedIn[c] !== walkId) {
+          reachedIn[c] = walkId;
+          depthOf[c] = 0;
+          reached.push(c);
           roots.push(c);
-          depthOf.set(c, 0);
         }
       }
     }
@@ -307,66 +313,87 @@ export class LineageGraph {
       }
     }
     const needActive = options.includeInactive ? 0 : FLAG_ACTIVE;
-    const seenEdge = new Set<number>();
     const edges: number[] = [];
-    const visited = new Uint8Array(n);
     const flagsOf = this.edgeFlags;
-    const fromOf = this.edgeFrom;
-    const toOf = this.edgeTo;
     for (const direction of options.directions) {
       const down = direction === "downstream";
       const start = down ? this.outStart : this.inStart;
       const slots = down ? this.outEdges : this.inEdges;
       const extra = down ? this.extraOut : this.extraIn;
-      const other = down ? toOf : fromOf;
-      visited.fill(0);
+      const other = down ? this.edgeTo : this.edgeFrom;
+      const visitId = scratch.nextVisit();
       for (const r of roots) {
-        visited[r] = 1;
+        visitedIn[r] = visitId;
       }
       let frontier = roots;
       for (let hop = 1; hop <= options.depth && frontier.length > 0; hop += 1) {
         const next: number[] = [];
-        const follow = (e: number) => {
-          const flags = flagsOf[e] as number;
-          if ((flags & needActive) !== needActive || (kindMask & (flags & 2 ? 2 : 1)) === 0) {
-            return;
-          }
-          const key = ((fromOf[e] as number) * n + (toOf[e] as number)) * 2 + (flags & 2 ? 1 : 0);
-          if (!seenEdge.has(key)) {
-            seenEdge.add(key);
-            edges.push(e);
-          }
-          const w = other[e] as number;
-          if (visited[w] === 0) {
-            visited[w] = 1;
-            next.push(w);
-            if (!depthOf.has(w)) {
-              depthOf.set(w, hop);
-            }
-          }
-        };
         for (const v of frontier) {
-          if (v < this.baseNodes) {
-            const end = start[v + 1] as number;
-            for (let p = start[v] as number; p < end; p += 1) {
-              follow(slots[p] as number);
-            }
-          }
+          // Edges with the same ends and kind all sit in this node's list, lowest slot first:
+          // `pairSeenAt` keeps the first of them per expansion, `reported` across directions.
+          const expansion = scratch.nextExpansion();
+          const base = v < this.baseNodes;
           const added = extra.get(v);
-          if (added) {
-            for (const e of added) {
-              follow(e);
+          const total =
+            (base ? (start[v + 1] as number) - (start[v] as number) : 0) + (added?.length ?? 0);
+          const first = base ? (start[v] as number) : 0;
+          const baseCount = base ? (start[v + 1] as number) - first : 0;
+          for (let k = 0; k < total; k += 1) {
+            const e =
+              k < baseCount ? (slots[first + k] as number) : (added?.[k - baseCount] as number);
+            const flags = flagsOf[e] as number;
+            const kind = flags & FLAG_REFERENCE ? 1 : 0;
+            if ((flags & needActive) !== needActive || (kindMask & (kind + 1)) === 0) {
+              continue;
+            }
+            const w = other[e] as number;
+            const pair = w * 2 + kind;
+            if (pairSeenAt[pair] !== expansion) {
+              pairSeenAt[pair] = expansion;
+              if (reported[e] === 0) {
+                reported[e] = 1;
+                edges.push(e);
+              }
+            }
+            if (visitedIn[w] !== visitId) {
+              visitedIn[w] = visitId;
+              next.push(w);
+              if (reachedIn[w] !== walkId) {
+                reachedIn[w] = walkId;
+                depthOf[w] = hop;
+                reached.push(w);
+              }
             }
           }
         }
         frontier = next;
       }
     }
-    const nodes = [...depthOf.entries()].map(([v, depth]) => ({
+    for (const e of edges) {
+      reported[e] = 0;
+    }
+    const nodes = reached.map((v) => ({
       id: this.nodeIds[v] as string,
-      depth,
+      depth: depthOf[v] as number,
     }));
     return { nodes, edges };
+  }
+
+  /** Scratch arrays sized for the graph, reused by every walk (walks are synchronous). */
+  private scratch: WalkScratch | undefined;
+
+  private scratchFor(): WalkScratch {
+    if (
+      !this.scratch ||
+      this.scratch.reachedIn.length < this.nodeIds.length ||
+      this.scratch.reported.length < this.edgeCount
+    ) {
+      this.scratch = new WalkScratch(
+        Math.ceil(this.nodeIds.length * 1.25) + 64,
+        Math.ceil(this.edgeCount * 1.25) + 64,
+      );
+    }
+    return this.scratch;
   }
 
   /** An edge slot in the trace's shape. */
@@ -384,6 +411,52 @@ export class LineageGraph {
       note: detail?.note ?? null,
       carriesRows: (flags & FLAG_CARRIES_ROWS) !== 0,
     };
+  }
+}
+
+/**
+ * Per-node and per-edge marks stamped with a counter instead of cleared: a walk costs what it
+ * reaches, not the size of the graph.
+ */
+class WalkScratch {
+  readonly reachedIn: Int32Array;
+  readonly depthOf: Int32Array;
+  readonly visitedIn: Int32Array;
+  /** Per (node, kind): the expansion that last reported an edge to it. */
+  readonly pairSeenAt: Int32Array;
+  /** Per edge slot: reported by the current walk (cleared by the walk itself). */
+  readonly reported: Uint8Array;
+  private walkId = 0;
+  private visitId = 0;
+  private expansion = 0;
+
+  constructor(nodes: number, edges: number) {
+    this.reachedIn = new Int32Array(nodes);
+    this.depthOf = new Int32Array(nodes);
+    this.visitedIn = new Int32Array(nodes);
+    this.pairSeenAt = new Int32Array(nodes * 2);
+    this.reported = new Uint8Array(edges);
+  }
+
+  nextWalk(): number {
+    this.walkId = this.walkId >= 0x7fffffff ? this.reset(this.reachedIn) : this.walkId + 1;
+    return this.walkId;
+  }
+
+  nextVisit(): number {
+    this.visitId = this.visitId >= 0x7fffffff ? this.reset(this.visitedIn) : this.visitId + 1;
+    return this.visitId;
+  }
+
+  nextExpansion(): number {
+    this.expansion =
+      this.expansion >= 0x7fffffff ? this.reset(this.pairSeenAt) : this.expansion + 1;
+    return this.expansion;
+  }
+
+  private reset(marks: Int32Array): number {
+    marks.fill(0);
+    return 1;
   }
 }
 
