@@ -781,6 +781,7 @@ export interface GovernanceLineageEdges {
   expression: string | null;
   first_seen_at: Generated<Timestamp>;
   from_node: string;
+  generation: Generated<number>;
   id: Generated<number>;
   job: Generated<string>;
   kind: string;
@@ -801,8 +802,15 @@ export interface GovernanceLineageEdgeVersions {
   version: number;
 }
 
+export interface GovernanceLineageGraphState {
+  generation: Generated<number>;
+  reset_generation: Generated<number>;
+  singleton: Generated<boolean>;
+}
+
 export interface GovernanceLineageNodes {
   first_seen_at: Generated<Timestamp>;
+  generation: Generated<number>;
   id: string;
   kind: string;
   last_seen_at: Generated<Timestamp>;
@@ -1438,6 +1446,7 @@ export interface DB {
   "governance.legal_holds": GovernanceLegalHolds;
   "governance.lineage_edge_versions": GovernanceLineageEdgeVersions;
   "governance.lineage_edges": GovernanceLineageEdges;
+  "governance.lineage_graph_state": GovernanceLineageGraphState;
   "governance.lineage_nodes": GovernanceLineageNodes;
   "governance.lineage_runs": GovernanceLineageRuns;
   "governance.masking_rule_versions": GovernanceMaskingRuleVersions;

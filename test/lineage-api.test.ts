@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runLineageScan } from "../jobs/lineage/scan.ts";
+import { createOwnerDb } from "../schema/postgres.ts";
 import { governInProcess } from "./support/cli.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
 
@@ -199,6 +201,95 @@ describe("manual edges and impact", () => {
       .orderBy("id")
       .execute();
     expect(audit.map((a) => a.action)).toEqual(["lineage.edge.add", "lineage.edge.remove"]);
+  });
+});
+
+describe("trace after a write", () => {
+  const downstreamOf = async (node: string) => {
+    const response = await t.request(
+      `/api/v1/lineage/trace?node=${encodeURIComponent(node)}&direction=downstream&depth=1`,
+      { headers: asToken(t.logins.steward.token) },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { edges: { from: string; to: string }[] };
+    return body.edges.filter((e) => e.from === `postgres:${node}`).map((e) => e.to);
+  };
+
+  test("an edge written after the trace index was built (ingest, manual edge, a scan through another connection) is seen by the next trace; a removed one is gone", async () => {
+    const src = "public.lin_cache_src.note";
+    await sql`CREATE TABLE public.lin_cache_src (id int PRIMARY KEY, note text)`.execute(t.db);
+    // The first trace builds the process's index; nothing flows from the new column yet.
+    expect(await downstreamOf(src)).toEqual([]);
+
+    const ingested = await post(
+      event({
+        inputs: [
+          { namespace: "postgres://db.internal:5432", name: "platform.public.lin_cache_src" },
+        ],
+        outputs: [
+          {
+            namespace: "s3://exports",
+            name: "lin_cache.csv",
+            facets: {
+              columnLineage: {
+                _producer: "https://github.com/apache/airflow",
+                _schemaURL:
+                  "https://openlineage.io/spec/facets/1-2-0/ColumnLineageDatasetFacet.json",
+                fields: {
+                  note_copy: {
+                    inputFields: [
+                      {
+                        namespace: "postgres://db.internal:5432",
+                        name: "platform.public.lin_cache_src",
+                        field: "note",
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    expect(ingested.status).toBe(201);
+    expect(await downstreamOf(src)).toEqual(["s3://exports:lin_cache.csv.note_copy"]);
+
+    const headers = { ...asToken(t.logins.steward.token), "content-type": "application/json" };
+    const manual = { from: src, to: "archive:exports/lin_cache.csv" };
+    const added = await t.request("/api/v1/lineage/edges", {
+      method: "POST",
+      headers,
+      body: JSON.stringify(manual),
+    });
+    expect(added.status).toBe(201);
+    expect((await downstreamOf(src)).sort()).toEqual([
+      "archive:exports/lin_cache.csv",
+      "s3://exports:lin_cache.csv.note_copy",
+    ]);
+    const removed = await t.request("/api/v1/lineage/edges/remove", {
+      method: "POST",
+      headers,
+      body: JSON.stringify(manual),
+    });
+    expect(removed.status).toBe(200);
+    expect(await downstreamOf(src)).toEqual(["s3://exports:lin_cache.csv.note_copy"]);
+
+    // Another connection (as another process would) creates a view and scans: the API's index,
+    // built before, must not answer from the old graph.
+    const other = createOwnerDb(t.config, { max: 1 });
+    try {
+      await sql`CREATE VIEW public.lin_cache_view AS SELECT note AS copied FROM public.lin_cache_src`.execute(
+        other.db,
+      );
+      await runLineageScan({ db: other.db });
+    } finally {
+      await other.db.destroy();
+    }
+    expect((await downstreamOf(src)).sort()).toEqual([
+      "postgres:public.lin_cache_view.copied",
+      "s3://exports:lin_cache.csv.note_copy",
+    ]);
   });
 });
 

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runEtl } from "../jobs/etl/etl.ts";
 import { buildRunEvent, emitLineage } from "../jobs/lineage/emit.ts";
 import { recordRunEvent } from "../jobs/lineage/events.ts";
+import { graphAtLeast } from "../jobs/lineage/graph-cache.ts";
 import { downstreamOfTables } from "../jobs/lineage/impact.ts";
 import { provisionRunEvent, syntheticRunEvent } from "../jobs/lineage/job-lineage.ts";
 import { runLineageScan } from "../jobs/lineage/scan.ts";
@@ -280,6 +281,39 @@ describe("trace engine", () => {
     const contract = contractTrace(trace);
     expect(Object.keys(contract)).toEqual(["root", "nodes", "edges"]);
     expect(Object.keys(contract.edges[0] ?? {})).toEqual(["from", "to", "kind", "transformation"]);
+  });
+});
+
+describe("trace index", () => {
+  test("a small write is applied to the index in place; a deletion makes the next trace read the graph whole", async () => {
+    const down = async (root: string) =>
+      (await traceLineage(db, { root, direction: "downstream", depth: 2 })).edges.map((e) => e.to);
+    await sql`
+      INSERT INTO governance.lineage_edges (from_node, to_node, kind, source, created_by)
+      VALUES ('y:a', 'y:b', 'flow', 'manual', 'test')
+    `.execute(db);
+    expect(await down("y:a")).toEqual(["y:b"]);
+    const before = await graphAtLeast(db, 0);
+    await sql`
+      INSERT INTO governance.lineage_edges (from_node, to_node, kind, source, created_by)
+      VALUES ('y:b', 'y:c', 'flow', 'manual', 'test')
+    `.execute(db);
+    expect(await down("y:a")).toEqual(["y:b", "y:c"]);
+    const after = await graphAtLeast(db, 0);
+    expect(after).toBe(before);
+    expect(after.size.sinceFullRead).toBeGreaterThanOrEqual(1);
+    // An unchanged re-assertion stamps nothing: the delta read finds no edge.
+    await sql`UPDATE governance.lineage_edges SET last_seen_at = now() WHERE from_node = 'y:a'`.execute(
+      db,
+    );
+    const stamped = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM governance.lineage_edges
+      WHERE from_node = 'y:a' AND generation = (SELECT generation FROM governance.lineage_graph_state)
+    `.execute(db);
+    expect(stamped.rows[0]?.n).toBe(0);
+    await sql`DELETE FROM governance.lineage_edges WHERE from_node = 'y:b'`.execute(db);
+    expect(await down("y:a")).toEqual(["y:b"]);
+    expect(await graphAtLeast(db, 0)).not.toBe(before);
   });
 });
 
