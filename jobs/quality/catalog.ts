@@ -1,8 +1,11 @@
 import { sql } from "kysely";
 import type { Db } from "../../schema/postgres.ts";
 
-/** `notNull`: a NOT NULL constraint (completeness of such a column is the row count). */
-export type ColumnInfo = { type: string; udt: string; notNull: boolean };
+/**
+ * `notNull`: a NOT NULL constraint (completeness of such a column is the row count).
+ * `distinct`: the planner's estimate of distinct values (pg_stats), null before ANALYZE.
+ */
+export type ColumnInfo = { type: string; udt: string; notNull: boolean; distinct: number | null };
 export type PlatformTable = {
   columns: Map<string, ColumnInfo>;
   /** Has a tenant_id column. */
@@ -11,6 +14,8 @@ export type PlatformTable = {
   customReadable: boolean;
   /** Primary key columns, in order. */
   key: string[];
+  /** The planner's row estimate (pg_class.reltuples), null before the first ANALYZE. */
+  rows: number | null;
 };
 
 /**
@@ -26,16 +31,24 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
     readable: boolean;
     key_pos: number | null;
     not_null: boolean;
+    distinct: number | null;
+    rows: number | null;
   }>`
     SELECT c.relname AS table_name, a.attname AS column_name,
            format_type(a.atttypid, a.atttypmod) AS data_type, t.typname AS udt_name,
            COALESCE(has_table_privilege('govern_quality', c.oid, 'SELECT'), false) AS readable,
-           array_position(pk.conkey, a.attnum) AS key_pos, a.attnotnull AS not_null
+           array_position(pk.conkey, a.attnum) AS key_pos, a.attnotnull AS not_null,
+           -- n_distinct < 0 is a share of the rows; reltuples is -1 before the first ANALYZE.
+           CASE WHEN s.n_distinct >= 0 THEN s.n_distinct
+                WHEN c.reltuples >= 0 THEN -s.n_distinct * c.reltuples END::float8 AS distinct,
+           CASE WHEN c.reltuples >= 0 THEN c.reltuples END::float8 AS rows
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     JOIN pg_type t ON t.oid = a.atttypid
     LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+    LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname
+      AND s.attname = a.attname AND s.inherited = (c.relkind = 'p')
     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
     ORDER BY c.relname, a.attnum
   `.execute(db);
@@ -44,7 +57,13 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
   for (const row of rows.rows) {
     let table = tables.get(row.table_name);
     if (!table) {
-      table = { columns: new Map(), tenant: false, customReadable: row.readable, key: [] };
+      table = {
+        columns: new Map(),
+        tenant: false,
+        customReadable: row.readable,
+        key: [],
+        rows: row.rows === null ? null : Number(row.rows),
+      };
       tables.set(row.table_name, table);
       keys.set(row.table_name, []);
     }
@@ -52,6 +71,7 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
       type: row.data_type,
       udt: row.udt_name,
       notNull: row.not_null,
+      distinct: row.distinct === null ? null : Number(row.distinct),
     });
     if (row.column_name === "tenant_id") {
       table.tenant = true;

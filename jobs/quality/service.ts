@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { maskValue } from "../../rules/classification/mask.ts";
 import { QualityRulesError } from "../../rules/quality/loader.ts";
 import { qualifiedTable, type TQualityRule, tableNameOf } from "../../rules/quality/schema.ts";
-import type { TRuleOverview } from "../../schema/contracts/quality.ts";
+import type { TResultRow, TRuleOverview, TSamples } from "../../schema/contracts/quality.ts";
 import { CATEGORIES, type Category } from "../../schema/domain/classification.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
@@ -113,24 +113,8 @@ export async function rulesOverview(
   });
 }
 
-export type ResultRow = {
-  id: string;
-  runId: string;
-  rule: string;
-  table: string;
-  tenantId: string | null;
-  tenantName: string | null;
-  score: number | null;
-  threshold: number;
-  passed: boolean | null;
-  severity: string;
-  failing: number;
-  total: number;
-  samples: number;
-  detail: Record<string, unknown>;
-  error: string | null;
-  evaluatedAt: string;
-};
+/** A stored result as the API lists it. */
+export type ResultRow = TResultRow;
 
 /** Results, newest first (a rule's history, or one run's results). */
 export async function listResults(
@@ -187,13 +171,8 @@ export async function listResults(
   }));
 }
 
-export type SampleRows = {
-  table: string;
-  column: string | null;
-  category: string;
-  masked: boolean;
-  rows: { key: string; tenantId: string | null; value: string | null }[];
-};
+/** Failing rows' values, masked for the viewer, as the API sends them. */
+export type SampleRows = TSamples;
 
 function asCategory(value: string | null | undefined): Category {
   return (CATEGORIES as readonly string[]).includes(value ?? "") ? (value as Category) : "none";

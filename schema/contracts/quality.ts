@@ -1,23 +1,33 @@
 // Wire shapes of /api/v1/quality/*, defined once for the routes and the console.
 import { z } from "@hono/zod-openapi";
 
+/**
+ * A verdict's figures: one rule on one table (and tenant), its passing share compared with the
+ * threshold. A run's result and a stored result row both carry them, under their own names for
+ * the rest.
+ */
+const verdictFields = {
+  rule: z.string(),
+  table: z.string(),
+  score: z.number().nullable(),
+  threshold: z.number(),
+  passed: z.boolean().nullable(),
+  severity: z.string(),
+  failing: z.number(),
+  total: z.number(),
+  detail: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+};
+
+/** A run's result, snake_case as the CLI contract prints it. */
 export const ZRuleResult = z
   .object({
     id: z.string().nullable(),
-    rule: z.string(),
-    table: z.string(),
+    ...verdictFields,
     column: z.string().nullable(),
     kind: z.string(),
     tenant_id: z.string().nullable(),
-    score: z.number().nullable(),
-    threshold: z.number(),
-    passed: z.boolean().nullable(),
-    severity: z.string(),
-    failing: z.number(),
-    total: z.number(),
     sample_keys: z.array(z.string()),
-    detail: z.record(z.string(), z.unknown()),
-    error: z.string().nullable(),
   })
   .openapi("QualityRuleResult");
 export type TRuleResult = z.infer<typeof ZRuleResult>;
@@ -59,23 +69,15 @@ export const ZRuleOverview = z
   .openapi("QualityRuleOverview");
 export type TRuleOverview = z.infer<typeof ZRuleOverview>;
 
+/** A stored result, as the history lists it. */
 export const ZResultRow = z
   .object({
     id: z.string(),
     runId: z.string(),
-    rule: z.string(),
-    table: z.string(),
+    ...verdictFields,
     tenantId: z.string().nullable(),
     tenantName: z.string().nullable(),
-    score: z.number().nullable(),
-    threshold: z.number(),
-    passed: z.boolean().nullable(),
-    severity: z.string(),
-    failing: z.number(),
-    total: z.number(),
     samples: z.number(),
-    detail: z.record(z.string(), z.unknown()),
-    error: z.string().nullable(),
     evaluatedAt: z.string(),
   })
   .openapi("QualityResult");

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { SqlRejected } from "../../../jobs/quality/sql-guard.ts";
+import type { RuleResult } from "../../../jobs/quality/types.ts";
 import { QualityRulesError } from "../../../rules/quality/loader.ts";
 import { AppError } from "../../errors.ts";
 
@@ -33,7 +34,7 @@ export {
   ZSummary,
 } from "../../../schema/contracts/quality.ts";
 
-import type { TRuleResult } from "../../../schema/contracts/quality.ts";
+import { type TRuleResult, ZRuleResult } from "../../../schema/contracts/quality.ts";
 
 /** Runs `fn`, turning a refused rule or SQL text into a 400 that names the problem. */
 export async function asRuleErrors<T>(fn: () => Promise<T>): Promise<T> {
@@ -56,39 +57,8 @@ export async function asRuleErrors<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The wire shape of an engine result (snake_case, like the CLI contract). */
-export function toWireResult(r: {
-  id: string | null;
-  rule: string;
-  table: string;
-  column: string | null;
-  kind: string;
-  tenantId: string | null;
-  score: number | null;
-  threshold: number;
-  passed: boolean | null;
-  severity: string;
-  failing: number;
-  total: number;
-  sampleKeys: string[];
-  detail: Record<string, unknown>;
-  error: string | null;
-}): TRuleResult {
-  return {
-    id: r.id,
-    rule: r.rule,
-    table: r.table,
-    column: r.column,
-    kind: r.kind,
-    tenant_id: r.tenantId,
-    score: r.score,
-    threshold: r.threshold,
-    passed: r.passed,
-    severity: r.severity,
-    failing: r.failing,
-    total: r.total,
-    sample_keys: r.sampleKeys,
-    detail: r.detail,
-    error: r.error,
-  };
+/** The wire shape of an engine result (snake_case, like the CLI contract; unknown keys dropped). */
+export function toWireResult(r: RuleResult & { id: string | null }): TRuleResult {
+  const { tenantId, sampleKeys, ...rest } = r;
+  return ZRuleResult.parse({ ...rest, tenant_id: tenantId, sample_keys: sampleKeys });
 }
