@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import type pg from "pg";
@@ -647,13 +648,14 @@ export async function provisionDataset(
     const seqs = await sql<{ name: string; last_value: string | null }>`
       SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
       FROM pg_sequences WHERE schemaname = ${schema}`.execute(source);
-    for (const s of seqs.rows.filter((x) => x.last_value !== null)) {
-      await targetPool.query("SELECT setval($1::regclass, $2::bigint, true)", [
-        s.name,
-        s.last_value,
-      ]);
-    }
-    await archive.restore(targetUrl, "post-data", Math.max(1, options.parallel ?? 2));
+    const set = seqs.rows.filter((x) => x.last_value !== null);
+    // One round trip for every sequence.
+    await targetPool.query(
+      "SELECT setval(s::regclass, v, true) FROM unnest($1::text[], $2::bigint[]) AS x(s, v)",
+      [set.map((s) => s.name), set.map((s) => s.last_value)],
+    );
+    // Index builds and constraint checks in as many jobs as there are cores, as pg_restore -j.
+    await archive.restore(targetUrl, "post-data", Math.max(2, availableParallelism()));
     const constraintsMs = Date.now() - t2;
     const t3 = Date.now();
     const matviews = await targetPool.query<{ name: string }>(
