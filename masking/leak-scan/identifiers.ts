@@ -187,6 +187,8 @@ function copyField(raw: string): string | null {
 
 /** The category of first and last name of one row joined: a name that needs no person check. */
 const NAME_PAIR = "name_pair";
+/** Memory of a source session's DISTINCT over one table's identifier values. */
+const IDENTIFIER_WORK_MEM = "64MB";
 /** Values of a tokenized column of no identifying category: only their images are taken. */
 const TOKENIZED = "tokenized";
 /** A value holding an address line (address-lines.ts): its line is found in any shape. */
@@ -230,50 +232,68 @@ export function contentIdentifiers(text: string): string[] {
   return out;
 }
 
-/** Source SELECTs yielding the PII values of a table as they are, with their category (v, c). */
-export function identifierQueries(table: TablePlan, schema: string): string[] {
-  const from = `${ident(schema)}.${ident(table.table)} t`;
-  const out: string[] = [];
+/**
+ * One place a table's identifiers come from: `value`, an expression over the row `t` that is
+ * one value (text) per row, or with `set` a FROM item over `t` yielding the values as `v` (an
+ * array's elements, a JSON path's leaves under arrays); `category` says how the value is read.
+ */
+export type IdentifierSource = { value: string; category: string; set?: boolean };
+
+/**
+ * Where a table's identifiers are, column by column: the single list of what the leak scan's
+ * source side reads (PII columns and JSON paths, tokenized numbers, text searched by content,
+ * first and last name of one row).
+ */
+export function identifierSources(table: TablePlan): IdentifierSource[] {
+  const out: IdentifierSource[] = [];
   const isJson = (c: ColumnPlan) => c.udt === "jsonb" || c.udt === "json";
   // A path without arrays is one lookup; jsonb_path_query is kept for arrays (it is far slower).
-  const leaves = (c: ColumnPlan, path: string) =>
+  const leaf = (c: ColumnPlan, path: string, category: string): IdentifierSource =>
     path.includes("[]")
-      ? `SELECT j #>> '{}' AS v FROM ${from}, LATERAL jsonb_path_query(t.${ident(c.column)}::jsonb, ${literal(`lax ${toJsonPath(path)}`)}) j WHERE jsonb_typeof(j) = 'string'`
-      : `SELECT t.${ident(c.column)}::jsonb #>> ${literal(
-          `{${path
-            .split(".")
-            .map((p) => `"${p.replace(/["\\]/g, "\\$&")}"`)
-            .join(",")}}`,
-        )} AS v FROM ${from}`;
+      ? {
+          value: `(SELECT j #>> '{}' AS v FROM jsonb_path_query(t.${ident(c.column)}::jsonb, ${literal(`lax ${toJsonPath(path)}`)}) j WHERE jsonb_typeof(j) = 'string')`,
+          category,
+          set: true,
+        }
+      : {
+          value: `t.${ident(c.column)}::jsonb #>> ${literal(
+            `{${path
+              .split(".")
+              .map((p) => `"${p.replace(/["\\]/g, "\\$&")}"`)
+              .join(",")}}`,
+          )}`,
+          category,
+        };
   const identifying = (category: string) => category !== "none" && category !== "free_text_pii";
   for (const c of table.columns) {
+    const col = `t.${ident(c.column)}`;
     if (isJson(c)) {
       // A JSON column's own category summarizes its paths: identifiers come from the paths.
       for (const p of c.paths.filter((x) => identifying(x.category))) {
-        out.push(`SELECT v, ${literal(p.category)} FROM (${leaves(c, p.path)}) s`);
+        out.push(leaf(c, p.path, p.category));
       }
     } else if (identifying(c.category) && c.udt !== "bytea") {
-      const category = literal(c.category);
       if (c.typeCategory === "A") {
-        out.push(`SELECT x, ${category} FROM ${from}, unnest(t.${ident(c.column)}::text[]) x`);
+        out.push({ value: `unnest(${col}::text[]) AS x(v)`, category: c.category, set: true });
       } else {
-        const v = c.udt === "inet" ? `host(t.${ident(c.column)})` : `t.${ident(c.column)}::text`;
-        out.push(`SELECT ${v}, ${category} FROM ${from}`);
+        out.push({
+          value: c.udt === "inet" ? `host(${col})` : `${col}::text`,
+          category: c.category,
+        });
       }
     } else if (c.strategy === "tokenize" && c.udt !== "bytea") {
       // Tokenized numbers of a column of no identifying category: their images only.
-      out.push(`SELECT t.${ident(c.column)}::text, '${TOKENIZED}' FROM ${from}`);
+      out.push({ value: `${col}::text`, category: TOKENIZED });
     }
     // Every text, bytea and JSON column is also searched by content (whatever its category
     // says): an email, a phone, a card number or an IBAN in it is an identifier wherever the
     // target holds it — a phone written only in a note is still that person's phone.
     const text = c.typeCategory === "S" && !identifying(c.category);
     if (isJson(c) || text || c.elementCategory === "S" || c.udt === "bytea") {
-      const v =
-        c.udt === "bytea" ? `encode(t.${ident(c.column)}, 'escape')` : `t.${ident(c.column)}::text`;
-      out.push(
-        `SELECT ${v}, '${isJson(c) ? CONTENT_JSON : CONTENT}' FROM ${from} WHERE ${v} ~ ${literal(CONTENT_SQL)}`,
-      );
+      out.push({
+        value: c.udt === "bytea" ? `encode(${col}, 'escape')` : `${col}::text`,
+        category: isJson(c) ? CONTENT_JSON : CONTENT,
+      });
     }
   }
   // The address lines the table holds, in every form (address-lines.ts).
@@ -285,12 +305,43 @@ export function identifierQueries(table: TablePlan, schema: string): string[] {
     table.columns.filter((c) => c.category === "person_name" && c.params.part === p);
   for (const f of part("first")) {
     for (const l of part("last")) {
-      out.push(
-        `SELECT t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text, '${NAME_PAIR}' FROM ${from}`,
-      );
+      out.push({
+        value: `t.${ident(f.column)}::text || ' ' || t.${ident(l.column)}::text`,
+        category: NAME_PAIR,
+      });
     }
   }
   return out;
+}
+
+/**
+ * One SELECT of a table's identifier values with their category (v, c), nulls left out, or
+ * null when it has none. The per-row values are unpivoted from a single scan of the table
+ * (LATERAL VALUES) instead of one scan per column; only what a value searched by content could
+ * hold (an @, or seven digits in groups) is read. Sets (arrays, JSON leaves under arrays) add a
+ * scan each.
+ */
+export function identifierQuery(
+  table: TablePlan,
+  schema: string,
+  sources: IdentifierSource[] = identifierSources(table),
+): string | null {
+  const from = `${ident(schema)}.${ident(table.table)} t`;
+  const rows = sources.filter((s) => !s.set);
+  const parts: string[] = [];
+  if (rows.length > 0) {
+    const values = rows.map((s) => `(${s.value}, ${literal(s.category)})`).join(", ");
+    parts.push(
+      `SELECT x.v, x.c FROM ${from}, LATERAL (VALUES ${values}) x(v, c)
+       WHERE x.v IS NOT NULL AND (x.c NOT IN ('${CONTENT}', '${CONTENT_JSON}') OR x.v ~ ${literal(CONTENT_SQL)})`,
+    );
+  }
+  for (const s of sources.filter((x) => x.set)) {
+    parts.push(
+      `SELECT x.v, ${literal(s.category)} FROM ${from}, LATERAL ${s.value.startsWith("(") ? `${s.value} x` : s.value} WHERE x.v IS NOT NULL`,
+    );
+  }
+  return parts.length > 0 ? parts.join(" UNION ALL ") : null;
 }
 
 /**
@@ -324,17 +375,28 @@ export async function collectIdentifiers(input: {
     ),
     input.parallel ?? 2,
     {
-      open: () => input.source.connect(),
+      open: async () => {
+        const source = await input.source.connect();
+        // The DISTINCT over a table's values hashes in memory instead of sorting on disk.
+        await source.query(`SET work_mem = '${IDENTIFIER_WORK_MEM}'`).catch((error) => {
+          source.release();
+          throw error;
+        });
+        return source;
+      },
       each: (source, table) =>
-        tableIdentifiers(source, identifierQueries(table, input.schema), { ...input, words }),
-      close: async (source) => source.release(),
+        tableIdentifiers(source, identifierQuery(table, input.schema), { ...input, words }),
+      close: async (source) => {
+        await source.query("RESET work_mem").catch(() => {});
+        source.release();
+      },
     },
   );
 }
 
 async function tableIdentifiers(
   source: pg.PoolClient,
-  queries: string[],
+  query: string | null,
   out: {
     key: Buffer;
     maskingKey: Buffer;
@@ -344,12 +406,11 @@ async function tableIdentifiers(
     heads: Set<string>;
   },
 ): Promise<void> {
-  if (queries.length === 0) {
+  if (query === null) {
     return;
   }
   const copy = source.query(
-    copyOut(`COPY (SELECT DISTINCT v, c FROM (${queries.join(" UNION ALL ")}) q(v, c)
-      WHERE v IS NOT NULL) TO STDOUT`),
+    copyOut(`COPY (SELECT DISTINCT v, c FROM (${query}) q(v, c)) TO STDOUT`),
   );
   for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
     const tab = line.lastIndexOf("\t");
@@ -421,12 +482,13 @@ export async function sourceNameWords(
   plan: TablePlan[],
   schema: string,
 ): Promise<string[]> {
-  // A query whose text merely mentions the category would only add words: a superset still.
-  const queries = plan.flatMap((t) =>
-    identifierQueries(t, schema).filter(
-      (q) => q.includes(", 'person_name' FROM ") || q.includes(`, '${NAME_PAIR}' FROM `),
-    ),
-  );
+  const queries = plan.flatMap((t) => {
+    const names = identifierSources(t).filter(
+      (s) => s.category === "person_name" || s.category === NAME_PAIR,
+    );
+    const query = names.length > 0 ? identifierQuery(t, schema, names) : null;
+    return query === null ? [] : [query];
+  });
   if (queries.length === 0) {
     return [];
   }

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import type pg from "pg";
@@ -18,11 +19,11 @@ import {
 } from "../datasets.repository.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { sourceNameWords } from "../leak-scan/identifiers.ts";
+import { sourceIdentifiersOnThread } from "../leak-scan/identifiers-thread.ts";
 import {
   finishStreamScan,
   type LeakScanReport,
   type SourceIdentifiers,
-  sourceIdentifiers,
 } from "../leak-scan/leak-scan.ts";
 import { currentXid, foreignRows, foreignTriggers } from "../leak-scan/load-proof.ts";
 import { streamField } from "../leak-scan/stream-fields.ts";
@@ -294,9 +295,9 @@ export async function provisionDataset(
   const started = Date.now();
   const schema = "public";
   const dataset = await reserveDataset(deps, options);
-  // Copy workers, the setup connection, and the leak scan's identifier readers.
+  // Copy workers, the setup and catalog queries (the identifiers thread has its own).
   const sourcePool = createPool(deps.config.databaseUrl, {
-    max: 2 * (options.parallel ?? 2) + 1,
+    max: (options.parallel ?? 2) + 2,
     applicationName: "govern-provision",
     settings: SESSION_SETTINGS,
   });
@@ -323,14 +324,19 @@ export async function provisionDataset(
   // The leak scan's source side needs only the source: it runs while the target is written.
   // Its key also hashes what the masking threads make (images.ts) and the target's candidates.
   const leakKey = leakScanKey(deps.config.secret);
-  const identifiers = sourceIdentifiers({
-    source: sourcePool,
+  // On a thread of its own with its own sessions (identifiers-thread.ts): the main thread
+  // moves the copy's streams.
+  const identifiersThread = sourceIdentifiersOnThread({
+    url: deps.config.databaseUrl,
+    applicationName: "govern-provision",
+    settings: SESSION_SETTINGS,
     plan: gate.tables,
-    key: leakKey,
-    maskingKey: maskingKey(deps.config.secret).bytes,
     schema,
+    key: new Uint8Array(leakKey),
+    maskingKey: new Uint8Array(maskingKey(deps.config.secret).bytes),
     parallel: options.parallel ?? 2,
   });
+  const identifiers = identifiersThread.result;
   identifiers.catch(() => {});
   // The stream scan's name heads: every word of the source's names (stream-scan.ts).
   const nameWords = sourceNameWords(sourcePool, gate.tables, schema);
@@ -646,13 +652,14 @@ export async function provisionDataset(
     const seqs = await sql<{ name: string; last_value: string | null }>`
       SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
       FROM pg_sequences WHERE schemaname = ${schema}`.execute(source);
-    for (const s of seqs.rows.filter((x) => x.last_value !== null)) {
-      await targetPool.query("SELECT setval($1::regclass, $2::bigint, true)", [
-        s.name,
-        s.last_value,
-      ]);
-    }
-    await archive.restore(targetUrl, "post-data", Math.max(1, options.parallel ?? 2));
+    const set = seqs.rows.filter((x) => x.last_value !== null);
+    // One round trip for every sequence.
+    await targetPool.query(
+      "SELECT setval(s::regclass, v, true) FROM unnest($1::text[], $2::bigint[]) AS x(s, v)",
+      [set.map((s) => s.name), set.map((s) => s.last_value)],
+    );
+    // Index builds and constraint checks in as many jobs as there are cores, as pg_restore -j.
+    await archive.restore(targetUrl, "post-data", Math.max(2, availableParallelism()));
     const constraintsMs = Date.now() - t2;
     const t3 = Date.now();
     const matviews = await targetPool.query<{ name: string }>(
@@ -792,6 +799,7 @@ export async function provisionDataset(
       : error;
   } finally {
     guard.done();
+    await identifiersThread.stop();
     await targetPool?.end().catch(() => {});
     await archive?.remove();
     await source.destroy();
