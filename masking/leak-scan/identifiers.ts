@@ -237,14 +237,19 @@ export function contentIdentifiers(text: string): string[] {
  * one value (text) per row, or with `set` a FROM item over `t` yielding the values as `v` (an
  * array's elements, a JSON path's leaves under arrays); `category` says how the value is read.
  */
-export type IdentifierSource = { value: string; category: string; set?: boolean };
+/**
+ * One place identifiers are read from: a value per row (`value` an expression over `t`), a set
+ * per row (`set`: a FROM item yielding `x(v)`), or a whole query of its own (`query`: a SELECT of
+ * one column over the table, e.g. address-lines.ts's).
+ */
+export type IdentifierSource = { value: string; category: string; set?: boolean; query?: boolean };
 
 /**
  * Where a table's identifiers are, column by column: the single list of what the leak scan's
  * source side reads (PII columns and JSON paths, tokenized numbers, text searched by content,
  * first and last name of one row).
  */
-export function identifierSources(table: TablePlan): IdentifierSource[] {
+export function identifierSources(table: TablePlan, schema: string): IdentifierSource[] {
   const out: IdentifierSource[] = [];
   const isJson = (c: ColumnPlan) => c.udt === "jsonb" || c.udt === "json";
   // A path without arrays is one lookup; jsonb_path_query is kept for arrays (it is far slower).
@@ -298,7 +303,7 @@ export function identifierSources(table: TablePlan): IdentifierSource[] {
   }
   // The address lines the table holds, in every form (address-lines.ts).
   for (const q of addressLineQueries(table, schema)) {
-    out.push(`SELECT v, '${ADDRESS_LINE}' FROM (${q}) s(v)`);
+    out.push({ value: q, category: ADDRESS_LINE, query: true });
   }
   // First and last name of one row: identifying together.
   const part = (p: string) =>
@@ -324,10 +329,10 @@ export function identifierSources(table: TablePlan): IdentifierSource[] {
 export function identifierQuery(
   table: TablePlan,
   schema: string,
-  sources: IdentifierSource[] = identifierSources(table),
+  sources: IdentifierSource[] = identifierSources(table, schema),
 ): string | null {
   const from = `${ident(schema)}.${ident(table.table)} t`;
-  const rows = sources.filter((s) => !s.set);
+  const rows = sources.filter((s) => !s.set && !s.query);
   const parts: string[] = [];
   if (rows.length > 0) {
     const values = rows.map((s) => `(${s.value}, ${literal(s.category)})`).join(", ");
@@ -335,6 +340,9 @@ export function identifierQuery(
       `SELECT x.v, x.c FROM ${from}, LATERAL (VALUES ${values}) x(v, c)
        WHERE x.v IS NOT NULL AND (x.c NOT IN ('${CONTENT}', '${CONTENT_JSON}') OR x.v ~ ${literal(CONTENT_SQL)})`,
     );
+  }
+  for (const s of sources.filter((x) => x.query)) {
+    parts.push(`SELECT s.v, ${literal(s.category)} FROM (${s.value}) s(v) WHERE s.v IS NOT NULL`);
   }
   for (const s of sources.filter((x) => x.set)) {
     parts.push(
@@ -483,7 +491,7 @@ export async function sourceNameWords(
   schema: string,
 ): Promise<string[]> {
   const queries = plan.flatMap((t) => {
-    const names = identifierSources(t).filter(
+    const names = identifierSources(t, schema).filter(
       (s) => s.category === "person_name" || s.category === NAME_PAIR,
     );
     const query = names.length > 0 ? identifierQuery(t, schema, names) : null;
