@@ -292,8 +292,10 @@ export async function finishRestore(
 /**
  * Rewrites archive files without the rows matching `drop` (ClickHouse predicate): a new file
  * with the rest (tallied: rows = old − dropped), a new manifest naming the file it replaces,
- * then the old file and manifest removed. Files already rewritten are skipped, so a resumed
- * rewrite finishes the rest. Returns the rows dropped.
+ * then the old file and manifest removed. With `transform` (column → expression of its old value) the
+ * matching rows are kept with those columns rewritten instead (a retention anonymization), and
+ * the new file is tallied against that projection. Files already rewritten are skipped, so a
+ * resumed rewrite finishes the rest. Returns the rows dropped (or transformed).
  */
 export async function rewriteArchiveFiles(
   deps: { db: Db; config: Config; analytics: AnalyticsStore },
@@ -302,6 +304,7 @@ export async function rewriteArchiveFiles(
   drop: string,
   params: Record<string, unknown>,
   moveId: string,
+  transform?: Record<string, (column: string) => string>,
 ): Promise<number> {
   let dropped = 0;
   const archive = archiveStore(deps.config);
@@ -311,22 +314,30 @@ export async function rewriteArchiveFiles(
     if (!old || !(await archive.exists(file))) {
       continue; // already rewritten
     }
-    const keep = `NOT (${drop})`;
     const current = archive.source(file, "file");
-    const kept = await chTally(deps.analytics, info, current.sql, keep, {
-      ...params,
-      ...current.params,
+    // The old values under other names and the match computed once, below the projection: an
+    // output column may not be an alias of an expression over the column it replaces.
+    const old_ = (name: string) => `\`o_${name}\``;
+    const inner = `SELECT ${info.columns
+      .map((c) => `${chQuoted(c.name)} AS ${old_(c.name)}`)
+      .join(", ")}, _tier_time AS o__tt, _move_id AS o__mid, (${drop}) AS o__match FROM ${
+      current.sql
+    }`;
+    const columns = info.columns.map((c) => {
+      const expression = transform?.[c.name];
+      return expression
+        ? `if(o__match, ${expression(old_(c.name))}, ${old_(c.name)}) AS ${chQuoted(c.name)}`
+        : `${old_(c.name)} AS ${chQuoted(c.name)}`;
     });
-    const gone = old.rows - kept.rows;
+    const select = `SELECT ${columns.join(", ")}, o__tt AS _tier_time, o__mid AS _move_id FROM (${inner}) WHERE ${
+      transform ? "1" : "NOT o__match"
+    }`;
+    const fileParams = { ...params, ...current.params };
+    const kept = await chTally(deps.analytics, info, `(${select})`, "1", fileParams);
+    const gone = transform ? await countInFile(deps, file, drop, params) : old.rows - kept.rows;
     const next = file.replace(/(-r[0-9a-f-]{36})?\.parquet$/, `-r${moveId}.parquet`);
     if (kept.rows > 0) {
-      const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
-      await archive.writeParquet(
-        deps.analytics,
-        next,
-        `SELECT ${columns.join(", ")} FROM ${current.sql} WHERE ${keep}`,
-        { ...params, ...current.params },
-      );
+      await archive.writeParquet(deps.analytics, next, select, fileParams);
       const stored = archive.source(next, "next");
       const written = await chTally(deps.analytics, info, stored.sql, "1", stored.params);
       if (!sameTally(kept, written)) {
