@@ -9,6 +9,7 @@ import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { archiveStore } from "./archive-store.ts";
 import { chTally } from "./copy.ts";
+import { tieredTables } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
 import { countInFile, liveArchiveFiles, rewriteArchiveFiles } from "./restore.ts";
 import { withTieringLock } from "./run.ts";
@@ -180,13 +181,6 @@ export function tierAnonymizeExpression(
   }
 }
 
-/** Tables with a cold table or archive files (every table tiering ever moved). */
-async function tieredTables(db: Db): Promise<Set<string>> {
-  const rows = await sql<{ table_name: string }>`
-    SELECT DISTINCT table_name FROM governance.tier_moves`.execute(db);
-  return new Set(rows.rows.map((r) => r.table_name));
-}
-
 async function heldFor(db: Db, tenantId: string, table: string): Promise<boolean> {
   const held = await sql<{ n: number }>`
     SELECT count(*)::int AS n FROM governance.legal_holds
@@ -337,7 +331,7 @@ async function coldCount(deps: Deps, info: TableInfo, p: Predicate): Promise<num
 
 /** Carries out an approved retention request's reach in cold and the archive. */
 export async function reachTiers(deps: Deps, request: ReachRequest): Promise<TierReach[]> {
-  const tiered = await tieredTables(deps.db);
+  const tiered = new Set(await tieredTables(deps.db));
   const def = request.definition;
   const planned = def.tables.length
     ? def.tables
@@ -522,7 +516,7 @@ export function withTierReach<O extends { finish?: () => Promise<Record<string, 
     finish: async () => {
       const body = before ? await before() : {};
       if (!deps.analytics) {
-        const tiered = await tieredTables(deps.db);
+        const tiered = new Set(await tieredTables(deps.db));
         const reached = request.definition.tables.filter((t) => tiered.has(t.table));
         if (reached.length) {
           throw new Error(
