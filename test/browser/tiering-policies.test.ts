@@ -31,12 +31,14 @@ test("an admin edits a tiering policy, sees a validation error at its field, sav
   const editor = page.getByRole("region", { name: "Policy of customer_interactions" });
   await editor.getByText("Never edited in the console").waitFor();
 
-  // An archive shorter than the CCPA retention of interactions (2 years): refused, at the field.
+  // An archive (18 months) ending before the CCPA retention of interactions (2 years): refused,
+  // at the field.
+  await editor.locator('input[name="tiers.cold"]').fill("1 year");
   const archive = editor.locator('input[name="tiers.archive"]');
-  await archive.fill("1 year");
+  await archive.fill("18 months");
   await expect
     .poll(() => editor.getByLabel("Policy YAML").inputValue())
-    .toContain("archive: 1 year");
+    .toContain("archive: 18 months");
   await editor.getByRole("button", { name: "Check (dry run)" }).click();
   const fieldError = editor.locator('[data-field="tiers.archive"]');
   await fieldError.filter({ hasText: "ends before retention policy" }).waitFor();
@@ -48,6 +50,7 @@ test("an admin edits a tiering policy, sees a validation error at its field, sav
   expect(await editor.getByRole("button", { name: "Confirm save" }).count()).toBe(0);
 
   // Fixed: the dry run passes, the save asks for confirmation, then stores version 1.
+  await editor.locator('input[name="tiers.cold"]').fill("2 years");
   await archive.fill("8 years");
   await editor.getByRole("button", { name: "Save as new version" }).click();
   await editor.getByTestId("policy-dry-run").waitFor();
