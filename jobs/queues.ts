@@ -11,7 +11,7 @@ export const QUEUE_NAMES = [
   "classify",
   "lineage",
   "quality",
-  "tiering",
+  "tier",
   "retention",
   "masking",
   "synth",

@@ -260,8 +260,8 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     },
     lost: { resume: () => true },
   }),
-  tiering: defineJob({
-    queue: "tiering",
+  tier: defineJob({
+    queue: "tier",
     payload: ZTieringPayload,
     defaultCron: "45 2 * * *",
     run: async (context, payload) => runTieringJob(context, payload),

@@ -18,6 +18,7 @@ import {
 } from "./reconcile.ts";
 import { JOBS } from "./registry.ts";
 import { syncSchedules } from "./schedules.ts";
+import { retireTieringQueue } from "./tiering/retired-queue.ts";
 
 export type WorkerDeps = Omit<JobContext, "progress" | "runId"> & { redis: Redis; logger: Logger };
 
@@ -107,7 +108,11 @@ export async function startWorker(
   // Alerts (quality incidents) go through the channels; their deliveries through this queue.
   const notify = deps.notify ?? createNotifier({ ...deps, queues });
   const runDeps: RunDeps = { ...deps, locks, notify };
-  const sync = () => syncSchedules(deps.db, queues, jobs);
+  let tieringRetired = false;
+  const sync = async () => {
+    tieringRetired ||= await retireTieringQueue(deps.redis, prefix);
+    return syncSchedules(deps.db, queues, jobs);
+  };
   const reconcile = () =>
     reconcileRuns({ ...deps, queues, jobs }, { queuedGraceMs: options.queuedGraceMs });
   let checking: Promise<void> | undefined;

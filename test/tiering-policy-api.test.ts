@@ -68,13 +68,27 @@ test("a draft that breaks the rules is refused with each problem named, in the d
   const semantic = await call("admin", "PUT", "/api/v1/tiering/policies/customer_interactions", {
     body: draft("200 days", "1 year"),
   });
+  // Each detail names its field (the console shows it there) and says the line.
   const messages = (
-    (await semantic.json()) as { error: { details: { message: string }[] } }
+    (await semantic.json()) as { error: { details: { path: string; message: string }[] } }
   ).error.details
-    .map((d) => d.message)
+    .map((d) => `${d.path}: ${d.message}`)
     .join("\n");
-  expect(messages).toMatch(/tiers\.warm: 180 days must be longer than tiers\.hot/);
-  expect(messages).toMatch(/tiers\.archive: 1 year ends before retention policy/);
+  expect(messages).toMatch(/tiers\.warm: line \d+: 180 days must be longer than tiers\.hot/);
+  expect(messages).toMatch(/tiers\.archive: line \d+: 1 year ends before retention policy/);
+  const semanticPreview = ZTieringPolicyPreview.parse(
+    await (
+      await call("admin", "POST", "/api/v1/tiering/policies/customer_interactions/preview", {
+        body: draft("200 days", "1 year"),
+      })
+    ).json(),
+  );
+  expect(semanticPreview.issues).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ path: "tiers.warm", line: expect.any(Number) }),
+      expect.objectContaining({ path: "tiers.archive", line: expect.any(Number) }),
+    ]),
+  );
   // Another table's name in the body, an unknown table, an extra body field.
   expect(
     (await call("admin", "PUT", "/api/v1/tiering/policies/payments", { body: draft("30 days") }))

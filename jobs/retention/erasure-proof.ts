@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { isColdTable } from "../tiering/stores.ts";
 import { quoteIdent } from "./graph.ts";
 
 /**
@@ -159,6 +160,9 @@ export async function eraseFromAnalytics(
   const needles = input.identifiers.map((i) => i.value);
   const erased: Record<string, number> = {};
   for (const [table, entry] of await analyticsStringColumns(store)) {
+    if (isColdTable(table)) {
+      continue; // the cold tier: erased by the tier reach, which keeps others' rows (scrubbed)
+    }
     const parts: string[] = [];
     if (entry.columns.length) {
       parts.push(analyticsMatch(entry.columns));

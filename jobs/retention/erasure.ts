@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
-import { eraseFromTiers, personInTiers } from "../tiering/restore.ts";
+import { eraseFromTiers, personInTiers } from "../tiering/erasure-reach.ts";
 import { unseal } from "./erasure-plan.ts";
 import { eraseFromAnalytics, proveErasure } from "./erasure-proof.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";

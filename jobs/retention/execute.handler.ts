@@ -2,7 +2,6 @@ import { z } from "zod";
 import type { JobContext } from "../job-definition.ts";
 import { emitLineage } from "../lineage/emit.ts";
 import { retentionArchiveRunEvent } from "../lineage/job-lineage.ts";
-import { retentionTiersFinish } from "../tiering/retention-reach.ts";
 import { runAccessExport } from "./access-export.ts";
 import { executeErasure, planErasure } from "./erasure.ts";
 import { type ExecutionOutcome, executeRequest } from "./executor.ts";
@@ -45,7 +44,6 @@ export async function runRetentionExecuteJob(
     // Executing an access request produces its package; it deletes nothing.
     return runAccessExport(context, { action: "access", requestId: payload.requestId, actor });
   }
-  const analytics = context.analytics;
   const outcome: ExecutionOutcome =
     request?.kind === "erasure"
       ? await executeErasure(
@@ -63,11 +61,6 @@ export async function runRetentionExecuteJob(
           batchSize: payload.batchSize,
           beforeBatch: hooks.beforeBatch,
           onProgress: (p) => context.progress(p.percent),
-          // The request's rows that tiering moved to cold or the archive go too (recorded in the
-          // certificate).
-          ...(analytics && request
-            ? { finish: () => retentionTiersFinish({ ...context, analytics }, request) }
-            : {}),
         });
   if (outcome.outcome === "refused") {
     return { outcome: outcome.outcome, reason: outcome.reason, message: outcome.message };

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
 import type { StoredCertificate } from "./certificate.ts";
@@ -6,7 +7,13 @@ import type { Blocker } from "./requests.ts";
 
 /** The executor's contract: what it needs, what it is asked, what it answers. */
 
-export type ExecutorDeps = { db: Db; pool: pg.Pool; config: Config };
+export type ExecutorDeps = {
+  db: Db;
+  pool: pg.Pool;
+  config: Config;
+  /** Reaches the rows tiering moved to cold and the archive (jobs/tiering/retention-reach.ts). */
+  analytics?: AnalyticsStore;
+};
 
 export type ExecutionProgress = {
   table: string;

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { isUuid } from "../../schema/uuid.ts";
+import { withTierReach } from "../tiering/retention-reach.ts";
 import { getCertificate } from "./certificate.ts";
 import { gate } from "./execution-gate.ts";
 import { resolvePlan } from "./execution-plan.ts";
@@ -109,7 +110,8 @@ export async function executeRequest(
         started_at = coalesce(started_at, now()), updated_at = now(), error = NULL
     WHERE id = ${requestId}`.execute(deps.db);
   try {
-    return await run(deps, request, tables, options);
+    // Rows of the plan's tables that tiering moved out go too, whoever executes the request.
+    return await run(deps, request, tables, withTierReach(deps, request, options));
   } catch (error) {
     // A failure (not a crash) leaves the request resumable: its ledger says what is done.
     await sql`

@@ -166,3 +166,10 @@ export async function recentMoves(db: Db, limit = 50): Promise<Move[]> {
     .execute();
   return rows.map((r) => toMove(r as Row));
 }
+
+/** Tables tiering ever moved rows of (a cold table or archive files may hold some). */
+export async function tieredTables(db: Db): Promise<string[]> {
+  const rows = await sql<{ table_name: string }>`
+    SELECT DISTINCT table_name FROM governance.tier_moves`.execute(db);
+  return rows.rows.map((r) => r.table_name).sort();
+}

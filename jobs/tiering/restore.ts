@@ -292,8 +292,10 @@ export async function finishRestore(
 /**
  * Rewrites archive files without the rows matching `drop` (ClickHouse predicate): a new file
  * with the rest (tallied: rows = old − dropped), a new manifest naming the file it replaces,
- * then the old file and manifest removed. Files already rewritten are skipped, so a resumed
- * rewrite finishes the rest. Returns the rows dropped.
+ * then the old file and manifest removed. With `transform` (column → expression of its old value) the
+ * matching rows are kept with those columns rewritten instead (a retention anonymization), and
+ * the new file is tallied against that projection. Files already rewritten are skipped, so a
+ * resumed rewrite finishes the rest. Returns the rows dropped (or transformed).
  */
 export async function rewriteArchiveFiles(
   deps: { db: Db; config: Config; analytics: AnalyticsStore },
@@ -302,6 +304,7 @@ export async function rewriteArchiveFiles(
   drop: string,
   params: Record<string, unknown>,
   moveId: string,
+  transform?: Record<string, (column: string) => string>,
 ): Promise<number> {
   let dropped = 0;
   const archive = archiveStore(deps.config);
@@ -311,22 +314,30 @@ export async function rewriteArchiveFiles(
     if (!old || !(await archive.exists(file))) {
       continue; // already rewritten
     }
-    const keep = `NOT (${drop})`;
     const current = archive.source(file, "file");
-    const kept = await chTally(deps.analytics, info, current.sql, keep, {
-      ...params,
-      ...current.params,
+    // The old values under other names and the match computed once, below the projection: an
+    // output column may not be an alias of an expression over the column it replaces.
+    const old_ = (name: string) => `\`o_${name}\``;
+    const inner = `SELECT ${info.columns
+      .map((c) => `${chQuoted(c.name)} AS ${old_(c.name)}`)
+      .join(", ")}, _tier_time AS o__tt, _move_id AS o__mid, (${drop}) AS o__match FROM ${
+      current.sql
+    }`;
+    const columns = info.columns.map((c) => {
+      const expression = transform?.[c.name];
+      return expression
+        ? `if(o__match, ${expression(old_(c.name))}, ${old_(c.name)}) AS ${chQuoted(c.name)}`
+        : `${old_(c.name)} AS ${chQuoted(c.name)}`;
     });
-    const gone = old.rows - kept.rows;
+    const select = `SELECT ${columns.join(", ")}, o__tt AS _tier_time, o__mid AS _move_id FROM (${inner}) WHERE ${
+      transform ? "1" : "NOT o__match"
+    }`;
+    const fileParams = { ...params, ...current.params };
+    const kept = await chTally(deps.analytics, info, `(${select})`, "1", fileParams);
+    const gone = transform ? await countInFile(deps, file, drop, params) : old.rows - kept.rows;
     const next = file.replace(/(-r[0-9a-f-]{36})?\.parquet$/, `-r${moveId}.parquet`);
     if (kept.rows > 0) {
-      const columns = [...info.columns.map((c) => chQuoted(c.name)), "_tier_time", "_move_id"];
-      await archive.writeParquet(
-        deps.analytics,
-        next,
-        `SELECT ${columns.join(", ")} FROM ${current.sql} WHERE ${keep}`,
-        { ...params, ...current.params },
-      );
+      await archive.writeParquet(deps.analytics, next, select, fileParams);
       const stored = archive.source(next, "next");
       const written = await chTally(deps.analytics, info, stored.sql, "1", stored.params);
       if (!sameTally(kept, written)) {
@@ -349,128 +360,6 @@ export async function rewriteArchiveFiles(
     dropped += gone;
   }
   return dropped;
-}
-
-/**
- * Erasure reaches the cold and archive tiers: the person's rows (by customer id, in tables with
- * a customer column, or rows whose text holds one of their identifiers) are deleted from cold
- * and the archive files holding them are rewritten. Returns rows erased per table and tier.
- */
-export async function eraseFromTiers(
-  deps: { db: Db; config: Config; analytics: AnalyticsStore },
-  subject: { tenantId: string; customerId: string; identifiers: string[] },
-): Promise<Record<string, { cold: number; archive: number }>> {
-  const out: Record<string, { cold: number; archive: number }> = {};
-  for (const table of await tieredTables(deps)) {
-    const info = await tableInfo(deps.db, table);
-    if (!info) {
-      continue;
-    }
-    const { where, params } = personWhere(info, subject);
-    const cold = await coldRowsWhere(deps.analytics, table, where, params);
-    if (cold > 0) {
-      await deps.analytics.command(
-        `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
-        { ...params, t: coldTable(table) },
-      );
-    }
-    const files: string[] = [];
-    for (const m of await liveArchiveFiles(deps, table)) {
-      if ((await countInFile(deps, m.file, where, params)) > 0) {
-        files.push(m.file);
-      }
-    }
-    const archive = files.length
-      ? await rewriteArchiveFiles(deps, info, files, where, params, randomUUID())
-      : 0;
-    if (cold || archive) {
-      out[table] = { cold, archive };
-    }
-  }
-  return out;
-}
-
-/** Rows of the person still in cold or archive, per table and tier (the certificate's proof). */
-export async function personInTiers(
-  deps: { db: Db; config: Config; analytics: AnalyticsStore },
-  subject: { tenantId: string; customerId: string; identifiers: string[] },
-): Promise<Record<string, { cold: number; archive: number }>> {
-  const out: Record<string, { cold: number; archive: number }> = {};
-  for (const table of await tieredTables(deps)) {
-    const info = await tableInfo(deps.db, table);
-    if (!info) {
-      continue;
-    }
-    const { where, params } = personWhere(info, subject);
-    const cold = await coldRowsWhere(deps.analytics, table, where, params);
-    let archive = 0;
-    // Every file with a manifest, open moves included: the proof must not skip any copy.
-    const store = archiveStore(deps.config);
-    for (const m of await store.manifests(table)) {
-      if (await store.exists(m.file)) {
-        archive += await countInFile(deps, m.file, where, params);
-      }
-    }
-    out[table] = { cold, archive };
-  }
-  return out;
-}
-
-/** Rows of `table`'s cold copy matching `where`; 0 when the table has no cold copy. */
-async function coldRowsWhere(
-  analytics: AnalyticsStore,
-  table: string,
-  where: string,
-  params: Record<string, unknown>,
-): Promise<number> {
-  if (!(await coldTableExists(analytics, table))) {
-    return 0;
-  }
-  const n = await analytics.query<{ n: string }>(
-    `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
-    { ...params, t: coldTable(table) },
-  );
-  return Number(n[0]?.n ?? 0);
-}
-
-function personWhere(
-  info: TableInfo,
-  subject: { tenantId: string; customerId: string; identifiers: string[] },
-): { where: string; params: Record<string, unknown> } {
-  const textColumns = info.columns.filter((c) => /char|text|json/.test(c.type)).map((c) => c.name);
-  const conditions: string[] = [];
-  if (info.customerColumn) {
-    conditions.push(`${chQuoted(info.customerColumn)} = {pcustomer:String}`);
-  }
-  if (subject.identifiers.length && textColumns.length) {
-    conditions.push(
-      `multiSearchAnyCaseInsensitive(concat_ws(' ', ${textColumns
-        .map((c) => `ifNull(${chQuoted(c)}, '')`)
-        .join(", ")}), {pids:Array(String)})`,
-    );
-  }
-  if (!conditions.length) {
-    return { where: "0", params: {} };
-  }
-  return {
-    where: `tenant_id = {ptenant:String} AND (${conditions.join(" OR ")})`,
-    params: {
-      ptenant: subject.tenantId,
-      pcustomer: subject.customerId,
-      pids: subject.identifiers.filter((v) => v.length >= 3),
-    },
-  };
-}
-
-/** Tables that have a cold table or archive files. */
-async function tieredTables(deps: {
-  db: Db;
-  config: Config;
-  analytics: AnalyticsStore;
-}): Promise<string[]> {
-  const rows = await sql<{ table_name: string }>`
-    SELECT DISTINCT table_name FROM governance.tier_moves`.execute(deps.db);
-  return rows.rows.map((r) => r.table_name).sort();
 }
 
 /** Rows of an archive file matching `where`, read in place. */

@@ -49,6 +49,15 @@ export async function ensureColdTable(store: AnalyticsStore, info: TableInfo): P
   seen.set(info.table, shape);
 }
 
+/**
+ * Whether an analytics table is a cold tier's: its rows are the company's records moved out of
+ * Postgres, changed only by the tier engines (retention and erasure reach), never by the
+ * analytics store's own erasure, which deletes whole rows mentioning a person.
+ */
+export function isColdTable(name: string): boolean {
+  return /^tier_[a-z_][a-z0-9_]*_cold$/.test(name);
+}
+
 export async function coldTableExists(store: AnalyticsStore, table: string): Promise<boolean> {
   const rows = await store.query<{ n: string }>(
     "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",

@@ -3,7 +3,7 @@ import type { JobContext } from "../job-definition.ts";
 import { runRestore, runTiering } from "./run.ts";
 
 /**
- * The `tiering` queue's job (the issue's job `tier`): `{action: "run"}` daily (the schedule
+ * The `tier` job (issue 19; the API stays under /api/v1/tiering): `{action: "run"}` daily (the schedule
  * sends `{}`), or `{action: "restore", …}` queued by the console. Both are idempotent across a
  * crash: a run first completes or undoes the moves left open (see mover.ts), then plans anew.
  */

@@ -19,6 +19,24 @@ export class TieringPolicyError extends Error {
   }
 }
 
+/** One problem of a policy as the console shows it: next to its field, with its line. */
+export type PolicyIssue = { path: string | null; line: number | null; message: string };
+
+/**
+ * A problem string (`source:line: field.path: message`, the line or the field may be absent)
+ * taken apart, so the console can put the message next to the field it names.
+ */
+export function policyIssue(problem: string): PolicyIssue {
+  const located = /^[^\n]*?:(\d+): ([\s\S]*)$/.exec(problem);
+  const line = located?.[1] ? Number(located[1]) : null;
+  const rest = located?.[2] ?? problem;
+  const field = /^([a-z_]+(?:\.[a-z_0-9]+)*|\(root\)): ([\s\S]*)$/.exec(rest);
+  if (field?.[1] && field[2] !== undefined && field[1] !== "(root)") {
+    return { path: field[1], line, message: field[2] };
+  }
+  return { path: null, line, message: field?.[2] ?? rest };
+}
+
 /** Period in days (a year is 365, a month 30: only used to compare periods). */
 export function periodDays(period: string): number {
   const p = parsePeriod(period);

@@ -169,11 +169,21 @@ export const ZTieringPolicyDraft = z
   .openapi("TieringPolicyDraft");
 export type TTieringPolicyDraft = z.infer<typeof ZTieringPolicyDraft>;
 
+/** A policy problem taken apart: the field it names (`tiers.archive`), its line, the message. */
+export const ZTieringPolicyIssue = z.object({
+  path: z.string().nullable(),
+  line: z.number().nullable(),
+  message: z.string(),
+});
+export type TTieringPolicyIssue = z.infer<typeof ZTieringPolicyIssue>;
+
 /** A draft's dry run: its problems, or the table's plan under it next to the current plan. */
 export const ZTieringPolicyPreview = z
   .object({
     valid: z.boolean(),
     problems: z.array(z.string()),
+    /** The same problems, each with the field it names (for the console's form). */
+    issues: z.array(ZTieringPolicyIssue),
     draft: z.object({ moves: z.array(ZPlannedMove), skipped: ZTierPlan.shape.skipped }).nullable(),
     current: z.object({ moves: z.array(ZPlannedMove), skipped: ZTierPlan.shape.skipped }),
   })

@@ -22,6 +22,7 @@ import * as dsctl01 from "./2026-12-08-dsctl-01-dataset-controls.ts";
 import * as perf01 from "./2026-12-08-perf-01-lineage-trace-indexes.ts";
 import * as recog01 from "./2026-12-08-recog-01-recognizers.ts";
 import * as lin01 from "./2026-12-10-lin-01-lineage-generation.ts";
+import * as tier02 from "./2026-12-10-tier-01-job-tier.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-08-dsar-01-access-requests": dsar01,
   "2026-12-08-dsctl-01-dataset-controls": dsctl01,
   "2026-12-10-lin-01-lineage-generation": lin01,
+  "2026-12-10-tier-01-job-tier": tier02,
 };

@@ -279,11 +279,14 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
                   onProgress: (percent) => bar(`erasure: ${percent}%`),
                 }),
               )
-            : await executeRequest({ db, pool, config }, requestId, {
-                actor: who(actor),
-                batchSize,
-                onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
-              });
+            : // The analytics store lets the executor reach rows tiering moved out.
+              await withAnalytics(config, (analytics) =>
+                executeRequest({ db, pool, config, analytics }, requestId, {
+                  actor: who(actor),
+                  batchSize,
+                  onProgress: (p) => bar(`${p.table}: ${p.done}/${p.total} rows (${p.percent}%)`),
+                }),
+              );
         await auditCommand(db, actor, {
           action: `retention.request.execute_${outcome.outcome}`,
           target: `retention_request:${requestId}`,

@@ -5,7 +5,7 @@ import { createOwnerDb } from "../../schema/postgres.ts";
 
 /**
  * A tiering worker process for test/tiering-crash.test.ts: runs the tiering job's engine
- * (runTiering, what the `tiering` job handler calls) against the database, ClickHouse folder and
+ * (runTiering, what the `tier` job handler calls) against the database, ClickHouse folder and
  * archive the test gives it in the environment, so the test can SIGKILL it mid-move.
  * TIER_AS_OF and TIER_TABLES narrow the run.
  */

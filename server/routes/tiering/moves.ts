@@ -24,13 +24,13 @@ export const tierMovesRoute = defineRoute(
       triggered_by: string | null;
       queued_at: Date;
     }>`SELECT queue_job_id, status, triggered_by, queued_at FROM governance.job_runs
-       WHERE queue = 'tiering' ORDER BY queued_at DESC LIMIT 10`.execute(db);
+       WHERE queue = 'tier' ORDER BY queued_at DESC LIMIT 10`.execute(db);
     const progress = async (jobId: string | null, status: string): Promise<number | null> => {
       if (!jobId || status !== "running") {
         return status === "succeeded" ? 100 : null;
       }
       return jobQueuesOf(c.get("deps"))
-        .progress("tiering", jobId)
+        .progress("tier", jobId)
         .catch(() => null);
     };
     return c.json(

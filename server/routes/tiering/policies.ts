@@ -7,7 +7,7 @@ import {
   saveTieringPolicy,
   tieringPolicyVersions,
 } from "../../../jobs/tiering/policies.ts";
-import { TieringPolicyError } from "../../../rules/tiering/loader.ts";
+import { policyIssue, TieringPolicyError } from "../../../rules/tiering/loader.ts";
 import {
   ZTieringPolicies,
   ZTieringPolicyDraft,
@@ -54,10 +54,14 @@ function view(entry: PolicyEntry): z.infer<typeof ZTieringPolicyView> {
 /** A TieringPolicyError as a 400 naming each problem (line and field). */
 function invalid(error: unknown): never {
   if (error instanceof TieringPolicyError) {
+    // Each detail names the policy field (`tiers.archive`), so the console shows it there.
     throw new AppError(
       "invalid_request",
       error.message.split("\n")[0] ?? "invalid policy",
-      error.problems.map((message) => ({ path: "body", message })),
+      error.problems.map(policyIssue).map((i) => ({
+        path: i.path ?? "body",
+        message: i.line ? `line ${i.line}: ${i.message}` : i.message,
+      })),
     );
   }
   throw error;
@@ -127,10 +131,19 @@ export const tierPolicyPreviewRoute = defineRoute(
     try {
       const draft = checkTieringDraft(table, body);
       const planned = await planTiering(deps, { tables: [table], readOnly: true, draft });
-      return c.json({ valid: true, problems: [], draft: shape(planned), current }, 200);
+      return c.json({ valid: true, problems: [], issues: [], draft: shape(planned), current }, 200);
     } catch (error) {
       if (error instanceof TieringPolicyError) {
-        return c.json({ valid: false, problems: error.problems, draft: null, current }, 200);
+        return c.json(
+          {
+            valid: false,
+            problems: error.problems,
+            issues: error.problems.map(policyIssue),
+            draft: null,
+            current,
+          },
+          200,
+        );
       }
       throw error;
     }

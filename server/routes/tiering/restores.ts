@@ -42,8 +42,8 @@ export const tierRestoreRoute = defineRoute(
       to: body.to,
     };
     const jobId = deps.enqueue
-      ? await deps.enqueue("tiering", payload, actor)
-      : await jobQueuesOf(deps).enqueue("tiering", payload, actor);
+      ? await deps.enqueue("tier", payload, actor)
+      : await jobQueuesOf(deps).enqueue("tier", payload, actor);
     c.set("audit", {
       action: "tiering.restore",
       target: `public.${body.table}`,

@@ -33,11 +33,11 @@ export const tierRunRoute = defineRoute(
     const actor = c.get("principal")?.email ?? "api";
     const payload = { action: "run", ...(body.tables ? { tables: body.tables } : {}) };
     const jobId = deps.enqueue
-      ? await deps.enqueue("tiering", payload, actor)
-      : await jobQueuesOf(deps).enqueue("tiering", payload, actor);
+      ? await deps.enqueue("tier", payload, actor)
+      : await jobQueuesOf(deps).enqueue("tier", payload, actor);
     c.set("audit", {
       action: "tiering.run",
-      target: "job:tiering",
+      target: "job:tier",
       summary: { jobId, ...payload },
     });
     return c.json({ jobId }, 202);

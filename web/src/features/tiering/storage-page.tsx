@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, lazy, Suspense, useState } from "react";
 import {
   Area,
   AreaChart,
@@ -23,6 +23,11 @@ import { Empty, ErrorState, Loading } from "../../components/states.tsx";
 import { TenantPicker } from "../../components/tenant-picker.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { useLiveResource } from "../../components/use-live-resource.ts";
+
+/** The policy editor brings the YAML parser: loaded when the page shows it, not with the app. */
+const TieringPolicies = lazy(() =>
+  import("./policy-editor.tsx").then((m) => ({ default: m.TieringPolicies })),
+);
 
 const TIERS = ["hot", "warm", "cold", "archive"] as const;
 const COLORS = { hot: "#d9480f", warm: "#f59f00", cold: "#1c7ed6", archive: "#495057" };
@@ -370,6 +375,10 @@ export function StoragePage() {
       ) : null}
       <h2>Recommendations</h2>
       <Recommendations />
+      <h2>Policies</h2>
+      <Suspense fallback={<Loading />}>
+        <TieringPolicies canEdit={can("tiering:policies")} />
+      </Suspense>
     </section>
   );
 }

@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
+import type { Db } from "../../schema/postgres.ts";
+import { archiveStore } from "./archive-store.ts";
+import { tieredTables } from "./moves.ts";
+import { countInFile, liveArchiveFiles, rewriteArchiveFiles } from "./restore.ts";
+import { coldTable, coldTableExists } from "./stores.ts";
+import { chQuoted, type TableInfo, tableInfo } from "./tables.ts";
+
+/**
+ * Erasure reaching the cold and archive tiers. In every tiered table, the person's own rows (by
+ * customer id, in tables with a customer column) are deleted from cold and the archive files
+ * holding them rewritten (new file, new manifest, old file removed); someone else's row that
+ * only mentions them (their email, phone or name in its text) is kept with those identifiers
+ * replaced by `[erased]`, as the executor scrubs such rows in Postgres. The certificate's proof
+ * (`personInTiers`) then counts what each tier still holds of them: zero.
+ */
+
+type Deps = { db: Db; config: Config; analytics: AnalyticsStore };
+export type ErasureSubject = { tenantId: string; customerId: string; identifiers: string[] };
+
+/** Rows erased per table and tier: deleted (linked to the person) and scrubbed (mentions). */
+export type TierErasure = { cold: number; archive: number; scrubbed: number };
+
+const TEXT_TYPE = /char|text|json/;
+
+/** Identifiers long enough to search for (a two-letter name would match everywhere). */
+function searchable(subject: ErasureSubject): string[] {
+  return subject.identifiers.filter((v) => v.trim().length >= 3);
+}
+
+/**
+ * The person's rows of a table (`linked`, by customer id) and the other rows that mention them
+ * (`mentioned`), as ClickHouse predicates over the tier's text columns; null when the table
+ * can hold neither.
+ */
+function personPredicates(
+  info: TableInfo,
+  subject: ErasureSubject,
+): {
+  linked: string | null;
+  mentioned: string | null;
+  /** Either of the two (the proof's count). */
+  any: string | null;
+  textColumns: string[];
+  params: Record<string, unknown>;
+} {
+  const textColumns = info.columns.filter((c) => TEXT_TYPE.test(c.type)).map((c) => c.name);
+  const ids = searchable(subject);
+  // Each column comparison appears once per predicate: ClickHouse's Parquet filter pushdown
+  // loses a repeated one ("Not found column equals(tenant_id, …)").
+  const own = info.customerColumn
+    ? `ifNull(${chQuoted(info.customerColumn)} = {pcustomer:String}, 0)`
+    : null;
+  const mention =
+    ids.length && textColumns.length
+      ? `multiSearchAnyCaseInsensitive(concat_ws(' ', ${textColumns
+          .map((c) => `ifNull(${chQuoted(c)}, '')`)
+          .join(", ")}), {pids:Array(String)})`
+      : null;
+  const tenant = "tenant_id = {ptenant:String}";
+  const linked = own ? `${tenant} AND ${own}` : null;
+  const mentioned = mention ? `${tenant} AND ${mention}${own ? ` AND NOT ${own}` : ""}` : null;
+  const any =
+    own || mention ? `${tenant} AND (${[own, mention].filter(Boolean).join(" OR ")})` : null;
+  return {
+    linked,
+    mentioned,
+    any,
+    textColumns,
+    params: {
+      ptenant: subject.tenantId,
+      pcustomer: subject.customerId,
+      pids: ids,
+      // RE2, case-insensitive: each identifier's metacharacters escaped (RE2 refuses an
+      // escaped letter such as \ö).
+      pscrub: `(?i)(${ids.map((i) => i.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => `\\${c}`)).join("|")})`,
+    },
+  };
+}
+
+/** A text column with the person's identifiers replaced (NULL stays NULL). */
+const scrubbed = (column: string) =>
+  `if(${column} IS NULL, NULL, replaceRegexpAll(${column}, {pscrub:String}, '[erased]'))`;
+
+/** Deletes the person's rows and scrubs mentions of them in cold and the archive. */
+export async function eraseFromTiers(
+  deps: Deps,
+  subject: ErasureSubject,
+): Promise<Record<string, TierErasure>> {
+  const out: Record<string, TierErasure> = {};
+  for (const table of await tieredTables(deps.db)) {
+    const info = await tableInfo(deps.db, table);
+    if (!info) {
+      continue;
+    }
+    const p = personPredicates(info, subject);
+    const result: TierErasure = { cold: 0, archive: 0, scrubbed: 0 };
+    // Mentions first: a resumed erasure then never mistakes a half-done table for a clean one.
+    if (p.mentioned) {
+      const transform = Object.fromEntries(p.textColumns.map((c) => [c, scrubbed]));
+      const cold = await coldRowsWhere(deps.analytics, table, p.mentioned, p.params);
+      if (cold > 0) {
+        await deps.analytics.command(
+          `ALTER TABLE {t:Identifier} UPDATE ${p.textColumns
+            .map((c) => `${chQuoted(c)} = ${scrubbed(chQuoted(c))}`)
+            .join(", ")} WHERE ${p.mentioned} SETTINGS mutations_sync = 2`,
+          { ...p.params, t: coldTable(table) },
+        );
+      }
+      const files = await filesMatching(deps, table, p.mentioned, p.params);
+      const archive = files.length
+        ? await rewriteArchiveFiles(
+            deps,
+            info,
+            files,
+            p.mentioned,
+            p.params,
+            randomUUID(),
+            transform,
+          )
+        : 0;
+      result.scrubbed = cold + archive;
+    }
+    if (p.linked) {
+      result.cold = await coldRowsWhere(deps.analytics, table, p.linked, p.params);
+      if (result.cold > 0) {
+        await deps.analytics.command(
+          `DELETE FROM {t:Identifier} WHERE ${p.linked} SETTINGS lightweight_deletes_sync = 2`,
+          { ...p.params, t: coldTable(table) },
+        );
+      }
+      const files = await filesMatching(deps, table, p.linked, p.params);
+      result.archive = files.length
+        ? await rewriteArchiveFiles(deps, info, files, p.linked, p.params, randomUUID())
+        : 0;
+    }
+    if (result.cold || result.archive || result.scrubbed) {
+      out[table] = result;
+    }
+  }
+  return out;
+}
+
+/**
+ * Rows of the person (theirs, or mentioning them) still in cold or archive, per table and tier:
+ * the certificate's proof. Every file with a manifest is read, open moves included: the proof
+ * must not skip any copy.
+ */
+export async function personInTiers(
+  deps: Deps,
+  subject: ErasureSubject,
+): Promise<Record<string, { cold: number; archive: number }>> {
+  const out: Record<string, { cold: number; archive: number }> = {};
+  for (const table of await tieredTables(deps.db)) {
+    const info = await tableInfo(deps.db, table);
+    if (!info) {
+      continue;
+    }
+    const p = personPredicates(info, subject);
+    const where = p.any;
+    if (!where) {
+      out[table] = { cold: 0, archive: 0 };
+      continue;
+    }
+    const cold = await coldRowsWhere(deps.analytics, table, where, p.params);
+    let archive = 0;
+    const store = archiveStore(deps.config);
+    for (const m of await store.manifests(table)) {
+      if (await store.exists(m.file)) {
+        archive += await countInFile(deps, m.file, where, p.params);
+      }
+    }
+    out[table] = { cold, archive };
+  }
+  return out;
+}
+
+async function filesMatching(
+  deps: Deps,
+  table: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<string[]> {
+  const files: string[] = [];
+  for (const m of await liveArchiveFiles(deps, table)) {
+    if ((await countInFile(deps, m.file, where, params)) > 0) {
+      files.push(m.file);
+    }
+  }
+  return files;
+}
+
+/** Rows of `table`'s cold copy matching `where`; 0 when the table has no cold copy. */
+async function coldRowsWhere(
+  analytics: AnalyticsStore,
+  table: string,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  if (!(await coldTableExists(analytics, table))) {
+    return 0;
+  }
+  const n = await analytics.query<{ n: string }>(
+    `SELECT toString(count()) AS n FROM {t:Identifier} WHERE ${where}`,
+    { ...params, t: coldTable(table) },
+  );
+  return Number(n[0]?.n ?? 0);
+}
