@@ -1,10 +1,10 @@
-import { ZConnection } from "../../../schema/contracts/datasets.ts";
 import { createRoute } from "@hono/zod-openapi";
 import { getDataset } from "../../../masking/datasets.repository.ts";
 import {
   connectionString,
   rotateDatasetPassword,
 } from "../../../masking/provision/dataset-database.ts";
+import { ZConnection } from "../../../schema/contracts/datasets.ts";
 import { appendAuditEvent } from "../../../schema/governance/audit-events.repository.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";

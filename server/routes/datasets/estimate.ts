@@ -1,4 +1,3 @@
-import { type TLimitCheck, ZLimitCheck } from "../../../schema/contracts/datasets.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import {
   checkLimit,
@@ -9,6 +8,7 @@ import {
 } from "../../../masking/provision/estimate.ts";
 import { SYNTH_DEFAULTS, SYNTH_LIMITS } from "../../../masking/synthetic/index.ts";
 import type { Config } from "../../../schema/config.ts";
+import { type TLimitCheck, ZLimitCheck } from "../../../schema/contracts/datasets.ts";
 import type { Db } from "../../../schema/postgres.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";

@@ -1,8 +1,7 @@
-import type { TBlockingColumn } from "../../../schema/contracts/datasets.ts";
 import { sql } from "kysely";
 import { checkProvisioningGate } from "../../../masking/provision/plan.ts";
+import type { TBlockingColumn } from "../../../schema/contracts/datasets.ts";
 import type { Db } from "../../../schema/postgres.ts";
-
 
 /**
  * The masking engine's gate, with each blocking column's catalog id attached so the console can

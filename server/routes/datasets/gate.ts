@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
+import { ZGate } from "../../../schema/contracts/datasets.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-import { ZGate } from "../../../schema/contracts/datasets.ts";
 import { blockingColumns } from "./gate-check.ts";
 
 export const gateStatusRoute = defineRoute(

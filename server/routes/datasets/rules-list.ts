@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { effectiveMaskingRules } from "../../../masking/rules/effective.ts";
+import { ZRuleRow } from "../../../schema/contracts/datasets.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-import { ZRuleRow } from "../../../schema/contracts/datasets.ts";
 
 const ZQuery = z.strictObject({
   table: z

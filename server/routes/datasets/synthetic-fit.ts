@@ -1,6 +1,6 @@
-import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
 import { createRoute } from "@hono/zod-openapi";
 import { fitAndStoreProfile } from "../../../masking/synthetic/index.ts";
+import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { conflict, engine, requirePrincipal } from "./schemas.ts";

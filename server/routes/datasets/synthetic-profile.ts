@@ -1,10 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { findProfile } from "../../../masking/synthetic/index.ts";
+import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
 import { notFound } from "./schemas.ts";
-import { ZSyntheticProfile } from "../../../schema/contracts/synthetic.ts";
 
 export const latestProfileRoute = defineRoute(
   createRoute({
