@@ -1,4 +1,4 @@
-// The audit API's wire shape (server/routes/audit/*), defined once for the routes and the console.
+// The audit API's wire shapes (server/routes/audit/*), defined once for the routes and the console.
 import { z } from "@hono/zod-openapi";
 
 export const ZAuditEvent = z
@@ -16,3 +16,19 @@ export const ZAuditEvent = z
   .openapi("AuditEvent");
 
 export type TAuditEvent = z.infer<typeof ZAuditEvent>;
+
+export const ZAuditActions = z
+  .object({
+    items: z.array(z.object({ action: z.string(), count: z.number().int() })),
+  })
+  .openapi("AuditActions");
+export type TAuditActions = z.infer<typeof ZAuditActions>;
+
+export const ZVerifyResult = z
+  .object({
+    ok: z.boolean(),
+    checked: z.number().int(),
+    firstBroken: z.object({ id: z.number().int(), reason: z.string() }).optional(),
+  })
+  .openapi("AuditVerifyResult");
+export type TVerifyResult = z.infer<typeof ZVerifyResult>;

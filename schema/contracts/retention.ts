@@ -271,6 +271,14 @@ export const ZCertificate = ZCertificateSummary.extend({
   body: z.record(z.string(), z.unknown()),
 }).openapi("RetentionCertificate");
 
+/** What "Plan now" made or found open: one request per policy and tenant with candidates. */
+export const ZPlanAnswer = z
+  .object({
+    items: z.array(ZRequest.extend({ outcome: z.enum(["created", "unchanged", "kept"]) })),
+  })
+  .openapi("RetentionPlanAnswer");
+
+export type TPlanAnswer = z.infer<typeof ZPlanAnswer>;
 export type TRequestStatus = (typeof REQUEST_STATUSES)[number];
 export type TRequestKind = (typeof REQUEST_KINDS)[number];
 export type TPolicyAction = (typeof POLICY_ACTIONS)[number];

@@ -1,13 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { ZAuditActions } from "../../../schema/contracts/audit.ts";
 import { auditActions } from "../../../schema/governance/audit-query.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-
-export const ZAuditActions = z
-  .object({
-    items: z.array(z.object({ action: z.string(), count: z.number().int() })),
-  })
-  .openapi("AuditActions");
 
 export const listAuditActions = defineRoute(
   createRoute({

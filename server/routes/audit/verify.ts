@@ -1,15 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
+import { ZVerifyResult } from "../../../schema/contracts/audit.ts";
 import { verifyAuditChain } from "../../../schema/governance/audit-verify.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
-
-const ZVerifyResult = z
-  .object({
-    ok: z.boolean(),
-    checked: z.number().int(),
-    firstBroken: z.object({ id: z.number().int(), reason: z.string() }).optional(),
-  })
-  .openapi("AuditVerifyResult");
 
 export const verifyAudit = defineRoute(
   createRoute({

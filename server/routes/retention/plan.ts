@@ -4,7 +4,7 @@ import { jobQueuesOf } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonResponse } from "../../api/schemas.ts";
 import { findRequest, requestView } from "./queries.ts";
-import { ZPolicyId, ZRequest } from "./schemas.ts";
+import { ZPlanAnswer, ZPolicyId } from "./schemas.ts";
 
 const ZPlan = z
   .strictObject({
@@ -28,12 +28,7 @@ export const planRoute = defineRoute(
       body: { required: false, content: { "application/json": { schema: ZPlan } } },
     },
     responses: {
-      200: jsonResponse(
-        z.object({
-          items: z.array(ZRequest.extend({ outcome: z.enum(["created", "unchanged", "kept"]) })),
-        }),
-        "The requests it made or found open",
-      ),
+      200: jsonResponse(ZPlanAnswer, "The requests it made or found open"),
       202: jsonResponse(z.object({ jobId: z.string() }), "Enqueued"),
       ...errorResponses,
     },

@@ -1,4 +1,8 @@
 import { useMemo, useState } from "react";
+import type {
+  TAuditActions as AuditActions,
+  TVerifyResult as VerifyResult,
+} from "../../../../schema/contracts/audit.ts";
 import { api, query } from "../../api/client.ts";
 import type { AuditEvent } from "../../api/types.ts";
 import { useSearchState } from "../../app/router.tsx";
@@ -6,13 +10,6 @@ import { useSession } from "../../app/session.tsx";
 import { DataTable, directionSort, type Filter } from "../../components/data-table.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { AUDIT_HIDDEN_BY_DEFAULT, auditColumns } from "./columns.tsx";
-
-type AuditActions = { items: { action: string; count: number }[] };
-type VerifyResult = {
-  ok: boolean;
-  checked: number;
-  firstBroken?: { id: number; reason: string };
-};
 
 const BASE_FILTERS: Filter[] = [
   { key: "actor", label: "Actor", kind: "text", placeholder: "email" },

@@ -3,9 +3,7 @@ import { api } from "../../api/client.ts";
 import { TenantPicker } from "../../components/tenant-picker.tsx";
 import { useApi } from "../../components/use-api.ts";
 import { shortId } from "./format.tsx";
-import type { DeletionRequest, RetentionPolicy } from "./types.ts";
-
-type PlanAnswer = { items: (DeletionRequest & { outcome: "created" | "unchanged" | "kept" })[] };
+import type { PlanAnswer, RetentionPolicy } from "./types.ts";
 
 /**
  * "Plan now" for a compliance officer: runs the planner for one policy (or all) and one tenant

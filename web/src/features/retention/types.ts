@@ -7,6 +7,7 @@ export type {
   TCertificateSummary as CertificateSummary,
   THold as LegalHold,
   TInvestigation as InvestigationFlag,
+  TPlanAnswer as PlanAnswer,
   TPlanTable as PlanTable,
   TPolicy as RetentionPolicy,
   TPolicyAction as PolicyAction,
