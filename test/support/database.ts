@@ -64,6 +64,20 @@ export async function createTestDatabase(
       await app.destroy();
       const cleanup = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
       try {
+        // A pool's end() resolves once its clients are told to close, before their sockets
+        // are: a forced drop then terminates them mid-close, and a pool with no error listener
+        // throws that into the test file as an uncaught exception. Let them finish first (a
+        // connection the file really left open is still dropped by FORCE after the wait).
+        for (let waited = 0; waited < 5_000; waited += 50) {
+          const open = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = ${name}`.execute(
+            cleanup.db,
+          );
+          if (!open.rows[0]?.n) {
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(cleanup.db);
         await sql`DROP TABLESPACE IF EXISTS ${sql.id(warm)}`.execute(cleanup.db);
       } finally {
