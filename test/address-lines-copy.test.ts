@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
@@ -14,6 +13,7 @@ import type { Category } from "../schema/domain/classification.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { dropDatasetByName } from "./support/dataset-cleanup.ts";
+import { overrideColumns } from "./support/steward-decisions.ts";
 
 /**
  * A masked copy holds no source address line anywhere: a source whose free text quotes its
@@ -151,21 +151,7 @@ describe("a masked copy holds none of the source's address lines", () => {
       ["location", "", "postal_address"],
       ["notes", "", "free_text_pii"],
     ];
-    for (const [column, path, category] of decide) {
-      const ids = await sql<{ id: string }>`
-        SELECT id::text AS id FROM governance.catalog_columns
-        WHERE table_name = 'addr_contacts' AND column_name = ${column} AND json_path = ${path}`.execute(
-        t.owner,
-      );
-      if (ids.rows.length > 0) {
-        await reviewColumns(t.owner, {
-          target: { ids: ids.rows.map((r) => r.id) },
-          action: "override",
-          category,
-          actor: "steward@test",
-        });
-      }
-    }
+    await overrideColumns(t.owner, "addr_contacts", decide);
     // An address document: the steward has every leaf substituted as an address.
     await setMaskingRule(t.owner, {
       table: "addr_contacts",

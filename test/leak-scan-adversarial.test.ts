@@ -1,4 +1,3 @@
-import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
@@ -13,6 +12,7 @@ import type { Category } from "../schema/domain/classification.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 import { dropDatasetByName } from "./support/dataset-cleanup.ts";
+import { overrideColumns } from "./support/steward-decisions.ts";
 
 /**
  * The leak scan must not fail open: a copy of a platform with the cases that slipped through
@@ -164,21 +164,7 @@ describe("the leak scan fails closed on the cases that slipped through", () => {
       ["profile", "phone", "phone"],
       ["profile", "card", "payment_card"],
     ];
-    for (const [column, path, category] of decide) {
-      const ids = await sql<{ id: string }>`
-        SELECT id::text AS id FROM governance.catalog_columns
-        WHERE table_name = 'adv_contacts' AND column_name = ${column} AND json_path = ${path}`.execute(
-        t.owner,
-      );
-      if (ids.rows.length > 0) {
-        await reviewColumns(t.owner, {
-          target: { ids: ids.rows.map((r) => r.id) },
-          action: "override",
-          category,
-          actor: "steward@test",
-        });
-      }
-    }
+    await overrideColumns(t.owner, "adv_contacts", decide);
     dst = new pg.Pool({
       connectionString: withDatabase(t.config, database).databaseUrl,
       max: 2,
