@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import {
   allRecognizers,
   createRecognizer,
@@ -8,6 +9,7 @@ import {
   setRecognizerEnabled,
 } from "../../../jobs/classify/recognizers.ts";
 import {
+  type TRecognizer,
   ZRecognizer,
   ZRecognizerDetail,
   ZRecognizerList,
@@ -16,6 +18,8 @@ import {
   ZRecognizerToggle,
   ZRecognizerWrite,
 } from "../../../schema/contracts/recognizers.ts";
+import type { Db } from "../../../schema/postgres.ts";
+import type { AppEnv } from "../../api/context.ts";
 import { defineRoute } from "../../api/define-route.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../../api/schemas.ts";
 import { AppError } from "../../errors.ts";
@@ -30,6 +34,34 @@ const ZRecognizerParams = z.strictObject({
     .max(64)
     .openapi({ param: { name: "id", in: "path" }, description: "Recognizer id or name" }),
 });
+
+type Write = z.infer<typeof ZRecognizerWrite>;
+type WriteInput = Write & { actor: string };
+
+/**
+ * Stores a new version of a recognizer's definition (a create or an edit), with the store's
+ * refusals as 4xx, and audits it under `action`.
+ */
+async function writeDefinition(
+  c: Context<AppEnv>,
+  action: string,
+  body: Write,
+  write: (db: Db, input: WriteInput) => Promise<TRecognizer>,
+): Promise<TRecognizer> {
+  const written = await asRecognizerErrors(() =>
+    write(c.get("deps").db, {
+      definition: body.definition,
+      actor: c.get("principal")?.email ?? "api",
+      comment: body.comment,
+    }),
+  );
+  c.set("audit", {
+    action,
+    target: `recognizer:${written.name}`,
+    summary: { id: written.id, version: written.version, definition: written.definition },
+  });
+  return written;
+}
 
 export const listRecognizersRoute = defineRoute(
   createRoute({
@@ -73,20 +105,12 @@ export const createRecognizerRoute = defineRoute(
   }),
   "catalog:recognizers",
   async (c) => {
-    const body = c.req.valid("json");
-    const actor = c.get("principal")?.email ?? "api";
-    const created = await asRecognizerErrors(() =>
-      createRecognizer(c.get("deps").db, {
-        definition: body.definition,
-        actor,
-        comment: body.comment,
-      }),
+    const created = await writeDefinition(
+      c,
+      "catalog.recognizer.create",
+      c.req.valid("json"),
+      createRecognizer,
     );
-    c.set("audit", {
-      action: "catalog.recognizer.create",
-      target: `recognizer:${created.name}`,
-      summary: { id: created.id, version: created.version, definition: created.definition },
-    });
     return c.json(created, 201);
   },
 );
@@ -105,20 +129,13 @@ export const editRecognizerRoute = defineRoute(
   }),
   "catalog:recognizers",
   async (c) => {
-    const body = c.req.valid("json");
-    const actor = c.get("principal")?.email ?? "api";
-    const edited = await asRecognizerErrors(() =>
-      editRecognizer(c.get("deps").db, c.req.valid("param").id, {
-        definition: body.definition,
-        actor,
-        comment: body.comment,
-      }),
+    const id = c.req.valid("param").id;
+    const edited = await writeDefinition(
+      c,
+      "catalog.recognizer.edit",
+      c.req.valid("json"),
+      (db, input) => editRecognizer(db, id, input),
     );
-    c.set("audit", {
-      action: "catalog.recognizer.edit",
-      target: `recognizer:${edited.name}`,
-      summary: { id: edited.id, version: edited.version, definition: edited.definition },
-    });
     return c.json(edited, 200);
   },
 );
