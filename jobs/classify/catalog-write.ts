@@ -516,31 +516,41 @@ function previousDefinition(row: {
 }
 
 /**
- * After a store's scan finished: every table and column of that store the scan did not see is
- * dropped (kept, with its decisions and history, and `dropped_at` set). Drift: one
- * `table_dropped` per table, one `column_dropped` per column of a table that still exists (a
- * dropped table's columns go with it silently); JSON path rows follow their column.
+ * After the stores' scans finished: every table and column of those stores the scan did not see
+ * is dropped (kept, with its decisions and history, and `dropped_at` set). Drift, for stores past
+ * their baseline: one `table_dropped` per table, one `column_dropped` per column of a table that
+ * still exists (a dropped table's columns go with it silently); JSON path rows follow their
+ * column. One transaction and one statement per kind, whatever the number of stores.
  */
 export async function markUnseenDropped(
   db: Db,
-  input: { scanId: string; store: Store; baseline: boolean },
-): Promise<{ tables: number; columns: number }> {
+  input: { scanId: string; stores: { store: Store; baseline: boolean }[] },
+): Promise<Partial<Record<Store, { tables: number; columns: number }>>> {
+  const out: Partial<Record<Store, { tables: number; columns: number }>> = {};
+  for (const { store } of input.stores) {
+    out[store] = { tables: 0, columns: 0 };
+  }
+  const stores = input.stores.map((s) => s.store);
+  if (stores.length === 0) {
+    return out;
+  }
+  const baseline = new Set(input.stores.filter((s) => s.baseline).map((s) => s.store));
   return db.transaction().execute(async (trx) => {
     const tables = await trx
       .updateTable("governance.catalog_tables")
       .set({ dropped_at: sql`now()` })
-      .where("store", "=", input.store)
+      .where("store", "in", stores)
       .where("dropped_at", "is", null)
       .where((eb) =>
         eb.or([eb("last_seen_scan", "is", null), eb("last_seen_scan", "!=", input.scanId)]),
       )
-      .returning(["id", "schema_name", "table_name", "kind"])
+      .returning(["id", "store", "schema_name", "table_name", "kind"])
       .execute();
-    const droppedTableIds = tables.map((t) => t.id);
+    const droppedTableIds = new Set(tables.map((t) => t.id));
     const columns = await trx
       .updateTable("governance.catalog_columns")
       .set({ dropped_at: sql`now()` })
-      .where("store", "=", input.store)
+      .where("store", "in", stores)
       .where("dropped_at", "is", null)
       .where("json_path", "=", "")
       .where((eb) =>
@@ -548,6 +558,7 @@ export async function markUnseenDropped(
       )
       .returning([
         "table_id",
+        "store",
         "schema_name",
         "table_name",
         "column_name",
@@ -562,39 +573,54 @@ export async function markUnseenDropped(
     await sql`
       UPDATE governance.catalog_columns p SET dropped_at = now()
       FROM governance.catalog_columns c
-      WHERE p.store = ${input.store} AND p.json_path <> '' AND p.dropped_at IS NULL
+      WHERE p.store = ANY (${sql.val(stores)}::text[]) AND p.json_path <> '' AND p.dropped_at IS NULL
         AND c.store = p.store AND c.schema_name = p.schema_name AND c.table_name = p.table_name
         AND c.column_name = p.column_name AND c.json_path = ''
         AND c.dropped_at IS NOT NULL`.execute(trx);
-    if (!input.baseline) {
-      const drift = [
-        ...tables.map((t) => ({
+    for (const t of tables) {
+      const counts = out[t.store as Store];
+      if (counts) {
+        counts.tables += 1;
+      }
+    }
+    for (const c of columns) {
+      const counts = out[c.store as Store];
+      if (counts) {
+        counts.columns += 1;
+      }
+    }
+    const drift = [
+      ...tables
+        .filter((t) => !baseline.has(t.store as Store))
+        .map((t) => ({
           scan_id: input.scanId,
           kind: "table_dropped",
-          store: input.store,
+          store: t.store,
           schema_name: t.schema_name,
           table_name: t.table_name,
           column_name: null,
           before: JSON.stringify({ kind: t.kind }),
           after: null,
         })),
-        ...columns
-          .filter((c) => !droppedTableIds.includes(c.table_id))
-          .map((c) => ({
-            scan_id: input.scanId,
-            kind: "column_dropped",
-            store: input.store,
-            schema_name: c.schema_name,
-            table_name: c.table_name,
-            column_name: c.column_name,
-            before: JSON.stringify(previousDefinition(c)),
-            after: null,
-          })),
-      ];
-      if (drift.length > 0) {
-        await trx.insertInto("governance.catalog_drift_events").values(drift).execute();
-      }
+      ...columns
+        .filter((c) => !baseline.has(c.store as Store) && !droppedTableIds.has(c.table_id))
+        .map((c) => ({
+          scan_id: input.scanId,
+          kind: "column_dropped",
+          store: c.store,
+          schema_name: c.schema_name,
+          table_name: c.table_name,
+          column_name: c.column_name,
+          before: JSON.stringify(previousDefinition(c)),
+          after: null,
+        })),
+    ];
+    for (let i = 0; i < drift.length; i += ROWS_PER_STATEMENT) {
+      await trx
+        .insertInto("governance.catalog_drift_events")
+        .values(drift.slice(i, i + ROWS_PER_STATEMENT))
+        .execute();
     }
-    return { tables: tables.length, columns: columns.length };
+    return out;
   });
 }

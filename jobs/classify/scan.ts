@@ -5,6 +5,7 @@ import {
 import { withRecognizers } from "../../rules/classification/custom-recognizers.ts";
 import { classifyColumn } from "../../rules/classification/index.ts";
 import { walkJson } from "../../rules/classification/json-paths.ts";
+import { warmUp } from "../../rules/classification/warm-up.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type {
   ColumnProposal,
@@ -84,8 +85,11 @@ export type ScanReport = {
   suppressed?: number;
 };
 
-/** Observations written per catalog transaction. */
-const FLUSH_ROWS = 2000;
+/**
+ * Observations written per catalog transaction: small enough that a scan writes several batches,
+ * each while the next tables are classified, rather than one at the end that nothing overlaps.
+ */
+const FLUSH_ROWS = 200;
 /** Tables whose samples are being read while the current one is classified. */
 export const READ_AHEAD = 2;
 
@@ -102,16 +106,22 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
   const started = Date.now();
   const stores = options.stores ?? (deps.analytics ? ["postgres", "clickhouse"] : ["postgres"]);
   const limits = options.limits ?? DEFAULT_SAMPLE_LIMITS;
+  // Every store is introspected at once, while the scan row, the stewards' recognizers and the
+  // live suppressions are read: a store that fails is reported, never thrown (see below).
+  const introspected = stores.map((store) => introspectStore(deps, store));
   // Stewards' rules (issue 21): enabled custom recognizers join the classifier, and live
   // suppressions rewrite the proposals they apply to before anything is written.
-  const custom = await loadEnabledRecognizers(deps.db);
+  const [custom, live, scanId] = await Promise.all([
+    loadEnabledRecognizers(deps.db),
+    liveSuppressions(deps.db),
+    startScan(deps.db, {
+      stores: [...stores],
+      triggeredBy: options.triggeredBy,
+      jobRunId: options.jobRunId,
+    }),
+  ]);
   const classify = withRecognizers(options.classify ?? classifyColumn, custom.recognizers);
-  const suppressions: SuppressionIndex = indexSuppressions(await liveSuppressions(deps.db));
-  const scanId = await startScan(deps.db, {
-    stores: [...stores],
-    triggeredBy: options.triggeredBy,
-    jobRunId: options.jobRunId,
-  });
+  const suppressions: SuppressionIndex = indexSuppressions(live);
   const report: ScanReport = {
     scanId,
     stores: {},
@@ -132,24 +142,29 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
     suppressed: 0,
   };
   try {
-    const work: { store: Store; tables: TableDef[]; baseline: boolean }[] = [];
-    let t0 = Date.now();
-    for (const store of stores) {
-      try {
-        const tables = await introspect(deps, store);
-        const baseline = await isBaseline(deps.db, store);
-        work.push({ store, tables, baseline });
-        report.stores[store] = { tables: tables.length, columns: 0, baseline };
-      } catch (error) {
-        report.stores[store] = {
+    const work: StoreWork[] = [];
+    // The built-in classifier's one-time costs are paid while the stores answer (warm-up.ts).
+    if (!options.classify) {
+      void warmUp();
+    }
+    for (const outcome of await Promise.all(introspected)) {
+      if ("error" in outcome) {
+        report.stores[outcome.store] = {
           tables: 0,
           columns: 0,
           baseline: false,
-          error: (error as Error).message,
+          error: outcome.error,
+        };
+      } else {
+        work.push(outcome);
+        report.stores[outcome.store] = {
+          tables: outcome.tables.length,
+          columns: 0,
+          baseline: outcome.baseline,
         };
       }
     }
-    report.timings.introspectMs = Date.now() - t0;
+    report.timings.introspectMs = Date.now() - started;
 
     const queue = work.flatMap((w) => w.tables.map((table) => ({ ...w, table })));
     const read = (i: number): Promise<TableSample> | undefined => {
@@ -199,7 +214,7 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
       if (!item || !pendingRead) {
         break;
       }
-      t0 = Date.now();
+      let t0 = Date.now();
       const tableSample = await pendingRead;
       reads[i] = undefined;
       report.timings.sampleMs += Date.now() - t0;
@@ -237,19 +252,19 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
     if (writing) {
       await writing;
     }
-    t0 = Date.now();
+    const t0 = Date.now();
+    const dropped = await markUnseenDropped(deps.db, {
+      scanId,
+      stores: work.map((w) => ({ store: w.store, baseline: w.baseline })),
+    });
     for (const w of work) {
-      const dropped = await markUnseenDropped(deps.db, {
-        scanId,
-        store: w.store,
-        baseline: w.baseline,
-      });
+      const storeDropped = dropped[w.store] ?? { tables: 0, columns: 0 };
       const storeReport = report.stores[w.store];
       if (storeReport) {
-        storeReport.dropped = dropped;
+        storeReport.dropped = storeDropped;
       }
       if (!w.baseline) {
-        report.drift += dropped.tables + dropped.columns;
+        report.drift += storeDropped.tables + storeDropped.columns;
       }
     }
     report.timings.writeMs += Date.now() - t0;
@@ -264,6 +279,24 @@ export async function runCatalogScan(deps: Deps, options: ScanOptions): Promise<
       error: (error as Error).message,
     }).catch(() => {});
     throw error;
+  }
+}
+
+type StoreWork = { store: Store; tables: TableDef[]; baseline: boolean };
+
+/** One store's tables and whether this is its first scan; an unreachable store, its error. */
+async function introspectStore(
+  deps: Deps,
+  store: Store,
+): Promise<StoreWork | { store: Store; error: string }> {
+  try {
+    const [tables, baseline] = await Promise.all([
+      introspect(deps, store),
+      isBaseline(deps.db, store),
+    ]);
+    return { store, tables, baseline };
+  } catch (error) {
+    return { store, error: (error as Error).message };
   }
 }
 
