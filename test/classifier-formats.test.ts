@@ -36,6 +36,15 @@ describe("values in the world's formats", () => {
     ["4 July 1994", "dob.date"],
     ["May 11, 1982", "dob.date"],
     ["4915112345678", "phone.digits"],
+    // Social security and personal numbers of more countries, as each writes them.
+    ["756.9217.0769.85", "government_id.ch_ahv"],
+    ["7569217076985", "government_id.ch_ahv_digits"],
+    ["710319/2745", "government_id.cz_rc"],
+    ["211062-5629", "government_id.dk_cpr"],
+    ["450401-3150", "government_id.is_kennitala"],
+    ["37605030299", "government_id.ee_ik"],
+    ["1237 010180", "government_id.at_vnr"],
+    ["7523169263", "government_id.bg_egn"],
   ])("%s → %s", (value, detector) => {
     expect(firing(value)).toContain(detector);
   });
@@ -51,6 +60,14 @@ describe("values in the world's formats", () => {
     ["Version 4, Spring Edition 2021", "address.street"],
     ["Version 4, 2021 Edition", "address.european"],
     ["31671043264", "phone.digits"],
+    // The same shapes with a wrong check digit or an impossible date.
+    ["756.9217.0769.86", "government_id.ch_ahv"],
+    ["710319/2746", "government_id.cz_rc"],
+    ["311399-1234", "government_id.dk_cpr"],
+    ["450401-3151", "government_id.is_kennitala"],
+    ["37605030290", "government_id.ee_ik"],
+    ["1238 010180", "government_id.at_vnr"],
+    ["7523169264", "government_id.bg_egn"],
   ])("%s is not %s", (value, detector) => {
     expect(firing(value)).not.toContain(detector);
   });
@@ -66,6 +83,28 @@ describe("columns", () => {
       "2 69 05 49 588 157 80",
     ];
     expect(column("col_7", nirs)).toBe("government_id");
+  });
+
+  test("Danish, Icelandic and Austrian numbers written with their separator are ids, not phones", () => {
+    expect(
+      column("ref", ["211062-5629", "010185-1233", "240378-1217", "070791-3347", "150203-4109"]),
+    ).toBe("government_id");
+    expect(
+      column("ref", ["450401-3150", "120174-3399", "010130-2989", "310195-2789", "250880-3249"]),
+    ).toBe("government_id");
+    expect(
+      column("ref", ["1237 010180", "4286 121075", "3451 240365", "6791 010199", "2814 311288"]),
+    ).toBe("government_id");
+    // Austrian mobiles start with their trunk 0.
+    expect(
+      column("ref", [
+        "0664 1234567",
+        "0676 9876543",
+        "0699 1029384",
+        "0650 5556677",
+        "0660 8765432",
+      ]),
+    ).toBe("phone");
   });
 
   test("bare Steuer-IDs decide by share; sequential 11-digit numbers do not", () => {

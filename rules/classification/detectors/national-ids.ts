@@ -62,7 +62,8 @@ const ENTRIES: Entry[] = [
     validate: validator("KR", "rrn"),
     strength: "strong",
   },
-  // Sweden: personnummer YYMMDD-NNNC (Luhn); Denmark's CPR shares the form, below.
+  // Sweden: personnummer YYMMDD-NNNC (Luhn); Denmark's CPR and Iceland's kennitala share the
+  // form, below.
   {
     id: "government_id.se_personnummer",
     shape: new RegExp(`^(?:19|20)?${YYMMDD}[-+]\\d{4}$`),
@@ -215,6 +216,71 @@ const ENTRIES: Entry[] = [
     id: "government_id.gr_amka",
     shape: new RegExp(`^${DDMMYY}\\d{5}$`),
     validate: validator("GR", "amka"),
+    strength: "weak",
+  },
+  // Switzerland: AHV/AVS number, 756 (the country's EAN prefix), 9 digits and an EAN-13 check
+  // digit, written 756.1234.5678.97.
+  {
+    id: "government_id.ch_ahv",
+    shape: /^756\.\d{4}\.\d{4}\.\d{2}$/,
+    validate: validator("CH", "ssn"),
+    strength: "strong",
+  },
+  {
+    id: "government_id.ch_ahv_digits",
+    shape: /^756\d{10}$/,
+    validate: validator("CH", "ssn"),
+    strength: "weak",
+  },
+  // Czechia and Slovakia: rodné číslo, YYMMDD (women's month + 50) / serial, divisible by 11.
+  {
+    id: "government_id.cz_rc",
+    shape: /^\d{2}[0156]\d[0-3]\d\/\d{3,4}$/,
+    validate: validator("CZ", "rc"),
+    strength: "strong",
+  },
+  // Denmark: CPR, DDMMYY-SSSS (no check digit since 2007: a real date and the century digit).
+  // Written with its dash it is no phone number, though libphonenumber finds a country where
+  // its ten digits are one: as strong as Sweden's, so the id, not the phone, decides.
+  {
+    id: "government_id.dk_cpr",
+    shape: new RegExp(`^${DDMMYY}-\\d{4}$`),
+    validate: validator("DK", "cpr"),
+    strength: "strong",
+  },
+  // Iceland: kennitala, DDMMYY-NNCC with a mod-11 check digit and a century digit.
+  {
+    id: "government_id.is_kennitala",
+    shape: /^[0-7]\d[01]\d{3}-\d{3}[089]$/,
+    validate: validator("IS", "kennitala"),
+    strength: "strong",
+  },
+  // Estonia and Lithuania: isikukood / asmens kodas, sex and century, YYMMDD, serial, check.
+  {
+    id: "government_id.ee_ik",
+    shape: new RegExp(`^[1-6]${YYMMDD}\\d{4}$`),
+    validate: validator("EE", "ik"),
+    strength: "weak",
+  },
+  // Austria: Sozialversicherungsnummer, serial and check digit, then DDMMYY, written 1237 010180
+  // (strong so written: a national phone number starts with its trunk 0); bare, weak.
+  {
+    id: "government_id.at_vnr",
+    shape: new RegExp(`^[1-9]\\d{3} ${DDMMYY}$`),
+    validate: validator("AT", "vnr"),
+    strength: "strong",
+  },
+  {
+    id: "government_id.at_vnr_digits",
+    shape: new RegExp(`^[1-9]\\d{3}${DDMMYY}$`),
+    validate: validator("AT", "vnr"),
+    strength: "weak",
+  },
+  // Bulgaria: EGN, YYMMDD (month + 20 or + 40 for other centuries), serial and check digit.
+  {
+    id: "government_id.bg_egn",
+    shape: /^\d{2}(?:[024][1-9]|[135][0-2])[0-3]\d{5}$/,
+    validate: validator("BG", "egn"),
     strength: "weak",
   },
   // Netherlands: BSN, 9 digits passing the 11-proof.
