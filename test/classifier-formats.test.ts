@@ -68,6 +68,9 @@ describe("values in the world's formats", () => {
     ["37605030290", "government_id.ee_ik"],
     ["1238 010180", "government_id.at_vnr"],
     ["7523169264", "government_id.bg_egn"],
+    // Order numbers grouped six and four: some plan accepts any ten digits, no one writes so.
+    ["483920-1177", "phone.formatted"],
+    ["483920/1177", "phone.formatted"],
   ])("%s is not %s", (value, detector) => {
     expect(firing(value)).not.toContain(detector);
   });
@@ -95,6 +98,9 @@ describe("columns", () => {
     expect(
       column("ref", ["1237 010180", "4286 121075", "3451 240365", "6791 010199", "2814 311288"]),
     ).toBe("government_id");
+    expect(
+      column("ref", ["483920-1177", "100245-9921", "377104-0032", "912873-4410", "650023-7781"]),
+    ).toBe("none");
     // Austrian mobiles start with their trunk 0.
     expect(
       column("ref", [

@@ -110,8 +110,21 @@ export function isFormattedPhone(value: string): boolean {
   if (international) {
     return isPhone(value, false) && !cardBrand(value);
   }
-  return countDigits(value) >= 10 && isPhone(value, true) && !cardBrand(value);
+  return (
+    countDigits(value) >= 10 &&
+    !ID_GROUPING.test(value) &&
+    isPhone(value, true) &&
+    !cardBrand(value)
+  );
 }
+
+/**
+ * Six or more digits, then one dash or slash and the rest (`123456-1234`, `710319/2745`): how
+ * order numbers and birth-date-based ids are written. A national phone number without its trunk
+ * 0 is grouped shorter (`415 555 0123`, `98765 43210`, `(11) 91234-5678`), though some country's
+ * plan accepts almost any ten digits.
+ */
+const ID_GROUPING = /^[1-9]\d{5,}[-/]\d+$/;
 
 function countDigits(value: string): number {
   let n = 0;
