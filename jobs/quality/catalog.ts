@@ -16,6 +16,10 @@ export type PlatformTable = {
   key: string[];
   /** The planner's row estimate (pg_class.reltuples), null before the first ANALYZE. */
   rows: number | null;
+  /** Unique indexes (primary key included) over plain columns, without a predicate. */
+  uniques: { name: string; columns: string[] }[];
+  /** Plain btree indexes without a predicate, by name: their first key columns, in order. */
+  indexes: { name: string; columns: string[] }[];
 };
 
 /**
@@ -63,6 +67,8 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
         customReadable: row.readable,
         key: [],
         rows: row.rows === null ? null : Number(row.rows),
+        uniques: [],
+        indexes: [],
       };
       tables.set(row.table_name, table);
       keys.set(row.table_name, []);
@@ -78,6 +84,34 @@ export async function platformTables(db: Db): Promise<Map<string, PlatformTable>
     }
     if (row.key_pos !== null) {
       keys.get(row.table_name)?.push([row.key_pos, row.column_name]);
+    }
+  }
+  // Key columns of valid btree indexes without predicate or expression (indkey 0 is an expression).
+  const indexes = await sql<{
+    table_name: string;
+    name: string;
+    is_unique: boolean;
+    columns: string[];
+  }>`
+    SELECT c.relname AS table_name, i.relname AS name, x.indisunique AS is_unique,
+           array(SELECT a.attname::text FROM unnest(x.indkey[0:x.indnkeyatts - 1]) WITH ORDINALITY k(n, o)
+                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.n ORDER BY k.o) AS columns
+    FROM pg_index x
+    JOIN pg_class c ON c.oid = x.indrelid
+    JOIN pg_class i ON i.oid = x.indexrelid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_am am ON am.oid = i.relam
+    WHERE n.nspname = 'public' AND am.amname = 'btree' AND x.indisvalid AND x.indpred IS NULL
+      AND x.indexprs IS NULL AND NOT (0 = ANY(x.indkey::int2[]))
+    ORDER BY c.relname, i.relname
+  `.execute(db);
+  for (const ix of indexes.rows) {
+    const table = tables.get(ix.table_name);
+    if (table && ix.columns.length) {
+      table.indexes.push({ name: ix.name, columns: ix.columns });
+      if (ix.is_unique) {
+        table.uniques.push({ name: ix.name, columns: ix.columns });
+      }
     }
   }
   for (const [name, table] of tables) {

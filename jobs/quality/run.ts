@@ -141,7 +141,14 @@ export async function runQuality(deps: QualityDeps, options: RunOptions = {}): P
   const tables = await platformTables(db);
   const directory = await withReader(db, (trx) => platformTenants(trx as unknown as Db));
   const tenants = directory.map((t) => t.id);
-  const ctx: ScanContext = { tables, tenants, sampleSize: options.sampleSize ?? 10, now };
+  // A preview's one-off rule set would only push a schedule's stored aggregates out.
+  const ctx: ScanContext = {
+    tables,
+    tenants,
+    sampleSize: options.sampleSize ?? 10,
+    now,
+    reuse: !options.dryRun,
+  };
   const byTable = new Map<string, RuleRecord[]>();
   for (const record of records) {
     const key = qualifiedTable(record.rule.table);

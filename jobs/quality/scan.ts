@@ -1,11 +1,13 @@
-import { type RawBuilder, sql } from "kysely";
+import { type RawBuilder, sql, type Transaction } from "kysely";
 import { isEmail, isPhone } from "../../rules/classification/detectors/contact.ts";
 import { isIban, isPaymentCard } from "../../rules/classification/detectors/financial.ts";
 import { type Format, qualifiedTable, tableNameOf } from "../../rules/quality/schema.ts";
+import type { DB } from "../../schema/database.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { withReader } from "../../schema/tenant.ts";
 import type { PlatformTable } from "./catalog.ts";
 import { isRowRule, passCondition, RuleTargetError } from "./predicates.ts";
+import { reusable, saveState, signatureOf, touchState, withSnapshotReader } from "./scan-state.ts";
 import type { RuleRecord, RuleResult } from "./types.ts";
 import { verdict } from "./types.ts";
 import { valueColumns, valueRuleCost } from "./value-groups.ts";
@@ -30,6 +32,11 @@ export type ScanContext = {
   now: Date;
   /** false: never group the scan by column values (the bench measures what grouping saves). */
   valueGroups?: boolean;
+  /**
+   * false: evaluate every rule on every row even when the table is provably unchanged since the
+   * last scan (jobs/quality/scan-state.ts), and store nothing.
+   */
+  reuse?: boolean;
 };
 
 type Group = { tenant: string | null; values: Record<string, number | string | Date | null> };
@@ -95,7 +102,34 @@ type Agg = {
   expr: RawBuilder<unknown>;
   merge: "sum" | "max" | null;
   value?: { column: string; filter: RawBuilder<unknown>; cost: number };
+  /** Depends on something besides the table's rows (the clock, another table): never stored. */
+  volatile?: boolean;
 };
+
+/**
+ * A freshness maximum or a volume window count answered from a btree index whose first key is
+ * the timestamp (or tenant_id then the timestamp) instead of reading the column on every row.
+ */
+type TimeAgg = { alias: string; ts: string; since: Date | null };
+
+/** The unique index that proves a uniqueness rule (no duplicate can exist), else null. */
+function provingUnique(table: PlatformTable, cols: string[], perTenant: boolean): string | null {
+  const allowed = new Set(perTenant ? [...cols, "tenant_id"] : cols);
+  return table.uniques.find((u) => u.columns.every((c) => allowed.has(c)))?.name ?? null;
+}
+
+/** How the index on `ts` is keyed, if one can answer max/count over it (null: none). */
+function timeIndex(table: PlatformTable, ts: string, byTenant: boolean): "tenant" | "ts" | null {
+  for (const ix of table.indexes) {
+    if (table.tenant && ix.columns[0] === "tenant_id" && ix.columns[1] === ts) {
+      return "tenant";
+    }
+  }
+  if (!byTenant && table.indexes.some((ix) => ix.columns[0] === ts)) {
+    return "ts";
+  }
+  return null;
+}
 
 /** Evaluates every structured rule of one operational table; one result per rule and scope. */
 export async function evaluateTable(
@@ -115,7 +149,11 @@ export async function evaluateTable(
     record: RuleRecord;
     i: number;
     pass?: RawBuilder<boolean>;
+    /** The schema constraint that guarantees the rule: no row can fail it. */
+    proven?: string;
   }[] = [];
+  const timeAggs: TimeAgg[] = [];
+  const timeRules: TimeAgg[] = [];
   // Two rules testing the same thing (same SQL, same parameters) share one aggregate.
   const byText = new Map<string, string>();
   const aliasOf = new Map<string, string>([["total", "total"]]);
@@ -124,6 +162,7 @@ export async function evaluateTable(
     expr: RawBuilder<unknown>,
     merge: Agg["merge"],
     value?: Agg["value"],
+    volatile?: boolean,
   ): string => {
     const compiled = expr.compile(db);
     const key = `${compiled.sql}\u0000${JSON.stringify(compiled.parameters)}`;
@@ -133,7 +172,7 @@ export async function evaluateTable(
       return known;
     }
     byText.set(key, alias);
-    aggs.push({ alias, expr, merge, value });
+    aggs.push({ alias, expr, merge, value, volatile });
     return alias;
   };
   const formats: { record: RuleRecord; i: number }[] = [];
@@ -150,8 +189,10 @@ export async function evaluateTable(
         // A plain completeness rule is count(column): no per-row filter expression at all, and
         // none at all on a NOT NULL column, whose completeness is the row count.
         const plain = rule.kind === "completeness" && !rule.path;
+        let proven: string | undefined;
         if (plain && table.columns.get(rule.column as string)?.notNull) {
           aliasOf.set(`p${i}`, "total");
+          proven = `NOT NULL ${name}.${rule.column}`;
         } else {
           const cost = valueRuleCost(rule);
           const ref = sql.ref(`t.${rule.column as string}`);
@@ -166,9 +207,10 @@ export async function evaluateTable(
                   filter: plain ? sql`${ref} IS NOT NULL` : pass,
                   cost,
                 },
+            rule.kind === "consistency" && rule.check.reference !== undefined,
           );
         }
-        planned.push({ record, i, pass });
+        planned.push({ record, i, pass, proven });
       } else if (rule.kind === "validity" && rule.check.format) {
         if (!rule.column || !table.columns.has(rule.column)) {
           throw new RuleTargetError(`column ${name}.${rule.column} does not exist`);
@@ -181,7 +223,10 @@ export async function evaluateTable(
             throw new RuleTargetError(`column ${name}.${c} does not exist`);
           }
         }
-        if (rule.check.global || !table.tenant) {
+        const proven = provingUnique(table, cols, !rule.check.global && table.tenant);
+        if (proven) {
+          planned.push({ record, i, proven });
+        } else if (rule.check.global || !table.tenant) {
           globalUnique.push({ record, i });
         } else {
           const refs = cols.map((c) => sql.ref(`t.${c}`));
@@ -203,11 +248,11 @@ export async function evaluateTable(
             throw new RuleTargetError(`column ${name}.${ts} does not exist`);
           }
         }
-        if (rule.kind === "freshness") {
-          addAgg(`m${i}`, sql`max(${sql.ref(`t.${ts}`)})`, "max");
+        if (rule.kind === "freshness" && ts) {
+          timeRules.push({ alias: `m${i}`, ts, since: null });
         } else if (rule.check.window_hours !== undefined && ts) {
           const since = new Date(ctx.now.getTime() - rule.check.window_hours * 3_600_000);
-          addAgg(`w${i}`, sql`count(*) FILTER (WHERE ${sql.ref(`t.${ts}`)} >= ${since})`, "sum");
+          timeRules.push({ alias: `w${i}`, ts, since });
         }
         planned.push({ record, i });
       } else if (rule.kind === "schema") {
@@ -224,20 +269,68 @@ export async function evaluateTable(
   const grouped =
     table.tenant &&
     (aggs.some((a) => a.merge === null) || records.some((r) => r.rule.tenants !== "all"));
+  for (const t of timeRules) {
+    const ref = sql.ref(`t.${t.ts}`);
+    if (timeIndex(table, t.ts, grouped)) {
+      timeAggs.push(t);
+      aliasOf.set(t.alias, t.alias);
+    } else if (t.since === null) {
+      addAgg(t.alias, sql`max(${ref})`, "max");
+    } else {
+      addAgg(t.alias, sql`count(*) FILTER (WHERE ${ref} >= ${t.since})`, "sum", undefined, true);
+    }
+  }
   const groups: Group[] = [];
+  let reused: Date | null = null;
   if (aggs.length || planned.length) {
     const query = scanQuery(name, table, aggs, {
       byTenant: grouped,
       tenants: ctx.tenants.length,
       valueGroups: ctx.valueGroups ?? true,
     });
-    const rows = await withReader(db, async (trx) => {
-      // JIT compiling a dozen filter expressions costs more than it saves on a scan like this.
-      await sql`SET LOCAL jit = off`.execute(trx);
-      return query.execute(trx);
-    });
-    for (const row of rows.rows) {
-      groups.push({ tenant: (row.tenant as string | null) ?? null, values: row });
+    const storable = (ctx.reuse ?? true) && !aggs.some((a) => a.volatile);
+    const signature = signatureOf([
+      name,
+      grouped,
+      aggs.map((a) => {
+        const c = a.expr.compile(db);
+        return [a.alias, a.merge, c.sql, c.parameters];
+      }),
+    ]);
+    const run = await withSnapshotReader(
+      db,
+      name,
+      storable ? signature : null,
+      async (trx, snap, stored) => {
+        const kept = storable ? await reusable(trx, name, stored, snap) : null;
+        const scanned = kept
+          ? null
+          : (await query.execute(trx)).rows.map((row) => ({
+              tenant: (row.tenant as string | null) ?? null,
+              values: row as Record<string, unknown>,
+            }));
+        const time = timeAggs.length ? await timeGroups(trx, name, table, timeAggs) : [];
+        return { snap, stored, kept, scanned, time };
+      },
+    );
+    const maxima = new Set(aggs.filter((a) => a.merge === "max").map((a) => a.alias));
+    const rows = run.kept ?? run.scanned ?? [];
+    for (const row of rows) {
+      const values: Group["values"] = {};
+      for (const [k, v] of Object.entries(row.values)) {
+        // Stored maxima come back from JSON as text.
+        values[k] =
+          maxima.has(k) && typeof v === "string" ? new Date(v) : (v as Group["values"][string]);
+      }
+      groups.push({ tenant: row.tenant, values });
+    }
+    groups.push(...run.time);
+    if (run.kept && run.stored) {
+      reused = run.stored.updated_at;
+      await touchState(db, name, signature, run.stored, run.snap);
+    } else if (storable) {
+      const rowCount = rows.reduce((n, g) => n + Number(g.values.total ?? 0), 0);
+      await saveState(db, name, { signature, snap: run.snap, rowCount, groups: rows });
     }
   }
   const sum = (record: RuleRecord, tenant: string | null, key: string) =>
@@ -255,12 +348,22 @@ export async function evaluateTable(
     return best;
   };
 
-  for (const { record, i, pass } of planned) {
+  for (const { record, i, pass, proven } of planned) {
     const { rule } = record;
-    for (const tenant of scopes(record, ctx)) {
+    const globalUnique = rule.kind === "uniqueness" && (rule.check.global || !table.tenant);
+    for (const tenant of globalUnique ? [null] : scopes(record, ctx)) {
       const r = base(record, tenant);
       const total = sum(record, tenant, "total");
-      if (pass) {
+      if (proven) {
+        r.total = total;
+        r.failing = 0;
+        r.detail = {
+          ...(rule.kind === "uniqueness"
+            ? { columns: rule.check.columns ?? [rule.column], global: globalUnique }
+            : {}),
+          proven,
+        };
+      } else if (pass) {
         r.total = total;
         r.failing = total - sum(record, tenant, `p${i}`);
       } else if (rule.kind === "uniqueness") {
@@ -282,6 +385,9 @@ export async function evaluateTable(
         r.total = 1;
         r.failing = ok ? 0 : 1;
         r.detail = { metric, minRows: min, maxRows: max, windowHours: rule.check.window_hours };
+      }
+      if (reused) {
+        r.detail = { ...r.detail, reused: reused.toISOString() };
       }
       const v = verdict(r.failing, r.total, r.threshold);
       r.score = v.score;
@@ -366,6 +472,59 @@ function scanQuery(
     SELECT ${sql.join(outer)}
     FROM (SELECT ${sql.join(inner)} FROM ${from} GROUP BY ${sql.join(keys)}) AS t
     ${groupTenant.length ? sql`GROUP BY t.tenant_id` : sql``}`;
+}
+
+/**
+ * Freshness maxima and volume window counts from a btree index on the timestamp: per tenant
+ * (tenant_id then the timestamp; the tenants found by skipping through the index, so a tenant
+ * missing from the platform's list still counts), or whole-table (the timestamp first).
+ */
+async function timeGroups(
+  trx: Transaction<DB>,
+  name: string,
+  table: PlatformTable,
+  aggs: TimeAgg[],
+): Promise<Group[]> {
+  const from = sql`${sql.table(`public.${name}`)} AS t`;
+  const select = (some: TimeAgg[], where: RawBuilder<unknown>) =>
+    sql.join(
+      some.map((a) => {
+        const ts = sql.ref(`t.${a.ts}`);
+        return a.since === null
+          ? sql`(SELECT max(${ts}) FROM ${from} WHERE ${where}) AS ${sql.id(a.alias)}`
+          : sql`(SELECT count(*) FROM ${from} WHERE ${where} AND ${ts} >= ${a.since}) AS ${sql.id(a.alias)}`;
+      }),
+    );
+  type Row = { tenant: string | null } & Record<string, number | string | Date | null>;
+  const perTenant = aggs.filter((a) => timeIndex(table, a.ts, true) === "tenant");
+  const whole = aggs.filter((a) => !perTenant.includes(a));
+  const rows: Row[] = [];
+  if (whole.length) {
+    rows.push(
+      ...(await sql<Row>`SELECT NULL::text AS tenant, ${select(whole, sql`true`)}`.execute(trx))
+        .rows,
+    );
+  }
+  if (perTenant.length) {
+    const nullable = !table.columns.get("tenant_id")?.notNull;
+    const some = perTenant;
+    rows.push(
+      ...(
+        await sql<Row>`
+        WITH RECURSIVE k(id) AS (
+          (SELECT t.tenant_id FROM ${from} WHERE t.tenant_id IS NOT NULL ORDER BY t.tenant_id LIMIT 1)
+          UNION ALL
+          SELECT (SELECT t.tenant_id FROM ${from} WHERE t.tenant_id > k.id ORDER BY t.tenant_id LIMIT 1)
+          FROM k WHERE k.id IS NOT NULL
+        )
+        SELECT k.id::text AS tenant, ${select(some, sql`t.tenant_id = k.id`)} FROM k WHERE k.id IS NOT NULL
+        ${nullable ? sql`UNION ALL SELECT NULL::text, ${select(some, sql`t.tenant_id IS NULL`)}` : sql``}`.execute(
+          trx,
+        )
+      ).rows,
+    );
+  }
+  return rows.map((row) => ({ tenant: row.tenant, values: row }));
 }
 
 async function globalUniqueness(
