@@ -10,6 +10,7 @@ import { runEtl } from "../jobs/etl/etl.ts";
 import { deadlineState, dueAt } from "../jobs/retention/access-deadline.ts";
 import { runAccessExport } from "../jobs/retention/access-export.ts";
 import { fileAccessRequest, listAccessRequests } from "../jobs/retention/access-request.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
@@ -54,7 +55,7 @@ async function call(token: string, path: string, init: { method?: string; body?:
 const officer = () => t.logins.compliance_officer.token;
 
 beforeAll(async () => {
-  t = await openConsoleApp("access");
+  t = await openConsoleApp("access", { demoPartitionsFor: startOfTodayUtc() });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-access-"));
   pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 12, seed: 41 });

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import type { Role } from "../schema/domain/permissions.ts";
 import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.ts";
@@ -18,7 +19,7 @@ let t: ConsoleApp;
 let names: Set<string>;
 
 beforeAll(async () => {
-  t = await openConsoleApp("clsevidence");
+  t = await openConsoleApp("clsevidence", { demoPartitionsFor: startOfTodayUtc() });
   const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   try {
     await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 40, seed: 23 });

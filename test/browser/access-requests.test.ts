@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
 import { migrateAnalytics } from "../../schema/analytics/analytics-store.ts";
 import { insertUser } from "../../schema/governance/console-users.repository.ts";
@@ -21,9 +22,13 @@ let customer: { id: string; email: string; tenant: string };
 vi.setConfig({ testTimeout: 150_000 });
 
 beforeAll(async () => {
-  b = await openBrowserConsole("access", async ({ pool }) => {
-    await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 8, seed: 53 });
-  });
+  b = await openBrowserConsole(
+    "access",
+    async ({ pool }) => {
+      await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 8, seed: 53 });
+    },
+    { demoPartitionsFor: startOfTodayUtc() },
+  );
   await migrateAnalytics(b.analytics);
   await insertUser(b.db, {
     email: SECOND,

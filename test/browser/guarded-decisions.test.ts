@@ -88,15 +88,19 @@ async function catalogFixture(): Promise<void> {
 }
 
 beforeAll(async () => {
-  b = await openBrowserConsole("guarded", async ({ pool }) => {
-    const report = await seedDemoPlatform(pool, {
-      tenants: 2,
-      customersPerTenant: 12,
-      seed: 31,
-      asOf: AS_OF_SEED,
-    });
-    tenantId = report.tenantIds[0] ?? "";
-  });
+  b = await openBrowserConsole(
+    "guarded",
+    async ({ pool }) => {
+      const report = await seedDemoPlatform(pool, {
+        tenants: 2,
+        customersPerTenant: 12,
+        seed: 31,
+        asOf: AS_OF_SEED,
+      });
+      tenantId = report.tenantIds[0] ?? "";
+    },
+    { demoPartitionsFor: AS_OF_SEED },
+  );
   const schedule = lowThresholds();
   const [deletion] = await planRetention(b.db, {
     requestedBy: OTHER_OFFICER,

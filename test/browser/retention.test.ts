@@ -36,15 +36,19 @@ function lowThresholds(): TRetentionSchedule {
 }
 
 beforeAll(async () => {
-  b = await openBrowserConsole("retention", async ({ pool }) => {
-    const report = await seedDemoPlatform(pool, {
-      tenants: 2,
-      customersPerTenant: 12,
-      seed: 29,
-      asOf: AS_OF_SEED,
-    });
-    tenantId = report.tenantIds[0] ?? "";
-  });
+  b = await openBrowserConsole(
+    "retention",
+    async ({ pool }) => {
+      const report = await seedDemoPlatform(pool, {
+        tenants: 2,
+        customersPerTenant: 12,
+        seed: 29,
+        asOf: AS_OF_SEED,
+      });
+      tenantId = report.tenantIds[0] ?? "";
+    },
+    { demoPartitionsFor: AS_OF_SEED },
+  );
   const schedule = lowThresholds();
   const [others] = await planRetention(b.db, {
     requestedBy: OTHER_OFFICER,

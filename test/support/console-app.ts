@@ -14,7 +14,7 @@ import type { Db } from "../../schema/postgres.ts";
 import { newApp } from "../../server/app.ts";
 import { hashPassword } from "../../server/auth/passwords.ts";
 import { createApiToken } from "../../server/auth/principal.ts";
-import { createTestDatabase } from "./database.ts";
+import { createTestDatabase, type TestDatabaseOptions } from "./database.ts";
 
 export type RoleLogin = { user: ConsoleUser; password: string; token: string };
 
@@ -36,10 +36,14 @@ export type ConsoleApp = {
 
 /**
  * The real app over its own database, Redis key prefix and embedded ClickHouse directory, with
- * one user per role created through the same functions the app uses.
+ * one user per role created through the same functions the app uses. `options` as for
+ * createTestDatabase (a file that seeds the demo platform wants its partitions made).
  */
-export async function openConsoleApp(label: string): Promise<ConsoleApp> {
-  const database = await createTestDatabase(label);
+export async function openConsoleApp(
+  label: string,
+  options: TestDatabaseOptions = {},
+): Promise<ConsoleApp> {
+  const database = await createTestDatabase(label, options);
   const id = randomBytes(4).toString("hex");
   const dataDir = join(import.meta.dirname, `../../.data/test-${label}-${id}`);
   const config: Config = {
