@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { loadRetentionSchedule, type TRetentionSchedule } from "../../rules/retention/index.ts";
-import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
+import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { tieredTablesOf, withTierScope } from "../tiering/retention-scope.ts";
 import {

@@ -10,7 +10,7 @@ import { tieredTables } from "./moves.ts";
 import { currentTieringPolicies } from "./policies.ts";
 import { liveArchiveFiles } from "./restore.ts";
 import { coldTable, coldTableExists } from "./stores.ts";
-import { chQuoted, type Tally, type TableInfo, tableInfo } from "./tables.ts";
+import { chQuoted, type TableInfo, type Tally, tableInfo } from "./tables.ts";
 
 /**
  * The rows of a retention request in the cold and archive tiers: one definition, read by the
@@ -213,8 +213,11 @@ class KeySets {
   /** Adds `expression` of the rows of a ClickHouse source matching `p`. */
   async addFromSource(set: string, expression: string, source: string, p: Predicate) {
     const name = await this.ensure(set);
+    // The source's own columns, not the key table's: ClickHouse would otherwise read a file()
+    // with the structure of the table inserted into.
     await this.analytics.command(
-      `INSERT INTO ${chQuoted(name)} SELECT ${expression}, 1 FROM ${source} WHERE ${p.where}`,
+      `INSERT INTO ${chQuoted(name)} SELECT ${expression}, 1 FROM ${source} WHERE ${p.where}
+       SETTINGS use_structure_from_insertion_table_in_table_functions = 0`,
       p.params,
     );
   }

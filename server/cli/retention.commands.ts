@@ -19,11 +19,11 @@ import {
 import { planRetention, type TierReader } from "../../jobs/retention/planner.ts";
 import { currentPolicies, getPolicy, policyHistory } from "../../jobs/retention/policies.ts";
 import { requestSummary } from "../../jobs/retention/requests.ts";
+import { tieredTables } from "../../jobs/tiering/moves.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
 } from "../../schema/analytics/analytics-store.ts";
-import { tieredTables } from "../../jobs/tiering/moves.ts";
 import type { Config } from "../../schema/config.ts";
 import { createOwnerDb, type Db } from "../../schema/postgres.ts";
 
