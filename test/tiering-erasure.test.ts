@@ -255,5 +255,12 @@ test("an approved erasure after archiving leaves the person in no tier and every
     archive: number;
   }[];
   expect(remaining.length).toBeGreaterThan(0);
+  // The archived message to the person went through the recipient rule (kept and treated).
+  const erased = (
+    certificate?.body as
+      | { proof?: { tiers?: { erased?: Record<string, { anonymized?: number }> } } }
+      | undefined
+  )?.proof?.tiers?.erased;
+  expect(erased?.communications?.anonymized ?? 0).toBeGreaterThanOrEqual(1);
   expect(remaining.every((r) => r.cold === 0 && r.archive === 0)).toBe(true);
 }, 600_000);
