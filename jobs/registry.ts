@@ -111,7 +111,7 @@ export const JOBS: Partial<Record<QueueName, JobDefinition>> = {
     run: async ({ db, pool, config, analytics, progress, triggeredBy, runId }, payload) => {
       switch (payload.action) {
         case "plan":
-          return runRetentionPlanJob(db, progress, payload, triggeredBy);
+          return runRetentionPlanJob(db, progress, payload, triggeredBy, { config, analytics });
         case "execute":
           return runRetentionExecuteJob({ db, pool, config, analytics, progress, runId }, payload);
         case "erase":

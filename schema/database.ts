@@ -1091,6 +1091,7 @@ export interface GovernanceRetentionRequests {
   status: string;
   subject: Generated<Json>;
   tenant_id: string;
+  tier_counts: Generated<Json>;
   total_rows: Generated<number>;
   updated_at: Generated<Timestamp>;
 }

@@ -28,7 +28,8 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
  * every row printed whole, and Postgres's operational tables are searched as text. The person's
  * id, email and phone are in none of them; everyone else's rows are all still there (counts
  * per table and tier), and another customer's interaction that named the person is kept with
- * the name scrubbed.
+ * the name scrubbed. A message sent to the person (linked through its recipient, not a customer
+ * column) is treated in the archive as its twin in Postgres is: kept, the same text left.
  */
 
 const id = randomBytes(4).toString("hex");
@@ -40,10 +41,19 @@ let database: TestDatabase;
 let config: Config;
 let pool: pg.Pool;
 let store: AnalyticsStore;
-type Person = { tenant_id: string; id: string; email: string; phone: string };
+type Person = {
+  tenant_id: string;
+  id: string;
+  email: string;
+  phone: string;
+  first_name: string;
+  last_name: string;
+};
 let person: Person;
 /** Another customer's interaction, archived, whose text names the person. */
 let mentionId: string;
+/** Two messages sent to the person, with the same text: one hot, one archived. */
+let messages: { hot: string; archived: string };
 
 /** Every row of every Parquet file under the archive folder, per table folder, as JSON text. */
 async function archiveRows(): Promise<Map<string, string[]>> {
@@ -131,8 +141,9 @@ business_rules:
   }
   // The customer with the most old interactions and payments, with an email and a phone.
   const picked = await sql<Person>`
-    SELECT c.tenant_id::text, c.id::text, c.email, c.phone FROM customers c
-    WHERE c.email IS NOT NULL AND c.phone IS NOT NULL
+    SELECT c.tenant_id::text, c.id::text, c.email, c.phone, c.first_name, c.last_name
+    FROM customers c
+    WHERE c.email IS NOT NULL AND c.phone IS NOT NULL AND c.first_name <> '' AND c.last_name <> ''
     ORDER BY (SELECT count(*) FROM customer_interactions x
               WHERE x.customer_id = c.id AND x.created_at < now() - interval '61 days')
            + (SELECT count(*) FROM payments p
@@ -146,6 +157,18 @@ business_rules:
     FROM customers WHERE tenant_id = ${person.tenant_id} AND id <> ${person.id} LIMIT 1
     RETURNING id::text AS id`.execute(database.owner);
   mentionId = mention.rows[0]?.id ?? "";
+  const sent = async (age: string) => {
+    const made = await sql<{ id: string }>`
+      INSERT INTO communications (tenant_id, business_id, recipient_type, recipient_id,
+        communication_type, direction, subject, content, created_at)
+      SELECT tenant_id, business_id, 'customer', id, 'email', 'outbound', 'Invoice',
+        ${`Dear ${person.first_name} ${person.last_name}, your invoice is ready.`},
+        now() - ${age}::interval
+      FROM customers WHERE id = ${person.id}
+      RETURNING id::text AS id`.execute(database.owner);
+    return made.rows[0]?.id ?? "";
+  };
+  messages = { hot: await sent("0 days"), archived: await sent("100 days") };
   await runTiering(
     { db: database.owner, pool, config, analytics: store, requestedBy: "admin@erase.test" },
     { tables: TABLES },
@@ -198,6 +221,15 @@ test("an approved erasure after archiving leaves the person in no tier and every
   expect(others(coldAfter)).toEqual(others(coldBefore));
   const scrubbed = archivedAfter.get("customer_interactions")?.find((r) => r.includes(mentionId));
   expect(scrubbed).toContain("Referred by [erased], call back");
+  // The message to the person: kept in the archive and in Postgres, with the same text.
+  const archivedMessage = archivedAfter
+    .get("communications")
+    ?.map((r) => JSON.parse(r) as { id: string; content: string | null })
+    .find((r) => r.id === messages.archived);
+  const hotMessage = await sql<{ content: string | null }>`
+    SELECT content FROM communications WHERE id = ${messages.hot}`.execute(database.owner);
+  expect(hotMessage.rows[0]?.content).not.toContain(person.last_name);
+  expect(archivedMessage?.content).toBe(hotMessage.rows[0]?.content);
 
   // Postgres: no operational table holds the email or the phone in any column.
   const tables = await sql<{ name: string }>`
@@ -223,5 +255,12 @@ test("an approved erasure after archiving leaves the person in no tier and every
     archive: number;
   }[];
   expect(remaining.length).toBeGreaterThan(0);
+  // The archived message to the person went through the recipient rule (kept and treated).
+  const erased = (
+    certificate?.body as
+      | { proof?: { tiers?: { erased?: Record<string, { anonymized?: number }> } } }
+      | undefined
+  )?.proof?.tiers?.erased;
+  expect(erased?.communications?.anonymized ?? 0).toBeGreaterThanOrEqual(1);
   expect(remaining.every((r) => r.cold === 0 && r.archive === 0)).toBe(true);
 }, 600_000);

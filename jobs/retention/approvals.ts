@@ -8,6 +8,7 @@ import {
 } from "../../schema/governance/account-provenance.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { refreshRequestBlock } from "./holds.ts";
+import type { TierReader } from "./planner.ts";
 import { reevaluateRequest } from "./reevaluate.ts";
 import { type Blocker, getRequest, type RequestStatus, type RetentionRequest } from "./requests.ts";
 
@@ -100,7 +101,15 @@ async function precheck(
  */
 export async function approveRequest(
   db: Db,
-  input: { requestId: string; decider: Decider; reason: string; fingerprint?: string; now?: Date },
+  input: {
+    requestId: string;
+    decider: Decider;
+    reason: string;
+    fingerprint?: string;
+    now?: Date;
+    /** Reads cold and the archive: a request of a tiered table is recounted there too. */
+    tiers?: TierReader;
+  },
 ): Promise<Decision> {
   const checked = await precheck(db, input, "approve");
   if ("ok" in checked) {
@@ -139,7 +148,7 @@ export async function approveRequest(
       actual: request.fingerprint,
     };
   }
-  const live = await reevaluateRequest(db, request);
+  const live = await reevaluateRequest(db, request, input.tiers);
   if (live.fingerprint !== request.fingerprint) {
     return {
       ok: false,
@@ -366,6 +375,7 @@ export async function checkExecutable(
 export async function candidateDrift(
   db: Db,
   request: RetentionRequest,
+  tiers?: TierReader,
 ): Promise<{
   planned: number;
   now: number;
@@ -373,7 +383,7 @@ export async function candidateDrift(
   withinTolerance: boolean;
   counts: Record<string, number>;
 }> {
-  const live = await reevaluateRequest(db, request);
+  const live = await reevaluateRequest(db, request, tiers);
   const planned = request.totalRows;
   const drift =
     planned === 0 ? (live.totalRows === 0 ? 0 : 1) : Math.abs(live.totalRows - planned) / planned;

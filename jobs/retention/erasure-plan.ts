@@ -178,6 +178,28 @@ function decideAction(
   return { action: "anonymize", source: "default" };
 }
 
+/**
+ * What an erasure does to the person's own rows of `table` (the rule the plan applies in
+ * Postgres): `delete`, or `anonymize` these columns (strategy per column; text columns are
+ * scrubbed too). The storage tiers apply the same rule to their copies of those rows.
+ */
+export async function personalRowTreatment(
+  db: Db,
+  table: string,
+): Promise<{ action: "delete" | "anonymize"; anonymize: Record<string, string> } | undefined> {
+  const context = await erasureContext(db);
+  const info = context.graph.tables.get(table);
+  if (!info) {
+    return undefined;
+  }
+  const decided = decideAction(info, table, context.financial, context.financialSource);
+  return {
+    action: decided.action,
+    anonymize:
+      decided.action === "anonymize" ? decideColumns(context.catalog, info, true).anonymize : {},
+  };
+}
+
 export type PlanErasureInput = { tenantId: string; customerId: string; requestedBy: string };
 
 /**

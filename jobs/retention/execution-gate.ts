@@ -46,7 +46,8 @@ export async function gate(
     options.checkDrift !== false &&
     request.kind === "retention"
   ) {
-    const drift = await candidateDrift(deps.db, verdict.request);
+    const tiers = deps.analytics ? { config: deps.config, analytics: deps.analytics } : undefined;
+    const drift = await candidateDrift(deps.db, verdict.request, tiers);
     if (!drift.withinTolerance) {
       const tolerance = verdict.request.definition.driftTolerance ?? 0.05;
       const message = `candidate drift: ${drift.planned} rows were approved, ${drift.now} match now (${(drift.drift * 100).toFixed(1)}% > ${(tolerance * 100).toFixed(1)}% tolerance); approve again`;

@@ -425,12 +425,42 @@ export async function clearInvestigation(
 /** Whether a request would destroy SOX-governed records (anonymizing destroys too). */
 export function isSoxGoverned(request: RetentionRequest): boolean {
   const d = request.definition;
-  return d?.regulation === "SOX" || (d?.soxTables ?? []).some((t) => (request.counts[t] ?? 0) > 0);
+  return (
+    d?.regulation === "SOX" ||
+    (d?.soxTables ?? []).some((t) => (request.counts[t] ?? 0) + tierRows(request, t) > 0)
+  );
+}
+
+/** A request's planned rows of `table` in cold and the archive. */
+function tierRows(request: RetentionRequest, table: string): number {
+  const t = request.tierCounts?.[table];
+  return t ? t.cold + t.archive : 0;
+}
+
+/**
+ * Active holds covering a request's tiered rows of `table`. A tier row's customer and date are
+ * not in Postgres to compare with: any hold on the tenant (or all) and the table (or all)
+ * covers them, whatever its customer or dates (fail closed, as the executor's reach skips such
+ * a table).
+ */
+async function tierHolds(db: Db, request: RetentionRequest, table: string): Promise<string[]> {
+  if (tierRows(request, table) === 0) {
+    return [];
+  }
+  const rows = await db
+    .selectFrom("governance.legal_holds")
+    .select("id")
+    .where("released_at", "is", null)
+    .where((eb) => eb.or([eb("tenant_id", "is", null), eb("tenant_id", "=", request.tenantId)]))
+    .where((eb) => eb.or([eb("table_name", "is", null), eb("table_name", "=", table)]))
+    .orderBy("created_at")
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /**
  * Everything that blocks a request now: each active legal hold covering at least one of its
- * keys (with the count per table), and the SOX investigation flag for SOX-governed requests.
+ * keys or of its tiered rows (with the count per table), and the SOX investigation flag for SOX-governed requests.
  */
 export async function requestBlockers(db: Db, request: RetentionRequest): Promise<Blocker[]> {
   const blockers: Blocker[] = [];
@@ -439,6 +469,13 @@ export async function requestBlockers(db: Db, request: RetentionRequest): Promis
     for (const { holdId } of await heldKeys(db, { request, table })) {
       const perTable = holds.get(holdId) ?? {};
       perTable[table] = (perTable[table] ?? 0) + 1;
+      holds.set(holdId, perTable);
+    }
+  }
+  for (const table of Object.keys(request.tierCounts ?? {})) {
+    for (const holdId of await tierHolds(db, request, table)) {
+      const perTable = holds.get(holdId) ?? {};
+      perTable[table] = (perTable[table] ?? 0) + tierRows(request, table);
       holds.set(holdId, perTable);
     }
   }

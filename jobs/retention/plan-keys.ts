@@ -33,6 +33,8 @@ export async function writeKeySet(
   definition: RequestDefinition,
   requestId: string,
   tenantId: string,
+  /** Root keys to leave out (a minimum-retention guard keeps them: a young child in a tier). */
+  excludeRoots: string[] = [],
 ): Promise<void> {
   for (const planned of definition.tables) {
     const info = tableInfo(graph, planned.table);
@@ -47,6 +49,13 @@ export async function writeKeySet(
         ORDER BY t.ctid
         ON CONFLICT DO NOTHING
       `.execute(trx);
+      for (let at = 0; at < excludeRoots.length; at += 10_000) {
+        await sql`
+          DELETE FROM governance.retention_request_keys
+          WHERE request_id = ${requestId}::uuid AND table_name = ${planned.table}
+            AND key = ANY(${excludeRoots.slice(at, at + 10_000)}::text[])
+        `.execute(trx);
+      }
     }
     for (const fk of planned.via.filter((f) => f.parent !== f.child)) {
       const parent = tableInfo(graph, fk.parent);

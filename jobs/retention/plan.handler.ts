@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../../schema/postgres.ts";
-import { PLANNER_ACTOR, planRetention } from "./planner.ts";
+import { PLANNER_ACTOR, planRetention, type TierReader } from "./planner.ts";
 
 /** `retention` job payload `{action: "plan"}`: run the planner now (scheduled daily). */
 export const ZRetentionPlanPayload = z.strictObject({
@@ -26,9 +26,11 @@ export async function runRetentionPlanJob(
   progress: (percent: number) => Promise<void>,
   payload: TRetentionPlanPayload,
   triggeredBy?: string,
+  tiers?: TierReader,
 ): Promise<Record<string, unknown>> {
   const outcomes = await planRetention(db, {
     requestedBy: plannedBy(triggeredBy),
+    tiers,
     policyIds: payload.policyIds,
     tenantIds: payload.tenantIds,
     onProgress: (done, total) => {

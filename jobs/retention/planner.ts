@@ -1,8 +1,17 @@
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import { loadRetentionSchedule, type TRetentionSchedule } from "../../rules/retention/index.ts";
+import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
+import type { Config } from "../../schema/config.ts";
 import { appendAuditEvent } from "../../schema/governance/audit-events.repository.ts";
 import type { Db } from "../../schema/postgres.ts";
-import { buildDefinition, planFingerprint, type RequestDefinition } from "./definition.ts";
+import { tieredTablesOf, withTierScope } from "../tiering/retention-scope.ts";
+import {
+  buildDefinition,
+  canonicalJson,
+  planFingerprint,
+  type RequestDefinition,
+} from "./definition.ts";
 import { loadSchemaGraph, type SchemaGraph } from "./graph.ts";
 import { refreshRequestBlock } from "./holds.ts";
 import { plannedKeySetHash } from "./ledger-hash.ts";
@@ -19,7 +28,10 @@ import { earlierRejection, getRequest, OPEN_STATUSES, type RetentionRequest } fr
  * A request above its policy's threshold, or touching financial records, waits for a compliance
  * officer; smaller ones are approved by the policy itself (approved_by 'policy', recorded in
  * retention_approvals and the audit trail). Legal holds or the SOX investigation flag in scope
- * make it `blocked`, naming them. An open request for the same policy and tenant is not
+ * make it `blocked`, naming them. Rows tiering moved to cold or the archive are candidates too
+ * (jobs/tiering/retention-scope.ts): counted per table and tier (`tierCounts`), in the total the
+ * threshold is compared with, and, by count and checksum, in the key-set hash and fingerprint;
+ * planning a table tiering moved rows of needs the analytics store. An open request for the same policy and tenant is not
  * duplicated: an identical plan is reported again, a changed one replaces a waiting request
  * (the old one `expired`), and an approved or running one is left alone.
  */
@@ -37,7 +49,15 @@ export type PlanOptions = {
   /** Default: rules/retention/schedules.json (policies themselves come from the database). */
   schedule?: TRetentionSchedule;
   onProgress?: (done: number, total: number) => void;
+  /** Reads cold and the archive (needed when tiering moved rows of a planned table). */
+  tiers?: TierReader;
 };
+
+/** What reading a request's rows in cold and the archive needs. */
+export type TierReader = { config: Config; analytics: AnalyticsStore };
+
+/** A plan touches tables tiering moved rows of, and no analytics store was given to read them. */
+export class TierReaderMissing extends Error {}
 
 export type PlanOutcome = {
   request: RetentionRequest;
@@ -46,7 +66,11 @@ export type PlanOutcome = {
 };
 
 export type Evaluation = {
+  /** Planned hot rows per table (the key set the executor works through). */
   counts: Record<string, number>;
+  /** Planned rows per table in cold and the archive (tables with none left out). */
+  tierCounts?: Record<string, TierCount>;
+  /** Hot and tiered rows. */
   totalRows: number;
   keySetHash: string;
   fingerprint: string;
@@ -58,17 +82,67 @@ class Rollback extends Error {
   }
 }
 
+export type TierCount = { cold: number; archive: number };
+
+/**
+ * Writes the hot key set and reads the request's rows in cold and the archive (the same scope
+ * the executor's reach deletes): root rows a guarded child in a tier keeps are left out of the
+ * hot key set, as the root predicate leaves out those with a young child in hot.
+ */
+async function planKeys(
+  trx: Db,
+  graph: SchemaGraph,
+  definition: RequestDefinition,
+  requestId: string,
+  tenantId: string,
+  tiers: TierReader | undefined,
+): Promise<{ tierCounts: Record<string, TierCount>; tierTallies: Record<string, unknown> }> {
+  const tiered = await tieredTablesOf(trx, definition);
+  if (!tiered.length) {
+    await writeKeySet(trx, graph, definition, requestId, tenantId);
+    return { tierCounts: {}, tierTallies: {} };
+  }
+  if (!tiers) {
+    throw new TierReaderMissing(
+      `tiering moved rows of ${tiered.join(", ")} to cold or the archive; planning ${definition.policyId} needs the analytics store to count them`,
+    );
+  }
+  const request = { id: requestId, tenantId, definition };
+  return withTierScope({ db: trx, ...tiers }, request, "planned", async (scope) => {
+    const guarded = await scope.tierGuardedRoots();
+    await writeKeySet(trx, graph, definition, requestId, tenantId, guarded);
+    const tierCounts: Record<string, TierCount> = {};
+    const tierTallies: Record<string, unknown> = {};
+    for (const t of await scope.tables()) {
+      if (t.cold.rows + t.archive.rows > 0) {
+        tierCounts[t.table] = { cold: t.cold.rows, archive: t.archive.rows };
+        tierTallies[t.table] = { cold: t.cold, archive: t.archive };
+      }
+    }
+    return { tierCounts, tierTallies };
+  });
+}
+
 async function evaluateInto(
   trx: Db,
   graph: SchemaGraph,
   definition: RequestDefinition,
   requestId: string,
   tenantId: string,
+  tiers?: TierReader,
 ): Promise<Evaluation> {
-  await writeKeySet(trx, graph, definition, requestId, tenantId);
+  const planned = await planKeys(trx, graph, definition, requestId, tenantId, tiers);
   const counts = await keyCounts(trx, requestId);
-  const hash = await plannedKeySetHash(trx, requestId);
-  const totalRows = Object.values(counts).reduce((a, b) => a + b, 0);
+  const hotHash = await plannedKeySetHash(trx, requestId);
+  const tierRows = Object.values(planned.tierCounts).reduce((a, t) => a + t.cold + t.archive, 0);
+  // Tiered rows enter the key-set hash by their count and order-independent checksum per table
+  // and tier: a changed tiered row changes the fingerprint an approval binds.
+  const hash = tierRows
+    ? createHash("sha256")
+        .update(`${hotHash}\n${canonicalJson(planned.tierTallies)}`)
+        .digest("hex")
+    : hotHash;
+  const totalRows = Object.values(counts).reduce((a, b) => a + b, 0) + tierRows;
   const fingerprint = planFingerprint({
     policyId: definition.policyId,
     policyVersion: definition.policyVersion,
@@ -77,7 +151,13 @@ async function evaluateInto(
     counts,
     keySetHash: hash,
   });
-  return { counts, totalRows, keySetHash: hash, fingerprint };
+  return {
+    counts,
+    ...(tierRows ? { tierCounts: planned.tierCounts } : {}),
+    totalRows,
+    keySetHash: hash,
+    fingerprint,
+  };
 }
 
 async function insertPlanningRow(
@@ -115,6 +195,7 @@ export async function evaluateDefinition(
   definition: RequestDefinition,
   tenantId: string,
   graph?: SchemaGraph,
+  tiers?: TierReader,
 ): Promise<Evaluation> {
   const schema = graph ?? (await loadSchemaGraph(db));
   try {
@@ -122,7 +203,7 @@ export async function evaluateDefinition(
       // A scratch row outside the open statuses, so it never collides with the open request
       // of the same policy and tenant; rolled back with its keys.
       const row = await insertPlanningRow(trx, definition, tenantId, "evaluation", "failed");
-      throw new Rollback(await evaluateInto(trx, schema, definition, row.id, tenantId));
+      throw new Rollback(await evaluateInto(trx, schema, definition, row.id, tenantId, tiers));
     });
   } catch (error) {
     if (error instanceof Rollback) {
@@ -140,7 +221,13 @@ function approvalReasons(definition: RequestDefinition, evaluation: Evaluation):
   }
   if (
     definition.financialPolicy ||
-    definition.financialTables.some((t) => (evaluation.counts[t] ?? 0) > 0)
+    definition.financialTables.some(
+      (t) =>
+        (evaluation.counts[t] ?? 0) +
+          (evaluation.tierCounts?.[t]?.cold ?? 0) +
+          (evaluation.tierCounts?.[t]?.archive ?? 0) >
+        0,
+    )
   ) {
     reasons.push("financial_records");
   }
@@ -166,9 +253,10 @@ export async function planPolicyForTenant(
     tenantId: string;
     requestedBy: string;
     graph: SchemaGraph;
+    tiers?: TierReader;
   },
 ): Promise<PlanOutcome | undefined> {
-  const { definition, tenantId, requestedBy, graph } = input;
+  const { definition, tenantId, requestedBy, graph, tiers } = input;
   const open = await db
     .selectFrom("governance.retention_requests")
     .select(["id", "status", "fingerprint", "policy_version", "cutoff"])
@@ -197,7 +285,7 @@ export async function planPolicyForTenant(
           .execute();
       }
       const row = await insertPlanningRow(trx, definition, tenantId, requestedBy);
-      const evaluation = await evaluateInto(trx, graph, definition, row.id, tenantId);
+      const evaluation = await evaluateInto(trx, graph, definition, row.id, tenantId, tiers);
       if (open && open.fingerprint === evaluation.fingerprint) {
         throw new Rollback(evaluation);
       }
@@ -226,6 +314,7 @@ export async function planPolicyForTenant(
         .updateTable("governance.retention_requests")
         .set({
           counts: JSON.stringify(evaluation.counts),
+          tier_counts: JSON.stringify(evaluation.tierCounts ?? {}),
           total_rows: evaluation.totalRows,
           key_set_hash: evaluation.keySetHash,
           fingerprint: evaluation.fingerprint,
@@ -269,6 +358,7 @@ export async function planPolicyForTenant(
           tenantId,
           cutoff: definition.cutoff,
           counts: evaluation.counts,
+          ...(evaluation.tierCounts ? { tierCounts: evaluation.tierCounts } : {}),
           fingerprint: evaluation.fingerprint,
           approvalReasons: reasons,
           ...(rejected ? { rejectedBefore: rejected.requestId } : {}),
@@ -347,6 +437,7 @@ export async function planRetention(db: Db, options: PlanOptions): Promise<PlanO
         tenantId,
         requestedBy: options.requestedBy,
         graph,
+        tiers: options.tiers,
       });
       if (outcome) {
         outcomes.push(outcome);

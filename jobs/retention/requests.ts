@@ -48,6 +48,8 @@ export type RetentionRequest = {
   cutoff: Date | null;
   definition: RequestDefinition;
   counts: Record<string, number>;
+  /** Planned rows in cold and the archive per table (retention requests of tiered tables). */
+  tierCounts: Record<string, { cold: number; archive: number }>;
   totalRows: number;
   keySetHash: string | null;
   fingerprint: string;
@@ -83,6 +85,7 @@ export function toRequest(row: RequestRow): RetentionRequest {
     cutoff: row.cutoff,
     definition: row.definition as RequestDefinition,
     counts: row.counts as Record<string, number>,
+    tierCounts: (row.tier_counts ?? {}) as RetentionRequest["tierCounts"],
     totalRows: Number(row.total_rows),
     keySetHash: row.key_set_hash,
     fingerprint: row.fingerprint,
@@ -155,6 +158,7 @@ export function requestSummary(request: RetentionRequest) {
     tenant_id: request.tenantId,
     cutoff: request.cutoff?.toISOString() ?? null,
     counts: request.counts,
+    tier_counts: request.tierCounts,
     total_rows: request.totalRows,
     status: request.status,
     requires_approval: request.requiresApproval,

@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 import type { Db } from "../../schema/postgres.ts";
+import { personalRowTreatment } from "../retention/erasure-plan.ts";
 import { archiveStore } from "./archive-store.ts";
 import { tieredTables } from "./moves.ts";
 import { countInFile, liveArchiveFiles, rewriteArchiveFiles } from "./restore.ts";
+import { tierAnonymizeExpression } from "./retention-reach.ts";
 import { coldTable, coldTableExists } from "./stores.ts";
 import { chQuoted, type TableInfo, tableInfo } from "./tables.ts";
 
@@ -13,15 +15,22 @@ import { chQuoted, type TableInfo, tableInfo } from "./tables.ts";
  * customer id, in tables with a customer column) are deleted from cold and the archive files
  * holding them rewritten (new file, new manifest, old file removed); someone else's row that
  * only mentions them (their email, phone or name in its text) is kept with those identifiers
- * replaced by `[erased]`, as the executor scrubs such rows in Postgres. The certificate's proof
- * (`personInTiers`) then counts what each tier still holds of them: zero.
+ * replaced by `[erased]`, as the executor scrubs such rows in Postgres. Rows linked to them
+ * without a customer column (a message whose recipient is the customer: `recipient_type`
+ * 'customer' and `recipient_id`, the link the erasure plan follows in Postgres) get the plan's
+ * rule for their table in Postgres: deleted, or kept with the personal columns anonymized and the
+ * text scrubbed. The certificate's proof (`personInTiers`) then counts what each tier still
+ * holds of their identifiers or rows: zero.
  */
 
 type Deps = { db: Db; config: Config; analytics: AnalyticsStore };
 export type ErasureSubject = { tenantId: string; customerId: string; identifiers: string[] };
 
-/** Rows erased per table and tier: deleted (linked to the person) and scrubbed (mentions). */
-export type TierErasure = { cold: number; archive: number; scrubbed: number };
+/**
+ * Rows erased per table and tier: deleted (linked to the person), scrubbed (mentions), and
+ * anonymized (linked through a recipient, where Postgres keeps and anonymizes them).
+ */
+export type TierErasure = { cold: number; archive: number; scrubbed: number; anonymized?: number };
 
 const TEXT_TYPE = /char|text|json/;
 
@@ -40,6 +49,8 @@ function personPredicates(
   subject: ErasureSubject,
 ): {
   linked: string | null;
+  /** Rows linked to them through a recipient (the schema graph's customer expression). */
+  recipient: string | null;
   mentioned: string | null;
   /** Either of the two (the proof's count). */
   any: string | null;
@@ -61,11 +72,21 @@ function personPredicates(
       : null;
   const tenant = "tenant_id = {ptenant:String}";
   const linked = own ? `${tenant} AND ${own}` : null;
+  // graph.ts customerExpression: a message is about the customer it was sent to.
+  const names = new Set(info.columns.map((c) => c.name));
+  const recipient =
+    !own &&
+    info.table === "communications" &&
+    names.has("recipient_id") &&
+    names.has("recipient_type")
+      ? `${tenant} AND ifNull(recipient_type = 'customer' AND recipient_id = {pcustomer:String}, 0)`
+      : null;
   const mentioned = mention ? `${tenant} AND ${mention}${own ? ` AND NOT ${own}` : ""}` : null;
   const any =
     own || mention ? `${tenant} AND (${[own, mention].filter(Boolean).join(" OR ")})` : null;
   return {
     linked,
+    recipient,
     mentioned,
     any,
     textColumns,
@@ -136,11 +157,86 @@ export async function eraseFromTiers(
         ? await rewriteArchiveFiles(deps, info, files, p.linked, p.params, randomUUID())
         : 0;
     }
-    if (result.cold || result.archive || result.scrubbed) {
+    if (p.recipient) {
+      const treated = await treatRecipientRows(deps, info, p.recipient, p);
+      result.cold += treated.deleted.cold;
+      result.archive += treated.deleted.archive;
+      if (treated.anonymized) {
+        result.anonymized = treated.anonymized;
+      }
+    }
+    if (result.cold || result.archive || result.scrubbed || result.anonymized) {
       out[table] = result;
     }
   }
   return out;
+}
+
+/**
+ * The person's rows linked through a recipient: what the erasure does to their rows of the table
+ * in Postgres (erasure-plan.ts personalRowTreatment), done in cold and the archive.
+ */
+async function treatRecipientRows(
+  deps: Deps,
+  info: TableInfo,
+  where: string,
+  p: { textColumns: string[]; params: Record<string, unknown> },
+): Promise<{ deleted: { cold: number; archive: number }; anonymized: number }> {
+  const none = { deleted: { cold: 0, archive: 0 }, anonymized: 0 };
+  const treatment = await personalRowTreatment(deps.db, info.table);
+  if (!treatment) {
+    return none;
+  }
+  const cold = await coldRowsWhere(deps.analytics, info.table, where, p.params);
+  const files = await filesMatching(deps, info.table, where, p.params);
+  if (cold === 0 && files.length === 0) {
+    return none;
+  }
+  if (treatment.action === "delete") {
+    if (cold > 0) {
+      await deps.analytics.command(
+        `DELETE FROM {t:Identifier} WHERE ${where} SETTINGS lightweight_deletes_sync = 2`,
+        { ...p.params, t: coldTable(info.table) },
+      );
+    }
+    const archive = files.length
+      ? await rewriteArchiveFiles(deps, info, files, where, p.params, randomUUID())
+      : 0;
+    return { deleted: { cold, archive }, anonymized: 0 };
+  }
+  // Kept: personal columns anonymized as the executor does in Postgres, other text scrubbed.
+  const transform: Record<string, (column: string) => string> = {};
+  for (const [name, strategy] of Object.entries(treatment.anonymize)) {
+    const column = info.columns.find((c) => c.name === name);
+    if (column) {
+      transform[name] = tierAnonymizeExpression(column, strategy);
+    }
+  }
+  if (searchableIds(p.params).length) {
+    for (const column of p.textColumns) {
+      transform[column] ??= scrubbed;
+    }
+  }
+  const entries = Object.entries(transform);
+  if (!entries.length) {
+    return none;
+  }
+  if (cold > 0) {
+    await deps.analytics.command(
+      `ALTER TABLE {t:Identifier} UPDATE ${entries
+        .map(([name, expression]) => `${chQuoted(name)} = ${expression(chQuoted(name))}`)
+        .join(", ")} WHERE ${where} SETTINGS mutations_sync = 2`,
+      { ...p.params, t: coldTable(info.table) },
+    );
+  }
+  const archive = files.length
+    ? await rewriteArchiveFiles(deps, info, files, where, p.params, randomUUID(), transform)
+    : 0;
+  return { deleted: none.deleted, anonymized: cold + archive };
+}
+
+function searchableIds(params: Record<string, unknown>): string[] {
+  return Array.isArray(params.pids) ? (params.pids as string[]) : [];
 }
 
 /**

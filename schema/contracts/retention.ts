@@ -68,6 +68,15 @@ export const ZRequest = z
     subject: z.record(z.string(), z.unknown()),
     totalRows: z.number().int(),
     counts: z.record(z.string(), z.number()),
+    tierCounts: z
+      .record(
+        z.string(),
+        z.object({ cold: z.number().int(), archive: z.number().int() }).openapi("TierCount"),
+      )
+      .openapi({
+        description:
+          "Planned rows per table in the storage tiers (cold: ClickHouse, archive: Parquet); `counts` are the rows in Postgres",
+      }),
     requiresApproval: z.boolean(),
     approvalReasons: z.array(z.string()),
     fingerprint: z.string(),

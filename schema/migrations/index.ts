@@ -24,6 +24,7 @@ import * as recog01 from "./2026-12-08-recog-01-recognizers.ts";
 import * as lin01 from "./2026-12-10-lin-01-lineage-generation.ts";
 import * as tier02 from "./2026-12-10-tier-01-job-tier.ts";
 import * as qual01 from "./2026-12-17-qual-01-scan-state.ts";
+import * as ret01 from "./2026-12-17-ret-01-tier-counts.ts";
 
 /** Every migration, in order. Listed statically so any loader (tsx, vitest) finds them. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   "2026-12-10-lin-01-lineage-generation": lin01,
   "2026-12-10-tier-01-job-tier": tier02,
   "2026-12-17-qual-01-scan-state": qual01,
+  "2026-12-17-ret-01-tier-counts": ret01,
 };

@@ -16,15 +16,16 @@ import {
   releaseHold,
   setInvestigation,
 } from "../../jobs/retention/holds.ts";
-import { planRetention } from "../../jobs/retention/planner.ts";
+import { planRetention, type TierReader } from "../../jobs/retention/planner.ts";
 import { currentPolicies, getPolicy, policyHistory } from "../../jobs/retention/policies.ts";
 import { requestSummary } from "../../jobs/retention/requests.ts";
+import { tieredTables } from "../../jobs/tiering/moves.ts";
 import {
   type AnalyticsStore,
   createAnalyticsStore,
 } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
-import { createOwnerDb } from "../../schema/postgres.ts";
+import { createOwnerDb, type Db } from "../../schema/postgres.ts";
 
 /** Runs `work` with the analytics store open (an erasure reaches it too), closed afterwards. */
 async function withAnalytics<T>(
@@ -37,6 +38,21 @@ async function withAnalytics<T>(
   } finally {
     await analytics.close();
   }
+}
+
+/**
+ * Runs `work` with a reader of cold and the archive when tiering ever moved rows out (planning
+ * and approving a retention request count its tiered rows), without opening ClickHouse else.
+ */
+async function withTierReader<T>(
+  config: Config,
+  db: Db,
+  work: (tiers: TierReader | undefined) => Promise<T>,
+): Promise<T> {
+  if (!(await tieredTables(db)).length) {
+    return work(undefined);
+  }
+  return withAnalytics(config, (analytics) => work({ config, analytics }));
 }
 
 import {
@@ -124,13 +140,16 @@ function decisionCommand(verb: "approve" | "reject"): Command {
       return withDb(config, async (db) => {
         const result: Decision =
           verb === "approve"
-            ? await approveRequest(db, {
-                requestId,
-                decider: decider(actor),
-                reason,
-                fingerprint:
-                  typeof values.fingerprint === "string" ? values.fingerprint : undefined,
-              })
+            ? await withTierReader(config, db, (tiers) =>
+                approveRequest(db, {
+                  requestId,
+                  decider: decider(actor),
+                  reason,
+                  fingerprint:
+                    typeof values.fingerprint === "string" ? values.fingerprint : undefined,
+                  tiers,
+                }),
+              )
             : await rejectRequest(db, { requestId, decider: decider(actor), reason });
         await auditCommand(db, actor, {
           action: result.ok ? `retention.request.${verb}` : `retention.request.${verb}_refused`,
@@ -175,12 +194,15 @@ export const RETENTION_COMMANDS: Record<string, Command> = {
           }
         }
         const show = progressPrinter();
-        const outcomes = await planRetention(db, {
-          requestedBy: who(actor),
-          policyIds: policy ? [policy] : undefined,
-          tenantIds: tenant ? [tenant] : undefined,
-          onProgress: (done, total) => show(`planning ${done}/${total}`),
-        });
+        const outcomes = await withTierReader(config, db, (tiers) =>
+          planRetention(db, {
+            requestedBy: who(actor),
+            policyIds: policy ? [policy] : undefined,
+            tenantIds: tenant ? [tenant] : undefined,
+            onProgress: (done, total) => show(`planning ${done}/${total}`),
+            tiers,
+          }),
+        );
         const requests = outcomes.map((o) => ({
           ...requestSummary(o.request),
           outcome: o.outcome,

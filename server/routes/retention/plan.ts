@@ -54,6 +54,7 @@ export const planRoute = defineRoute(
       requestedBy: actor,
       policyIds: body.policyIds,
       tenantIds: body.tenantIds,
+      tiers: { config: deps.config, analytics: deps.analytics },
     });
     const items = await Promise.all(
       outcomes.map(async ({ request, outcome }) => {

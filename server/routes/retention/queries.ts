@@ -59,6 +59,12 @@ export function requestView(request: RetentionRequest, hasCertificate: boolean, 
     counts: Object.fromEntries(
       Object.entries(asRecord(request.counts)).map(([table, n]) => [table, Number(n) || 0]),
     ),
+    tierCounts: Object.fromEntries(
+      Object.entries(asRecord(request.tierCounts)).map(([table, t]) => {
+        const tiers = asRecord(t);
+        return [table, { cold: Number(tiers.cold) || 0, archive: Number(tiers.archive) || 0 }];
+      }),
+    ),
     requiresApproval: request.requiresApproval,
     approvalReasons: Array.isArray(request.approvalReasons) ? request.approvalReasons : [],
     fingerprint: request.fingerprint,

@@ -39,7 +39,13 @@ function decisionRoute(verb: "approve" | "reject") {
       const decider = { name: principal.email, role: principal.role };
       const decision =
         verb === "approve"
-          ? await approveRequest(db, { requestId: id, decider, reason, fingerprint })
+          ? await approveRequest(db, {
+              requestId: id,
+              decider,
+              reason,
+              fingerprint,
+              tiers: { config: c.get("deps").config, analytics: c.get("deps").analytics },
+            })
           : await rejectRequest(db, { requestId: id, decider, reason });
       c.set("audit", {
         action: `retention.request.${verb}`,

@@ -133,6 +133,9 @@ export function RequestDetailView({ id, onBack }: { id: string; onBack: () => vo
               {request.fingerprint}
             </dd>
           </dl>
+          {Object.keys(request.tierCounts ?? {}).length > 0 ? (
+            <TierCounts counts={request.counts} tierCounts={request.tierCounts} />
+          ) : null}
           {request.blockedBy.length > 0 ? (
             <p className="form-error" role="status">
               Blocked by {request.blockedBy.join(", ")}: a legal hold (or the investigation flag)
@@ -327,6 +330,43 @@ function DownstreamAssets({ assets }: { assets: NonNullable<RequestDetail["downs
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** Planned rows per table and storage tier: Postgres (hot and warm), cold, archive. */
+function TierCounts(props: {
+  counts: Record<string, number>;
+  tierCounts: Record<string, { cold: number; archive: number }>;
+}) {
+  const tables = [...new Set([...Object.keys(props.counts), ...Object.keys(props.tierCounts)])];
+  tables.sort();
+  return (
+    <div className="table-scroll">
+      <table
+        className="table table-compact"
+        aria-label="planned rows per storage tier"
+        data-testid="tier-counts"
+      >
+        <thead>
+          <tr>
+            <th>Table</th>
+            <th>Postgres</th>
+            <th>Cold</th>
+            <th>Archive</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tables.map((table) => (
+            <tr key={table}>
+              <td className="mono">{table}</td>
+              <td>{formatCount(props.counts[table] ?? 0)}</td>
+              <td>{formatCount(props.tierCounts[table]?.cold ?? 0)}</td>
+              <td>{formatCount(props.tierCounts[table]?.archive ?? 0)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
