@@ -300,8 +300,8 @@ test("a deletion of customers (the CLI) cascades to their tiered interactions; o
     id: "reach-two-customers",
     period: "0 days",
     dateColumn: "created_at",
-    // By name: the executor's per-batch recheck inlines an `in` list as text, not uuid.
-    condition: [{ column: "last_name", op: "in", value: ["Active", "Unpaid"] }],
+    // By uuid: the executor's per-batch recheck inlines the list, and it must type as uuid[].
+    condition: [{ column: "id", op: "in", value: [customer, customer2] }],
   };
   const request = await plan(policy, b);
   expect(request.definition.tables.map((t) => t.table)).toContain("customer_interactions");

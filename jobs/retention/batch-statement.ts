@@ -208,7 +208,14 @@ function literal(value: unknown): string {
     return value ? "TRUE" : "FALSE";
   }
   if (Array.isArray(value)) {
-    return value.length ? `ARRAY[${value.map(literal).join(", ")}]` : "'{}'";
+    // An untyped array literal, as a bound parameter is: PostgreSQL types it from what it meets
+    // (`uuid_col = ANY('{…}')` is uuid[]), where ARRAY['…'] would be text[] and fail on uuid.
+    const items = value.map((v) =>
+      v === null || v === undefined
+        ? "NULL"
+        : `"${(v instanceof Date ? v.toISOString() : String(v)).replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`,
+    );
+    return literal(`{${items.join(",")}}`);
   }
   if (value instanceof Date) {
     return literal(value.toISOString());
