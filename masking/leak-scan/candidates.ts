@@ -3,6 +3,7 @@ import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-num
 import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { eachAddressSpan, LINE_PREFIX } from "../address-lines.ts";
 import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
+import { isShortNumber, type ShortTally, writtenBare } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -39,7 +40,7 @@ const STREET_RE = new RegExp(STREET, "g");
 const UUID = new RegExp(UUID_PATTERN, "gi");
 const DIGIT = /[0-9]/;
 /** A decimal number as Postgres and JSON write one. */
-const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+export const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
@@ -330,6 +331,7 @@ const NO_HEADS: ReadonlySet<string> = new Set();
  * Whether any candidate of `text` is a source identifier, or `text` holds a validated card
  * number or IBAN, not counting those that are also masked images (`images`): the copy holds
  * those because masking made them (a tokenized card is now and then Luhn-valid in a real range).
+ * A value alone: a short bare number that is an identifier counts (see leakVerdict).
  */
 export function leaks(
   key: Buffer,
@@ -338,14 +340,43 @@ export function leaks(
   heads: ReadonlySet<string>,
   images?: HashSet64,
 ): boolean {
-  return (
+  return leakVerdict(key, text, identifiers, heads, images) !== null;
+}
+
+/**
+ * A value's verdict: `leak` when a candidate is a source identifier (or a validated number) that
+ * is no masked image; `short` when only short bare numbers are (chance.ts: the column judges
+ * those); null when clean. `tally` (the value's column) counts every short bare candidate, and
+ * remembers which are identifiers: a candidate the column has seen is not looked up again.
+ */
+export function leakVerdict(
+  key: Buffer,
+  text: string,
+  identifiers: HashSet64,
+  heads: ReadonlySet<string>,
+  images?: HashSet64,
+  tally?: ShortTally,
+): "leak" | "short" | null {
+  let short = false;
+  // As eachCandidate reads it: a decimal's integer part.
+  const plain = DECIMAL.test(text) ? text.slice(0, text.indexOf(".")) : text;
+  const found =
     eachCandidate(text, heads, (c) => {
       const [hi, lo] = hash64(key, c);
+      if (isShortNumber(c) && writtenBare(plain, c)) {
+        if (tally && !tally.add(c, hi, lo)) {
+          short ||= tally.hits.has(hi, lo);
+        } else if (identifiers.has(hi, lo) && !images?.has(hi, lo)) {
+          short = true;
+          tally?.hits.add(hi, lo);
+        }
+        return false;
+      }
       return identifiers.has(hi, lo) && !images?.has(hi, lo);
     }) ||
     eachValidatedNumber(text, (c) => {
       const [hi, lo] = hash64(key, c);
       return !images?.has(hi, lo);
-    })
-  );
+    });
+  return found ? "leak" : short ? "short" : null;
 }

@@ -27,6 +27,7 @@ import {
   STREET,
   SURNAME_PARTICLES,
 } from "./candidates.ts";
+import { isShortNumber } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -367,6 +368,8 @@ export async function collectIdentifiers(input: {
   into: HashSet64;
   images: HashSet64;
   heads: Set<string>;
+  /** Counts the distinct short-number identifiers by digit count (chance.ts). */
+  short?: number[];
   parallel?: number;
 }): Promise<void> {
   const names = nameColumnsSql(input.plan, input.schema);
@@ -402,17 +405,27 @@ export async function collectIdentifiers(input: {
   );
 }
 
+type Collected = {
+  key: Buffer;
+  maskingKey: Buffer;
+  words: NameWords;
+  into: HashSet64;
+  images: HashSet64;
+  heads: Set<string>;
+  short?: number[];
+};
+
+/** Adds an identifier's hash; a new short number is counted by its digits (chance.ts). */
+function addIdentifier(out: Collected, identifier: string): void {
+  if (out.into.add(...hash64(out.key, identifier)) && out.short && isShortNumber(identifier)) {
+    out.short[identifier.length] = (out.short[identifier.length] ?? 0) + 1;
+  }
+}
+
 async function tableIdentifiers(
   source: pg.PoolClient,
   query: string | null,
-  out: {
-    key: Buffer;
-    maskingKey: Buffer;
-    words: NameWords;
-    into: HashSet64;
-    images: HashSet64;
-    heads: Set<string>;
-  },
+  out: Collected,
 ): Promise<void> {
   if (query === null) {
     return;
@@ -435,14 +448,14 @@ async function tableIdentifiers(
       }
       for (const leaf of leaves) {
         for (const identifier of contentIdentifiers(leaf)) {
-          out.into.add(...hash64(out.key, identifier));
+          addIdentifier(out, identifier);
         }
       }
       continue;
     }
     if (category === ADDRESS_LINE) {
       for (const k of addressLineKeys(v)) {
-        out.into.add(...hash64(out.key, LINE_PREFIX + k));
+        addIdentifier(out, LINE_PREFIX + k);
       }
       for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
         out.images.add(...hash64(out.key, form));
@@ -464,10 +477,10 @@ async function tableIdentifiers(
     if (identifier === undefined) {
       continue;
     }
-    out.into.add(...hash64(out.key, identifier));
+    addIdentifier(out, identifier);
     // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
     for (const key of category === "phone" ? phoneKeys(v) : []) {
-      out.into.add(...hash64(out.key, key));
+      addIdentifier(out, key);
     }
     if (name) {
       out.heads.add(identifier.split(" ")[0] ?? "");
