@@ -310,3 +310,26 @@ describe("a short bare number", () => {
     expect(leaks(key, "+33 6 12 34 56 78", set, new Set())).toBe(true);
   });
 });
+
+describe("a number glued into a reference", () => {
+  it("is no house number: an invoice number meets no street", () => {
+    // The street "1488 Von-Murazik Wall" is identified as "1488 von" (identifiers.ts).
+    const set = new HashSet64(16);
+    set.add(...hash64(key, identifierOf("1488 Von-Murazik Wall", "postal_address") as string));
+    const none = new Set<string>();
+    for (const clean of [
+      "Rechnung INV-1488 von Dachdeckerei Wicktorr",
+      "Ihr Angebot Q/1488 von gestern",
+      "Auftrag A1488 von Herrn X",
+    ]) {
+      expect(leaks(key, clean, set, none), clean).toBe(false);
+    }
+    // The street itself, in prose, is still found.
+    for (const leak of [
+      "Treffen in 1488 Von-Murazik Wall um 9",
+      "Adresse: 1488 Von-Murazik Wall",
+    ]) {
+      expect(leaks(key, leak, set, none), leak).toBe(true);
+    }
+  });
+});
