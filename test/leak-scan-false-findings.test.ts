@@ -333,3 +333,44 @@ describe("a number glued into a reference", () => {
     }
   });
 });
+
+describe("a UUID", () => {
+  // The first three groups of each: 16 digits, Luhn-valid, in a real issuer's range (seen at
+  // 4 x 25,000 in document URLs, job attachments and JSON ids).
+  const uuids = [
+    "53945823-3331-4623-bc0c-734ddc03f2f2",
+    "55376161-9322-4296-a5fa-b294d22d0578",
+    "45777300-9808-4368-9521-3d824ccccdee",
+  ];
+
+  it("holds no card number and no phone, on either side of the scan", () => {
+    const none = new Set<string>();
+    const empty = new HashSet64(4);
+    for (const u of uuids) {
+      for (const text of [
+        u,
+        `https://files.smbos.example/t/fc346836-46cd-4e64-b8fa-d3ce374f9f37/jobs/${u}/after.jpg`,
+        JSON.stringify({ transaction_ref: u }),
+      ]) {
+        expect(leaks(key, text, empty, none), text).toBe(false);
+        expect(contentIdentifiers(text), text).toEqual([]);
+      }
+    }
+    // A URL's UUID gave the source the "phone" 55846057.
+    expect(
+      contentIdentifiers(
+        "https://files.smbos.example/t/29c21787-e866-45bf-b626-25e5284e77bd/jobs/55846057-2a9b-4f3e-a849-158c92cb3ca5/after.jpg",
+      ),
+    ).toEqual([]);
+  });
+
+  it("does not hide the card written beside it", () => {
+    const none = new Set<string>();
+    const empty = new HashSet64(4);
+    const card = "5394-5823-3331-4623";
+    for (const text of [`${uuids[0]} paid with ${card}`, `card ${card}`]) {
+      expect(leaks(key, text, empty, none), text).toBe(true);
+      expect(contentIdentifiers(text)).toContain("5394582333314623");
+    }
+  });
+});

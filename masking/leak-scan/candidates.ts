@@ -40,6 +40,17 @@ const GLUED_NUMBER = /[A-Za-z0-9][-/]?$/;
  * the copy.
  */
 const UUID = new RegExp(UUID_PATTERN, "gi");
+
+/**
+ * `text` with every UUID blanked out (same length: the runs around it keep their places). Both
+ * sides of the scan read numbers this way: a UUID's first groups (`53945823-3331-4623-…`) are
+ * now and then a Luhn-valid card in a real range, or a phone of some country (`55846057`).
+ */
+export function withoutUuids(text: string): string {
+  return text.length >= 36 && text.includes("-")
+    ? text.replace(UUID, (u) => " ".repeat(u.length))
+    : text;
+}
 const DIGIT = /[0-9]/;
 /** A decimal number as Postgres and JSON write one. */
 export const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
@@ -133,10 +144,7 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   }
   // Numbers and streets are looked for with every UUID blanked out (same length: the runs around
   // it keep their places).
-  const digits =
-    text.length >= 36 && text.includes("-")
-      ? text.replace(UUID, (u) => " ".repeat(u.length))
-      : text;
+  const digits = withoutUuids(text);
   for (const re of DIGIT_RUNS) {
     re.lastIndex = 0;
     for (let m = re.exec(digits); m !== null; m = re.exec(digits)) {
@@ -291,7 +299,10 @@ const TWELVE_DIGITS = /[0-9](?:[ -]?[0-9]){11}/;
  * `visit`, as its digits and `iban:` with its compact lower-case form, until it returns true:
  * found by content, whatever column the value sits in and whatever the source's catalog says.
  */
-export function eachValidatedNumber(text: string, visit: Visit): boolean {
+export function eachValidatedNumber(written: string, visit: Visit): boolean {
+  // A UUID's groups are no number anyone wrote (at 4 x 25,000 four URLs and JSON ids held a
+  // Luhn-valid "card" in them).
+  const text = withoutUuids(written);
   if (TWELVE_DIGITS.test(text)) {
     CARD_RUN.lastIndex = 0;
     for (let m = CARD_RUN.exec(text); m !== null; m = CARD_RUN.exec(text)) {

@@ -26,6 +26,7 @@ import {
   imageCandidates,
   STREET,
   SURNAME_PARTICLES,
+  withoutUuids,
 } from "./candidates.ts";
 import { isShortNumber } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -208,16 +209,19 @@ const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
  * The identifiers a text holds by content: emails, phone numbers libphonenumber validates (by
  * the key every written form shares), card numbers and IBANs that validate.
  */
-export function contentIdentifiers(text: string): string[] {
+export function contentIdentifiers(written: string): string[] {
   const out: string[] = [];
+  // A UUID's groups are no phone nor card (a URL's `…/jobs/55846057-2a9b-…` gave the "phone"
+  // 55846057, which a masked email's tag then met): read as candidates.ts reads the target.
+  const text = withoutUuids(written);
   // A value that is a bare bank routing number (US ABA with its checksum, Canadian 0 +
   // institution + transit) names a bank branch, and a 9-digit one is a valid landline in
   // countries that dial without a trunk 0 (Portugal, Spain): not a phone of anyone.
   if (text.length === 9 && isBankRouting(text)) {
     return out;
   }
-  if (text.includes("@")) {
-    for (const m of text.match(EMAIL_IN_TEXT) ?? []) {
+  if (written.includes("@")) {
+    for (const m of written.match(EMAIL_IN_TEXT) ?? []) {
       out.push(m.toLowerCase());
     }
   }
