@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { hash64, leaks } from "../masking/leak-scan/candidates.ts";
+import { hash64, leaks, leakVerdict } from "../masking/leak-scan/candidates.ts";
+import { isShortNumber, ShortTally, writtenBare } from "../masking/leak-scan/chance.ts";
 import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
 import { contentIdentifiers, identifierOf } from "../masking/leak-scan/identifiers.ts";
+import { shortBeyondChance } from "../masking/leak-scan/leak-scan.ts";
 import { recordFormatKept } from "../masking/strategies/images.ts";
 import { maskJsonText, scrub } from "../masking/strategies/strategies.ts";
 
@@ -210,5 +212,165 @@ describe("content detection of the source", () => {
     expect(contentIdentifiers("ACH 290472273, Rückruf 030 9018 2731")).not.toEqual([]);
     // And a routing number in a column classified as a phone is that phone.
     expect(identifierOf("290472273", "phone")).toBe("290472273");
+  });
+});
+
+describe("a short bare number", () => {
+  /** A deterministic stream of n-digit numbers (first digit not 0). */
+  function numbers(count: number, digits: number, seed: number): string[] {
+    // xorshift32: exact in 32-bit integer arithmetic.
+    let x = seed * 0x9e3779b1 || 1;
+    const next = () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 0;
+    };
+    const out = new Set<string>();
+    while (out.size < count) {
+      const y = next() * 2 ** 21 + (next() >>> 11);
+      out.add(String(10 ** (digits - 1) + (y % (9 * 10 ** (digits - 1)))));
+    }
+    return [...out];
+  }
+
+  /** The source side: short identifiers hashed and counted by digits, as identifiers.ts does. */
+  function source(ids: string[]): { set: HashSet64; short: number[] } {
+    const set = new HashSet64(1 << 12);
+    const short = new Array(10).fill(0);
+    for (const id of ids) {
+      if (set.add(...hash64(key, id)) && isShortNumber(id)) {
+        short[id.length]++;
+      }
+    }
+    return { set, short };
+  }
+
+  /** One target column's verdicts: its rows with a full leak, and the column's short tally. */
+  function column(values: string[], set: HashSet64) {
+    const tally = new ShortTally();
+    let leaked = 0;
+    let short = 0;
+    for (const v of values) {
+      const verdict = leakVerdict(key, v, set, new Set(), undefined, tally);
+      leaked += verdict === "leak" ? 1 : 0;
+      short += verdict === "short" ? 1 : 0;
+    }
+    return {
+      leaked,
+      short,
+      tally: { lookups: tally.lookups, hits: Uint32Array.from(tally.hits.pairs()) },
+    };
+  }
+
+  it("is bare only when no digit, + or digit group is joined to it", () => {
+    expect(writtenBare("612345678", "612345678")).toBe(true);
+    expect(writtenBare('{"size": 612345678}', "612345678")).toBe(true);
+    expect(writtenBare("file 612345678.pdf", "612345678")).toBe(true);
+    expect(writtenBare("0612345678", "612345678")).toBe(false);
+    expect(writtenBare("+33612345678", "612345678")).toBe(false);
+    expect(writtenBare("06 612345678", "612345678")).toBe(false);
+    expect(writtenBare("612345678-12", "612345678")).toBe(false);
+  });
+
+  it("meeting a source identifier by chance in a column of many numbers is no finding", () => {
+    // 2,000 account numbers of 7 digits; 100,000 distinct file sizes of 7 digits, which meet
+    // about 2,000 * 100,000 / 9,000,000 ≈ 22 of them by chance.
+    const accounts = numbers(2_000, 7, 1);
+    const { set, short } = source(accounts);
+    const sizes = numbers(100_000, 7, 2);
+    const { leaked, short: rows, tally } = column(sizes, set);
+    expect(leaked).toBe(0);
+    // The chance hits are there, and judged as chance.
+    expect(rows).toBeGreaterThan(5);
+    expect(shortBeyondChance(tally, short)).toBe(false);
+  });
+
+  it("is a finding when a column holds copied account numbers, or one in a column of few", () => {
+    const accounts = numbers(2_000, 7, 1);
+    const { set, short } = source(accounts);
+    // The same sizes, with 60 real account numbers copied in under an innocent name.
+    const sizes = [...numbers(100_000, 7, 2), ...accounts.slice(0, 60)];
+    expect(shortBeyondChance(column(sizes, set).tally, short)).toBe(true);
+    // One account number in a column of a few dozen values, bare or as a JSON number.
+    for (const leak of [accounts[7] as string, `{"ref": ${accounts[7]}}`]) {
+      const few = [...numbers(30, 4, 3), leak];
+      const { short: rows, tally } = column(few, set);
+      expect(rows).toBe(1);
+      expect(shortBeyondChance(tally, short), leak).toBe(true);
+    }
+  });
+
+  it("written as a phone is a finding alone, however many numbers its column holds", () => {
+    // A French mobile's key is 9 digits: written the French way, it is no bare number.
+    const { set } = source(["612345678", ...numbers(5_000, 9, 4)]);
+    const { leaked } = column([...numbers(50_000, 9, 5), "Rappeler au 06 12 34 56 78"], set);
+    expect(leaked).toBe(1);
+    expect(leaks(key, "0612345678", set, new Set())).toBe(true);
+    expect(leaks(key, "+33 6 12 34 56 78", set, new Set())).toBe(true);
+  });
+});
+
+describe("a number glued into a reference", () => {
+  it("is no house number: an invoice number meets no street", () => {
+    // The street "1488 Von-Murazik Wall" is identified as "1488 von" (identifiers.ts).
+    const set = new HashSet64(16);
+    set.add(...hash64(key, identifierOf("1488 Von-Murazik Wall", "postal_address") as string));
+    const none = new Set<string>();
+    for (const clean of [
+      "Rechnung INV-1488 von Dachdeckerei Wicktorr",
+      "Ihr Angebot Q/1488 von gestern",
+      "Auftrag A1488 von Herrn X",
+    ]) {
+      expect(leaks(key, clean, set, none), clean).toBe(false);
+    }
+    // The street itself, in prose, is still found.
+    for (const leak of [
+      "Treffen in 1488 Von-Murazik Wall um 9",
+      "Adresse: 1488 Von-Murazik Wall",
+    ]) {
+      expect(leaks(key, leak, set, none), leak).toBe(true);
+    }
+  });
+});
+
+describe("a UUID", () => {
+  // The first three groups of each: 16 digits, Luhn-valid, in a real issuer's range (seen at
+  // 4 x 25,000 in document URLs, job attachments and JSON ids).
+  const uuids = [
+    "53945823-3331-4623-bc0c-734ddc03f2f2",
+    "55376161-9322-4296-a5fa-b294d22d0578",
+    "45777300-9808-4368-9521-3d824ccccdee",
+  ];
+
+  it("holds no card number and no phone, on either side of the scan", () => {
+    const none = new Set<string>();
+    const empty = new HashSet64(4);
+    for (const u of uuids) {
+      for (const text of [
+        u,
+        `https://files.smbos.example/t/fc346836-46cd-4e64-b8fa-d3ce374f9f37/jobs/${u}/after.jpg`,
+        JSON.stringify({ transaction_ref: u }),
+      ]) {
+        expect(leaks(key, text, empty, none), text).toBe(false);
+        expect(contentIdentifiers(text), text).toEqual([]);
+      }
+    }
+    // A URL's UUID gave the source the "phone" 55846057.
+    expect(
+      contentIdentifiers(
+        "https://files.smbos.example/t/29c21787-e866-45bf-b626-25e5284e77bd/jobs/55846057-2a9b-4f3e-a849-158c92cb3ca5/after.jpg",
+      ),
+    ).toEqual([]);
+  });
+
+  it("does not hide the card written beside it", () => {
+    const none = new Set<string>();
+    const empty = new HashSet64(4);
+    const card = "5394-5823-3331-4623";
+    for (const text of [`${uuids[0]} paid with ${card}`, `card ${card}`]) {
+      expect(leaks(key, text, empty, none), text).toBe(true);
+      expect(contentIdentifiers(text)).toContain("5394582333314623");
+    }
   });
 });

@@ -104,8 +104,8 @@ describe("leak scan of a table's stream", () => {
     // Each JSON value stops at its leaking leaf, the second of its three.
     expect(result.values).toBe(6000 + 6000 + 3000 * 2);
     expect(result.leaked.length).toBe(5000);
-    expect(result.leaked[0]).toEqual([1, "call 630.687.8290"]);
-    expect(result.leaked[1]).toEqual([2, "630-687-8290"]);
+    expect(result.leaked[0]).toEqual([1, "call 630.687.8290", false]);
+    expect(result.leaked[1]).toEqual([2, "630-687-8290", false]);
   });
 });
 

@@ -3,6 +3,7 @@ import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-num
 import { UUID_PATTERN } from "../../schema/uuid.ts";
 import { eachAddressSpan, LINE_PREFIX } from "../address-lines.ts";
 import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
+import { isShortNumber, type ShortTally, writtenBare } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -30,6 +31,8 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.taxId, "g"),
 ];
 const STREET_RE = new RegExp(STREET, "g");
+/** What comes before a number that is part of a token: a letter or digit, then - or / or nothing. */
+const GLUED_NUMBER = /[A-Za-z0-9][-/]?$/;
 /**
  * A UUID (a key the platform made, in JSON and URLs): its hex groups hold digit runs that are no
  * number anyone wrote. At a million customers one in a few hundred UUIDs ends in twelve decimal
@@ -37,9 +40,20 @@ const STREET_RE = new RegExp(STREET, "g");
  * the copy.
  */
 const UUID = new RegExp(UUID_PATTERN, "gi");
+
+/**
+ * `text` with every UUID blanked out (same length: the runs around it keep their places). Both
+ * sides of the scan read numbers this way: a UUID's first groups (`53945823-3331-4623-…`) are
+ * now and then a Luhn-valid card in a real range, or a phone of some country (`55846057`).
+ */
+export function withoutUuids(text: string): string {
+  return text.length >= 36 && text.includes("-")
+    ? text.replace(UUID, (u) => " ".repeat(u.length))
+    : text;
+}
 const DIGIT = /[0-9]/;
 /** A decimal number as Postgres and JSON write one. */
-const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
+export const DECIMAL = /^-?[0-9]+\.[0-9]+(?:[eE][-+]?[0-9]+)?$/;
 const ALNUM = /^[A-Za-z0-9]$/;
 /** Whole values longer than this are prose, not identifiers. */
 const WHOLE_MAX = 256;
@@ -130,10 +144,7 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   }
   // Numbers and streets are looked for with every UUID blanked out (same length: the runs around
   // it keep their places).
-  const digits =
-    text.length >= 36 && text.includes("-")
-      ? text.replace(UUID, (u) => " ".repeat(u.length))
-      : text;
+  const digits = withoutUuids(text);
   for (const re of DIGIT_RUNS) {
     re.lastIndex = 0;
     for (let m = re.exec(digits); m !== null; m = re.exec(digits)) {
@@ -163,6 +174,11 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
     const words = m[0].toLowerCase().split(" ");
     const numberFirst = DIGIT.test(m[0].charAt(0));
+    // A number glued into a token ("Rechnung INV-1488 von …", "J-1005 Main") is a reference,
+    // no house number: at 4 x 25,000 "1488 von" met the street "1488 Von-Murazik Wall".
+    if (numberFirst && GLUED_NUMBER.test(digits.slice(Math.max(0, m.index - 2), m.index))) {
+      continue;
+    }
     for (let k = 2; k <= words.length; k++) {
       const part = numberFirst ? words.slice(0, k) : words.slice(words.length - k);
       if (visit(part.join(" "))) {
@@ -283,7 +299,10 @@ const TWELVE_DIGITS = /[0-9](?:[ -]?[0-9]){11}/;
  * `visit`, as its digits and `iban:` with its compact lower-case form, until it returns true:
  * found by content, whatever column the value sits in and whatever the source's catalog says.
  */
-export function eachValidatedNumber(text: string, visit: Visit): boolean {
+export function eachValidatedNumber(written: string, visit: Visit): boolean {
+  // A UUID's groups are no number anyone wrote (at 4 x 25,000 four URLs and JSON ids held a
+  // Luhn-valid "card" in them).
+  const text = withoutUuids(written);
   if (TWELVE_DIGITS.test(text)) {
     CARD_RUN.lastIndex = 0;
     for (let m = CARD_RUN.exec(text); m !== null; m = CARD_RUN.exec(text)) {
@@ -330,6 +349,7 @@ const NO_HEADS: ReadonlySet<string> = new Set();
  * Whether any candidate of `text` is a source identifier, or `text` holds a validated card
  * number or IBAN, not counting those that are also masked images (`images`): the copy holds
  * those because masking made them (a tokenized card is now and then Luhn-valid in a real range).
+ * A value alone: a short bare number that is an identifier counts (see leakVerdict).
  */
 export function leaks(
   key: Buffer,
@@ -338,14 +358,43 @@ export function leaks(
   heads: ReadonlySet<string>,
   images?: HashSet64,
 ): boolean {
-  return (
+  return leakVerdict(key, text, identifiers, heads, images) !== null;
+}
+
+/**
+ * A value's verdict: `leak` when a candidate is a source identifier (or a validated number) that
+ * is no masked image; `short` when only short bare numbers are (chance.ts: the column judges
+ * those); null when clean. `tally` (the value's column) counts every short bare candidate, and
+ * remembers which are identifiers: a candidate the column has seen is not looked up again.
+ */
+export function leakVerdict(
+  key: Buffer,
+  text: string,
+  identifiers: HashSet64,
+  heads: ReadonlySet<string>,
+  images?: HashSet64,
+  tally?: ShortTally,
+): "leak" | "short" | null {
+  let short = false;
+  // As eachCandidate reads it: a decimal's integer part.
+  const plain = DECIMAL.test(text) ? text.slice(0, text.indexOf(".")) : text;
+  const found =
     eachCandidate(text, heads, (c) => {
       const [hi, lo] = hash64(key, c);
+      if (isShortNumber(c) && writtenBare(plain, c)) {
+        if (tally && !tally.add(c, hi, lo)) {
+          short ||= tally.hits.has(hi, lo);
+        } else if (identifiers.has(hi, lo) && !images?.has(hi, lo)) {
+          short = true;
+          tally?.hits.add(hi, lo);
+        }
+        return false;
+      }
       return identifiers.has(hi, lo) && !images?.has(hi, lo);
     }) ||
     eachValidatedNumber(text, (c) => {
       const [hi, lo] = hash64(key, c);
       return !images?.has(hi, lo);
-    })
-  );
+    });
+  return found ? "leak" : short ? "short" : null;
 }

@@ -25,7 +25,13 @@ export type IdentifiersTask = {
 };
 
 type Answer =
-  | { identifiers: HashSet64State; images: HashSet64State; heads: string[]; ms: number }
+  | {
+      identifiers: HashSet64State;
+      short: number[];
+      images: HashSet64State;
+      heads: string[];
+      ms: number;
+    }
   | { error: string };
 
 const ENTRY = new URL("./identifiers-worker.mjs", import.meta.url);
@@ -44,6 +50,7 @@ export function sourceIdentifiersOnThread(task: IdentifiersTask): {
       }
       resolve({
         identifiers: HashSet64.of(answer.identifiers),
+        short: answer.short,
         images: HashSet64.of(answer.images),
         heads: new Set(answer.heads),
         ms: answer.ms,

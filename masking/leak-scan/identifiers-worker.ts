@@ -29,6 +29,7 @@ try {
   });
   port.postMessage({
     identifiers: ids.identifiers.state(),
+    short: ids.short,
     images: ids.images.state(),
     heads: [...ids.heads],
     ms: ids.ms,

@@ -26,7 +26,9 @@ import {
   imageCandidates,
   STREET,
   SURNAME_PARTICLES,
+  withoutUuids,
 } from "./candidates.ts";
+import { isShortNumber } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -207,16 +209,19 @@ const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
  * The identifiers a text holds by content: emails, phone numbers libphonenumber validates (by
  * the key every written form shares), card numbers and IBANs that validate.
  */
-export function contentIdentifiers(text: string): string[] {
+export function contentIdentifiers(written: string): string[] {
   const out: string[] = [];
+  // A UUID's groups are no phone nor card (a URL's `…/jobs/55846057-2a9b-…` gave the "phone"
+  // 55846057, which a masked email's tag then met): read as candidates.ts reads the target.
+  const text = withoutUuids(written);
   // A value that is a bare bank routing number (US ABA with its checksum, Canadian 0 +
   // institution + transit) names a bank branch, and a 9-digit one is a valid landline in
   // countries that dial without a trunk 0 (Portugal, Spain): not a phone of anyone.
   if (text.length === 9 && isBankRouting(text)) {
     return out;
   }
-  if (text.includes("@")) {
-    for (const m of text.match(EMAIL_IN_TEXT) ?? []) {
+  if (written.includes("@")) {
+    for (const m of written.match(EMAIL_IN_TEXT) ?? []) {
       out.push(m.toLowerCase());
     }
   }
@@ -367,6 +372,8 @@ export async function collectIdentifiers(input: {
   into: HashSet64;
   images: HashSet64;
   heads: Set<string>;
+  /** Counts the distinct short-number identifiers by digit count (chance.ts). */
+  short?: number[];
   parallel?: number;
 }): Promise<void> {
   const names = nameColumnsSql(input.plan, input.schema);
@@ -402,17 +409,27 @@ export async function collectIdentifiers(input: {
   );
 }
 
+type Collected = {
+  key: Buffer;
+  maskingKey: Buffer;
+  words: NameWords;
+  into: HashSet64;
+  images: HashSet64;
+  heads: Set<string>;
+  short?: number[];
+};
+
+/** Adds an identifier's hash; a new short number is counted by its digits (chance.ts). */
+function addIdentifier(out: Collected, identifier: string): void {
+  if (out.into.add(...hash64(out.key, identifier)) && out.short && isShortNumber(identifier)) {
+    out.short[identifier.length] = (out.short[identifier.length] ?? 0) + 1;
+  }
+}
+
 async function tableIdentifiers(
   source: pg.PoolClient,
   query: string | null,
-  out: {
-    key: Buffer;
-    maskingKey: Buffer;
-    words: NameWords;
-    into: HashSet64;
-    images: HashSet64;
-    heads: Set<string>;
-  },
+  out: Collected,
 ): Promise<void> {
   if (query === null) {
     return;
@@ -435,14 +452,14 @@ async function tableIdentifiers(
       }
       for (const leaf of leaves) {
         for (const identifier of contentIdentifiers(leaf)) {
-          out.into.add(...hash64(out.key, identifier));
+          addIdentifier(out, identifier);
         }
       }
       continue;
     }
     if (category === ADDRESS_LINE) {
       for (const k of addressLineKeys(v)) {
-        out.into.add(...hash64(out.key, LINE_PREFIX + k));
+        addIdentifier(out, LINE_PREFIX + k);
       }
       for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
         out.images.add(...hash64(out.key, form));
@@ -464,10 +481,10 @@ async function tableIdentifiers(
     if (identifier === undefined) {
       continue;
     }
-    out.into.add(...hash64(out.key, identifier));
+    addIdentifier(out, identifier);
     // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
     for (const key of category === "phone" ? phoneKeys(v) : []) {
-      out.into.add(...hash64(out.key, key));
+      addIdentifier(out, key);
     }
     if (name) {
       out.heads.add(identifier.split(" ")[0] ?? "");

@@ -6,6 +6,7 @@ import type { TablePlan } from "../provision/plan.ts";
 import { ident } from "../provision/select.ts";
 import { MaskingThread } from "../threads/masking-threads.ts";
 import type { ThreadSetup } from "../threads/protocol.ts";
+import { beyondChance, expectedChanceHits, SHORT_MAX, type ShortHits } from "./chance.ts";
 import { HashSet64 } from "./hash-set.ts";
 import { collectIdentifiers } from "./identifiers.ts";
 import type { FieldKind } from "./table-scan.ts";
@@ -109,6 +110,8 @@ function columnName(c: TargetColumn): string {
 /** The source's identifiers, collected before (or while) the target is written. */
 export type SourceIdentifiers = {
   identifiers: HashSet64;
+  /** Distinct short-number identifiers by digit count (chance.ts). */
+  short: number[];
   /** Masked images of format-preserving identifiers: a real value among them is ambiguous. */
   images: HashSet64;
   heads: Set<string>;
@@ -129,6 +132,7 @@ export async function sourceIdentifiers(input: {
   const identifiers = new HashSet64();
   const images = new HashSet64();
   const heads = new Set<string>();
+  const short: number[] = new Array(SHORT_MAX + 1).fill(0);
   await collectIdentifiers({
     source: input.source,
     plan: input.plan,
@@ -138,9 +142,10 @@ export async function sourceIdentifiers(input: {
     into: identifiers,
     images,
     heads,
+    short,
     parallel: input.parallel,
   });
-  return { identifiers, images, heads, ms: Date.now() - started };
+  return { identifiers, short, images, heads, ms: Date.now() - started };
 }
 
 /**
@@ -196,16 +201,21 @@ export async function leakScan(input: {
     await pipeline(copy, scan.sink);
     const result = scan.result();
     values += result.values;
-    for (const [field, text] of result.leaked) {
+    // Rows with only short bare numbers count when the column has more of them than chance.
+    const shortFound = result.short.map(
+      (s) => s !== undefined && shortBeyondChance(s, input.identifiers.short),
+    );
+    for (const [field, text, short] of result.leaked) {
       const c = cols[field];
-      if (c) {
+      if (c && (!short || shortFound[field])) {
         input.onLeak?.(columnName(c), text);
       }
     }
     result.hits.forEach((n, i) => {
       const c = cols[i];
-      if (n > 0 && c) {
-        findings.push({ column: columnName(c), rows: n });
+      const rows = n + (shortFound[i] ? (result.shortRows[i] ?? 0) : 0);
+      if (rows > 0 && c) {
+        findings.push({ column: columnName(c), rows });
       }
     });
   };
@@ -244,10 +254,30 @@ export async function leakScan(input: {
   };
 }
 
+/**
+ * Whether a column's short bare numbers that are identifiers (and no masked images) are more
+ * than chance gives it (chance.ts).
+ */
+export function shortBeyondChance(
+  tally: ShortHits,
+  source: readonly number[],
+  images?: HashSet64,
+): boolean {
+  let hits = 0;
+  for (let i = 0; i + 1 < tally.hits.length; i += 2) {
+    if (!images?.has(tally.hits[i] as number, tally.hits[i + 1] as number)) {
+      hits++;
+    }
+  }
+  return beyondChance(hits, expectedChanceHits(tally.lookups, source));
+}
+
 /** What the stream scan (stream-scan.ts) of a copy found, gathered from its threads. */
 export type StreamScanResult = {
   /** Hashes of hits and validated numbers, as (hi, lo) pairs. */
   found: HashSet64;
+  /** Per streamed column with short bare numbers that are identifiers: its tally. */
+  short: ShortHits[];
   values: number;
   /** Columns (`schema.table.column`) read on the stream, whose rows are the stream's. */
   covered: ReadonlySet<string>;
@@ -273,6 +303,9 @@ export async function finishStreamScan(input: {
   input.stream.found.forEach((hi, lo) => {
     suspect ||= !input.identifiers.images.has(hi, lo);
   });
+  for (const tally of input.stream.short) {
+    suspect ||= shortBeyondChance(tally, input.identifiers.short, input.identifiers.images);
+  }
   const rest = await leakScan({
     target: input.target,
     identifiers: input.identifiers,

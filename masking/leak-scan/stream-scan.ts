@@ -1,6 +1,7 @@
 import { BinaryTuples } from "../provision/binary-copy.ts";
 import { jsonTextLeaves } from "../strategies/json-text.ts";
-import { eachCandidate, eachValidatedNumber, hash64 } from "./candidates.ts";
+import { DECIMAL, eachCandidate, eachValidatedNumber, hash64 } from "./candidates.ts";
+import { isShortNumber, type ShortHits, ShortTally, writtenBare } from "./chance.ts";
 import { HashSet64, type HashSet64State } from "./hash-set.ts";
 import { type FieldValue, fieldValue, type StreamField } from "./stream-fields.ts";
 
@@ -14,12 +15,19 @@ import { type FieldValue, fieldValue, type StreamField } from "./stream-fields.t
  * judged at the end, once masking's own images are all known (a hit that is an image is
  * masking's own). Only words after a head word of a source name form pair candidates: the
  * heads given are every word of the source's names, a superset of the identifiers' heads.
+ * Short bare numbers (chance.ts) are counted per column in the column's tally instead, and
+ * judged by the column once the identifiers and the images are known.
  */
 export class StreamProbe {
   private pending: HashSet64 | null = new HashSet64(1 << 16);
   private identifiers: HashSet64 | null = null;
   private readonly hits = new HashSet64(1 << 10);
   private readonly validated = new HashSet64(1 << 10);
+  /** Every streamed column's short numbers. */
+  private readonly tallies: ShortTally[] = [];
+  /** The column and the value being read. */
+  private tally: ShortTally | undefined;
+  private plain = "";
   values = 0;
 
   constructor(
@@ -35,6 +43,13 @@ export class StreamProbe {
         this.hits.add(hi, lo);
       }
     });
+    for (const tally of this.tallies) {
+      tally.forEachSeen((hi, lo) => {
+        if (identifiers.has(hi, lo)) {
+          tally.hits.add(hi, lo);
+        }
+      });
+    }
     this.pending = null;
     this.identifiers = identifiers;
   }
@@ -47,8 +62,29 @@ export class StreamProbe {
     return Uint32Array.from([...this.hits.pairs(), ...this.validated.pairs()]);
   }
 
+  /** The tallies of the columns with short numbers that are identifiers. */
+  shortHits(): ShortHits[] {
+    return this.tallies
+      .filter((t) => t.hits.size > 0)
+      .map((t) => ({ lookups: t.lookups, hits: Uint32Array.from(t.hits.pairs()) }));
+  }
+
+  /** A new column's tally (StreamScan, one per field). */
+  column(): ShortTally {
+    const tally = new ShortTally();
+    this.tallies.push(tally);
+    return tally;
+  }
+
   private readonly visit = (candidate: string): boolean => {
     const [hi, lo] = hash64(this.key, candidate);
+    const tally = this.tally;
+    if (tally && isShortNumber(candidate) && writtenBare(this.plain, candidate)) {
+      if (tally.add(candidate, hi, lo) && this.identifiers?.has(hi, lo)) {
+        tally.hits.add(hi, lo);
+      }
+      return false;
+    }
     if (this.identifiers) {
       if (this.identifiers.has(hi, lo)) {
         this.hits.add(hi, lo);
@@ -68,11 +104,15 @@ export class StreamProbe {
   /** One value (a text, or a JSON or array leaf). */
   value(text: string): void {
     this.values++;
+    // As eachCandidate reads it: a decimal's integer part.
+    this.plain = DECIMAL.test(text) ? text.slice(0, text.indexOf(".")) : text;
     eachCandidate(text, this.heads, this.visit);
     eachValidatedNumber(text, this.visitValidated);
   }
 
-  field(value: FieldValue): void {
+  /** A field's value, its short numbers counted in `tally` (the field's column). */
+  field(value: FieldValue, tally?: ShortTally): void {
+    this.tally = tally;
     if ("text" in value) {
       this.value(value.text);
     } else if ("json" in value) {
@@ -97,9 +137,13 @@ const RECENT = 4096;
 export class StreamScan {
   private readonly tuples: BinaryTuples;
   private readonly recent: Set<string>[];
+  private readonly tallies: (ShortTally | undefined)[];
 
   constructor(fields: readonly (StreamField | undefined)[], probe: StreamProbe) {
     this.recent = fields.map(() => new Set<string>());
+    this.tallies = fields.map((f) =>
+      f !== undefined && f !== "skip" ? probe.column() : undefined,
+    );
     this.tuples = new BinaryTuples({
       header: () => {},
       trailer: () => {},
@@ -123,7 +167,7 @@ export class StreamScan {
                 }
                 seen.add(text);
               }
-              probe.field(value);
+              probe.field(value, this.tallies[f]);
             }
           }
           p += len;

@@ -1,7 +1,8 @@
 import { BinaryTuples } from "../provision/binary-copy.ts";
 import { rememberedValues } from "../remembered-values.ts";
 import { jsonTextLeaves } from "../strategies/json-text.ts";
-import { leaks } from "./candidates.ts";
+import { leakVerdict } from "./candidates.ts";
+import { type ShortHits, ShortTally } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /** How a scanned field holds its text: as itself, or as JSON whose leaves are the values. */
@@ -17,21 +18,34 @@ export class LeakCheck {
   ) {}
 
   leaks(text: string): boolean {
-    return leaks(this.key, text, this.identifiers, this.heads, this.images);
+    return this.verdict(text) !== null;
+  }
+
+  /** `leak`, `short` (short bare numbers only: the column's tally judges) or null. */
+  verdict(text: string, tally?: ShortTally): "leak" | "short" | null {
+    return leakVerdict(this.key, text, this.identifiers, this.heads, this.images, tally);
   }
 }
 
-/** What scanning one table found: per field, how many rows hold an identifier. */
+/**
+ * What scanning one table found: per field, how many rows hold an identifier, how many hold
+ * only short bare numbers that are identifiers, and the field's short numbers (chance.ts).
+ */
 export type TableScanResult = {
   hits: number[];
+  shortRows: number[];
+  short: ShortHits[];
   values: number;
   /** The leaking values, when asked for (diagnostics; reports never hold them). */
-  leaked: [field: number, text: string][];
+  leaked: [field: number, text: string, short: boolean][];
 };
 
-/** A value's verdict: the first of its values (JSON leaves) that leaks, and how many it checked. */
-type Verdict = { leak: string | null; values: number };
-const CLEAN_TEXT: Verdict = { leak: null, values: 1 };
+/**
+ * A value's verdict: the first of its values (JSON leaves) that leaks, whether only short bare
+ * numbers did, and how many it checked.
+ */
+type Verdict = { leak: string | null; short: boolean; values: number };
+const CLEAN_TEXT: Verdict = { leak: null, short: false, values: 1 };
 
 /**
  * Scans one table's binary COPY stream (every field a text: `kinds` says whether it is JSON):
@@ -42,28 +56,41 @@ const CLEAN_TEXT: Verdict = { leak: null, values: 1 };
 export class TableScan {
   private readonly result: TableScanResult;
   private readonly tuples: BinaryTuples;
+  private readonly tallies: ShortTally[];
 
   constructor(kinds: readonly FieldKind[], check: LeakCheck, keepLeaks: boolean) {
-    this.result = { hits: kinds.map(() => 0), values: 0, leaked: [] };
+    this.tallies = kinds.map(() => new ShortTally());
+    this.result = {
+      hits: kinds.map(() => 0),
+      shortRows: kinds.map(() => 0),
+      short: [],
+      values: 0,
+      leaked: [],
+    };
     const leaked = keepLeaks ? this.result.leaked : undefined;
-    const verdicts = kinds.map((kind) =>
-      rememberedValues(
+    const verdicts = kinds.map((kind, f) => {
+      const tally = this.tallies[f] as ShortTally;
+      return rememberedValues(
         (text): Verdict => {
           if (kind === "text") {
-            return check.leaks(text) ? { leak: text, values: 1 } : CLEAN_TEXT;
+            const v = check.verdict(text, tally);
+            return v === null ? CLEAN_TEXT : { leak: text, short: v === "short", values: 1 };
           }
           let values = 0;
+          let short: string | null = null;
           for (const value of jsonTextLeaves(text)) {
             values++;
-            if (check.leaks(value)) {
-              return { leak: value, values };
+            const v = check.verdict(value, tally);
+            if (v === "leak") {
+              return { leak: value, short: false, values };
             }
+            short ??= v === "short" ? value : null;
           }
-          return { leak: null, values };
+          return { leak: short, short: short !== null, values };
         },
         (verdict) => verdict.leak?.length ?? 0,
-      ),
-    );
+      );
+    });
     this.tuples = new BinaryTuples({
       header: () => {},
       trailer: () => {},
@@ -81,8 +108,9 @@ export class TableScan {
           p += len;
           this.result.values += verdict.values;
           if (verdict.leak !== null) {
-            this.result.hits[f] = (this.result.hits[f] ?? 0) + 1;
-            leaked?.push([f, verdict.leak]);
+            const counts = verdict.short ? this.result.shortRows : this.result.hits;
+            counts[f] = (counts[f] ?? 0) + 1;
+            leaked?.push([f, verdict.leak, verdict.short]);
           }
         }
       },
@@ -95,6 +123,10 @@ export class TableScan {
 
   end(): TableScanResult {
     this.tuples.end();
+    this.result.short = this.tallies.map((t) => ({
+      lookups: t.lookups,
+      hits: Uint32Array.from(t.hits.pairs()),
+    }));
     return this.result;
   }
 }

@@ -17,6 +17,7 @@ import {
   type TableProgress,
   updateDataset,
 } from "../datasets.repository.ts";
+import type { ShortHits } from "../leak-scan/chance.ts";
 import { HashSet64 } from "../leak-scan/hash-set.ts";
 import { sourceNameWords } from "../leak-scan/identifiers.ts";
 import { sourceIdentifiersOnThread } from "../leak-scan/identifiers-thread.ts";
@@ -469,6 +470,7 @@ export async function provisionDataset(
       () => {},
     );
     const streamFound = new HashSet64();
+    const streamShort: ShortHits[] = [];
     let streamValues = 0;
     // Per streamed table, its columns (`schema.table.column`) the stream read.
     const covered = new Map<string, string[]>();
@@ -617,6 +619,7 @@ export async function provisionDataset(
             thread.sendIdentifiers(ids.identifiers.state());
             const found = await thread.collect();
             streamFound.addPairs(found.found);
+            streamShort.push(...found.short);
             streamValues += found.values;
           } finally {
             threads.delete(thread);
@@ -694,7 +697,7 @@ export async function provisionDataset(
       target: targetPool,
       identifiers: source_,
       key: leakKey,
-      stream: { found: streamFound, values: streamValues, covered: trusted },
+      stream: { found: streamFound, short: streamShort, values: streamValues, covered: trusted },
       parallel: options.parallel ?? 2,
       onLeak: options.onLeak,
     });

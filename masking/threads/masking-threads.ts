@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback, Writable } from "node:stream";
 import { Worker } from "node:worker_threads";
+import type { ShortHits } from "../leak-scan/chance.ts";
 import type { HashSet64State } from "../leak-scan/hash-set.ts";
 import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
 import type { TablePlan } from "../provision/plan.ts";
@@ -97,10 +98,14 @@ export class MaskingThread {
   }
 
   /** What this thread's stream scan found (after useIdentifiers), and how many values it read. */
-  async collect(): Promise<{ found: Uint32Array; values: number }> {
+  async collect(): Promise<{ found: Uint32Array; short: ShortHits[]; values: number }> {
     const job = this.begin({ type: "collect" });
     const answer = await job.result();
-    return { found: answer.found ?? new Uint32Array(0), values: answer.values ?? 0 };
+    return {
+      found: answer.found ?? new Uint32Array(0),
+      short: answer.short ?? [],
+      values: answer.values ?? 0,
+    };
   }
 
   /** A sink that scans a table's binary COPY stream on this thread, and its result. */
@@ -166,6 +171,7 @@ type JobResult = {
   scan?: TableScanResult;
   images?: Uint32Array;
   found?: Uint32Array;
+  short?: ShortHits[];
   values?: number;
 };
 

@@ -1,3 +1,4 @@
+import type { ShortHits } from "../leak-scan/chance.ts";
 import type { HashSet64State } from "../leak-scan/hash-set.ts";
 import type { StreamField } from "../leak-scan/stream-fields.ts";
 import type { FieldKind, TableScanResult } from "../leak-scan/table-scan.ts";
@@ -59,6 +60,8 @@ export type FromThread =
       images?: Uint32Array;
       /** Collect: the stream scan's hits and validated numbers, as (hi, lo) pairs. */
       found?: Uint32Array;
+      /** Collect: the tallies of streamed columns with short-number hits (chance.ts). */
+      short?: ShortHits[];
       /** Collect: values the stream scan read. */
       values?: number;
     }

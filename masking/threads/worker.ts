@@ -135,7 +135,13 @@ port.on("message", (message: ToThread) => {
       if (!probe) {
         throw new Error(`a ${setup.mode} thread has no stream scan`);
       }
-      post({ job: message.job, type: "done", found: probe.found(), values: probe.values });
+      post({
+        job: message.job,
+        type: "done",
+        found: probe.found(),
+        short: probe.shortHits(),
+        values: probe.values,
+      });
       return;
     }
     if (message.type === "rewrite" || message.type === "scan" || message.type === "watch") {
