@@ -977,6 +977,17 @@ export interface GovernanceQualityRuns {
   triggered_by: string;
 }
 
+export interface GovernanceQualityScanState {
+  changes: number;
+  filenode: number;
+  groups: Json;
+  horizon: string;
+  row_count: number;
+  signature: string;
+  table_name: string;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface GovernanceQualitySuggestions {
   created_at: Generated<Timestamp>;
   decided_at: Timestamp | null;
@@ -1460,6 +1471,7 @@ export interface DB {
   "governance.quality_rule_versions": GovernanceQualityRuleVersions;
   "governance.quality_rules": GovernanceQualityRules;
   "governance.quality_runs": GovernanceQualityRuns;
+  "governance.quality_scan_state": GovernanceQualityScanState;
   "governance.quality_suggestions": GovernanceQualitySuggestions;
   "governance.retention_approvals": GovernanceRetentionApprovals;
   "governance.retention_archives": GovernanceRetentionArchives;
