@@ -190,6 +190,18 @@ function wordsOf(raw: string, alpha: boolean): string[] {
   return words;
 }
 
+/** What comes before a number that is part of a token: a letter or digit, then - or / or nothing. */
+const GLUED_NUMBER = /[A-Za-z0-9][-/]?$/;
+
+/**
+ * Whether the number at `index` of `text` is glued into a token ("INV-1488", "Q/1488", "A1488"):
+ * a reference, no house number. One rule for the leak scan's streets (candidates.ts) and for
+ * address lines on both sides: at 4 x 25,000 "INV-26613 - Main line" met the line "26613 Main".
+ */
+export function gluedNumber(text: string, index: number): boolean {
+  return index > 0 && GLUED_NUMBER.test(text.slice(Math.max(0, index - 2), index));
+}
+
 /**
  * The text's tokens as address lines are compared: runs of letters and digits, normalised, a
  * single letter after a house number joined to it ("12 a" is "12a").
@@ -235,8 +247,9 @@ export function addressTokens(text: string): AddressToken[] {
       words: wordsOf(text.slice(start, i), alpha),
       start,
       end: i,
-      // Digits first, at most six of them ("12", "12a", "5th"; not a long number).
-      number: leading > 0 && leading <= 6,
+      // Digits first, at most six of them ("12", "12a", "5th"; not a long number), not glued
+      // into a reference ("INV-26613").
+      number: leading > 0 && leading <= 6 && !gluedNumber(text, start),
       alpha,
       joined,
     });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { hash64, leaks, leakVerdict } from "../masking/leak-scan/candidates.ts";
-import { isShortNumber, ShortTally, writtenBare } from "../masking/leak-scan/chance.ts";
+import { addressLineKeys, LINE_PREFIX } from "../masking/address-lines.ts";
+import {
+  hash64,
+  leaks,
+  leakVerdict,
+  phoneIdentifiers,
+  shortDigits,
+} from "../masking/leak-scan/candidates.ts";
+import { ShortTally, writtenBare } from "../masking/leak-scan/chance.ts";
 import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
 import { contentIdentifiers, identifierOf } from "../masking/leak-scan/identifiers.ts";
 import { shortBeyondChance } from "../masking/leak-scan/leak-scan.ts";
@@ -239,8 +246,8 @@ describe("a short bare number", () => {
     const set = new HashSet64(1 << 12);
     const short = new Array(10).fill(0);
     for (const id of ids) {
-      if (set.add(...hash64(key, id)) && isShortNumber(id)) {
-        short[id.length]++;
+      if (set.add(...hash64(key, id)) && shortDigits(id) > 0) {
+        short[shortDigits(id)]++;
       }
     }
     return { set, short };
@@ -309,6 +316,44 @@ describe("a short bare number", () => {
     expect(leaks(key, "0612345678", set, new Set())).toBe(true);
     expect(leaks(key, "+33 6 12 34 56 78", set, new Set())).toBe(true);
   });
+
+  it("read from a cut phone run or a second reading is judged by its column, not alone", () => {
+    // The source: 7-digit account numbers (one of them 1424474) and French mobiles, each also
+    // read as Hungarian 06 + 8 digits (06 73 56 18 43 gives the second reading 73561843).
+    const mobiles = ["06 73 56 18 43", ...numbers(3_000, 8, 6).map((n) => `06 ${n}`)];
+    const { set, short } = source([
+      "1424474",
+      ...numbers(2_000, 7, 1),
+      ...mobiles.flatMap(phoneIdentifiers),
+    ]);
+    // Masked job descriptions: phones written with minutes after them, cut where a second
+    // number may start, and phones of other countries whose keys are 7-8 digits.
+    const masked = [
+      "Called 01 01 42 44 74 04 minutes",
+      "Call back +50 9 73 56 18 43",
+      ...numbers(3_000, 8, 7).map((n) => `Called 01 ${n.slice(0, 1)}${n.slice(1)} 04 minutes`),
+      ...numbers(3_000, 8, 8).map((n) => `Call back +50 9 ${n}`),
+    ];
+    const { leaked, short: rows, tally } = column(masked, set);
+    expect(leaked).toBe(0);
+    expect(rows).toBeGreaterThanOrEqual(2);
+    expect(shortBeyondChance(tally, short)).toBe(false);
+    // Each alone in a column of few numbers is still a finding.
+    for (const text of ["Called 01 01 42 44 74 04 minutes", "Call back +50 9 73 56 18 43"]) {
+      const few = column([text, "Job 12", "Job 13"], set);
+      expect(few.short, text).toBe(1);
+      expect(shortBeyondChance(few.tally, short), text).toBe(true);
+    }
+    // The real mobile written in full, as one run, counts alone in the same column.
+    for (const leak of [
+      "Rappeler au 06 73 56 18 43",
+      "Rappeler au +33 6 73 56 18 43",
+      "Rappeler au 0673561843",
+    ]) {
+      expect(column([...masked, leak], set).leaked, leak).toBe(1);
+      expect(leaks(key, leak, set, new Set()), leak).toBe(true);
+    }
+  });
 });
 
 describe("a number glued into a reference", () => {
@@ -328,6 +373,33 @@ describe("a number glued into a reference", () => {
     for (const leak of [
       "Treffen in 1488 Von-Murazik Wall um 9",
       "Adresse: 1488 Von-Murazik Wall",
+    ]) {
+      expect(leaks(key, leak, set, none), leak).toBe(true);
+    }
+  });
+
+  it("is no house number of an address line, on either side", () => {
+    // The source's line "26613 Main" (address-lines.ts), hashed as identifiers.ts does.
+    const set = new HashSet64(16);
+    for (const k of addressLineKeys("26613 Main, Springfield")) {
+      set.add(...hash64(key, LINE_PREFIX + k));
+    }
+    const none = new Set<string>();
+    for (const clean of [
+      "INV-26613 - Main line hydro jetting",
+      "Quote Q/26613 Main line",
+      "Ticket J26613 Main",
+    ]) {
+      expect(leaks(key, clean, set, none), clean).toBe(false);
+    }
+    // A reference in a source value gives no line either; a line beside it still does.
+    expect(addressLineKeys("INV-26613 Main")).toEqual([]);
+    expect(addressLineKeys("Ref INV-7, 26613 Main St")).toContain("26613 main st");
+    // The real line in free text, in any spelling, is still found.
+    for (const leak of [
+      "Meet at 26613 Main tomorrow",
+      "Adresse: 26613 MAIN, Springfield",
+      "INV-7 - 26613 Main line hydro jetting",
     ]) {
       expect(leaks(key, leak, set, none), leak).toBe(true);
     }

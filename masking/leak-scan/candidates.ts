@@ -1,7 +1,7 @@
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
 import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
-import { eachAddressSpan, LINE_PREFIX } from "../address-lines.ts";
+import { eachAddressSpan, gluedNumber, LINE_PREFIX } from "../address-lines.ts";
 import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
 import { isShortNumber, type ShortTally, writtenBare } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
@@ -31,8 +31,6 @@ const DIGIT_RUNS = [
   new RegExp(SCRUB_PATTERNS.taxId, "g"),
 ];
 const STREET_RE = new RegExp(STREET, "g");
-/** What comes before a number that is part of a token: a letter or digit, then - or / or nothing. */
-const GLUED_NUMBER = /[A-Za-z0-9][-/]?$/;
 /**
  * A UUID (a key the platform made, in JSON and URLs): its hex groups hold digit runs that are no
  * number anyone wrote. At a million customers one in a few hundred UUIDs ends in twelve decimal
@@ -102,7 +100,30 @@ function norm(v: string): string {
 // every value); none matches the empty string.
 
 /** Is handed each candidate; returns true to stop (a leak is found). */
-export type Visit = (candidate: string) => boolean;
+/**
+ * `guess`: the candidate is a reading of the text, not the number as written (a piece of a cut
+ * phone run, a second national reading, a match of a source's second reading): a short one is
+ * judged by its column against chance (chance.ts), like a short bare number.
+ */
+export type Visit = (candidate: string, guess?: boolean) => boolean;
+
+/**
+ * What a phone key's second reading is hashed after on both sides: `06 73 56 18 43` (a French
+ * mobile) is also read as Hungarian `06` + `73561843`, and a masked `+50 9 73 56 18 43` (Haiti)
+ * has that key. Kept apart from the keys as written, a hit on one is a guess.
+ */
+export const ALT_PREFIX = "alt:";
+
+/** A source phone's identifiers: its key as written, and its second readings after ALT_PREFIX. */
+export function phoneIdentifiers(written: string): string[] {
+  return phoneKeys(written).map((k, i) => (i === 0 ? k : ALT_PREFIX + k));
+}
+
+/** The digits of a short number candidate (chance.ts), also after ALT_PREFIX; 0 for others. */
+export function shortDigits(candidate: string): number {
+  const digits = candidate.startsWith(ALT_PREFIX) ? candidate.slice(ALT_PREFIX.length) : candidate;
+  return isShortNumber(digits) ? digits.length : 0;
+}
 
 const WHITESPACE = /\s/;
 
@@ -163,9 +184,13 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   }
   // Phone numbers in any country's layout (`+44 20 7946 0958`, `06 12 34 56 78`), by the key
   // their every written form shares (phone-numbers.ts).
-  for (const run of phoneShapedRuns(digits)) {
-    for (const k of phoneKeys(run)) {
-      if (visit(k)) {
+  // A piece of a cut run ("01 01 42 44 74 04 minutes" gives "01 42 44 74") and a second reading
+  // are guesses; so is a key met among the source's second readings.
+  for (const { run, cut } of phoneShapedRuns(digits)) {
+    const keys = phoneKeys(run);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      if (visit(k, cut || i > 0) || visit(ALT_PREFIX + k, true)) {
         return true;
       }
     }
@@ -176,7 +201,7 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
     const numberFirst = DIGIT.test(m[0].charAt(0));
     // A number glued into a token ("Rechnung INV-1488 von …", "J-1005 Main") is a reference,
     // no house number: at 4 x 25,000 "1488 von" met the street "1488 Von-Murazik Wall".
-    if (numberFirst && GLUED_NUMBER.test(digits.slice(Math.max(0, m.index - 2), m.index))) {
+    if (numberFirst && gluedNumber(digits, m.index)) {
       continue;
     }
     for (let k = 2; k <= words.length; k++) {
@@ -379,10 +404,11 @@ export function leakVerdict(
   // As eachCandidate reads it: a decimal's integer part.
   const plain = DECIMAL.test(text) ? text.slice(0, text.indexOf(".")) : text;
   const found =
-    eachCandidate(text, heads, (c) => {
+    eachCandidate(text, heads, (c, guess) => {
       const [hi, lo] = hash64(key, c);
-      if (isShortNumber(c) && writtenBare(plain, c)) {
-        if (tally && !tally.add(c, hi, lo)) {
+      const digits = shortDigits(c);
+      if (digits > 0 && (guess || writtenBare(plain, c))) {
+        if (tally && !tally.add(digits, hi, lo)) {
           short ||= tally.hits.has(hi, lo);
         } else if (identifiers.has(hi, lo) && !images?.has(hi, lo)) {
           short = true;

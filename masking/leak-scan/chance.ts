@@ -74,11 +74,11 @@ export class ShortTally {
   readonly hits = new HashSet64(1 << 4);
 
   /** Counts a candidate; says whether it is new to the column (only new ones need a lookup). */
-  add(candidate: string, hi: number, lo: number): boolean {
+  add(digits: number, hi: number, lo: number): boolean {
     if (!this.seen.add(hi, lo)) {
       return false;
     }
-    this.lookups[candidate.length] = (this.lookups[candidate.length] ?? 0) + 1;
+    this.lookups[digits] = (this.lookups[digits] ?? 0) + 1;
     return true;
   }
 

@@ -2,7 +2,7 @@ import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
-import { findPhones, phoneKeys } from "../../rules/classification/phone-numbers.ts";
+import { findPhones } from "../../rules/classification/phone-numbers.ts";
 import { copyOut } from "../../schema/copy-out.ts";
 import { addressLineKeys, addressLineQueries, LINE_PREFIX } from "../address-lines.ts";
 import { inParallel } from "../parallel.ts";
@@ -24,11 +24,12 @@ import {
   eachValidatedNumber,
   hash64,
   imageCandidates,
+  phoneIdentifiers,
   STREET,
   SURNAME_PARTICLES,
+  shortDigits,
   withoutUuids,
 } from "./candidates.ts";
-import { isShortNumber } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -227,7 +228,7 @@ export function contentIdentifiers(written: string): string[] {
   }
   if (/[0-9]{2}/.test(text)) {
     for (const p of findPhones(text)) {
-      out.push(...phoneKeys(p.text));
+      out.push(...phoneIdentifiers(p.text));
     }
     eachValidatedNumber(text, (c) => {
       out.push(c);
@@ -421,8 +422,9 @@ type Collected = {
 
 /** Adds an identifier's hash; a new short number is counted by its digits (chance.ts). */
 function addIdentifier(out: Collected, identifier: string): void {
-  if (out.into.add(...hash64(out.key, identifier)) && out.short && isShortNumber(identifier)) {
-    out.short[identifier.length] = (out.short[identifier.length] ?? 0) + 1;
+  const digits = out.short ? shortDigits(identifier) : 0;
+  if (out.into.add(...hash64(out.key, identifier)) && out.short && digits > 0) {
+    out.short[digits] = (out.short[digits] ?? 0) + 1;
   }
 }
 
@@ -483,7 +485,7 @@ async function tableIdentifiers(
     }
     addIdentifier(out, identifier);
     // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
-    for (const key of category === "phone" ? phoneKeys(v) : []) {
+    for (const key of category === "phone" ? phoneIdentifiers(v) : []) {
       addIdentifier(out, key);
     }
     if (name) {

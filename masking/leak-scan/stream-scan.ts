@@ -1,7 +1,7 @@
 import { BinaryTuples } from "../provision/binary-copy.ts";
 import { jsonTextLeaves } from "../strategies/json-text.ts";
-import { DECIMAL, eachCandidate, eachValidatedNumber, hash64 } from "./candidates.ts";
-import { isShortNumber, type ShortHits, ShortTally, writtenBare } from "./chance.ts";
+import { DECIMAL, eachCandidate, eachValidatedNumber, hash64, shortDigits } from "./candidates.ts";
+import { type ShortHits, ShortTally, writtenBare } from "./chance.ts";
 import { HashSet64, type HashSet64State } from "./hash-set.ts";
 import { type FieldValue, fieldValue, type StreamField } from "./stream-fields.ts";
 
@@ -76,11 +76,12 @@ export class StreamProbe {
     return tally;
   }
 
-  private readonly visit = (candidate: string): boolean => {
+  private readonly visit = (candidate: string, guess?: boolean): boolean => {
     const [hi, lo] = hash64(this.key, candidate);
     const tally = this.tally;
-    if (tally && isShortNumber(candidate) && writtenBare(this.plain, candidate)) {
-      if (tally.add(candidate, hi, lo) && this.identifiers?.has(hi, lo)) {
+    const digits = tally ? shortDigits(candidate) : 0;
+    if (tally && digits > 0 && (guess || writtenBare(this.plain, candidate))) {
+      if (tally.add(digits, hi, lo) && this.identifiers?.has(hi, lo)) {
         tally.hits.add(hi, lo);
       }
       return false;

@@ -258,10 +258,10 @@ export function findPhones(text: string, country?: CountryCode): PhoneSpan[] {
  * The runs of `text` written as a phone number may be (PHONE_SHAPE, 7-15 digits, no date, time
  * or amount), unvalidated: the leak scan looks each one's phoneKey up, which costs a hash where
  * validating would cost a parse per country. A run of two numbers side by side is also cut where
- * a second may start.
+ * a second may start: those pieces are guesses (`cut`), the whole run is the number as written.
  */
-export function phoneShapedRuns(text: string): string[] {
-  const out: string[] = [];
+export function phoneShapedRuns(text: string): { run: string; cut: boolean }[] {
+  const out: { run: string; cut: boolean }[] = [];
   PHONE_SHAPE.lastIndex = 0;
   for (let m = PHONE_SHAPE.exec(text); m !== null; m = PHONE_SHAPE.exec(text)) {
     const run = m[0];
@@ -270,18 +270,18 @@ export function phoneShapedRuns(text: string): string[] {
     }
     const n = digitsOf(run).length;
     if (n >= 7 && n <= 15 && !DATE_OR_TIME.test(run) && !DECIMAL.test(run)) {
-      out.push(run);
+      out.push({ run, cut: false });
     }
     if (n > 10) {
       let from = 0;
       for (let i = 1; i < run.length; i++) {
         if (run[i - 1] === " " && (run[i] === "+" || run[i] === "0" || run[i] === "(")) {
-          out.push(run.slice(from, i - 1));
+          out.push({ run: run.slice(from, i - 1), cut: true });
           from = i;
         }
       }
       if (from > 0) {
-        out.push(run.slice(from));
+        out.push({ run: run.slice(from), cut: true });
       }
     }
   }
