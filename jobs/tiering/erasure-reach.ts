@@ -12,15 +12,15 @@ import { chQuoted, type TableInfo, tableInfo } from "./tables.ts";
 
 /**
  * Erasure reaching the cold and archive tiers. In every tiered table, the person's own rows (by
- * customer id, in tables with a customer column) are deleted from cold and the archive files
- * holding them rewritten (new file, new manifest, old file removed); someone else's row that
- * only mentions them (their email, phone or name in its text) is kept with those identifiers
- * replaced by `[erased]`, as the executor scrubs such rows in Postgres. Rows linked to them
- * without a customer column (a message whose recipient is the customer: `recipient_type`
- * 'customer' and `recipient_id`, the link the erasure plan follows in Postgres) get the plan's
- * rule for their table in Postgres: deleted, or kept with the personal columns anonymized and the
- * text scrubbed. The certificate's proof (`personInTiers`) then counts what each tier still
- * holds of their identifiers or rows: zero.
+ * customer id, in tables with a customer column) and rows linked to them without one (a message
+ * whose recipient is the customer: `recipient_type` 'customer' and `recipient_id`, the link the
+ * erasure plan follows in Postgres) get the plan's rule for their table in Postgres: deleted from
+ * cold and from the archive files holding them (rewritten: new file, new manifest, old file
+ * removed), or kept with the personal columns anonymized and the text scrubbed (financial
+ * records, which Postgres keeps too). Someone else's row that only mentions them (their email,
+ * phone or name in its text) is kept with those identifiers replaced by `[erased]`, as the
+ * executor scrubs such rows in Postgres. The certificate's proof (`personInTiers`) then counts
+ * what each tier still holds of them: zero rows a deleting table keeps, zero identifiers anywhere.
  */
 
 type Deps = { db: Db; config: Config; analytics: AnalyticsStore };
@@ -54,6 +54,8 @@ function personPredicates(
   mentioned: string | null;
   /** Either of the two (the proof's count). */
   any: string | null;
+  /** Any row of the tenant, theirs included, holding their identifiers. */
+  mentionAnywhere: string | null;
   textColumns: string[];
   params: Record<string, unknown>;
 } {
@@ -89,6 +91,7 @@ function personPredicates(
     recipient,
     mentioned,
     any,
+    mentionAnywhere: mention ? `${tenant} AND ${mention}` : null,
     textColumns,
     params: {
       ptenant: subject.tenantId,
@@ -144,25 +147,17 @@ export async function eraseFromTiers(
         : 0;
       result.scrubbed = cold + archive;
     }
-    if (p.linked) {
-      result.cold = await coldRowsWhere(deps.analytics, table, p.linked, p.params);
-      if (result.cold > 0) {
-        await deps.analytics.command(
-          `DELETE FROM {t:Identifier} WHERE ${p.linked} SETTINGS lightweight_deletes_sync = 2`,
-          { ...p.params, t: coldTable(table) },
-        );
+    // Their own rows and rows sent to them: the rule for the table in Postgres (deleted, or kept
+    // anonymized: financial records such as payments stay, as they do in Postgres).
+    for (const where of [p.linked, p.recipient]) {
+      if (!where) {
+        continue;
       }
-      const files = await filesMatching(deps, table, p.linked, p.params);
-      result.archive = files.length
-        ? await rewriteArchiveFiles(deps, info, files, p.linked, p.params, randomUUID())
-        : 0;
-    }
-    if (p.recipient) {
-      const treated = await treatRecipientRows(deps, info, p.recipient, p);
+      const treated = await treatPersonRows(deps, info, where, p);
       result.cold += treated.deleted.cold;
       result.archive += treated.deleted.archive;
       if (treated.anonymized) {
-        result.anonymized = treated.anonymized;
+        result.anonymized = (result.anonymized ?? 0) + treated.anonymized;
       }
     }
     if (result.cold || result.archive || result.scrubbed || result.anonymized) {
@@ -173,20 +168,22 @@ export async function eraseFromTiers(
 }
 
 /**
- * The person's rows linked through a recipient: what the erasure does to their rows of the table
- * in Postgres (erasure-plan.ts personalRowTreatment), done in cold and the archive.
+ * The person's rows (their own, or linked through a recipient): what the erasure does to their
+ * rows of the table in Postgres (erasure-plan.ts personalRowTreatment), done in cold and the
+ * archive.
  */
-async function treatRecipientRows(
+async function treatPersonRows(
   deps: Deps,
   info: TableInfo,
   where: string,
   p: { textColumns: string[]; params: Record<string, unknown> },
 ): Promise<{ deleted: { cold: number; archive: number }; anonymized: number }> {
   const none = { deleted: { cold: 0, archive: 0 }, anonymized: 0 };
-  const treatment = await personalRowTreatment(deps.db, info.table);
-  if (!treatment) {
-    return none;
-  }
+  // A table the schema graph does not know: deleted, the side that leaves nothing of the person.
+  const treatment = (await personalRowTreatment(deps.db, info.table)) ?? {
+    action: "delete",
+    anonymize: {},
+  };
   const cold = await coldRowsWhere(deps.analytics, info.table, where, p.params);
   const files = await filesMatching(deps, info.table, where, p.params);
   if (cold === 0 && files.length === 0) {
@@ -255,7 +252,9 @@ export async function personInTiers(
       continue;
     }
     const p = personPredicates(info, subject);
-    const where = p.any;
+    // A table whose rows Postgres keeps anonymized keeps them here too: only their identifiers count.
+    const kept = (await personalRowTreatment(deps.db, table))?.action === "anonymize";
+    const where = kept ? p.mentionAnywhere : p.any;
     if (!where) {
       out[table] = { cold: 0, archive: 0 };
       continue;
