@@ -1,24 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { approveRequest } from "../jobs/retention/approvals.ts";
 import { getCertificate } from "../jobs/retention/certificate.ts";
 import { planErasure } from "../jobs/retention/erasure.ts";
 import { runRetentionExecuteJob } from "../jobs/retention/execute.handler.ts";
-import { saveTieringPolicy } from "../jobs/tiering/policies.ts";
 import { runTiering } from "../jobs/tiering/run.ts";
-import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
-import {
-  type AnalyticsStore,
-  createAnalyticsStore,
-  migrateAnalytics,
-} from "../schema/analytics/analytics-store.ts";
+import type { AnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
-import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import type { TestDatabase } from "./support/database.ts";
+import { openTieredPlatform, type TieredPlatform } from "./support/tiered-platform.ts";
 
 /**
  * Erasure after tiering, end to end: a tenant's old rows are moved to cold and archived to
@@ -32,9 +25,8 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
  * column) is treated in the archive as its twin in Postgres is: kept, the same text left.
  */
 
-const id = randomBytes(4).toString("hex");
-const dataDir = resolve(".data/test-clickhouse", `tier-erasure-${id}`);
-const archiveDir = join(tmpdir(), `govern-tier-erasure-${id}`);
+let platform: TieredPlatform;
+let archiveDir: string;
 const TABLES = ["customer_interactions", "payments", "communications"];
 
 let database: TestDatabase;
@@ -114,21 +106,13 @@ function others(rows: Map<string, string[]>): Record<string, string[]> {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("tier_erasure");
-  config = {
-    ...database.config,
-    archiveDir,
-    clickhouse: { ...database.config.clickhouse, database: "govern_tier_erase", dataDir },
-  };
-  pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6 });
-  await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 12, seed: 41 });
-  store = await createAnalyticsStore(config);
-  await migrateAnalytics(store);
   // Rows older than 2 days go cold, older than 60 days to the archive.
-  for (const table of TABLES) {
-    await saveTieringPolicy(database.owner, {
-      table,
-      body: `table: ${table}
+  platform = await openTieredPlatform({
+    name: "tier-erasure",
+    customersPerTenant: 12,
+    seed: 41,
+    tables: TABLES,
+    policy: (table) => `table: ${table}
 date_column: created_at
 tiers: { hot: 1 day, warm: 2 days, cold: 60 days, archive: 10 years }
 business_rules:
@@ -136,9 +120,9 @@ business_rules:
   comply_with_regulations: []
   preserve_audit_trail: true
 `,
-      actor: "admin@erase.test",
-    });
-  }
+    actor: "admin@erase.test",
+  });
+  ({ database, config, pool, store, archiveDir } = platform);
   // The customer with the most old interactions and payments, with an email and a phone.
   const picked = await sql<Person>`
     SELECT c.tenant_id::text, c.id::text, c.email, c.phone, c.first_name, c.last_name
@@ -176,11 +160,7 @@ business_rules:
 }, 600_000);
 
 afterAll(async () => {
-  await store?.close();
-  await pool?.end();
-  await database?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(archiveDir, { recursive: true, force: true });
+  await platform?.close();
 });
 
 test("an approved erasure after archiving leaves the person in no tier and everyone else's rows in place", async () => {

@@ -1,9 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { sql } from "kysely";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { approveRequest } from "../jobs/retention/approvals.ts";
 import { getCertificate } from "../jobs/retention/certificate.ts";
@@ -17,18 +13,17 @@ import {
 } from "../jobs/retention/holds.ts";
 import { evaluateDefinition, planRetention, TierReaderMissing } from "../jobs/retention/planner.ts";
 import { getRequest, type RetentionRequest } from "../jobs/retention/requests.ts";
-import { saveTieringPolicy } from "../jobs/tiering/policies.ts";
 import { runTiering } from "../jobs/tiering/run.ts";
-import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { loadRetentionSchedule } from "../rules/retention/index.ts";
 import type { TRetentionPolicy, TRetentionSchedule } from "../rules/retention/schema.ts";
-import {
-  type AnalyticsStore,
-  createAnalyticsStore,
-  migrateAnalytics,
-} from "../schema/analytics/analytics-store.ts";
+import type { AnalyticsStore } from "../schema/analytics/analytics-store.ts";
 import type { Config } from "../schema/config.ts";
-import { createTestDatabase, type TestDatabase } from "./support/database.ts";
+import type { TestDatabase } from "./support/database.ts";
+import {
+  insertInteractions,
+  openTieredPlatform,
+  type TieredPlatform,
+} from "./support/tiered-platform.ts";
 
 /**
  * The retention planner finds candidates in every tier: rows tiering moved fully to cold
@@ -43,9 +38,8 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
  *   them: financial records, so an officer decides, and the SOX flag blocks it.
  */
 
-const id = randomBytes(4).toString("hex");
-const dataDir = resolve(".data/test-clickhouse", `tier-plan-${id}`);
-const archiveDir = join(tmpdir(), `govern-tier-plan-${id}`);
+let platform: TieredPlatform;
+let archiveDir: string;
 const DAY = 86_400_000;
 
 let database: TestDatabase;
@@ -123,39 +117,21 @@ async function inactiveCustomer(tenantId: string, name: string): Promise<string>
   return made.rows[0]?.id ?? "";
 }
 
-async function interactions(tenantId: string, customerId: string, ages: number[]): Promise<void> {
-  for (const days of ages) {
-    await sql`INSERT INTO customer_interactions (tenant_id, customer_id, interaction_type, created_at)
-      VALUES (${tenantId}, ${customerId}, 'call', now() - make_interval(days => ${days}))`.execute(
-      database.owner,
-    );
-  }
-}
-
 beforeAll(async () => {
-  database = await createTestDatabase("tier_plan");
-  config = {
-    ...database.config,
-    archiveDir,
-    clickhouse: { ...database.config.clickhouse, database: "govern_tplan", dataDir },
-  };
-  pool = new pg.Pool({ connectionString: config.databaseUrl, max: 6 });
-  const seeded = await seedDemoPlatform(pool, { tenants: 2, customersPerTenant: 10, seed: 41 });
-  tenants = seeded.tenantIds;
+  platform = await openTieredPlatform({
+    name: "tier-plan",
+    customersPerTenant: 10,
+    seed: 41,
+    tables: ["customer_interactions", "payments"],
+    policy: POLICY,
+    actor: "admin@plan.test",
+  });
+  ({ database, config, pool, store, archiveDir, tenantIds: tenants } = platform);
   schedule = loadRetentionSchedule();
-  store = await createAnalyticsStore(config);
-  await migrateAnalytics(store);
-  for (const table of ["customer_interactions", "payments"]) {
-    await saveTieringPolicy(database.owner, {
-      table,
-      body: POLICY(table),
-      actor: "admin@plan.test",
-    });
-  }
   const [a, b] = tenants as [string, string];
   // Old interactions of both tenants, some past 90 days (archive), some not (cold).
-  await interactions(a, await inactiveCustomer(a, "Alma"), [130, 75, 65, 20]);
-  await interactions(b, await inactiveCustomer(b, "Bert"), [130, 75, 20]);
+  await insertInteractions(database.owner, a, await inactiveCustomer(a, "Alma"), [130, 75, 65, 20]);
+  await insertInteractions(database.owner, b, await inactiveCustomer(b, "Bert"), [130, 75, 20]);
   oldCustomer = await inactiveCustomer(b, "Otto");
   await sql`INSERT INTO payments (tenant_id, business_id, customer_id, amount, created_at)
     SELECT tenant_id, business_id, id, 42, now() - interval '8 years'
@@ -167,11 +143,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await store?.close();
-  await pool?.end();
-  await database?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-  rmSync(archiveDir, { recursive: true, force: true });
+  await platform?.close();
 });
 
 test("rows moved to cold and the archive are planned, gated, held and deleted from every tier, nothing else", async () => {
