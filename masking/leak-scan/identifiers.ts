@@ -381,6 +381,9 @@ export async function collectIdentifiers(input: {
   const wordsOf = async (values: string) =>
     new Set((await input.source.query<{ n: string }>(nameWordsSql(values))).rows.map((r) => r.n));
   const words: NameWords = { first: await wordsOf(names.first), last: await wordsOf(names.last) };
+  // A phone, an email, a name or an address is in several tables (a customer's phone in their
+  // calls, messages and events): each distinct value is normalized, hashed and imaged once.
+  const done = new Set<string>();
   await inParallel(
     // Partitioned tables last: reading one locks each of its hundreds of partitions while the
     // target's partitions are still being created in one transaction, and the two together
@@ -401,7 +404,7 @@ export async function collectIdentifiers(input: {
         return source;
       },
       each: (source, table) =>
-        tableIdentifiers(source, identifierQuery(table, input.schema), { ...input, words }),
+        tableIdentifiers(source, identifierQuery(table, input.schema), { ...input, words, done }),
       close: async (source) => {
         await source.query("RESET work_mem").catch(() => {});
         source.release();
@@ -418,6 +421,8 @@ type Collected = {
   images: HashSet64;
   heads: Set<string>;
   short?: number[];
+  /** `category \0 value` of the values of identifying categories already taken. */
+  done: Set<string>;
 };
 
 /** Adds an identifier's hash; a new short number is counted by its digits (chance.ts). */
@@ -444,6 +449,7 @@ async function tableIdentifiers(
     const v = copyField(line.slice(0, tab)) ?? "";
     const category = line.slice(tab + 1);
     if (category === CONTENT || category === CONTENT_JSON) {
+      // Texts are seldom repeated across tables: not remembered.
       let leaves: string[] = [v];
       if (category === CONTENT_JSON) {
         try {
@@ -459,6 +465,11 @@ async function tableIdentifiers(
       }
       continue;
     }
+    const memo = `${category}\0${v}`;
+    if (out.done.has(memo)) {
+      continue;
+    }
+    out.done.add(memo);
     if (category === ADDRESS_LINE) {
       for (const k of addressLineKeys(v)) {
         addIdentifier(out, LINE_PREFIX + k);
