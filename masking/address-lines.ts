@@ -137,19 +137,37 @@ export function addressWords(token: string): string[] {
   return [fold(w)];
 }
 
-export type AddressToken = {
+/**
+ * A token of a text as address lines are compared. Its normalised words are computed when first
+ * read: a scan reads only the words next to a house number, and most of a text's words are not.
+ */
+export class AddressToken {
+  private normalised: string[] | undefined;
+
+  constructor(
+    /** The text it is in (sliced only when its words are read). */
+    private readonly text: string,
+    /** Where it is in the text. */
+    readonly start: number,
+    public end: number,
+    /** A house number: digits first ("12", "12a", "5th"), at most six of them. */
+    readonly number: boolean,
+    /** Whether it holds a letter-only word (not only numbers). */
+    readonly alpha: boolean,
+    /** Whether the text between it and the previous token lets one line run across it. */
+    readonly joined: boolean,
+  ) {}
+
   /** Its normalised words (one, or two when a glued street word was split off). */
-  words: string[];
-  /** Where it is in the text. */
-  start: number;
-  end: number;
-  /** A house number: digits first ("12", "12a", "5th"), at most six of them. */
-  number: boolean;
-  /** Whether it holds a letter-only word (not only numbers). */
-  alpha: boolean;
-  /** Whether the text between it and the previous token lets one line run across it. */
-  joined: boolean;
-};
+  get words(): string[] {
+    this.normalised ??= wordsOf(this.text.slice(this.start, this.end), this.alpha);
+    return this.normalised;
+  }
+
+  set words(words: string[]) {
+    this.normalised = words;
+  }
+}
 
 /** Letters of the Latin scripts served (ASCII, Latin-1, Latin Extended-A/B) and digits. */
 function isAlnum(c: number): boolean {
@@ -243,16 +261,18 @@ export function addressTokens(text: string): AddressToken[] {
       continue;
     }
     const alpha = digits === 0;
-    out.push({
-      words: wordsOf(text.slice(start, i), alpha),
-      start,
-      end: i,
-      // Digits first, at most six of them ("12", "12a", "5th"; not a long number), not glued
-      // into a reference ("INV-26613").
-      number: leading > 0 && leading <= 6 && !gluedNumber(text, start),
-      alpha,
-      joined,
-    });
+    out.push(
+      new AddressToken(
+        text,
+        start,
+        i,
+        // Digits first, at most six of them ("12", "12a", "5th"; not a long number), not glued
+        // into a reference ("INV-26613").
+        leading > 0 && leading <= 6 && !gluedNumber(text, start),
+        alpha,
+        joined,
+      ),
+    );
   }
   return out;
 }
@@ -316,6 +336,18 @@ export function addressLineKeys(value: string): string[] {
 /** A house number next to a word, as a line's tokens stand (the gap `joins` allows). */
 const NUMBER_BY_WORD =
   /[0-9][A-Za-zÀ-ɏ]{0,2}[ .,'’/-]{1,3}[A-Za-zÀ-ɏ]|[A-Za-zÀ-ɏ][ .,'’/-]{1,3}[0-9]/;
+/** A number before an ordinal ("12 5th"): a street's shape without a word next to its number. */
+const NUMBER_BY_ORDINAL = /[0-9] [0-9]+(?:st|nd|rd|th)/;
+
+/**
+ * Whether `text` may hold a street or an address line: a number next to a word (or an
+ * ordinal). Every street shape (STREET_FORMS, the leak scan's STREET) and every span
+ * eachAddressSpan looks up has one; most values with digits (amounts, dates, ids, JSON numbers,
+ * phone numbers) do not, and skip the costly patterns.
+ */
+export function mayHoldStreet(text: string): boolean {
+  return NUMBER_BY_WORD.test(text) || NUMBER_BY_ORDINAL.test(text);
+}
 
 const spelled = (t: AddressToken) =>
   t.words.length === 1 ? (t.words[0] as string) : t.words.join(" ");

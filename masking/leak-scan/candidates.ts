@@ -1,9 +1,9 @@
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
 import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
-import { eachAddressSpan, gluedNumber, LINE_PREFIX } from "../address-lines.ts";
+import { eachAddressSpan, gluedNumber, LINE_PREFIX, mayHoldStreet } from "../address-lines.ts";
 import { isLatinLetter, SCRUB_PATTERNS } from "../strategies/strategies.ts";
-import { isShortNumber, type ShortTally, writtenBare } from "./chance.ts";
+import { isShortNumber, SHORT_MIN, type ShortTally, writtenBare } from "./chance.ts";
 import type { HashSet64 } from "./hash-set.ts";
 
 /**
@@ -45,9 +45,36 @@ const UUID = new RegExp(UUID_PATTERN, "gi");
  * now and then a Luhn-valid card in a real range, or a phone of some country (`55846057`).
  */
 export function withoutUuids(text: string): string {
-  return text.length >= 36 && text.includes("-")
-    ? text.replace(UUID, (u) => " ".repeat(u.length))
-    : text;
+  if (text === lastText) {
+    return lastBlanked;
+  }
+  lastText = text;
+  lastBlanked = mayHoldUuid(text) ? text.replace(UUID, (u) => " ".repeat(u.length)) : text;
+  return lastBlanked;
+}
+// Both sides read one text's numbers twice (eachCandidate, eachValidatedNumber).
+let lastText = "";
+let lastBlanked = "";
+
+/** Whether `text` has four hyphens spaced as a UUID's are (8-4-4-4-12): the pattern's cheap half. */
+function mayHoldUuid(text: string): boolean {
+  if (text.length < 36) {
+    return false;
+  }
+  for (
+    let i = text.indexOf("-", 8);
+    i >= 0 && i + 28 <= text.length;
+    i = text.indexOf("-", i + 1)
+  ) {
+    if (
+      text.charCodeAt(i + 5) === 45 &&
+      text.charCodeAt(i + 10) === 45 &&
+      text.charCodeAt(i + 15) === 45
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 const DIGIT = /[0-9]/;
 /** A decimal number as Postgres and JSON write one. */
@@ -166,6 +193,13 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   // Numbers and streets are looked for with every UUID blanked out (same length: the runs around
   // it keep their places).
   const digits = withoutUuids(text);
+  // Every number candidate has six digits or more (DIGIT_RUNS, phone runs): a value with fewer
+  // (an amount, a date, a time) can hold only a street or a name.
+  if (countDigits(digits) < SHORT_MIN) {
+    return mayHoldStreet(digits)
+      ? eachStreet(text, digits, heads, visit)
+      : eachPair(text, heads, visit);
+  }
   for (const re of DIGIT_RUNS) {
     re.lastIndex = 0;
     for (let m = re.exec(digits); m !== null; m = re.exec(digits)) {
@@ -195,6 +229,18 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
       }
     }
   }
+  return mayHoldStreet(digits)
+    ? eachStreet(text, digits, heads, visit)
+    : eachPair(text, heads, visit);
+}
+
+/** eachCandidate's streets, address lines and name pairs of `text` (`digits`: UUIDs blanked). */
+function eachStreet(
+  text: string,
+  digits: string,
+  heads: ReadonlySet<string>,
+  visit: Visit,
+): boolean {
   STREET_RE.lastIndex = 0;
   for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
     const words = m[0].toLowerCase().split(" ");
@@ -216,6 +262,17 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
     return true;
   }
   return eachPair(text, heads, visit);
+}
+
+function countDigits(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      n++;
+    }
+  }
+  return n;
 }
 
 /** Every candidate of `text` (duplicates allowed), in the order the scan tries them. */

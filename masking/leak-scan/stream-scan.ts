@@ -128,6 +128,16 @@ export class StreamProbe {
   }
 }
 
+/**
+ * Whether a binary numeric has at most four integer digits (weight ≤ 0, a finite sign): an
+ * amount, a rate, a score. Such a number holds no candidate (every number candidate has six
+ * digits or more, a fraction's digits are none, candidates.ts), and is not rendered to be read.
+ */
+export function smallNumeric(buf: Buffer, at: number): boolean {
+  const sign = buf.readUInt16BE(at + 4);
+  return buf.readInt16BE(at + 2) <= 0 && (sign === 0 || sign === 0x4000);
+}
+
 /** Recent distinct values per field: a repeated value (a status, a currency) is probed once. */
 const RECENT = 4096;
 
@@ -157,7 +167,9 @@ export class StreamScan {
             continue;
           }
           const kind = fields[f];
-          if (kind !== undefined && kind !== "skip") {
+          if (kind === "numeric" && smallNumeric(buf, p)) {
+            probe.values++;
+          } else if (kind !== undefined && kind !== "skip") {
             const value = fieldValue(kind, buf, p, len);
             const seen = this.recent[f] as Set<string>;
             const text = "text" in value ? value.text : "json" in value ? value.json : null;

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 import { STREET_FORMS } from "../../rules/classification/detectors/street-forms.ts";
 import { callingCodeOf, findPhones } from "../../rules/classification/phone-numbers.ts";
 import type { Category } from "../../schema/domain/classification.ts";
+import { mayHoldStreet } from "../address-lines.ts";
 import { tokenizeDigits } from "./fpe.ts";
 import { formatKept } from "./images.ts";
 import { type JsonLeaf, RawNumber, rewriteJsonLeaves } from "./json-text.ts";
@@ -349,7 +350,8 @@ const global = (pattern: string) => new RegExp(pattern, "g");
  */
 const SCRUB_PASSES: {
   re: RegExp;
-  needs: RegExp;
+  /** What a text must have for the pass to find anything (a cheap test before the pattern). */
+  needs: { test(text: string): boolean };
   mask: (key: Buffer, m: string) => string;
   /** More of the same entity, found by other means than the pattern. */
   more?: (text: string, names: NameDictionary) => string[];
@@ -372,7 +374,7 @@ const SCRUB_PASSES: {
   // Street shapes, and the source's own address lines in any shape and spelling.
   {
     re: global(SCRUB_PATTERNS.street),
-    needs: /[0-9]/,
+    needs: { test: mayHoldStreet },
     mask: substituteAddress,
     more: (text, names) => names.lines?.find(text) ?? [],
   },
