@@ -339,6 +339,7 @@ function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boole
   if (heads.size === 0 || !text.includes(" ")) {
     return false;
   }
+  const hashes = headHashes(heads);
   // The words since a head word, while every word after it is a particle.
   let chain: string | undefined;
   let previousEnd = -1;
@@ -350,12 +351,22 @@ function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boole
       continue;
     }
     const start = i;
-    while (i < n && isWordChar(text.charCodeAt(i))) {
-      i++;
+    // The lower-cased word's hash, as it is read: most words are no head, and are never sliced.
+    let h = FNV_OFFSET;
+    let ascii = true;
+    for (let c = text.charCodeAt(i); i < n && isWordChar(c); c = text.charCodeAt(++i)) {
+      if (c >= 65 && c <= 90) {
+        h = Math.imul(h ^ (c + 32), FNV_PRIME);
+      } else if (c < 128) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+      } else {
+        ascii = false;
+      }
     }
-    const word = text.slice(start, i).toLowerCase();
+    let word: string | undefined;
     let next: string | undefined;
     if (chain !== undefined && start === previousEnd + 1 && text[previousEnd] === " ") {
+      word = text.slice(start, i).toLowerCase();
       const candidate = `${chain} ${word}`;
       if (visit(candidate)) {
         return true;
@@ -364,10 +375,41 @@ function eachPair(text: string, heads: ReadonlySet<string>, visit: Visit): boole
         next = candidate;
       }
     }
-    chain = next ?? (heads.has(word) ? word : undefined);
+    if (next !== undefined) {
+      chain = next;
+    } else if (!ascii || hashes.has(h >>> 0)) {
+      word ??= text.slice(start, i).toLowerCase();
+      chain = heads.has(word) ? word : undefined;
+    } else {
+      chain = undefined;
+    }
     previousEnd = i;
   }
   return false;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const HEAD_HASHES = new WeakMap<ReadonlySet<string>, Set<number>>();
+
+/**
+ * The FNV-1a hashes of the head words written in ASCII, as eachPair hashes a word while reading
+ * it (a word with other letters is always looked up by its text).
+ */
+function headHashes(heads: ReadonlySet<string>): Set<number> {
+  let hashes = HEAD_HASHES.get(heads);
+  if (!hashes) {
+    hashes = new Set();
+    for (const head of heads) {
+      let h = FNV_OFFSET;
+      for (let k = 0; k < head.length; k++) {
+        h = Math.imul(h ^ head.charCodeAt(k), FNV_PRIME);
+      }
+      hashes.add(h >>> 0);
+    }
+    HEAD_HASHES.set(heads, hashes);
+  }
+  return hashes;
 }
 
 const CARD_RUN = new RegExp(SCRUB_PATTERNS.card, "g");

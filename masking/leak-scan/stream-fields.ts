@@ -83,25 +83,29 @@ export function numericText(buf: Buffer, at: number): string {
   if (sign === 0xf000) {
     return "-Infinity";
   }
-  const digit = (i: number) => (i >= 0 && i < ndigits ? buf.readInt16BE(at + 8 + 2 * i) : 0);
   let int = "";
   if (weight < 0) {
     int = "0";
   } else {
     for (let i = 0; i <= weight; i++) {
-      const d = String(digit(i));
+      const d = String(numericDigit(buf, at, ndigits, i));
       int += i === 0 ? d : d.padStart(4, "0");
     }
   }
   let frac = "";
   if (dscale > 0) {
     for (let i = weight + 1; frac.length < dscale; i++) {
-      frac += String(digit(i)).padStart(4, "0");
+      frac += String(numericDigit(buf, at, ndigits, i)).padStart(4, "0");
     }
     frac = `.${frac.slice(0, dscale)}`;
   }
   const negative = sign === 0x4000 && (int !== "0" || /[1-9]/.test(frac));
   return `${negative ? "-" : ""}${int}${frac}`;
+}
+
+/** The i-th base-10000 digit of a binary numeric (0 past its stored digits). */
+function numericDigit(buf: Buffer, at: number, ndigits: number, i: number): number {
+  return i >= 0 && i < ndigits ? buf.readInt16BE(at + 8 + 2 * i) : 0;
 }
 
 /** bytea as `encode(v, 'escape')`: NUL and high bytes as \ooo, a backslash doubled. */

@@ -132,16 +132,21 @@ export const EMAIL_DOMAINS = ["example.com", "example.net", "example.org"] as co
 
 /** One word from 6 bytes of `h` starting at `offset`: 2–3 syllables and maybe an ending. */
 export function syllableWord(h: Buffer, offset: number, syllables: readonly string[]): string {
-  const at = (i: number) => h[offset + i] ?? 0;
-  const count = 2 + (at(0) % 2);
+  const count = 2 + (byteAt(h, offset) % 2);
   let word = "";
   for (let i = 0; i < count; i++) {
-    word += syllables[at(1 + i) % 32];
+    word += syllables[byteAt(h, offset + 1 + i) % 32];
   }
-  if (at(4) % 2 === 1) {
-    word += ENDINGS[at(5) % 8];
+  if (byteAt(h, offset + 4) % 2 === 1) {
+    word += ENDINGS[byteAt(h, offset + 5) % 8];
   }
   return capitalize(word);
+}
+
+// A module-level function, not a closure per call: the loader names every closure it makes
+// (keepNames), which cost more than the word itself.
+function byteAt(h: Buffer, i: number): number {
+  return h[i] ?? 0;
 }
 
 export function capitalize(word: string): string {
