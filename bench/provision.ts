@@ -8,7 +8,9 @@
  * steward would), then clones it twice in the same run: a plain `pg_dump | psql` of the platform
  * schema (the baseline), and a masked clone with provisionDataset (gate, schema, masked binary
  * COPY, constraints, leak scan). Prints both times, the masked clone's phases, and the ratio
- * plain time / masked time (≥ 1.0 means masking costs nothing over a plain copy).
+ * plain time / masked time (≥ 1.0 means masking costs nothing over a plain copy). Between the
+ * two, the floor (provision-floor.ts): the masked clone's own pipeline with nothing masked or
+ * scanned, so the cost of masking and the leak scan alone is printed too.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -22,6 +24,7 @@ import { loadConfig, withDatabase } from "../schema/config.ts";
 import { reviewColumns } from "../schema/governance/catalog-review.repository.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb } from "../schema/postgres.ts";
+import { floorClone } from "./provision-floor.ts";
 
 /** The plain clone's phases as its stream passes: schema, data (COPY), post-data (indexes...). */
 type PlainPhases = { schemaMs: number; dataMs: number; postDataMs: number };
@@ -131,6 +134,7 @@ export async function main(args: string[]): Promise<void> {
       });
       await sql`CHECKPOINT`.execute(src.db);
 
+      let floorMs = 0;
       // 1. Baseline: a plain clone of the same schema and rows.
       await sql`CREATE DATABASE ${sql.id(plainDb)} TEMPLATE template0`.execute(admin.db);
       // pg_dump --schema public recreates the schema: the empty default one goes first.
@@ -148,7 +152,26 @@ export async function main(args: string[]): Promise<void> {
       await sql`DROP DATABASE ${sql.id(plainDb)} WITH (FORCE)`.execute(admin.db);
       await sql`CHECKPOINT`.execute(admin.db);
 
-      // 2. The masked clone, end to end.
+      // 2. The floor: the masked clone's own pipeline with nothing masked nor scanned.
+      const floorDb = `${plainDb}_floor`;
+      await sql`CREATE DATABASE ${sql.id(floorDb)} TEMPLATE template0`.execute(admin.db);
+      try {
+        const f0 = Date.now();
+        const floor = await floorClone(
+          config.databaseUrl,
+          withDatabase(base, floorDb).databaseUrl,
+          parallel,
+        );
+        floorMs = Date.now() - f0;
+        console.log(
+          `provision: floor (the masked clone's pipeline, nothing masked or scanned) ${floorMs} ms: schema ${floor.schemaMs}, copy ${floor.copyMs}, constraints ${floor.constraintsMs}`,
+        );
+      } finally {
+        await sql`DROP DATABASE IF EXISTS ${sql.id(floorDb)} WITH (FORCE)`.execute(admin.db);
+        await sql`CHECKPOINT`.execute(admin.db);
+      }
+
+      // 3. The masked clone, end to end.
       const m0 = Date.now();
       // A copy the leak scan refuses still ran every phase: its report is printed, then the
       // refusal (a ratio of a refused copy is no ratio).
@@ -178,6 +201,9 @@ export async function main(args: string[]): Promise<void> {
       if (refusal) {
         throw refusal;
       }
+      console.log(
+        `provision: masking and the leak scan cost ${maskedMs - floorMs} ms over the floor; floor ratio ${(plainMs / floorMs).toFixed(2)} (plain over floor)`,
+      );
       console.log(
         `provision: ratio ${(plainMs / maskedMs).toFixed(2)} (plain pg_dump|psql time over masked clone time incl. leak scan, ${r.totalRows} rows), ${Math.round(r.totalRows / (maskedMs / 1000))} rows/s`,
       );
