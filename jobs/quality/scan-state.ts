@@ -9,7 +9,10 @@ import type { Db } from "../../schema/postgres.ts";
  * the same as evaluating every rule on every row again, checked under the new run's snapshot:
  *
  * - same aggregates (signature), same relation file (VACUUM FULL, CLUSTER, TRUNCATE rewrite it
- *   and move rows between pages without new row versions);
+ *   and move rows between pages without new row versions), same column definitions (a column
+ *   dropped and added again with a default, or an enum label renamed, changes what rows read
+ *   without writing them: the catalog rows of the columns and their enum labels are part of the
+ *   key the state is stored under);
  * - no visible row is newer than the old snapshot's xmin horizon: every row version created
  *   since that snapshot (insert, or the new version of an update) carries the xid of a
  *   transaction that was running or not yet started then, hence not older than the horizon;
@@ -20,8 +23,9 @@ import type { Db } from "../../schema/postgres.ts";
  * plain count(*) plus a hash probe per row. The statistics counters (pg_stat_all_tables) only decide whether the check is
  * worth running: they lag and are not transactional, so they never decide a reuse.
  *
- * A result depending on anything but the table's rows (the clock: a volume window; another
- * table: a reference rule) is never stored.
+ * A result depending on anything but the table's rows (another table: a reference rule; the
+ * clock: a volume window without an index to move its edge) is never stored. VACUUM (FREEZE)
+ * keeps a row's xmin as written, so it neither hides a change nor prevents a reuse.
  */
 
 export type StoredGroup = { tenant: string | null; values: Record<string, unknown> };
@@ -43,7 +47,14 @@ export type Snapshot = {
   next: string;
   filenode: string | null;
   changes: string | null;
+  /** Fingerprint of the table's column definitions (catalog rows, enum labels). */
+  definition: string;
 };
+
+/** The key a state is stored under: the aggregates and the columns they were evaluated on. */
+function stateKey(signature: string, snap: Snapshot): string {
+  return `${signature}:${snap.definition}`;
+}
 
 /** xids between the stored horizon and now beyond which age() would wrap: check no more. */
 const MAX_XID_DISTANCE = 1_000_000_000n;
@@ -123,7 +134,7 @@ export async function touchState(
   }
   await sql`
     UPDATE governance.quality_scan_state SET horizon = ${snap.horizon}, changes = ${snap.changes}::bigint
-    WHERE table_name = ${table} AND signature = ${signature}`.execute(db);
+    WHERE table_name = ${table} AND signature = ${stateKey(signature, snap)}`.execute(db);
 }
 
 export async function saveState(
@@ -134,6 +145,8 @@ export async function saveState(
     snap: Snapshot;
     rowCount: number;
     groups: StoredGroup[];
+    /** The run's clock: window counts are moved from it on a reuse; reported as `reused`. */
+    evaluatedAt: Date;
   },
 ): Promise<void> {
   const { snap } = state;
@@ -143,8 +156,9 @@ export async function saveState(
   await sql`
     INSERT INTO governance.quality_scan_state
       (table_name, signature, filenode, horizon, row_count, changes, groups, updated_at)
-    VALUES (${table}, ${state.signature}, ${snap.filenode}::bigint, ${snap.horizon},
-            ${state.rowCount}, ${snap.changes}::bigint, ${JSON.stringify(state.groups)}::jsonb, now())
+    VALUES (${table}, ${stateKey(state.signature, snap)}, ${snap.filenode}::bigint, ${snap.horizon},
+            ${state.rowCount}, ${snap.changes}::bigint, ${JSON.stringify(state.groups)}::jsonb,
+            ${state.evaluatedAt})
     ON CONFLICT (table_name, signature) DO UPDATE SET
       filenode = excluded.filenode, horizon = excluded.horizon, row_count = excluded.row_count,
       changes = excluded.changes, groups = excluded.groups, updated_at = excluded.updated_at`.execute(
@@ -173,18 +187,26 @@ export function withSnapshotReader<T>(
     .setIsolationLevel("repeatable read")
     .setAccessMode("read only")
     .execute(async (trx) => {
+      // Any change to a column's definition writes its pg_attribute row (a new xmin).
       const rows = await sql<Snapshot & { state: Stored | null }>`
         SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon,
                pg_snapshot_xmax(pg_current_snapshot())::text AS next,
                pg_relation_filenode(c.oid)::text AS filenode,
                (SELECT (s.n_tup_ins + s.n_tup_upd + s.n_tup_del)::text
                 FROM pg_stat_all_tables s WHERE s.relid = c.oid) AS changes,
+               d.definition,
                (SELECT json_build_object('signature', q.signature, 'filenode', q.filenode::text,
                          'horizon', q.horizon, 'row_count', q.row_count::text,
                          'changes', q.changes::text, 'groups', q.groups, 'updated_at', q.updated_at)
                 FROM governance.quality_scan_state q
-                WHERE q.table_name = ${table} AND q.signature = ${signature}) AS state
-        FROM pg_class c WHERE c.oid = ${`public.${table}`}::regclass`.execute(trx);
+                WHERE q.table_name = ${table}
+                  AND q.signature = ${signature}::text || ':' || d.definition) AS state
+        FROM pg_class c, LATERAL (
+          SELECT md5(string_agg(concat_ws(' ', a.attnum, a.xmin, (
+                   SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)
+                   FROM pg_enum e WHERE e.enumtypid = a.atttypid)), ',' ORDER BY a.attnum)) AS definition
+          FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0) d
+        WHERE c.oid = ${`public.${table}`}::regclass`.execute(trx);
       const row = rows.rows[0];
       if (!row) {
         throw new Error(`table public.${table} does not exist`);
