@@ -90,9 +90,16 @@ const rules: RuleRecord[] = [
   source: "test",
 }));
 
-/** Every rule's figure per tenant, written as plain SQL independently of the engine. */
-async function naive(tenant: string): Promise<Record<string, number | string | null>> {
-  const since = new Date(now.getTime() - 12 * 3_600_000);
+/**
+ * Every rule's figure for one tenant (null: all rows), written as plain SQL independently of the
+ * engine, with the clock at `at`.
+ */
+async function naive(
+  tenant: string | null,
+  at = now,
+): Promise<Record<string, number | string | null>> {
+  const since = new Date(at.getTime() - 12 * 3_600_000);
+  const where = tenant === null ? sql`true` : sql`tenant_id = ${tenant}::uuid`;
   const row = await sql<Record<string, string | Date | null>>`
     SELECT count(*) FILTER (WHERE status IS NULL) AS c_status,
            0 AS c_amount,
@@ -104,7 +111,7 @@ async function naive(tenant: string): Promise<Record<string, number | string | n
            count(currency) - count(DISTINCT currency) AS u_currency,
            max(paid_at) AS f_paid,
            count(*) FILTER (WHERE paid_at >= ${since}) AS w_paid
-    FROM payments WHERE tenant_id = ${tenant}::uuid`.execute(t.owner);
+    FROM payments WHERE ${where}`.execute(t.owner);
   const out: Record<string, number | string | null> = {};
   for (const [k, v] of Object.entries(row.rows[0] ?? {})) {
     out[k] = v instanceof Date ? v.toISOString() : v === null ? null : Number(v);
@@ -120,28 +127,37 @@ function figure(r: RuleResult): number | string | null {
   return r.kind === "volume" ? (r.detail.metric as number) : r.failing;
 }
 
-async function run(reuse = true): Promise<RuleResult[]> {
+async function run(reuse = true, at = now, set = rules): Promise<RuleResult[]> {
   const ctx: ScanContext = {
     tables: await platformTables(t.owner),
     tenants: [a.id, b.id],
     sampleSize: 0,
-    now,
+    now: at,
     reuse,
   };
-  const results = await evaluateTable(t.owner, "payments", rules, ctx);
+  const results = await evaluateTable(t.owner, "payments", set, ctx);
   expect(results.filter((r) => r.error)).toEqual([]);
   return results;
 }
 
-async function expectExact(results: RuleResult[]) {
-  for (const tenant of [a.id, b.id]) {
-    const expected = await naive(tenant);
+async function expectExact(results: RuleResult[], at = now) {
+  const scopes = [...new Set(results.map((r) => r.tenantId))];
+  expect(scopes.length).toBeGreaterThan(0);
+  for (const tenant of scopes) {
+    const expected = await naive(tenant, at);
     const got = Object.fromEntries(
       results.filter((r) => r.tenantId === tenant).map((r) => [r.rule, figure(r)]),
     );
-    expect(got).toEqual(expected);
+    // A whole-scope set has no uniqueness rules (they would group the scan by tenant).
+    expect(got).toEqual(Object.fromEntries(Object.entries(expected).filter(([k]) => k in got)));
+    expect(Object.keys(got).length).toBeGreaterThanOrEqual(8);
   }
 }
+
+/** The same rules over the whole table, uniqueness left out: the scan is not grouped. */
+const wholeScope: RuleRecord[] = rules
+  .filter((r) => r.rule.kind !== "uniqueness")
+  .map((r) => ({ ...r, rule: { ...r.rule, tenants: "all" } }));
 
 const reusedOf = (results: RuleResult[]) => results.filter((r) => r.detail.reused !== undefined);
 
@@ -183,6 +199,42 @@ describe("a table's one-scan result reused while the table is unchanged", {
   });
 
   test.each([
+    ["per tenant", rules],
+    ["whole table", wholeScope],
+  ])(
+    "a reuse moves a volume window's edge with the clock, forward and back (%s)",
+    async (_what, set) => {
+      await settle();
+      await run(true, now, set);
+      for (const hours of [3, 7, -2]) {
+        const at = new Date(now.getTime() + hours * 3_600_000);
+        const results = await run(true, at, set);
+        expect(reusedOf(results).map((r) => r.rule)).toContain("w_paid");
+        await expectExact(results, at);
+      }
+    },
+  );
+
+  test("VACUUM (FREEZE) neither hides a change nor prevents a reuse", async () => {
+    await settle();
+    await run();
+    await write((c) => sql`VACUUM (FREEZE, ANALYZE) payments`.execute(c));
+    const frozen = await run();
+    expect(reusedOf(frozen).length).toBeGreaterThan(0);
+    await expectExact(frozen);
+    await write((c) =>
+      sql`UPDATE payments SET amount = -7 WHERE id = (SELECT min(id::text)::uuid FROM payments)`.execute(
+        c,
+      ),
+    );
+    await write((c) => sql`VACUUM (FREEZE) payments`.execute(c));
+    await hideFromCounters();
+    const after = await run();
+    expect(reusedOf(after)).toEqual([]);
+    await expectExact(after);
+  });
+
+  test.each([
     [
       "an update (same row count, a new row version)",
       sql`UPDATE payments SET currency = 'XXX' WHERE id = (SELECT id FROM payments ORDER BY id LIMIT 1)`,
@@ -200,6 +252,24 @@ describe("a table's one-scan result reused while the table is unchanged", {
     [
       "a rewrite of the table (rows move, no new version)",
       sql`CLUSTER payments USING payments_pkey`,
+    ],
+    ["VACUUM FULL (rows move, no new version)", sql`VACUUM FULL payments`],
+    [
+      "a TRUNCATE and a reload of the same rows",
+      sql`DO $$ BEGIN
+            CREATE TEMP TABLE keep ON COMMIT DROP AS SELECT * FROM payments;
+            TRUNCATE payments CASCADE;
+            INSERT INTO payments SELECT * FROM keep;
+          END $$`,
+    ],
+    [
+      // No row is written: old rows read the new column's default.
+      "a column dropped and added again with a default",
+      sql`DO $$ BEGIN
+            ALTER TABLE payments DROP COLUMN payment_method;
+            ALTER TABLE payments ADD COLUMN payment_method varchar(50) DEFAULT 'Wire-Transfer';
+            ANALYZE payments;
+          END $$`,
     ],
   ])("%s is seen even when the statistics counters lag", async (_what, statement) => {
     await settle();
