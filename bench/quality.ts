@@ -21,6 +21,7 @@
  * `quality: ratio X (10 rules over one full scan), N rows/s`.
  */
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { sql } from "kysely";
 import { platformTables } from "../jobs/quality/catalog.ts";
@@ -76,14 +77,15 @@ function rules(tenants: TTenants): RuleRecord[] {
 async function medians<K extends string>(
   rounds: number,
   fns: Record<K, () => Promise<unknown>>,
+  clock: () => Promise<number> = async () => performance.now(),
 ): Promise<Record<K, number>> {
   const keys = Object.keys(fns) as K[];
   const times = new Map<K, number[]>(keys.map((k) => [k, []]));
   for (let i = 0; i < rounds; i++) {
     for (const k of keys) {
-      const t = performance.now();
+      const t = await clock();
       await fns[k]();
-      times.get(k)?.push(performance.now() - t);
+      times.get(k)?.push((await clock()) - t);
     }
   }
   const out = {} as Record<K, number>;
@@ -92,6 +94,17 @@ async function medians<K extends string>(
     out[k] = sorted[Math.floor(sorted.length / 2)] as number;
   }
   return out;
+}
+
+/**
+ * CPU time (ms) the server process of a one-connection pool has used, from /proc (PostgreSQL on
+ * this host), or null. Unlike wall time it hardly moves with other work on the machine; it is
+ * taken with serial plans, so that no parallel worker's time escapes it.
+ */
+async function backendCpu(db: Db): Promise<() => Promise<number>> {
+  const got = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
+  const file = `/proc/${got.rows[0]?.pid}/schedstat`;
+  return async () => Number((await readFile(file, "utf8")).split(" ")[0]) / 1e6;
 }
 
 async function seed(db: Db, rows: number): Promise<void> {
@@ -147,6 +160,10 @@ export async function main(args: string[]): Promise<void> {
   const admin = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
   await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
   const { db } = createOwnerDb(config, { max: 2 });
+  const serial = createOwnerDb(config, {
+    max: 1,
+    settings: { max_parallel_workers_per_gather: "0" },
+  });
   try {
     await migrateToLatest(db, config);
     console.log(`quality: loading ${rows} payments over ${TENANTS} tenants`);
@@ -160,13 +177,15 @@ export async function main(args: string[]): Promise<void> {
     // Each run reads the clock, as a scheduled run does: volume windows move between rounds.
     const ctx = () => ({ tables, tenants, sampleSize: 0, now: new Date() });
 
-    const fullScan = () =>
-      db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
-        await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
-        return sql`SELECT count(*) FROM payments`.execute(trx);
-      });
-    await fullScan(); // warm the cache
+    const fullScan =
+      (on: Db = db) =>
+      () =>
+        on.transaction().execute(async (trx) => {
+          await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
+          await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
+          return sql`SELECT count(*) FROM payments`.execute(trx);
+        });
+    await fullScan()(); // warm the cache
     const all = rules("all");
     const perTenant = rules("per_tenant");
     const check = await evaluateTable(db, "payments", all, ctx());
@@ -193,7 +212,7 @@ export async function main(args: string[]): Promise<void> {
     await evaluateTable(db, "payments", all, ctx());
     await evaluateTable(db, "payments", perTenant, ctx());
     const m = await medians(5, {
-      scan: fullScan,
+      scan: fullScan(),
       every: () => evaluateTable(db, "payments", all, full()),
       perRow: () => evaluateTable(db, "payments", all, { ...full(), valueGroups: false }),
       tenantEvery: () => evaluateTable(db, "payments", perTenant, full()),
@@ -219,10 +238,27 @@ export async function main(args: string[]): Promise<void> {
     line("10 rules per tenant, unchanged table", m.tenantReused);
     line("+ per-tenant uniqueness of id (payments_pkey)", m.proven);
     line("+ per-tenant uniqueness of amount (DISTINCT)", m.distinct);
+    const cpuClock = await backendCpu(serial.db).catch(() => null);
+    if (cpuClock && (await cpuClock().catch(() => null)) !== null) {
+      const c = await medians(
+        5,
+        {
+          scan: fullScan(serial.db),
+          every: () => evaluateTable(serial.db, "payments", all, full()),
+          reused: () => evaluateTable(serial.db, "payments", all, ctx()),
+        },
+        cpuClock,
+      );
+      const x = (ms: number) => `${ms.toFixed(0)} ms (${(ms / c.scan).toFixed(2)}x)`;
+      console.log(
+        `quality: server CPU, serial plans: count(*) ${x(c.scan)}; every row ${x(c.every)}; unchanged table ${x(c.reused)}`,
+      );
+    }
     const ratio = m.every / m.scan;
     const rate = Math.round(rows / (m.every / 1000));
     console.log(`quality: ratio ${ratio.toFixed(2)} (10 rules over one full scan), ${rate} rows/s`);
   } finally {
+    await serial.db.destroy();
     await db.destroy();
     await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
     await admin.db.destroy();
