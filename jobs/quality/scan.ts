@@ -306,13 +306,15 @@ export async function evaluateTable(
     }
   }
   const groups: Group[] = [];
-  let reused: Date | null = null;
+  let reused: { at: Date; appended: number } | null = null;
   if (aggs.length || planned.length) {
-    const query = scanQuery(name, table, aggs, {
-      byTenant: grouped,
-      tenants: ctx.tenants.length,
-      valueGroups: ctx.valueGroups ?? true,
-    });
+    const scan = (where?: RawBuilder<boolean>) =>
+      scanQuery(name, table, aggs, {
+        byTenant: grouped,
+        tenants: ctx.tenants.length,
+        valueGroups: ctx.valueGroups ?? true,
+        where,
+      });
     const storable = (ctx.reuse ?? true) && !aggs.some((a) => a.volatile);
     const signature = signatureOf([
       name,
@@ -325,47 +327,54 @@ export async function evaluateTable(
         return [a.alias, a.merge, c.sql, c.parameters];
       }),
     ]);
+    const mergeable = aggs.every((a) => a.merge !== null);
     const run = await withSnapshotReader(
       db,
       name,
       storable ? signature : null,
       async (trx, snap, stored) => {
-        const kept = storable ? await reusable(trx, name, stored, snap) : null;
-        const scanned = kept
-          ? null
-          : (await query.execute(trx)).rows.map((row) => ({
-              tenant: (row.tenant as string | null) ?? null,
-              values: row as Record<string, unknown>,
-            }));
+        const proof = storable ? await reusable(trx, name, stored, snap, mergeable) : null;
+        // Every row, or only those written since the stored snapshot (appended), or none.
+        const scanned =
+          proof && !proof.fresh
+            ? []
+            : (await scan(proof?.fresh ?? undefined).execute(trx)).rows.map((row) => ({
+                tenant: (row.tenant as string | null) ?? null,
+                values: row as Record<string, unknown>,
+              }));
         const time = timeAggs.length ? await timeGroups(trx, name, table, timeAggs) : [];
         const shifts =
-          kept && stored
+          proof && stored
             ? await windowShifts(trx, name, table, aggs, stored.updated_at, ctx.now)
             : [];
-        return { snap, stored, kept, scanned, time: [...time, ...shifts] };
+        return { snap, stored, proof, scanned, time, shifts };
       },
     );
     const maxima = new Set(aggs.filter((a) => a.merge === "max").map((a) => a.alias));
-    const rows = run.kept ?? run.scanned ?? [];
-    for (const row of rows) {
+    // Stored maxima come back from JSON as text.
+    const parse = (row: { tenant: string | null; values: Record<string, unknown> }): Group => {
       const values: Group["values"] = {};
       for (const [k, v] of Object.entries(row.values)) {
-        // Stored maxima come back from JSON as text.
         values[k] =
           maxima.has(k) && typeof v === "string" ? new Date(v) : (v as Group["values"][string]);
       }
-      groups.push({ tenant: row.tenant, values });
+      return { tenant: row.tenant, values };
+    };
+    const kept = (run.proof?.groups ?? []).map(parse);
+    const scanned = run.scanned.map(parse);
+    groups.push(...kept, ...run.shifts, ...scanned, ...run.time);
+    const { proof, stored } = run;
+    if (proof && stored) {
+      reused = { at: stored.updated_at, appended: proof.appended };
     }
-    groups.push(...run.time);
-    if (run.kept && run.stored) {
-      reused = run.stored.updated_at;
-      await touchState(db, name, signature, run.stored, run.snap);
+    if (proof && stored && !proof.fresh) {
+      await touchState(db, name, signature, stored, run.snap);
     } else if (storable) {
-      const rowCount = rows.reduce((n, g) => n + Number(g.values.total ?? 0), 0);
+      const rows = proof ? mergeGroups([...kept, ...run.shifts, ...scanned], aggs) : scanned;
       await saveState(db, name, {
         signature,
         snap: run.snap,
-        rowCount,
+        rowCount: rows.reduce((n, g) => n + Number(g.values.total ?? 0), 0),
         groups: rows,
         evaluatedAt: ctx.now,
       });
@@ -425,7 +434,11 @@ export async function evaluateTable(
         r.detail = { metric, minRows: min, maxRows: max, windowHours: rule.check.window_hours };
       }
       if (reused) {
-        r.detail = { ...r.detail, reused: reused.toISOString() };
+        r.detail = {
+          ...r.detail,
+          reused: reused.at.toISOString(),
+          ...(reused.appended ? { appended: reused.appended } : {}),
+        };
       }
       const v = verdict(r.failing, r.total, r.threshold);
       r.score = v.score;
@@ -454,6 +467,34 @@ export async function evaluateTable(
   return results;
 }
 
+/** One group per tenant: counts summed, maxima kept (what is stored after an append). */
+function mergeGroups(parts: Group[], aggs: Agg[]): Group[] {
+  const maxima = new Set(aggs.filter((a) => a.merge === "max").map((a) => a.alias));
+  const keys = ["total", ...aggs.map((a) => a.alias)];
+  const byTenant = new Map<string | null, Group>();
+  for (const part of parts) {
+    let into = byTenant.get(part.tenant);
+    if (!into) {
+      into = { tenant: part.tenant, values: { tenant: part.tenant } };
+      byTenant.set(part.tenant, into);
+    }
+    for (const k of keys) {
+      const v = part.values[k];
+      const have = into.values[k];
+      if (maxima.has(k)) {
+        if (v instanceof Date && (!(have instanceof Date) || v > have)) {
+          into.values[k] = v;
+        } else if (!(have instanceof Date)) {
+          into.values[k] = null;
+        }
+      } else {
+        into.values[k] = Number(have ?? 0) + Number(v ?? 0);
+      }
+    }
+  }
+  return [...byTenant.values()];
+}
+
 /**
  * The one SELECT over the table. Flat: every aggregate per row. Two-level, when value-groups.ts
  * finds columns worth it: the inner SELECT groups the scan by those columns (and tenant_id), the
@@ -464,11 +505,11 @@ function scanQuery(
   name: string,
   table: PlatformTable,
   aggs: Agg[],
-  opts: { byTenant: boolean; tenants: number; valueGroups: boolean },
+  opts: { byTenant: boolean; tenants: number; valueGroups: boolean; where?: RawBuilder<boolean> },
 ) {
   const tenant = opts.byTenant ? sql`t.tenant_id::text AS tenant` : sql`NULL::text AS tenant`;
   const groupTenant = opts.byTenant ? [sql.ref("t.tenant_id")] : [];
-  const from = sql`${sql.table(`public.${name}`)} AS t`;
+  const from = sql`${sql.table(`public.${name}`)} AS t${opts.where ? sql` WHERE ${opts.where}` : sql``}`;
   const costs = new Map<string, number>();
   for (const a of aggs) {
     if (a.value) {
