@@ -13,10 +13,11 @@ import type { Db } from "../../schema/postgres.ts";
  *   dropped and added again with a default, or an enum label renamed, changes what rows read
  *   without writing them: the catalog rows of the columns and their enum labels are part of the
  *   key the state is stored under);
- * - a visible row is "fresh" when its xmin was running or not yet started at the stored
- *   snapshot (every row version written since, insert or update, is); every other visible row
- *   was visible to the stored snapshot too, so those are the stored rows exactly when there
- *   are as many as then (rows can only have gone, and fewer would show);
+ * - a visible row is "fresh" when its xmin is not older than the stored snapshot's xmin (every
+ *   row version written since, insert or update, is; so may be a few rows committed just
+ *   before that snapshot, which only costs a reuse); every other visible row was visible to
+ *   the stored snapshot too, so those are the stored rows exactly when there are as many as
+ *   then (rows can only have gone, and fewer would show);
  * - then no fresh row: the stored aggregates are the table's. Fresh rows only (appended): their
  *   aggregates, from the same scan restricted to them, are added to the stored ones (sums and
  *   maxima merge; a count(DISTINCT …) does not, and a table with one is evaluated whole).
@@ -74,14 +75,10 @@ export function signatureOf(parts: unknown): string {
 /** Sets of rules kept per table (the most recently run): one per schedule in practice. */
 const KEEP = 8;
 
-/** A pg_snapshot's text form `xmin:xmax:xip,…` (xid8, decimal). */
-function parseSnapshot(text: string): { xmin: bigint; xmax: bigint; xip: bigint[] } | null {
-  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text);
-  if (!m) {
-    return null;
-  }
-  const xip = m[3] ? m[3].split(",").map((x) => BigInt(x)) : [];
-  return { xmin: BigInt(m[1] as string), xmax: BigInt(m[2] as string), xip };
+/** A pg_snapshot's text form `xmin:xmax:xip,…` (xid8, decimal): its xmin and xmax. */
+function parseSnapshot(text: string): { xmin: bigint; xmax: bigint } | null {
+  const m = /^(\d+):(\d+):[\d,]*$/.exec(text);
+  return m ? { xmin: BigInt(m[1] as string), xmax: BigInt(m[2] as string) } : null;
 }
 
 /**
@@ -94,9 +91,9 @@ export type Proof = { groups: StoredGroup[]; fresh: RawBuilder<boolean> | null; 
 
 /**
  * Checks the stored state under the transaction's snapshot (one scan of row headers). A row
- * visible now but not to the stored snapshot was written by a transaction that snapshot saw
- * running (its xip) or that had not started (an xid from its xmax on): "fresh". The other
- * visible rows were visible then too, so they are the stored rows exactly when there are as many.
+ * visible now but not to the stored snapshot was written by a transaction running then or not
+ * yet started, so by an xid from that snapshot's xmin on: "fresh". The other visible rows were
+ * visible then too, so they are the stored rows exactly when there are as many.
  * Runs only when the state could match: same key, file, and no update or delete counted since
  * (counters lag, so they only decide whether the check is worth running).
  */
@@ -121,19 +118,20 @@ export async function reusable(
   if (!old || next < old.xmax || next - old.xmin >= MAX_XID_DISTANCE) {
     return null;
   }
-  // Few xids: one hashed `= ANY` probe per row, which parallel workers may run. Many: age(),
-  // cheaper than a huge array but parallel restricted (it reads the backend's next xid).
-  const list = (xids: bigint[]) => `{${xids.map((x) => (x % XID_WRAP).toString()).join(",")}}`;
+  // Every xid from the stored snapshot's xmin on: its xip list names running top-level
+  // transactions only, not their subtransactions, whose xids may be below its xmax (a row written
+  // under a savepoint of a transaction running then). Few xids: one hashed `= ANY` probe per row,
+  // which parallel workers may run. Many: age(), cheaper than a huge array but parallel
+  // restricted (it reads the backend's next xid).
   let fresh: RawBuilder<boolean>;
-  if (next - old.xmax + BigInt(old.xip.length) <= MAX_XID_LIST) {
-    const xids = [...old.xip];
-    for (let x = old.xmax; x < next; x++) {
-      xids.push(x);
+  if (next - old.xmin <= MAX_XID_LIST) {
+    const xids: string[] = [];
+    for (let x = old.xmin; x < next; x++) {
+      xids.push((x % XID_WRAP).toString());
     }
-    fresh = sql<boolean>`t.xmin = ANY(${list(xids)}::xid[])`;
+    fresh = sql<boolean>`t.xmin = ANY(${`{${xids.join(",")}}`}::xid[])`;
   } else {
-    const since = (old.xmax % XID_WRAP).toString();
-    fresh = sql<boolean>`(age(t.xmin) <= age(${since}::xid) OR t.xmin = ANY(${list(old.xip)}::xid[]))`;
+    fresh = sql<boolean>`age(t.xmin) <= age(${(old.xmin % XID_WRAP).toString()}::xid)`;
   }
   const got = await sql<{ n: string; fresh: string }>`
     SELECT count(*)::text AS n, count(*) FILTER (WHERE ${fresh})::text AS fresh
