@@ -327,6 +327,14 @@ describe("a table's one-scan result reused while the table is unchanged", {
       "a rewrite of the table (rows move, no new version)",
       sql`CLUSTER payments USING payments_pkey`,
     ],
+    [
+      "inserts and an update (more rows, one a new version of an old row)",
+      sql`WITH u AS (
+            UPDATE payments SET currency = 'QQQ' WHERE id = (SELECT min(id::text)::uuid FROM payments)
+            RETURNING tenant_id, business_id)
+          INSERT INTO payments (tenant_id, business_id, amount, currency, status, paid_at)
+          SELECT tenant_id, business_id, 1, 'USD', 'completed', now() FROM u, generate_series(1, 5)`,
+    ],
     ["VACUUM FULL (rows move, no new version)", sql`VACUUM FULL payments`],
     [
       "a TRUNCATE and a reload of the same rows",

@@ -82,10 +82,10 @@ function parseSnapshot(text: string): { xmin: bigint; xmax: bigint } | null {
 }
 
 /**
- * What the header check proved: the stored groups hold as they are (`fresh` null), or the rows
- * then visible are all still there and `appended` rows were written since, which `fresh` (SQL
- * over the table aliased `t`) selects: evaluating them alone and adding their aggregates to the
- * stored ones is evaluating every row.
+ * What the header check found: the stored groups hold as they are (`fresh` null), or rows were
+ * written since, which `fresh` (SQL over the table aliased `t`) selects; when they are exactly
+ * `appended` (the rows then visible all still there), evaluating them alone and adding their
+ * aggregates to the stored ones is evaluating every row.
  */
 export type Proof = { groups: StoredGroup[]; fresh: RawBuilder<boolean> | null; appended: number };
 
@@ -133,18 +133,30 @@ export async function reusable(
   } else {
     fresh = sql<boolean>`age(t.xmin) <= age(${(old.xmin % XID_WRAP).toString()}::xid)`;
   }
-  const got = await sql<{ n: string; fresh: string }>`
-    SELECT count(*)::text AS n, count(*) FILTER (WHERE ${fresh})::text AS fresh
+  // The first fresh row's place, not their count: one aggregate fed by fresh rows only. Their
+  // number is what the appended rows' scan counts (scan.ts checks it against n - stored rows).
+  const got = await sql<{ n: string; first: string | null; pages: string }>`
+    SELECT count(*)::text AS n, min(t.ctid) FILTER (WHERE ${fresh})::text AS first,
+           (pg_relation_size(${`public.${table}`}::regclass)
+            / current_setting('block_size')::bigint)::text AS pages
     FROM ${sql.table(`public.${table}`)} AS t`.execute(trx);
-  const n = BigInt(got.rows[0]?.n ?? "-1");
-  const appended = BigInt(got.rows[0]?.fresh ?? "-1");
-  if (n - appended !== BigInt(stored.row_count) || appended < 0n) {
+  const row = got.rows[0];
+  const appended = BigInt(row?.n ?? "-1") - BigInt(stored.row_count);
+  if (!row || row.first === null) {
+    return appended === 0n ? { groups: stored.groups, fresh: null, appended: 0 } : null;
+  }
+  if (!canAppend || appended <= 0n) {
     return null;
   }
-  if (appended === 0n) {
-    return { groups: stored.groups, fresh: null, appended: 0 };
-  }
-  return canAppend ? { groups: stored.groups, fresh, appended: Number(appended) } : null;
+  // Appended rows mostly fill the last pages: from the first one on, a TID range scan reads
+  // only those. When it would read more than half the table, the parallel scan is cheaper.
+  const block = Number(/^\((\d+),/.exec(row.first)?.[1] ?? 0);
+  const tail = block * 2 >= Number(row.pages);
+  return {
+    groups: stored.groups,
+    fresh: tail ? sql<boolean>`(t.ctid >= ${row.first}::tid AND ${fresh})` : fresh,
+    appended: Number(appended),
+  };
 }
 
 /**

@@ -333,15 +333,20 @@ export async function evaluateTable(
       name,
       storable ? signature : null,
       async (trx, snap, stored) => {
-        const proof = storable ? await reusable(trx, name, stored, snap, mergeable) : null;
-        // Every row, or only those written since the stored snapshot (appended), or none.
-        const scanned =
-          proof && !proof.fresh
-            ? []
-            : (await scan(proof?.fresh ?? undefined).execute(trx)).rows.map((row) => ({
-                tenant: (row.tenant as string | null) ?? null,
-                values: row as Record<string, unknown>,
-              }));
+        let proof = storable ? await reusable(trx, name, stored, snap, mergeable) : null;
+        const rowsOf = async (where?: RawBuilder<boolean>) =>
+          (await scan(where).execute(trx)).rows.map((row) => ({
+            tenant: (row.tenant as string | null) ?? null,
+            values: row as Record<string, unknown>,
+          }));
+        // Every row, or only those written since the stored snapshot, or none.
+        let scanned = proof?.fresh ? await rowsOf(proof.fresh) : proof ? [] : await rowsOf();
+        const count = scanned.reduce((n, g) => n + Number(g.values.total ?? 0), 0);
+        if (proof?.fresh && count !== proof.appended) {
+          // Some rows then visible are gone too (an update or a delete the counters missed).
+          proof = null;
+          scanned = await rowsOf();
+        }
         const time = timeAggs.length ? await timeGroups(trx, name, table, timeAggs) : [];
         const shifts =
           proof && stored
