@@ -235,8 +235,8 @@ export function withSnapshotReader<T>(
         SELECT pg_current_snapshot()::text AS snapshot,
                pg_snapshot_xmax(pg_current_snapshot())::text AS next,
                pg_relation_filenode(c.oid)::text AS filenode,
-               (SELECT (s.n_tup_upd + s.n_tup_del)::text
-                FROM pg_stat_all_tables s WHERE s.relid = c.oid) AS changes,
+               (pg_stat_get_tuples_updated(c.oid) + pg_stat_get_tuples_deleted(c.oid))::text
+                 AS changes,
                d.definition,
                (SELECT json_build_object('signature', q.signature, 'filenode', q.filenode::text,
                          'horizon', q.horizon, 'row_count', q.row_count::text,
