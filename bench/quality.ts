@@ -3,24 +3,26 @@
  *
  * Measures the quality engine's one-scan evaluation of 10 structured rules on one table (one
  * SELECT, jobs/quality/scan.ts) against one plain `SELECT count(*)` full scan of the same table,
- * in the same run, warm cache, median of 5 rounds taken in turns. The headline is a scheduled
- * run over a table unchanged since the previous run: the engine proves it unchanged with one
- * scan of the row headers (jobs/quality/scan-state.ts) and reuses the stored aggregates; the
- * freshness and volume rules read the (tenant_id, paid_at) index. The same rules evaluated on
- * every row (a first run, or a table written to since) are printed beside it. The baseline is kept honest:
- * index-only and bitmap scans are off for it, so it reads the same heap pages as the rules do
- * (left alone, PostgreSQL counts the rows from a small index and the ratio would compare a heap
- * scan with an index scan); both may use parallel workers, as the engine's scan does.
+ * in the same run, warm cache, median of 5 rounds taken in turns. The headline (last line) is
+ * every row evaluated: a first run, or a table updated or deleted from since the last. The
+ * baseline is kept honest: index-only and bitmap scans are off for it, so it reads the same heap
+ * pages as the rules do (left alone, PostgreSQL counts the rows from a small index); both may
+ * use parallel workers, as the engine's scan does.
  *
- * Also printed: the same rules with every predicate run per row (no grouping by column value,
- * jobs/quality/value-groups.ts), which is what grouping saves; the cost of per-tenant results
- * (the same 10 rules grouped by tenant_id); of adding a per-tenant uniqueness rule on the
- * primary key (proven by the constraint, nothing counted) and on a column without a unique
- * index (count(DISTINCT …), a sort per tenant). Absolute times swing with the machine's load;
- * the ratios are measured side by side. Last line:
+ * Printed beside it: every predicate run per row (no grouping by column value,
+ * jobs/quality/value-groups.ts), which is what grouping saves; per-tenant results (the same rules
+ * grouped by tenant_id); a table unchanged since the last run, whose stored aggregates are reused
+ * once a scan of the row headers proves them current (jobs/quality/scan-state.ts); a table with
+ * 1,000 rows appended since, of which only those are evaluated; a per-tenant uniqueness rule on
+ * the primary key (proven by the constraint, nothing counted) and on a column without a unique
+ * index (count(DISTINCT …), a sort per tenant). Each run reads the clock, so volume windows move
+ * between rounds. Wall time swings with the shared machine's load; the server's CPU time with
+ * serial plans (PostgreSQL on this host) hardly does and is printed too. Last line:
  * `quality: ratio X (10 rules over one full scan), N rows/s`.
  */
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { sql } from "kysely";
 import { platformTables } from "../jobs/quality/catalog.ts";
 import { evaluateTable } from "../jobs/quality/scan.ts";
@@ -75,14 +77,18 @@ function rules(tenants: TTenants): RuleRecord[] {
 async function medians<K extends string>(
   rounds: number,
   fns: Record<K, () => Promise<unknown>>,
+  clock: () => Promise<number> = async () => performance.now(),
+  /** Untimed work before a query's turn. */
+  setup: Partial<Record<K, () => Promise<unknown>>> = {},
 ): Promise<Record<K, number>> {
   const keys = Object.keys(fns) as K[];
   const times = new Map<K, number[]>(keys.map((k) => [k, []]));
   for (let i = 0; i < rounds; i++) {
     for (const k of keys) {
-      const t = performance.now();
+      await setup[k]?.();
+      const t = await clock();
       await fns[k]();
-      times.get(k)?.push(performance.now() - t);
+      times.get(k)?.push((await clock()) - t);
     }
   }
   const out = {} as Record<K, number>;
@@ -91,6 +97,17 @@ async function medians<K extends string>(
     out[k] = sorted[Math.floor(sorted.length / 2)] as number;
   }
   return out;
+}
+
+/**
+ * CPU time (ms) the server process of a one-connection pool has used, from /proc (PostgreSQL on
+ * this host), or null. Unlike wall time it hardly moves with other work on the machine; it is
+ * taken with serial plans, so that no parallel worker's time escapes it.
+ */
+async function backendCpu(db: Db): Promise<() => Promise<number>> {
+  const got = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
+  const file = `/proc/${got.rows[0]?.pid}/schedstat`;
+  return async () => Number((await readFile(file, "utf8")).split(" ")[0]) / 1e6;
 }
 
 async function seed(db: Db, rows: number): Promise<void> {
@@ -146,6 +163,10 @@ export async function main(args: string[]): Promise<void> {
   const admin = createOwnerDb(withDatabase(base, "postgres"), { max: 1 });
   await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
   const { db } = createOwnerDb(config, { max: 2 });
+  const serial = createOwnerDb(config, {
+    max: 1,
+    settings: { max_parallel_workers_per_gather: "0" },
+  });
   try {
     await migrateToLatest(db, config);
     console.log(`quality: loading ${rows} payments over ${TENANTS} tenants`);
@@ -156,18 +177,21 @@ export async function main(args: string[]): Promise<void> {
     const tenants = (
       await sql<{ id: string }>`SELECT id::text AS id FROM tenants`.execute(db)
     ).rows.map((r) => r.id);
-    const ctx = { tables, tenants, sampleSize: 0, now: new Date() };
+    // Each run reads the clock, as a scheduled run does: volume windows move between rounds.
+    const ctx = () => ({ tables, tenants, sampleSize: 0, now: new Date() });
 
-    const fullScan = () =>
-      db.transaction().execute(async (trx) => {
-        await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
-        await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
-        return sql`SELECT count(*) FROM payments`.execute(trx);
-      });
-    await fullScan(); // warm the cache
+    const fullScan =
+      (on: Db = db) =>
+      () =>
+        on.transaction().execute(async (trx) => {
+          await sql`SET LOCAL enable_indexonlyscan = off`.execute(trx);
+          await sql`SET LOCAL enable_bitmapscan = off`.execute(trx);
+          return sql`SELECT count(*) FROM payments`.execute(trx);
+        });
+    await fullScan()(); // warm the cache
     const all = rules("all");
     const perTenant = rules("per_tenant");
-    const check = await evaluateTable(db, "payments", all, ctx);
+    const check = await evaluateTable(db, "payments", all, ctx());
     const errors = check.filter((r) => r.error);
     if (errors.length) {
       throw new Error(`rules failed to evaluate: ${errors.map((e) => e.error).join("; ")}`);
@@ -183,39 +207,82 @@ export async function main(args: string[]): Promise<void> {
       version: 1,
       source: "bench",
     });
-    const full = { ...ctx, reuse: false };
+    const full = () => ({ ...ctx(), reuse: false });
     // A run proves the table unchanged from rows older than its snapshot's xmin horizon: wait
     // for the server's open transactions (any database) to end past the load, as a scheduled
-    // run would meet them. The first run stores what the later ones reuse.
+    // run would meet them. The first runs store what the later ones reuse.
     await settle(db);
-    await evaluateTable(db, "payments", perTenant, ctx);
-    const { scan, tenRules, fullRules, perRow, grouped, groupedFull, proven, distinct } =
-      await medians(5, {
-        scan: fullScan,
-        tenRules: () => evaluateTable(db, "payments", all, ctx),
-        fullRules: () => evaluateTable(db, "payments", all, full),
-        perRow: () => evaluateTable(db, "payments", all, { ...full, valueGroups: false }),
-        grouped: () => evaluateTable(db, "payments", perTenant, ctx),
-        groupedFull: () => evaluateTable(db, "payments", perTenant, full),
-        proven: () => evaluateTable(db, "payments", [...perTenant, uniqueOn("id")], full),
-        distinct: () => evaluateTable(db, "payments", [...perTenant, uniqueOn("amount")], full),
-      });
+    await evaluateTable(db, "payments", all, ctx());
+    await evaluateTable(db, "payments", perTenant, ctx());
+    // Rows appended between two runs (a copy of 1,000 existing ones), then the writer's
+    // transaction left behind, as the next scheduled run would meet them.
+    const append = async () => {
+      await sql`
+        INSERT INTO payments (tenant_id, business_id, amount, currency, status, payment_method, paid_at)
+        SELECT tenant_id, business_id, amount, currency, status, payment_method, now()
+        FROM payments LIMIT 1000`.execute(db);
+      await settle(db);
+    };
+    const m = await medians(
+      5,
+      {
+        scan: fullScan(),
+        every: () => evaluateTable(db, "payments", all, full()),
+        perRow: () => evaluateTable(db, "payments", all, { ...full(), valueGroups: false }),
+        tenantEvery: () => evaluateTable(db, "payments", perTenant, full()),
+        reused: () => evaluateTable(db, "payments", all, ctx()),
+        tenantReused: () => evaluateTable(db, "payments", perTenant, ctx()),
+        appended: () => evaluateTable(db, "payments", all, ctx()),
+        proven: () => evaluateTable(db, "payments", [...perTenant, uniqueOn("id")], full()),
+        distinct: () => evaluateTable(db, "payments", [...perTenant, uniqueOn("amount")], full()),
+      },
+      undefined,
+      {
+        // The appends of the round before are taken in first: these two meet an unchanged table.
+        reused: () => evaluateTable(db, "payments", all, ctx()),
+        tenantReused: () => evaluateTable(db, "payments", perTenant, ctx()),
+        appended: append,
+      },
+    );
     const line = (label: string, ms: number) =>
       console.log(
-        `quality: ${label.padEnd(50)} ${ms.toFixed(0).padStart(6)} ms (${(ms / scan).toFixed(2)}x)`,
+        `quality: ${label.padEnd(50)} ${ms.toFixed(0).padStart(6)} ms (${(ms / m.scan).toFixed(2)}x)`,
       );
-    line("plain count(*) full scan", scan);
-    line("10 rules, unchanged table (proven, reused)", tenRules);
-    line("10 rules, every row evaluated (value groups)", fullRules);
-    line("10 rules, every row, every predicate per row", perRow);
-    line("10 rules per tenant, unchanged table", grouped);
-    line("10 rules per tenant, every row evaluated", groupedFull);
-    line("+ per-tenant uniqueness of id (payments_pkey)", proven);
-    line("+ per-tenant uniqueness of amount (DISTINCT)", distinct);
-    const ratio = tenRules / scan;
-    const rate = Math.round(rows / (tenRules / 1000));
+    console.log(
+      `quality: load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
+    line("plain count(*) full scan", m.scan);
+    line("10 rules, every row evaluated (value groups)", m.every);
+    line("10 rules, every row, every predicate per row", m.perRow);
+    line("10 rules per tenant, every row evaluated", m.tenantEvery);
+    line("10 rules, unchanged table (proven, reused)", m.reused);
+    line("10 rules per tenant, unchanged table", m.tenantReused);
+    line("10 rules, 1,000 rows appended since (only they read)", m.appended);
+    line("+ per-tenant uniqueness of id (payments_pkey)", m.proven);
+    line("+ per-tenant uniqueness of amount (DISTINCT)", m.distinct);
+    const cpuClock = await backendCpu(serial.db).catch(() => null);
+    if (cpuClock && (await cpuClock().catch(() => null)) !== null) {
+      const c = await medians(
+        5,
+        {
+          scan: fullScan(serial.db),
+          every: () => evaluateTable(serial.db, "payments", all, full()),
+          reused: () => evaluateTable(serial.db, "payments", all, ctx()),
+        },
+        cpuClock,
+      );
+      const x = (ms: number) => `${ms.toFixed(0)} ms (${(ms / c.scan).toFixed(2)}x)`;
+      console.log(
+        `quality: server CPU, serial plans: count(*) ${x(c.scan)}; every row ${x(c.every)}; unchanged table ${x(c.reused)}`,
+      );
+    }
+    const ratio = m.every / m.scan;
+    const rate = Math.round(rows / (m.every / 1000));
     console.log(`quality: ratio ${ratio.toFixed(2)} (10 rules over one full scan), ${rate} rows/s`);
   } finally {
+    await serial.db.destroy();
     await db.destroy();
     await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
     await admin.db.destroy();
