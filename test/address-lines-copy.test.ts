@@ -7,6 +7,7 @@ import { leakScan, sourceIdentifiers } from "../masking/leak-scan/leak-scan.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
 import { datasetDatabaseName, provisionDataset } from "../masking/provision/provision.ts";
 import { setMaskingRule } from "../masking/rules/masking-rules.repository.ts";
+import { previewColumnRule } from "../masking/rules/preview.ts";
 import { leakScanKey, maskingKey } from "../masking/strategies/key.ts";
 import { withDatabase } from "../schema/config.ts";
 import type { Category } from "../schema/domain/classification.ts";
@@ -101,6 +102,9 @@ describe("a masked copy holds none of the source's address lines", () => {
     const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
     try {
       await seedDemoPlatform(pool, { tenants: 4, customersPerTenant: 8, seed: 14 });
+      await pool.query("CREATE EXTENSION IF NOT EXISTS citext");
+      // The notes are also quoted in an array, a citext and a char column: free text of other
+      // text types is scrubbed with the same dictionary.
       await pool.query(`
         CREATE TABLE addr_contacts (
           id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -108,13 +112,16 @@ describe("a masked copy holds none of the source's address lines", () => {
           street text,
           house_number text,
           location jsonb,
-          notes text
+          notes text,
+          note_tags text[],
+          memo citext,
+          code char(90)
         )`);
       for (const line of LINES) {
-        await pool.query("INSERT INTO addr_contacts (full_address, notes) VALUES ($1, $2)", [
-          line.address,
-          line.note,
-        ]);
+        await pool.query(
+          "INSERT INTO addr_contacts (full_address, notes, note_tags, memo, code) VALUES ($1, $2, $3, $4, $5)",
+          [line.address, line.note, ["visit", line.note, null], line.note, line.note],
+        );
       }
       await pool.query(
         "INSERT INTO addr_contacts (street, house_number, notes) VALUES ($1, $2, $3)",
@@ -150,6 +157,9 @@ describe("a masked copy holds none of the source's address lines", () => {
       ["house_number", "", "none"],
       ["location", "", "postal_address"],
       ["notes", "", "free_text_pii"],
+      ["note_tags", "", "free_text_pii"],
+      ["memo", "", "free_text_pii"],
+      ["code", "", "free_text_pii"],
     ];
     await overrideColumns(t.owner, "addr_contacts", decide);
     // An address document: the steward has every leaf substituted as an address.
@@ -217,9 +227,33 @@ describe("a masked copy holds none of the source's address lines", () => {
       // Every demo customer's street line, as written in the source.
       expect(demoLines.length).toBeGreaterThan(20);
       expect(demoLines.filter((l) => text.includes(l))).toEqual([]);
+      // The other text types kept their shape: an array of three, char padded to its length.
+      const shapes = await dst.query<{ tags: string[]; memo: string; code: string }>(
+        "SELECT note_tags AS tags, memo::text AS memo, code::text AS code, octet_length(code) AS n FROM addr_contacts WHERE note_tags IS NOT NULL",
+      );
+      expect(shapes.rows.length).toBe(LINES.length);
+      for (const row of shapes.rows) {
+        expect(row.tags.length).toBe(3);
+        expect(row.tags[0]).toBe("visit");
+        expect(row.tags[2]).toBeNull();
+        expect(row.memo.length).toBeGreaterThan(10);
+      }
     },
     SLOW,
   );
+
+  it("the rule editor's preview of an array of notes is the copy's own rewrite", async () => {
+    const preview = await previewColumnRule(
+      { db: t.owner, config: t.config },
+      { table: "addr_contacts", column: "note_tags", raw: false, limit: 20 },
+    );
+    expect(preview.rows.length).toBe(LINES.length);
+    const after = preview.rows.map((r) => (r.after ?? "").toLowerCase()).join("\n");
+    expect(after).toContain('"visit"');
+    expect(
+      LINES.filter((l) => linePattern(l.number, l.name).test(after)).map((l) => l.name),
+    ).toEqual([]);
+  });
 
   it(
     "the product's scan refuses a copy where a line is put back in another spelling",

@@ -10,8 +10,11 @@ import { Transform, type TransformCallback } from "node:stream";
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "binary");
 
-/** Rewrites one field's bytes (never called for nulls); returns the new value, written as UTF-8. */
-export type FieldRewriter = (bytes: Buffer) => string;
+/**
+ * Rewrites one field's bytes (never called for nulls); returns the new value: a string is
+ * written as UTF-8, a Buffer as it is (a binary form, such as an array's).
+ */
+export type FieldRewriter = (bytes: Buffer) => string | Buffer;
 
 /**
  * Receives the parts of a binary COPY stream in order: the header's bytes, each complete tuple
@@ -148,10 +151,13 @@ export class BinaryCopyRewrite {
       const rewrite = this.rewriters.get(f);
       if (rewrite && len >= 0) {
         this.copy(buf, runStart, p);
-        const text = rewrite(buf.subarray(p + 4, p + 4 + len));
+        const value = rewrite(buf.subarray(p + 4, p + 4 + len));
         // At most three UTF-8 bytes per UTF-16 unit.
-        this.reserve(4 + 3 * text.length);
-        const written = this.out.write(text, this.at + 4, "utf8");
+        this.reserve(4 + (typeof value === "string" ? 3 * value.length : value.length));
+        const written =
+          typeof value === "string"
+            ? this.out.write(value, this.at + 4, "utf8")
+            : value.copy(this.out, this.at + 4);
         this.out.writeInt32BE(written, this.at);
         this.at += 4 + written;
         p += 4 + len;

@@ -17,12 +17,22 @@ import type { ColumnPlan, TablePlan } from "./plan.ts";
  * (tested value for value). Every other column stays masked in SQL, next to the data.
  */
 
+/**
+ * Text types whose binary form is their UTF-8 text (citext and char send and receive it as text;
+ * char pads what is shorter than its length): scrubbed in Node, alone or as array elements.
+ */
+const TEXT_LIKE = new Set(["text", "varchar", "citext", "bpchar"]);
+
 /** Whether the column is scrubbed in Node (its SELECT expression is then the raw column). */
 export function scrubbedInNode(c: ColumnPlan): boolean {
   const scrubbed =
     c.strategy === "scrub" ||
     (c.strategy === "substitute" && (c.params.category ?? c.category) === "free_text_pii");
-  return scrubbed && c.typeCategory === "S" && (c.udt === "text" || c.udt === "varchar");
+  return (
+    scrubbed &&
+    ((c.typeCategory === "S" && TEXT_LIKE.has(c.udt)) ||
+      (c.typeCategory === "A" && TEXT_LIKE.has(c.udt.slice(1))))
+  );
 }
 
 /** jsonb's binary form starts with its version byte, 1 (U+0001 is that byte in UTF-8). */
@@ -54,9 +64,9 @@ export function jsonRules(c: ColumnPlan): Record<string, JsonPathRule> {
   return rules;
 }
 
-/** varchar(n)'s n, as the SQL path's cast applies it (characters, not bytes). */
+/** varchar(n)'s and char(n)'s n (of the elements of an array of them), as the SQL path's cast applies it (characters, not bytes). */
 function lengthLimit(c: ColumnPlan): number | null {
-  const m = /^character varying\((\d+)\)$/.exec(c.type);
+  const m = /^(?:character varying|character)\((\d+)\)(?:\[\])*$/.exec(c.type);
   return m ? Number(m[1]) : null;
 }
 
@@ -98,7 +108,54 @@ export function nodeRewriters(
       }
       return masked;
     }, byLength);
-    out.set(i, (bytes) => mask(bytes.toString("utf8")));
+    out.set(
+      i,
+      c.typeCategory === "A"
+        ? (bytes) => rewriteArrayElements(bytes, mask)
+        : (bytes) => mask(bytes.toString("utf8")),
+    );
   });
   return out;
+}
+
+/**
+ * A binary array of text elements with each element rewritten: the header (dimensions, null
+ * flag, element type, sizes and lower bounds) as it was, each non-null element's length and
+ * UTF-8 bytes anew.
+ */
+export function rewriteArrayElements(bytes: Buffer, mask: (text: string) => string): Buffer {
+  const { header, elements } = arrayElements(bytes);
+  const parts: Buffer[] = [bytes.subarray(0, header)];
+  for (const element of elements) {
+    const head = Buffer.allocUnsafe(4);
+    if (element === null) {
+      head.writeInt32BE(-1);
+      parts.push(head);
+      continue;
+    }
+    const text = Buffer.from(mask(element), "utf8");
+    head.writeInt32BE(text.length);
+    parts.push(head, text);
+  }
+  return Buffer.concat(parts);
+}
+
+/** A binary array's text elements in storage order, and the length of its header. */
+export function arrayElements(bytes: Buffer): { header: number; elements: (string | null)[] } {
+  const ndim = bytes.readInt32BE(0);
+  let p = 12;
+  let count = ndim === 0 ? 0 : 1;
+  for (let d = 0; d < ndim; d++) {
+    count *= bytes.readInt32BE(p);
+    p += 8;
+  }
+  const header = p;
+  const elements: (string | null)[] = [];
+  for (let k = 0; k < count; k++) {
+    const len = bytes.readInt32BE(p);
+    p += 4;
+    elements.push(len < 0 ? null : bytes.toString("utf8", p, p + len));
+    p += Math.max(0, len);
+  }
+  return { header, elements };
 }

@@ -6,7 +6,12 @@ import type { Category } from "../../schema/domain/classification.ts";
 import type { Db } from "../../schema/postgres.ts";
 import { type AddressLineSet, sourceAddressLines } from "../address-line-set.ts";
 import { MaskingError } from "../masking-error.ts";
-import { maskedJson, nodeRewriters, scrubbedInNode } from "../provision/node-masks.ts";
+import {
+  arrayElements,
+  maskedJson,
+  nodeRewriters,
+  scrubbedInNode,
+} from "../provision/node-masks.ts";
 import {
   type ColumnPlan,
   checkProvisioningGate,
@@ -228,8 +233,15 @@ export async function previewColumnRule(
       names.last,
     ]);
     const col = `t.${ident(column.column)}`;
-    const r = await client.query<{ k: string | null; before: string | null; after: string | null }>(
-      `SELECT ${keyExpr} AS k, ${col}::text AS before, (${expr})::text AS after
+    // An array masked in Node is read in its binary form, as the copy's stream carries it.
+    const binaryArray = inNode && column.typeCategory === "A";
+    const r = await client.query<{
+      k: string | null;
+      before: string | null;
+      after: string | null;
+      bin?: Buffer | null;
+    }>(
+      `SELECT ${keyExpr} AS k, ${col}::text AS before, (${expr})::text AS after${binaryArray ? `, array_send(${col}) AS bin` : ""}
        FROM public.${ident(input.table)} AS t WHERE ${col} IS NOT NULL ORDER BY ${order} LIMIT ${limit}`,
     );
     // Free text and JSON: the copy's stream rewriter of this very column.
@@ -244,12 +256,14 @@ export async function previewColumnRule(
     const json = column.udt === "jsonb" || column.udt === "json";
     const rows = r.rows.map((row) => {
       let after = row.after;
-      if (rewrite && after !== null) {
+      if (rewrite && binaryArray && row.bin) {
+        after = arrayLiteral(arrayElements(rewrite(row.bin) as Buffer).elements);
+      } else if (rewrite && after !== null) {
         // The stream carries jsonb in its binary form: a version byte, then the text.
         const bytes = jsonb
           ? Buffer.concat([Buffer.from([1]), Buffer.from(after)])
           : Buffer.from(after);
-        const out = rewrite(bytes);
+        const out = rewrite(bytes).toString();
         after = jsonb ? out.slice(1) : out;
       }
       const before =
@@ -300,4 +314,9 @@ async function proposedCategory(db: Db, table: string, column: string): Promise<
     .where("dropped_at", "is", null)
     .executeTakeFirst();
   return row?.effective_category ?? proposed?.proposed_category ?? "none";
+}
+
+/** Elements as a one-dimensional array literal (every element quoted, NULL as NULL). */
+function arrayLiteral(elements: (string | null)[]): string {
+  return `{${elements.map((e) => (e === null ? "NULL" : `"${e.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
 }
