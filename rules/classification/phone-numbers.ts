@@ -146,8 +146,38 @@ function nanpValid(ten: string): boolean {
   );
 }
 
-const remembered = new Map<string, string | null>();
-const REMEMBERED_MAX = 50_000;
+/**
+ * Answers remembered in two generations: when the newer is full it becomes the older and the
+ * older is dropped, so the numbers texts keep repeating (a customer's phone in every message
+ * about them) stay while a scan goes through hundreds of thousands of others. Keys are made by
+ * concatenation: a run cut out of a long text would otherwise keep the whole text alive.
+ */
+class Remembered {
+  private newer = new Map<string, string | null>();
+  private older = new Map<string, string | null>();
+
+  get(key: string): string | null | undefined {
+    const known = this.newer.get(key);
+    if (known !== undefined) {
+      return known;
+    }
+    const old = this.older.get(key);
+    if (old !== undefined) {
+      this.set(key, old);
+    }
+    return old;
+  }
+
+  set(key: string, e164: string | null): void {
+    if (this.newer.size >= REMEMBERED_MAX) {
+      this.older = this.newer;
+      this.newer = new Map();
+    }
+    this.newer.set(key, e164);
+  }
+}
+const REMEMBERED_MAX = 200_000;
+const remembered = new Remembered();
 
 /** What parsing a national number reads of a country's metadata (libphonenumber's own view). */
 type PlanView = {
@@ -291,9 +321,6 @@ export function phoneE164(written: string, country?: CountryCode): string | unde
     }
   } catch {
     found = null;
-  }
-  if (remembered.size >= REMEMBERED_MAX) {
-    remembered.clear();
   }
   remembered.set(memo, found);
   return found ?? undefined;
