@@ -204,6 +204,7 @@ const CONTENT_JSON = "content_json";
  */
 const CONTENT_SQL = "@|[0-9](?:[ .()/-]{0,2}[0-9]){6}";
 const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
+const TWO_DIGITS = /[0-9]{2}/;
 
 /**
  * The identifiers a text holds by content: emails, phone numbers libphonenumber validates (by
@@ -211,6 +212,12 @@ const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
  */
 export function contentIdentifiers(written: string): string[] {
   const out: string[] = [];
+  // Nothing below finds anything without an @ or two digits in a row (blanking UUIDs only takes
+  // digits away): most leaves of a JSON document end here, before the UUID scan of long ones.
+  const email = written.includes("@");
+  if (!email && !TWO_DIGITS.test(written)) {
+    return out;
+  }
   // A UUID's groups are no phone nor card (a URL's `…/jobs/55846057-2a9b-…` gave the "phone"
   // 55846057, which a masked email's tag then met): read as candidates.ts reads the target.
   const text = withoutUuids(written);
@@ -220,12 +227,12 @@ export function contentIdentifiers(written: string): string[] {
   if (text.length === 9 && isBankRouting(text)) {
     return out;
   }
-  if (written.includes("@")) {
+  if (email) {
     for (const m of written.match(EMAIL_IN_TEXT) ?? []) {
       out.push(m.toLowerCase());
     }
   }
-  if (/[0-9]{2}/.test(text)) {
+  if (TWO_DIGITS.test(text)) {
     for (const p of findPhones(text)) {
       out.push(...phoneIdentifiers(p.text));
     }
