@@ -1,4 +1,3 @@
-import readline from "node:readline";
 import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
@@ -205,6 +204,7 @@ const CONTENT_JSON = "content_json";
  */
 const CONTENT_SQL = "@|[0-9](?:[ .()/-]{0,2}[0-9]){6}";
 const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
+const TWO_DIGITS = /[0-9]{2}/;
 
 /**
  * The identifiers a text holds by content: emails, phone numbers libphonenumber validates (by
@@ -212,6 +212,12 @@ const EMAIL_IN_TEXT = new RegExp(SCRUB_PATTERNS.email, "g");
  */
 export function contentIdentifiers(written: string): string[] {
   const out: string[] = [];
+  // Nothing below finds anything without an @ or two digits in a row (blanking UUIDs only takes
+  // digits away): most leaves of a JSON document end here, before the UUID scan of long ones.
+  const email = written.includes("@");
+  if (!email && !TWO_DIGITS.test(written)) {
+    return out;
+  }
   // A UUID's groups are no phone nor card (a URL's `…/jobs/55846057-2a9b-…` gave the "phone"
   // 55846057, which a masked email's tag then met): read as candidates.ts reads the target.
   const text = withoutUuids(written);
@@ -221,12 +227,12 @@ export function contentIdentifiers(written: string): string[] {
   if (text.length === 9 && isBankRouting(text)) {
     return out;
   }
-  if (written.includes("@")) {
+  if (email) {
     for (const m of written.match(EMAIL_IN_TEXT) ?? []) {
       out.push(m.toLowerCase());
     }
   }
-  if (/[0-9]{2}/.test(text)) {
+  if (TWO_DIGITS.test(text)) {
     for (const p of findPhones(text)) {
       out.push(...phoneIdentifiers(p.text));
     }
@@ -444,68 +450,92 @@ async function tableIdentifiers(
   const copy = source.query(
     copyOut(`COPY (SELECT DISTINCT v, c FROM (${query}) q(v, c)) TO STDOUT`),
   );
-  for await (const line of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-    const tab = line.lastIndexOf("\t");
-    const v = copyField(line.slice(0, tab)) ?? "";
-    const category = line.slice(tab + 1);
-    if (category === CONTENT || category === CONTENT_JSON) {
-      // Texts are seldom repeated across tables: not remembered.
-      let leaves: string[] = [v];
-      if (category === CONTENT_JSON) {
-        try {
-          leaves = jsonTextLeaves(v);
-        } catch {
-          leaves = [v];
-        }
+  // Lines are cut out of whole blocks decoded at once: readline decodes and splits the same
+  // text at twice the cost, and hands each line on through an event and a promise.
+  let rest: Buffer | undefined;
+  for await (const chunk of copy as AsyncIterable<Buffer>) {
+    const data = rest ? Buffer.concat([rest, chunk]) : chunk;
+    const end = data.lastIndexOf(10);
+    // The bytes after the last newline (a row cut by the block's end) wait for the next block.
+    rest = end + 1 < data.length ? Buffer.from(data.subarray(end + 1)) : undefined;
+    if (end < 0) {
+      continue;
+    }
+    const text = data.toString("utf8", 0, end);
+    for (let at = 0; at <= text.length; ) {
+      const nl = text.indexOf("\n", at);
+      const stop = nl < 0 ? text.length : nl;
+      takeLine(text.slice(at, stop), out);
+      at = stop + 1;
+    }
+  }
+  if (rest !== undefined) {
+    takeLine(rest.toString("utf8"), out);
+  }
+}
+
+/** One line of the COPY: a value and its category. */
+function takeLine(line: string, out: Collected): void {
+  const tab = line.lastIndexOf("\t");
+  const v = copyField(line.slice(0, tab)) ?? "";
+  const category = line.slice(tab + 1);
+  if (category === CONTENT || category === CONTENT_JSON) {
+    // Texts are seldom repeated across tables: not remembered.
+    let leaves: string[] = [v];
+    if (category === CONTENT_JSON) {
+      try {
+        leaves = jsonTextLeaves(v);
+      } catch {
+        leaves = [v];
       }
-      for (const leaf of leaves) {
-        for (const identifier of contentIdentifiers(leaf)) {
-          addIdentifier(out, identifier);
-        }
+    }
+    for (const leaf of leaves) {
+      for (const identifier of contentIdentifiers(leaf)) {
+        addIdentifier(out, identifier);
       }
-      continue;
     }
-    const memo = `${category}\0${v}`;
-    if (out.done.has(memo)) {
-      continue;
+    return;
+  }
+  const memo = `${category}\0${v}`;
+  if (out.done.has(memo)) {
+    return;
+  }
+  out.done.add(memo);
+  if (category === ADDRESS_LINE) {
+    for (const k of addressLineKeys(v)) {
+      addIdentifier(out, LINE_PREFIX + k);
     }
-    out.done.add(memo);
-    if (category === ADDRESS_LINE) {
-      for (const k of addressLineKeys(v)) {
-        addIdentifier(out, LINE_PREFIX + k);
-      }
-      for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
-        out.images.add(...hash64(out.key, form));
-      }
-      continue;
-    }
-    if (category === TOKENIZED) {
-      for (const form of imageForms(tokenizeDigits(out.maskingKey, v), "payment_card")) {
-        out.images.add(...hash64(out.key, form));
-      }
-      continue;
-    }
-    // A full name identifies only when it names a person (not a business in a name column).
-    if (category === "person_name" && !namesPerson(v, out.words)) {
-      continue;
-    }
-    const name = category === "person_name" || category === NAME_PAIR;
-    const identifier = identifierOf(v, name ? "person_name" : category);
-    if (identifier === undefined) {
-      continue;
-    }
-    addIdentifier(out, identifier);
-    // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
-    for (const key of category === "phone" ? phoneIdentifiers(v) : []) {
-      addIdentifier(out, key);
-    }
-    if (name) {
-      out.heads.add(identifier.split(" ")[0] ?? "");
-    }
-    const image = imageOf(out.maskingKey, v, category);
-    for (const form of image === undefined ? [] : imageForms(image, category)) {
+    for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
       out.images.add(...hash64(out.key, form));
     }
+    return;
+  }
+  if (category === TOKENIZED) {
+    for (const form of imageForms(tokenizeDigits(out.maskingKey, v), "payment_card")) {
+      out.images.add(...hash64(out.key, form));
+    }
+    return;
+  }
+  // A full name identifies only when it names a person (not a business in a name column).
+  if (category === "person_name" && !namesPerson(v, out.words)) {
+    return;
+  }
+  const name = category === "person_name" || category === NAME_PAIR;
+  const identifier = identifierOf(v, name ? "person_name" : category);
+  if (identifier === undefined) {
+    return;
+  }
+  addIdentifier(out, identifier);
+  // A phone is also looked for by the key its every written form shares (phone-numbers.ts).
+  for (const key of category === "phone" ? phoneIdentifiers(v) : []) {
+    addIdentifier(out, key);
+  }
+  if (name) {
+    out.heads.add(identifier.split(" ")[0] ?? "");
+  }
+  const image = imageOf(out.maskingKey, v, category);
+  for (const form of image === undefined ? [] : imageForms(image, category)) {
+    out.images.add(...hash64(out.key, form));
   }
 }
 

@@ -129,10 +129,27 @@ export class HmacSha256 {
 
   /** HMAC-SHA256 of the UTF-8 bytes of `message`, as a new 32-byte Buffer. */
   digest(message: string): Buffer {
+    const state = this.words(message);
+    const out = Buffer.allocUnsafe(32);
+    for (let i = 0; i < 8; i++) {
+      const v = state[i] as number;
+      out[i * 4] = v >>> 24;
+      out[i * 4 + 1] = (v >>> 16) & 0xff;
+      out[i * 4 + 2] = (v >>> 8) & 0xff;
+      out[i * 4 + 3] = v & 0xff;
+    }
+    return out;
+  }
+
+  /**
+   * HMAC-SHA256 of the UTF-8 bytes of `message` as eight big-endian words, in an array this
+   * object reuses: valid until its next call. For callers that read a few bytes of the MAC.
+   */
+  words(message: string): Int32Array {
     if (this.buffer.length < message.length * 3 + 72) {
       this.buffer = Buffer.alloc(message.length * 3 + 72);
     }
-    const length = this.buffer.write(message, 0, "utf8");
+    const length = writeUtf8(this.buffer, message);
     const state = this.state;
     state.set(this.inner);
     finish(state, this.buffer, length, 64);
@@ -146,10 +163,23 @@ export class HmacSha256 {
     }
     state.set(this.outer);
     finish(state, tail, 32, 64);
-    const out = Buffer.allocUnsafe(32);
-    for (let i = 0; i < 8; i++) {
-      out.writeInt32BE(state[i] as number, i * 4);
-    }
-    return out;
+    return state;
   }
+}
+
+/**
+ * Writes `message` as UTF-8 at the start of `buffer` and returns its length in bytes: ASCII by
+ * hand (the messages masking hashes are short and nearly all ASCII, where Buffer.write's call
+ * into the runtime costs more than the hash's own work), anything else by Buffer.write.
+ */
+function writeUtf8(buffer: Buffer, message: string): number {
+  const n = message.length;
+  for (let i = 0; i < n; i++) {
+    const c = message.charCodeAt(i);
+    if (c >= 0x80) {
+      return buffer.write(message, 0, "utf8");
+    }
+    buffer[i] = c;
+  }
+  return n;
 }

@@ -30,6 +30,11 @@ const hmacs = new WeakMap<Buffer, HmacSha256>();
 
 /** HMAC-SHA256 of a UTF-8 string: the one primitive every strategy draws from. */
 export function hmac(key: Buffer, message: string): Buffer {
+  return hmacOf(key).digest(message);
+}
+
+/** The HMAC of a key, for callers that compute many under one key (fpe.ts's rounds). */
+export function hmacOf(key: Buffer): HmacSha256 {
   let h = lastKey?.deref() === key ? lastHmac : hmacs.get(key);
   if (!h) {
     h = new HmacSha256(key);
@@ -39,7 +44,7 @@ export function hmac(key: Buffer, message: string): Buffer {
     lastKey = new WeakRef(key);
     lastHmac = h;
   }
-  return h.digest(message);
+  return h;
 }
 
 const RECENT_MAX = 1 << 17;
