@@ -1,11 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { serve as serveHttp } from "@hono/node-server";
-import { createNotifier } from "../jobs/notify/notify.ts";
 import { ensurePartitions } from "../jobs/partitions/partitions.ts";
-import { startWorker } from "../jobs/worker.ts";
-import { isOperationalStoreEmpty, seedDemoPlatform } from "../masking/demo-platform/index.ts";
-import { cancelInFlightDatasets } from "../masking/provision/cancellation.ts";
 import { migrateAnalytics } from "../schema/analytics/analytics-store.ts";
 import { type Config, ConfigError, loadConfig } from "../schema/config.ts";
 import type { Role } from "../schema/domain/permissions.ts";
@@ -25,7 +21,6 @@ import { createLogger } from "../schema/logger.ts";
 import { migrateToLatest } from "../schema/migrate.ts";
 import { createOwnerDb, type Db } from "../schema/postgres.ts";
 import { isUuid } from "../schema/uuid.ts";
-import { newApp } from "./app.ts";
 import { hashPassword } from "./auth/passwords.ts";
 import { createApiToken, principalFromToken } from "./auth/principal.ts";
 import { powersBeyond } from "./auth/token-policy.ts";
@@ -70,6 +65,9 @@ import { ensureDatabase, openRuntime, type Runtime } from "./runtime.ts";
  * credentials), who may run only the bootstrap commands that decide nothing, and reads
  * (server/cli/support.ts: authorizeCommand). Exit codes: 0 done, 1 failed,
  * 2 refused (usage, configuration, an invalid token, or a role that may not do this).
+ *
+ * The server, the worker and the demo platform are imported by the commands that run them:
+ * every other command (and every spawned `govern` in a script) starts without loading them.
  */
 
 // Four tenants, one per country the platform serves (US, Germany, France, Canada), 6,000 customers.
@@ -166,6 +164,9 @@ async function seed(
   config: Config,
   options: { tenants: number; customersPerTenant: number; seed: number; asOf?: Date },
 ) {
+  const { isOperationalStoreEmpty, seedDemoPlatform } = await import(
+    "../masking/demo-platform/index.ts"
+  );
   const { pool, db } = createOwnerDb(config, { max: 6 });
   try {
     if (!(await isOperationalStoreEmpty(pool))) {
@@ -188,6 +189,13 @@ async function seed(
 }
 
 async function runServer(config: Config, withWorker: boolean): Promise<Runtime> {
+  const [{ newApp }, { startWorker }, { createNotifier }, { cancelInFlightDatasets }] =
+    await Promise.all([
+      import("./app.ts"),
+      import("../jobs/worker.ts"),
+      import("../jobs/notify/notify.ts"),
+      import("../masking/provision/cancellation.ts"),
+    ]);
   const logger = createLogger(config.logLevel);
   const runtime = await openRuntime(config);
   await migrateAnalytics(runtime.analytics);
@@ -383,6 +391,8 @@ const CORE_COMMANDS: Record<string, Command> = {
     options: {},
     access: { bootstrap: true, permission: "jobs:run" },
     run: async (_values, config, actor) => {
+      const { startWorker } = await import("../jobs/worker.ts");
+      const { cancelInFlightDatasets } = await import("../masking/provision/cancellation.ts");
       const logger = createLogger(config.logLevel);
       const runtime = await openRuntime(config);
       await migrateAnalytics(runtime.analytics);
@@ -410,6 +420,7 @@ const CORE_COMMANDS: Record<string, Command> = {
       const migrated = await migrate(config);
       process.stdout.write(`database ready (${migrated.applied.length} migration(s) applied)\n`);
       const logins = await ensureDemoUsers(config, actor);
+      const { isOperationalStoreEmpty } = await import("../masking/demo-platform/index.ts");
       const { pool, db } = createOwnerDb(config, { max: 1 });
       const empty = await isOperationalStoreEmpty(pool).finally(() => db.destroy());
       if (empty) {

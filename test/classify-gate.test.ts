@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { checkProvisioningGate } from "../masking/provision/plan.ts";
 import type { CatalogColumn } from "../schema/governance/catalog-query.ts";
@@ -53,7 +54,7 @@ async function columnId(table: string, column: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  t = await openConsoleApp("clsgate");
+  t = await openConsoleApp("clsgate", { demoPartitionsFor: startOfTodayUtc() });
   const pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   try {
     await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 15, seed: 5 });

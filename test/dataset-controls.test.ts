@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { createDataset, getDataset, updateDataset } from "../masking/datasets.repository.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { datasetDatabaseName, provisionDataset } from "../masking/provision/provision.ts";
 import { refreshDataset } from "../masking/provision/refresh.ts";
@@ -31,7 +32,7 @@ const dsName = (n: string) => {
 };
 
 beforeAll(async () => {
-  t = await openConsoleApp("dsctl");
+  t = await openConsoleApp("dsctl", { demoPartitionsFor: startOfTodayUtc() });
   const { pool, db } = createOwnerDb(t.config, { max: 2 });
   try {
     await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 10, seed: 31 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { type RunningWorker, startWorker } from "../jobs/worker.ts";
 import { getDataset } from "../masking/datasets.repository.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { datasetDatabaseName } from "../masking/provision/provision.ts";
 import { withDatabase } from "../schema/config.ts";
@@ -40,7 +41,7 @@ const dsName = (n: string) => {
 };
 
 beforeAll(async () => {
-  t = await openConsoleApp("dslimits");
+  t = await openConsoleApp("dslimits", { demoPartitionsFor: startOfTodayUtc() });
   const { pool, db } = createOwnerDb(t.config, { max: 2 });
   try {
     await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 15, seed: 29 });

@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCatalogScan } from "../jobs/classify/scan.ts";
 import { createDataset, updateDataset } from "../masking/datasets.repository.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { saveReport } from "../masking/synthetic/synthetic.repository.ts";
 import type { Role } from "../schema/domain/permissions.ts";
@@ -13,7 +14,7 @@ import { asToken, type ConsoleApp, openConsoleApp } from "./support/console-app.
 let t: ConsoleApp;
 
 beforeAll(async () => {
-  t = await openConsoleApp("datasetsapi");
+  t = await openConsoleApp("datasetsapi", { demoPartitionsFor: startOfTodayUtc() });
   const { pool, db } = createOwnerDb(t.config, { max: 2 });
   try {
     await seedDemoPlatform(pool, { tenants: 1, customersPerTenant: 15, seed: 23 });

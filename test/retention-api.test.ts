@@ -87,7 +87,7 @@ async function planPolicy(policyId: string): Promise<Request> {
 }
 
 beforeAll(async () => {
-  t = await openConsoleApp("retentionapi");
+  t = await openConsoleApp("retentionapi", { demoPartitionsFor: AS_OF_SEED });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-retention-api-"));
   pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 3 });
   const report = await seedDemoPlatform(pool, {

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import type { Role } from "../schema/domain/permissions.ts";
 import { insertUser } from "../schema/governance/console-users.repository.ts";
 import { hashPassword } from "../server/auth/passwords.ts";
 import { createApiToken } from "../server/auth/principal.ts";
+import { type CliRun, governInProcess } from "./support/cli.ts";
 import { createTestDatabase, type TestDatabase } from "./support/database.ts";
 
 /**
@@ -19,34 +19,27 @@ import { createTestDatabase, type TestDatabase } from "./support/database.ts";
  * database for the file; the tests run in order and build on each other's requests.
  */
 
-const BIN = join(import.meta.dirname, "../bin/govern.js");
 let database: TestDatabase;
 const tokens: Record<string, string> = {};
 let tenantId: string;
 let customerId: string;
 /** A second customer, with contact details, for the erasure. */
 let erinId: string;
-/** The analytics store of the spawned CLI (an erasure's execution opens it). */
+/** The analytics store of the CLI runs (an erasure's execution opens it). */
 let clickhouseDir: string;
 
-type Run = { code: number; stdout: string; stderr: string };
-
-function govern(args: string[], token?: string): Promise<Run> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
+/**
+ * Runs `govern ARGS` in this process (test/support/cli.ts): the commands' contract is tested
+ * here, the process itself (bin/govern.js, exit status) in test/cli.test.ts.
+ */
+function govern(args: string[], token?: string): Promise<CliRun> {
+  return governInProcess(args, {
     DATABASE_URL: database.config.databaseUrl,
     CLICKHOUSE_DATA_DIR: clickhouseDir,
     // Archives go where afterAll removes them, not into the checkout's .data/.
     ARCHIVE_DIR: join(clickhouseDir, "archive"),
+    // No token: the local operator.
     GOVERN_TOKEN: token,
-  };
-  if (token === undefined) {
-    delete env.GOVERN_TOKEN;
-  }
-  return new Promise((resolve) => {
-    execFile("node", [BIN, ...args], { env }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
   });
 }
 
@@ -112,10 +105,7 @@ type Planned = {
   status: string;
 };
 
-// Each spawn starts node + tsx: seconds apiece on a loaded machine.
-const SPAWNS = { timeout: 180_000 };
-
-describe("govern retention", SPAWNS, () => {
+describe("govern retention", () => {
   let planned: Planned;
 
   test("plan --json prints the requests it made: id, policy, tenant_id, counts per table, status", async () => {

@@ -96,7 +96,7 @@ async function until<T>(probe: () => Promise<T | undefined>, ms: number, what: s
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("retention_crash");
+  database = await createTestDatabase("retention_crash", { demoPartitionsFor: AS_OF_SEED });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-retention-crash-"));
   config = { ...database.config, queuePrefix: prefix, archiveDir };
   pool = new pg.Pool({ connectionString: config.databaseUrl, max: 3 });

@@ -13,6 +13,7 @@ import { executeErasure, planErasure } from "../jobs/retention/erasure.ts";
 import { analyticsMatch, analyticsStringColumns } from "../jobs/retention/erasure-proof.ts";
 import { executeRequest } from "../jobs/retention/executor.ts";
 import { getRequest } from "../jobs/retention/requests.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import {
   type AnalyticsStore,
@@ -52,7 +53,9 @@ let person: Person;
 const dataDir = resolve(".data/test-clickhouse", `erasure-${randomBytes(6).toString("hex")}`);
 
 beforeAll(async () => {
-  database = await createTestDatabase("retention_erasure");
+  database = await createTestDatabase("retention_erasure", {
+    demoPartitionsFor: startOfTodayUtc(),
+  });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-erasure-"));
   config = { ...database.config, archiveDir };
   pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });

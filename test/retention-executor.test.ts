@@ -50,7 +50,7 @@ let schedule: TRetentionSchedule;
 let archiveDir: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase("retention_executor");
+  database = await createTestDatabase("retention_executor", { demoPartitionsFor: AS_OF_SEED });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-retention-exec-"));
   config = { ...database.config, archiveDir };
   pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4 });

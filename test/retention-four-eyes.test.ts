@@ -97,7 +97,7 @@ const cli = (args: string[], token?: string) =>
   governInProcess(args, { ...cliEnv(), GOVERN_TOKEN: token });
 
 beforeAll(async () => {
-  t = await openConsoleApp("foureyes");
+  t = await openConsoleApp("foureyes", { demoPartitionsFor: AS_OF_SEED });
   archiveDir = mkdtempSync(join(tmpdir(), "govern-four-eyes-"));
   pool = new pg.Pool({ connectionString: t.config.databaseUrl, max: 2 });
   const report = await seedDemoPlatform(pool, {

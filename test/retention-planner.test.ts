@@ -74,7 +74,7 @@ function find(outcomes: PlanOutcome[], policy: string): PlanOutcome {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("retention_planner");
+  database = await createTestDatabase("retention_planner", { demoPartitionsFor: AS_OF_SEED });
   pool = new pg.Pool({ connectionString: database.config.databaseUrl, max: 3 });
   const report = await seedDemoPlatform(pool, {
     tenants: 2,

@@ -13,6 +13,7 @@ import { planRetention } from "../jobs/retention/planner.ts";
 import type { RetentionRequest } from "../jobs/retention/requests.ts";
 import { saveTieringPolicy } from "../jobs/tiering/policies.ts";
 import { runTiering } from "../jobs/tiering/run.ts";
+import { startOfTodayUtc } from "../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../masking/demo-platform/index.ts";
 import { loadRetentionSchedule } from "../rules/retention/index.ts";
 import type { TRetentionPolicy, TRetentionSchedule } from "../rules/retention/schema.ts";
@@ -144,7 +145,7 @@ async function interactions(tenantId: string, customerId: string, ages: number[]
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase("tier_reach");
+  database = await createTestDatabase("tier_reach", { demoPartitionsFor: startOfTodayUtc() });
   config = {
     ...database.config,
     archiveDir,

@@ -73,7 +73,7 @@ beforeAll(async () => {
     credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  database = await createTestDatabase("tiering_s3");
+  database = await createTestDatabase("tiering_s3", { demoPartitionsFor: AS_OF });
   config = {
     ...database.config,
     archiveDir,

@@ -1,4 +1,4 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { z } from "zod";
 import { findEntities, maskValue, SENSITIVITY } from "../../rules/classification/index.ts";
 import type { Config } from "../../schema/config.ts";
@@ -177,6 +177,8 @@ export async function secondOpinion(
     concurrency: options.concurrency ?? 4,
     maxSamples: options.maxSamples ?? 10,
   };
+  // The SDK loads only when a second opinion is configured and asked for.
+  const { default: OpenAI } = await import("openai");
   const client = new OpenAI({
     baseURL: config.llm.baseUrl,
     apiKey: config.llm.apiKey ?? "not-needed",

@@ -1,7 +1,6 @@
 import { createHmac } from "node:crypto";
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
-import nodemailer from "nodemailer";
 import type { Config } from "../../schema/config.ts";
 import type { EmailSecrets, SendableChannel, Severity, WebhookSecrets } from "./channels.ts";
 
@@ -204,6 +203,8 @@ async function sendEmail(
   const own = settings.smtpHost !== undefined;
   const user = own ? settings.smtpUser : config.notify.smtp.user;
   const password = own ? secrets.password : config.notify.smtp.password;
+  // Loaded with the first e-mail sent, not with every process that may send one.
+  const { default: nodemailer } = await import("nodemailer");
   const transport = nodemailer.createTransport({
     host,
     port: own ? (settings.smtpPort ?? 587) : config.notify.smtp.port,

@@ -3,14 +3,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Readable } from "node:stream";
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { AnalyticsStore } from "../../schema/analytics/analytics-store.ts";
 import type { Config } from "../../schema/config.ts";
 
@@ -165,18 +158,25 @@ function folderStore(archiveDir: string): ArchiveStore {
 type S3Settings = NonNullable<Config["archiveS3"]>;
 
 function s3Store(settings: S3Settings): ArchiveStore {
-  const client = new S3Client({
-    region: settings.region,
-    ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
-    ...(settings.accessKeyId && settings.secretAccessKey
-      ? {
-          credentials: {
-            accessKeyId: settings.accessKeyId,
-            secretAccessKey: settings.secretAccessKey,
-          },
-        }
-      : {}),
-  });
+  // The SDK loads with the bucket's first operation: a process that never touches an S3
+  // archive (most never do) does not load it.
+  let connected: Promise<{ s3: typeof import("@aws-sdk/client-s3"); client: S3Client }> | undefined;
+  const connect = () =>
+    (connected ??= import("@aws-sdk/client-s3").then((s3) => ({
+      s3,
+      client: new s3.S3Client({
+        region: settings.region,
+        ...(settings.endpoint ? { endpoint: settings.endpoint, forcePathStyle: true } : {}),
+        ...(settings.accessKeyId && settings.secretAccessKey
+          ? {
+              credentials: {
+                accessKeyId: settings.accessKeyId,
+                secretAccessKey: settings.secretAccessKey,
+              },
+            }
+          : {}),
+      }),
+    })));
   const bucket = settings.bucket;
   const prefixOf = (table: string) => `${settings.prefix}tiering/${table}/`;
   const keyOf = (location: string): string => {
@@ -205,15 +205,17 @@ function s3Store(settings: S3Settings): ArchiveStore {
       : {}),
   });
   const bodyText = async (key: string): Promise<string> => {
-    const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const { s3, client } = await connect();
+    const out = await client.send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
     return (await out.Body?.transformToString("utf8")) ?? "";
   };
   const list = async (prefix: string): Promise<{ key: string; size: number }[]> => {
     const out: { key: string; size: number }[] = [];
     let token: string | undefined;
+    const { s3, client } = await connect();
     do {
       const page = await client.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const o of page.Contents ?? []) {
         if (o.Key) {
@@ -235,7 +237,10 @@ function s3Store(settings: S3Settings): ArchiveStore {
       );
     },
     async digest(location) {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: keyOf(location) }));
+      const { s3, client } = await connect();
+      const out = await client.send(
+        new s3.GetObjectCommand({ Bucket: bucket, Key: keyOf(location) }),
+      );
       const hash = createHash("sha256");
       let bytes = 0;
       for await (const chunk of out.Body as Readable) {
@@ -246,7 +251,8 @@ function s3Store(settings: S3Settings): ArchiveStore {
     },
     async exists(location) {
       try {
-        await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keyOf(location) }));
+        const { s3, client } = await connect();
+        await client.send(new s3.HeadObjectCommand({ Bucket: bucket, Key: keyOf(location) }));
         return true;
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata
@@ -274,8 +280,9 @@ function s3Store(settings: S3Settings): ArchiveStore {
     },
     async writeManifest(manifest) {
       // A PUT is atomic: the object appears whole or not at all.
+      const { s3, client } = await connect();
       await client.send(
-        new PutObjectCommand({
+        new s3.PutObjectCommand({
           Bucket: bucket,
           Key: keyOf(manifestLocation(manifest.file)),
           Body: `${JSON.stringify(manifest, null, 2)}\n`,
@@ -285,10 +292,11 @@ function s3Store(settings: S3Settings): ArchiveStore {
     },
     async remove(location) {
       // The manifest first: a file without one is not read, a manifest without its file would be.
+      const { s3, client } = await connect();
       await client.send(
-        new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(manifestLocation(location)) }),
+        new s3.DeleteObjectCommand({ Bucket: bucket, Key: keyOf(manifestLocation(location)) }),
       );
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keyOf(location) }));
+      await client.send(new s3.DeleteObjectCommand({ Bucket: bucket, Key: keyOf(location) }));
     },
     async sizes(table) {
       const out = new Map<string, number>();

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { sql } from "kysely";
 import pg from "pg";
 import { saveTieringPolicy } from "../../jobs/tiering/policies.ts";
+import { startOfTodayUtc } from "../../masking/demo-platform/clock.ts";
 import { seedDemoPlatform } from "../../masking/demo-platform/index.ts";
 import {
   type AnalyticsStore,
@@ -43,7 +44,7 @@ export async function openTieredPlatform(options: {
   const dataDir = resolve(".data/test-clickhouse", `${options.name}-${id}`);
   const archiveDir = join(tmpdir(), `govern-${options.name}-${id}`);
   const name = options.name.replaceAll("-", "_");
-  const database = await createTestDatabase(name);
+  const database = await createTestDatabase(name, { demoPartitionsFor: startOfTodayUtc() });
   const config: Config = {
     ...database.config,
     archiveDir,
