@@ -124,10 +124,14 @@ describe("custom SQL gate", () => {
       t.owner,
     );
     expect(leftovers.rows[0]?.n).toBe(0);
-    // No lock left on payments by anyone but this check itself.
+    // No lock left on payments by anyone but this check itself (in this database: the other test
+    // databases, cloned from one template, share its table's OID).
     const locks = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-      WHERE c.relname = 'payments' AND l.pid <> pg_backend_pid()`.execute(t.owner);
+      WHERE c.relname = 'payments' AND l.pid <> pg_backend_pid()
+        AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(
+      t.owner,
+    );
     expect(locks.rows[0]?.n).toBe(0);
     // No setting leaked into pooled connections (transaction-local or refused).
     for (let i = 0; i < 5; i++) {
