@@ -48,9 +48,11 @@ async function open(): Promise<{ page: Page; watch: Watch }> {
     }
   });
   page.on("requestfailed", (request) => {
-    // A stream closed by the page itself (navigation, EventSource.close) is not a failure.
-    if (!/\/api\/v1\/events/.test(request.url())) {
-      watch.failed.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
+    // A stream or a request the page cut itself (navigation, EventSource.close, a query made
+    // stale: ERR_ABORTED) is not a failure; an answer of 400 or more still is (below).
+    const error = request.failure()?.errorText ?? "";
+    if (!/\/api\/v1\/events/.test(request.url()) && !error.includes("ERR_ABORTED")) {
+      watch.failed.push(`${request.method()} ${request.url()}: ${error}`);
     }
   });
   page.on("response", (response) => {
