@@ -13,6 +13,19 @@ export default defineConfig({
     // No inline scripts or module-preload polyfill: the server's CSP allows only 'self' scripts.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    rolldownOptions: {
+      output: {
+        // Pages load lazily (web/src/app/app.tsx); the libraries only some pages use are one chunk
+        // each, fetched with the first page that needs them and cached across releases of ours.
+        codeSplitting: {
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: "charts", test: /node_modules[\\/](recharts|d3-[^\\/]+|victory-vendor)[\\/]/ },
+            { name: "graph", test: /node_modules[\\/](@xyflow|elkjs)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     port: 5173,

@@ -1,43 +1,49 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, SIGNED_OUT } from "../api/client.ts";
 import type { Me, Permission } from "../api/types.ts";
 import { ErrorState, Loading } from "../components/states.tsx";
-import { AccountPage } from "../features/account/account-page.tsx";
-import { AuditPage } from "../features/audit/audit-page.tsx";
-import { CatalogPage } from "../features/catalog/catalog-page.tsx";
-import { JobsPage } from "../features/jobs/jobs-page.tsx";
-import { LineagePage } from "../features/lineage/lineage-page.tsx";
 import { LoginPage } from "../features/login/login-page.tsx";
-import { MaskedDatasetsPage } from "../features/masked-datasets/masked-datasets-page.tsx";
-import { NotificationsPage } from "../features/notifications/notifications-page.tsx";
-import { OverviewPage } from "../features/overview/overview-page.tsx";
-import { QualityPage } from "../features/quality/quality-page.tsx";
-import { RecognizersPage } from "../features/recognizers/recognizers-page.tsx";
-import { RetentionPage } from "../features/retention/retention-page.tsx";
-import { ReviewPage } from "../features/review/review-page.tsx";
-import { StoragePage } from "../features/tiering/storage-page.tsx";
-import { UsersPage } from "../features/users/users-page.tsx";
 import { AREAS } from "./areas.ts";
 import { Layout } from "./layout.tsx";
 import { NotAllowedPage, NotBuiltPage, NotFoundPage } from "./not-built.tsx";
 import { useLocation } from "./router.tsx";
 import { type Session, SessionContext } from "./session.tsx";
 
-const PAGES: Record<string, () => React.JSX.Element> = {
-  "/": OverviewPage,
-  "/jobs": JobsPage,
-  "/audit": AuditPage,
-  "/users": UsersPage,
-  "/catalog": CatalogPage,
-  "/review": ReviewPage,
-  "/retention": RetentionPage,
-  "/tiering": StoragePage,
-  "/masked-datasets": MaskedDatasetsPage,
-  "/account": AccountPage,
-  "/notifications": NotificationsPage,
-  "/quality": QualityPage,
-  "/lineage": LineagePage,
-  "/recognizers": RecognizersPage,
+// Each page is its own chunk, loaded when it is opened: the sign-in page and the shell do not wait
+// for the chart, graph-layout and table libraries of pages the person may never open.
+type PageComponent = () => React.JSX.Element;
+
+function lazyPage<K extends string>(
+  load: () => Promise<Record<K, PageComponent>>,
+  name: K,
+): React.LazyExoticComponent<PageComponent> {
+  return lazy(() => load().then((module) => ({ default: module[name] })));
+}
+
+const PAGES: Record<string, React.LazyExoticComponent<PageComponent>> = {
+  "/": lazyPage(() => import("../features/overview/overview-page.tsx"), "OverviewPage"),
+  "/jobs": lazyPage(() => import("../features/jobs/jobs-page.tsx"), "JobsPage"),
+  "/audit": lazyPage(() => import("../features/audit/audit-page.tsx"), "AuditPage"),
+  "/users": lazyPage(() => import("../features/users/users-page.tsx"), "UsersPage"),
+  "/catalog": lazyPage(() => import("../features/catalog/catalog-page.tsx"), "CatalogPage"),
+  "/review": lazyPage(() => import("../features/review/review-page.tsx"), "ReviewPage"),
+  "/retention": lazyPage(() => import("../features/retention/retention-page.tsx"), "RetentionPage"),
+  "/tiering": lazyPage(() => import("../features/tiering/storage-page.tsx"), "StoragePage"),
+  "/masked-datasets": lazyPage(
+    () => import("../features/masked-datasets/masked-datasets-page.tsx"),
+    "MaskedDatasetsPage",
+  ),
+  "/account": lazyPage(() => import("../features/account/account-page.tsx"), "AccountPage"),
+  "/notifications": lazyPage(
+    () => import("../features/notifications/notifications-page.tsx"),
+    "NotificationsPage",
+  ),
+  "/quality": lazyPage(() => import("../features/quality/quality-page.tsx"), "QualityPage"),
+  "/lineage": lazyPage(() => import("../features/lineage/lineage-page.tsx"), "LineagePage"),
+  "/recognizers": lazyPage(
+    () => import("../features/recognizers/recognizers-page.tsx"),
+    "RecognizersPage",
+  ),
 };
 
 type AuthState =
@@ -116,7 +122,13 @@ function CurrentPage() {
           return <NotAllowedPage />;
         }
         const Page = PAGES[area.path];
-        return Page ? <Page /> : <NotBuiltPage label={area.label} />;
+        return Page ? (
+          <Suspense fallback={<Loading />}>
+            <Page />
+          </Suspense>
+        ) : (
+          <NotBuiltPage label={area.label} />
+        );
       }}
     </SessionContext.Consumer>
   );
