@@ -4,13 +4,6 @@ export default defineConfig({
   test: {
     // chdb (embedded ClickHouse) must never load in a worker thread: it crashes the process at exit.
     pool: "forks",
-    // A worker process runs test files one after another and keeps the modules it loaded: the
-    // server graph (some 1,300 modules: routes, engines, kysely, zod) is imported once per worker
-    // instead of once per file, which cost seconds per file and more under load. Test files
-    // keep to their own database, Redis prefix and ClickHouse directory, and close what they
-    // open (embedded ClickHouse binds one directory per process at a time: a file that leaves
-    // its store open fails the next file in that worker with analytics_data_dir_in_use).
-    isolate: false,
     globalSetup: ["test/support/global-setup.ts"],
     include: ["test/**/*.test.ts"],
     testTimeout: 60_000,
