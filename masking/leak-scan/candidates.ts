@@ -1,3 +1,4 @@
+import { countDigits } from "../../rules/classification/detectors/contact.ts";
 import { cardBrand, isIban } from "../../rules/classification/detectors/financial.ts";
 import { phoneKeys, phoneShapedRuns } from "../../rules/classification/phone-numbers.ts";
 import { UUID_PATTERN } from "../../schema/uuid.ts";
@@ -262,17 +263,6 @@ function eachStreet(
     return true;
   }
   return eachPair(text, heads, visit);
-}
-
-function countDigits(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      n++;
-    }
-  }
-  return n;
 }
 
 /** Every candidate of `text` (duplicates allowed), in the order the scan tries them. */

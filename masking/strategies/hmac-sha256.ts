@@ -131,13 +131,7 @@ export class HmacSha256 {
   digest(message: string): Buffer {
     const state = this.words(message);
     const out = Buffer.allocUnsafe(32);
-    for (let i = 0; i < 8; i++) {
-      const v = state[i] as number;
-      out[i * 4] = v >>> 24;
-      out[i * 4 + 1] = (v >>> 16) & 0xff;
-      out[i * 4 + 2] = (v >>> 8) & 0xff;
-      out[i * 4 + 3] = v & 0xff;
-    }
+    writeWords(state, out);
     return out;
   }
 
@@ -154,13 +148,7 @@ export class HmacSha256 {
     state.set(this.inner);
     finish(state, this.buffer, length, 64);
     const tail = this.tail;
-    for (let i = 0; i < 8; i++) {
-      const v = state[i] as number;
-      tail[i * 4] = v >>> 24;
-      tail[i * 4 + 1] = (v >>> 16) & 0xff;
-      tail[i * 4 + 2] = (v >>> 8) & 0xff;
-      tail[i * 4 + 3] = v & 0xff;
-    }
+    writeWords(state, tail);
     state.set(this.outer);
     finish(state, tail, 32, 64);
     return state;
@@ -182,4 +170,15 @@ function writeUtf8(buffer: Buffer, message: string): number {
     buffer[i] = c;
   }
   return n;
+}
+
+/** The eight state words as 32 big-endian bytes at the start of `out`. */
+function writeWords(state: Int32Array, out: Uint8Array): void {
+  for (let i = 0; i < 8; i++) {
+    const v = state[i] as number;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = (v >>> 16) & 0xff;
+    out[i * 4 + 2] = (v >>> 8) & 0xff;
+    out[i * 4 + 3] = v & 0xff;
+  }
 }

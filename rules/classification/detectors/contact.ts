@@ -126,7 +126,8 @@ export function isFormattedPhone(value: string): boolean {
  */
 const ID_GROUPING = /^[1-9]\d{5,}[-/]\d+$/;
 
-function countDigits(value: string): number {
+/** How many ASCII digits `value` holds. */
+export function countDigits(value: string): number {
   let n = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
