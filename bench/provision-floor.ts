@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { inParallel } from "../masking/parallel.ts";
-import { dumpSchema } from "../masking/provision/schema-copy.ts";
+import { copySequences, dumpSchema, leafPartitions } from "../masking/provision/schema-copy.ts";
 import { ident } from "../masking/provision/select.ts";
 import { copyOut } from "../schema/copy-out.ts";
 
@@ -25,17 +25,7 @@ export async function floorClone(
   const target = new pg.Pool({ connectionString: targetUrl, max: parallel + 1 });
   const t0 = Date.now();
   try {
-    const partitions = await source.query<{ name: string }>(
-      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = 'public' AND c.relispartition AND c.relkind = 'r'
-         AND NOT EXISTS (SELECT 1 FROM pg_class s WHERE s.relnamespace = n.oid
-                           AND s.relispartition AND s.relkind = 'p')`,
-    );
-    const archive = await dumpSchema(
-      sourceUrl,
-      "public",
-      new Set(partitions.rows.map((r) => r.name)),
-    );
+    const archive = await dumpSchema(sourceUrl, "public", await leafPartitions(source, "public"));
     try {
       await target.query("DROP SCHEMA IF EXISTS public");
       await archive.restore(targetUrl, "pre-data");
@@ -70,14 +60,7 @@ export async function floorClone(
           },
         },
       );
-      const sequences = await source.query<{ name: string; last_value: string | null }>(
-        `SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
-         FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL`,
-      );
-      await target.query(
-        "SELECT setval(s::regclass, v, true) FROM unnest($1::text[], $2::bigint[]) AS x(s, v)",
-        [sequences.rows.map((s) => s.name), sequences.rows.map((s) => s.last_value)],
-      );
+      await copySequences(source, target, "public");
       const copyMs = Date.now() - t1;
       const t2 = Date.now();
       await archive.restore(targetUrl, "post-data", Math.max(2, availableParallelism()));

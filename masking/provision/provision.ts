@@ -45,7 +45,7 @@ import {
 } from "./dataset-database.ts";
 import { hasNodeMasks } from "./node-masks.ts";
 import { type BlockReason, checkProvisioningGate, type TablePlan } from "./plan.ts";
-import { dumpSchema, type SchemaArchive } from "./schema-copy.ts";
+import { copySequences, dumpSchema, leafPartitions, type SchemaArchive } from "./schema-copy.ts";
 import { ident, literal, maskedSelect } from "./select.ts";
 import { foreignKeys, subsetFilters } from "./subset.ts";
 import { resolveUniqueCollisions } from "./unique-values.ts";
@@ -399,15 +399,10 @@ export async function provisionDataset(
     await targetPool.query(`DROP SCHEMA IF EXISTS ${ident(schema)}`);
     // Partitions (hundreds for a time-partitioned table, each seconds' worth of catalog work
     // in all) are created while the other tables copy; only their parents' copies wait.
-    const partitions = await sql<{ name: string }>`
-      SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${schema} AND c.relispartition AND c.relkind = 'r'
-        AND NOT EXISTS (SELECT 1 FROM pg_class s WHERE s.relnamespace = n.oid
-                          AND s.relispartition AND s.relkind = 'p')`.execute(source);
     archive = await dumpSchema(
       deps.config.databaseUrl,
       schema,
-      new Set(partitions.rows.map((r) => r.name)),
+      await leafPartitions(sourcePool, schema),
     );
     await archive.restore(targetUrl, "pre-data");
     const extensions = await sql<{ extname: string; schema: string }>`
@@ -652,15 +647,7 @@ export async function provisionDataset(
     // 3. Sequences, then indexes/constraints/triggers/policies, then materialized views.
     await guard.check();
     const t2 = Date.now();
-    const seqs = await sql<{ name: string; last_value: string | null }>`
-      SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
-      FROM pg_sequences WHERE schemaname = ${schema}`.execute(source);
-    const set = seqs.rows.filter((x) => x.last_value !== null);
-    // One round trip for every sequence.
-    await targetPool.query(
-      "SELECT setval(s::regclass, v, true) FROM unnest($1::text[], $2::bigint[]) AS x(s, v)",
-      [set.map((s) => s.name), set.map((s) => s.last_value)],
-    );
+    await copySequences(sourcePool, targetPool, schema);
     // Index builds and constraint checks in as many jobs as there are cores, as pg_restore -j.
     await archive.restore(targetUrl, "post-data", Math.max(2, availableParallelism()));
     const constraintsMs = Date.now() - t2;

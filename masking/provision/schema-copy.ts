@@ -161,6 +161,42 @@ async function createExtensions(targetUrl: string, extensions: Extension[]): Pro
   }
 }
 
+/** What the two helpers below run their queries on (a pool or a client). */
+type Queryable = Pick<pg.Pool, "query">;
+
+/**
+ * The leaf partitions of `schema` (partitions with no partition of their own), which a clone
+ * defers to dumpSchema's `partitions` section: hundreds of them for a time-partitioned table,
+ * created while the other tables copy.
+ */
+export async function leafPartitions(source: Queryable, schema: string): Promise<Set<string>> {
+  const r = await source.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relispartition AND c.relkind = 'r'
+       AND NOT EXISTS (SELECT 1 FROM pg_class s WHERE s.relnamespace = n.oid
+                         AND s.relispartition AND s.relkind = 'p')`,
+    [schema],
+  );
+  return new Set(r.rows.map((x) => x.name));
+}
+
+/** Sets every sequence of `schema` in `target` to its value in `source`, in one round trip. */
+export async function copySequences(
+  source: Queryable,
+  target: Queryable,
+  schema: string,
+): Promise<void> {
+  const r = await source.query<{ name: string; last_value: string }>(
+    `SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) AS name, last_value::text
+     FROM pg_sequences WHERE schemaname = $1 AND last_value IS NOT NULL`,
+    [schema],
+  );
+  await target.query(
+    "SELECT setval(s::regclass, v, true) FROM unnest($1::text[], $2::bigint[]) AS x(s, v)",
+    [r.rows.map((s) => s.name), r.rows.map((s) => s.last_value)],
+  );
+}
+
 /**
  * Dumps `schema`'s definitions (no data) into a temporary archive. `defer` names partitions to
  * restore as the `partitions` section (names with spaces are never deferred: the restore list
