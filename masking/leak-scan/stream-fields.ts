@@ -1,3 +1,4 @@
+import { arrayHeader } from "../provision/binary-copy.ts";
 import type { ColumnPlan } from "../provision/plan.ts";
 
 /**
@@ -130,13 +131,8 @@ function arrayLeaves(
   at: number,
   element: (buf: Buffer, at: number, len: number) => string,
 ): string[] {
-  const ndim = buf.readInt32BE(at);
-  let p = at + 12;
-  let count = ndim === 0 ? 0 : 1;
-  for (let d = 0; d < ndim; d++) {
-    count *= buf.readInt32BE(p);
-    p += 8;
-  }
+  const { count, first } = arrayHeader(buf, at);
+  let p = first;
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     const len = buf.readInt32BE(p);

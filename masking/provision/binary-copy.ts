@@ -17,6 +17,22 @@ const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "binary");
 export type FieldRewriter = (bytes: Buffer) => string | Buffer;
 
 /**
+ * A binary array's header (array_send: dimensions, null flag, element type, then each
+ * dimension's size and lower bound) at `at`: how many elements follow, and where the first one's
+ * length word is.
+ */
+export function arrayHeader(buf: Buffer, at: number): { count: number; first: number } {
+  const ndim = buf.readInt32BE(at);
+  let p = at + 12;
+  let count = ndim === 0 ? 0 : 1;
+  for (let d = 0; d < ndim; d++) {
+    count *= buf.readInt32BE(p);
+    p += 8;
+  }
+  return { count, first: p };
+}
+
+/**
  * Receives the parts of a binary COPY stream in order: the header's bytes, each complete tuple
  * (`buf` from `start` to `end`, `count` fields after the count), and the trailer's bytes. The
  * buffers are the chunk pushed or one made for that push, never written to afterwards.

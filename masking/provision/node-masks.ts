@@ -5,7 +5,7 @@ import {
   type NameDictionary,
   scrub,
 } from "../strategies/strategies.ts";
-import type { FieldRewriter } from "./binary-copy.ts";
+import { arrayHeader, type FieldRewriter } from "./binary-copy.ts";
 import type { ColumnPlan, TablePlan } from "./plan.ts";
 
 /**
@@ -142,14 +142,8 @@ export function rewriteArrayElements(bytes: Buffer, mask: (text: string) => stri
 
 /** A binary array's text elements in storage order, and the length of its header. */
 export function arrayElements(bytes: Buffer): { header: number; elements: (string | null)[] } {
-  const ndim = bytes.readInt32BE(0);
-  let p = 12;
-  let count = ndim === 0 ? 0 : 1;
-  for (let d = 0; d < ndim; d++) {
-    count *= bytes.readInt32BE(p);
-    p += 8;
-  }
-  const header = p;
+  const { count, first: header } = arrayHeader(bytes, 0);
+  let p = header;
   const elements: (string | null)[] = [];
   for (let k = 0; k < count; k++) {
     const len = bytes.readInt32BE(p);
