@@ -1,6 +1,5 @@
-import readline from "node:readline";
 import type pg from "pg";
-import { copyOut } from "../schema/copy-out.ts";
+import { copyField, copyOut, eachCopyLine } from "../schema/copy-out.ts";
 import { addressLineKeys, addressLineValuesSql, eachAddressSpan } from "./address-lines.ts";
 import { hash64 } from "./leak-scan/candidates.ts";
 import { HashSet64, type HashSet64State } from "./leak-scan/hash-set.ts";
@@ -80,15 +79,6 @@ export async function sourceAddressLines(
     copyOut(`COPY (SELECT DISTINCT v FROM (${addressLineValuesSql(plan, schema)}) s(v)
       WHERE v ~ '[0-9]') TO STDOUT`),
   );
-  for await (const row of readline.createInterface({ input: copy, crlfDelay: Infinity })) {
-    lines.addValue(unescapeCopy(row));
-  }
+  await eachCopyLine(copy as AsyncIterable<Buffer>, (row) => lines.addValue(copyField(row) ?? ""));
   return lines;
-}
-
-const UNESCAPE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
-
-/** One field of COPY's text format with its backslash escapes undone. */
-function unescapeCopy(raw: string): string {
-  return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
 }

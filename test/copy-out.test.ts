@@ -3,7 +3,7 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, withDatabase } from "../schema/config.ts";
-import { copyOut } from "../schema/copy-out.ts";
+import { copyField, copyOut, eachCopyLine } from "../schema/copy-out.ts";
 
 // Generated rows only: the test reads from the server, it creates nothing.
 const config = withDatabase(loadConfig({ ...process.env, NODE_ENV: "test" }), "postgres");
@@ -65,5 +65,29 @@ describe("COPY TO STDOUT in blocks", () => {
     );
     await expect(read(failing)).rejects.toThrow(/division by zero/);
     expect((await client.query("SELECT 43 AS x")).rows).toEqual([{ x: 43 }]);
+  });
+
+  it("reads text-format lines as the server writes them, rows cut across small blocks too", async () => {
+    // Values with every character COPY's text format escapes, a NULL, and non-ASCII text; the
+    // same query's ordinary result is what the lines must give back.
+    const values = [
+      "'plain'",
+      "'tab' || chr(9) || 'here'",
+      "'new' || chr(10) || 'line'",
+      "'back' || chr(92) || 'slash' || chr(92) || 'N'",
+      "'cr' || chr(13) || 'x'",
+      "NULL",
+      "'Müller 12 rue de l''Église'",
+    ];
+    const query = `SELECT v FROM (VALUES (${values.join("), (")})) s(v)`;
+    const expected = (await client.query<{ v: string | null }>(query)).rows.map((r) => r.v);
+    for (const blockSize of [3, 262_144]) {
+      const got: (string | null)[] = [];
+      await eachCopyLine(
+        client.query(copyOut(`COPY (${query}) TO STDOUT`, blockSize)) as AsyncIterable<Buffer>,
+        (line) => got.push(copyField(line)),
+      );
+      expect(got).toEqual(expected);
+    }
   });
 });

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
 import { findPhones } from "../../rules/classification/phone-numbers.ts";
-import { copyOut } from "../../schema/copy-out.ts";
+import { copyField, copyOut, eachCopyLine } from "../../schema/copy-out.ts";
 import { addressLineKeys, addressLineQueries, LINE_PREFIX } from "../address-lines.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
@@ -175,16 +175,6 @@ export function toJsonPath(path: string): string {
     out += "[*]".repeat((m?.[2]?.length ?? 0) / 2);
   }
   return out;
-}
-
-const UNESCAPE: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v" };
-
-/** One field of a line of COPY's text format: `\N` is null, backslash escapes undone. */
-function copyField(raw: string): string | null {
-  if (raw === "\\N") {
-    return null;
-  }
-  return raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c) : raw;
 }
 
 /** The category of first and last name of one row joined: a name that needs no person check. */
@@ -450,28 +440,7 @@ async function tableIdentifiers(
   const copy = source.query(
     copyOut(`COPY (SELECT DISTINCT v, c FROM (${query}) q(v, c)) TO STDOUT`),
   );
-  // Lines are cut out of whole blocks decoded at once: readline decodes and splits the same
-  // text at twice the cost, and hands each line on through an event and a promise.
-  let rest: Buffer | undefined;
-  for await (const chunk of copy as AsyncIterable<Buffer>) {
-    const data = rest ? Buffer.concat([rest, chunk]) : chunk;
-    const end = data.lastIndexOf(10);
-    // The bytes after the last newline (a row cut by the block's end) wait for the next block.
-    rest = end + 1 < data.length ? Buffer.from(data.subarray(end + 1)) : undefined;
-    if (end < 0) {
-      continue;
-    }
-    const text = data.toString("utf8", 0, end);
-    for (let at = 0; at <= text.length; ) {
-      const nl = text.indexOf("\n", at);
-      const stop = nl < 0 ? text.length : nl;
-      takeLine(text.slice(at, stop), out);
-      at = stop + 1;
-    }
-  }
-  if (rest !== undefined) {
-    takeLine(rest.toString("utf8"), out);
-  }
+  await eachCopyLine(copy as AsyncIterable<Buffer>, (line) => takeLine(line, out));
 }
 
 /** One line of the COPY: a value and its category. */
