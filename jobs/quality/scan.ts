@@ -375,7 +375,9 @@ export async function evaluateTable(
     if (proof && stored && !proof.fresh) {
       await touchState(db, name, signature, stored, run.snap);
     } else if (storable) {
-      const rows = proof ? mergeGroups([...kept, ...run.shifts, ...scanned], aggs) : scanned;
+      const rows = proof
+        ? mergeGroups([...kept, ...run.shifts, ...scanned], aggs, maxima)
+        : scanned;
       await saveState(db, name, {
         signature,
         snap: run.snap,
@@ -472,9 +474,11 @@ export async function evaluateTable(
   return results;
 }
 
-/** One group per tenant: counts summed, maxima kept (what is stored after an append). */
-function mergeGroups(parts: Group[], aggs: Agg[]): Group[] {
-  const maxima = new Set(aggs.filter((a) => a.merge === "max").map((a) => a.alias));
+/**
+ * One group per tenant: counts summed, the `maxima` aliases' maxima kept (what is stored after
+ * an append).
+ */
+function mergeGroups(parts: Group[], aggs: Agg[], maxima: ReadonlySet<string>): Group[] {
   const keys = ["total", ...aggs.map((a) => a.alias)];
   const byTenant = new Map<string | null, Group>();
   for (const part of parts) {
