@@ -1,15 +1,24 @@
 import type pg from "pg";
 import { copyField, copyOut, eachCopyLine } from "../schema/copy-out.ts";
-import { addressLineKeys, addressLineValuesSql, eachAddressSpan } from "./address-lines.ts";
+import {
+  addressLineKeys,
+  addressLineValuesSql,
+  eachAddressSpan,
+  lineEnds,
+} from "./address-lines.ts";
 import { hash64 } from "./leak-scan/candidates.ts";
 import { HashSet64, type HashSet64State } from "./leak-scan/hash-set.ts";
 import type { TablePlan } from "./provision/plan.ts";
 
 /**
  * Scrub's dictionary of the source's address lines: their keys (address-lines.ts), hashed, in a
- * HashSet64 a masking thread reads without a copy. `find` gives the places in a text where one
- * of them is written, as written there, in any of its spellings.
+ * HashSet64 a masking thread reads without a copy, with the two words at each key's ends
+ * (lineEnds, hashed after END) that let `find` leave most numbers after one lookup. `find` gives
+ * the places in a text where one of them is written, as written there, in any of its spellings.
  */
+/** What an end's two words are hashed after: no key starts with it (keys are words). */
+const END = "end:";
+
 export class AddressLineSet {
   private constructor(
     private readonly key: Buffer,
@@ -38,12 +47,18 @@ export class AddressLineSet {
   addValue(value: string): void {
     for (const k of addressLineKeys(value)) {
       this.set.add(...hash64(this.key, k));
+      for (const end of lineEnds(k)) {
+        this.set.add(...hash64(this.key, END + end));
+      }
     }
   }
 
   has(lineKey: string): boolean {
     return this.set.has(...hash64(this.key, lineKey));
   }
+
+  /** Whether some line has these two words at its number's end (eachAddressSpan's `ends`). */
+  private readonly ends = (twoWords: string): boolean => this.has(END + twoWords);
 
   /**
    * The source's address lines written in `text`, as written there (a shorter one inside a
@@ -54,12 +69,16 @@ export class AddressLineSet {
       return [];
     }
     const out: string[] = [];
-    eachAddressSpan(text, (k, start, end) => {
-      if (this.has(k)) {
-        out.push(text.slice(start, end));
-      }
-      return false;
-    });
+    eachAddressSpan(
+      text,
+      (k, start, end) => {
+        if (this.has(k)) {
+          out.push(text.slice(start, end));
+        }
+        return false;
+      },
+      this.ends,
+    );
     return out;
   }
 }

@@ -353,14 +353,28 @@ const spelled = (t: AddressToken) =>
   t.words.length === 1 ? (t.words[0] as string) : t.words.join(" ");
 
 /**
+ * The two words at the house number's end of every run a key can be read from (lineEnds): its
+ * first two words and its last two. A run eachAddressSpan reads keeps these two words however
+ * far it grows (the number and the word next to it).
+ */
+export function lineEnds(key: string): [string, string] {
+  const words = key.split(" ");
+  return [words.slice(0, 2).join(" "), words.slice(-2).join(" ")];
+}
+
+/**
  * Hands `visit` the key of every run of tokens that starts or ends at a house number and could
  * be an address line (2 to MAX_LINE_TOKENS tokens, one a word, no break between them), with where
  * it is, until `visit` returns true; says whether it did. The leak scan looks each key up among
- * the source's lines, scrub its own dictionary.
+ * the source's lines, scrub its own dictionary. With `ends` (whether some key has these two
+ * words at its number's end, lineEnds), a number whose first step is no such end is not read
+ * further: no longer run from it can be a key. Most numbers in prose (a time, an amount, a
+ * reference) stop there.
  */
 export function eachAddressSpan(
   text: string,
   visit: (key: string, start: number, end: number) => boolean,
+  ends?: (twoWords: string) => boolean,
 ): boolean {
   // Most values with digits (amounts, dates, ids, JSON numbers) have no word next to a number.
   if (!NUMBER_BY_WORD.test(text)) {
@@ -378,7 +392,9 @@ export function eachAddressSpan(
     let key = spelled(anchor);
     const next = tokens[i + 1];
     let alpha = false;
-    for (let j = i + 1; next?.alpha && j < tokens.length && j - i < MAX_LINE_TOKENS; j++) {
+    const first =
+      next?.alpha && next.joined && (!ends || ends(`${key} ${next.words[0] as string}`));
+    for (let j = i + 1; first && j < tokens.length && j - i < MAX_LINE_TOKENS; j++) {
       const t = tokens[j] as AddressToken;
       if (!t.joined) {
         break;
@@ -393,7 +409,11 @@ export function eachAddressSpan(
     key = spelled(anchor);
     alpha = false;
     const before = tokens[i - 1];
-    for (let j = i - 1; before?.alpha && j >= 0 && i - j < MAX_LINE_TOKENS; j--) {
+    const last =
+      before?.alpha &&
+      anchor.joined &&
+      (!ends || ends(`${before.words[before.words.length - 1] as string} ${key}`));
+    for (let j = i - 1; last && j >= 0 && i - j < MAX_LINE_TOKENS; j--) {
       const t = tokens[j] as AddressToken;
       if (!(tokens[j + 1] as AddressToken).joined) {
         break;
