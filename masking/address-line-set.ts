@@ -10,15 +10,23 @@ import { hash64 } from "./leak-scan/candidates.ts";
 import { HashSet64, type HashSet64State } from "./leak-scan/hash-set.ts";
 import type { TablePlan } from "./provision/plan.ts";
 
-/**
- * Scrub's dictionary of the source's address lines: their keys (address-lines.ts), hashed, in a
- * HashSet64 a masking thread reads without a copy, with the two words at each key's ends
- * (lineEnds, hashed after END) that let `find` leave most numbers after one lookup. `find` gives
- * the places in a text where one of them is written, as written there, in any of its spellings.
- */
 /** What an end's two words are hashed after: no key starts with it (keys are words). */
 const END = "end:";
 
+/**
+ * The hash of two words at an address line's number end (lineEnds) as the dictionary keeps it:
+ * the leak scan's source side hashes its lines' ends so, to prove the dictionary holds them.
+ */
+export function lineEndHash(key: Buffer, twoWords: string): [number, number] {
+  return hash64(key, END + twoWords);
+}
+
+/**
+ * Scrub's dictionary of the source's address lines: their keys (address-lines.ts), hashed, in a
+ * HashSet64 a masking thread reads without a copy, with the two words at each key's ends
+ * (lineEnds, lineEndHash) that let a reader leave most numbers after one lookup. `find` gives
+ * the places in a text where one of them is written, as written there, in any of its spellings.
+ */
 export class AddressLineSet {
   private constructor(
     private readonly key: Buffer,
@@ -48,7 +56,7 @@ export class AddressLineSet {
     for (const k of addressLineKeys(value)) {
       this.set.add(...hash64(this.key, k));
       for (const end of lineEnds(k)) {
-        this.set.add(...hash64(this.key, END + end));
+        this.set.add(...lineEndHash(this.key, end));
       }
     }
   }
@@ -58,7 +66,16 @@ export class AddressLineSet {
   }
 
   /** Whether some line has these two words at its number's end (eachAddressSpan's `ends`). */
-  private readonly ends = (twoWords: string): boolean => this.has(END + twoWords);
+  readonly ends = (twoWords: string): boolean => this.set.has(...lineEndHash(this.key, twoWords));
+
+  /** Whether every end in `ends` (lineEndHash, with this set's key) is one of this set's. */
+  holdsEnds(ends: HashSet64): boolean {
+    let all = true;
+    ends.forEach((hi, lo) => {
+      all &&= this.set.has(hi, lo);
+    });
+    return all;
+  }
 
   /**
    * The source's address lines written in `text`, as written there (a shorter one inside a

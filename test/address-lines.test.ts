@@ -1,8 +1,9 @@
 import { fakerDE } from "@faker-js/faker";
 import { describe, expect, it } from "vitest";
-import { AddressLineSet } from "../masking/address-line-set.ts";
-import { addressLineKeys, LINE_PREFIX } from "../masking/address-lines.ts";
-import { candidates } from "../masking/leak-scan/candidates.ts";
+import { AddressLineSet, lineEndHash } from "../masking/address-line-set.ts";
+import { addressLineKeys, LINE_PREFIX, lineEnds } from "../masking/address-lines.ts";
+import { candidates, eachCandidate } from "../masking/leak-scan/candidates.ts";
+import { HashSet64 } from "../masking/leak-scan/hash-set.ts";
 import { maskingKey } from "../masking/strategies/key.ts";
 import { SCRUB_PATTERNS, scrub } from "../masking/strategies/strategies.ts";
 import { STREET_FORMS } from "../rules/classification/detectors/street-forms.ts";
@@ -130,6 +131,49 @@ describe("scrub with the source's address lines", () => {
     ] as const) {
       expect(candidates(text, new Set())).toContain(LINE_PREFIX + keyOf(line));
     }
+  });
+
+  it("the stream scan reads a number as a line only as far as the dictionary's line ends allow, and a line the dictionary lacks is known", () => {
+    // The stream scan's reading with the dictionary's ends (stream-scan.ts).
+    const read = (text: string) => {
+      const out: string[] = [];
+      eachCandidate(
+        text,
+        new Set(),
+        (c) => {
+          out.push(c);
+          return false;
+        },
+        lines.ends,
+      );
+      return out.filter((c) => c.startsWith(LINE_PREFIX));
+    };
+    // Every spelling of a line the dictionary holds is still read, a line it lacks is not.
+    for (const [text, line] of [
+      ["Lieferung an JUECH 12, bitte", "Jüch 12"],
+      ["Site photo at 3959 schuppe vista, gate code 4411.", "3959 Schuppe Vista"],
+      ["au 1234, rue Sherbrooke Ouest", "1234 rue Sherbrooke Ouest"],
+    ] as const) {
+      expect(read(text), text).toContain(LINE_PREFIX + keyOf(line));
+    }
+    expect(read("Lieferung an Lippe 7, bitte klingeln.")).toEqual([]);
+    expect(candidates("Lieferung an Lippe 7, bitte klingeln.", new Set())).toContain(
+      LINE_PREFIX + keyOf("Lippe 7"),
+    );
+    // The source side's ends (identifiers.ts) prove the reading safe only when the dictionary
+    // holds every one of them: a line the source gained after the dictionary was read does not.
+    const endsOf = (values: string[]) => {
+      const out = new HashSet64();
+      for (const k of values.flatMap((v) => addressLineKeys(v))) {
+        for (const end of lineEnds(k)) {
+          out.add(...lineEndHash(key, end));
+        }
+      }
+      return out;
+    };
+    expect(lines.holdsEnds(endsOf(source))).toBe(true);
+    expect(lines.holdsEnds(endsOf(["Hauptstrasse 12", "JUECH 12"]))).toBe(true);
+    expect(lines.holdsEnds(endsOf([...source, "Lippe 7"]))).toBe(false);
   });
 });
 

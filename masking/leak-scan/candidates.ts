@@ -159,9 +159,16 @@ const WHITESPACE = /\s/;
  * Hands every candidate of `text` (duplicates allowed) to `visit` until it returns true; says
  * whether it did. The whole value only where an identifier can be one: an email, or a single
  * token of 7+ characters (a credential, an IP address); names, streets, phones and numbers
- * inside longer text are cut out below.
+ * inside longer text are cut out below. `lineEnds` (eachAddressSpan's `ends`) leaves address-line
+ * runs whose number end no source line has: only for a caller that proves it holds the ends of
+ * every line the identifiers hold (stream-scan.ts).
  */
-export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: Visit): boolean {
+export function eachCandidate(
+  value: string,
+  heads: ReadonlySet<string>,
+  visit: Visit,
+  lineEnds?: (twoWords: string) => boolean,
+): boolean {
   // A number with a fraction (a numeric column, a JSON number: 1852.1866666666666667, an
   // average) holds an identifier only in its integer part: the digits of a fraction are no
   // number anyone wrote, and their last ten digits now and then equal someone's phone.
@@ -198,7 +205,7 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
   // (an amount, a date, a time) can hold only a street or a name.
   if (countDigits(digits) < SHORT_MIN) {
     return mayHoldStreet(digits)
-      ? eachStreet(text, digits, heads, visit)
+      ? eachStreet(text, digits, heads, visit, lineEnds)
       : eachPair(text, heads, visit);
   }
   for (const re of DIGIT_RUNS) {
@@ -231,7 +238,7 @@ export function eachCandidate(value: string, heads: ReadonlySet<string>, visit: 
     }
   }
   return mayHoldStreet(digits)
-    ? eachStreet(text, digits, heads, visit)
+    ? eachStreet(text, digits, heads, visit, lineEnds)
     : eachPair(text, heads, visit);
 }
 
@@ -241,6 +248,7 @@ function eachStreet(
   digits: string,
   heads: ReadonlySet<string>,
   visit: Visit,
+  lineEnds?: (twoWords: string) => boolean,
 ): boolean {
   STREET_RE.lastIndex = 0;
   for (let m = STREET_RE.exec(digits); m !== null; m = STREET_RE.exec(digits)) {
@@ -259,7 +267,7 @@ function eachStreet(
     }
   }
   // The source's address lines in any shape and spelling (address-lines.ts).
-  if (eachAddressSpan(digits, (k) => visit(LINE_PREFIX + k))) {
+  if (eachAddressSpan(digits, (k) => visit(LINE_PREFIX + k), lineEnds)) {
     return true;
   }
   return eachPair(text, heads, visit);

@@ -30,6 +30,7 @@ type Answer =
       short: number[];
       images: HashSet64State;
       heads: string[];
+      lineEnds: HashSet64State;
       ms: number;
     }
   | { error: string };
@@ -53,6 +54,7 @@ export function sourceIdentifiersOnThread(task: IdentifiersTask): {
         short: answer.short,
         images: HashSet64.of(answer.images),
         heads: new Set(answer.heads),
+        lineEnds: HashSet64.of(answer.lineEnds),
         ms: answer.ms,
       });
     });

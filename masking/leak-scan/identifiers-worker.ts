@@ -32,6 +32,7 @@ try {
     short: ids.short,
     images: ids.images.state(),
     heads: [...ids.heads],
+    lineEnds: ids.lineEnds.state(),
     ms: ids.ms,
   });
 } catch (error) {

@@ -3,7 +3,8 @@ import { COMPANY_NAME } from "../../rules/classification/company-names.ts";
 import { isBankRouting } from "../../rules/classification/detectors/financial.ts";
 import { findPhones } from "../../rules/classification/phone-numbers.ts";
 import { copyField, copyOut, eachCopyLine } from "../../schema/copy-out.ts";
-import { addressLineKeys, addressLineQueries, LINE_PREFIX } from "../address-lines.ts";
+import { lineEndHash } from "../address-line-set.ts";
+import { addressLineKeys, addressLineQueries, LINE_PREFIX, lineEnds } from "../address-lines.ts";
 import { inParallel } from "../parallel.ts";
 import { nameColumnsSql, nameWordsSql } from "../person-names.ts";
 import type { ColumnPlan, TablePlan } from "../provision/plan.ts";
@@ -369,6 +370,12 @@ export async function collectIdentifiers(input: {
   into: HashSet64;
   images: HashSet64;
   heads: Set<string>;
+  /**
+   * The ends of the source's address lines (lineEnds), hashed with the masking key as scrub's
+   * dictionary hashes them (lineEndHash): the stream scan reads a number only as far as the
+   * dictionary's ends allow, which this proves safe (every line found here has its ends there).
+   */
+  lineEnds?: HashSet64;
   /** Counts the distinct short-number identifiers by digit count (chance.ts). */
   short?: number[];
   parallel?: number;
@@ -416,6 +423,7 @@ type Collected = {
   into: HashSet64;
   images: HashSet64;
   heads: Set<string>;
+  lineEnds?: HashSet64;
   short?: number[];
   /** `category \0 value` of the values of identifying categories already taken. */
   done: Set<string>;
@@ -473,6 +481,9 @@ function takeLine(line: string, out: Collected): void {
   if (category === ADDRESS_LINE) {
     for (const k of addressLineKeys(v)) {
       addIdentifier(out, LINE_PREFIX + k);
+      for (const end of out.lineEnds ? lineEnds(k) : []) {
+        out.lineEnds?.add(...lineEndHash(out.maskingKey, end));
+      }
     }
     for (const form of imageForms(substituteAddress(out.maskingKey, v), "postal_address")) {
       out.images.add(...hash64(out.key, form));

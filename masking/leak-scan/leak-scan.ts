@@ -115,6 +115,8 @@ export type SourceIdentifiers = {
   /** Masked images of format-preserving identifiers: a real value among them is ambiguous. */
   images: HashSet64;
   heads: Set<string>;
+  /** The ends of the source's address lines as scrub's dictionary hashes them (identifiers.ts). */
+  lineEnds: HashSet64;
   ms: number;
 };
 
@@ -132,6 +134,7 @@ export async function sourceIdentifiers(input: {
   const identifiers = new HashSet64();
   const images = new HashSet64();
   const heads = new Set<string>();
+  const lineEnds = new HashSet64();
   const short: number[] = new Array(SHORT_MAX + 1).fill(0);
   await collectIdentifiers({
     source: input.source,
@@ -142,10 +145,11 @@ export async function sourceIdentifiers(input: {
     into: identifiers,
     images,
     heads,
+    lineEnds,
     short,
     parallel: input.parallel,
   });
-  return { identifiers, short, images, heads, ms: Date.now() - started };
+  return { identifiers, short, images, heads, lineEnds, ms: Date.now() - started };
 }
 
 /**

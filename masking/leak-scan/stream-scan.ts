@@ -16,7 +16,10 @@ import { type FieldValue, fieldValue, type StreamField } from "./stream-fields.t
  * masking's own). Only words after a head word of a source name form pair candidates: the
  * heads given are every word of the source's names, a superset of the identifiers' heads.
  * Short bare numbers (chance.ts) are counted per column in the column's tally instead, and
- * judged by the column once the identifiers and the images are known.
+ * judged by the column once the identifiers and the images are known. With `lineEnds` (scrub's
+ * dictionary of address lines, read before the copy) a number is read as an address line only
+ * as far as some line's end allows; the lines the identifiers hold are read later, and the
+ * stream is trusted only if the dictionary holds all their ends (provision.ts).
  */
 export class StreamProbe {
   private pending: HashSet64 | null = new HashSet64(1 << 16);
@@ -33,6 +36,7 @@ export class StreamProbe {
   constructor(
     private readonly key: Buffer,
     private readonly heads: ReadonlySet<string>,
+    private readonly lineEnds?: (twoWords: string) => boolean,
   ) {}
 
   /** The source's identifiers are complete: the pending candidates are looked up, then freed. */
@@ -107,7 +111,7 @@ export class StreamProbe {
     this.values++;
     // As eachCandidate reads it: a decimal's integer part.
     this.plain = DECIMAL.test(text) ? text.slice(0, text.indexOf(".")) : text;
-    eachCandidate(text, this.heads, this.visit);
+    eachCandidate(text, this.heads, this.visit, this.lineEnds);
     eachValidatedNumber(text, this.visitValidated);
   }
 

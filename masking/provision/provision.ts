@@ -677,8 +677,14 @@ export async function provisionDataset(
       options.parallel ?? 2,
     );
     const triggered = (await foreignTriggers(sourcePool, targetPool, schema)).length > 0;
+    // The stream read address lines only as far as the dictionary's line ends allowed
+    // (stream-scan.ts): a line the source gained after the dictionary was read, and the
+    // identifiers then found, may have gone unread there, so the copy is read again.
+    const linesKnown = lines.holdsEnds(source_.lineEnds);
     const trusted = new Set(
-      triggered ? [] : [...covered].flatMap(([table, cs]) => (foreign.has(table) ? [] : cs)),
+      triggered || !linesKnown
+        ? []
+        : [...covered].flatMap(([table, cs]) => (foreign.has(table) ? [] : cs)),
     );
     const scanned = await finishStreamScan({
       target: targetPool,

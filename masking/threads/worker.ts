@@ -71,7 +71,7 @@ if (setup.mode === "rewrite") {
 // The stream scan of everything this thread's connection writes (stream-scan.ts).
 const probe =
   setup.mode === "rewrite"
-    ? new StreamProbe(Buffer.from(setup.leakKey), new Set(setup.heads))
+    ? new StreamProbe(Buffer.from(setup.leakKey), new Set(setup.heads), names?.lines?.ends)
     : undefined;
 const streamFields = (fields: (string | null)[]) =>
   fields.map((f) => f ?? undefined) as ConstructorParameters<typeof StreamScan>[0];
