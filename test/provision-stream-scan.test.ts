@@ -24,7 +24,9 @@ import { dropDatasetByName } from "./support/dataset-cleanup.ts";
  * into the target before hand-over (load-proof.ts). These tests try the other writers: a
  * trigger, a rule and a default in the source schema (none may fire during the load), another
  * session writing into the target mid-copy (caught), the dataset's own role (cannot connect),
- * and check the stream's decoding against Postgres's own text of the same values.
+ * a source whose address lines change between the identifiers' read and scrub's dictionary
+ * (the stream reads lines only as far as the dictionary allows: the copy is read again), and
+ * check the stream's decoding against Postgres's own text of the same values.
  */
 
 const SLOW = 900_000;
