@@ -51,6 +51,9 @@ export type SchedulerState = { pattern: string | null; next: Date | null };
  * Redis cannot be reached (or did not answer in time). The operation was not done, and will not
  * be done later: the producer connection keeps no offline queue. The API answers 503.
  */
+/** ioredis's errors for a command on a connection that is gone or going. */
+const CONNECTION_LOST = /Stream isn't writeable|Connection is closed/;
+
 export class QueueUnavailableError extends Error {
   constructor(reason: string) {
     super(`The job queue (Redis) is unavailable: ${reason}.`);
@@ -170,7 +173,11 @@ export function createJobQueues(deps: {
     try {
       return await Promise.race([
         operation().catch((error: Error) => {
-          throw producer.status === "ready" ? error : new QueueUnavailableError(error.message);
+          // A connection closing while its status still reads "ready" fails its commands with
+          // ioredis's own connection errors: Redis is unavailable all the same.
+          throw producer.status === "ready" && !CONNECTION_LOST.test(error.message)
+            ? error
+            : new QueueUnavailableError(error.message);
         }),
         new Promise<never>((_, reject) => {
           timer = setTimeout(
