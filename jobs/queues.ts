@@ -47,13 +47,13 @@ export type CancelOutcome = "cancelled" | "not_found" | "not_waiting";
 /** A queue's scheduler as BullMQ holds it (absent: null). */
 export type SchedulerState = { pattern: string | null; next: Date | null };
 
+/** ioredis's errors for a command on a connection that is gone or going. */
+const CONNECTION_LOST = /Stream isn't writeable|Connection is closed/;
+
 /**
  * Redis cannot be reached (or did not answer in time). The operation was not done, and will not
  * be done later: the producer connection keeps no offline queue. The API answers 503.
  */
-/** ioredis's errors for a command on a connection that is gone or going. */
-const CONNECTION_LOST = /Stream isn't writeable|Connection is closed/;
-
 export class QueueUnavailableError extends Error {
   constructor(reason: string) {
     super(`The job queue (Redis) is unavailable: ${reason}.`);

@@ -238,18 +238,12 @@ describe("the leak scan on the copy's stream", () => {
           "the schema dump to wait",
           "SELECT count(*) > 0 AS ok FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'late_lock' AND NOT l.granted",
         );
-        // The identifiers thread is done when provisioning runs no query but the waiting dump.
-        let quietSince = 0;
-        await waitFor(
-          "the identifiers thread",
-          "SELECT count(*) = 0 AS ok FROM pg_stat_activity WHERE application_name = 'govern-provision' AND state = 'active'",
-        );
-        quietSince = Date.now();
-        while (Date.now() - quietSince < 2000) {
-          await waitFor(
-            "the identifiers thread",
-            "SELECT count(*) = 0 AS ok FROM pg_stat_activity WHERE application_name = 'govern-provision' AND state = 'active'",
-          );
+        // The identifiers thread is done when provisioning runs no query but the waiting dump, and
+        // still none when polled over the next two seconds.
+        const idle =
+          "SELECT count(*) = 0 AS ok FROM pg_stat_activity WHERE application_name = 'govern-provision' AND state = 'active'";
+        for (const quiet = Date.now(); Date.now() - quiet < 2000; ) {
+          await waitFor("the identifiers thread", idle);
           await new Promise((r) => setTimeout(r, 200));
         }
         // The line leaves the source; a note still quotes it, in a shape only the dictionary knows.
